@@ -1,0 +1,54 @@
+# Veldwerk: the only two commands a newcomer needs are `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+COMPAT := .venv-compat
+COMPAT_STAMP := $(COMPAT)/.installed-stamp
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: run test test-fast test-e2e test-compat lint bench chromium clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $(STAMP)
+
+# A second environment as on Flet's phone builds: cryptography 43.0.1 and no flet, fastapi or pydantic.
+$(COMPAT_STAMP): Makefile
+	test -x $(COMPAT)/bin/python || $(PYTHON) -m venv $(COMPAT)
+	$(COMPAT)/bin/python -m pip install --quiet --disable-pip-version-check \
+		'cryptography==43.0.1' sqlite-utils httpx pytest pytest-asyncio hypothesis
+	touch $(COMPAT_STAMP)
+
+chromium:
+	@if [ ! -x $(CHROMIUM) ]; then \
+		echo "Installing Debian's chromium for the browser tests..."; \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
+		else sudo apt-get update -qq && sudo apt-get install -y -qq chromium; fi; \
+	fi
+
+run: $(STAMP)
+	$(PY) -m field_app.demo_run
+
+lint: $(STAMP)
+	$(PY) -m ruff check field_app sync_server tests bench
+
+test-fast: $(STAMP)
+	$(PY) -m pytest -m "not e2e" -q
+
+test-e2e: $(STAMP) chromium
+	$(PY) -m pytest -m e2e -q
+
+test-compat: $(COMPAT_STAMP)
+	VELDWERK_COMPAT=1 PYTHONPATH=$(CURDIR) $(COMPAT)/bin/python -m pytest -q -p no:cacheprovider tests/unit
+
+# Browser tests run in their own pytest process: Playwright's sync API and pytest-asyncio clash in one run.
+test: $(STAMP) chromium lint test-fast test-e2e test-compat
+	@echo "All tests passed."
+
+bench: $(STAMP)
+	$(PY) -m bench.run
+
+clean:
+	rm -rf $(VENV) $(COMPAT) artifacts .pytest_cache .demo

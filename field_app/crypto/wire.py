@@ -1,0 +1,159 @@
+"""Byte layout of an envelope and the bytes it authenticates. No keys here: framing only.
+
+Envelope (all integers big-endian)::
+
+    b"VWE1"                      4   magic + format version
+    header_len                   u32
+    header                       canonical JSON of the clear header (<= MAX_HEADER)
+    wrapped_key                  92  salt(32) || nonce(12) || AES-256-GCM(data key)(32+16)
+    ciphertext_len               u32
+    ciphertext                   nonce(12) || AES-256-GCM(padded plaintext)
+    signature                    64  Ed25519 over signed_bytes(header, wrapped_key, ciphertext)
+
+The clear header is ``{v, team, epoch, op_id, device, device_seq, prev_hash, ledger_head, commit_tag}``;
+``team``, ``op_id``, ``device`` are 16-byte ids, the hashes and the tag 32 bytes, all unpadded base64url.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import struct
+from dataclasses import dataclass
+from typing import Any
+
+from .canonical import b64d, canonical_json, pinned
+
+MAGIC = b"VWE1"
+MAX_HEADER = 2048
+WRAPPED_KEY_LEN = 92
+SIGNATURE_LEN = 64
+ID_LEN = 16
+HASH_LEN = 32
+HEADER_FIELDS = ("v", "team", "epoch", "op_id", "device", "device_seq", "prev_hash", "ledger_head", "commit_tag")
+
+
+class EnvelopeFormatError(ValueError):
+    """The bytes are not a well-formed envelope."""
+
+
+@dataclass(frozen=True)
+class EnvelopeParts:
+    header: dict[str, Any]
+    header_bytes: bytes
+    wrapped_key: bytes
+    ciphertext: bytes
+    signature: bytes
+
+    @property
+    def op_id(self) -> bytes:
+        return b64d(self.header["op_id"])
+
+    @property
+    def team(self) -> bytes:
+        return b64d(self.header["team"])
+
+    @property
+    def device(self) -> bytes:
+        return b64d(self.header["device"])
+
+    @property
+    def epoch(self) -> int:
+        return self.header["epoch"]
+
+    def signed_bytes(self) -> bytes:
+        return signed_bytes(self.header, self.wrapped_key, self.ciphertext)
+
+
+def aad(header: dict[str, Any]) -> bytes:
+    """Associated data of both AEAD layers (data-key wrap and content)."""
+    return pinned("envelope-aad", header)
+
+
+def signed_bytes(header: dict[str, Any], wrapped_key: bytes, ciphertext: bytes) -> bytes:
+    """What the sealing device signs: header, wrapped key and a digest of the ciphertext."""
+    return pinned(
+        "envelope",
+        {"header": header, "wrapped_key": wrapped_key, "ciphertext_sha256": hashlib.sha256(ciphertext).digest()},
+    )
+
+
+def envelope_hash(envelope: bytes) -> bytes:
+    """The value the next envelope of the same device carries as ``prev_hash``."""
+    return hashlib.sha256(envelope).digest()
+
+
+def pack(header: dict[str, Any], wrapped_key: bytes, ciphertext: bytes, signature: bytes) -> bytes:
+    header_bytes = canonical_json(header)
+    if len(header_bytes) > MAX_HEADER:
+        raise EnvelopeFormatError("header too large")
+    if len(wrapped_key) != WRAPPED_KEY_LEN or len(signature) != SIGNATURE_LEN:
+        raise EnvelopeFormatError("bad wrapped key or signature length")
+    return b"".join(
+        [
+            MAGIC,
+            struct.pack(">I", len(header_bytes)),
+            header_bytes,
+            wrapped_key,
+            struct.pack(">I", len(ciphertext)),
+            ciphertext,
+            signature,
+        ]
+    )
+
+
+def _check_header(header: Any) -> dict[str, Any]:
+    if not isinstance(header, dict) or set(header) != set(HEADER_FIELDS):
+        raise EnvelopeFormatError("header fields")
+    if header["v"] != 1:
+        raise EnvelopeFormatError("unknown envelope version")
+    for name in ("epoch", "device_seq"):
+        value = header[name]
+        if type(value) is not int or value < 1 or value > 2**53:
+            raise EnvelopeFormatError(f"header {name}")
+    for name, length in (("team", ID_LEN), ("op_id", ID_LEN), ("device", ID_LEN), ("prev_hash", HASH_LEN),
+                         ("ledger_head", HASH_LEN), ("commit_tag", HASH_LEN)):
+        try:
+            raw = b64d(header[name])
+        except ValueError as exc:
+            raise EnvelopeFormatError(f"header {name}") from exc
+        if len(raw) != length:
+            raise EnvelopeFormatError(f"header {name} length")
+    return header
+
+
+def unpack(envelope: bytes) -> EnvelopeParts:
+    """Split an envelope into its parts; raises :class:`EnvelopeFormatError` on any malformation.
+
+    Does not verify the signature or open anything.
+    """
+    if not isinstance(envelope, (bytes, bytearray)) or len(envelope) < 4 + 4 + 2 + WRAPPED_KEY_LEN + 4 + SIGNATURE_LEN:
+        raise EnvelopeFormatError("too short")
+    envelope = bytes(envelope)
+    if envelope[:4] != MAGIC:
+        raise EnvelopeFormatError("bad magic")
+    (header_len,) = struct.unpack(">I", envelope[4:8])
+    if header_len > MAX_HEADER:
+        raise EnvelopeFormatError("header too large")
+    pos = 8
+    header_bytes = envelope[pos : pos + header_len]
+    pos += header_len
+    wrapped_key = envelope[pos : pos + WRAPPED_KEY_LEN]
+    pos += WRAPPED_KEY_LEN
+    if len(envelope) < pos + 4:
+        raise EnvelopeFormatError("truncated")
+    (ct_len,) = struct.unpack(">I", envelope[pos : pos + 4])
+    pos += 4
+    ciphertext = envelope[pos : pos + ct_len]
+    pos += ct_len
+    signature = envelope[pos:]
+    if len(ciphertext) != ct_len or len(signature) != SIGNATURE_LEN:
+        raise EnvelopeFormatError("truncated or trailing bytes")
+    try:
+        header = json.loads(header_bytes.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise EnvelopeFormatError("header is not JSON") from exc
+    header = _check_header(header)
+    if canonical_json(header) != header_bytes:
+        raise EnvelopeFormatError("header is not canonical")
+    return EnvelopeParts(header, header_bytes, wrapped_key, ciphertext, signature)

@@ -1,0 +1,132 @@
+"""``make run``: a FICTIONAL demo on this computer, every part its own process.
+
+1. a sync server on 127.0.0.1 with a fresh SQLite file under .demo/;
+2. the supervisor's device (the team's first, coordinator device), enrolled through the real API;
+3. a field worker's device, enrolled with a second one-time code and admitted by the supervisor's device;
+4. the five fictional demo cases recorded on the worker's device through the services, then synced;
+5. both devices' apps in web mode; the URLs and passphrases are printed. Ctrl-C stops everything.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path.cwd()
+DEMO = ROOT / ".demo"
+SUPERVISOR = ("Fatima El Amrani (fictief)", "demo-werkbegeleider-2025")
+WORKER = ("Lotte de Boer (fictief)", "demo-veldwerker-2025")
+
+
+def _port(preferred: int) -> int:
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", preferred))
+            return preferred
+        except OSError:
+            s.bind(("127.0.0.1", 0))
+            return s.getsockname()[1]
+
+
+def _wait_http(url: str, proc: subprocess.Popen, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"Een proces stopte onverwacht (zie {DEMO}/logs).")
+        try:
+            urllib.request.urlopen(url, timeout=1).read()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"{url} kwam niet op tijd op.")
+
+
+def _run(args: list[str], stdin: str = "") -> str:
+    out = subprocess.run([sys.executable, "-m", *args], input=stdin, capture_output=True, text=True)
+    if out.returncode != 0:
+        raise SystemExit(f"Mislukt: {' '.join(args[:2])}\n{out.stderr.strip()}")
+    return out.stdout.strip()
+
+
+def main() -> None:
+    shutil.rmtree(DEMO, ignore_errors=True)
+    (DEMO / "logs").mkdir(parents=True)
+    procs: list[subprocess.Popen] = []
+
+    def start(name: str, args: list[str]) -> subprocess.Popen:
+        log = open(DEMO / "logs" / f"{name}.log", "w")
+        proc = subprocess.Popen([sys.executable, "-m", *args], stdout=log, stderr=subprocess.STDOUT)
+        procs.append(proc)
+        return proc
+
+    def stop(*_a) -> None:
+        for p in procs:
+            p.terminate()
+        for p in procs:
+            try:
+                p.wait(10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        server_port = _port(8765)
+        server_url = f"http://127.0.0.1:{server_port}"
+        db = str(DEMO / "server.db")
+        print("Veldwerk demo (FICTIEVE gegevens) wordt opgezet...", flush=True)
+        server = start("server", ["sync_server.cli", "serve", "--db", db, "--host", "127.0.0.1",
+                                  "--port", str(server_port)])
+        _wait_http(server_url + "/healthz", server)
+
+        sup = json.loads(_run(["sync_server.cli", "init", "--db", db, "--role", "WERKBEGELEIDER", "--json"]))
+        _run(["field_app.cli", "enrol", "--data", str(DEMO / "supervisor"), "--server", server_url,
+              "--code", sup["code"], "--name", SUPERVISOR[0]], stdin=SUPERVISOR[1] + "\n" + SUPERVISOR[1] + "\n")
+        inv = json.loads(_run(["sync_server.cli", "invite", "--db", db, "--team", sup["team"],
+                               "--role", "VELDWERKER", "--json"]))
+        _run(["field_app.cli", "enrol", "--data", str(DEMO / "worker"), "--server", server_url,
+              "--code", inv["code"], "--name", WORKER[0]], stdin=WORKER[1] + "\n" + WORKER[1] + "\n")
+        # the coordinator device admits the new device and grants it the team key; the worker collects it
+        _run(["field_app.cli", "sync", "--data", str(DEMO / "supervisor")], stdin=SUPERVISOR[1] + "\n")
+        _run(["field_app.cli", "sync", "--data", str(DEMO / "worker")], stdin=WORKER[1] + "\n")
+        seeded = json.loads(_run(["field_app.cli", "demo-seed", "--data", str(DEMO / "worker")],
+                                 stdin=WORKER[1] + "\n"))
+
+        sup_port, work_port = _port(8551), _port(8552)
+        sup_app = start("supervisor-app", ["field_app.cli", "serve", "--data", str(DEMO / "supervisor"),
+                                           "--port", str(sup_port)])
+        work_app = start("worker-app", ["field_app.cli", "serve", "--data", str(DEMO / "worker"),
+                                        "--port", str(work_port)])
+        _wait_http(f"http://127.0.0.1:{sup_port}/", sup_app)
+        _wait_http(f"http://127.0.0.1:{work_port}/", work_app)
+        print(f"""
+Veldwerk demo draait — alle gegevens zijn FICTIEF ({seeded['clients']} cliënten, {seeded['contacts']} contacten).
+
+  Sync-server:            {server_url}   (API: {server_url}/docs)
+  Werkbegeleider-toestel: http://127.0.0.1:{sup_port}/   wachtwoordzin: {SUPERVISOR[1]}   ({SUPERVISOR[0]})
+  Veldwerker-toestel:     http://127.0.0.1:{work_port}/   wachtwoordzin: {WORKER[1]}   ({WORKER[0]})
+
+Open beide adressen, ontgrendel, leg op het veldwerker-toestel een contact vast en zie het
+kort daarna op het werkbegeleider-toestel verschijnen. Logboeken: {DEMO}/logs. Stoppen: Ctrl-C.
+""", flush=True)
+        while all(p.poll() is None for p in procs):
+            time.sleep(1)
+        print("Een onderdeel van de demo stopte; zie de logboeken.", file=sys.stderr)
+        stop()
+    except KeyboardInterrupt:
+        stop()
+    except SystemExit:
+        for p in procs:
+            p.terminate()
+        raise
+
+
+if __name__ == "__main__":
+    main()

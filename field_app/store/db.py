@@ -1,0 +1,267 @@
+"""The device database: one SQLite file (WAL) per data directory, through sqlite-utils.
+
+Everything sensitive is sealed with the device's local key (``field_app.crypto.vault.seal_local``) before
+it touches SQLite. The outbox row is written in the same transaction as the local operation, and a pull
+cursor in the same transaction as the data it covers, so a crash never leaves half a change behind.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from ..crypto.canonical import canonical_json
+from ..crypto.vault import open_local, seal_local
+from .migrations import MIGRATIONS
+
+DB_FILE = "veldwerk.db"
+
+
+class StoreError(RuntimeError):
+    pass
+
+
+class LocalStore:
+    """Thread-safe access to the device database. The local key is held only while unlocked."""
+
+    def __init__(self, data_dir: str | Path):
+        self.data_dir = Path(data_dir)
+        self.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        conn = sqlite3.connect(self.data_dir / DB_FILE, check_same_thread=False, isolation_level=None)
+        self.db = sqlite_utils.Database(conn)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=FULL")
+        self.db.execute("PRAGMA secure_delete=ON")
+        self._lock = threading.RLock()
+        self._local_key: bytes | None = None
+        self._migrate()
+
+    # -- lifecycle ---------------------------------------------------------------------------------
+    def _migrate(self) -> None:
+        with self._lock:
+            self.db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+            row = self.db.execute("SELECT MAX(version) FROM schema_version").fetchone()
+            current = row[0] or 0
+            for version, sql in MIGRATIONS:
+                if version <= current:
+                    continue
+                with self.transaction():
+                    code = "\n".join(line.split("--", 1)[0] for line in sql.splitlines())
+                    for statement in code.split(";"):
+                        if statement.strip():
+                            self.db.execute(statement)
+                    self.db.execute("INSERT INTO schema_version (version) VALUES (?)", [version])
+
+    @property
+    def schema_version(self) -> int:
+        return self.db.execute("SELECT MAX(version) FROM schema_version").fetchone()[0]
+
+    def close(self) -> None:
+        with self._lock:
+            self._local_key = None
+            self.db.conn.close()
+
+    def _x(self, sql: str, params: list | tuple = ()) -> list[tuple]:
+        """Run one statement under the store lock (one connection is shared by the UI and sync threads)."""
+        with self._lock:
+            return self.db.execute(sql, params).fetchall()
+
+    def _one(self, sql: str, params: list | tuple = ()) -> tuple | None:
+        rows = self._x(sql, params)
+        return rows[0] if rows else None
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any exception. Re-entrant per thread."""
+        with self._lock:
+            if self.db.conn.in_transaction:
+                yield
+                return
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+            self.db.execute("COMMIT")
+
+    # -- keys --------------------------------------------------------------------------------------
+    def set_local_key(self, key: bytes | None) -> None:
+        self._local_key = key
+
+    @property
+    def unlocked(self) -> bool:
+        return self._local_key is not None
+
+    def _key(self) -> bytes:
+        if self._local_key is None:
+            raise StoreError("locked")
+        return self._local_key
+
+    def seal(self, purpose: str, value: Any) -> bytes:
+        return seal_local(self._key(), purpose, canonical_json(value))
+
+    def open(self, purpose: str, blob: bytes) -> Any:
+        return json.loads(open_local(self._key(), purpose, blob))
+
+    # -- meta / state (clear, non-sensitive) ---------------------------------------------------------
+    def get_meta(self, key: str) -> str | None:
+        row = self._one("SELECT value FROM meta WHERE key = ?", [key])
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self._lock:
+            self._x("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", [key, value])
+
+    def get_state(self, key: str, default: str | None = None) -> str | None:
+        row = self._one("SELECT value FROM state WHERE key = ?", [key])
+        return row[0] if row else default
+
+    def set_state(self, key: str, value: str) -> None:
+        with self._lock:
+            self._x("INSERT OR REPLACE INTO state (key, value) VALUES (?, ?)", [key, value])
+
+    # -- keyring (sealed) ----------------------------------------------------------------------------
+    def put_secret(self, name: str, value: Any) -> None:
+        with self._lock:
+            self._x(
+                "INSERT OR REPLACE INTO keyring (name, blob) VALUES (?, ?)", [name, self.seal("keyring:" + name, value)]
+            )
+
+    def get_secret(self, name: str) -> Any:
+        row = self._one("SELECT blob FROM keyring WHERE name = ?", [name])
+        return self.open("keyring:" + name, row[0]) if row else None
+
+    def secret_names(self, prefix: str) -> list[str]:
+        rows = self._x("SELECT name FROM keyring WHERE name LIKE ?", [prefix + "%"])
+        return [r[0] for r in rows]
+
+    # -- operations ----------------------------------------------------------------------------------
+    def _next_position(self) -> int:
+        row = self._one("SELECT COALESCE(MAX(position), 0) FROM ops")
+        return row[0] + 1
+
+    def add_op(self, op_id: bytes, op: dict, *, origin: str, seq: int | None = None) -> bool:
+        """Store an operation (sealed). Returns False if it was already there (idempotent)."""
+        with self._lock:
+            if self.has_op(op_id):
+                return False
+            self._x(
+                "INSERT INTO ops (op_id, position, origin, seq, blob) VALUES (?, ?, ?, ?, ?)",
+                [op_id, self._next_position(), origin, seq, self.seal("op", op)],
+            )
+            return True
+
+    def has_op(self, op_id: bytes) -> bool:
+        return self._one("SELECT 1 FROM ops WHERE op_id = ?", [op_id]) is not None
+
+    def iter_ops(self) -> Iterator[tuple[bytes, str, int | None, dict]]:
+        rows = self._x("SELECT op_id, origin, seq, blob FROM ops ORDER BY position")
+        for op_id, origin, seq, blob in rows:
+            yield op_id, origin, seq, self.open("op", blob)
+
+    def set_op_seq(self, op_id: bytes, seq: int) -> None:
+        self._x("UPDATE ops SET seq = ? WHERE op_id = ?", [seq, op_id])
+
+    # -- outbox --------------------------------------------------------------------------------------
+    def outbox_add(self, op_id: bytes, *, envelope: bytes | None = None, waiting_op: dict | None = None) -> None:
+        pos = self._one("SELECT COALESCE(MAX(position), 0) + 1 FROM outbox")[0]
+        waiting_blob = self.seal("waiting", waiting_op) if waiting_op is not None else None
+        self._x(
+            "INSERT INTO outbox (op_id, position, envelope, waiting_blob) VALUES (?, ?, ?, ?)",
+            [op_id, pos, envelope, waiting_blob],
+        )
+
+    def outbox_count(self) -> int:
+        return self._one("SELECT COUNT(*) FROM outbox")[0]
+
+    def outbox_has_waiting(self) -> bool:
+        return self._one("SELECT 1 FROM outbox WHERE waiting_blob IS NOT NULL LIMIT 1") is not None
+
+    def outbox_waiting(self) -> list[tuple[bytes, dict]]:
+        rows = self._x(
+            "SELECT op_id, waiting_blob FROM outbox WHERE waiting_blob IS NOT NULL ORDER BY position"
+        )
+        return [(op_id, self.open("waiting", blob)) for op_id, blob in rows]
+
+    def outbox_set_envelope(self, op_id: bytes, envelope: bytes) -> None:
+        self._x("UPDATE outbox SET envelope = ?, waiting_blob = NULL WHERE op_id = ?", [envelope, op_id])
+
+    def outbox_ready(self, limit: int) -> list[tuple[bytes, bytes]]:
+        """Sealed envelopes in order, stopping at the first one still waiting for a key."""
+        rows = self._x("SELECT op_id, envelope FROM outbox ORDER BY position LIMIT ?", [limit])
+        out = []
+        for op_id, envelope in rows:
+            if envelope is None:
+                break
+            out.append((op_id, envelope))
+        return out
+
+    def outbox_ids(self) -> set[bytes]:
+        return {r[0] for r in self._x("SELECT op_id FROM outbox")}
+
+    def outbox_remove(self, op_id: bytes) -> None:
+        self._x("DELETE FROM outbox WHERE op_id = ?", [op_id])
+
+    # -- pending / rejected --------------------------------------------------------------------------
+    def pending_add(self, op_id: bytes, seq: int, envelope: bytes, reason: str) -> None:
+        self._x(
+            "INSERT OR REPLACE INTO pending (op_id, seq, envelope, reason) VALUES (?, ?, ?, ?)",
+            [op_id, seq, envelope, reason],
+        )
+
+    def pending_all(self) -> list[tuple[bytes, int, bytes]]:
+        return [tuple(r) for r in self._x("SELECT op_id, seq, envelope FROM pending ORDER BY seq")]
+
+    def pending_remove(self, op_id: bytes) -> None:
+        self._x("DELETE FROM pending WHERE op_id = ?", [op_id])
+
+    def pending_count(self) -> int:
+        return self._one("SELECT COUNT(*) FROM pending")[0]
+
+    def rejected_add(self, op_id: bytes, seq: int, envelope: bytes) -> None:
+        self._x(
+            "INSERT OR IGNORE INTO rejected (op_id, seq, envelope) VALUES (?, ?, ?)", [op_id, seq, envelope]
+        )
+
+    def rejected_count(self) -> int:
+        return self._one("SELECT COUNT(*) FROM rejected")[0]
+
+    # -- ledger (public data: device keys and roles, no names) ---------------------------------------
+    def ledger_entries(self) -> list[dict]:
+        return [json.loads(r[0]) for r in self._x("SELECT entry FROM ledger ORDER BY idx")]
+
+    def ledger_replace(self, entries: list[dict]) -> None:
+        with self.transaction():
+            self._x("DELETE FROM ledger")
+            for entry in entries:
+                self._x(
+                    "INSERT INTO ledger (idx, entry) VALUES (?, ?)", [entry["index"], canonical_json(entry).decode()]
+                )
+
+    # -- drafts --------------------------------------------------------------------------------------
+    def _slot(self, slot: str) -> str:
+        return hmac.new(self._key(), b"veldwerk/draft-slot/v1\0" + slot.encode(), hashlib.sha256).hexdigest()
+
+    def draft_put(self, slot: str, data: dict) -> None:
+        with self._lock:
+            self._x(
+                "INSERT OR REPLACE INTO drafts (slot, blob) VALUES (?, ?)", [self._slot(slot), self.seal("draft", data)]
+            )
+
+    def draft_get(self, slot: str) -> dict | None:
+        row = self._one("SELECT blob FROM drafts WHERE slot = ?", [self._slot(slot)])
+        return self.open("draft", row[0]) if row else None
+
+    def draft_delete(self, slot: str) -> None:
+        with self._lock:
+            self._x("DELETE FROM drafts WHERE slot = ?", [self._slot(slot)])

@@ -1,0 +1,46 @@
+"""Numbered schema migrations of the device database, applied in order, each once.
+
+Rule for every table: no name, note text or date in a clear column, index or file name. Clear columns
+hold only random ids, server sequence numbers, counters and sealed blobs.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: list[tuple[int, str]] = [
+    (
+        1,
+        """
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        -- sealed under the local key; name is a fixed label ("identity", "profile", "epoch:N")
+        CREATE TABLE keyring (name TEXT PRIMARY KEY, blob BLOB NOT NULL);
+        -- every operation this device knows, sealed under the local key
+        CREATE TABLE ops (
+            op_id BLOB PRIMARY KEY,
+            position INTEGER NOT NULL,
+            origin TEXT NOT NULL CHECK (origin IN ('local', 'remote')),
+            seq INTEGER,
+            blob BLOB NOT NULL
+        );
+        CREATE UNIQUE INDEX ops_position ON ops (position);
+        -- operations waiting to reach the server: a finished envelope, or (before the team key arrived)
+        -- the operation sealed under the local key, to be enveloped later in the same order
+        CREATE TABLE outbox (
+            op_id BLOB PRIMARY KEY,
+            position INTEGER NOT NULL,
+            envelope BLOB,
+            waiting_blob BLOB,
+            CHECK ((envelope IS NULL) != (waiting_blob IS NULL))
+        );
+        -- pulled envelopes that cannot be opened yet (key not granted, sender not yet in the ledger)
+        CREATE TABLE pending (op_id BLOB PRIMARY KEY, seq INTEGER NOT NULL, envelope BLOB NOT NULL,
+                              reason TEXT NOT NULL);
+        -- envelopes that will never open (tampered, forged): kept, counted, never applied
+        CREATE TABLE rejected (op_id BLOB PRIMARY KEY, seq INTEGER NOT NULL, envelope BLOB NOT NULL);
+        CREATE TABLE ledger (idx INTEGER PRIMARY KEY, entry TEXT NOT NULL);
+        -- counters and cursors (integers and hashes only)
+        CREATE TABLE state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        -- half-typed forms, sealed; slot is an HMAC of the slot name under the local key
+        CREATE TABLE drafts (slot TEXT PRIMARY KEY, blob BLOB NOT NULL);
+        """,
+    ),
+]

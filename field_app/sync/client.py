@@ -1,0 +1,119 @@
+"""A thin httpx client for the sync server's v1 API. Knows the wire, not the meaning."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from urllib.parse import urlsplit
+
+import httpx
+
+from ..crypto.canonical import b64e, pinned
+from ..crypto.identity import DeviceIdentity
+from ..domain.hlc import now_ms
+
+TIMEOUT = httpx.Timeout(10.0, connect=3.0)
+
+
+class ServerError(RuntimeError):
+    """The server answered with an error; ``code`` is its stable error code."""
+
+    def __init__(self, status: int, code: str, detail: str = ""):
+        self.status, self.code, self.detail = status, code, detail
+        super().__init__(f"{status} {code}")
+
+
+class Unreachable(RuntimeError):
+    """No answer from the server (offline, refused, timeout)."""
+
+
+def check_server_url(url: str) -> str:
+    """Refuse a non-https server except on loopback. Returns the URL without a trailing slash."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.scheme not in ("http", "https") or not host:
+        raise ValueError("Geen geldig serveradres.")
+    if parts.scheme == "http":
+        loopback = host == "localhost"
+        try:
+            loopback = loopback or ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            pass
+        if not loopback:
+            raise ValueError("De server moet https gebruiken (http mag alleen op deze computer zelf).")
+    return url.rstrip("/")
+
+
+class SyncClient:
+    def __init__(self, server_url: str, *, transport: httpx.BaseTransport | None = None):
+        self.server_url = check_server_url(server_url)
+        self._http = httpx.Client(base_url=self.server_url, timeout=TIMEOUT, transport=transport)
+        self._token: str | None = None
+        self._token_expires = 0
+
+    def close(self) -> None:
+        self._http.close()
+
+    def _request(self, method: str, path: str, *, auth: bool = False, **kw) -> dict:
+        headers = {"Authorization": f"Bearer {self._token}"} if auth else {}
+        try:
+            resp = self._http.request(method, path, headers=headers, **kw)
+        except httpx.TransportError as exc:
+            raise Unreachable(type(exc).__name__) from None
+        if resp.status_code >= 400:
+            try:
+                body = resp.json()
+                code, detail = body.get("error", "unknown"), body.get("detail", "")
+            except ValueError:
+                code, detail = "unknown", ""
+            if auth and resp.status_code == 401:
+                self._token = None
+            raise ServerError(resp.status_code, code, detail)
+        return resp.json()
+
+    # -- enrolment and login -----------------------------------------------------------------------
+    def enrol(self, code: str, identity: DeviceIdentity) -> dict:
+        return self._request("POST", "/v1/enrol", json={
+            "code": code, "device": b64e(identity.device_id),
+            "ed25519": b64e(identity.ed25519_pub), "x25519": b64e(identity.x25519_pub),
+        })
+
+    def ensure_login(self, team: bytes, identity: DeviceIdentity) -> None:
+        if self._token and self._token_expires - 60_000 > now_ms():
+            return
+        team_s, dev_s = b64e(team), b64e(identity.device_id)
+        ch = self._request("POST", "/v1/auth/challenge", json={"team": team_s, "device": dev_s})
+        device_nonce = b64e(os.urandom(32))
+        sig = identity.sign(pinned("login", {
+            "server_nonce": ch["challenge"], "device_nonce": device_nonce,
+            "team": team_s, "device": dev_s, "server": self.server_url,
+        }))
+        tok = self._request("POST", "/v1/auth/login", json={
+            "team": team_s, "device": dev_s, "challenge": ch["challenge"],
+            "device_nonce": device_nonce, "signature": b64e(sig),
+        })
+        self._token, self._token_expires = tok["token"], int(tok["expires_at"])
+
+    # -- team resources ------------------------------------------------------------------------------
+    def ledger(self, team: bytes, after: int = -1) -> dict:
+        return self._request("GET", f"/v1/teams/{b64e(team)}/ledger", auth=True, params={"after": after})
+
+    def append_ledger(self, team: bytes, entry: dict) -> dict:
+        return self._request("POST", f"/v1/teams/{b64e(team)}/ledger", auth=True, json={"entry": entry})
+
+    def devices(self, team: bytes) -> list[dict]:
+        return self._request("GET", f"/v1/teams/{b64e(team)}/devices", auth=True)["devices"]
+
+    def post_grants(self, team: bytes, grants: list[dict]) -> dict:
+        return self._request("POST", f"/v1/teams/{b64e(team)}/grants", auth=True, json={"grants": grants})
+
+    def grants(self, team: bytes) -> list[dict]:
+        return self._request("GET", f"/v1/teams/{b64e(team)}/grants", auth=True)["grants"]
+
+    def push(self, team: bytes, envelopes: list[bytes]) -> list[dict]:
+        body = {"envelopes": [b64e(e) for e in envelopes]}
+        return self._request("POST", f"/v1/teams/{b64e(team)}/changes", auth=True, json=body)["results"]
+
+    def pull(self, team: bytes, after: int, limit: int = 500) -> dict:
+        return self._request("GET", f"/v1/teams/{b64e(team)}/changes", auth=True,
+                             params={"after": after, "limit": limit})

@@ -1,0 +1,48 @@
+"""Plain, read-only values the services hand to the views (and tests). No keys, no database handles."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class RiskView:
+    domain: str  # RisicoDomein code
+    severity: str  # Ernst code
+
+
+@dataclass(frozen=True)
+class NoteView:
+    """One contact note as shown in a client's timeline."""
+
+    id: str
+    client_id: str
+    contact_type: str  # ContactType code
+    outcome: str  # ContactUitkomst code
+    occurred_at: int  # UTC ms
+    recorded_at: int  # UTC ms
+    report: str
+    risks: tuple[RiskView, ...]
+    author: str  # display name of the user who recorded it
+    sync_state: str  # "wachtend" (in the outbox) | "verzonden" (on the server) | "ontvangen" (from another device)
+
+
+@dataclass(frozen=True)
+class ClientSummary:
+    id: str
+    display_name: str
+    created_at: int
+    last_contact_at: int | None
+    contact_count: int
+    highest_risk: str | None  # Ernst code of the most severe risk signal on record, or None
+    fictional: bool = False  # demo data is labelled as such
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    state: str  # "offline" | "online" | "bezig" | "wacht_op_bevestiging" | "fout" | "vergrendeld"
+    pending: int  # operations waiting in the outbox
+    last_sync_at: int | None  # UTC ms of the last successful round trip
+    message: str = ""  # a Dutch sentence for the user when state is "fout"
+    pending_key: int = 0  # received records that cannot be opened yet (key not granted)
+    extra: dict = field(default_factory=dict)

@@ -1,0 +1,64 @@
+"""Nothing a worker records appears in the clear in any file of the device or the server."""
+
+import base64
+import time
+from pathlib import Path
+
+from conftest import SUP_PASS, WORK_PASS
+from procs import DeviceShell
+
+SECRET_NAME = "Zwanenburg-Quintessa (fictief)"
+SECRET_REPORT = "Vertrouwelijk-verslag-7f3a: cliënt noemt wapen in schuur en drinkt weer."
+
+
+def _needles(text: str) -> dict[str, bytes]:
+    out = {}
+    for label, raw in (("utf8", text.encode("utf-8")), ("utf16le", text.encode("utf-16-le")),
+                       ("utf16be", text.encode("utf-16-be"))):
+        out[label] = raw
+    # base64 of the text at each of the three alignments, trimmed to whole, offset-independent characters
+    raw = text.encode("utf-8")
+    for shift in range(3):
+        enc = base64.b64encode(raw[shift:])
+        out[f"b64-{shift}"] = enc[4: len(enc) - 4]
+        out[f"b64url-{shift}"] = base64.urlsafe_b64encode(raw[shift:])[4: len(enc) - 4]
+    # a distinctive fragment too, in case a store splits or transforms the whole
+    out["fragment"] = b"Vertrouwelijk-verslag-7f3a"
+    out["name-fragment"] = b"Zwanenburg"
+    return out
+
+
+def _files(root: Path):
+    return [p for p in root.rglob("*") if p.is_file()]
+
+
+def test_name_and_report_never_in_clear(team):
+    tmp = team["tmp"]
+    worker = DeviceShell(team["work"], WORK_PASS, tmp / "worker.log")
+    supervisor = DeviceShell(team["sup"], SUP_PASS, tmp / "supervisor.log")
+    try:
+        client_id = worker.call("add_client", name=SECRET_NAME)
+        worker.call("record_contact", client_id=client_id, contact_type="HUISBEZOEK_ONAANGEKONDIGD",
+                    outcome="PLAATSGEVONDEN", report=SECRET_REPORT, risks=[["WAPENS", "HOOG"]])
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if any(c["display_name"] == SECRET_NAME for c in supervisor.call("caseload")):
+                break
+            time.sleep(0.3)
+        else:
+            raise AssertionError("supervisor never received the record")
+        assert supervisor.call("timeline", client_id=client_id)[0]["report"] == SECRET_REPORT
+    finally:
+        worker.close()
+        supervisor.close()
+    files = _files(team["work"]) + _files(team["sup"]) + [
+        p for p in tmp.iterdir() if p.is_file() and p.name.startswith("server.db")]
+    names = {p.name for p in files}
+    assert "server.db" in names and "veldwerk.db" in names
+    needles = {**{f"name:{k}": v for k, v in _needles(SECRET_NAME).items()},
+               **{f"report:{k}": v for k, v in _needles(SECRET_REPORT).items()}}
+    for path in files:
+        data = path.read_bytes()
+        for label, needle in needles.items():
+            assert needle not in data, f"{label} found in {path.name}"
+        assert "Zwanenburg" not in str(path)
