@@ -105,7 +105,7 @@ def pack(header: dict[str, Any], wrapped_key: bytes, ciphertext: bytes, signatur
 def _check_header(header: Any) -> dict[str, Any]:
     if not isinstance(header, dict) or set(header) != set(HEADER_FIELDS):
         raise EnvelopeFormatError("header fields")
-    if header["v"] != 1:
+    if type(header["v"]) is not int or header["v"] != 1:
         raise EnvelopeFormatError("unknown envelope version")
     for name in ("epoch", "device_seq"):
         value = header[name]
@@ -154,6 +154,10 @@ def unpack(envelope: bytes) -> EnvelopeParts:
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise EnvelopeFormatError("header is not JSON") from exc
     header = _check_header(header)
-    if canonical_json(header) != header_bytes:
+    try:
+        canonical = canonical_json(header)
+    except ValueError as exc:  # a float or other value without a canonical form
+        raise EnvelopeFormatError("header is not canonical") from exc
+    if canonical != header_bytes:
         raise EnvelopeFormatError("header is not canonical")
     return EnvelopeParts(header, header_bytes, wrapped_key, ciphertext, signature)

@@ -1,0 +1,138 @@
+"""``sync-server``: run the server, create a team, invite a device.
+
+    sync-server init   --db veldwerk.db [--role PROCESREGISSEUR] [--json]
+    sync-server invite --db veldwerk.db --team TEAM --role VELDWERKER [--json]
+    sync-server serve  --db veldwerk.db [--host 127.0.0.1] [--port 8765] [--public-url URL]
+
+With ``--json``, ``init`` and ``invite`` print exactly one line: ``{"team": ..., "code": ..., "role": ...}``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import secrets
+import sys
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from field_app.crypto.canonical import b64e
+
+from . import protocol
+from .settings import Settings, now_ms
+from .store import SqliteStore, open_sqlite
+from .store.base import UnknownTeam
+
+_DAY_MS = 24 * 3600_000
+
+
+def _valid_days(text: str) -> int:
+    days = int(text)
+    if not 1 <= days <= 90:
+        raise argparse.ArgumentTypeError("must be 1-90 days")
+    return days
+
+
+def _role(text: str) -> str:
+    role = text.upper()
+    if role not in protocol.ROLES:
+        raise argparse.ArgumentTypeError(f"unknown role; one of {', '.join(protocol.ROLES)}")
+    return role
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="sync-server", description="Veldwerk sync server")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="run the server")
+    serve.add_argument("--db", required=True, help="SQLite database file (created if missing)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8765)
+    serve.add_argument("--public-url", help="base URL clients use (default http://HOST:PORT)")
+    serve.add_argument(
+        "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]
+    )
+
+    default_days = protocol.CODE_TTL_MS // _DAY_MS
+    init = commands.add_parser("init", help="create a team and a code for its first (beheer) device")
+    init.add_argument("--db", required=True)
+    init.add_argument("--role", type=_role, default=protocol.DEFAULT_FIRST_ROLE)
+    init.add_argument("--valid-days", type=_valid_days, default=default_days, help="code lifetime in days")
+    init.add_argument("--json", action="store_true", help="print one JSON line")
+
+    invite = commands.add_parser("invite", help="a one-time enrolment code for another device")
+    invite.add_argument("--db", required=True)
+    invite.add_argument("--team", required=True)
+    invite.add_argument("--role", type=_role, required=True)
+    invite.add_argument("--valid-days", type=_valid_days, default=default_days, help="code lifetime in days")
+    invite.add_argument("--json", action="store_true", help="print one JSON line")
+    return parser
+
+
+def create_team(store: SqliteStore, role: str, valid_ms: int, now: int) -> tuple[str, str]:
+    """A new team and the one-time code of its first device (which gets beheer); returns (team, code)."""
+    team = b64e(secrets.token_bytes(protocol.ID_BYTES))
+    store.create_team(team, now)
+    return team, _add_code(store, team, role, True, now + valid_ms)
+
+
+def invite_device(store: SqliteStore, team: str, role: str, valid_ms: int, now: int) -> str:
+    """A one-time code for another device of ``team``; raises UnknownTeam."""
+    return _add_code(store, team, role, False, now + valid_ms)
+
+
+def _add_code(store: SqliteStore, team: str, role: str, beheer: bool, expires_at: int) -> str:
+    code = protocol.new_enrolment_code()
+    hashed = protocol.code_hash(code)
+    assert hashed is not None
+    store.add_code(hashed, team, role, beheer, expires_at)
+    return code
+
+
+def _print_code(team: str, code: str, role: str, expires_at: int, as_json: bool, first: bool) -> None:
+    if as_json:
+        print(json.dumps({"team": team, "code": code, "role": role}))
+        return
+    until = datetime.fromtimestamp(expires_at / 1000, UTC).astimezone(ZoneInfo("Europe/Amsterdam"))
+    if first:
+        print(f"Team aangemaakt / team created: {team}")
+    print(f"Koppelcode / enrolment code:    {code}")
+    print(f"Rol / role:                     {role}" + ("  (beheer)" if first else ""))
+    print(f"Eenmalig, geldig tot / single use, valid until: {until:%Y-%m-%d %H:%M} (Europe/Amsterdam)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "serve":
+        return _serve(args)
+    store = open_sqlite(args.db)
+    now = now_ms()
+    valid_ms = args.valid_days * _DAY_MS
+    if args.command == "init":
+        team, code = create_team(store, args.role, valid_ms, now)
+        _print_code(team, code, args.role, now + valid_ms, args.json, first=True)
+        return 0
+    try:
+        code = invite_device(store, args.team, args.role, valid_ms, now)
+    except UnknownTeam:
+        print(f"sync-server: onbekend team / unknown team: {args.team}", file=sys.stderr)
+        return 2
+    _print_code(args.team, code, args.role, now + valid_ms, args.json, first=False)
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from .app import create_app
+
+    host = f"[{args.host}]" if ":" in args.host else args.host
+    public_url = args.public_url or f"http://{host}:{args.port}"
+    app = create_app(Settings(public_url=public_url), open_sqlite(args.db))
+    # uvicorn's access log names method, path and status only: no bodies, tokens or codes.
+    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, server_header=False)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

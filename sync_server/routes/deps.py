@@ -1,0 +1,160 @@
+"""What every router shares: the JSON-only route class, store/settings lookup, bearer authentication with
+access logging, query parsing and signature checks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from fastapi import Depends, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from field_app.crypto.canonical import b64d
+
+from ..protocol import ApiError, ErrorCode, secret_hash
+from ..settings import Settings
+from ..store.base import Device, Store
+
+_bearer = HTTPBearer(auto_error=False, description="Token from POST /v1/auth/login (15 minutes).")
+
+
+def _is_json(content_type: str | None) -> bool:
+    if not content_type:
+        return False
+    media = content_type.split(";", 1)[0].strip().lower()
+    return media == "application/json" or (media.startswith("application/") and media.endswith("+json"))
+
+
+class JsonRoute(APIRoute):
+    """Routes with a body accept only ``application/json`` (415 otherwise, before the body is read)."""
+
+    def get_route_handler(self) -> Callable[[Request], Any]:
+        handler = super().get_route_handler()
+        if self.body_field is None:
+            return handler
+
+        async def json_only(request: Request) -> Any:
+            if not _is_json(request.headers.get("content-type")):
+                raise ApiError(ErrorCode.UNSUPPORTED_MEDIA_TYPE)
+            return await handler(request)
+
+        return json_only
+
+
+def get_store(request: Request) -> Store:
+    return request.app.state.store
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+StoreDep = Annotated[Store, Depends(get_store)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+@dataclass(frozen=True)
+class Caller:
+    """The authenticated device behind a request."""
+
+    team: str
+    device: Device
+
+
+def _unauthorized(error: ErrorCode) -> ApiError:
+    return ApiError(error, headers={"WWW-Authenticate": 'Bearer realm="veldwerk"'})
+
+
+def _authenticate(store: Store, now: int, credentials: HTTPAuthorizationCredentials | None) -> Caller:
+    if credentials is None:
+        raise _unauthorized(ErrorCode.UNAUTHORIZED)
+    try:
+        raw = b64d(credentials.credentials)
+    except ValueError:
+        raise _unauthorized(ErrorCode.UNAUTHORIZED) from None
+    token = store.find_token(secret_hash(raw))
+    if token is None:
+        raise _unauthorized(ErrorCode.UNAUTHORIZED)
+    if now >= token.expires_at:
+        raise _unauthorized(ErrorCode.TOKEN_EXPIRED)
+    device = store.get_device(token.team, token.device)
+    if device is None:
+        raise _unauthorized(ErrorCode.UNAUTHORIZED)
+    if device.status == "revoked":
+        raise _unauthorized(ErrorCode.DEVICE_REVOKED)
+    return Caller(token.team, device)
+
+
+def team_caller(action: str) -> Callable[..., Iterator[Caller]]:
+    """Dependency for ``/v1/teams/{team}/...``: a valid bearer token of a device of ``{team}``.
+
+    Every authenticated request leaves one access_log row (team, device, action, time, result) — nothing
+    about its content.
+    """
+
+    def dependency(
+        team: str,
+        store: StoreDep,
+        settings: SettingsDep,
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    ) -> Iterator[Caller]:
+        caller = _authenticate(store, settings.clock(), credentials)
+        result = "ok"
+        try:
+            if caller.team != team:
+                raise ApiError(ErrorCode.WRONG_TEAM, "This token belongs to another team.")
+            yield caller
+        except ApiError as exc:
+            result = exc.error.code
+            raise
+        except RequestValidationError:
+            result = ErrorCode.VALIDATION_ERROR.code
+            raise
+        except Exception:
+            result = ErrorCode.INTERNAL_ERROR.code
+            raise
+        finally:
+            store.log_access(settings.clock(), caller.team, caller.device.id, action, result)
+
+    return dependency
+
+
+def require_confirmed(caller: Caller) -> None:
+    if caller.device.status != "confirmed":
+        raise ApiError(ErrorCode.DEVICE_NOT_CONFIRMED)
+
+
+def require_beheer(caller: Caller) -> None:
+    if not caller.device.beheer:
+        raise ApiError(ErrorCode.NOT_BEHEER)
+
+
+def public_key(b64_key: str) -> Ed25519PublicKey:
+    return Ed25519PublicKey.from_public_bytes(b64d(b64_key))
+
+
+def signature_ok(key: Ed25519PublicKey, signature: bytes, message: bytes) -> bool:
+    try:
+        key.verify(signature, message)
+    except InvalidSignature:
+        return False
+    return True
+
+
+def query_int(value: str | None, name: str, default: int, minimum: int, maximum: int) -> int:
+    """A query parameter as an integer in range; 422 ``bad_query`` for anything else."""
+    if value is None:
+        return default
+    text = value
+    digits = text[1:] if text.startswith("-") else text
+    if not digits.isdigit() or not digits.isascii() or len(digits) > 16:
+        raise ApiError(ErrorCode.BAD_QUERY, f"{name} must be an integer from {minimum} to {maximum}.")
+    number = int(text)
+    if not minimum <= number <= maximum:
+        raise ApiError(ErrorCode.BAD_QUERY, f"{name} must be an integer from {minimum} to {maximum}.")
+    return number

@@ -1,0 +1,163 @@
+"""The team ledger: stored and relayed, never forged. The server checks chain position, signer and signature
+so a stale or foreign entry is refused early, but clients still verify the whole chain themselves."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+
+from field_app.crypto.canonical import CanonicalError, b64d, b64e, canonical_json, pinned
+
+from ..protocol import (
+    HASH_BYTES,
+    LEDGER_TYPES,
+    MAX_LEDGER_ENTRY_BYTES,
+    ApiError,
+    ErrorCode,
+    LedgerHead,
+    LedgerOut,
+    LedgerPostIn,
+    LedgerPostOut,
+)
+from ..store.base import Device, LedgerConflict, LedgerRow
+from .deps import (
+    Caller,
+    JsonRoute,
+    SettingsDep,
+    StoreDep,
+    public_key,
+    query_int,
+    require_beheer,
+    require_confirmed,
+    signature_ok,
+    team_caller,
+)
+
+router = APIRouter(prefix="/v1/teams/{team}", tags=["ledger"], route_class=JsonRoute)
+
+GENESIS_PREV = b64e(bytes(HASH_BYTES))
+_DEVICE_FIELDS = {"id", "ed25519", "x25519", "role", "beheer"}
+
+
+@router.get("/ledger", response_model=LedgerOut)
+def read_ledger(
+    caller: Annotated[Caller, Depends(team_caller("ledger.read"))],
+    store: StoreDep,
+    after: Annotated[str | None, Query(description="Entries with a greater index (default -1: all).")] = None,
+) -> LedgerOut:
+    """Entries after ``after`` in index order, and the current head."""
+    after_index = query_int(after, "after", -1, -1, 2**53)
+    entries = [json.loads(row.entry) for row in store.ledger_entries(caller.team, after_index)]
+    head = store.ledger_head(caller.team)
+    return LedgerOut(
+        entries=entries, head=None if head is None else LedgerHead(index=head.index, hash=head.hash)
+    )
+
+
+@router.post("/ledger", response_model=LedgerPostOut)
+def append_entry(
+    body: LedgerPostIn,
+    caller: Annotated[Caller, Depends(team_caller("ledger.append"))],
+    store: StoreDep,
+    settings: SettingsDep,
+) -> LedgerPostOut:
+    """Append one signed entry; a stale ``index``/``prev`` answers 409 ``ledger_conflict``."""
+    entry = body.entry.model_dump()
+    try:
+        entry_bytes = canonical_json(entry)
+    except CanonicalError as exc:
+        raise ApiError(ErrorCode.BAD_LEDGER_ENTRY, f"The entry has no canonical form: {exc}") from None
+    if len(entry_bytes) > MAX_LEDGER_ENTRY_BYTES:
+        raise ApiError(ErrorCode.ENTRY_TOO_LARGE)
+    if entry["team"] != caller.team:
+        raise ApiError(ErrorCode.WRONG_TEAM, "The entry's team is not the path's team.")
+    if entry["signer"] != caller.device.id:
+        raise ApiError(ErrorCode.WRONG_DEVICE, "The entry's signer is not the calling device.")
+    if entry["type"] not in LEDGER_TYPES:
+        raise ApiError(ErrorCode.BAD_LEDGER_ENTRY, f"Entry type must be one of {', '.join(LEDGER_TYPES)}.")
+    unsigned = {k: v for k, v in entry.items() if k != "sig"}
+    if not signature_ok(public_key(caller.device.ed25519), b64d(entry["sig"]), pinned("ledger", unsigned)):
+        raise ApiError(ErrorCode.BAD_SIGNATURE, "The entry signature does not verify with the signer's key.")
+    require_beheer(caller)
+
+    head = store.ledger_head(caller.team)
+    if entry["type"] == "genesis":
+        if head is not None or entry["index"] != 0:
+            raise ApiError(ErrorCode.LEDGER_CONFLICT, "The ledger already has a genesis entry.")
+        if entry["prev"] != GENESIS_PREV:
+            raise ApiError(ErrorCode.BAD_LEDGER_ENTRY, "The genesis prev must be 32 zero bytes.")
+        _check_genesis_body(entry["body"], caller.device)
+        confirm = caller.device.id
+    else:
+        require_confirmed(caller)
+        if head is None or entry["index"] != head.index + 1 or entry["prev"] != head.hash:
+            raise ApiError(ErrorCode.LEDGER_CONFLICT)
+        confirm = _check_add_device_body(
+            entry["body"], store.get_device(caller.team, _device_id(entry["body"]))
+        )
+
+    entry_hash = b64e(hashlib.sha256(entry_bytes).digest())
+    row = LedgerRow(entry["index"], entry_hash, entry_bytes.decode("utf-8"))
+    try:
+        store.append_ledger(caller.team, row, entry["prev"], confirm, settings.clock())
+    except LedgerConflict:
+        raise ApiError(ErrorCode.LEDGER_CONFLICT) from None
+    return LedgerPostOut(index=row.index, hash=entry_hash)
+
+
+def _bad(detail: str) -> ApiError:
+    return ApiError(ErrorCode.BAD_LEDGER_ENTRY, detail)
+
+
+def _device_id(body: dict[str, Any]) -> str:
+    device = body.get("device")
+    if not isinstance(device, dict) or not isinstance(device.get("id"), str):
+        raise _bad("body.device.id is missing.")
+    return device["id"]
+
+
+def _check_device(claimed: Any, registered: Device | None, beheer: bool) -> None:
+    """``claimed`` must repeat the registered keys and role exactly."""
+    if not isinstance(claimed, dict) or set(claimed) != _DEVICE_FIELDS:
+        raise _bad("body.device must be {id, ed25519, x25519, role, beheer}.")
+    if registered is None:
+        raise _bad("body.device is not a device enrolled in this team.")
+    if (claimed["id"], claimed["ed25519"], claimed["x25519"], claimed["role"]) != (
+        registered.id,
+        registered.ed25519,
+        registered.x25519,
+        registered.role,
+    ):
+        raise _bad("body.device does not match the enrolled device's keys and role.")
+    if claimed["beheer"] is not beheer:
+        raise _bad(f"body.device.beheer must be {str(beheer).lower()}.")
+
+
+def _check_genesis_body(body: dict[str, Any], signer: Device) -> None:
+    if set(body) != {"device", "epoch", "epoch_commit"}:
+        raise _bad("A genesis body is {device, epoch, epoch_commit}.")
+    _check_device(body["device"], signer, beheer=True)
+    if type(body["epoch"]) is not int or body["epoch"] != 1:
+        raise _bad("A genesis starts epoch 1.")
+    if not _is_b64_of(body["epoch_commit"], HASH_BYTES):
+        raise _bad("epoch_commit must be 32 bytes of unpadded base64url.")
+
+
+def _check_add_device_body(body: dict[str, Any], target: Device | None) -> str:
+    if set(body) != {"device"}:
+        raise _bad("An add_device body is {device}.")
+    _check_device(body["device"], target, beheer=False)
+    assert target is not None
+    if target.status != "pending":
+        raise _bad(f"The device is {target.status}, not pending.")
+    return target.id
+
+
+def _is_b64_of(value: Any, length: int) -> bool:
+    try:
+        return len(b64d(value)) == length
+    except ValueError:
+        return False

@@ -1,0 +1,188 @@
+"""The storage interface. Narrow on purpose: a PostgreSQL implementation (a team row lock where SQLite
+uses BEGIN IMMEDIATE) must be a drop-in. The store keeps rules out: it stores, looks up and enforces
+only what must be atomic (single-use codes and challenges, ledger head, op ids, seq assignment).
+
+Ids, keys and hashes are passed as their unpadded base64url wire strings; secrets (codes, challenges,
+tokens) only as SHA-256 digests; times as UTC milliseconds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+
+class StoreError(Exception):
+    """Base of everything a store refuses."""
+
+
+class UnknownTeam(StoreError):
+    pass
+
+
+class CodeRejected(StoreError):
+    """The enrolment code is unknown, used or expired."""
+
+
+class DeviceExists(StoreError):
+    pass
+
+
+class LedgerConflict(StoreError):
+    """The entry does not extend the current head."""
+
+
+class GrantConflict(StoreError):
+    def __init__(self, epoch: int, recipient: str) -> None:
+        super().__init__(f"epoch {epoch}, recipient {recipient}")
+        self.epoch = epoch
+        self.recipient = recipient
+
+
+class OpConflict(StoreError):
+    def __init__(self, op_id: str) -> None:
+        super().__init__(op_id)
+        self.op_id = op_id
+
+
+@dataclass(frozen=True)
+class Device:
+    team: str
+    id: str
+    ed25519: str
+    x25519: str
+    role: str
+    beheer: bool
+    status: str  # pending | confirmed | revoked
+    enrolled_at: int
+
+
+@dataclass(frozen=True)
+class NewDevice:
+    id: str
+    ed25519: str
+    x25519: str
+
+
+@dataclass(frozen=True)
+class Enrolment:
+    device: Device
+    first: bool
+
+
+@dataclass(frozen=True)
+class Token:
+    team: str
+    device: str
+    expires_at: int
+
+
+@dataclass(frozen=True)
+class LedgerRow:
+    index: int
+    hash: str
+    entry: str  # canonical JSON, signature included
+
+
+@dataclass(frozen=True)
+class Grant:
+    epoch: int
+    recipient: str
+    body: str  # canonical JSON, stored opaquely
+
+
+@dataclass(frozen=True)
+class PushItem:
+    op_id: str
+    device: str
+    envelope: bytes
+
+
+@dataclass(frozen=True)
+class PushOutcome:
+    op_id: str
+    seq: int
+    duplicate: bool
+
+
+@dataclass(frozen=True)
+class ChangeRow:
+    seq: int
+    envelope: bytes
+
+
+class Store(Protocol):
+    """What the server needs from its database."""
+
+    def migrate(self) -> int:
+        """Bring the schema up to date; returns the schema version."""
+        ...
+
+    # teams, codes, devices
+    def create_team(self, team: str, now: int) -> None: ...
+
+    def team_exists(self, team: str) -> bool: ...
+
+    def add_code(self, code_hash: bytes, team: str, role: str, beheer: bool, expires_at: int) -> None:
+        """Raises UnknownTeam."""
+        ...
+
+    def enrol(self, code_hash: bytes, device: NewDevice, now: int) -> Enrolment:
+        """Use the code once and register the device (status pending, beheer as the code says).
+
+        Raises CodeRejected (unknown, used or expired code) or DeviceExists; either way nothing is stored.
+        """
+        ...
+
+    def get_device(self, team: str, device: str) -> Device | None: ...
+
+    def list_devices(self, team: str) -> list[Device]: ...
+
+    def set_device_status(self, team: str, device: str, status: str) -> None: ...
+
+    # login
+    def add_challenge(
+        self, challenge_hash: bytes, team: str, device: str, expires_at: int, now: int
+    ) -> None: ...
+
+    def consume_challenge(self, challenge_hash: bytes, team: str, device: str) -> int | None:
+        """Mark an unused challenge bound to (team, device) used; its expires_at, or None if there was none."""
+        ...
+
+    def add_token(self, token_hash: bytes, team: str, device: str, expires_at: int, now: int) -> None: ...
+
+    def find_token(self, token_hash: bytes) -> Token | None: ...
+
+    # ledger
+    def ledger_entries(self, team: str, after: int) -> list[LedgerRow]: ...
+
+    def ledger_head(self, team: str) -> LedgerRow | None: ...
+
+    def append_ledger(
+        self, team: str, row: LedgerRow, prev: str, confirm_device: str | None, now: int
+    ) -> None:
+        """Append if ``row.index`` is head + 1 and ``prev`` the head's hash (atomically), else LedgerConflict.
+
+        ``confirm_device`` is set to status confirmed in the same transaction.
+        """
+        ...
+
+    # grants
+    def put_grants(self, team: str, grants: list[Grant], now: int) -> None:
+        """Store all or nothing; the same body again is fine, a different one raises GrantConflict."""
+        ...
+
+    def grants_for(self, team: str, recipient: str) -> list[Grant]: ...
+
+    # changes
+    def push(self, team: str, items: list[PushItem], now: int) -> list[PushOutcome]:
+        """Assign seq = last_seq + 1 to each new op in one transaction; a known op_id with the same bytes
+        answers its original seq, with different bytes raises OpConflict and nothing is stored."""
+        ...
+
+    def pull(self, team: str, after: int, limit: int) -> list[ChangeRow]:
+        """Up to ``limit`` changes with seq > after, in seq order."""
+        ...
+
+    # audit
+    def log_access(self, at: int, team: str, device: str, action: str, result: str) -> None: ...

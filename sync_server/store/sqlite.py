@@ -1,0 +1,402 @@
+"""SQLite implementation of the store (sqlite-utils, WAL).
+
+Every operation opens its own connection, so the store is safe to share between threads and processes.
+Writes that must be atomic run inside one ``BEGIN IMMEDIATE`` transaction: SQLite then holds the
+database write lock from the first read, so two pushes can never read the same ``last_seq`` (no
+process-local lock; several server processes on one file stay correct).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import sqlite_utils
+
+from .base import (
+    ChangeRow,
+    CodeRejected,
+    Device,
+    DeviceExists,
+    Enrolment,
+    Grant,
+    GrantConflict,
+    LedgerConflict,
+    LedgerRow,
+    NewDevice,
+    OpConflict,
+    PushItem,
+    PushOutcome,
+    Token,
+    UnknownTeam,
+)
+
+# Keep expired challenges and tokens a while so a late client hears "expired", not "unknown".
+_EXPIRED_GRACE_MS = 24 * 3600_000
+
+_M1 = [
+    """CREATE TABLE teams (
+        id TEXT PRIMARY KEY,
+        created_at INTEGER NOT NULL,
+        last_seq INTEGER NOT NULL DEFAULT 0
+    )""",
+    """CREATE TABLE devices (
+        team TEXT NOT NULL REFERENCES teams(id),
+        id TEXT NOT NULL,
+        ed25519 TEXT NOT NULL,
+        x25519 TEXT NOT NULL,
+        role TEXT NOT NULL,
+        beheer INTEGER NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('pending', 'confirmed', 'revoked')),
+        enrolled_at INTEGER NOT NULL,
+        PRIMARY KEY (team, id)
+    )""",
+    """CREATE TABLE codes (
+        hash BLOB PRIMARY KEY,
+        team TEXT NOT NULL REFERENCES teams(id),
+        role TEXT NOT NULL,
+        beheer INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        used_at INTEGER
+    )""",
+    """CREATE TABLE challenges (
+        hash BLOB PRIMARY KEY,
+        team TEXT NOT NULL,
+        device TEXT NOT NULL,
+        expires_at INTEGER NOT NULL,
+        used INTEGER NOT NULL DEFAULT 0
+    )""",
+    "CREATE INDEX challenges_expires ON challenges(expires_at)",
+    """CREATE TABLE tokens (
+        hash BLOB PRIMARY KEY,
+        team TEXT NOT NULL,
+        device TEXT NOT NULL,
+        expires_at INTEGER NOT NULL
+    )""",
+    "CREATE INDEX tokens_expires ON tokens(expires_at)",
+    """CREATE TABLE ledger (
+        team TEXT NOT NULL REFERENCES teams(id),
+        idx INTEGER NOT NULL,
+        hash TEXT NOT NULL,
+        entry TEXT NOT NULL,
+        received_at INTEGER NOT NULL,
+        PRIMARY KEY (team, idx)
+    )""",
+    """CREATE TABLE grants (
+        team TEXT NOT NULL REFERENCES teams(id),
+        epoch INTEGER NOT NULL,
+        recipient TEXT NOT NULL,
+        body TEXT NOT NULL,
+        received_at INTEGER NOT NULL,
+        PRIMARY KEY (team, epoch, recipient)
+    )""",
+    """CREATE TABLE changes (
+        team TEXT NOT NULL REFERENCES teams(id),
+        seq INTEGER NOT NULL,
+        op_id TEXT NOT NULL,
+        device TEXT NOT NULL,
+        envelope BLOB NOT NULL,
+        received_at INTEGER NOT NULL,
+        UNIQUE (team, seq),
+        UNIQUE (team, op_id)
+    )""",
+    """CREATE TABLE access_log (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at INTEGER NOT NULL,
+        team TEXT NOT NULL,
+        device TEXT NOT NULL,
+        action TEXT NOT NULL,
+        result TEXT NOT NULL
+    )""",
+    """CREATE TRIGGER access_log_no_update BEFORE UPDATE ON access_log
+        BEGIN SELECT RAISE(ABORT, 'access_log is append-only'); END""",
+    """CREATE TRIGGER access_log_no_delete BEFORE DELETE ON access_log
+        BEGIN SELECT RAISE(ABORT, 'access_log is append-only'); END""",
+]
+
+
+def _statements(statements: list[str]) -> Callable[[sqlite_utils.Database], None]:
+    def apply(db: sqlite_utils.Database) -> None:
+        for statement in statements:
+            db.execute(statement)
+
+    return apply
+
+
+# Ordered and append-only: migration N brings the schema from version N-1 to N. Never edit a released one.
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
+    _statements(_M1),
+]
+
+
+def _device(row: tuple) -> Device:
+    team, id_, ed, x, role, beheer, status, enrolled_at = row
+    return Device(team, id_, ed, x, role, bool(beheer), status, enrolled_at)
+
+
+_DEVICE_COLUMNS = "team, id, ed25519, x25519, role, beheer, status, enrolled_at"
+
+
+class SqliteStore:
+    """The embedded default store. ``path`` is a database file (created if missing)."""
+
+    def __init__(self, path: str | Path, busy_timeout_s: float = 30.0) -> None:
+        self.path = str(path)
+        self.busy_timeout_s = busy_timeout_s
+
+    # -- plumbing -------------------------------------------------------------------------------------
+
+    @contextmanager
+    def _db(self) -> Iterator[sqlite_utils.Database]:
+        conn = sqlite3.connect(
+            self.path, timeout=self.busy_timeout_s, isolation_level=None, check_same_thread=False
+        )
+        try:
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute(
+                "PRAGMA synchronous = NORMAL"
+            )  # safe with WAL: a crash loses no committed txn's order
+            yield sqlite_utils.Database(conn, execute_plugins=False)
+        finally:
+            conn.close()
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite_utils.Database]:
+        """One write transaction holding the write lock from its first statement."""
+        with self._db() as db:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+            except BaseException:
+                db.conn.execute("ROLLBACK")
+                raise
+            db.conn.execute("COMMIT")
+
+    # -- schema ---------------------------------------------------------------------------------------
+
+    def migrate(self) -> int:
+        with self._db() as db:
+            db.execute("PRAGMA journal_mode = WAL")
+        with self._tx() as db:
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)"
+            )
+            current = db.execute("SELECT COALESCE(MAX(version), 0) FROM schema_version").fetchone()[0]
+            for version, migration in enumerate(MIGRATIONS, start=1):
+                if version > current:
+                    migration(db)
+                    db.execute(
+                        "INSERT INTO schema_version (version, applied_at) VALUES (?, datetime('now'))",
+                        [version],
+                    )
+            return len(MIGRATIONS)
+
+    def schema_version(self) -> int:
+        with self._db() as db:
+            return db.execute("SELECT COALESCE(MAX(version), 0) FROM schema_version").fetchone()[0]
+
+    # -- teams, codes, devices ------------------------------------------------------------------------
+
+    def create_team(self, team: str, now: int) -> None:
+        with self._tx() as db:
+            db.execute("INSERT INTO teams (id, created_at, last_seq) VALUES (?, ?, 0)", [team, now])
+
+    def team_exists(self, team: str) -> bool:
+        with self._db() as db:
+            return db.execute("SELECT 1 FROM teams WHERE id = ?", [team]).fetchone() is not None
+
+    def add_code(self, code_hash: bytes, team: str, role: str, beheer: bool, expires_at: int) -> None:
+        with self._tx() as db:
+            if db.execute("SELECT 1 FROM teams WHERE id = ?", [team]).fetchone() is None:
+                raise UnknownTeam(team)
+            db.execute(
+                "INSERT INTO codes (hash, team, role, beheer, expires_at, used_at) VALUES (?, ?, ?, ?, ?, NULL)",
+                [code_hash, team, role, int(beheer), expires_at],
+            )
+
+    def enrol(self, code_hash: bytes, device: NewDevice, now: int) -> Enrolment:
+        with self._tx() as db:
+            code = db.execute(
+                "SELECT team, role, beheer, expires_at, used_at FROM codes WHERE hash = ?", [code_hash]
+            ).fetchone()
+            if code is None or code[4] is not None or now >= code[3]:
+                raise CodeRejected()
+            team, role, beheer, _, _ = code
+            if db.execute("SELECT 1 FROM devices WHERE team = ? AND id = ?", [team, device.id]).fetchone():
+                raise DeviceExists(device.id)
+            first = db.execute("SELECT COUNT(*) FROM devices WHERE team = ?", [team]).fetchone()[0] == 0
+            db.execute(
+                f"INSERT INTO devices ({_DEVICE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?)",
+                [team, device.id, device.ed25519, device.x25519, role, beheer, now],
+            )
+            db.execute("UPDATE codes SET used_at = ? WHERE hash = ?", [now, code_hash])
+            return Enrolment(
+                Device(team, device.id, device.ed25519, device.x25519, role, bool(beheer), "pending", now),
+                first,
+            )
+
+    def get_device(self, team: str, device: str) -> Device | None:
+        with self._db() as db:
+            row = db.execute(
+                f"SELECT {_DEVICE_COLUMNS} FROM devices WHERE team = ? AND id = ?", [team, device]
+            ).fetchone()
+        return None if row is None else _device(row)
+
+    def list_devices(self, team: str) -> list[Device]:
+        with self._db() as db:
+            rows = db.execute(
+                f"SELECT {_DEVICE_COLUMNS} FROM devices WHERE team = ? ORDER BY enrolled_at, id", [team]
+            ).fetchall()
+        return [_device(row) for row in rows]
+
+    def set_device_status(self, team: str, device: str, status: str) -> None:
+        with self._tx() as db:
+            db.execute("UPDATE devices SET status = ? WHERE team = ? AND id = ?", [status, team, device])
+
+    # -- login ----------------------------------------------------------------------------------------
+
+    def add_challenge(self, challenge_hash: bytes, team: str, device: str, expires_at: int, now: int) -> None:
+        with self._tx() as db:
+            db.execute("DELETE FROM challenges WHERE expires_at < ?", [now - _EXPIRED_GRACE_MS])
+            db.execute(
+                "INSERT INTO challenges (hash, team, device, expires_at, used) VALUES (?, ?, ?, ?, 0)",
+                [challenge_hash, team, device, expires_at],
+            )
+
+    def consume_challenge(self, challenge_hash: bytes, team: str, device: str) -> int | None:
+        with self._tx() as db:
+            row = db.execute(
+                "SELECT expires_at FROM challenges WHERE hash = ? AND team = ? AND device = ? AND used = 0",
+                [challenge_hash, team, device],
+            ).fetchone()
+            if row is None:
+                return None
+            db.execute("UPDATE challenges SET used = 1 WHERE hash = ?", [challenge_hash])
+            return row[0]
+
+    def add_token(self, token_hash: bytes, team: str, device: str, expires_at: int, now: int) -> None:
+        with self._tx() as db:
+            db.execute("DELETE FROM tokens WHERE expires_at < ?", [now - _EXPIRED_GRACE_MS])
+            db.execute(
+                "INSERT INTO tokens (hash, team, device, expires_at) VALUES (?, ?, ?, ?)",
+                [token_hash, team, device, expires_at],
+            )
+
+    def find_token(self, token_hash: bytes) -> Token | None:
+        with self._db() as db:
+            row = db.execute(
+                "SELECT team, device, expires_at FROM tokens WHERE hash = ?", [token_hash]
+            ).fetchone()
+        return None if row is None else Token(*row)
+
+    # -- ledger ---------------------------------------------------------------------------------------
+
+    def ledger_entries(self, team: str, after: int) -> list[LedgerRow]:
+        with self._db() as db:
+            rows = db.execute(
+                "SELECT idx, hash, entry FROM ledger WHERE team = ? AND idx > ? ORDER BY idx", [team, after]
+            ).fetchall()
+        return [LedgerRow(*row) for row in rows]
+
+    def ledger_head(self, team: str) -> LedgerRow | None:
+        with self._db() as db:
+            return self._head(db, team)
+
+    @staticmethod
+    def _head(db: sqlite_utils.Database, team: str) -> LedgerRow | None:
+        row = db.execute(
+            "SELECT idx, hash, entry FROM ledger WHERE team = ? ORDER BY idx DESC LIMIT 1", [team]
+        ).fetchone()
+        return None if row is None else LedgerRow(*row)
+
+    def append_ledger(
+        self, team: str, row: LedgerRow, prev: str, confirm_device: str | None, now: int
+    ) -> None:
+        with self._tx() as db:
+            head = self._head(db, team)
+            if head is None:
+                extends = row.index == 0
+            else:
+                extends = row.index == head.index + 1 and prev == head.hash
+            if not extends:
+                raise LedgerConflict()
+            db.execute(
+                "INSERT INTO ledger (team, idx, hash, entry, received_at) VALUES (?, ?, ?, ?, ?)",
+                [team, row.index, row.hash, row.entry, now],
+            )
+            if confirm_device is not None:
+                db.execute(
+                    "UPDATE devices SET status = 'confirmed' WHERE team = ? AND id = ? AND status = 'pending'",
+                    [team, confirm_device],
+                )
+
+    # -- grants ---------------------------------------------------------------------------------------
+
+    def put_grants(self, team: str, grants: list[Grant], now: int) -> None:
+        with self._tx() as db:
+            for grant in grants:
+                stored = db.execute(
+                    "SELECT body FROM grants WHERE team = ? AND epoch = ? AND recipient = ?",
+                    [team, grant.epoch, grant.recipient],
+                ).fetchone()
+                if stored is not None:
+                    if stored[0] != grant.body:
+                        raise GrantConflict(grant.epoch, grant.recipient)
+                    continue
+                db.execute(
+                    "INSERT INTO grants (team, epoch, recipient, body, received_at) VALUES (?, ?, ?, ?, ?)",
+                    [team, grant.epoch, grant.recipient, grant.body, now],
+                )
+
+    def grants_for(self, team: str, recipient: str) -> list[Grant]:
+        with self._db() as db:
+            rows = db.execute(
+                "SELECT epoch, recipient, body FROM grants WHERE team = ? AND recipient = ? ORDER BY epoch",
+                [team, recipient],
+            ).fetchall()
+        return [Grant(*row) for row in rows]
+
+    # -- changes --------------------------------------------------------------------------------------
+
+    def push(self, team: str, items: list[PushItem], now: int) -> list[PushOutcome]:
+        outcomes: list[PushOutcome] = []
+        with self._tx() as db:
+            row = db.execute("SELECT last_seq FROM teams WHERE id = ?", [team]).fetchone()
+            if row is None:
+                raise UnknownTeam(team)
+            last_seq = row[0]
+            for item in items:
+                known = db.execute(
+                    "SELECT seq, envelope FROM changes WHERE team = ? AND op_id = ?", [team, item.op_id]
+                ).fetchone()
+                if known is not None:
+                    if bytes(known[1]) != item.envelope:
+                        raise OpConflict(item.op_id)  # rolls the whole batch back
+                    outcomes.append(PushOutcome(item.op_id, known[0], True))
+                    continue
+                last_seq += 1
+                db.execute(
+                    "INSERT INTO changes (team, seq, op_id, device, envelope, received_at) VALUES (?, ?, ?, ?, ?, ?)",
+                    [team, last_seq, item.op_id, item.device, item.envelope, now],
+                )
+                outcomes.append(PushOutcome(item.op_id, last_seq, False))
+            db.execute("UPDATE teams SET last_seq = ? WHERE id = ?", [last_seq, team])
+        return outcomes
+
+    def pull(self, team: str, after: int, limit: int) -> list[ChangeRow]:
+        with self._db() as db:
+            rows = db.execute(
+                "SELECT seq, envelope FROM changes WHERE team = ? AND seq > ? ORDER BY seq LIMIT ?",
+                [team, after, limit],
+            ).fetchall()
+        return [ChangeRow(seq, bytes(envelope)) for seq, envelope in rows]
+
+    # -- audit ----------------------------------------------------------------------------------------
+
+    def log_access(self, at: int, team: str, device: str, action: str, result: str) -> None:
+        with self._db() as db:
+            db["access_log"].insert(
+                {"at": at, "team": team, "device": device, "action": action, "result": result}
+            )
