@@ -107,7 +107,7 @@ def main() -> None:
         _wait_http(f"http://127.0.0.1:{sup_port}/", sup_app)
         _wait_http(f"http://127.0.0.1:{work_port}/", work_app)
         print(f"""
-Veldwerk demo draait — alle gegevens zijn FICTIEF ({seeded['clients']} cliënten, {seeded['contacts']} contacten).
+Veldwerk demo draait — alle gegevens zijn FICTIEF ({seeded['clients']} cliënten, {seeded['records']} dossierregels).
 
   Sync-server:            {server_url}   (API: {server_url}/docs)
   Werkbegeleider-toestel: http://127.0.0.1:{sup_port}/   wachtwoordzin: {SUPERVISOR[1]}   ({SUPERVISOR[0]})

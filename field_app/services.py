@@ -16,6 +16,7 @@ from pathlib import Path
 
 import httpx
 
+from .casework import CaseworkMixin
 from .crypto.canonical import b64d, b64e
 from .crypto.envelope import seal
 from .crypto.identity import DeviceIdentity, fingerprint, new_id
@@ -31,7 +32,7 @@ from .crypto.vault import (
 from .crypto.wire import HASH_LEN, envelope_hash
 from .domain.errors import ValidationError
 from .domain.hlc import HybridClock, Stamp, now_ms
-from .domain.validation import check_contact, clean_display_name
+from .domain.validation import clean_display_name
 from .store import LocalStore, Projection
 from .sync.client import ServerError, SyncClient, Unreachable, check_server_url
 from .sync.engine import SyncEngine
@@ -55,7 +56,7 @@ class LockedError(RuntimeError):
     """The device is locked: unlock first."""
 
 
-class Services:
+class Services(CaseworkMixin):
     def __init__(self, data_dir: str | Path, *, scrypt: ScryptParams | None = None,
                  transport: httpx.BaseTransport | None = None, autosync: bool = True):
         self.data_dir = Path(data_dir)
@@ -68,6 +69,7 @@ class Services:
         self._state = "vergrendeld"
         self._error_code = ""
         self._last_sync_at: int | None = None
+        self._rules_lock = threading.RLock()
         self._reset_unlocked_state()
 
     def _reset_unlocked_state(self) -> None:
@@ -160,10 +162,12 @@ class Services:
         self._engine = SyncEngine(self, SyncClient(self._profile["server_url"], transport=self._transport))
         if self._autosync:
             self._engine.start()
+            self._start_rules_timer()
         self._notify()
 
     def lock(self) -> None:
         """Stop syncing and drop every key and the projection from memory."""
+        self._stop_rules_timer()
         engine = self._engine
         if engine is not None:
             engine.stop()
@@ -221,26 +225,17 @@ class Services:
 
     # -- writes --------------------------------------------------------------------------------------------
     def add_client(self, display_name: str, *, fictional: bool = False) -> str:
-        self._require_unlocked()
-        name = clean_display_name(display_name)
-        client_id = b64e(new_id())
-        self._write_op("client", client_id, client_id, "create",
-                       {"display_name": name, "fictional": bool(fictional), "created_at": now_ms()})
-        return client_id
+        """A new client in the caseload, assigned to the current user."""
+        return self.intake(display_name, fictional=fictional)
 
     def record_contact(self, client_id: str, *, contact_type: str, outcome: str, report: str,
                        occurred_at: int | None = None, risks: Sequence[tuple[str, str]] = ()) -> str:
         """Record a contact note (append-only). Local and instant; sync delivers it later."""
-        self._require_unlocked()
-        if not isinstance(client_id, str) or not self._projection.has_client(client_id):
-            raise ValidationError({"client_id": "Deze cliënt bestaat niet (meer) op dit toestel."})
-        now = now_ms()
-        fields = check_contact(contact_type=contact_type, outcome=outcome, report=report,
-                               occurred_at=now if occurred_at is None else occurred_at, risks=list(risks), now=now)
-        fields["recorded_at"] = now
-        record_id = b64e(new_id())
-        self._write_op("contact", record_id, client_id, "create", fields)
-        return record_id
+        risks = [{"domain": d, "severity": sev} for d, sev in risks] if risks else []
+        fields = {"contact_type": contact_type, "outcome": outcome, "report": report, "risks": risks}
+        if occurred_at is not None:
+            fields["occurred_at"] = occurred_at
+        return self.create_record("contact", client_id, fields)
 
     def _write_op(self, type_: str, record_id: str, client_id: str, kind: str, fields: dict) -> None:
         op = {"type": type_, "record_id": record_id, "client_id": client_id, "kind": kind, "fields": fields,

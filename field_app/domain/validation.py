@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from .context import DictContext
 from .errors import ValidationError
+from .fieldkit import EARLIEST_MS, FUTURE_SLACK_MS  # noqa: F401  (kept importable from here)
 from .hlc import now_ms
-from .vocab import ContactType, ContactUitkomst, Ernst, RisicoDomein
+from .records_contact import CONTACT, MAX_REPORT, MAX_RISKS  # noqa: F401
 
 MAX_NAME = 120
-MAX_REPORT = 20_000
-MAX_RISKS = 20
-FUTURE_SLACK_MS = 10 * 60 * 1000  # a clock a few minutes off is not an error
-EARLIEST_MS = 946_684_800_000  # 2000-01-01
 
 
 def clean_display_name(name: object) -> str:
@@ -33,54 +31,39 @@ def check_contact(
     risks: Sequence[tuple[str, str]],
     now: int | None = None,
 ) -> dict:
-    """Return the clean fields of a contact, or raise ValidationError with every problem at once."""
+    """Return the clean fields of a contact, or raise ValidationError with every problem at once.
+
+    The walking-skeleton form of a contact; it delegates to ``records.validate_create("contact")`` and
+    keeps its own output (five fields, risks as ``{domain, severity}``) and top-level error keys.
+    """
     now = now_ms() if now is None else now
     errors: dict[str, str] = {}
-    if contact_type not in ContactType.codes():
-        errors["contact_type"] = "Kies het soort contact."
-    if outcome not in ContactUitkomst.codes():
-        errors["outcome"] = "Kies de uitkomst van het contact."
     if not isinstance(report, str):
         errors["report"] = "Het verslag moet tekst zijn."
         report = ""
-    report = report.strip()
-    if len(report) > MAX_REPORT:
-        errors["report"] = f"Het verslag is te lang (hoogstens {MAX_REPORT} tekens)."
-    elif not report and outcome == ContactUitkomst.PLAATSGEVONDEN.value:
-        errors["report"] = "Schrijf kort op wat er gebeurde: bij een contact dat plaatsvond is een verslag nodig."
-    if type(occurred_at) is not int:
-        errors["occurred_at"] = "Vul een geldig tijdstip in."
-    elif occurred_at > now + FUTURE_SLACK_MS:
-        errors["occurred_at"] = "Het tijdstip ligt in de toekomst."
-    elif occurred_at < EARLIEST_MS:
-        errors["occurred_at"] = "Het tijdstip ligt te ver in het verleden."
-    clean_risks: list[dict] = []
-    seen: set[str] = set()
-    if len(risks) > MAX_RISKS:
-        errors["risks"] = f"Hoogstens {MAX_RISKS} risicosignalen per contact."
-    for item in risks:
+    items: object = risks
+    if isinstance(risks, Sequence) and not isinstance(risks, str):
+        if len(risks) > MAX_RISKS:
+            errors["risks"] = f"Hoogstens {MAX_RISKS} risicosignalen per contact."
         try:
-            domain, severity = item
+            items = [{"domain": domain, "severity": severity} for domain, severity in risks]
         except (TypeError, ValueError):
-            errors["risks"] = "Een risicosignaal heeft een domein en een ernst."
-            break
-        if domain not in RisicoDomein.codes():
-            errors["risks"] = "Kies voor elk risicosignaal een domein."
-            break
-        if severity not in Ernst.codes():
-            errors["risks"] = "Kies voor elk risicosignaal de ernst."
-            break
-        if domain in seen:
-            errors["risks"] = f"Het domein '{RisicoDomein(domain).label.nl}' staat er twee keer in."
-            break
-        seen.add(domain)
-        clean_risks.append({"domain": domain, "severity": severity})
+            errors.setdefault("risks", "Een risicosignaal heeft een domein en een ernst.")
+            items = []
+    fields = {"contact_type": contact_type, "outcome": outcome, "report": report, "occurred_at": occurred_at,
+              "risks": items}
+    clean: dict = {}
+    try:
+        clean = CONTACT.create(fields, DictContext(client_id="", now=now))
+    except ValidationError as exc:
+        for path, message in exc.errors.items():
+            errors.setdefault(path.split(".")[0], message)
     if errors:
         raise ValidationError(errors)
     return {
-        "contact_type": contact_type,
-        "outcome": outcome,
-        "report": report,
-        "occurred_at": occurred_at,
-        "risks": clean_risks,
+        "contact_type": clean["contact_type"],
+        "outcome": clean["outcome"],
+        "report": clean["report"],
+        "occurred_at": clean["occurred_at"],
+        "risks": [{"domain": r["domain"], "severity": r["severity"]} for r in clean["risks"]],
     }

@@ -15,11 +15,23 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from field_app.crypto import wire
-from field_app.crypto.canonical import b64d, b64e, canonical_json
+from field_app.crypto.canonical import b64d, b64e, canonical_json, pinned
+from field_app.crypto.chain import push_head, push_head_bytes, verify_push_head
 from field_app.crypto.envelope import open_envelope, seal
 from field_app.crypto.grants import epoch_commitment, grant_info, make_grant, open_grant
 from field_app.crypto.identity import DeviceIdentity, fingerprint, fingerprint_bytes, login_bytes
-from field_app.crypto.ledger import add_device, entry_hash, genesis, verify_chain
+from field_app.crypto.invite import invite_payload, team_fingerprint, team_fingerprint_bytes
+from field_app.crypto.ledger import (
+    add_device,
+    entry_hash,
+    genesis,
+    revoke_device,
+    rotate_epoch,
+    set_role,
+    unwrap_history,
+    verify_chain,
+    wipe,
+)
 
 PROTOCOL = Path(__file__).resolve().parents[2] / "docs" / "protocol.md"
 SECTION = "## Hex examples"
@@ -49,6 +61,9 @@ ENVELOPE_RANDOM = [
     b"\xd4" * 12,
 ]  # data key, salt, wrap nonce, nonce
 GRANT_IKM_E = b"\xee" * 32
+EPOCH2_KEY = b"\xe2" * 32
+HISTORY_NONCE = b"\xd5" * 12
+INVITE_CODE = "7K3M-Q9TX-2HVB-RP4D"
 
 
 def device(first_id_byte: int, ed_seed_byte: int, x_seed_byte: int) -> DeviceIdentity:
@@ -72,6 +87,22 @@ def scripted(chunks: list[bytes]) -> Callable[[int], bytes]:
         return chunk
 
     return rng
+
+
+def ledger_entries() -> list[dict]:
+    """The example ledger: genesis by A, then A adds B, sets B's role, revokes B, rotates, wipes B."""
+    g = genesis(TEAM, A, "PROCESREGISSEUR", epoch_commitment(TEAM, 1, EPOCH_KEY), AT)
+    chain = [g]
+
+    def nxt() -> tuple[int, bytes]:
+        return len(chain), entry_hash(chain[-1])
+
+    chain.append(add_device(TEAM, *nxt(), A, B.device_id, B.ed25519_pub, B.x25519_pub, "VELDWERKER", AT))
+    chain.append(set_role(TEAM, *nxt(), A, B.device_id, "WERKBEGELEIDER", False, AT))
+    chain.append(revoke_device(TEAM, *nxt(), A, B.device_id, "LEFT", AT))
+    chain.append(rotate_epoch(TEAM, *nxt(), A, 2, EPOCH2_KEY, EPOCH_KEY, AT, _rng=lambda n: HISTORY_NONCE[:n]))
+    chain.append(wipe(TEAM, *nxt(), A, B.device_id, AT))
+    return chain
 
 
 def compute() -> dict[str, str]:
@@ -106,6 +137,10 @@ def compute() -> dict[str, str]:
         _rng=lambda n: GRANT_IKM_E[:n],
     )
     fp = fingerprint_bytes(TEAM, A.ed25519_pub, A.x25519_pub)
+    chain = ledger_entries()
+    rotation = chain[4]
+    head = push_head(TEAM, A.device_id, 1, hashlib.sha256(envelope).digest(), A)
+    team_fp = team_fingerprint_bytes(g)
     return {
         "device_a.ed25519_pub": A.ed25519_pub.hex(),
         "device_a.x25519_pub": A.x25519_pub.hex(),
@@ -130,6 +165,20 @@ def compute() -> dict[str, str]:
         "grant.sig": _b64_hex(grant["sig"]),
         "fingerprint.bytes": fp.hex(),
         "fingerprint.groups": " ".join(fingerprint(TEAM, A.ed25519_pub, A.x25519_pub)),
+        "ledger.add_device": canonical_json(chain[1]).decode("utf-8"),
+        "ledger.set_role": canonical_json(chain[2]).decode("utf-8"),
+        "ledger.revoke_device": canonical_json(chain[3]).decode("utf-8"),
+        "ledger.rotate_epoch": canonical_json(rotation).decode("utf-8"),
+        "ledger.wipe": canonical_json(chain[5]).decode("utf-8"),
+        "ledger.head": entry_hash(chain[5]).hex(),
+        "epoch2_commit": epoch_commitment(TEAM, 2, EPOCH2_KEY).hex(),
+        "key_history.aad": pinned("key-history", {"team": TEAM, "epoch": 2}).hex(),
+        "key_history": _b64_hex(rotation["body"]["key_history"]),
+        "push_head.signed": push_head_bytes(TEAM, A.device_id, 1, hashlib.sha256(envelope).digest()).hex(),
+        "push_head.sig": _b64_hex(head["sig"]),
+        "team_fp.bytes": team_fp.hex(),
+        "team_fp.groups": " ".join(team_fingerprint(g)),
+        "invite.text": invite_payload(INVITE_CODE, TEAM, team_fp),
     }
 
 
@@ -219,8 +268,19 @@ def test_the_example_envelope_and_grant_really_open() -> None:
     assert open_grant(grant, me=B, team=TEAM, ledger=ledger) == (1, EPOCH_KEY)
 
 
+def test_the_example_ledger_verifies_and_its_history_opens() -> None:
+    ledger = verify_chain(ledger_entries(), TEAM)
+    assert ledger.current_epoch == 2 and ledger.revoked == {B.device_id: ("LEFT", 3)}
+    assert ledger.wipes == {B.device_id} and ledger.devices[B.device_id].role == "WERKBEGELEIDER"
+    assert unwrap_history(ledger, 2, EPOCH2_KEY) == {1: EPOCH_KEY, 2: EPOCH2_KEY}
+    head = push_head(TEAM, A.device_id, 1, b"\x01" * 32, A)
+    assert verify_push_head(head, team=TEAM, ed25519=A.ed25519_pub) == (A.device_id, 1, b"\x01" * 32)
+
+
 def test_pinned_prefixes_are_visible_in_the_examples() -> None:
     values = compute()
+    assert bytes.fromhex(values["push_head.signed"]).startswith(b"veldwerk/push-head/v1\0{")
+    assert bytes.fromhex(values["key_history.aad"]).startswith(b"veldwerk/key-history/v1\0{")
     assert bytes.fromhex(values["login.signed"]).startswith(b"veldwerk/login/v1\0{")
     assert bytes.fromhex(values["envelope.signed[0:64]"]).startswith(b"veldwerk/envelope/v1\0{")
     assert bytes.fromhex(values["grant.info"]).startswith(b"veldwerk/grant-info/v1\0{")

@@ -1,0 +1,365 @@
+"""Field work in full: every record type of ``domain.records`` through one validated path, plus the
+automatic rules. Mixed into ``Services``; views call these methods, never the store.
+
+A write is validated against the client's merged records (``ProjectionContext``), stored as one sealed
+operation with its outbox entry, and then folded into the projection. Automatic flags get an id derived
+from (client, rule, source), so two devices that raise the same flag offline write the same record.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from .crypto.canonical import b64e
+from .crypto.identity import new_id
+from .domain import rules
+from .domain.errors import ValidationError
+from .domain.hlc import now_ms
+from .domain.records import (
+    NOTE_TYPES,
+    RECORD_SPECS,
+    singleton_record_id,
+    validate_addendum,
+    validate_create,
+    validate_retract,
+    validate_update,
+)
+from .domain.vocab import Ernst
+
+RULES_INTERVAL_S = 15.0  # the local timer that raises time-based flags (late transition) offline too
+OPEN_FLAG_STATES = ("OPEN", "IN_BEHANDELING")
+
+
+class ProjectionContext:
+    """``domain.context.ClientContext`` over the live projection."""
+
+    def __init__(self, projection, client_id: str, now: int):
+        self._p, self.client_id, self.now = projection, client_id, now
+
+    def records(self, type: str) -> list[tuple[str, dict]]:
+        return [(r.id, dict(r.fields)) for r in self._p.records(self.client_id, type)]
+
+    def record(self, record_id: str) -> tuple[str, dict] | None:
+        rec = self._p.record(record_id)
+        if rec is None or rec.retracted is not None or rec.client_id != self.client_id:
+            return None
+        return rec.type, dict(rec.fields)
+
+
+@dataclass(frozen=True)
+class AddendumView:
+    id: str
+    text: str
+    author: str
+    at: int
+    sync_state: str
+
+
+@dataclass(frozen=True)
+class RecordView:
+    id: str
+    type: str
+    client_id: str
+    fields: dict
+    author: str
+    created_at: int
+    sync_state: str
+    last_author: str = ""
+    addenda: tuple[AddendumView, ...] = ()
+    retracted: dict | None = None
+
+
+@dataclass(frozen=True)
+class CaseloadItem:
+    id: str
+    display_name: str
+    fictional: bool
+    assigned_to: str
+    cover_by: str
+    regime: str
+    status: str
+    safety_warning: str
+    risk_level: str | None
+    open_flags: int
+    urgent_flags: int  # open flags with urgency DIRECT
+    days_since_contact: int | None
+    overdue_days: int | None
+    in_transition: bool
+    framework: str | None  # current framework type code
+    phase: str | None  # current ZVH phase or framework phase
+    supervision_level: str | None
+    tags: tuple[str, ...] = field(default_factory=tuple)
+
+
+class CaseworkMixin:
+    """Methods of ``Services`` for every domain record. Relies on Services' store, projection and hlc."""
+
+    # -- context -----------------------------------------------------------------------------------
+    def client_context(self, client_id: str, now: int | None = None) -> ProjectionContext:
+        self._require_unlocked()
+        if not self._projection.has_client(client_id):
+            raise KeyError(client_id)
+        return ProjectionContext(self._projection, client_id, now_ms() if now is None else now)
+
+    def _view(self, rec) -> RecordView:
+        p = self._projection
+        return RecordView(
+            id=rec.id, type=rec.type, client_id=rec.client_id, fields=dict(rec.fields), author=rec.author,
+            created_at=rec.created_at, sync_state=p.sync_state(rec.op_id, rec.origin), last_author=rec.last_author,
+            addenda=tuple(AddendumView(a.id, a.text, a.author, a.at, p.sync_state(a.op_id, a.origin))
+                          for a in rec.addenda),
+            retracted=dict(rec.retracted) if rec.retracted else None)
+
+    # -- reads -------------------------------------------------------------------------------------
+    def records(self, client_id: str, type: str, *, include_retracted: bool = False) -> list[RecordView]:
+        self._require_unlocked()
+        return [self._view(r) for r in self._projection.records(client_id, type, include_retracted)]
+
+    def record(self, record_id: str) -> RecordView:
+        self._require_unlocked()
+        rec = self._projection.record(record_id)
+        if rec is None:
+            raise KeyError(record_id)
+        return self._view(rec)
+
+    def notes(self, client_id: str) -> list[RecordView]:
+        """Every note of a client (contacts, meldcode weighings, case conferences), retracted stubs
+        included, newest first by the moment it is about."""
+        self._require_unlocked()
+        out = []
+        for rtype in sorted(NOTE_TYPES):
+            out += [self._view(r) for r in self._projection.records(client_id, rtype, include_retracted=True)]
+
+        def when(v: RecordView) -> int:
+            f = v.fields
+            return f.get("occurred_at") or f.get("recorded_at") or v.created_at
+
+        return sorted(out, key=lambda v: (when(v), v.created_at, v.id), reverse=True)
+
+    # -- writes ------------------------------------------------------------------------------------
+    def create_record(self, type: str, client_id: str, fields: dict, *, record_id: str | None = None) -> str:
+        """Validate and store a new record of ``type`` for a client; returns its id."""
+        self._require_unlocked()
+        if type == "client":
+            raise ValidationError({"type": "Gebruik add_client voor een nieuwe persoon."})
+        if type not in RECORD_SPECS:
+            raise ValidationError({"type": "Onbekend soort gegevens."})
+        ctx = self.client_context(client_id) if self._projection.has_client(client_id) else None
+        if ctx is None:
+            raise ValidationError({"client_id": "Deze cliënt bestaat niet (meer) op dit toestel."})
+        fields = dict(fields)
+        if type == "aftercare" and self._projection.record(singleton_record_id(client_id, type)) is not None:
+            self.update_record(singleton_record_id(client_id, type), fields)  # one per client: merge
+            return singleton_record_id(client_id, type)
+        if type == "contact":
+            fields.setdefault("occurred_at", ctx.now)
+            fields["recorded_at"] = ctx.now
+        clean = validate_create(type, fields, ctx)
+        if record_id is None:
+            record_id = singleton_record_id(client_id, type) if type == "aftercare" else b64e(new_id())
+        self._write_op(type, record_id, client_id, "create", clean)
+        self._after_write(client_id)
+        return record_id
+
+    def update_record(self, record_id: str, changes: dict) -> None:
+        """Change fields of a mutable record (last writer wins per field). Notes cannot change."""
+        self._require_unlocked()
+        rec = self._projection.record(record_id)
+        if rec is None:
+            raise ValidationError({"record_id": "Deze gegevens bestaan niet (meer) op dit toestel."})
+        ctx = self.client_context(rec.client_id)
+        clean = validate_update(rec.type, dict(rec.fields), dict(changes), ctx)
+        if clean:
+            self._write_op(rec.type, record_id, rec.client_id, "set", clean)
+            self._after_write(rec.client_id)
+
+    def add_addendum(self, record_id: str, text: str) -> str:
+        """Add a correction or later information to a note; the note itself never changes."""
+        self._require_unlocked()
+        rec = self._projection.record(record_id)
+        if rec is None:
+            raise ValidationError({"record_id": "Deze notitie bestaat niet (meer) op dit toestel."})
+        if rec.retracted is not None:
+            raise ValidationError({"record_id": "Deze notitie is ingetrokken."})
+        clean = validate_addendum(rec.type, {"text": text})
+        addendum_id = b64e(new_id())
+        self._write_op(rec.type, addendum_id, rec.client_id, "addendum", {**clean, "original": record_id})
+        return addendum_id
+
+    def retract_record(self, record_id: str, reason: str) -> None:
+        """Withdraw a note written on the wrong client; the stub (who, when, why) stays visible."""
+        self._require_unlocked()
+        rec = self._projection.record(record_id)
+        if rec is None:
+            raise ValidationError({"record_id": "Deze notitie bestaat niet (meer) op dit toestel."})
+        if rec.type not in NOTE_TYPES:
+            raise ValidationError({"kind": "Alleen een notitie trek je in; pas andere gegevens aan."})
+        if rec.retracted is not None:
+            raise ValidationError({"record_id": "Deze notitie is al ingetrokken."})
+        self._write_op(rec.type, record_id, rec.client_id, "retract", validate_retract({"reason": reason}))
+        self._after_write(rec.client_id)
+
+    def intake(self, display_name: str, **fields) -> str:
+        """A new client in the caseload (assigned to the current user unless said otherwise)."""
+        self._require_unlocked()
+        fields = {"display_name": display_name, **fields}
+        fields.setdefault("assigned_to", self._profile["user_name"])
+        client_id = b64e(new_id())
+        # a client's own context is empty at intake
+        from .domain.context import DictContext
+
+        clean = validate_create("client", fields, DictContext(client_id, now_ms()))
+        self._write_op("client", client_id, client_id, "create", clean)
+        return client_id
+
+    def assign(self, client_id: str, user_name: str) -> None:
+        self.update_record(client_id, {"assigned_to": user_name})
+
+    def hand_over(self, from_user: str, to_user: str, until: str) -> list[str]:
+        """Holiday cover: every active client of ``from_user`` is covered by ``to_user`` until a date."""
+        self._require_unlocked()
+        moved = []
+        for rec in self._projection.records(rtype="client"):
+            f = rec.fields
+            if f.get("assigned_to") == from_user and f.get("status", "ACTIEF") == "ACTIEF":
+                self.update_record(rec.id, {"cover_by": to_user, "cover_until": until})
+                moved.append(rec.id)
+        return moved
+
+    def end_cover(self, client_id: str) -> None:
+        self.update_record(client_id, {"cover_by": None, "cover_until": None})
+
+    # -- rules ---------------------------------------------------------------------------------------
+    @contextmanager
+    def deferred_rules(self) -> Iterator[None]:
+        """Write several records before the automatic rules look at them (seeding, imports)."""
+        self._rules_paused = True
+        try:
+            yield
+        finally:
+            self._rules_paused = False
+        self.run_rules()
+
+    def _after_write(self, client_id: str) -> None:
+        if getattr(self, "_rules_paused", False):
+            return
+        try:
+            self.run_rules([client_id])
+        except ValidationError:
+            pass  # a rule proposal that no longer validates is skipped, never blocks the worker's save
+
+    def run_rules(self, client_ids: list[str] | None = None, now: int | None = None) -> list[str]:
+        """Raise every automatic flag whose condition holds (once: ids are deterministic) and open the
+        spoed-nazorg follow-up when a framework lapsed. Returns the ids of flags raised now."""
+        self._require_unlocked()
+        with self._rules_lock:
+            raised = []
+            ids = client_ids or [r.id for r in self._projection.records(rtype="client")]
+            for client_id in ids:
+                if not self._projection.has_client(client_id):
+                    continue
+                ctx = self.client_context(client_id, now)
+                for proposal in rules.evaluate(ctx):
+                    flag_id = proposal.record_id(client_id)
+                    if self._projection.record(flag_id) is not None:
+                        continue
+                    fields = proposal.fields()
+                    fields["raised_at"] = ctx.now
+                    clean = validate_create("flag", fields, ctx)
+                    self._write_op("flag", flag_id, client_id, "create", clean)
+                    raised.append(flag_id)
+                follow = rules.lapse_followup(self.client_context(client_id, now))
+                if follow:
+                    for w in follow["writes"]:
+                        ctx = self.client_context(client_id, now)
+                        if w["kind"] == "create" and self._projection.record(w["record_id"]) is None:
+                            clean = validate_create(w["type"], w["fields"], ctx)
+                        else:
+                            rec = self._projection.record(w["record_id"])
+                            if rec is None:
+                                continue
+                            clean = validate_update(w["type"], dict(rec.fields), w["fields"], ctx)
+                            if not clean:
+                                continue
+                        kind = "create" if self._projection.record(w["record_id"]) is None else "set"
+                        self._write_op(w["type"], w["record_id"], client_id, kind, clean)
+            return raised
+
+    def _start_rules_timer(self) -> None:
+        stop = threading.Event()
+        self._rules_stop = stop
+
+        def loop() -> None:
+            while not stop.wait(RULES_INTERVAL_S):
+                try:
+                    if self.unlocked and self.run_rules():
+                        self._notify()
+                except Exception:  # keep the timer alive; nothing sensitive in the log
+                    import logging
+
+                    logging.getLogger("veldwerk.rules").exception("rules round failed")
+
+        threading.Thread(target=loop, name="veldwerk-rules", daemon=True).start()
+
+    def _stop_rules_timer(self) -> None:
+        stop = getattr(self, "_rules_stop", None)
+        if stop is not None:
+            stop.set()
+
+    # -- overviews for the views ---------------------------------------------------------------------
+    def caseload_items(self, now: int | None = None) -> list[CaseloadItem]:
+        """Every client with the badges a caseload needs, sorted by name."""
+        self._require_unlocked()
+        now = now_ms() if now is None else now
+        items = []
+        for rec in self._projection.records(rtype="client"):
+            ctx = ProjectionContext(self._projection, rec.id, now)
+            f = rec.fields
+            flags = [v for _, v in ctx.records("flag") if v.get("status", "OPEN") in OPEN_FLAG_STATES]
+            transitions = [v for _, v in ctx.records("transition")
+                           if v.get("status") in ("GEPLAND", "ONDERWEG", "VERTRAAGD")]
+            frameworks = [v for _, v in ctx.records("framework") if v.get("status") == "ACTIEF"]
+            cases = [v for _, v in ctx.records("zvh_case") if v.get("phase") != "AFGESLOTEN"]
+            sup = rules.current_supervision(ctx)
+            fw = frameworks[0] if frameworks else None
+            items.append(CaseloadItem(
+                id=rec.id, display_name=f.get("display_name", "?"), fictional=bool(f.get("fictional")),
+                assigned_to=f.get("assigned_to") or "", cover_by=f.get("cover_by") or "",
+                regime=f.get("regime") or "", status=f.get("status") or "ACTIEF",
+                safety_warning=f.get("safety_warning") or "GEEN",
+                risk_level=rules.risk_level(ctx), open_flags=len(flags),
+                urgent_flags=sum(1 for v in flags if v.get("urgency") == "DIRECT"),
+                days_since_contact=rules.days_since_last_contact(ctx), overdue_days=rules.contact_overdue(ctx),
+                in_transition=bool(transitions), framework=fw.get("framework_type") if fw else None,
+                phase=(cases[0].get("phase") if cases else None) or (fw.get("current_phase") if fw else None),
+                supervision_level=sup[1].get("level") if sup else None,
+            ))
+        return sorted(items, key=lambda c: (c.display_name.casefold(), c.id))
+
+    def agenda(self, start: int, end: int) -> list:
+        """Planned contacts, reporting-duty dates, transitions due and flag deadlines between two moments."""
+        self._require_unlocked()
+        now = now_ms()
+        ctxs = [ProjectionContext(self._projection, r.id, now) for r in self._projection.records(rtype="client")]
+        return rules.agenda(ctxs, start, end)
+
+    def open_flags(self) -> list[RecordView]:
+        """Open urgent flags of every client: mine first, then by deadline."""
+        self._require_unlocked()
+        me = self._profile["user_name"]
+        flags = [self._view(r) for r in self._projection.records(rtype="flag")
+                 if r.fields.get("status", "OPEN") in OPEN_FLAG_STATES]
+        return sorted(flags, key=lambda v: (v.fields.get("assignee") != me, v.fields.get("deadline") or 0))
+
+    def risk_summary(self, client_id: str) -> dict[str, list[tuple[int, int]]]:
+        """Per risk domain seen for this client: the (occurred_at, severity rank) series for a trend chart."""
+        ctx = self.client_context(client_id)
+        domains = {r["domain"] for _, c in ctx.records("contact") for r in c.get("risks", [])}
+        return {d: rules.risk_trend_series(ctx, d) for d in sorted(domains)}
+
+    @staticmethod
+    def severity_rank(code: str) -> int:
+        return Ernst(code).rank
