@@ -12,6 +12,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import protocol
+from .ledger_state import LedgerCache
 from .protocol import ApiError, ErrorCode, ErrorOut, error_body
 from .routes import ROUTERS
 from .settings import Settings
@@ -30,6 +31,7 @@ def create_app(settings: Settings, store: Store) -> FastAPI:
     )
     app.state.settings = settings
     app.state.store = store
+    app.state.ledgers = LedgerCache()
     for router in ROUTERS:
         app.include_router(router, responses={"4XX": {"model": ErrorOut, "description": "{error, detail}"}})
     app.add_exception_handler(ApiError, _api_error)

@@ -61,7 +61,12 @@ Role = Literal[
 ROLES: tuple[str, ...] = get_args(Role)
 DEFAULT_FIRST_ROLE = "PROCESREGISSEUR"
 
-LEDGER_TYPES = ("genesis", "add_device")
+LEDGER_TYPES = ("genesis", "add_device", "revoke_device", "set_role", "rotate_epoch", "wipe")
+REVOKE_REASONS = ("RETIRED", "LOST", "LEFT")
+# Roles whose devices may read the team's access log (NEN 7513: supervision, coordination, the DPO).
+ACCESS_LOG_ROLES = frozenset({"WERKBEGELEIDER", "PROCESREGISSEUR", "FG_AUDITOR", "BEHEERDER"})
+ACCESS_LOG_LIMIT_MAX = 500
+ACCESS_LOG_LIMIT_DEFAULT = 100
 
 # -- errors ---------------------------------------------------------------------------------------------
 
@@ -88,6 +93,11 @@ class ErrorCode(Enum):
         "A ledger entry has an unknown type, no canonical form, or a body that does not match the enrolled device.",
     )
     BAD_GRANT = ("bad_grant", 400, "A key grant lacks team, epoch or recipient, or its recipient is unknown.")
+    BAD_HEAD = (
+        "bad_head",
+        400,
+        "The signed push head does not verify or does not name an envelope of this push by its device.",
+    )
     UNAUTHORIZED = ("unauthorized", 401, "No bearer token, a malformed one, or one the server does not know.")
     TOKEN_EXPIRED = ("token_expired", 401, "The bearer token has expired; log in again.")
     DEVICE_REVOKED = ("device_revoked", 401, "The device has been revoked; its tokens no longer work.")
@@ -113,12 +123,14 @@ class ErrorCode(Enum):
         "The envelope, ledger entry or grant names another device than the calling one.",
     )
     NOT_BEHEER = ("not_beheer", 403, "Only a device with the beheer right may do this.")
+    ROLE_NOT_ALLOWED = ("role_not_allowed", 403, "The device's role in the team ledger may not do this.")
     DEVICE_NOT_CONFIRMED = (
         "device_not_confirmed",
         403,
         "The device is not in the team ledger yet (needed to push, store grants, add devices).",
     )
     NOT_FOUND = ("not_found", 404, "No such route.")
+    UNKNOWN_DEVICE = ("unknown_device", 404, "No device with this id is enrolled in this team.")
     METHOD_NOT_ALLOWED = ("method_not_allowed", 405, "The route exists but not with this method.")
     DEVICE_EXISTS = ("device_exists", 409, "A device with this id is already enrolled in the team.")
     LEDGER_CONFLICT = (
@@ -132,6 +144,22 @@ class ErrorCode(Enum):
         "A different grant is stored for this team, epoch and recipient.",
     )
     OP_CONFLICT = ("op_conflict", 409, "A different envelope is stored under this op_id; nothing was stored.")
+    STALE_EPOCH = (
+        "stale_epoch",
+        409,
+        "An envelope is sealed under an epoch the ledger has superseded; re-seal it under the current one.",
+    )
+    UNKNOWN_EPOCH = ("unknown_epoch", 409, "An envelope is sealed under an epoch the team ledger does not have yet.")
+    UNKNOWN_LEDGER_HEAD = (
+        "unknown_ledger_head",
+        409,
+        "An envelope's ledger_head is not an entry of this team's ledger.",
+    )
+    HEAD_CONFLICT = (
+        "head_conflict",
+        409,
+        "Another push head with the same device_seq is stored for this device; nothing was stored.",
+    )
     BODY_TOO_LARGE = ("body_too_large", 413, "The request body is larger than 2 MiB.")
     ENVELOPE_TOO_LARGE = ("envelope_too_large", 413, "An envelope is larger than 256 KiB.")
     TOO_MANY_ENVELOPES = ("too_many_envelopes", 413, "More than 200 envelopes in one push.")
@@ -356,8 +384,53 @@ class GrantsOut(BaseModel):
     grants: list[dict[str, Any]]
 
 
+class PushHeadIn(WireIn):
+    """A signed push head: ``sig`` over ``pinned("push-head", {team, device, device_seq, hash})``."""
+
+    device: Id | None = None
+    device_seq: Annotated[int, Field(ge=1, le=2**53)]
+    hash: Hash
+    sig: Signature
+
+
 class PushIn(WireIn):
     envelopes: list[str]
+    head: PushHeadIn | None = None
+
+
+class PushHeadOut(BaseModel):
+    device: str
+    device_seq: int
+    hash: str
+    sig: str
+
+
+class HeadsOut(BaseModel):
+    heads: list[PushHeadOut]
+
+
+class InviteIn(WireIn):
+    role: Role
+
+
+class InviteOut(BaseModel):
+    code: str
+    expires_at: int
+
+
+class AccessLogEntry(BaseModel):
+    id: int
+    at: int
+    device: str
+    role: str | None
+    action: str
+    result: str
+
+
+class AccessLogOut(BaseModel):
+    entries: list[AccessLogEntry]
+    next: int
+    more: bool
 
 
 class PushResult(BaseModel):

@@ -7,11 +7,34 @@ ChaCha20-Poly1305, HKDF/HMAC/SHA-2, Scrypt). The byte formats are pinned in docs
 from __future__ import annotations
 
 from .canonical import CanonicalError, b64d, b64e, canonical_json, pinned
+from .chain import (
+    ChainError,
+    DeviceChainTracker,
+    check_cursor,
+    check_envelope_context,
+    push_head,
+    verify_push_head,
+)
 from .envelope import EnvelopeError, MissingEpochKey, header_of, open_envelope, seal
 from .grants import GrantError, epoch_commitment, make_grant, open_grant
 from .hpke import HPKEError, open_base, seal_base
 from .identity import DeviceIdentity, fingerprint, fingerprint_bytes, login_bytes, new_id, verify_signature
-from .ledger import DeviceInfo, LedgerError, VerifiedLedger, entry_hash, extend_chain, verify_chain
+from .invite import Invite, InviteError, invite_payload, matches_team, parse_invite, team_fingerprint
+from .ledger import (
+    DeviceInfo,
+    LedgerError,
+    VerifiedLedger,
+    WipeDecision,
+    entry_hash,
+    extend_chain,
+    ledger_knows,
+    open_key_history,
+    seal_key_history,
+    unwrap_history,
+    verify_chain,
+    verify_extension,
+    wipe_decision,
+)
 from .vault import (
     DEFAULT_SCRYPT,
     ScryptParams,
@@ -31,6 +54,12 @@ __all__ = [
     "b64e",
     "canonical_json",
     "pinned",
+    "ChainError",
+    "DeviceChainTracker",
+    "check_cursor",
+    "check_envelope_context",
+    "push_head",
+    "verify_push_head",
     "EnvelopeError",
     "MissingEpochKey",
     "header_of",
@@ -49,12 +78,25 @@ __all__ = [
     "login_bytes",
     "new_id",
     "verify_signature",
+    "Invite",
+    "InviteError",
+    "invite_payload",
+    "matches_team",
+    "parse_invite",
+    "team_fingerprint",
     "DeviceInfo",
     "LedgerError",
     "VerifiedLedger",
+    "WipeDecision",
     "entry_hash",
     "extend_chain",
+    "ledger_knows",
+    "open_key_history",
+    "seal_key_history",
+    "unwrap_history",
     "verify_chain",
+    "verify_extension",
+    "wipe_decision",
     "DEFAULT_SCRYPT",
     "ScryptParams",
     "VaultError",

@@ -10,7 +10,6 @@ only after the checks in :func:`open_grant`.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 from collections.abc import Callable
 from typing import Any
@@ -18,7 +17,7 @@ from typing import Any
 from . import hpke
 from .canonical import b64d, b64e, pinned
 from .identity import ID_LEN, KEY_LEN, SIGNATURE_LEN, DeviceIdentity, verify_signature
-from .ledger import VerifiedLedger
+from .ledger import VerifiedLedger, epoch_commitment
 
 __all__ = [
     "GRANT_FIELDS",
@@ -37,13 +36,6 @@ WRAPPED_LEN = hpke.N_ENC + EPOCH_KEY_LEN + hpke.N_T  # enc(32) || ct(32 + 16)
 
 class GrantError(Exception):
     """The grant is refused: malformed, not for this device, not from a coordinator, or a wrong key."""
-
-
-def epoch_commitment(team: bytes, epoch: int, epoch_key: bytes) -> bytes:
-    """``HMAC-SHA256(epoch_key, pinned("epoch-id", {"team": team, "epoch": epoch}))`` (goes in the ledger)."""
-    return hmac.new(
-        bytes(epoch_key), pinned("epoch-id", {"team": bytes(team), "epoch": epoch}), hashlib.sha256
-    ).digest()
 
 
 def grant_info(team: bytes, epoch: int, recipient: bytes, recipient_x25519: bytes) -> bytes:
@@ -115,9 +107,11 @@ def open_grant(
     """Check and unwrap a grant addressed to ``me``; return ``(epoch, epoch_key)``.
 
     Refuses (:class:`GrantError`) a malformed grant, another team, another recipient or X25519 key, a
-    granter that is not a device with ``beheer`` in the verified ``ledger``, a bad signature, an epoch
-    the ledger does not know, a wrap that does not open, and a key that does not match the ledger's
-    commitment for that epoch.
+    recipient that is not an active device of the verified ``ledger`` (never added, revoked, or listed
+    with another X25519 key), a granter that did not hold ``beheer`` in the verified ledger while the
+    epoch was current or was revoked at or before the epoch began, a bad signature, an epoch the ledger
+    does not know, a wrap that does not open, and a key that does not match the ledger's commitment for
+    that epoch (so a key of the server's choosing never gets in).
     """
     if not isinstance(grant, dict) or set(grant) != GRANT_FIELDS:
         raise GrantError("malformed grant")
@@ -135,9 +129,24 @@ def open_grant(
         raise GrantError("grant for another team")
     if recipient != me.device_id or recipient_x25519 != me.x25519_pub:
         raise GrantError("grant is not addressed to this device")
+    listed = ledger.devices.get(recipient)
+    if listed is None or listed.x25519 != recipient_x25519:
+        raise GrantError("recipient is not a device of the verified ledger with this exchange key")
+    if ledger.is_revoked(recipient):
+        raise GrantError("recipient is revoked in the verified ledger")
     author = ledger.devices.get(granter)
-    if author is None or not author.beheer:
+    if author is None:
         raise GrantError("granter has no beheer in the verified ledger")
+    start = ledger.epoch_entry_index.get(epoch)
+    if start is None:
+        if not ledger.has_beheer(granter):
+            raise GrantError("granter has no beheer in the verified ledger")
+    else:
+        revoked = ledger.revoked.get(granter)
+        if revoked is not None and revoked[1] <= start:
+            raise GrantError(f"granter was revoked before epoch {epoch} began")
+        if not ledger.had_beheer_since(granter, start):
+            raise GrantError("granter has no beheer in the verified ledger while this epoch was current")
     unsigned = {key: value for key, value in grant.items() if key != "sig"}
     if not verify_signature(author.ed25519, sig, pinned("grant", unsigned)):
         raise GrantError("bad grant signature")

@@ -25,6 +25,7 @@ __all__ = [
     "verify_signature",
     "fingerprint_bytes",
     "fingerprint",
+    "fingerprint_groups",
     "login_bytes",
     "new_id",
 ]
@@ -117,10 +118,16 @@ def fingerprint_bytes(team: bytes, ed25519_pub: bytes, x25519_pub: bytes) -> byt
     ]
 
 
+def fingerprint_groups(raw: bytes) -> list[str]:
+    """The digits people compare: each 5-byte chunk of 60 fingerprint bytes, big-endian, mod 100000."""
+    if len(raw) != FINGERPRINT_LEN:
+        raise ValueError("a fingerprint is 60 bytes")
+    return [f"{int.from_bytes(raw[i : i + 5], 'big') % 100000:05d}" for i in range(0, FINGERPRINT_LEN, 5)]
+
+
 def fingerprint(team: bytes, ed25519_pub: bytes, x25519_pub: bytes) -> list[str]:
     """Twelve 5-digit groups: each 5-byte chunk of :func:`fingerprint_bytes`, big-endian, mod 100000."""
-    raw = fingerprint_bytes(team, ed25519_pub, x25519_pub)
-    return [f"{int.from_bytes(raw[i : i + 5], 'big') % 100000:05d}" for i in range(0, FINGERPRINT_LEN, 5)]
+    return fingerprint_groups(fingerprint_bytes(team, ed25519_pub, x25519_pub))
 
 
 def login_bytes(

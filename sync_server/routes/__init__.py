@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from . import auth, changes, devices, enrol, grants, health, ledger
+from . import access_log, auth, changes, devices, enrol, grants, health, invites, ledger
 
 ROUTERS = [
     health.router,
     enrol.router,
     auth.router,
     devices.router,
+    invites.router,
     ledger.router,
     grants.router,
     changes.router,
+    access_log.router,
 ]
 
 __all__ = ["ROUTERS"]

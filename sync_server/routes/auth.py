@@ -48,9 +48,9 @@ def login(body: LoginIn, store: StoreDep, settings: SettingsDep) -> LoginOut:
     try:
         token = _login(body, store, settings, now, device.ed25519, device.status)
     except ApiError as exc:
-        store.log_access(now, body.team, body.device, "auth.login", exc.error.code)
+        store.log_access(now, body.team, body.device, "auth.login", exc.error.code, device.role)
         raise
-    store.log_access(now, body.team, body.device, "auth.login", "ok")
+    store.log_access(now, body.team, body.device, "auth.login", "ok", device.role)
     return token
 
 

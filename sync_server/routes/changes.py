@@ -1,8 +1,13 @@
-"""Push and pull of sealed envelopes. The server checks framing, team, device and signature, assigns a
-per-team seq, and never opens anything."""
+"""Push and pull of sealed envelopes. The server checks framing, team, device, signature, the sealer's
+ledger head and epoch, assigns a per-team seq, and never opens anything.
+
+Two ways to push: with a bearer token (the normal way), or authenticated by the envelopes' own signatures
+(``/changes/signed``) for a device that can no longer log in — one whose key material was destroyed after
+too many wrong PINs, or one that was revoked as RETIRED and still holds work sealed before that."""
 
 from __future__ import annotations
 
+import hashlib
 from typing import Annotated
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -10,7 +15,10 @@ from fastapi import APIRouter, Depends, Query
 
 from field_app.crypto import wire
 from field_app.crypto.canonical import CanonicalError, b64d, b64e
+from field_app.crypto.chain import ChainError, verify_push_head
+from field_app.crypto.ledger import VerifiedLedger
 
+from ..ledger_state import LedgerCache
 from ..protocol import (
     MAX_ENVELOPE_BYTES,
     MAX_ENVELOPES_PER_PUSH,
@@ -20,15 +28,19 @@ from ..protocol import (
     ApiError,
     Change,
     ErrorCode,
+    HeadsOut,
     PullOut,
+    PushHeadIn,
+    PushHeadOut,
     PushIn,
     PushOut,
     PushResult,
 )
-from ..store.base import OpConflict, PushItem
+from ..store.base import Device, HeadConflict, OpConflict, PushHead, PushItem, Store
 from .deps import (
     Caller,
     JsonRoute,
+    LedgersDep,
     SettingsDep,
     StoreDep,
     public_key,
@@ -42,6 +54,8 @@ router = APIRouter(prefix="/v1/teams/{team}", tags=["changes"], route_class=Json
 
 _MAX_ENVELOPE_CHARS = -(-MAX_ENVELOPE_BYTES * 4 // 3)
 
+Checked = tuple[wire.EnvelopeParts, bytes]
+
 
 @router.post("/changes", response_model=PushOut)
 def push(
@@ -49,25 +63,102 @@ def push(
     caller: Annotated[Caller, Depends(team_caller("changes.push"))],
     store: StoreDep,
     settings: SettingsDep,
+    ledgers: LedgersDep,
 ) -> PushOut:
     """Store a batch of envelopes, all or nothing. Idempotent by op_id: the same bytes again answer the
-    original seq (``duplicate: true``); other bytes under a known op_id answer 409 ``op_conflict``."""
+    original seq (``duplicate: true``); other bytes under a known op_id answer 409 ``op_conflict``.
+
+    Each envelope's ``ledger_head`` must be an entry of the team ledger (409 ``unknown_ledger_head``) and
+    its epoch the current one (409 ``stale_epoch``: re-seal under the current epoch). An optional signed
+    ``head`` names the newest envelope of this push; readers compare it with what they were served."""
     require_confirmed(caller)
     if len(body.envelopes) > MAX_ENVELOPES_PER_PUSH:
         raise ApiError(ErrorCode.TOO_MANY_ENVELOPES)
     key = public_key(caller.device.ed25519)
-    items = [_checked(i, text, caller, key) for i, text in enumerate(body.envelopes)]
-    try:
-        outcomes = store.push(caller.team, items, settings.clock())
-    except OpConflict as exc:
-        raise ApiError(
-            ErrorCode.OP_CONFLICT,
-            f"op_id {exc.op_id} is stored with other bytes; nothing of this push was stored.",
-        ) from None
-    return PushOut(results=[PushResult(op_id=o.op_id, seq=o.seq, duplicate=o.duplicate) for o in outcomes])
+    checked = [_decoded(i, text) for i, text in enumerate(body.envelopes)]
+    for i, (parts, _) in enumerate(checked):
+        _check_signed(i, parts, caller.team, caller.device, key)
+    _check_epochs(checked, caller.device, _ledger(ledgers, store, caller.team))
+    return _store(store, caller.team, caller.device, checked, body.head, settings.clock())
 
 
-def _checked(i: int, text: str, caller: Caller, key: Ed25519PublicKey) -> PushItem:
+@router.post("/changes/signed", response_model=PushOut)
+def signed_push(
+    team: str, body: PushIn, store: StoreDep, settings: SettingsDep, ledgers: LedgersDep
+) -> PushOut:
+    """Push without a token, authenticated by the envelopes' own signatures.
+
+    All envelopes must be sealed by one device of this team that is confirmed and not revoked — or was
+    revoked as RETIRED, for envelopes whose ``ledger_head`` is at or before its revocation. Otherwise
+    the same checks and the same all-or-nothing storing as a token push. Logged like any access."""
+    if len(body.envelopes) > MAX_ENVELOPES_PER_PUSH:
+        raise ApiError(ErrorCode.TOO_MANY_ENVELOPES)
+    if not body.envelopes:
+        raise ApiError(ErrorCode.BAD_REQUEST, "A signed push carries at least one envelope.")
+    checked = [_decoded(i, text) for i, text in enumerate(body.envelopes)]
+    for i, (parts, _) in enumerate(checked):
+        if parts.header["team"] != team:
+            raise ApiError(ErrorCode.WRONG_TEAM, f"Envelope {i} is sealed for another team.")
+    senders = {parts.header["device"] for parts, _ in checked}
+    if len(senders) != 1:
+        raise ApiError(ErrorCode.WRONG_DEVICE, "A signed push carries the envelopes of one device.")
+    device = store.get_device(team, senders.pop())
+    if device is None:
+        raise ApiError(ErrorCode.UNKNOWN_DEVICE)
+    now = settings.clock()
+    with _logged(store, now, team, device, "changes.push_signed"):
+        if device.status == "pending":
+            raise ApiError(ErrorCode.DEVICE_NOT_CONFIRMED)
+        if device.status == "revoked" and device.revoked_reason != "RETIRED":
+            raise ApiError(ErrorCode.DEVICE_REVOKED)
+        key = public_key(device.ed25519)
+        for i, (parts, _) in enumerate(checked):
+            _check_signed(i, parts, team, device, key)
+        _check_epochs(checked, device, _ledger(ledgers, store, team))
+        return _store(store, team, device, checked, body.head, now)
+
+
+@router.get("/heads", response_model=HeadsOut)
+def read_heads(caller: Annotated[Caller, Depends(team_caller("heads.read"))], store: StoreDep) -> HeadsOut:
+    """The newest signed push head of every device: read them before pulling to the end, then check that
+    every device's chain was served up to its head (else envelopes were withheld)."""
+    return HeadsOut(
+        heads=[
+            PushHeadOut(device=h.device, device_seq=h.device_seq, hash=h.hash, sig=h.sig)
+            for h in store.heads(caller.team)
+        ]
+    )
+
+
+class _logged:
+    """Context manager: one access_log row with the outcome of a request authenticated without a token."""
+
+    def __init__(self, store: Store, now: int, team: str, device: Device, action: str) -> None:
+        self.args = (store, now, team, device, action)
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, exc_type, exc, tb) -> bool:
+        store, now, team, device, action = self.args
+        if exc is None:
+            result = "ok"
+        elif isinstance(exc, ApiError):
+            result = exc.error.code
+        else:
+            result = ErrorCode.INTERNAL_ERROR.code
+        store.log_access(now, team, device.id, action, result, device.role)
+        return False
+
+
+def _ledger(ledgers: LedgerCache, store: Store, team: str) -> VerifiedLedger:
+    ledger = ledgers.get(store, team)
+    if ledger is None:
+        raise ApiError(ErrorCode.UNKNOWN_LEDGER_HEAD, "The team has no ledger yet.")
+    return ledger
+
+
+def _decoded(i: int, text: str) -> Checked:
     if len(text) > _MAX_ENVELOPE_CHARS:
         raise ApiError(
             ErrorCode.ENVELOPE_TOO_LARGE, f"Envelope {i} is larger than {MAX_ENVELOPE_BYTES} bytes."
@@ -87,13 +178,77 @@ def _checked(i: int, text: str, caller: Caller, key: Ed25519PublicKey) -> PushIt
         raise ApiError(ErrorCode.BAD_ENVELOPE, f"Envelope {i}: {reason}.") from None
     if type(parts.header["v"]) is not int:  # wire.unpack lets `"v": true` through (True == 1)
         raise ApiError(ErrorCode.BAD_ENVELOPE, f"Envelope {i}: unknown envelope version.")
-    if parts.header["team"] != caller.team:
+    return parts, raw
+
+
+def _check_signed(
+    i: int, parts: wire.EnvelopeParts, team: str, device: Device, key: Ed25519PublicKey
+) -> None:
+    if parts.header["team"] != team:
         raise ApiError(ErrorCode.WRONG_TEAM, f"Envelope {i} is sealed for another team.")
-    if parts.header["device"] != caller.device.id:
+    if parts.header["device"] != device.id:
         raise ApiError(ErrorCode.WRONG_DEVICE, f"Envelope {i} was sealed by another device than the caller.")
     if not signature_ok(key, parts.signature, parts.signed_bytes()):
         raise ApiError(ErrorCode.BAD_SIGNATURE, f"Envelope {i}: the signature does not verify.")
-    return PushItem(parts.header["op_id"], caller.device.id, raw)
+
+
+def _check_epochs(checked: list[Checked], device: Device, ledger: VerifiedLedger) -> None:
+    """The sealer's ledger head must be a ledger entry and its epoch the current one; a device revoked as
+    RETIRED may still deliver what it sealed up to its revocation, under the epoch it had."""
+    retired = device.status == "revoked"  # only RETIRED devices get this far
+    for i, (parts, _) in enumerate(checked):
+        index = ledger.index_of(b64d(parts.header["ledger_head"]))
+        if index is None:
+            raise ApiError(
+                ErrorCode.UNKNOWN_LEDGER_HEAD, f"Envelope {i}: its ledger_head is not in the ledger."
+            )
+        epoch = parts.epoch
+        if epoch > ledger.current_epoch:
+            raise ApiError(ErrorCode.UNKNOWN_EPOCH, f"Envelope {i}: epoch {epoch} is not in the ledger.")
+        if retired:
+            if device.revoked_index is None or index > device.revoked_index:
+                raise ApiError(ErrorCode.DEVICE_REVOKED, f"Envelope {i} was sealed after the revocation.")
+        elif epoch < ledger.current_epoch:
+            raise ApiError(
+                ErrorCode.STALE_EPOCH,
+                f"Envelope {i}: epoch {epoch} is superseded by epoch {ledger.current_epoch}.",
+            )
+
+
+def _head(head: PushHeadIn | None, team: str, device: Device, checked: list[Checked]) -> PushHead | None:
+    if head is None:
+        return None
+    try:
+        _, seq, digest = verify_push_head(
+            head.model_dump(exclude_none=True),
+            team=b64d(team),
+            ed25519=b64d(device.ed25519),
+            device=b64d(device.id),
+        )
+    except ChainError:
+        raise ApiError(ErrorCode.BAD_HEAD, "The push head does not verify with the device's key.") from None
+    if not any(
+        parts.header["device_seq"] == seq and hashlib.sha256(raw).digest() == digest for parts, raw in checked
+    ):
+        raise ApiError(ErrorCode.BAD_HEAD, "The push head must name an envelope of this push.")
+    return PushHead(device.id, seq, b64e(digest), head.sig)
+
+
+def _store(
+    store: Store, team: str, device: Device, checked: list[Checked], head_in: PushHeadIn | None, now: int
+) -> PushOut:
+    head = _head(head_in, team, device, checked)
+    items = [PushItem(parts.header["op_id"], device.id, raw) for parts, raw in checked]
+    try:
+        outcomes = store.push(team, items, now, head)
+    except OpConflict as exc:
+        raise ApiError(
+            ErrorCode.OP_CONFLICT,
+            f"op_id {exc.op_id} is stored with other bytes; nothing of this push was stored.",
+        ) from None
+    except HeadConflict:
+        raise ApiError(ErrorCode.HEAD_CONFLICT) from None
+    return PushOut(results=[PushResult(op_id=o.op_id, seq=o.seq, duplicate=o.duplicate) for o in outcomes])
 
 
 @router.get("/changes", response_model=PullOut)

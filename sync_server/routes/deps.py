@@ -16,6 +16,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from field_app.crypto.canonical import b64d
 
+from ..ledger_state import LedgerCache
 from ..protocol import ApiError, ErrorCode, secret_hash
 from ..settings import Settings
 from ..store.base import Device, Store
@@ -54,8 +55,13 @@ def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
+def get_ledgers(request: Request) -> LedgerCache:
+    return request.app.state.ledgers
+
+
 StoreDep = Annotated[Store, Depends(get_store)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+LedgersDep = Annotated[LedgerCache, Depends(get_ledgers)]
 
 
 @dataclass(frozen=True)
@@ -93,8 +99,8 @@ def _authenticate(store: Store, now: int, credentials: HTTPAuthorizationCredenti
 def team_caller(action: str) -> Callable[..., Iterator[Caller]]:
     """Dependency for ``/v1/teams/{team}/...``: a valid bearer token of a device of ``{team}``.
 
-    Every authenticated request leaves one access_log row (team, device, action, time, result) — nothing
-    about its content.
+    Every authenticated request leaves one access_log row (time, team, device, the device's role,
+    action, result) — nothing about its content.
     """
 
     def dependency(
@@ -119,7 +125,8 @@ def team_caller(action: str) -> Callable[..., Iterator[Caller]]:
             result = ErrorCode.INTERNAL_ERROR.code
             raise
         finally:
-            store.log_access(settings.clock(), caller.team, caller.device.id, action, result)
+            device = caller.device
+            store.log_access(settings.clock(), caller.team, device.id, action, result, device.role)
 
     return dependency
 

@@ -33,5 +33,5 @@ def enrol(body: EnrolIn, store: StoreDep, settings: SettingsDep) -> EnrolOut:
     except DeviceExists:
         raise ApiError(ErrorCode.DEVICE_EXISTS) from None
     device = enrolment.device
-    store.log_access(now, device.team, device.id, "enrol", "ok")
+    store.log_access(now, device.team, device.id, "enrol", "ok", device.role)
     return EnrolOut(team=device.team, device=device.id, role=device.role, first=enrolment.first)

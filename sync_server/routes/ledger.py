@@ -1,5 +1,7 @@
-"""The team ledger: stored and relayed, never forged. The server checks chain position, signer and signature
-so a stale or foreign entry is refused early, but clients still verify the whole chain themselves."""
+"""The team ledger: stored and relayed, never forged. The server verifies each new entry with the clients'
+own rules (``field_app.crypto.ledger``) as the continuation of the stored chain, checks that it names
+enrolled devices with their registered keys, and mirrors its effects (confirmation, role, beheer,
+revocation) into the device table in the same transaction. Clients still verify the whole chain."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 
 from field_app.crypto.canonical import CanonicalError, b64d, b64e, canonical_json, pinned
+from field_app.crypto.ledger import LedgerError, VerifiedLedger, extend_chain, verify_chain
 
 from ..protocol import (
     HASH_BYTES,
@@ -22,10 +25,11 @@ from ..protocol import (
     LedgerPostIn,
     LedgerPostOut,
 )
-from ..store.base import Device, LedgerConflict, LedgerRow
+from ..store.base import Device, LedgerConflict, LedgerEffects, LedgerRow, Store
 from .deps import (
     Caller,
     JsonRoute,
+    LedgersDep,
     SettingsDep,
     StoreDep,
     public_key,
@@ -49,9 +53,40 @@ def read_ledger(
     after: Annotated[str | None, Query(description="Entries with a greater index (default -1: all).")] = None,
 ) -> LedgerOut:
     """Entries after ``after`` in index order, and the current head."""
-    after_index = query_int(after, "after", -1, -1, 2**53)
-    entries = [json.loads(row.entry) for row in store.ledger_entries(caller.team, after_index)]
-    head = store.ledger_head(caller.team)
+    return _ledger_out(store, caller.team, query_int(after, "after", -1, -1, 2**53))
+
+
+@router.get("/ledger/public", response_model=LedgerOut)
+def read_public_ledger(
+    team: str,
+    store: StoreDep,
+    settings: SettingsDep,
+    device: Annotated[str | None, Query(description="The id of a device enrolled in this team.")] = None,
+    after: Annotated[str | None, Query(description="Entries with a greater index (default -1: all).")] = None,
+) -> LedgerOut:
+    """The ledger without a token, for a device that is enrolled in the team in any status.
+
+    A revoked device has no token any more, yet must be able to see a wipe entry addressed to it. The
+    ledger holds only ids, public keys, roles, epoch commitments, sealed key history and times — no
+    names and nothing a key could be derived from — and it is served only to a caller that already
+    knows the id of a device of this team.
+    """
+    known = store.get_device(team, device) if isinstance(device, str) else None
+    if known is None:
+        raise ApiError(ErrorCode.UNKNOWN_DEVICE)
+    now = settings.clock()
+    try:
+        out = _ledger_out(store, team, query_int(after, "after", -1, -1, 2**53))
+    except ApiError as exc:
+        store.log_access(now, team, known.id, "ledger.public", exc.error.code, known.role)
+        raise
+    store.log_access(now, team, known.id, "ledger.public", "ok", known.role)
+    return out
+
+
+def _ledger_out(store: Store, team: str, after_index: int) -> LedgerOut:
+    entries = [json.loads(row.entry) for row in store.ledger_entries(team, after_index)]
+    head = store.ledger_head(team)
     return LedgerOut(
         entries=entries, head=None if head is None else LedgerHead(index=head.index, hash=head.hash)
     )
@@ -63,6 +98,7 @@ def append_entry(
     caller: Annotated[Caller, Depends(team_caller("ledger.append"))],
     store: StoreDep,
     settings: SettingsDep,
+    ledgers: LedgersDep,
 ) -> LedgerPostOut:
     """Append one signed entry; a stale ``index``/``prev`` answers 409 ``ledger_conflict``."""
     entry = body.entry.model_dump()
@@ -84,28 +120,67 @@ def append_entry(
     require_beheer(caller)
 
     head = store.ledger_head(caller.team)
+    effects = None
     if entry["type"] == "genesis":
         if head is not None or entry["index"] != 0:
             raise ApiError(ErrorCode.LEDGER_CONFLICT, "The ledger already has a genesis entry.")
         if entry["prev"] != GENESIS_PREV:
             raise ApiError(ErrorCode.BAD_LEDGER_ENTRY, "The genesis prev must be 32 zero bytes.")
         _check_genesis_body(entry["body"], caller.device)
-        confirm = caller.device.id
+        verified = _verified(lambda: verify_chain([entry], b64d(caller.team)))
+        confirm: str | None = caller.device.id
     else:
         require_confirmed(caller)
         if head is None or entry["index"] != head.index + 1 or entry["prev"] != head.hash:
             raise ApiError(ErrorCode.LEDGER_CONFLICT)
-        confirm = _check_add_device_body(
-            entry["body"], store.get_device(caller.team, _device_id(entry["body"]))
-        )
+        current = ledgers.get(store, caller.team)
+        assert current is not None
+        confirm, effects = _check_body(entry, store, caller.team)
+        verified = _verified(lambda: extend_chain(current, [entry]))
 
     entry_hash = b64e(hashlib.sha256(entry_bytes).digest())
     row = LedgerRow(entry["index"], entry_hash, entry_bytes.decode("utf-8"))
     try:
-        store.append_ledger(caller.team, row, entry["prev"], confirm, settings.clock())
+        store.append_ledger(caller.team, row, entry["prev"], confirm, settings.clock(), effects)
     except LedgerConflict:
         raise ApiError(ErrorCode.LEDGER_CONFLICT) from None
+    ledgers.put(caller.team, verified)
     return LedgerPostOut(index=row.index, hash=entry_hash)
+
+
+def _verified(verify: Any) -> VerifiedLedger:
+    """Run the clients' chain rules; a refusal is 400 ``bad_ledger_entry`` naming the rule."""
+    try:
+        return verify()
+    except LedgerError as exc:
+        raise ApiError(ErrorCode.BAD_LEDGER_ENTRY, f"The ledger refuses this entry: {exc}.") from None
+
+
+def _check_body(entry: dict[str, Any], store: Store, team: str) -> tuple[str | None, LedgerEffects | None]:
+    """Server-side checks against the device table, and the entry's effects on it."""
+    kind, body = entry["type"], entry["body"]
+    if kind == "add_device":
+        target = store.get_device(team, _device_id(body))
+        beheer = _check_add_device_body(body, target)
+        assert target is not None
+        return target.id, LedgerEffects(set_device=(target.id, target.role, beheer))
+    if kind == "rotate_epoch":
+        return None, None
+    target_id = body.get("device")
+    target = store.get_device(team, target_id) if isinstance(target_id, str) else None
+    if target is None:
+        raise _bad("body.device is not a device enrolled in this team.")
+    if kind == "revoke_device":
+        reason = body.get("reason")
+        if not isinstance(reason, str):
+            raise _bad("body.reason is missing.")
+        return None, LedgerEffects(revoke=(target.id, reason, entry["index"]))
+    if kind == "set_role":
+        role, beheer = body.get("role"), body.get("beheer")
+        if not isinstance(role, str) or not isinstance(beheer, bool):
+            raise _bad("A set_role body is {device, role, beheer}.")
+        return None, LedgerEffects(set_device=(target.id, role, beheer))
+    return None, None  # wipe: the ledger itself carries it to the revoked device
 
 
 def _bad(detail: str) -> ApiError:
@@ -119,7 +194,7 @@ def _device_id(body: dict[str, Any]) -> str:
     return device["id"]
 
 
-def _check_device(claimed: Any, registered: Device | None, beheer: bool) -> None:
+def _check_device(claimed: Any, registered: Device | None, beheer: bool | None) -> None:
     """``claimed`` must repeat the registered keys and role exactly."""
     if not isinstance(claimed, dict) or set(claimed) != _DEVICE_FIELDS:
         raise _bad("body.device must be {id, ed25519, x25519, role, beheer}.")
@@ -132,7 +207,9 @@ def _check_device(claimed: Any, registered: Device | None, beheer: bool) -> None
         registered.role,
     ):
         raise _bad("body.device does not match the enrolled device's keys and role.")
-    if claimed["beheer"] is not beheer:
+    if not isinstance(claimed["beheer"], bool):
+        raise _bad("body.device.beheer must be true or false.")
+    if beheer is not None and claimed["beheer"] is not beheer:
         raise _bad(f"body.device.beheer must be {str(beheer).lower()}.")
 
 
@@ -146,14 +223,15 @@ def _check_genesis_body(body: dict[str, Any], signer: Device) -> None:
         raise _bad("epoch_commit must be 32 bytes of unpadded base64url.")
 
 
-def _check_add_device_body(body: dict[str, Any], target: Device | None) -> str:
+def _check_add_device_body(body: dict[str, Any], target: Device | None) -> bool:
+    """The enrolled, pending device with its registered keys and role; returns the beheer it gets."""
     if set(body) != {"device"}:
         raise _bad("An add_device body is {device}.")
-    _check_device(body["device"], target, beheer=False)
+    _check_device(body["device"], target, beheer=None)
     assert target is not None
     if target.status != "pending":
         raise _bad(f"The device is {target.status}, not pending.")
-    return target.id
+    return body["device"]["beheer"]
 
 
 def _is_b64_of(value: Any, length: int) -> bool:

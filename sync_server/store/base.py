@@ -45,6 +45,10 @@ class OpConflict(StoreError):
         self.op_id = op_id
 
 
+class HeadConflict(StoreError):
+    """Another push head with the same device_seq (another envelope there) is stored for the device."""
+
+
 @dataclass(frozen=True)
 class Device:
     team: str
@@ -55,6 +59,8 @@ class Device:
     beheer: bool
     status: str  # pending | confirmed | revoked
     enrolled_at: int
+    revoked_reason: str | None = None  # RETIRED | LOST | LEFT once revoked
+    revoked_index: int | None = None  # index of the revoke_device ledger entry
 
 
 @dataclass(frozen=True)
@@ -82,6 +88,35 @@ class LedgerRow:
     index: int
     hash: str
     entry: str  # canonical JSON, signature included
+
+
+@dataclass(frozen=True)
+class LedgerEffects:
+    """What an appended ledger entry changes in the device table, applied in the same transaction."""
+
+    set_device: tuple[str, str, bool] | None = None  # (device, role, beheer)
+    revoke: tuple[str, str, int] | None = None  # (device, reason, entry index)
+
+
+@dataclass(frozen=True)
+class PushHead:
+    """The newest signed push head of a device (wire strings)."""
+
+    device: str
+    device_seq: int
+    hash: str
+    sig: str
+
+
+@dataclass(frozen=True)
+class AccessRow:
+    id: int
+    at: int
+    team: str
+    device: str
+    role: str | None
+    action: str
+    result: str
 
 
 @dataclass(frozen=True)
@@ -159,11 +194,17 @@ class Store(Protocol):
     def ledger_head(self, team: str) -> LedgerRow | None: ...
 
     def append_ledger(
-        self, team: str, row: LedgerRow, prev: str, confirm_device: str | None, now: int
+        self,
+        team: str,
+        row: LedgerRow,
+        prev: str,
+        confirm_device: str | None,
+        now: int,
+        effects: LedgerEffects | None = None,
     ) -> None:
         """Append if ``row.index`` is head + 1 and ``prev`` the head's hash (atomically), else LedgerConflict.
 
-        ``confirm_device`` is set to status confirmed in the same transaction.
+        ``confirm_device`` is set to status confirmed and ``effects`` applied in the same transaction.
         """
         ...
 
@@ -175,9 +216,18 @@ class Store(Protocol):
     def grants_for(self, team: str, recipient: str) -> list[Grant]: ...
 
     # changes
-    def push(self, team: str, items: list[PushItem], now: int) -> list[PushOutcome]:
+    def push(
+        self, team: str, items: list[PushItem], now: int, head: PushHead | None = None
+    ) -> list[PushOutcome]:
         """Assign seq = last_seq + 1 to each new op in one transaction; a known op_id with the same bytes
-        answers its original seq, with different bytes raises OpConflict and nothing is stored."""
+        answers its original seq, with different bytes raises OpConflict and nothing is stored.
+
+        ``head`` replaces the device's stored push head when its device_seq is higher; the same
+        device_seq with another hash raises HeadConflict (nothing stored); a lower one is ignored."""
+        ...
+
+    def heads(self, team: str) -> list[PushHead]:
+        """The newest push head of every device of the team that sent one."""
         ...
 
     def pull(self, team: str, after: int, limit: int) -> list[ChangeRow]:
@@ -185,4 +235,12 @@ class Store(Protocol):
         ...
 
     # audit
-    def log_access(self, at: int, team: str, device: str, action: str, result: str) -> None: ...
+    def log_access(
+        self, at: int, team: str, device: str, action: str, result: str, role: str | None = None
+    ) -> None:
+        """Append one row to the access log (append-only: the database refuses UPDATE and DELETE)."""
+        ...
+
+    def access_log(self, team: str, after: int, limit: int) -> list[AccessRow]:
+        """Up to ``limit`` access-log rows of the team with id > after, in id order."""
+        ...

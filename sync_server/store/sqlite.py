@@ -16,6 +16,7 @@ from pathlib import Path
 import sqlite_utils
 
 from .base import (
+    AccessRow,
     ChangeRow,
     CodeRejected,
     Device,
@@ -23,10 +24,13 @@ from .base import (
     Enrolment,
     Grant,
     GrantConflict,
+    HeadConflict,
     LedgerConflict,
+    LedgerEffects,
     LedgerRow,
     NewDevice,
     OpConflict,
+    PushHead,
     PushItem,
     PushOutcome,
     Token,
@@ -117,6 +121,25 @@ _M1 = [
 ]
 
 
+# Security in depth: revocations mirrored from the ledger, signed push heads, the role in the access log.
+_M2 = [
+    "ALTER TABLE devices ADD COLUMN revoked_reason TEXT",
+    "ALTER TABLE devices ADD COLUMN revoked_index INTEGER",
+    "ALTER TABLE access_log ADD COLUMN role TEXT",
+    "CREATE INDEX access_log_team ON access_log(team, id)",
+    "CREATE INDEX ledger_hash ON ledger(team, hash)",
+    """CREATE TABLE push_heads (
+        team TEXT NOT NULL REFERENCES teams(id),
+        device TEXT NOT NULL,
+        device_seq INTEGER NOT NULL,
+        hash TEXT NOT NULL,
+        sig TEXT NOT NULL,
+        received_at INTEGER NOT NULL,
+        PRIMARY KEY (team, device)
+    )""",
+]
+
+
 def _statements(statements: list[str]) -> Callable[[sqlite_utils.Database], None]:
     def apply(db: sqlite_utils.Database) -> None:
         for statement in statements:
@@ -128,15 +151,17 @@ def _statements(statements: list[str]) -> Callable[[sqlite_utils.Database], None
 # Ordered and append-only: migration N brings the schema from version N-1 to N. Never edit a released one.
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _statements(_M1),
+    _statements(_M2),
 ]
 
 
 def _device(row: tuple) -> Device:
-    team, id_, ed, x, role, beheer, status, enrolled_at = row
-    return Device(team, id_, ed, x, role, bool(beheer), status, enrolled_at)
+    team, id_, ed, x, role, beheer, status, enrolled_at, revoked_reason, revoked_index = row
+    return Device(team, id_, ed, x, role, bool(beheer), status, enrolled_at, revoked_reason, revoked_index)
 
 
-_DEVICE_COLUMNS = "team, id, ed25519, x25519, role, beheer, status, enrolled_at"
+_DEVICE_COLUMNS = "team, id, ed25519, x25519, role, beheer, status, enrolled_at, revoked_reason, revoked_index"
+_INSERT_DEVICE_COLUMNS = "team, id, ed25519, x25519, role, beheer, status, enrolled_at"
 
 
 class SqliteStore:
@@ -228,7 +253,7 @@ class SqliteStore:
                 raise DeviceExists(device.id)
             first = db.execute("SELECT COUNT(*) FROM devices WHERE team = ?", [team]).fetchone()[0] == 0
             db.execute(
-                f"INSERT INTO devices ({_DEVICE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?)",
+                f"INSERT INTO devices ({_INSERT_DEVICE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?)",
                 [team, device.id, device.ed25519, device.x25519, role, beheer, now],
             )
             db.execute("UPDATE codes SET used_at = ? WHERE hash = ?", [now, code_hash])
@@ -312,7 +337,13 @@ class SqliteStore:
         return None if row is None else LedgerRow(*row)
 
     def append_ledger(
-        self, team: str, row: LedgerRow, prev: str, confirm_device: str | None, now: int
+        self,
+        team: str,
+        row: LedgerRow,
+        prev: str,
+        confirm_device: str | None,
+        now: int,
+        effects: LedgerEffects | None = None,
     ) -> None:
         with self._tx() as db:
             head = self._head(db, team)
@@ -330,6 +361,19 @@ class SqliteStore:
                 db.execute(
                     "UPDATE devices SET status = 'confirmed' WHERE team = ? AND id = ? AND status = 'pending'",
                     [team, confirm_device],
+                )
+            if effects is not None and effects.set_device is not None:
+                device, role, beheer = effects.set_device
+                db.execute(
+                    "UPDATE devices SET role = ?, beheer = ? WHERE team = ? AND id = ?",
+                    [role, int(beheer), team, device],
+                )
+            if effects is not None and effects.revoke is not None:
+                device, reason, index = effects.revoke
+                db.execute(
+                    "UPDATE devices SET status = 'revoked', revoked_reason = ?, revoked_index = ?"
+                    " WHERE team = ? AND id = ?",
+                    [reason, index, team, device],
                 )
 
     # -- grants ---------------------------------------------------------------------------------------
@@ -360,7 +404,9 @@ class SqliteStore:
 
     # -- changes --------------------------------------------------------------------------------------
 
-    def push(self, team: str, items: list[PushItem], now: int) -> list[PushOutcome]:
+    def push(
+        self, team: str, items: list[PushItem], now: int, head: PushHead | None = None
+    ) -> list[PushOutcome]:
         outcomes: list[PushOutcome] = []
         with self._tx() as db:
             row = db.execute("SELECT last_seq FROM teams WHERE id = ?", [team]).fetchone()
@@ -383,7 +429,33 @@ class SqliteStore:
                 )
                 outcomes.append(PushOutcome(item.op_id, last_seq, False))
             db.execute("UPDATE teams SET last_seq = ? WHERE id = ?", [last_seq, team])
+            if head is not None:
+                self._put_head(db, team, head, now)
         return outcomes
+
+    @staticmethod
+    def _put_head(db: sqlite_utils.Database, team: str, head: PushHead, now: int) -> None:
+        stored = db.execute(
+            "SELECT device_seq, hash FROM push_heads WHERE team = ? AND device = ?", [team, head.device]
+        ).fetchone()
+        if stored is not None:
+            if head.device_seq == stored[0] and head.hash != stored[1]:
+                raise HeadConflict(head.device)  # rolls the whole push back
+            if head.device_seq <= stored[0]:
+                return
+        db.execute(
+            "INSERT INTO push_heads (team, device, device_seq, hash, sig, received_at) VALUES (?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (team, device) DO UPDATE SET device_seq = excluded.device_seq, hash = excluded.hash,"
+            " sig = excluded.sig, received_at = excluded.received_at",
+            [team, head.device, head.device_seq, head.hash, head.sig, now],
+        )
+
+    def heads(self, team: str) -> list[PushHead]:
+        with self._db() as db:
+            rows = db.execute(
+                "SELECT device, device_seq, hash, sig FROM push_heads WHERE team = ? ORDER BY device", [team]
+            ).fetchall()
+        return [PushHead(*row) for row in rows]
 
     def pull(self, team: str, after: int, limit: int) -> list[ChangeRow]:
         with self._db() as db:
@@ -395,8 +467,20 @@ class SqliteStore:
 
     # -- audit ----------------------------------------------------------------------------------------
 
-    def log_access(self, at: int, team: str, device: str, action: str, result: str) -> None:
+    def log_access(
+        self, at: int, team: str, device: str, action: str, result: str, role: str | None = None
+    ) -> None:
         with self._db() as db:
-            db["access_log"].insert(
-                {"at": at, "team": team, "device": device, "action": action, "result": result}
+            db.execute(
+                "INSERT INTO access_log (at, team, device, action, result, role) VALUES (?, ?, ?, ?, ?, ?)",
+                [at, team, device, action, result, role],
             )
+
+    def access_log(self, team: str, after: int, limit: int) -> list[AccessRow]:
+        with self._db() as db:
+            rows = db.execute(
+                "SELECT id, at, team, device, role, action, result FROM access_log"
+                " WHERE team = ? AND id > ? ORDER BY id LIMIT ?",
+                [team, after, limit],
+            ).fetchall()
+        return [AccessRow(*row) for row in rows]

@@ -52,6 +52,9 @@ class DeviceKeys:
     role: str = ""
     token: str = ""
     device_seq: int = 0
+    prev_hash: bytes = bytes(32)
+    ledger_head: str = ""  # hash of the newest ledger entry this device knows (set by Server.admin/member)
+    epoch: int = 1
 
     @property
     def ed25519(self) -> str:
@@ -97,25 +100,30 @@ class DeviceKeys:
         device: str | None = None,
         ciphertext_len: int = 600,
         signer: Ed25519PrivateKey | None = None,
+        ledger_head: str | None = None,
+        epoch: int | None = None,
     ) -> tuple[str, bytes]:
-        """A sealed-looking envelope (random wrapped key and ciphertext, real signature); (op_id, bytes)."""
+        """A sealed-looking envelope (random wrapped key and ciphertext, real signature, the device's
+        chain and ledger head); (op_id, bytes)."""
         self.device_seq += 1
         op_id = op_id or b64e(secrets.token_bytes(16))
         header = {
             "v": 1,
             "team": team or self.team,
-            "epoch": 1,
+            "epoch": epoch or self.epoch,
             "op_id": op_id,
             "device": device or self.id,
             "device_seq": self.device_seq,
-            "prev_hash": b64e(bytes(32)),
-            "ledger_head": b64e(secrets.token_bytes(32)),
+            "prev_hash": b64e(self.prev_hash),
+            "ledger_head": ledger_head or self.ledger_head or b64e(secrets.token_bytes(32)),
             "commit_tag": b64e(secrets.token_bytes(32)),
         }
         wrapped_key = os.urandom(wire.WRAPPED_KEY_LEN)
         ciphertext = os.urandom(ciphertext_len)
         signature = (signer or self.signing).sign(wire.signed_bytes(header, wrapped_key, ciphertext))
-        return op_id, wire.pack(header, wrapped_key, ciphertext, signature)
+        envelope = wire.pack(header, wrapped_key, ciphertext, signature)
+        self.prev_hash = hashlib.sha256(envelope).digest()
+        return op_id, envelope
 
     def sign_entry(self, entry: dict[str, Any], signer: Ed25519PrivateKey | None = None) -> dict[str, Any]:
         unsigned = {k: v for k, v in entry.items() if k != "sig"}
@@ -224,7 +232,21 @@ class Server:
             f"/v1/teams/{device.team}/ledger", json={"entry": genesis_entry(device)}, headers=device.auth
         )
         assert response.status_code == 200, response.text
+        device.ledger_head = response.json()["hash"]
         return device
+
+    async def head(self, device: DeviceKeys) -> dict[str, Any]:
+        response = await self.client.get(f"/v1/teams/{device.team}/ledger/public?device={device.id}")
+        assert response.status_code == 200, response.text
+        return response.json()["head"]
+
+    async def append(self, signer: DeviceKeys, entry: dict[str, Any]) -> httpx.Response:
+        response = await self.client.post(
+            f"/v1/teams/{signer.team}/ledger", json={"entry": entry}, headers=signer.auth
+        )
+        if response.status_code == 200:
+            signer.ledger_head = response.json()["hash"]
+        return response
 
     async def member(self, admin: DeviceKeys, role: str = "VELDWERKER", confirm: bool = True) -> DeviceKeys:
         """Another device of admin's team, logged in; confirmed by an add_device entry unless told not to."""
@@ -239,6 +261,7 @@ class Server:
                 f"/v1/teams/{admin.team}/ledger", json={"entry": entry}, headers=admin.auth
             )
             assert response.status_code == 200, response.text
+            device.ledger_head = response.json()["hash"]
         return device
 
     async def push(self, device: DeviceKeys, envelopes: list[bytes]) -> httpx.Response:

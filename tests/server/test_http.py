@@ -48,9 +48,14 @@ async def test_openapi_describes_every_endpoint(server: Server) -> None:
         "/v1/auth/challenge",
         "/v1/auth/login",
         "/v1/teams/{team}/devices",
+        "/v1/teams/{team}/invites",
         "/v1/teams/{team}/ledger",
+        "/v1/teams/{team}/ledger/public",
         "/v1/teams/{team}/grants",
         "/v1/teams/{team}/changes",
+        "/v1/teams/{team}/changes/signed",
+        "/v1/teams/{team}/heads",
+        "/v1/teams/{team}/access-log",
     }
     assert set(spec["paths"]["/v1/teams/{team}/changes"]) == {"get", "post"}
 
@@ -200,6 +205,9 @@ async def test_bad_content_length_is_400(settings: Settings, store: SqliteStore)
         ("POST", "grants", {"grants": []}),
         ("GET", "changes", None),
         ("POST", "changes", "envelope"),
+        ("GET", "heads", None),
+        ("POST", "invites", {"role": "VELDWERKER"}),
+        ("GET", "access-log", None),
     ],
 )
 async def test_a_device_of_team_a_is_refused_on_team_b(server: Server, admin, method, path, body) -> None:
@@ -208,7 +216,7 @@ async def test_a_device_of_team_a_is_refused_on_team_b(server: Server, admin, me
         body = {"entry": genesis_entry(admin)}
     elif body == "envelope":
         body = {"envelopes": [b64e(admin.envelope(team=other.team)[1])]}
-    counts = {t: server.count(t) for t in ("ledger", "grants", "changes")}
+    counts = {t: server.count(t) for t in ("ledger", "grants", "changes", "codes")}
     response = await server.client.request(
         method, f"/v1/teams/{other.team}/{path}", json=body, headers=admin.auth
     )
@@ -244,7 +252,8 @@ async def test_every_authenticated_request_leaves_one_access_log_row(server: Ser
         (team, admin.id, "changes.pull", "wrong_team"),
     ]
     columns = [c[1] for c in server.rows("PRAGMA table_info(access_log)")]
-    assert columns == ["id", "at", "team", "device", "action", "result"]
+    assert columns == ["id", "at", "team", "device", "action", "result", "role"]
+    assert {r[0] for r in server.rows("SELECT role FROM access_log WHERE id > ?", [start])} == {admin.role}
 
 
 async def test_access_log_is_append_only(server: Server, admin) -> None:

@@ -155,7 +155,7 @@ async def test_genesis_body_must_describe_the_signer(server: Server, first) -> N
 
 async def test_unknown_entry_type_is_refused(server: Server, first) -> None:
     await _post(server, first, genesis_entry(first))
-    entry = first.sign_entry({**genesis_entry(first), "type": "wipe", "index": 1})
+    entry = first.sign_entry({**genesis_entry(first), "type": "make_me_admin", "index": 1})
     await _refused(server, first, entry, 400, "bad_ledger_entry")
 
 

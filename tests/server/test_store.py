@@ -126,3 +126,28 @@ def test_grant_conflict_rolls_back_the_batch(tmp_path) -> None:
     except GrantConflict as exc:
         assert (exc.epoch, exc.recipient) == (1, "a")
     assert store.grants_for(team, "b") == []
+
+
+def test_migration_2_upgrades_a_version_1_database_in_place(tmp_path) -> None:
+    path = tmp_path / "v1.db"
+    old = SqliteStore(path)
+    with old._tx() as db:  # a database as the first release left it
+        db.execute("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)")
+        MIGRATIONS[0](db)
+        db.execute("INSERT INTO schema_version (version, applied_at) VALUES (1, datetime('now'))")
+    team = _team(old)
+    with old._tx() as db:
+        db.execute(
+            "INSERT INTO access_log (at, team, device, action, result) VALUES (1, ?, 'd', 'enrol', 'ok')", [team]
+        )
+    store = open_sqlite(path)
+    assert store.schema_version() == len(MIGRATIONS) >= 2
+    store.log_access(2, team, "d", "changes.pull", "ok", "VELDWERKER")
+    assert [(r.action, r.role) for r in store.access_log(team, 0, 10)] == [
+        ("enrol", None),
+        ("changes.pull", "VELDWERKER"),
+    ]
+    assert store.heads(team) == []
+    db = sqlite_utils.Database(path)
+    assert {"revoked_reason", "revoked_index"} <= {c.name for c in db["devices"].columns}
+    assert "push_heads" in db.table_names()

@@ -32,10 +32,20 @@ T0 = 1_767_225_600_000
 
 def entries() -> list[dict[str, Any]]:
     g = genesis(TEAM, COORD, "PROCESREGISSEUR", epoch_commitment(TEAM, 1, KEY1), T0)
-    a = add_device(TEAM, 1, entry_hash(g), COORD, WORKER.device_id, WORKER.ed25519_pub, WORKER.x25519_pub,
-                   "VELDWERKER", T0)
-    b = add_device(TEAM, 2, entry_hash(a), COORD, OTHER.device_id, OTHER.ed25519_pub, OTHER.x25519_pub,
-                   "VELDWERKER", T0)
+    a = add_device(
+        TEAM,
+        1,
+        entry_hash(g),
+        COORD,
+        WORKER.device_id,
+        WORKER.ed25519_pub,
+        WORKER.x25519_pub,
+        "VELDWERKER",
+        T0,
+    )
+    b = add_device(
+        TEAM, 2, entry_hash(a), COORD, OTHER.device_id, OTHER.ed25519_pub, OTHER.x25519_pub, "VELDWERKER", T0
+    )
     return [g, a, b]
 
 
@@ -45,7 +55,9 @@ LEDGER = verify_chain(entries(), TEAM)
 class Sealer:
     """A device writing its chain of envelopes."""
 
-    def __init__(self, identity: DeviceIdentity, ledger_head: bytes = LEDGER.head_hash, epoch: int = 1) -> None:
+    def __init__(
+        self, identity: DeviceIdentity, ledger_head: bytes = LEDGER.head_hash, epoch: int = 1
+    ) -> None:
         self.identity = identity
         self.seq = 0
         self.prev = bytes(32)
@@ -55,8 +67,14 @@ class Sealer:
     def next(self, **override: Any) -> bytes:
         self.seq += 1
         args: dict[str, Any] = dict(
-            team=TEAM, epoch=self.epoch, epoch_key=KEY1 if self.epoch == 1 else KEY2, identity=self.identity,
-            op_id=new_id(), device_seq=self.seq, prev_hash=self.prev, ledger_head=self.ledger_head,
+            team=TEAM,
+            epoch=self.epoch,
+            epoch_key=KEY1 if self.epoch == 1 else KEY2,
+            identity=self.identity,
+            op_id=new_id(),
+            device_seq=self.seq,
+            prev_hash=self.prev,
+            ledger_head=self.ledger_head,
         )
         args.update(override)
         envelope = seal({"type": "contact", "kind": "create", "fields": {"n": self.seq}}, **args)
@@ -124,7 +142,9 @@ def test_two_envelopes_at_one_position_are_a_fork() -> None:
     with pytest.raises(ChainError, match="fork"):
         tracker.observe(w.next(), WORKER.ed25519_pub)
     # an older position with other bytes than the ones seen
-    tracker.observe(Sealer(WORKER).next(prev_hash=wire.envelope_hash(first), device_seq=2), WORKER.ed25519_pub)
+    tracker.observe(
+        Sealer(WORKER).next(prev_hash=wire.envelope_hash(first), device_seq=2), WORKER.ed25519_pub
+    )
     seen = {(WORKER.device_id, 1): wire.envelope_hash(first)}
     with pytest.raises(ChainError, match="fork"):
         tracker.observe(twin, WORKER.ed25519_pub, known=lambda d, s: seen.get((d, s)))
@@ -174,7 +194,9 @@ def test_push_head_signature_is_domain_separated() -> None:
     forged = {**head, "sig": b64e(WORKER.sign(pinned("ledger", body)))}
     with pytest.raises(ChainError, match="bad_head"):
         verify_push_head(forged, team=TEAM, ed25519=WORKER.ed25519_pub)
-    login = login_bytes(server_nonce=digest, device_nonce=digest, team=TEAM, device=WORKER.device_id, server="x")
+    login = login_bytes(
+        server_nonce=digest, device_nonce=digest, team=TEAM, device=WORKER.device_id, server="x"
+    )
     with pytest.raises(ChainError, match="bad_head"):
         verify_push_head({**head, "sig": b64e(WORKER.sign(login))}, team=TEAM, ed25519=WORKER.ed25519_pub)
 
@@ -208,7 +230,10 @@ def test_push_head_for_another_team_or_key_is_refused() -> None:
     with pytest.raises(ChainError):
         verify_push_head(head, team=TEAM, ed25519=WORKER.ed25519_pub, device=OTHER.device_id)
     without_device = {k: v for k, v in head.items() if k != "device"}
-    assert verify_push_head(without_device, team=TEAM, ed25519=WORKER.ed25519_pub, device=WORKER.device_id)[1] == 7
+    assert (
+        verify_push_head(without_device, team=TEAM, ed25519=WORKER.ed25519_pub, device=WORKER.device_id)[1]
+        == 7
+    )
     with pytest.raises(ChainError):
         push_head(TEAM, OTHER.device_id, 1, bytes(32), WORKER)  # not one's own head
 

@@ -31,7 +31,7 @@ def test_team_fingerprint_is_sha512_of_the_genesis_hash_in_twelve_groups() -> No
     assert raw == hashlib.sha512(b"veldwerk/team-fp/v1" + entry_hash(GENESIS)).digest()[:60]
     groups = team_fingerprint(GENESIS)
     assert len(groups) == 12 and all(len(g) == 5 and g.isdigit() for g in groups)
-    assert groups == [f"{int.from_bytes(raw[i:i + 5], 'big') % 100000:05d}" for i in range(0, 60, 5)]
+    assert groups == [f"{int.from_bytes(raw[i : i + 5], 'big') % 100000:05d}" for i in range(0, 60, 5)]
     # not the same digits as the coordinator's device fingerprint
     assert groups != fingerprint(TEAM, COORD.ed25519_pub, COORD.x25519_pub)
 

@@ -63,8 +63,16 @@ class Team:
     def add(self, device: DeviceIdentity, role: str = "VELDWERKER", beheer: bool = False, by=None) -> dict:
         index, prev = self._pos()
         entry = add_device(
-            TEAM, index, prev, by or self.coord, device.device_id, device.ed25519_pub, device.x25519_pub,
-            role, T0 + index, beheer=beheer,
+            TEAM,
+            index,
+            prev,
+            by or self.coord,
+            device.device_id,
+            device.ed25519_pub,
+            device.x25519_pub,
+            role,
+            T0 + index,
+            beheer=beheer,
         )
         self.entries.append(entry)
         return entry
@@ -152,6 +160,35 @@ def test_forged_add_device_by_a_non_beheer_device_is_refused() -> None:
     refused(team.entries, "beheer")
 
 
+def test_an_add_device_forged_by_the_server_is_refused() -> None:
+    # The server adds a device of its own, naming the coordinator as signer but signing with its own key.
+    team = Team()
+    server_key, planted = DeviceIdentity.generate(), DeviceIdentity.generate()
+    forged = make_entry(
+        team=TEAM,
+        index=1,
+        prev=entry_hash(team.entries[0]),
+        type="add_device",
+        body={
+            "device": {
+                "id": planted.device_id,
+                "ed25519": planted.ed25519_pub,
+                "x25519": planted.x25519_pub,
+                "role": "BEHEERDER",
+                "beheer": True,
+            }
+        },
+        signer=server_key,
+        at=T0,
+    )
+    forged["signer"] = b64e(team.coord.device_id)
+    forged["sig"] = b64e(server_key.sign(pinned("ledger", {k: v for k, v in forged.items() if k != "sig"})))
+    refused([*team.entries, forged], "signature")
+    pinned_ledger = team.ledger
+    with pytest.raises(LedgerError):
+        verify_extension(pinned_ledger, [*team.entries, forged])
+
+
 def test_beheer_is_judged_at_the_point_of_signing() -> None:
     team = Team()
     deputy, late = DeviceIdentity.generate(), DeviceIdentity.generate()
@@ -193,7 +230,9 @@ def test_a_revoked_device_cannot_be_added_again() -> None:
     # not under a new id with the old keys either
     index, prev = len(team.entries), entry_hash(team.entries[-1])
     team.entries.append(
-        add_device(TEAM, index, prev, team.coord, new_id(), worker.ed25519_pub, worker.x25519_pub, "VELDWERKER", T0)
+        add_device(
+            TEAM, index, prev, team.coord, new_id(), worker.ed25519_pub, worker.x25519_pub, "VELDWERKER", T0
+        )
     )
     refused(team.entries, "key already in use")
 
@@ -205,7 +244,17 @@ def test_an_exchange_key_may_not_be_reused_by_another_device() -> None:
     index, prev = len(team.entries), entry_hash(team.entries[-1])
     other = DeviceIdentity.generate()
     team.entries.append(
-        add_device(TEAM, index, prev, team.coord, other.device_id, other.ed25519_pub, worker.x25519_pub, "VELDWERKER", T0)
+        add_device(
+            TEAM,
+            index,
+            prev,
+            team.coord,
+            other.device_id,
+            other.ed25519_pub,
+            worker.x25519_pub,
+            "VELDWERKER",
+            T0,
+        )
     )
     refused(team.entries, "key already in use")
 
@@ -214,8 +263,11 @@ def test_an_exchange_key_may_not_be_reused_by_another_device() -> None:
 def test_the_target_must_be_a_known_device(kind: str) -> None:
     team = Team()
     stranger = DeviceIdentity.generate()
-    {"revoke": lambda: team.revoke(stranger), "role": lambda: team.role(stranger, "VELDWERKER", False),
-     "wipe": lambda: team.wipe(stranger)}[kind]()
+    {
+        "revoke": lambda: team.revoke(stranger),
+        "role": lambda: team.role(stranger, "VELDWERKER", False),
+        "wipe": lambda: team.wipe(stranger),
+    }[kind]()
     refused(team.entries, "not in the team")
 
 
@@ -253,8 +305,15 @@ def test_revoke_reason_must_be_known() -> None:
         team.revoke(worker, "FIRED")
     index, prev = len(team.entries), entry_hash(team.entries[-1])
     team.entries.append(
-        make_entry(team=TEAM, index=index, prev=prev, type="revoke_device",
-                   body={"device": worker.device_id, "reason": "FIRED"}, signer=team.coord, at=T0)
+        make_entry(
+            team=TEAM,
+            index=index,
+            prev=prev,
+            type="revoke_device",
+            body={"device": worker.device_id, "reason": "FIRED"},
+            signer=team.coord,
+            at=T0,
+        )
     )
     refused(team.entries, "reason")
 
@@ -338,10 +397,19 @@ def test_a_swapped_device_key_is_refused_as_a_fork() -> None:
     swapped = copy.deepcopy(team.entries)
     impostor = DeviceIdentity.generate()
     swapped[1] = add_device(
-        TEAM, 1, entry_hash(swapped[0]), team.coord, worker.device_id, impostor.ed25519_pub, impostor.x25519_pub,
-        "VELDWERKER", T0 + 1,
+        TEAM,
+        1,
+        entry_hash(swapped[0]),
+        team.coord,
+        worker.device_id,
+        impostor.ed25519_pub,
+        impostor.x25519_pub,
+        "VELDWERKER",
+        T0 + 1,
     )
-    assert verify_chain(swapped, TEAM).devices[worker.device_id].ed25519 == impostor.ed25519_pub  # valid alone
+    assert (
+        verify_chain(swapped, TEAM).devices[worker.device_id].ed25519 == impostor.ed25519_pub
+    )  # valid alone
     with pytest.raises(LedgerError, match="fork"):
         verify_extension(pinned_ledger, swapped)
     # a mere key swap in the pinned entry without re-signing does not even verify
@@ -438,8 +506,11 @@ def test_unwrap_history_refuses_a_history_that_unlocks_a_wrong_key() -> None:
         "epoch_commit": team.commit(2),
         "key_history": seal_key_history(TEAM, 2, team.keys[2], os.urandom(32)),
     }
-    team.entries.append(make_entry(team=TEAM, index=index, prev=prev, type="rotate_epoch", body=body,
-                                   signer=team.coord, at=T0))
+    team.entries.append(
+        make_entry(
+            team=TEAM, index=index, prev=prev, type="rotate_epoch", body=body, signer=team.coord, at=T0
+        )
+    )
     with pytest.raises(LedgerError, match="epoch 1"):
         unwrap_history(team.ledger, 2, team.keys[2])
 
@@ -447,10 +518,16 @@ def test_unwrap_history_refuses_a_history_that_unlocks_a_wrong_key() -> None:
 # --- grants and revocation -------------------------------------------------------------------------
 
 
-def grant(team: Team, epoch: int, to: DeviceIdentity, by: DeviceIdentity | None = None, key: bytes | None = None):
+def grant(
+    team: Team, epoch: int, to: DeviceIdentity, by: DeviceIdentity | None = None, key: bytes | None = None
+):
     return make_grant(
-        team=TEAM, epoch=epoch, epoch_key=key or team.keys[epoch], recipient=to.device_id,
-        recipient_x25519=to.x25519_pub, granter=by or team.coord,
+        team=TEAM,
+        epoch=epoch,
+        epoch_key=key or team.keys[epoch],
+        recipient=to.device_id,
+        recipient_x25519=to.x25519_pub,
+        granter=by or team.coord,
     )
 
 
@@ -527,11 +604,20 @@ def test_a_removed_member_cannot_open_a_record_written_after_its_removal() -> No
     with pytest.raises(GrantError):
         open_grant(grant(team, 2, leaver), me=leaver, team=TEAM, ledger=ledger)
     envelope = seal(
-        op(1), team=TEAM, epoch=2, epoch_key=worker_key, identity=worker, op_id=new_id(), device_seq=1,
-        prev_hash=bytes(32), ledger_head=ledger.head_hash,
+        op(1),
+        team=TEAM,
+        epoch=2,
+        epoch_key=worker_key,
+        identity=worker,
+        op_id=new_id(),
+        device_seq=1,
+        prev_hash=bytes(32),
+        ledger_head=ledger.head_hash,
     )
     sender = ledger.devices[worker.device_id].ed25519
-    assert open_envelope(envelope, team=TEAM, sender_ed25519=sender, epoch_keys={2: worker_key})["fields"] == {"n": 1}
+    assert open_envelope(envelope, team=TEAM, sender_ed25519=sender, epoch_keys={2: worker_key})[
+        "fields"
+    ] == {"n": 1}
     with pytest.raises(MissingEpochKey):
         open_envelope(envelope, team=TEAM, sender_ed25519=sender, epoch_keys=leaver_keys)
     with pytest.raises(EnvelopeError):  # the old key under the new epoch number does not open either
@@ -556,8 +642,15 @@ def test_a_newly_confirmed_device_reads_the_history_through_key_history() -> Non
     team.add(old)
     old_key = open_grant(grant(team, 1, old), me=old, team=TEAM, ledger=team.ledger)[1]
     early = seal(
-        op(1), team=TEAM, epoch=1, epoch_key=old_key, identity=old, op_id=new_id(), device_seq=1,
-        prev_hash=bytes(32), ledger_head=team.ledger.head_hash,
+        op(1),
+        team=TEAM,
+        epoch=1,
+        epoch_key=old_key,
+        identity=old,
+        op_id=new_id(),
+        device_seq=1,
+        prev_hash=bytes(32),
+        ledger_head=team.ledger.head_hash,
     )
     team.revoke(old, "RETIRED")
     team.rotate()
@@ -626,10 +719,19 @@ def test_a_forged_wipe_entry_never_wipes() -> None:
     server_key = DeviceIdentity.generate()
     # the server signs revoke and wipe itself, claiming the coordinator as signer
     forged = copy.deepcopy(team.entries)
-    for kind, body in [("revoke_device", {"device": b64e(worker.device_id), "reason": "LOST"}),
-                       ("wipe", {"device": b64e(worker.device_id)})]:
-        entry = make_entry(team=TEAM, index=len(forged), prev=entry_hash(forged[-1]), type=kind, body=body,
-                           signer=server_key, at=T0)
+    for kind, body in [
+        ("revoke_device", {"device": b64e(worker.device_id), "reason": "LOST"}),
+        ("wipe", {"device": b64e(worker.device_id)}),
+    ]:
+        entry = make_entry(
+            team=TEAM,
+            index=len(forged),
+            prev=entry_hash(forged[-1]),
+            type=kind,
+            body=body,
+            signer=server_key,
+            at=T0,
+        )
         entry["signer"] = b64e(team.coord.device_id)
         unsigned = {k: v for k, v in entry.items() if k != "sig"}
         entry["sig"] = b64e(server_key.sign(pinned("ledger", unsigned)))
