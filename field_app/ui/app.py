@@ -1,0 +1,431 @@
+"""The app shell: top bar with the sync chip, bottom navigation, screens, locking.
+
+``build(page, services)`` is called once per browser session (Flet's ``main``). The ``Services`` object
+is the device and is shared by every session of the process; a :class:`SessionGuard` (also shared) makes
+sure only one session at a time sees unlocked data.
+
+Threading: Flet runs event handlers on its event loop. ``Services.subscribe`` callbacks arrive on a
+background thread; they are handed to the loop and the page is updated explicitly there.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import logging
+import weakref
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import flet as ft
+
+from field_app.crypto.vault import WrongPassphrase
+from field_app.domain.errors import ValidationError
+from field_app.services import KeysDestroyed, LockedError, TooManyAttempts
+from field_app.ui import chrome, fmt
+from field_app.ui.i18n import DEFAULT_LANGUAGE, I18n
+from field_app.ui.session_guard import SessionGuard
+from field_app.ui.theme import apply_theme, clamp_scale
+from field_app.ui.views.caseload import BreakGlassDialog, CaseloadView
+from field_app.ui.views.client import ClientView
+from field_app.ui.views.contact_form import ContactFormView
+from field_app.ui.views.more import MoreView
+from field_app.ui.views.unlock import UnlockView
+
+log = logging.getLogger("veldwerk.ui")
+
+RESUME_SLOT = "resume"  # which client's contact form was open when the app locked
+
+
+@dataclass
+class UiPrefs:
+    """Device-wide display preferences (shared by the sessions of one process)."""
+
+    lang: str = DEFAULT_LANGUAGE
+    text_scale: float = 1.0
+
+
+_shared: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def shared_guard_and_prefs(services: Any) -> tuple[SessionGuard, UiPrefs]:
+    """One guard and one set of preferences per Services object (= per device)."""
+    if services not in _shared:
+        _shared[services] = (SessionGuard(services), UiPrefs())
+    return _shared[services]
+
+
+def build(page: ft.Page, services: Any, guard: SessionGuard | None = None,
+          prefs: UiPrefs | None = None) -> VeldwerkApp:
+    """Flet entry point for one session: ``ft.run(lambda page: build(page, services))``."""
+    if guard is None or prefs is None:
+        shared_guard, shared_prefs = shared_guard_and_prefs(services)
+        guard, prefs = guard or shared_guard, prefs or shared_prefs
+    app = VeldwerkApp(page, services, guard, prefs)
+    app.start()
+    return app
+
+
+class VeldwerkApp:
+    """One browser session's UI. Implements the guard's ``Holder`` protocol."""
+
+    TABS = ("caseload", "more")
+
+    def __init__(self, page: ft.Page, services: Any, guard: SessionGuard, prefs: UiPrefs):
+        self.page = page
+        self.services = services
+        self.guard = guard
+        self.prefs = prefs
+        self.i18n = I18n(prefs.lang)
+        self.scale = clamp_scale(prefs.text_scale)
+        self.loop = asyncio.get_running_loop()
+        self.screen: Any = None
+        self.stack: list[Any] = []  # screens below the current one (for "Terug")
+        self.tab = 0
+        self.errors: list[str] = []  # unexpected handler errors (shown to the user; tests assert none)
+        self._notice: tuple[str, str, str] | None = None  # (kind, note id, client id)
+        self._refresh_scheduled = False
+        self.top_key: tuple | None = None  # what the top bar shows now (see chrome.render_top)
+        self._closed = False
+        self._unsubscribe: Callable[[], None] | None = None
+        self.top = ft.Container(padding=ft.Padding.only(left=4, right=8, top=6, bottom=6),
+                                bgcolor=ft.Colors.SURFACE_CONTAINER)
+        self.body = ft.Container(expand=True)
+
+    # -- lifecycle -------------------------------------------------------------------------------------------
+    def start(self) -> None:
+        page = self.page
+        page.title = "Veldwerk"
+        page.padding = 0
+        page.spacing = 0
+        apply_theme(page, self.scale)
+        page.on_disconnect = self._on_disconnect
+        page.on_close = self._on_close
+        page.add(ft.SafeArea(ft.Column([self.top, self.body], expand=True, spacing=0), expand=True))
+        self._unsubscribe = self.services.subscribe(self._on_services_changed)
+        self.show_unlock(None)
+
+    def _on_disconnect(self, e=None) -> None:
+        """The tab closed or lost its connection: lock if this session held the unlocked device."""
+        if self.guard.is_owner(self):
+            self.lock("disconnected")
+
+    def _on_close(self, e=None) -> None:
+        self._closed = True
+        if self._unsubscribe:
+            self._unsubscribe()
+            self._unsubscribe = None
+        if self.guard.is_owner(self):  # no screen left to draw on: keep the draft and lock the device
+            self._keep_draft(resume=True)
+            self.services.lock()
+        self.guard.release(self)
+
+    # -- handlers ----------------------------------------------------------------------------------------------
+    def handler(self, fn: Callable, *, needs_unlock: bool = True) -> Callable:
+        """Wrap an event handler: count it as activity, refuse it when this session is not unlocked,
+        turn an unexpected error into a visible message instead of a crashed session."""
+        takes_event = len(inspect.signature(fn).parameters) > 0
+
+        def allowed() -> bool:
+            if needs_unlock and not self.is_unlocked():
+                self.show_unlock("locked")
+                return False
+            self.guard.touch(self)
+            return True
+
+        if inspect.iscoroutinefunction(fn):
+            async def async_wrapped(e=None):
+                if not allowed():
+                    return
+                try:
+                    await (fn(e) if takes_event else fn())
+                except LockedError:
+                    self.show_unlock("locked")
+                except Exception as exc:
+                    self._report(exc)
+                self._flush()
+            return async_wrapped
+
+        def wrapped(e=None):
+            if not allowed():
+                return
+            try:
+                fn(e) if takes_event else fn()
+            except LockedError:
+                self.show_unlock("locked")
+            except Exception as exc:
+                self._report(exc)
+            self._flush()
+        return wrapped
+
+    def _flush(self) -> None:
+        """Send what changed. Flet's auto-update is skipped once a handler called ``update()`` itself
+        (e.g. to show "Bezig met ontgrendelen…" before an await), so every handler ends with this."""
+        try:
+            self.page.update()
+        except RuntimeError:  # the session is gone
+            pass
+
+    def _report(self, exc: Exception) -> None:
+        log.exception("unexpected error in the UI")
+        self.errors.append(f"{type(exc).__name__}: {exc}")
+        try:
+            self.toast(self.i18n.t("error.unexpected"), error=True)
+        except Exception:  # the session itself is gone
+            log.exception("could not show the error")
+
+    def is_unlocked(self) -> bool:
+        return self.guard.is_owner(self) and self.services.unlocked
+
+    # -- background updates ------------------------------------------------------------------------------------
+    def _on_services_changed(self) -> None:
+        """Runs on a background thread: hand over to the event loop (coalesced)."""
+        if self._closed or self._refresh_scheduled:
+            return
+        self._refresh_scheduled = True
+        try:
+            self.loop.call_soon_threadsafe(self._refresh)
+        except RuntimeError:  # loop closed: the process is shutting down
+            self._refresh_scheduled = False
+
+    def _session_gone(self) -> bool:
+        """True once Flet destroyed this session (then stop listening to the device)."""
+        try:
+            self.page.session  # noqa: B018 - raises RuntimeError for a destroyed session
+        except RuntimeError:
+            self._on_close()
+            return True
+        return False
+
+    def _refresh(self) -> None:
+        self._refresh_scheduled = False
+        if self._closed or self.screen is None or self._session_gone():
+            return
+        try:
+            if isinstance(self.screen, UnlockView):
+                self.screen.refresh()
+            elif not self.is_unlocked():
+                self.show_unlock("locked")
+                return
+            else:
+                self.screen.refresh()
+                self._render_top()
+            self.page.update()
+        except LockedError:
+            self.show_unlock("locked")
+        except Exception as exc:
+            self._report(exc)
+
+    def _on_loop(self, fn: Callable[[], None]) -> None:
+        """Run ``fn`` on this session's event loop (now, if we are already on it)."""
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is self.loop:
+            fn()
+        else:
+            self.loop.call_soon_threadsafe(fn)
+
+    # -- Holder protocol (SessionGuard) ------------------------------------------------------------------------
+    def on_displaced(self) -> None:
+        """Another browser session unlocks the device: keep the draft, show the unlock screen."""
+        def run() -> None:
+            kept = self._keep_draft(resume=True)
+            self.show_unlock("elsewhere", draft_kept=kept)
+        self._on_loop(run)
+
+    def on_idle(self) -> None:
+        self._on_loop(lambda: self.lock("idle"))
+
+    # -- locking -------------------------------------------------------------------------------------------------
+    async def unlock(self, passphrase: str) -> str | None:
+        """Unlock the device for this session. Returns a sentence for the user on failure."""
+        self.guard.acquire(self)  # the previous session (if any) locks its screen and keeps its draft
+        try:
+            if self.services.unlocked:
+                self.services.lock()  # the passphrase must be proven again by this session
+            await asyncio.to_thread(self.services.unlock, passphrase)
+        except (WrongPassphrase, TooManyAttempts) as exc:  # the services count attempts and make us wait
+            self.guard.release(self)
+            return self.unlock_problem(wrong=isinstance(exc, WrongPassphrase))
+        except KeysDestroyed:
+            self.guard.release(self)
+            self.show_unlock(None)  # the screen now says what happened and what to do
+            return None
+        except Exception as exc:
+            self.guard.release(self)
+            log.exception("unlock failed")
+            return self.i18n.t("unlock.failed", detail=str(exc))
+        if not self.guard.is_owner(self):  # another tab unlocked meanwhile
+            return self.i18n.t("unlock.reason.elsewhere")
+        self.guard.touch(self)
+        self._after_unlock()
+        return None
+
+    def unlock_problem(self, *, wrong: bool) -> str:
+        """Why unlocking did not work and what happens next, from the device's own attempt counter."""
+        i18n = self.i18n
+        parts = [i18n.t("unlock.wrong")] if wrong else []
+        info = self.services.unlock_info()
+        if info.get("wait_until"):
+            minutes = max(1, -(-(info["wait_until"] - fmt.now_ms()) // 60_000))
+            parts.append(i18n.n("unlock.wait_minutes", minutes))
+        left = info.get("attempts_left", 0)
+        if wrong and info.get("failed_attempts") and 0 < left <= 6:  # warn once it gets close
+            parts.append(i18n.n("unlock.attempts_left", left))
+        return " ".join(parts) or i18n.t("unlock.wrong")
+
+    def _after_unlock(self) -> None:
+        self.stack = []
+        self.tab = 0
+        resume = self.services.load_draft(RESUME_SLOT)
+        if resume:
+            self.services.clear_draft(RESUME_SLOT)
+            client_id = resume.get("client_id")
+            try:
+                self.services.client(client_id)
+                self.log_file_opened(client_id)
+            except (KeyError, TypeError, ValidationError):  # gone, or it needs a reason: start at the list
+                client_id = None
+            if client_id:
+                self.stack = [CaseloadView(self), ClientView(self, client_id)]
+                self.show(ContactFormView(self, client_id, restored_after_unlock=True))
+                return
+        self.show(CaseloadView(self))
+
+    def lock(self, reason: str) -> None:
+        """Keep a half-typed form as a draft, drop the keys, show the unlock screen."""
+        kept = self._keep_draft(resume=True)
+        if self.guard.is_owner(self) or self.guard.owner is None:
+            self.services.lock()
+        self.guard.release(self)
+        self.show_unlock(reason, draft_kept=kept)
+
+    def _keep_draft(self, *, resume: bool) -> bool:
+        """Save a half-typed contact form as a sealed draft. True if there was one to keep."""
+        form = self.screen if isinstance(self.screen, ContactFormView) else None
+        if form is None or not form.dirty or not self.services.unlocked:
+            return False
+        try:
+            form.save_draft()
+            if resume:
+                self.services.save_draft(RESUME_SLOT, {"client_id": form.client_id})
+        except Exception:
+            log.exception("keeping the draft failed")
+            return False
+        return True
+
+    # -- navigation ------------------------------------------------------------------------------------------------
+    def show_unlock(self, reason: str | None, *, draft_kept: bool = False) -> None:
+        self.stack = []
+        self._notice = None
+        self.page.pop_dialog()
+        self.show(UnlockView(self, reason, draft_kept=draft_kept))
+
+    def show(self, screen: Any) -> None:
+        self.screen = screen
+        self.body.content = screen.build()
+        self._render_top()
+        if screen.nav:
+            self.page.navigation_bar = self._nav_bar()
+        else:
+            self.page.navigation_bar = None
+        self.page.update()
+
+    def replace_screen(self, screen: Any) -> None:
+        self.show(screen)
+
+    def push(self, screen: Any) -> None:
+        if self.screen is not None and not isinstance(self.screen, UnlockView):
+            self.stack.append(self.screen)
+        self.show(screen)
+
+    def back(self, e=None) -> None:
+        if isinstance(self.screen, ContactFormView) and self.screen.dirty:
+            self._keep_draft(resume=False)
+            self._notice = ("draft_kept", "", self.screen.client_id)
+        previous = self.stack.pop() if self.stack else CaseloadView(self)
+        self.show(previous)
+
+    def open_tab(self, index: int) -> None:
+        self.tab = index
+        self.stack = []
+        self._notice = None
+        self.show(CaseloadView(self) if self.TABS[index] == "caseload" else MoreView(self))
+
+    def open_client(self, client_id: str) -> None:
+        """Open a client's file. The opening is logged by the services (access log); a file outside
+        one's own caseload asks for a reason first (break the glass)."""
+        try:
+            self.log_file_opened(client_id)
+        except ValidationError as exc:
+            if "reason" not in exc.errors:
+                raise
+            BreakGlassDialog(self, client_id, self.validation_message(exc.errors, "reason")).open()
+            return
+        self.show_client(client_id)
+
+    def show_client(self, client_id: str) -> None:
+        self._notice = None
+        self.push(ClientView(self, client_id))
+
+    def log_file_opened(self, client_id: str, reason: str | None = None) -> None:
+        opener = getattr(self.services, "open_client_file", None)  # absent on a bare test double
+        if opener is not None:
+            opener(client_id, reason)
+
+    def open_contact_form(self, client_id: str) -> None:
+        self._notice = None
+        self.push(ContactFormView(self, client_id))
+
+    def contact_saved(self, client_id: str, note_id: str) -> None:
+        """Back to the client's timeline with a quiet line saying what happens next."""
+        self._notice = ("saved", note_id, client_id)
+        while self.stack and not (isinstance(self.stack[-1], ClientView) and self.stack[-1].client_id == client_id):
+            self.stack.pop()
+        screen = self.stack.pop() if self.stack else ClientView(self, client_id)
+        self.show(screen)
+
+    def notice_for(self, client_id: str) -> tuple[str, str] | None:
+        if self._notice and self._notice[2] == client_id:
+            return self._notice[0], self._notice[1]
+        return None
+
+    # -- chrome (field_app.ui.chrome) ---------------------------------------------------------------------------
+    def _nav_bar(self) -> ft.NavigationBar:
+        return chrome.nav_bar(self)
+
+    def _render_top(self) -> None:
+        chrome.render_top(self)
+
+    def open_sync_info(self, e=None) -> None:
+        chrome.open_sync_info(self)
+
+    def toast(self, message: str, *, error: bool = False) -> None:
+        chrome.toast(self.page, message, error=error)
+
+    # -- settings ------------------------------------------------------------------------------------------------------
+    def set_language(self, lang: str) -> None:
+        self.prefs.lang = lang
+        self.i18n = I18n(lang)
+        self._rerender()
+
+    def set_text_scale(self, scale: float) -> None:
+        self.scale = clamp_scale(scale)
+        self.prefs.text_scale = self.scale
+        apply_theme(self.page, self.scale)
+        self._rerender()
+
+    def _rerender(self) -> None:
+        # rebuilt from state; only the Meer tab offers these settings, so no form is lost
+        self.show(type(self.screen)(self) if isinstance(self.screen, (MoreView, CaseloadView)) else self.screen)
+
+    # -- words ---------------------------------------------------------------------------------------------------------
+    def validation_message(self, errors: dict[str, str], key: str) -> str:
+        """The services' Dutch sentence in Dutch; a matching English sentence in English."""
+        if self.i18n.lang == "nl":
+            return errors[key]
+        generic = self.i18n.t(f"validation.{key}")
+        return generic if generic != f"validation.{key}" else errors[key]

@@ -1,0 +1,96 @@
+"""The parts around every screen: the top bar with the sync chip, the bottom navigation, the sync
+explanation and short messages."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import flet as ft
+
+from field_app.ui import components as c
+
+if TYPE_CHECKING:
+    from field_app.ui.app import VeldwerkApp
+
+
+def nav_bar(app: VeldwerkApp) -> ft.NavigationBar:
+    """The bottom navigation: Cliënten and Meer."""
+    t = app.i18n.t
+    return ft.NavigationBar(
+        selected_index=app.tab,
+        destinations=[
+            ft.NavigationBarDestination(icon=ft.Icons.PEOPLE_OUTLINE, selected_icon=ft.Icons.PEOPLE,
+                                        label=t("nav.caseload")),
+            ft.NavigationBarDestination(icon=ft.Icons.MORE_HORIZ, label=t("nav.more")),
+        ],
+        on_change=app.handler(lambda e: app.open_tab(e.control.selected_index)),
+    )
+
+
+def render_top(app: VeldwerkApp) -> None:
+    """Draw the top bar; unchanged words are not redrawn (sync reports every few seconds, and a
+    redraw while someone types or listens with a screen reader is noise)."""
+    screen, t = app.screen, app.i18n.t
+    title_text = screen.title() if hasattr(screen, "title") else t(screen.title_key)
+    status = app.services.sync_status() if screen.chip and app.services.unlocked else None
+    summary = c.sync_summary(app.i18n, status) if status else None
+    key = (id(screen), title_text, summary.short if summary else None, app.scale, app.i18n.lang)
+    if key == app.top_key:
+        return
+    app.top_key = key
+    title = ft.Semantics(
+        content=ft.Text(title_text, theme_style=ft.TextThemeStyle.TITLE_LARGE, weight=ft.FontWeight.W_600,
+                        no_wrap=True, overflow=ft.TextOverflow.ELLIPSIS),
+        header=True, container=True, expand=True)
+    head: list[ft.Control] = []
+    if screen.back:
+        head.append(c.icon_button(ft.Icons.ARROW_BACK, t("common.back"), app.handler(app.back), app.scale))
+    else:
+        head.append(ft.Container(width=12))
+    head.append(title)
+    chip = None
+    if status is not None:
+        chip = c.sync_chip(app.i18n, status, app.scale, app.handler(app.open_sync_info))
+    if chip is not None and app.scale == 1:
+        app.top.content = ft.Row([*head, chip], spacing=4)
+    elif chip is not None:
+        app.top.content = ft.Column([ft.Row(head, spacing=4), ft.Row([chip], wrap=True)], spacing=4)
+    else:
+        app.top.content = ft.Row(head, spacing=4, height=48)
+
+
+def open_sync_info(app: VeldwerkApp) -> None:
+    """Explain the sync state and offer "Nu synchroniseren"."""
+    t = app.i18n.t
+    summary = c.sync_summary(app.i18n, app.services.sync_status())
+
+    def close(e=None) -> None:
+        app.page.pop_dialog()
+
+    def sync_now(e=None) -> None:
+        app.services.sync_now()
+        app.page.pop_dialog()
+        toast(app.page, t("sync.started"))
+
+    dialog = ft.AlertDialog(
+        title=c.text(t("sync.title"), ft.TextThemeStyle.TITLE_LARGE),
+        content=ft.Column(
+            [ft.Row([c.badge(summary.short, summary.icon, summary.tone, app.scale)]),
+             *[c.para(line, ft.TextThemeStyle.BODY_MEDIUM) for line in summary.explanation]],
+            tight=True, spacing=10, width=340,
+        ),
+        actions=[
+            ft.TextButton(content=t("common.close"), on_click=app.handler(close)),
+            ft.FilledButton(content=t("sync.now"), icon=ft.Icons.SYNC, on_click=app.handler(sync_now)),
+        ],
+    )
+    app.page.show_dialog(dialog)
+
+
+def toast(page: ft.Page, message: str, *, error: bool = False) -> None:
+    """A short message at the bottom that goes away by itself."""
+    page.show_dialog(ft.SnackBar(
+        content=ft.Text(message, theme_style=ft.TextThemeStyle.BODY_LARGE),
+        bgcolor=ft.Colors.ERROR_CONTAINER if error else None,
+        duration=ft.Duration(milliseconds=6000 if error else 2500),
+    ))

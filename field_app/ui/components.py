@@ -1,0 +1,287 @@
+"""Small shared pieces: badges, the sync chip, a note card, risk chips.
+
+Colour is never the only signal: every coloured piece has an icon and a word, and a semantic label.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import flet as ft
+
+from field_app.domain.vocab import ContactType, ContactUitkomst, Ernst, RisicoDomein
+from field_app.ui import fmt, theme
+from field_app.ui.i18n import I18n
+from field_app.views_model import NoteView, RiskView, SyncStatus
+
+
+def text(value: str, style: ft.TextThemeStyle = ft.TextThemeStyle.BODY_LARGE, **kw) -> ft.Text:
+    """A text in a theme style, so the in-app text size applies."""
+    return ft.Text(value, theme_style=style, **kw)
+
+
+def node(control: ft.Control) -> ft.Control:
+    """Its own accessibility node: read as one piece, findable by its text, never folded into a neighbour."""
+    return ft.Semantics(content=control, container=True)
+
+
+def para(value: str, style: ft.TextThemeStyle = ft.TextThemeStyle.BODY_LARGE, **kw) -> ft.Control:
+    """A paragraph with its own accessibility node."""
+    return node(text(value, style, **kw))
+
+
+def badge(label: str, icon: ft.IconData, tone: theme.Tone, scale: float, *, semantic: str | None = None,
+          identifier: str | None = None) -> ft.Control:
+    """A rounded label with an icon and a word, coloured by meaning."""
+    box = ft.Container(
+        content=ft.Row(
+            [ft.Icon(icon, color=tone.fg, size=16 * scale),
+             ft.Text(label, color=tone.fg, theme_style=ft.TextThemeStyle.LABEL_LARGE,
+                     weight=ft.FontWeight.W_600)],
+            spacing=4, tight=True,
+        ),
+        bgcolor=tone.bg,
+        padding=ft.Padding.symmetric(horizontal=8, vertical=4),
+        border_radius=ft.BorderRadius.all(12),
+    )
+    # one node that says it once (not the label and then the drawn word again)
+    return ft.Semantics(content=box, label=semantic or label, identifier=identifier, container=True,
+                        exclude_semantics=True)
+
+
+def severity_badge(i18n: I18n, code: str | None, scale: float) -> ft.Control:
+    """Highest risk of a client: icon + ``Risico: Hoog``."""
+    word = i18n.code_label(Ernst, code)
+    label = i18n.t("risk.badge", severity=word)
+    return badge(label, theme.severity_icon(code), theme.severity_tone(code), scale)
+
+
+def fictional_badge(i18n: I18n, scale: float) -> ft.Control:
+    return badge(i18n.t("client.fictional"), ft.Icons.SCIENCE_OUTLINED, theme.FICTIONAL, scale,
+                 semantic=i18n.t("client.fictional_semantic"))
+
+
+def risk_chip(i18n: I18n, risk: RiskView, scale: float) -> ft.Control:
+    """One risk signal of a note: domain label · ernst, coloured and with an icon."""
+    label = f"{i18n.code_label(RisicoDomein, risk.domain)} · {i18n.code_label(Ernst, risk.severity)}"
+    return badge(label, theme.severity_icon(risk.severity), theme.severity_tone(risk.severity), scale,
+                 semantic=i18n.t("risk.chip_semantic", label=label))
+
+
+_SYNC_STATE = {
+    "wachtend": ("note.sync.waiting", ft.Icons.SCHEDULE_SEND, theme.NEUTRAL),
+    "verzonden": ("note.sync.sent", ft.Icons.CLOUD_DONE_OUTLINED, theme.SUCCESS),
+    "ontvangen": ("note.sync.received", ft.Icons.CLOUD_DOWNLOAD_OUTLINED, theme.SUCCESS),
+}
+
+
+def note_sync_badge(i18n: I18n, state: str, scale: float) -> ft.Control:
+    key, icon, tone = _SYNC_STATE.get(state, ("note.sync.waiting", ft.Icons.SCHEDULE_SEND, theme.NEUTRAL))
+    return badge(i18n.t(key), icon, tone, scale)
+
+
+def note_card(i18n: I18n, note: NoteView, scale: float, now: int | None = None) -> ft.Control:
+    """One contact in the timeline: what, outcome, when, who, sync state, report, risks."""
+    when = fmt.moment(i18n, note.occurred_at, now)
+    # each line its own node, in reading order, inside the card's node
+    rows: list[ft.Control] = [
+        para(i18n.code_label(ContactType, note.contact_type), ft.TextThemeStyle.TITLE_MEDIUM,
+             weight=ft.FontWeight.W_600),
+        para(i18n.code_label(ContactUitkomst, note.outcome), ft.TextThemeStyle.BODY_MEDIUM),
+        para(i18n.t("note.meta", when=when, author=note.author), ft.TextThemeStyle.BODY_MEDIUM,
+             color=ft.Colors.ON_SURFACE_VARIANT),
+        note_sync_badge(i18n, note.sync_state, scale),
+    ]
+    if note.report:
+        rows.append(para(note.report, ft.TextThemeStyle.BODY_LARGE))
+    if note.risks:
+        rows.append(ft.Row([risk_chip(i18n, r, scale) for r in note.risks], wrap=True, spacing=6,
+                           run_spacing=6))
+    return node(ft.Card(
+        content=ft.Container(ft.Column(rows, spacing=6), padding=ft.Padding.all(14)),
+        margin=ft.Margin.symmetric(vertical=4),
+        key=f"note-{note.id}",
+    ))
+
+
+@dataclass(frozen=True)
+class SyncSummary:
+    """What the sync chip says and what its explanation says."""
+
+    short: str
+    icon: ft.IconData
+    tone: theme.Tone
+    explanation: list[str]
+
+
+def sync_summary(i18n: I18n, status: SyncStatus) -> SyncSummary:
+    """Words for a sync status; the same words on every screen."""
+    n = status.pending
+    waiting = i18n.n("sync.pending_long", n) if n else i18n.t("sync.nothing_pending")
+    last = (i18n.t("sync.last_sync", when=fmt.moment(i18n, status.last_sync_at))
+            if status.last_sync_at else i18n.t("sync.never_synced"))
+    state = status.state
+    if state == "offline":
+        short = i18n.t("sync.chip.offline_pending", n=n) if n else i18n.t("sync.chip.offline")
+        summary = SyncSummary(short, ft.Icons.CLOUD_OFF, theme.NEUTRAL, [i18n.t("sync.explain.offline")])
+    elif state == "bezig":
+        summary = SyncSummary(i18n.t("sync.chip.busy"), ft.Icons.SYNC, theme.NEUTRAL,
+                              [i18n.t("sync.explain.busy")])
+    elif state == "wacht_op_bevestiging":
+        summary = SyncSummary(i18n.t("sync.chip.awaiting"), ft.Icons.HOURGLASS_TOP, theme.WARNING,
+                              [i18n.t("sync.explain.awaiting")])
+    elif state == "fout":
+        explain = [i18n.t("sync.explain.error")]
+        uitleg = (status.extra or {}).get("uitleg")
+        if uitleg and i18n.lang == "nl":  # the services' Dutch sentence about a security stop
+            explain.insert(0, uitleg)
+        if status.message and " " not in status.message:  # a machine code: for whoever helps, not the lead
+            explain.append(i18n.t("sync.error_code", code=status.message))
+        elif status.message and i18n.lang == "nl":
+            explain.insert(0, status.message)
+        summary = SyncSummary(i18n.t("sync.chip.error"), ft.Icons.SYNC_PROBLEM, theme.WARNING, explain)
+    elif state == "sleutels_vernietigd":
+        summary = SyncSummary(i18n.t("sync.chip.destroyed"), ft.Icons.KEY_OFF, theme.DANGER,
+                              [i18n.t("sync.explain.destroyed")])
+    elif state == "gewist":
+        summary = SyncSummary(i18n.t("sync.chip.erased"), ft.Icons.DELETE_FOREVER, theme.DANGER,
+                              [i18n.t("sync.explain.erased")])
+    elif state == "ingetrokken":
+        summary = SyncSummary(i18n.t("sync.chip.revoked"), ft.Icons.PHONELINK_LOCK, theme.DANGER,
+                              [i18n.t("sync.explain.revoked")])
+    elif state == "vergrendeld":
+        summary = SyncSummary(i18n.t("sync.chip.locked"), ft.Icons.LOCK_OUTLINE, theme.NEUTRAL,
+                              [i18n.t("sync.explain.locked")])
+    else:  # online
+        if n:
+            short = i18n.t("sync.chip.online_pending", n=n)
+            summary = SyncSummary(short, ft.Icons.CLOUD_UPLOAD_OUTLINED, theme.NEUTRAL,
+                                  [i18n.t("sync.explain.online_pending")])
+        elif status.last_sync_at:
+            short = i18n.t("sync.chip.updated", time=fmt.clock(status.last_sync_at))
+            summary = SyncSummary(short, ft.Icons.CLOUD_DONE_OUTLINED, theme.SUCCESS,
+                                  [i18n.t("sync.explain.online")])
+        else:
+            summary = SyncSummary(i18n.t("sync.chip.online"), ft.Icons.CLOUD_OUTLINED, theme.NEUTRAL,
+                                  [i18n.t("sync.explain.online")])
+    extra = [waiting, last]
+    if status.pending_key:
+        extra.append(i18n.n("sync.pending_key", status.pending_key))
+    info = status.extra or {}
+    if info.get("lease_expired"):  # 14 days without sync: the team keys are set aside until the next sync
+        summary = SyncSummary(i18n.t("sync.chip.lease_expired"), ft.Icons.KEY_OFF, theme.WARNING,
+                              [i18n.t("sync.explain.lease_expired"), *summary.explanation])
+    elif info.get("lease_days_left") is not None:
+        extra.append(i18n.n("sync.lease_days_left", int(info["lease_days_left"])))
+    return SyncSummary(summary.short, summary.icon, summary.tone, summary.explanation + extra)
+
+
+def sync_chip(i18n: I18n, status: SyncStatus, scale: float, on_click: Callable) -> ft.Control:
+    """The chip in the top bar; tapping it explains the state and offers "Nu synchroniseren"."""
+    s = sync_summary(i18n, status)
+    button = ft.OutlinedButton(
+        content=ft.Text(s.short, color=s.tone.fg, theme_style=ft.TextThemeStyle.LABEL_LARGE,
+                        no_wrap=True, overflow=ft.TextOverflow.ELLIPSIS),
+        icon=ft.Icon(s.icon, color=s.tone.fg, size=18 * scale),
+        on_click=on_click,
+        tooltip=i18n.t("sync.chip.tooltip"),
+        style=ft.ButtonStyle(
+            bgcolor=s.tone.bg,
+            side=ft.BorderSide(1, s.tone.fg),
+            padding=ft.Padding.symmetric(horizontal=12, vertical=14),  # a 48 px touch target
+        ),
+    )
+    return ft.Semantics(content=button, identifier="sync-chip")
+
+
+def section_title(value: str) -> ft.Control:
+    return ft.Semantics(content=text(value, ft.TextThemeStyle.TITLE_LARGE, weight=ft.FontWeight.W_600),
+                        header=True, container=True)
+
+
+def error_line(message: str, scale: float, *, identifier: str | None = None) -> ft.Control:
+    """A short error sentence with an icon (never colour alone)."""
+    return ft.Semantics(
+        content=ft.Row(
+            [ft.Icon(ft.Icons.ERROR_OUTLINE, color=theme.DANGER.fg, size=20 * scale),
+             ft.Text(message, color=theme.DANGER.fg, theme_style=ft.TextThemeStyle.BODY_MEDIUM, expand=True)],
+            spacing=6, vertical_alignment=ft.CrossAxisAlignment.START,
+        ),
+        identifier=identifier, live_region=True, container=True,
+    )
+
+
+def info_line(message: str, scale: float, *, icon: ft.IconData = ft.Icons.CHECK_CIRCLE_OUTLINE,
+              tone: theme.Tone = theme.SUCCESS, identifier: str | None = None) -> ft.Control:
+    """A quiet status line, e.g. "Opgeslagen · wordt verstuurd zodra er verbinding is"."""
+    return ft.Semantics(
+        content=ft.Container(
+            ft.Row([ft.Icon(icon, color=tone.fg, size=20 * scale),
+                    ft.Text(message, color=tone.fg, theme_style=ft.TextThemeStyle.BODY_MEDIUM, expand=True)],
+                   spacing=6),
+            bgcolor=tone.bg, padding=ft.Padding.symmetric(horizontal=12, vertical=10),
+            border_radius=ft.BorderRadius.all(8),
+        ),
+        identifier=identifier, live_region=True, container=True,
+    )
+
+
+def field(*fields: ft.Control, spacing: float = 8) -> ft.Control:
+    """Text fields on a full-width row, in their own semantics container: without it Flutter web may fold
+    the texts around a field into the field's accessible name (and taps land beside it)."""
+    return ft.Semantics(content=ft.Row(list(fields), spacing=spacing), container=True)
+
+
+class Choice:
+    """A Dropdown whose accessible name says what it is, what is chosen and what is wrong
+    ("Soort contact, Telefonisch contact"), with a stable Semantics identifier for tests.
+    Flutter's DropdownMenu alone exposes neither its label, its value nor its error text."""
+
+    def __init__(self, label: str, options: list[tuple[str, str]], value: str | None, identifier: str,
+                 on_select: Callable, scale: float = 1.0, wrap: Callable[[Callable], Callable] = lambda f: f):
+        self.label = label
+        self.texts = dict(options)
+        self._on_select = on_select
+        self.dropdown = ft.Dropdown(
+            label=label, value=value, expand=True, menu_height=420, enable_search=False,
+            options=[ft.DropdownOption(key=k, text=v) for k, v in options],
+            on_select=wrap(self._selected), text_size=16 * scale,
+        )
+        self.control = ft.Semantics(content=ft.Row([self.dropdown]), identifier=identifier, container=True)
+        self.describe()
+
+    @property
+    def value(self) -> str | None:
+        return self.dropdown.value
+
+    def set_error(self, message: str | None) -> None:
+        self.dropdown.error_text = message
+        self.describe()
+
+    def describe(self) -> None:
+        parts = [self.label]
+        if self.dropdown.value:
+            parts.append(self.texts.get(self.dropdown.value, self.dropdown.value))
+        if self.dropdown.error_text:
+            parts.append(self.dropdown.error_text)
+        self.control.label = ", ".join(parts)
+
+    def _selected(self, e=None) -> None:
+        self.set_error(None)  # a new choice answers the error
+        self._on_select(e)
+
+
+def icon_button(icon: ft.IconData, tooltip: str, on_click: Callable, scale: float = 1.0) -> ft.IconButton:
+    """An icon button with a 48 x 48 px touch target; the tooltip is its accessible name."""
+    return ft.IconButton(icon=icon, tooltip=tooltip, on_click=on_click, icon_size=24 * scale,
+                         size_constraints=ft.BoxConstraints(min_width=theme.TOUCH, min_height=theme.TOUCH))
+
+
+def primary_button(label: str, icon: ft.IconData | None, on_click: Callable, *,
+                   identifier: str | None = None, disabled: bool = False) -> ft.Control:
+    """A full-width primary action at the bottom of a screen (≥ 48 px high)."""
+    button = ft.FilledButton(content=label, icon=icon, on_click=on_click, disabled=disabled,
+                             expand=True, style=ft.ButtonStyle(
+                                 padding=ft.Padding.symmetric(horizontal=20, vertical=16)))
+    return ft.Semantics(content=ft.Row([button]), identifier=identifier) if identifier else ft.Row([button])

@@ -1,0 +1,88 @@
+"""Meer: sync status with "Nu synchroniseren", text size, language, who is signed in, "Vergrendelen"."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import flet as ft
+
+from field_app.domain.vocab import Rol
+from field_app.ui import components as c
+from field_app.ui import theme
+
+if TYPE_CHECKING:
+    from field_app.ui.app import VeldwerkApp
+
+
+class MoreView:
+    title_key = "more.title"
+    back = False
+    nav = True
+    chip = True
+
+    def __init__(self, app: VeldwerkApp):
+        self.app = app
+        self.sync_box = ft.Column(spacing=6)
+
+    def build(self) -> ft.Control:
+        app, t = self.app, self.app.i18n.t
+        self.refresh()
+        size = ft.SegmentedButton(
+            segments=[ft.Segment(value=str(int(s * 100)), label=f"{int(s * 100)} %") for s in theme.TEXT_SCALES],
+            selected=[str(int(app.scale * 100))], show_selected_icon=False,
+            on_change=app.handler(self.on_text_size),
+        )
+        lang = ft.SegmentedButton(
+            segments=[ft.Segment(value="nl", label="Nederlands"), ft.Segment(value="en", label="English")],
+            selected=[app.i18n.lang], show_selected_icon=False, on_change=app.handler(self.on_language),
+        )
+        who = c.para(t("more.signed_in", name=app.services.user_name,
+                       role=app.i18n.code_label(Rol, app.services.role)), ft.TextThemeStyle.BODY_LARGE)
+        lock = ft.OutlinedButton(content=t("more.lock"), icon=ft.Icons.LOCK_OUTLINE,
+                                 on_click=app.handler(lambda e: app.lock("manual")), expand=True)
+        sections: list[ft.Control] = [
+            c.section_title(t("more.sync")),
+            self.sync_box,
+            ft.Row([ft.FilledButton(content=t("sync.now"), icon=ft.Icons.SYNC,
+                                    on_click=app.handler(self.sync_now), expand=True)]),
+            ft.Divider(),
+            c.section_title(t("more.text_size")),
+            ft.Semantics(content=size, identifier="text-size", label=t("more.text_size"), container=True),
+            ft.Divider(),
+            c.section_title(t("more.language")),
+            ft.Semantics(content=lang, identifier="language", label=t("more.language"), container=True),
+            ft.Divider(),
+            c.section_title(t("more.device")),
+            who,
+            c.para(t("more.lock_explain", minutes=max(1, round(app.guard.idle_timeout / 60))),
+                   ft.TextThemeStyle.BODY_MEDIUM),
+            ft.Row([lock]),
+            ft.Divider(),
+            c.para(t("more.about"), ft.TextThemeStyle.BODY_SMALL, color=ft.Colors.ON_SURFACE_VARIANT),
+        ]
+        return ft.ListView([ft.Column(sections, spacing=12)], padding=ft.Padding.symmetric(horizontal=16,
+                                                                                          vertical=12),
+                           expand=True)
+
+    def refresh(self) -> None:
+        status = self.app.services.sync_status()
+        summary = c.sync_summary(self.app.i18n, status)
+        if summary == getattr(self, "_shown", None):
+            return
+        self._shown = summary
+        self.sync_box.controls = [
+            ft.Row([c.badge(summary.short, summary.icon, summary.tone, self.app.scale)]),
+            *[c.para(line, ft.TextThemeStyle.BODY_MEDIUM) for line in summary.explanation],
+        ]
+
+    def sync_now(self, e=None) -> None:
+        self.app.services.sync_now()
+        self.app.toast(self.app.i18n.t("sync.started"))
+
+    def on_text_size(self, e) -> None:
+        selected = e.control.selected or ["100"]
+        self.app.set_text_scale(int(selected[0]) / 100)
+
+    def on_language(self, e) -> None:
+        selected = e.control.selected or ["nl"]
+        self.app.set_language(selected[0])

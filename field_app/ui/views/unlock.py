@@ -1,0 +1,117 @@
+"""Ontgrendelen: passphrase, how much waits to be sent, a clear sentence when it is wrong."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import flet as ft
+
+from field_app.ui import components as c
+from field_app.ui import theme
+
+if TYPE_CHECKING:
+    from field_app.ui.app import VeldwerkApp
+
+# why the app is locked -> i18n key of the sentence shown above the field
+REASONS = {
+    "idle": "unlock.reason.idle",
+    "elsewhere": "unlock.reason.elsewhere",
+    "manual": "unlock.reason.manual",
+    "disconnected": "unlock.reason.disconnected",
+    "locked": "unlock.reason.locked",
+}
+
+
+class UnlockView:
+    title_key = "unlock.title"
+    back = False
+    nav = False
+    chip = False
+
+    def __init__(self, app: VeldwerkApp, reason: str | None = None, *, draft_kept: bool = False):
+        self.app = app
+        self.reason = reason
+        self.draft_kept = draft_kept
+        t = app.i18n.t
+        self.pending = c.text("", ft.TextThemeStyle.BODY_LARGE)
+        self.passphrase = ft.TextField(
+            label=t("unlock.passphrase"), password=True, can_reveal_password=True,
+            on_submit=app.handler(self.submit, needs_unlock=False), autocorrect=False,
+            enable_suggestions=False, text_size=16 * app.scale, expand=True,
+        )
+        self.error = ft.Container(visible=False)
+        self.busy = ft.Row([ft.ProgressRing(width=20, height=20, stroke_width=3),
+                            c.text(t("unlock.busy"), ft.TextThemeStyle.BODY_MEDIUM)], visible=False)
+        self.button = ft.FilledButton(content=t("unlock.button"), icon=ft.Icons.LOCK_OPEN,
+                                      on_click=app.handler(self.submit, needs_unlock=False), expand=True,
+                                      style=ft.ButtonStyle(padding=ft.Padding.symmetric(horizontal=20,
+                                                                                        vertical=16)))
+
+    def build(self) -> ft.Control:
+        app, t = self.app, self.app.i18n.t
+        parts: list[ft.Control] = [
+            ft.Row([ft.Icon(ft.Icons.SHIELD_OUTLINED, size=40 * app.scale, color=theme.SEED)]),
+            c.para(t("app.name"), ft.TextThemeStyle.HEADLINE_MEDIUM, weight=ft.FontWeight.W_600),
+        ]
+        if not app.services.enrolled:
+            parts += [c.para(t("unlock.not_enrolled"), ft.TextThemeStyle.BODY_LARGE),
+                      c.para(t("unlock.not_enrolled_how"), ft.TextThemeStyle.BODY_MEDIUM, selectable=True)]
+            return self._frame(parts)
+        info = app.services.unlock_info()
+        if info.get("destroyed") or info.get("erased"):
+            # nothing to unlock any more; say what is safe and what to do
+            key = "unlock.erased" if info.get("erased") else "unlock.destroyed"
+            parts.append(c.error_line(t(key), app.scale, identifier="unlock-error"))
+            if info.get("unsynced"):
+                parts.append(c.para(app.i18n.n("unlock.destroyed_delivery", info["unsynced"])))
+            return self._frame(parts)
+        if info.get("wait_until"):
+            self.show_error(app.unlock_problem(wrong=False))
+        if self.reason in REASONS:
+            why = t(REASONS[self.reason])
+            if self.draft_kept:
+                why = f"{why} {t('unlock.draft_kept')}"
+            parts.append(c.info_line(why, app.scale, icon=ft.Icons.LOCK_OUTLINE, tone=theme.NEUTRAL,
+                                     identifier="lock-reason"))
+        parts += [
+            c.para(t("unlock.intro"), ft.TextThemeStyle.BODY_LARGE),
+            c.node(self.pending),
+            c.field(self.passphrase),
+            self.error,
+            self.busy,
+            ft.Row([self.button]),
+            c.para(t("unlock.safe"), ft.TextThemeStyle.BODY_SMALL, color=ft.Colors.ON_SURFACE_VARIANT),
+        ]
+        self.refresh()
+        return self._frame(parts)
+
+    def _frame(self, parts: list[ft.Control]) -> ft.Control:
+        return ft.ListView([ft.Column(parts, spacing=16)], padding=ft.Padding.all(20), expand=True)
+
+    def refresh(self) -> None:
+        n = self.app.services.unsynced_count()
+        self.pending.value = (self.app.i18n.n("unlock.pending", n) if n
+                              else self.app.i18n.t("unlock.nothing_pending"))
+
+    def show_error(self, message: str | None) -> None:
+        self.error.content = c.error_line(message, self.app.scale, identifier="unlock-error") if message else None
+        self.error.visible = bool(message)
+
+    async def submit(self, e=None) -> None:
+        t = self.app.i18n.t
+        secret = self.passphrase.value or ""
+        if not secret:
+            self.show_error(t("unlock.empty"))
+            return
+        self.show_error(None)
+        self.button.disabled = True
+        self.busy.visible = True
+        self.app.page.update()
+        try:
+            error = await self.app.unlock(secret)
+        finally:
+            self.passphrase.value = ""
+            self.button.disabled = False
+            self.busy.visible = False
+        if error:
+            self.show_error(error)

@@ -1,0 +1,31 @@
+"""Browser-test fixtures. Module scope on purpose: Playwright's sync API keeps an event loop running in the
+main thread, which clashes with pytest-asyncio tests in the same run (the Makefile runs `-m e2e` apart)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # e2e_support
+
+from e2e_support import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def phone(browser):
+    """One phone-sized browser context per module (a new context costs seconds)."""
+    ctx = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=1,
+                              service_workers="block")
+    yield ctx
+    ctx.close()

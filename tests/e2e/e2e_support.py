@@ -1,0 +1,258 @@
+"""Real processes and browser helpers for the browser tests (Flet 1.0.5 web + Debian Chromium).
+
+Recipe: /work/shared/TESTING.md. Flet paints to a canvas; we turn on Flutter's accessibility tree and
+drive the app through it. Typing: click the field, wait for focus, then ``keyboard.type``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from playwright.sync_api import Page, expect
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "artifacts" / "e2e"
+CHROMIUM = os.getenv("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]
+# The only off-host request Flet 1.0.5's web client makes with no_cdn=True (fails harmlessly).
+ALLOWED_EXTERNAL = ("cdn.jsdelivr.net/npm/@rive-app/",)
+PASSPHRASE = "correct horse battery staple"
+USER = "Lotte de Boer (fictief)"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_http(url: str, proc: subprocess.Popen, log: Path, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{proc.args} exited rc={proc.returncode}; see {log}")
+        try:
+            urllib.request.urlopen(url, timeout=1).read()
+            return
+        except urllib.error.HTTPError:
+            return  # it answers
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"{url} did not answer in {timeout} s; see {log}")
+
+
+def stop(proc: subprocess.Popen | None) -> None:
+    if proc is None or proc.poll() is not None:
+        return
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=10)
+
+
+class Stack:
+    """A sync server, one enrolled device, and that device's web UI — all real processes."""
+
+    def __init__(self, workdir: Path, name: str, *, idle_timeout: float | None = None, enrol: bool = True):
+        self.workdir = workdir
+        self.name = name
+        self.idle_timeout = idle_timeout
+        self.enrol = enrol
+        self.data = workdir / "device"
+        self.server: subprocess.Popen | None = None
+        self.web: subprocess.Popen | None = None
+        self.server_url = ""
+        self.port = 0
+        self.url = ""
+
+    def start(self) -> Stack:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        if self.enrol:
+            db = self.workdir / "server.db"
+            out = subprocess.run([sys.executable, "-m", "sync_server.cli", "init", "--db", str(db), "--json"],
+                                 capture_output=True, text=True, check=True, cwd=ROOT)
+            code = json.loads(out.stdout.strip().splitlines()[-1])["code"]
+            sport = free_port()
+            self.server_url = f"http://127.0.0.1:{sport}"
+            slog = ARTIFACTS / f"{self.name}_server.log"
+            self.server = subprocess.Popen(
+                [sys.executable, "-m", "sync_server.cli", "serve", "--db", str(db), "--host", "127.0.0.1",
+                 "--port", str(sport)], stdout=open(slog, "w"), stderr=subprocess.STDOUT, cwd=ROOT, env=env)
+            wait_http(self.server_url + "/healthz", self.server, slog)
+            enrolled = subprocess.run(
+                [sys.executable, "-m", "field_app.cli", "enrol", "--data", str(self.data), "--server",
+                 self.server_url, "--code", code, "--name", USER],
+                input=PASSPHRASE + "\n", capture_output=True, text=True, cwd=ROOT, timeout=120)
+            assert enrolled.returncode == 0, enrolled.stderr
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}/"
+        wenv = {
+            **env,
+            "FLET_WEB_RENDERER": os.getenv("E2E_RENDERER", "canvaskit"),  # screenshots in step with the DOM
+            "FLET_WEB_NO_CDN": "true",
+            "FLET_FORCE_WEB_SERVER": "true",
+            "FLET_SERVER_IP": "127.0.0.1",
+            "VELDWERK_LOG_LEVEL": "info",
+        }
+        wenv.pop("DISPLAY", None)
+        if self.idle_timeout is not None:
+            wenv["VELDWERK_IDLE_TIMEOUT"] = str(self.idle_timeout)
+        wlog = ARTIFACTS / f"{self.name}_device_web.log"
+        self.web = subprocess.Popen(
+            [sys.executable, "-m", "field_app.cli", "serve", "--data", str(self.data), "--port", str(self.port)],
+            stdout=open(wlog, "w"), stderr=subprocess.STDOUT, cwd=ROOT, env=wenv)
+        wait_http(self.url, self.web, wlog)
+        return self
+
+    def close(self) -> None:
+        stop(self.web)
+        stop(self.server)
+
+
+class Tab:
+    """One browser tab on the device's page, with off-host requests blocked and checked."""
+
+    def __init__(self, context, url: str):
+        self.url = url
+        self.page: Page = context.new_page()
+        self.external: list[str] = []
+        self.errors: list[str] = []
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+
+        def block(route) -> None:
+            self.external.append(route.request.url)
+            route.abort()
+
+        self.page.route(lambda u: not u.startswith(url) and not u.startswith(("blob:", "data:")), block)
+
+    def open(self, ready_text: str = "Ontgrendelen") -> Tab:
+        self.page.goto(self.url)
+        placeholder = self.page.locator("flt-semantics-placeholder")
+        placeholder.wait_for(state="attached", timeout=60_000)
+        placeholder.dispatch_event("click")  # turn Flutter's accessibility tree on
+        self.page.get_by_role("button", name=ready_text).first.wait_for(timeout=60_000)
+        return self
+
+    def check_clean(self) -> None:
+        assert not self.errors, self.errors
+        bad = [u for u in self.external if not any(a in u for a in ALLOWED_EXTERNAL)]
+        assert not bad, f"unexpected off-host requests: {bad}"
+
+    # -- steps
+    def frame(self) -> None:
+        """Two animation frames, so the canvas shows the latest state (canvaskit renderer)."""
+        self.page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+
+    def shot(self, name: str) -> Path:
+        self.frame()
+        path = ARTIFACTS / f"{name}.png"
+        self.page.screenshot(path=str(path))
+        return path
+
+    def text(self, text, **kw):
+        """Text on screen (in the accessibility tree; not the screen-reader announcement copies)."""
+        return self.page.locator("flt-semantics-host").get_by_text(text, **kw)
+
+    def shows_no(self, text: str) -> None:
+        """Nothing on screen or in the accessibility tree mentions ``text`` (e.g. a client's name)."""
+        expect(self.page.locator("flt-semantics-host")).not_to_contain_text(text, timeout=10_000)
+        expect(self.page.locator(f'[aria-label*="{text}"]')).to_have_count(0)
+
+    def announced(self, text: str):
+        """A live-region announcement for screen readers."""
+        return self.page.locator("flt-announcement-polite, flt-announcement-assertive").get_by_text(text)
+
+    def reveal(self, locator, top: float = 0, bottom_bar: float = 120) -> None:
+        """Scroll Flutter's list with the mouse wheel until ``locator`` is clear of the top and bottom
+        bars (Flutter ignores DOM scrollIntoView)."""
+        height = self.page.viewport_size["height"]
+        for _ in range(12):
+            box = locator.bounding_box()
+            if box is None:
+                break
+            if box["y"] < top:
+                delta = -200
+            elif box["y"] + box["height"] > height - bottom_bar:
+                delta = 200
+            else:
+                return
+            self.page.mouse.move(195, height / 2)
+            self.page.mouse.wheel(0, delta)
+            self.page.wait_for_timeout(250)
+        self.frame()
+
+    def steady(self, locator, timeout_ms: int = 3000) -> None:
+        """Wait until ``locator`` stops moving (a scroll animation may still be running)."""
+        last = None
+        for _ in range(timeout_ms // 100):
+            box = locator.bounding_box()
+            if box is not None and box == last:
+                return
+            last = box
+            self.page.wait_for_timeout(100)
+
+    def type(self, label: str, text: str) -> None:
+        """Make the field hold exactly ``text``. Flutter can miss keys typed in the first moment after it
+        takes focus (TESTING.md), so the value is checked and typed again if needed."""
+        field = self.page.get_by_role("textbox", name=label).first  # a hint text may follow the label
+        self.reveal(field)
+        self.steady(field)
+        for attempt in range(4):
+            field.click()
+            try:  # right after a screen change Flutter may not take the first tap as focus
+                expect(field).to_be_focused(timeout=2000)
+            except AssertionError:
+                if attempt == 3:
+                    self.shot(f"debug_focus_{label}")
+                    raise
+                self.page.wait_for_timeout(300)
+                continue
+            self.page.wait_for_timeout(150)
+            self.page.keyboard.press("Control+A")
+            self.page.keyboard.type(text)
+            try:
+                expect(field).to_have_value(text, timeout=3000)
+                return
+            except AssertionError:
+                if attempt == 3:
+                    self.shot(f"debug_type_{label}")
+                    raise
+
+    def press(self, name: str) -> None:
+        self.page.get_by_role("button", name=name, exact=True).click()
+
+    def by_id(self, identifier: str):
+        return self.page.locator(f'[flt-semantics-identifier="{identifier}"]')
+
+    def choose(self, identifier: str, option: str) -> None:
+        """Open the Dropdown with this Semantics identifier and pick an option by its label."""
+        target = self.by_id(identifier)
+        self.reveal(target)
+        self.steady(target)
+        target.click()
+        item = self.page.get_by_role("button", name=option, exact=True).last
+        try:
+            item.wait_for(timeout=10_000)
+        except Exception:
+            self.shot(f"debug_choose_{identifier}")
+            raise
+        item.click()
+        expect(self.by_id(identifier)).to_have_attribute("aria-expanded", "false")
+
+    def unlock(self, passphrase: str = PASSPHRASE) -> None:
+        self.type("Wachtwoordzin", passphrase)
+        self.press("Ontgrendelen")

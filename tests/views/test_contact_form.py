@@ -1,0 +1,165 @@
+"""Contact vastleggen: defaults, validation per field in Dutch, saving to the timeline, risk signals."""
+
+from __future__ import annotations
+
+import flet as ft
+from ui_helpers import (
+    PASSPHRASE,
+    USER,
+    dump,
+    field,
+    has_text,
+    mark,
+    press,
+    select,
+    semantics,
+    sent_since,
+    type_into,
+    unlock,
+)
+
+from field_app.ui import fmt
+from field_app.ui.views.client import ClientView
+from field_app.ui.views.contact_form import ContactFormView
+
+
+async def _form_for_new_client(device, name="Eva Evers (fictief)"):
+    svc = device.services
+    svc.unlock(PASSPHRASE)
+    cid = svc.add_client(name, fictional=True)
+    svc.lock()
+    client, app = await device.open()
+    await unlock(client, PASSPHRASE)
+    app.open_client(cid)
+    await press(client, "Contact vastleggen")
+    assert isinstance(app.screen, ContactFormView), dump(client)
+    return client, app, cid
+
+
+async def test_form_has_sensible_defaults_and_labelled_controls(real_device):
+    client, app, _ = await _form_for_new_client(real_device)
+    outcome = client.find(ft.Dropdown, label="Uitkomst")
+    assert outcome.value == "PLAATSGEVONDEN"
+    assert client.find(ft.Dropdown, label="Soort contact").value is None  # no earlier contact to copy
+    assert field(client, "Datum (dd-mm-jjjj)").value == fmt.date_field(fmt.now_ms())
+    assert field(client, "Tijd (uu:mm)").value
+    for ident in ("contact-type", "contact-outcome", "save-contact"):
+        assert semantics(client, ident), ident
+    assert client.page.navigation_bar is None  # the form has the whole height; Opslaan at the bottom
+    assert semantics(client, "contact-type")[0].label == "Soort contact"
+    assert semantics(client, "contact-outcome")[0].label == "Uitkomst, Heeft plaatsgevonden"
+
+
+async def test_validation_errors_are_shown_per_field_in_dutch(real_device):
+    client, app, cid = await _form_for_new_client(real_device)
+    await type_into(client, "Datum (dd-mm-jjjj)", "31-02-2025")
+    start = mark(client)
+    await press(client, "Opslaan")
+    assert isinstance(app.screen, ContactFormView)
+    assert client.find(ft.Dropdown, label="Soort contact").error_text == "Kies het soort contact."
+    assert field(client, "Verslag (feiten)").error.startswith("Schrijf kort op wat er gebeurde")
+    assert field(client, "Datum (dd-mm-jjjj)").error == "Vul een geldige datum (dd-mm-jjjj) en tijd (uu:mm) in."
+    assert has_text(client, "Nog niet opgeslagen"), dump(client)
+    assert semantics(client, "contact-type")[0].label == "Soort contact, Kies het soort contact."
+    for message in ("Kies het soort contact.", "Schrijf kort op wat er gebeurde", "Vul een geldige datum"):
+        assert sent_since(client, start, message), message
+    assert real_device.services.timeline(cid) == []
+
+
+async def test_save_adds_the_note_to_the_timeline_with_author_and_waiting_state(real_device):
+    client, app, cid = await _form_for_new_client(real_device)
+    await select(client, "Soort contact", "HUISBEZOEK_AANGEKONDIGD")
+    await type_into(client, "Tijd (uu:mm)", "09:30")
+    await type_into(client, "Verslag (feiten)", "Thuis aangetroffen; afspraken over werk besproken.")
+    await press(client, "Risicosignaal toevoegen")
+    await select(client, "Domein", "HUISVESTING")
+    await select(client, "Ernst", "HOOG")
+    await press(client, "Opslaan")
+
+    assert isinstance(app.screen, ClientView), dump(client)
+    notes = real_device.services.timeline(cid)
+    assert len(notes) == 1 and notes[0].author == USER
+    assert fmt.clock(notes[0].occurred_at) == "09:30"
+    texts = [t for t in client.texts() if t]
+    assert "Huisbezoek (aangekondigd)" in texts
+    assert "Heeft plaatsgevonden" in texts
+    assert "Thuis aangetroffen; afspraken over werk besproken." in texts
+    assert any(t.endswith(f"09:30 · {USER}") for t in texts), texts
+    assert "Wacht op verzending" in texts
+    assert "Huisvesting · Hoog" in texts
+    assert "Opgeslagen · wordt verstuurd zodra er verbinding is" in texts
+    assert semantics(client, "saved-line")
+
+
+async def test_risk_rows_can_be_removed_and_bad_risks_are_explained(real_device):
+    client, app, cid = await _form_for_new_client(real_device)
+    await select(client, "Soort contact", "TELEFONISCH")
+    await type_into(client, "Verslag (feiten)", "Gebeld.")
+    await press(client, "Risicosignaal toevoegen")
+    await press(client, "Opslaan")  # a risk row without a domain
+    assert has_text(client, "Kies voor elk risicosignaal een domein."), dump(client)
+    await client.click(client.find(ft.IconButton, tooltip="Risicosignaal verwijderen"))
+    await press(client, "Opslaan")
+    assert isinstance(app.screen, ClientView)
+    assert len(real_device.services.timeline(cid)) == 1
+
+
+async def test_next_form_defaults_to_the_last_contact_type(real_device):
+    client, app, cid = await _form_for_new_client(real_device)
+    await select(client, "Soort contact", "TELEFONISCH")
+    await type_into(client, "Verslag (feiten)", "Gebeld.")
+    await press(client, "Opslaan")
+    await press(client, "Contact vastleggen")
+    assert client.find(ft.Dropdown, label="Soort contact").value == "TELEFONISCH"
+
+
+async def test_saved_line_says_sent_once_the_server_has_it(fake_device):
+    svc = fake_device.services
+    client, app = await fake_device.open()
+    await unlock(client, PASSPHRASE)
+    cid = svc.add_client("Femke Faber (fictief)", fictional=True)
+    app.open_client(cid)
+    await press(client, "Contact vastleggen")
+    await select(client, "Soort contact", "KANTOOR")
+    await type_into(client, "Verslag (feiten)", "Meldplicht nagekomen.")
+    await press(client, "Opslaan")
+    assert has_text(client, "Opgeslagen · wordt verstuurd zodra er verbinding is")
+    svc.deliver_all()  # the background sync confirms; the callback arrives via the event loop
+    await client.settle()
+    assert has_text(client, "Opgeslagen · verzonden"), dump(client)
+    assert has_text(client, "Verzonden")
+    assert not has_text(client, "Wacht op verzending")
+
+
+async def test_leaving_a_half_typed_form_keeps_it_as_a_draft(real_device):
+    client, app, cid = await _form_for_new_client(real_device)
+    await type_into(client, "Verslag (feiten)", "Half getypt verslag")
+    await client.click(client.find(ft.IconButton, tooltip="Terug"))
+    assert isinstance(app.screen, ClientView)
+    assert has_text(client, "Je concept is bewaard."), dump(client)
+    await press(client, "Contact vastleggen")
+    assert field(client, "Verslag (feiten)").value == "Half getypt verslag"
+    assert has_text(client, "Je concept is teruggezet.")
+    await press(client, "Concept weggooien")
+    assert field(client, "Verslag (feiten)").value == ""
+    assert real_device.services.load_draft(f"contact:{cid}") is None
+
+
+async def test_adding_a_risk_scrolls_it_into_view_and_errors_clear_when_fixed(real_device):
+    client, app, cid = await _form_for_new_client(real_device)
+    await press(client, "Risicosignaal toevoegen")
+    assert "scroll_to" in client.conn.invoked  # the new row is brought above the Opslaan bar
+    await press(client, "Opslaan")
+    assert client.find(ft.Dropdown, label="Soort contact").error_text == "Kies het soort contact."
+    assert has_text(client, "Nog niet opgeslagen")
+    await select(client, "Soort contact", "TELEFONISCH")
+    assert client.find(ft.Dropdown, label="Soort contact").error_text is None
+    assert semantics(client, "contact-type")[0].label == "Soort contact, Telefonisch contact"
+    await type_into(client, "Verslag (feiten)", "Gebeld.")
+    assert field(client, "Verslag (feiten)").error is None
+    await select(client, "Domein", "ALCOHOL")
+    await select(client, "Ernst", "MIDDEN")
+    start = mark(client)
+    await press(client, "Opslaan")
+    assert sent_since(client, start, "Opgeslagen")
+    assert [r.severity for r in real_device.services.timeline(cid)[0].risks] == ["MIDDEN"]

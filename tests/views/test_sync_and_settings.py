@@ -1,0 +1,105 @@
+"""The sync chip on every screen, its explanation with "Nu synchroniseren", and the Meer settings."""
+
+from __future__ import annotations
+
+import flet as ft
+from ui_helpers import PASSPHRASE, buttons, dump, has_text, press, semantics, unlock
+
+from field_app.ui import fmt
+from field_app.ui.components import sync_summary
+from field_app.ui.i18n import I18n
+from field_app.views_model import SyncStatus
+
+
+def chip_text(client) -> str:
+    chip = semantics(client, "sync-chip")
+    assert len(chip) == 1, "one sync chip in the top bar"
+    return chip[0].content.content.value
+
+
+async def test_chip_on_real_device_counts_what_waits(real_device):
+    a, app = await real_device.open()
+    await unlock(a, PASSPHRASE)
+    assert chip_text(a) == "Offline"
+    real_device.services.add_client("Hans Hendriks (fictief)", fictional=True)
+    await a.settle()
+    assert chip_text(a) == "Offline · 1 wachtend", dump(a)
+
+
+async def test_chip_explains_and_offers_sync_now(fake_device):
+    svc = fake_device.services
+    a, app = await fake_device.open()
+    await unlock(a, PASSPHRASE)
+    await a.click(semantics(a, "sync-chip")[0].content)
+    dialog = a.find(ft.AlertDialog)
+    assert dialog.open
+    assert "Er is nu geen verbinding met de server." in " ".join(a.texts(dialog))
+    await press(a, "Nu synchroniseren")
+    assert svc.sync_requests == 1
+    assert not dialog.open
+
+
+async def test_chip_follows_background_sync(fake_device):
+    svc = fake_device.services
+    a, app = await fake_device.open()
+    await unlock(a, PASSPHRASE)
+    cid = svc.add_client("Ina Ismail (fictief)", fictional=True)
+    svc.record_contact(cid, contact_type="KANTOOR", outcome="PLAATSGEVONDEN", report="Gesprek.")
+    await a.settle()
+    assert chip_text(a) == "Offline · 1 wachtend"
+    svc.deliver_all()
+    await a.settle()
+    assert chip_text(a) == f"Bijgewerkt {fmt.clock(svc.last_sync_at)}"
+
+
+def test_sync_words_for_each_state():
+    nl = I18n("nl")
+    assert sync_summary(nl, SyncStatus("offline", 3, None)).short == "Offline · 3 wachtend"
+    assert sync_summary(nl, SyncStatus("wacht_op_bevestiging", 0, None)).short == "Wacht op bevestiging"
+    assert sync_summary(nl, SyncStatus("bezig", 0, None)).short == "Bezig met synchroniseren"
+    err = sync_summary(nl, SyncStatus("fout", 2, None, message="stale_epoch"))
+    assert err.short == "Synchroniseren mislukt"
+    assert "Er is niets verloren" in err.explanation[0]
+    assert "Code voor je beheerder: stale_epoch." in err.explanation
+    assert "2 contacten of wijzigingen wachten op verzending." in err.explanation
+    assert sync_summary(nl, SyncStatus("ingetrokken", 0, None)).short == "Apparaat ingetrokken"
+    assert sync_summary(nl, SyncStatus("sleutels_vernietigd", 2, None)).short == "Sleutels vernietigd"
+    stop = sync_summary(nl, SyncStatus("fout", 0, None, message="rollback", extra={"uitleg": "De server gaf oud."}))
+    assert stop.explanation[0] == "De server gaf oud."
+    lease = sync_summary(nl, SyncStatus("online", 0, 1_700_000_000_000, extra={"lease_expired": True}))
+    assert lease.short == "Sleutels verlopen — synchroniseer"
+    soon = sync_summary(nl, SyncStatus("online", 0, 1_700_000_000_000, extra={"lease_days_left": 3}))
+    assert any("Synchroniseer binnen 3 dagen" in line for line in soon.explanation)
+    key = sync_summary(nl, SyncStatus("online", 0, 1_700_000_000_000, pending_key=1))
+    assert key.short == "Bijgewerkt " + fmt.clock(1_700_000_000_000)
+    assert any("wacht op een sleutel" in line for line in key.explanation)
+    assert sync_summary(I18n("en"), SyncStatus("offline", 3, None)).short == "Offline · 3 waiting"
+
+
+async def test_language_switch_to_english_and_back(fake_device):
+    a, app = await fake_device.open()
+    await unlock(a, PASSPHRASE)
+    await a.select_nav(a.page.navigation_bar, 1)
+    lang = semantics(a, "language")[0].content
+    a.session.apply_patch(lang._i, {"selected": ["en"]})
+    await a.event(lang, "change", None)
+    assert has_text(a, "Text size") and buttons(a, "Lock"), dump(a)
+    assert [d.label for d in a.page.navigation_bar.destinations] == ["Clients", "More"]
+    lang = semantics(a, "language")[0].content
+    a.session.apply_patch(lang._i, {"selected": ["nl"]})
+    await a.event(lang, "change", None)
+    assert has_text(a, "Tekstgrootte")
+
+
+async def test_text_size_scales_the_theme_and_keeps_actions_visible(fake_device):
+    a, app = await fake_device.open()
+    await unlock(a, PASSPHRASE)
+    await a.select_nav(a.page.navigation_bar, 1)
+    size = semantics(a, "text-size")[0].content
+    a.session.apply_patch(size._i, {"selected": ["200"]})
+    await a.event(size, "change", None)
+    assert a.page.theme.text_theme.body_large.size == 32
+    assert app.scale == 2.0
+    assert fake_device.prefs.text_scale == 2.0  # the next tab uses it too
+    assert buttons(a, "Vergrendelen")
+    assert semantics(a, "sync-chip")  # the chip moves to its own row, it does not disappear

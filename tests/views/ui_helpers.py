@@ -1,0 +1,91 @@
+"""Small steps a person takes, expressed through the harness."""
+
+from __future__ import annotations
+
+import json
+
+import flet as ft
+from flet_harness import FakeClient
+
+from field_app.crypto.vault import ScryptParams
+
+PASSPHRASE = "correct horse battery"
+USER = "Lotte de Boer (fictief)"
+FAST_SCRYPT = ScryptParams(n=2**10, r=8, p=1)
+
+
+def dump(client: FakeClient) -> str:
+    """All visible texts, for assertion messages."""
+    return json.dumps([t for t in client.texts() if t], ensure_ascii=False)
+
+
+def field(client: FakeClient, label: str) -> ft.TextField:
+    return client.find(ft.TextField, label=label)
+
+
+_BUTTONS = (ft.Button, ft.FilledButton, ft.OutlinedButton, ft.TextButton)
+
+
+def buttons(client: FakeClient, text: str) -> list:
+    return [c for c in client.walk() if isinstance(c, _BUTTONS) and c.content == text]
+
+
+def button(client: FakeClient, text: str):
+    found = buttons(client, text)
+    assert len(found) == 1, f"expected one button {text!r}, found {len(found)}"
+    return found[0]
+
+
+async def press(client: FakeClient, text: str) -> None:
+    await client.click(button(client, text))
+
+
+async def type_into(client: FakeClient, label: str, text: str) -> None:
+    await client.type(field(client, label), text)
+
+
+async def select(client: FakeClient, label: str, key: str, index: int = 0) -> None:
+    """Choose an option of the ``index``-th Dropdown labelled ``label`` (as the client does)."""
+    dds = client.find_all(ft.Dropdown, label=label)
+    dd = dds[index]
+    assert key in [o.key for o in dd.options], key
+    client.session.apply_patch(dd._i, {"value": key})
+    await client.event(dd, "select", key)
+
+
+async def unlock(client: FakeClient, passphrase: str) -> None:
+    await type_into(client, "Wachtwoordzin", passphrase)
+    await press(client, "Ontgrendelen")
+
+
+def visible_texts(client: FakeClient) -> list[str]:
+    return [t for t in client.texts() if t]
+
+
+def has_text(client: FakeClient, fragment: str) -> bool:
+    return any(fragment in t for t in visible_texts(client))
+
+
+def semantics(client: FakeClient, identifier: str) -> list[ft.Semantics]:
+    return [c for c in client.walk() if isinstance(c, ft.Semantics) and c.identifier == identifier]
+
+
+async def open_client(client: FakeClient, name: str) -> None:
+    """Tap the caseload card of ``name``."""
+    for card in client.find_all(ft.Card):
+        if name in client.texts(card):
+            tap = next(c for c in client.walk(card) if isinstance(c, ft.Container) and c.on_click)
+            await client.click(tap)
+            return
+    raise AssertionError(f"no client card {name!r}")
+
+
+def mark(client: FakeClient) -> int:
+    """Position in the message log (see :func:`sent_since`)."""
+    return len(client.conn.messages)
+
+
+def sent_since(client: FakeClient, start: int, fragment: str) -> bool:
+    """Did the app push ``fragment`` to the browser after ``start``? (Python-side state alone is not
+    enough: a change that is never sent is invisible.)"""
+    return any(fragment in str(m.body) for m in client.conn.messages[start:])
