@@ -1,10 +1,28 @@
 """``field-app``: a Veldwerk device from the command line.
 
     field-app enrol --data DIR --server URL --code CODE --name "Naam"   (passphrase: prompt, or stdin line)
+    field-app enrol --data DIR --invite "VW1:..." --name "Naam"          (with a coordinator's invitation)
     field-app serve --data DIR [--port 8550]                              (the app in the browser)
     field-app sync  --data DIR [--rounds 1]                               (sync without the UI)
     field-app shell --data DIR                                            (JSON lines on stdin, for scripts)
     field-app demo-seed --data DIR                                        (record the fictional demo cases)
+
+Coordinator devices (beheer):
+
+    field-app invite  --data DIR --role VELDWERKER [--qr FILE.png]        (invitation text and team fingerprint)
+    field-app pending --data DIR                                          (devices waiting, with fingerprints)
+    field-app confirm --data DIR --device ID --fingerprint "12345 ..."    (compare, then admit and grant)
+    field-app devices --data DIR                                          (the team as the verified ledger says)
+    field-app set-role --data DIR --device ID --role ROLE [--beheer]
+    field-app revoke  --data DIR --device ID --reason RETIRED|LOST|LEFT   (then a new team key)
+    field-app wipe    --data DIR --device ID                              (a revoked device erases itself)
+
+Any device:
+
+    field-app deliver --data DIR            (no passphrase: deliver the outbox by signature, e.g. an old
+                                             data directory whose passphrase is forgotten)
+    field-app change-passphrase --data DIR  (old passphrase, then the new one twice)
+    field-app info --data DIR               (no passphrase: device mode, Scrypt cost, attempts, unsynced)
 
 The passphrase is never a flag or an environment variable: it is typed, or piped on stdin.
 """
@@ -21,7 +39,8 @@ from pathlib import Path
 
 from .crypto.vault import WeakPassphrase, WrongPassphrase
 from .domain.errors import ValidationError
-from .services import EnrolError, Services
+from .services import EnrolError, KeysDestroyed, NotAllowed, Services, TooManyAttempts
+from .sync.alerts import SecurityAlert
 from .sync.client import ServerError, Unreachable
 
 
@@ -42,28 +61,40 @@ def _unlocked(data: Path, autosync: bool) -> Services:
         raise SystemExit("Dit toestel is nog niet ingeschreven (field-app enrol).")
     try:
         svc.unlock(_read_passphrase())
-    except WrongPassphrase as exc:
+    except (WrongPassphrase, TooManyAttempts, KeysDestroyed) as exc:
         svc.close()
         raise SystemExit(str(exc)) from None
     return svc
 
 
+def _status(svc: Services) -> dict:
+    st = svc.sync_status()
+    out = {"state": st.state, "pending": st.pending, "pending_key": st.pending_key}
+    if st.message:
+        out["message"] = st.message
+    if "uitleg" in st.extra:
+        out["uitleg"] = st.extra["uitleg"]
+    return out
+
+
 def cmd_enrol(args: argparse.Namespace) -> int:
+    if not args.invite and not (args.server and args.code):
+        print("Geef --invite, of --server en --code.", file=sys.stderr)
+        return 2
     passphrase = _read_passphrase(confirm=True)
     try:
         svc = Services.enrol(args.data, server_url=args.server, code=args.code, passphrase=passphrase,
-                             user_name=args.name, autosync=False)
+                             user_name=args.name, invite=args.invite, autosync=False)
     except (EnrolError, WeakPassphrase, ValueError) as exc:
         print(str(exc), file=sys.stderr)
         return 2
     try:
         try:
             svc.sync_once()
-        except (Unreachable, ServerError):
-            pass  # the background sync of the app will finish the job
+        except (Unreachable, ServerError, SecurityAlert):
+            pass  # the state says it; the background sync of the app will finish the job
         fp = " ".join(svc.fingerprint())
-        print(json.dumps({"device": svc.device_id, "role": svc.role, "fingerprint": fp,
-                          "state": svc.sync_status().state}))
+        print(json.dumps({"device": svc.device_id, "role": svc.role, "fingerprint": fp, **_status(svc)}))
     finally:
         svc.close()
     return 0
@@ -76,11 +107,134 @@ def cmd_sync(args: argparse.Namespace) -> int:
             if i:
                 time.sleep(args.interval)
             svc.sync_once()
-        st = svc.sync_status()
-        print(json.dumps({"state": st.state, "pending": st.pending, "pending_key": st.pending_key}))
+        print(json.dumps(_status(svc)))
+    except SecurityAlert as exc:
+        print(json.dumps(_status(svc)))
+        print(str(exc), file=sys.stderr)
+        return 1
     except (Unreachable, ServerError) as exc:
         print(f"Synchroniseren lukte niet: {type(exc).__name__}", file=sys.stderr)
         return 1
+    finally:
+        svc.close()
+    return 0
+
+
+def _admin(args: argparse.Namespace, action) -> int:
+    """Unlock, run one coordinator action, print its JSON answer; Dutch errors on stderr."""
+    svc = _unlocked(args.data, autosync=False)
+    try:
+        print(json.dumps(_jsonable(action(svc))))
+    except ValidationError as exc:
+        print(json.dumps({"error": "validation", "errors": exc.errors}, ensure_ascii=False), file=sys.stderr)
+        return 2
+    except (NotAllowed, SecurityAlert) as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    except (Unreachable, ServerError) as exc:
+        print(f"De server gaf geen antwoord of weigerde: {getattr(exc, 'code', type(exc).__name__)}",
+              file=sys.stderr)
+        return 1
+    finally:
+        svc.close()
+    return 0
+
+
+def cmd_invite(args: argparse.Namespace) -> int:
+    def action(svc: Services) -> dict:
+        inv = svc.create_invitation(args.role)
+        if args.qr:
+            Path(args.qr).write_bytes(inv["qr_png"])
+        return {"code": inv["code"], "text": inv["text"], "team_fingerprint": " ".join(inv["team_fingerprint"]),
+                "expires_at": inv["expires_at"], "role": inv["role"]}
+
+    return _admin(args, action)
+
+
+def cmd_pending(args: argparse.Namespace) -> int:
+    return _admin(args, lambda svc: [{**d, "fingerprint": " ".join(d["fingerprint"])}
+                                     for d in svc.pending_devices()])
+
+
+def cmd_confirm(args: argparse.Namespace) -> int:
+    def action(svc: Services) -> dict:
+        svc.confirm_device(args.device, args.fingerprint)
+        return {"confirmed": args.device}
+
+    return _admin(args, action)
+
+
+def cmd_devices(args: argparse.Namespace) -> int:
+    return _admin(args, lambda svc: [{**d, "fingerprint": " ".join(d["fingerprint"])} for d in svc.devices()])
+
+
+def cmd_set_role(args: argparse.Namespace) -> int:
+    def action(svc: Services) -> dict:
+        svc.set_role(args.device, args.role, args.beheer)
+        return {"device": args.device, "role": args.role, "beheer": args.beheer}
+
+    return _admin(args, action)
+
+
+def cmd_revoke(args: argparse.Namespace) -> int:
+    def action(svc: Services) -> dict:
+        svc.revoke_device(args.device, args.reason)
+        return {"revoked": args.device, "reason": args.reason}
+
+    return _admin(args, action)
+
+
+def cmd_wipe(args: argparse.Namespace) -> int:
+    def action(svc: Services) -> dict:
+        svc.wipe_device(args.device)
+        return {"wipe": args.device}
+
+    return _admin(args, action)
+
+
+def cmd_deliver(args: argparse.Namespace) -> int:
+    """Delivery-only sync: no passphrase, no login; the outbox envelopes carry their own signatures."""
+    svc = Services(args.data, autosync=False)
+    try:
+        if not svc.enrolled:
+            print("Dit is geen Veldwerk-toestel.", file=sys.stderr)
+            return 2
+        outcome = svc.deliver_outbox()
+        print(json.dumps(outcome))
+        return 0 if not outcome["remaining"] else 1
+    finally:
+        svc.close()
+
+
+def cmd_change_passphrase(args: argparse.Namespace) -> int:
+    """stdin (or prompts): the current passphrase, then the new one twice."""
+    svc = Services(args.data, autosync=False)
+    try:
+        old = _read_passphrase()
+        try:
+            svc.unlock(old)
+        except (WrongPassphrase, TooManyAttempts, KeysDestroyed) as exc:
+            print(str(exc), file=sys.stderr)
+            return 2
+        new = _read_passphrase(confirm=True)
+        if not sys.stdin.isatty() and sys.stdin.readline().rstrip("\r\n") != new:
+            print("De wachtwoordzinnen zijn niet gelijk.", file=sys.stderr)
+            return 2
+        try:
+            svc.change_passphrase(old, new)
+        except (WeakPassphrase, WrongPassphrase) as exc:
+            print(str(exc), file=sys.stderr)
+            return 2
+    finally:
+        svc.close()
+    print(json.dumps({"changed": True}))
+    return 0
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    svc = Services(args.data, autosync=False)
+    try:
+        print(json.dumps(svc.security_info()))
     finally:
         svc.close()
     return 0
@@ -133,6 +287,9 @@ def cmd_shell(args: argparse.Namespace) -> int:
         "timeline": lambda r: svc.timeline(r["client_id"]),
         "status": lambda r: svc.sync_status(),
         "sync_now": lambda r: svc.sync_now(),
+        "open_client_file": lambda r: svc.open_client_file(r["client_id"], r.get("reason")),
+        "access_log": lambda r: svc.access_log(r.get("client_id")),
+        "server_access_log": lambda r: svc.server_access_log(),
     }
     try:
         for line in sys.stdin:
@@ -146,6 +303,8 @@ def cmd_shell(args: argparse.Namespace) -> int:
                 answer = {"ok": True, "result": _jsonable(result)}
             except ValidationError as exc:
                 answer = {"ok": False, "error": "validation", "errors": exc.errors}
+            except (NotAllowed, SecurityAlert) as exc:
+                answer = {"ok": False, "error": type(exc).__name__, "message": str(exc)}
             except (KeyError, ValueError, TypeError) as exc:
                 answer = {"ok": False, "error": type(exc).__name__}
             print(json.dumps(answer), flush=True)
@@ -163,12 +322,63 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--data", type=Path, required=default is None, default=default,
                         help="data directory of this device (default: $FLET_APP_STORAGE_DATA)")
 
-    sp = sub.add_parser("enrol", help="register this device with a one-time code")
+    sp = sub.add_parser("enrol", help="register this device with an invitation or a one-time code")
     data_arg(sp)
-    sp.add_argument("--server", required=True)
-    sp.add_argument("--code", required=True)
+    sp.add_argument("--server", help="server URL (taken from the invitation when given)")
+    sp.add_argument("--code", help="one-time code (taken from the invitation when given)")
+    sp.add_argument("--invite", help="the invitation text (VW1:...) from a coordinator's device")
     sp.add_argument("--name", required=True, help="your name as colleagues see it")
     sp.set_defaults(func=cmd_enrol)
+
+    sp = sub.add_parser("invite", help="(coordinator) an invitation for a new device")
+    data_arg(sp)
+    sp.add_argument("--role", required=True, type=str.upper)
+    sp.add_argument("--qr", help="also write the invitation as a QR code PNG to this file")
+    sp.set_defaults(func=cmd_invite)
+
+    sp = sub.add_parser("pending", help="(coordinator) devices waiting for confirmation, as JSON")
+    data_arg(sp)
+    sp.set_defaults(func=cmd_pending)
+
+    sp = sub.add_parser("confirm", help="(coordinator) compare a device's fingerprint, then admit it")
+    data_arg(sp)
+    sp.add_argument("--device", required=True)
+    sp.add_argument("--fingerprint", required=True, help="the twelve groups the new device shows")
+    sp.set_defaults(func=cmd_confirm)
+
+    sp = sub.add_parser("devices", help="the team's devices as the verified ledger knows them, as JSON")
+    data_arg(sp)
+    sp.set_defaults(func=cmd_devices)
+
+    sp = sub.add_parser("set-role", help="(coordinator) change a device's role and beheer right")
+    data_arg(sp)
+    sp.add_argument("--device", required=True)
+    sp.add_argument("--role", required=True, type=str.upper)
+    sp.add_argument("--beheer", action="store_true")
+    sp.set_defaults(func=cmd_set_role)
+
+    sp = sub.add_parser("revoke", help="(coordinator) remove a device from the team and renew the team key")
+    data_arg(sp)
+    sp.add_argument("--device", required=True)
+    sp.add_argument("--reason", required=True, choices=["RETIRED", "LOST", "LEFT"])
+    sp.set_defaults(func=cmd_revoke)
+
+    sp = sub.add_parser("wipe", help="(coordinator) order a revoked device to erase itself")
+    data_arg(sp)
+    sp.add_argument("--device", required=True)
+    sp.set_defaults(func=cmd_wipe)
+
+    sp = sub.add_parser("deliver", help="deliver the outbox by signature (no passphrase needed)")
+    data_arg(sp)
+    sp.set_defaults(func=cmd_deliver)
+
+    sp = sub.add_parser("change-passphrase", help="wrap this device's key under a new passphrase")
+    data_arg(sp)
+    sp.set_defaults(func=cmd_change_passphrase)
+
+    sp = sub.add_parser("info", help="device mode, Scrypt cost, wrong attempts and unsynced work (JSON)")
+    data_arg(sp)
+    sp.set_defaults(func=cmd_info)
 
     sp = sub.add_parser("serve", help="run the app in the browser (binds 127.0.0.1 only)")
     data_arg(sp)

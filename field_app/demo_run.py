@@ -2,7 +2,8 @@
 
 1. a sync server on 127.0.0.1 with a fresh SQLite file under .demo/;
 2. the supervisor's device (the team's first, coordinator device), enrolled through the real API;
-3. a field worker's device, enrolled with a second one-time code and admitted by the supervisor's device;
+3. a field worker's device, enrolled with an invitation from the supervisor's device; the supervisor's
+   device compares the worker's fingerprint and confirms it (no trust on first use);
 4. the five fictional demo cases recorded on the worker's device through the services, then synced;
 5. both devices' apps in web mode; the URLs and passphrases are printed. Ctrl-C stops everything.
 """
@@ -89,12 +90,14 @@ def main() -> None:
         sup = json.loads(_run(["sync_server.cli", "init", "--db", db, "--role", "WERKBEGELEIDER", "--json"]))
         _run(["field_app.cli", "enrol", "--data", str(DEMO / "supervisor"), "--server", server_url,
               "--code", sup["code"], "--name", SUPERVISOR[0]], stdin=SUPERVISOR[1] + "\n" + SUPERVISOR[1] + "\n")
-        inv = json.loads(_run(["sync_server.cli", "invite", "--db", db, "--team", sup["team"],
-                               "--role", "VELDWERKER", "--json"]))
-        _run(["field_app.cli", "enrol", "--data", str(DEMO / "worker"), "--server", server_url,
-              "--code", inv["code"], "--name", WORKER[0]], stdin=WORKER[1] + "\n" + WORKER[1] + "\n")
-        # the coordinator device admits the new device and grants it the team key; the worker collects it
-        _run(["field_app.cli", "sync", "--data", str(DEMO / "supervisor")], stdin=SUPERVISOR[1] + "\n")
+        inv = json.loads(_run(["field_app.cli", "invite", "--data", str(DEMO / "supervisor"),
+                               "--role", "VELDWERKER"], stdin=SUPERVISOR[1] + "\n"))
+        worker = json.loads(_run(["field_app.cli", "enrol", "--data", str(DEMO / "worker"), "--invite", inv["text"],
+                                  "--name", WORKER[0]], stdin=WORKER[1] + "\n" + WORKER[1] + "\n"))
+        # the coordinator compares the worker's fingerprint (here: read from the enrol output), confirms the
+        # device and grants it the team key; the worker then collects it
+        _run(["field_app.cli", "confirm", "--data", str(DEMO / "supervisor"), "--device", worker["device"],
+              "--fingerprint", worker["fingerprint"]], stdin=SUPERVISOR[1] + "\n")
         _run(["field_app.cli", "sync", "--data", str(DEMO / "worker")], stdin=WORKER[1] + "\n")
         seeded = json.loads(_run(["field_app.cli", "demo-seed", "--data", str(DEMO / "worker")],
                                  stdin=WORKER[1] + "\n"))

@@ -3,6 +3,8 @@
 A ``Services`` object is one device: its data directory, its keys (only while unlocked), the decrypted
 projection the views read, and the background sync. Every write validates with ``domain``, is stored as
 one sealed operation together with its outbox entry in one transaction, and then shows in the projection.
+Device life cycle, enrolment with confirmation, roles, revocation, wipe, the unlock lockout, the offline
+lease and the access log live in :mod:`field_app.security` (a mixin of this class).
 """
 
 from __future__ import annotations
@@ -18,8 +20,10 @@ import httpx
 
 from .casework import CaseworkMixin
 from .crypto.canonical import b64d, b64e
+from .crypto.chain import DeviceChainTracker
 from .crypto.envelope import seal
 from .crypto.identity import DeviceIdentity, fingerprint, new_id
+from .crypto.invite import InviteError, parse_invite
 from .crypto.ledger import VerifiedLedger, verify_chain
 from .crypto.vault import (
     DEFAULT_SCRYPT,
@@ -27,24 +31,36 @@ from .crypto.vault import (
     WrongPassphrase,
     check_passphrase,
     create_vault,
-    open_vault,
 )
 from .crypto.wire import HASH_LEN, envelope_hash
 from .domain.errors import ValidationError
 from .domain.hlc import HybridClock, Stamp, now_ms
 from .domain.validation import clean_display_name
-from .store import LocalStore, Projection
+from .security import (
+    AuditProjection,
+    KeysDestroyed,
+    LockedError,
+    NotAllowed,
+    SecurityMixin,
+    TooManyAttempts,
+)
+from .store import LocalStore
+from .sync.alerts import SecurityAlert
 from .sync.client import ServerError, SyncClient, Unreachable, check_server_url
 from .sync.engine import SyncEngine
+from .sync.policy import may_write
 from .views_model import ClientSummary, NoteView, SyncStatus
 
-__all__ = ["Services", "EnrolError", "LockedError", "WrongPassphrase", "ValidationError"]
+__all__ = ["Services", "EnrolError", "LockedError", "WrongPassphrase", "ValidationError", "TooManyAttempts",
+           "KeysDestroyed", "NotAllowed", "SecurityAlert"]
 
 log = logging.getLogger("veldwerk.services")
 
 ENROL_MESSAGES = {
     "bad_code": "Deze code klopt niet, is al gebruikt of is verlopen. Vraag je coördinator om een nieuwe code.",
     "conflict": "Dit toestel is al ingeschreven.",
+    "invite": "Deze uitnodiging is niet geldig. Scan of plak de uitnodiging opnieuw.",
+    "wrong_team": "De server hoort niet bij het team van de uitnodiging. Deze inschrijving is geweigerd.",
 }
 
 
@@ -52,23 +68,26 @@ class EnrolError(RuntimeError):
     """Enrolment did not succeed; ``str()`` is a Dutch sentence for the user."""
 
 
-class LockedError(RuntimeError):
-    """The device is locked: unlock first."""
-
-
-class Services(CaseworkMixin):
+class Services(SecurityMixin, CaseworkMixin):
     def __init__(self, data_dir: str | Path, *, scrypt: ScryptParams | None = None,
-                 transport: httpx.BaseTransport | None = None, autosync: bool = True):
+                 transport: httpx.BaseTransport | None = None, autosync: bool = True,
+                 clock: Callable[[], int] | None = None, platform_secret: bytes = b""):
+        """``clock`` (UTC ms; tests) drives the unlock waits and the offline lease. ``platform_secret``
+        (>= 16 bytes from a phone's Keystore/Keychain) allows a PIN instead of a passphrase."""
         self.data_dir = Path(data_dir)
+        self._platform_secret = bytes(platform_secret)
         self._store = LocalStore(self.data_dir)
         self._scrypt = scrypt or DEFAULT_SCRYPT
         self._transport = transport
         self._autosync = autosync
+        self._clock: Callable[[], int] = clock or now_ms
         self._listeners: list[Callable[[], None]] = []
         self._listeners_lock = threading.Lock()
+        self._unlock_lock = threading.Lock()
         self._state = "vergrendeld"
         self._error_code = ""
         self._last_sync_at: int | None = None
+        self._erased = False
         self._rules_lock = threading.RLock()
         self._reset_unlocked_state()
 
@@ -78,23 +97,43 @@ class Services(CaseworkMixin):
         self._team: bytes = b""
         self._epoch_keys: dict[int, bytes] = {}
         self._ledger: VerifiedLedger | None = None
-        self._projection = Projection()
+        self._projection = AuditProjection()
+        self._tracker = DeviceChainTracker()
         self._hlc: HybridClock | None = None
         self._engine: SyncEngine | None = None
 
     # -- enrolment, unlock, lock -------------------------------------------------------------------------
     @classmethod
-    def enrol(cls, data_dir: str | Path, *, server_url: str, code: str, passphrase: str, user_name: str,
-              scrypt: ScryptParams | None = None, transport: httpx.BaseTransport | None = None,
-              autosync: bool = True) -> Services:
-        """Register this device with the team's server using a one-time code; returns it unlocked."""
-        check_passphrase(passphrase)
+    def enrol(cls, data_dir: str | Path, *, server_url: str | None = None, code: str | None = None,
+              passphrase: str, user_name: str, invite: str | None = None, scrypt: ScryptParams | None = None,
+              transport: httpx.BaseTransport | None = None, autosync: bool = True,
+              clock: Callable[[], int] | None = None, platform_secret: bytes = b"") -> Services:
+        """Register this device with the team's server; returns it unlocked and waiting for confirmation.
+
+        ``invite`` is the invitation text from a coordinator's device (``create_invitation``): it supplies
+        the code and (unless ``server_url`` is given) the server, and its team fingerprint is checked
+        against the genesis the server shows — a server that shows another team is refused. Without an
+        invitation, ``code`` and ``server_url`` are needed (the very first device of a team).
+        """
+        if not platform_secret:
+            check_passphrase(passphrase)
+        team_fp = expected_team = None
+        if invite is not None:
+            try:
+                parsed = parse_invite(invite)
+            except InviteError:
+                raise EnrolError(ENROL_MESSAGES["invite"]) from None
+            code, server_url = parsed.code, server_url or parsed.server
+            team_fp, expected_team = parsed.team_fp, parsed.team
+        if not code or not server_url:
+            raise EnrolError("Vul de code en het serveradres in, of gebruik de uitnodiging.")
         server_url = check_server_url(server_url)
         try:
             user_name = clean_display_name(user_name)
         except ValidationError:
             raise EnrolError("Vul je naam in.") from None
-        svc = cls(data_dir, scrypt=scrypt, transport=transport, autosync=autosync)
+        svc = cls(data_dir, scrypt=scrypt, transport=transport, autosync=autosync, clock=clock,
+                  platform_secret=platform_secret)
         if svc.enrolled:
             svc.close()
             raise EnrolError(ENROL_MESSAGES["conflict"])
@@ -110,55 +149,77 @@ class Services(CaseworkMixin):
             raise EnrolError("De server is niet bereikbaar. Probeer het opnieuw als er verbinding is.") from None
         finally:
             client.close()
-        record, local_key = create_vault(passphrase, svc._scrypt)
+        if expected_team is not None and answer["team"] != b64e(expected_team):
+            svc.close()
+            raise EnrolError(ENROL_MESSAGES["wrong_team"])
+        record, local_key = create_vault(passphrase, svc._scrypt, svc._platform_secret)
         svc._store.set_local_key(local_key)
         profile = {"team": answer["team"], "device": b64e(identity.device_id), "server_url": server_url,
                    "user_name": user_name, "role": answer["role"], "first": bool(answer["first"])}
+        if team_fp is not None:
+            profile["team_fp"] = b64e(team_fp)
         with svc._store.transaction():
             svc._store.put_secret("identity", b64e(identity.to_bytes()))
             svc._store.put_secret("profile", profile)
             if profile["first"]:  # the team's first device creates the first team key
                 svc._store.put_secret("epoch:1", b64e(os.urandom(32)))
+            # clear: what a delivery-only sync needs once the keys are gone (no names, no content)
+            svc._store.set_meta("server_url", server_url)
+            svc._store.set_meta("team", answer["team"])
+            svc._store.set_state("lease_from", str(svc._clock()))
+            svc._store.set_state("chain", json.dumps(DeviceChainTracker().to_json()))
             svc._store.set_meta("vault", json.dumps(record))  # last: an interrupted enrolment leaves no vault
         svc._load_unlocked()
+        if team_fp is not None:
+            svc._check_invited_team()
         return svc
 
     @property
     def enrolled(self) -> bool:
-        return self._store.get_meta("vault") is not None
+        """True when this data directory belongs to a device (also after its keys were destroyed)."""
+        if self._erased:
+            return False
+        return self._store.get_meta("vault") is not None or self._store.get_meta("keys_destroyed") is not None
 
     @property
     def unlocked(self) -> bool:
         return self._identity is not None
 
     def unlock(self, passphrase: str) -> None:
-        """Open the vault; raises WrongPassphrase (Dutch message) and changes nothing on failure."""
-        raw = self._store.get_meta("vault")
-        if raw is None:
-            raise LockedError("Dit toestel is nog niet ingeschreven.")
-        if self.unlocked:
-            return
-        local_key = open_vault(json.loads(raw), passphrase)
-        self._store.set_local_key(local_key)
-        self._load_unlocked()
+        """Open the vault. Raises WrongPassphrase (Dutch message, the count of wrong attempts grows),
+        TooManyAttempts while a wait runs (Scrypt is not even tried) and KeysDestroyed after the tenth
+        wrong attempt. Nothing else changes on failure."""
+        if self._erased:
+            raise LockedError("De gegevens van dit toestel zijn gewist.")
+        with self._unlock_lock:
+            if self.unlocked:
+                return
+            local_key = self._open_vault_counted(passphrase)
+            self._store.set_local_key(local_key)
+            self._load_unlocked()
 
     def _load_unlocked(self) -> None:
         store = self._store
         self._identity = DeviceIdentity.from_bytes(b64d(store.get_secret("identity")))
         self._profile = store.get_secret("profile")
         self._team = b64d(self._profile["team"])
+        if store.get_meta("server_url") is None:  # a data directory from before delivery-only sync
+            store.set_meta("server_url", self._profile["server_url"])
+            store.set_meta("team", self._profile["team"])
         for name in store.secret_names("epoch:"):
             self._epoch_keys[int(name.split(":", 1)[1])] = b64d(store.get_secret(name))
         entries = store.ledger_entries()
         self._ledger = verify_chain(entries, self._team) if entries else None
+        self._load_tracker()
         self._hlc = HybridClock(self._profile["device"])
-        projection = Projection()
+        projection = AuditProjection()
         now = now_ms()
         for op_id, origin, _seq, op in store.iter_ops():
             projection.apply(op, op_id=op_id, origin=origin, received_at=now)
         projection.set_unsent(store.outbox_ids())
         self._projection = projection
         self._state = "offline"
+        self._check_lease()
         self._engine = SyncEngine(self, SyncClient(self._profile["server_url"], transport=self._transport))
         if self._autosync:
             self._engine.start()
@@ -178,6 +239,8 @@ class Services(CaseworkMixin):
         self._notify()
 
     def close(self) -> None:
+        if self._erased:
+            return
         self.lock()
         self._store.close()
 
@@ -193,8 +256,10 @@ class Services(CaseworkMixin):
 
     @property
     def role(self) -> str:
+        """This device's role from the verified team ledger (before confirmation: the invitation's)."""
         self._require_unlocked()
-        return self._profile["role"]
+        info = self._ledger.devices.get(self._identity.device_id) if self._ledger else None
+        return info.role if info is not None else self._profile["role"]
 
     @property
     def device_id(self) -> str:
@@ -221,7 +286,7 @@ class Services(CaseworkMixin):
 
     def unsynced_count(self) -> int:
         """Operations not yet delivered to the server; readable while locked."""
-        return self._store.outbox_count()
+        return 0 if self._erased else self._store.outbox_count()
 
     # -- writes --------------------------------------------------------------------------------------------
     def add_client(self, display_name: str, *, fictional: bool = False) -> str:
@@ -238,6 +303,8 @@ class Services(CaseworkMixin):
         return self.create_record("contact", client_id, fields)
 
     def _write_op(self, type_: str, record_id: str, client_id: str, kind: str, fields: dict) -> None:
+        if not may_write(self.role, type_):
+            raise ValidationError({"role": "Met jouw rol kun je gegevens alleen lezen, niet vastleggen."})
         op = {"type": type_, "record_id": record_id, "client_id": client_id, "kind": kind, "fields": fields,
               "hlc": self._hlc.now().to_wire(), "author_user": self._profile["user_name"]}
         op_id = new_id()
@@ -254,7 +321,7 @@ class Services(CaseworkMixin):
 
     # -- sealing (used by writes and by the sync engine) -------------------------------------------------
     def _can_seal(self) -> bool:
-        return (self._ledger is not None and self._identity.device_id in self._ledger.devices
+        return (self._ledger is not None and self._identity.device_id in self._ledger.active_devices()
                 and self._ledger.current_epoch in self._epoch_keys)
 
     def _seal(self, op_id: bytes, op: dict) -> bytes:
@@ -276,9 +343,24 @@ class Services(CaseworkMixin):
             for op_id, op in self._store.outbox_waiting():
                 self._store.outbox_set_envelope(op_id, self._seal(op_id, op))
 
+    def _reseal_outbox(self, seq: int, last_hash: bytes) -> None:
+        """Seal the whole outbox again, in order, on top of this device's chain as the server holds it
+        (``seq``, ``last_hash``): after a rotation the old envelopes are refused (409 stale_epoch) and were
+        never stored, so their positions are free. Without the current key they wait again."""
+        with self._store.transaction():
+            self._store.set_state("device_seq", str(seq))
+            self._store.set_state("prev_hash", b64e(last_hash))
+            for op_id, _envelope in self._store.outbox_all():
+                op = self._store.get_op(op_id)
+                if op is None:
+                    continue
+                if self._can_seal():
+                    self._store.outbox_set_envelope(op_id, self._seal(op_id, op))
+                else:
+                    self._store.outbox_set_waiting(op_id, op)
+
     def _has_beheer(self) -> bool:
-        info = self._ledger.devices.get(self._identity.device_id) if self._ledger else None
-        return bool(info and info.beheer)
+        return bool(self._ledger and self._ledger.has_beheer(self._identity.device_id))
 
     def _store_epoch_key(self, epoch: int, key: bytes) -> None:
         self._store.put_secret(f"epoch:{epoch}", b64e(key))
@@ -300,13 +382,31 @@ class Services(CaseworkMixin):
             raise
 
     def sync_status(self) -> SyncStatus:
-        state = self._state
-        if self.unlocked and state == "online" and not self._can_seal():
+        """state: "offline" | "online" | "wacht_op_bevestiging" | "fout" | "vergrendeld" | "ingetrokken"
+        (revoked) | "sleutels_vernietigd" (too many wrong attempts; delivery only) | "gewist" (wiped).
+        On a security stop the state is "fout", ``message`` the code ("rollback", "fork", "gap", ...)
+        and ``extra["uitleg"]`` a Dutch sentence. ``extra`` also has ``ignored_ops`` (operations from a
+        role that may not write them), ``lease_days_left`` (from day 10 offline) and ``lease_expired``."""
+        if self._erased:
+            return SyncStatus(state="gewist", pending=0, last_sync_at=self._last_sync_at)
+        store = self._store
+        extra = {"busy": bool(self._engine and self._engine.busy),
+                 "ignored_ops": int(store.get_state("ignored_ops", "0"))}
+        state, message = self._state, self._error_code
+        alert = self._alert_state()
+        if store.get_meta("keys_destroyed"):
+            state = "sleutels_vernietigd"
+        elif alert is not None:
+            state, message = "fout", alert["code"]
+            extra["uitleg"] = alert["uitleg"]
+        elif store.get_state("revoked"):
+            state, message = "ingetrokken", store.get_state("revoked")
+        elif self.unlocked and state == "online" and not self._can_seal():
             state = "wacht_op_bevestiging"
-        busy = bool(self._engine and self._engine.busy)
-        return SyncStatus(state=state, pending=self._store.outbox_count(), last_sync_at=self._last_sync_at,
-                          message=self._error_code, pending_key=self._store.pending_count(),
-                          extra={"busy": busy})
+        if self.unlocked:
+            extra.update(self._lease_info())
+        return SyncStatus(state=state, pending=store.outbox_count(), last_sync_at=self._last_sync_at,
+                          message=message, pending_key=store.pending_count(), extra=extra)
 
     def _set_sync_state(self, state: str, code: str = "") -> None:
         changed = (state, code) != (self._state, self._error_code)
@@ -316,6 +416,7 @@ class Services(CaseworkMixin):
 
     def _after_round(self) -> None:
         self._last_sync_at = now_ms()
+        self._store.set_state("lease_from", str(self._clock()))  # a successful round renews the lease
         self._set_sync_state("online" if self._can_seal() else "wacht_op_bevestiging")
         self._notify()
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import os
+import shutil
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -145,6 +147,58 @@ class LocalStore:
         rows = self._x("SELECT name FROM keyring WHERE name LIKE ?", [prefix + "%"])
         return [r[0] for r in rows]
 
+    def delete_secrets(self, prefix: str) -> int:
+        """Overwrite, then delete, the keyring rows whose name starts with ``prefix`` (committed)."""
+        with self.transaction():
+            rows = self._x("SELECT name, length(blob) FROM keyring WHERE name LIKE ?", [prefix + "%"])
+            for name, size in rows:
+                self._x("UPDATE keyring SET blob = ? WHERE name = ?", [os.urandom(size or 32), name])
+                self._x("DELETE FROM keyring WHERE name = ?", [name])
+        self._checkpoint()
+        return len(rows)
+
+    def destroy_keys(self) -> None:
+        """Destroy the key material for good: the wrapped local key (vault record) and every keyring row
+        are overwritten with random bytes and deleted, committed, and the WAL is folded into the database
+        and truncated (``secure_delete`` zeroes the freed pages). Outbox envelopes stay: they are sealed to
+        the team and signed already, and can still be delivered by signature."""
+        with self.transaction():
+            row = self._one("SELECT value FROM meta WHERE key = 'vault'")
+            if row is not None:
+                self._x("UPDATE meta SET value = ? WHERE key = 'vault'", [os.urandom(len(row[0])).hex()])
+                self._x("DELETE FROM meta WHERE key = 'vault'")
+            for name, size in self._x("SELECT name, length(blob) FROM keyring"):
+                self._x("UPDATE keyring SET blob = ? WHERE name = ?", [os.urandom(size or 32), name])
+            self._x("DELETE FROM keyring")
+        self._local_key = None
+        self._checkpoint()
+
+    def _checkpoint(self) -> None:
+        with self._lock:
+            try:
+                self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            except sqlite3.OperationalError:
+                pass  # busy: the next checkpoint folds it in
+
+    def erase(self) -> None:
+        """Destroy the keys first (committed), then close the database and delete every file of the data
+        directory. The directory itself is removed too when it is empty afterwards."""
+        self.destroy_keys()
+        with self._lock:
+            self.db.conn.close()
+        for path in sorted(self.data_dir.rglob("*"), key=lambda p: len(p.parts), reverse=True):
+            try:
+                if path.is_dir() and not path.is_symlink():
+                    shutil.rmtree(path, ignore_errors=True)
+                else:
+                    path.unlink(missing_ok=True)
+            except OSError:
+                pass
+        try:
+            self.data_dir.rmdir()
+        except OSError:
+            pass
+
     # -- operations ----------------------------------------------------------------------------------
     def _next_position(self) -> int:
         row = self._one("SELECT COALESCE(MAX(position), 0) FROM ops")
@@ -171,6 +225,10 @@ class LocalStore:
 
     def set_op_seq(self, op_id: bytes, seq: int) -> None:
         self._x("UPDATE ops SET seq = ? WHERE op_id = ?", [seq, op_id])
+
+    def get_op(self, op_id: bytes) -> dict | None:
+        row = self._one("SELECT blob FROM ops WHERE op_id = ?", [op_id])
+        return self.open("op", row[0]) if row else None
 
     # -- outbox --------------------------------------------------------------------------------------
     def outbox_add(self, op_id: bytes, *, envelope: bytes | None = None, waiting_op: dict | None = None) -> None:
@@ -206,6 +264,19 @@ class LocalStore:
             out.append((op_id, envelope))
         return out
 
+    def outbox_all(self) -> list[tuple[bytes, bytes | None]]:
+        """Every outbox entry in order: (op_id, envelope or None while it waits for a key)."""
+        return [tuple(r) for r in self._x("SELECT op_id, envelope FROM outbox ORDER BY position")]
+
+    def outbox_envelope(self, op_id: bytes) -> bytes | None:
+        row = self._one("SELECT envelope FROM outbox WHERE op_id = ?", [op_id])
+        return row[0] if row else None
+
+    def outbox_set_waiting(self, op_id: bytes, op: dict) -> None:
+        """Turn a sealed envelope back into a waiting operation (to be sealed again under a newer key)."""
+        self._x("UPDATE outbox SET envelope = NULL, waiting_blob = ? WHERE op_id = ?",
+                [self.seal("waiting", op), op_id])
+
     def outbox_ids(self) -> set[bytes]:
         return {r[0] for r in self._x("SELECT op_id FROM outbox")}
 
@@ -219,8 +290,9 @@ class LocalStore:
             [op_id, seq, envelope, reason],
         )
 
-    def pending_all(self) -> list[tuple[bytes, int, bytes]]:
-        return [tuple(r) for r in self._x("SELECT op_id, seq, envelope FROM pending ORDER BY seq")]
+    def pending_all(self) -> list[tuple[bytes, int, bytes, str]]:
+        """(op_id, seq, envelope, reason) in team order; reason is "key" or "sender"."""
+        return [tuple(r) for r in self._x("SELECT op_id, seq, envelope, reason FROM pending ORDER BY seq")]
 
     def pending_remove(self, op_id: bytes) -> None:
         self._x("DELETE FROM pending WHERE op_id = ?", [op_id])
@@ -235,6 +307,19 @@ class LocalStore:
 
     def rejected_count(self) -> int:
         return self._one("SELECT COUNT(*) FROM rejected")[0]
+
+    # -- what was seen of the team's envelopes (hashes and positions only) --------------------------------
+    def seen_add(self, seq: int, device: bytes, device_seq: int, digest: bytes) -> None:
+        self._x("INSERT OR IGNORE INTO seen (seq, device, device_seq, hash) VALUES (?, ?, ?, ?)",
+                [seq, device, device_seq, digest])
+
+    def seen_at_seq(self, seq: int) -> bytes | None:
+        row = self._one("SELECT hash FROM seen WHERE seq = ?", [seq])
+        return row[0] if row else None
+
+    def seen_in_chain(self, device: bytes, device_seq: int) -> bytes | None:
+        row = self._one("SELECT hash FROM seen WHERE device = ? AND device_seq = ?", [device, device_seq])
+        return row[0] if row else None
 
     # -- ledger (public data: device keys and roles, no names) ---------------------------------------
     def ledger_entries(self) -> list[dict]:

@@ -43,4 +43,18 @@ MIGRATIONS: list[tuple[int, str]] = [
         CREATE TABLE drafts (slot TEXT PRIMARY KEY, blob BLOB NOT NULL);
         """,
     ),
+    (
+        2,
+        """
+        -- what this device saw of the team's envelopes (for replay/rollback detection): the SHA-256 of the
+        -- envelope applied at each team seq, and its place in its sender's chain (device, device_seq)
+        CREATE TABLE seen (
+            seq INTEGER PRIMARY KEY,
+            device BLOB NOT NULL,
+            device_seq INTEGER NOT NULL,
+            hash BLOB NOT NULL
+        );
+        CREATE UNIQUE INDEX seen_chain ON seen (device, device_seq);
+        """,
+    ),
 ]

@@ -69,7 +69,13 @@ class SyncClient:
             if auth and resp.status_code == 401:
                 self._token = None
             raise ServerError(resp.status_code, code, detail)
-        return resp.json()
+        try:
+            body = resp.json()
+        except ValueError:
+            raise ServerError(resp.status_code, "bad_response", "the answer is not JSON") from None
+        if not isinstance(body, dict):
+            raise ServerError(resp.status_code, "bad_response", "the answer is not a JSON object")
+        return body
 
     # -- enrolment and login -----------------------------------------------------------------------
     def enrol(self, code: str, identity: DeviceIdentity) -> dict:
@@ -110,9 +116,31 @@ class SyncClient:
     def grants(self, team: bytes) -> list[dict]:
         return self._request("GET", f"/v1/teams/{b64e(team)}/grants", auth=True)["grants"]
 
-    def push(self, team: bytes, envelopes: list[bytes]) -> list[dict]:
-        body = {"envelopes": [b64e(e) for e in envelopes]}
+    def public_ledger(self, team: bytes, device: bytes, after: int = -1) -> dict:
+        """The ledger without a token (for a revoked device looking for its wipe entry)."""
+        return self._request("GET", f"/v1/teams/{b64e(team)}/ledger/public",
+                             params={"device": b64e(device), "after": after})
+
+    def invite(self, team: bytes, role: str) -> dict:
+        return self._request("POST", f"/v1/teams/{b64e(team)}/invites", auth=True, json={"role": role})
+
+    def push(self, team: bytes, envelopes: list[bytes], head: dict | None = None) -> list[dict]:
+        body: dict = {"envelopes": [b64e(e) for e in envelopes]}
+        if head is not None:
+            body["head"] = head
         return self._request("POST", f"/v1/teams/{b64e(team)}/changes", auth=True, json=body)["results"]
+
+    def push_signed(self, team: bytes, envelopes: list[bytes]) -> list[dict]:
+        """Deliver envelopes without a token: the server checks each envelope's signature."""
+        body = {"envelopes": [b64e(e) for e in envelopes]}
+        return self._request("POST", f"/v1/teams/{b64e(team)}/changes/signed", json=body)["results"]
+
+    def heads(self, team: bytes) -> list[dict]:
+        return self._request("GET", f"/v1/teams/{b64e(team)}/heads", auth=True)["heads"]
+
+    def access_log(self, team: bytes, after: int = 0, limit: int = 500) -> dict:
+        return self._request("GET", f"/v1/teams/{b64e(team)}/access-log", auth=True,
+                             params={"after": after, "limit": limit})
 
     def pull(self, team: bytes, after: int, limit: int = 500) -> dict:
         return self._request("GET", f"/v1/teams/{b64e(team)}/changes", auth=True,

@@ -1,26 +1,51 @@
 """The sync engine: one background thread per unlocked device.
 
-Each round: log in, follow the team ledger, (coordinator) admit newly enrolled devices, collect key
-grants, envelope work that waited for a key, push the outbox, pull what others wrote. It never blocks the
-UI: views read the projection, and the engine only nudges them through ``Services`` notifications. When
-the server is unreachable it retries every few seconds, so sync starts by itself within 5 s of the
-server coming back.
+Each round: log in, follow the team ledger on top of the pinned head (``verify_extension``), collect and
+check key grants (earlier epochs through the key history), do the coordinator's duties (finish a due
+rotation, grant the current key to active devices), envelope work that waited for a key, push the outbox
+with a signed push head, read the push heads, pull to the end while checking the cursor and every
+device's envelope chain, check the heads, and retry envelopes that waited for a key. New devices join
+only when a coordinator confirms them (``Services.confirm_device``); there is no trust on first use.
+
+When the server contradicts what this device verified before (rollback, fork, gap, withheld envelopes,
+a grant for a key the ledger does not commit to, another team than the invitation's) the engine raises
+:class:`~.alerts.SecurityAlert`, applies nothing of that answer and stops syncing. A revoked device
+polls the public ledger for its wipe entry and erases itself only on a verified one.
+
+It never blocks the UI: views read the projection, and the engine only nudges them through ``Services``
+notifications. When the server is unreachable it retries every few seconds, so sync starts by itself
+within 5 s of the server coming back.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import threading
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from ..crypto import ledger as ledger_mod
 from ..crypto.canonical import b64d, b64e
+from ..crypto.chain import ChainError, check_cursor, check_envelope_context, push_head
 from ..crypto.envelope import EnvelopeError, MissingEpochKey, open_envelope
 from ..crypto.grants import GrantError, make_grant, open_grant
-from ..crypto.ledger import LedgerError, verify_chain
-from ..crypto.wire import EnvelopeFormatError, unpack
-from ..domain.hlc import now_ms
+from ..crypto.identity import verify_signature
+from ..crypto.invite import matches_team
+from ..crypto.ledger import (
+    LedgerError,
+    VerifiedLedger,
+    epoch_commitment,
+    extend_chain,
+    ledger_knows,
+    unwrap_history,
+    verify_extension,
+    wipe_decision,
+)
+from ..crypto.wire import EnvelopeFormatError, envelope_hash, unpack
+from .alerts import SecurityAlert, alert_code
 from .client import ServerError, SyncClient, Unreachable
+from .policy import AUDIT_TYPE, may_write
 
 if TYPE_CHECKING:
     from ..services import Services
@@ -29,8 +54,50 @@ log = logging.getLogger("veldwerk.sync")
 
 POLL_S = 2.0  # idle poll interval while online
 RETRY_MAX_S = 3.0  # longest wait between attempts while offline (keeps "back within 5 s")
+ALERT_RETRY_S = 30.0  # a stopped (alerted) device only re-reads its own state
 PUSH_BATCH = 200
 PULL_LIMIT = 500
+GRANT_BATCH = 100
+
+
+class LedgerRefused(ValueError):
+    """A ledger entry this device was about to sign breaks a ledger rule (e.g. no beheer left)."""
+
+
+def deliver_signed(client: SyncClient, store, team: bytes) -> dict[str, Any]:
+    """Deliver the outbox by signature (``/changes/signed``, no token): for a device whose keys were
+    destroyed, an old data directory whose passphrase is forgotten, or a device retired with work left.
+
+    Returns ``{delivered, remaining, error, permanent}``: ``error`` is "" when everything arrived,
+    "offline" when unreachable, "not_sealed" for work that waited for a team key (sealed under the local
+    key only, so it cannot travel without the passphrase), else the server's error code (``permanent`` True
+    for a refusal that will not change by trying again, e.g. ``stale_epoch`` or ``device_revoked``).
+    """
+    delivered, error, permanent = 0, "", False
+    while True:
+        batch = store.outbox_ready(PUSH_BATCH)
+        if not batch:
+            break
+        try:
+            results = client.push_signed(team, [env for _, env in batch])
+        except Unreachable:
+            error = "offline"
+            break
+        except ServerError as exc:
+            error, permanent = exc.code, 400 <= exc.status < 500
+            break
+        accepted = {r.get("op_id") for r in results if isinstance(r, dict)}
+        with store.transaction():
+            for op_id, _ in batch:
+                if b64e(op_id) in accepted:
+                    store.outbox_remove(op_id)
+                    delivered += 1
+        if not accepted:
+            break
+    remaining = store.outbox_count()
+    if remaining and not error:  # work written before this device had the team key: sealed locally only
+        error, permanent = "not_sealed", True
+    return {"delivered": delivered, "remaining": remaining, "error": error, "permanent": permanent}
 
 
 class SyncEngine:
@@ -40,7 +107,10 @@ class SyncEngine:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._round_lock = threading.Lock()
+        self._round_lock = threading.RLock()
+        self._ledger_fresh = False
+        self._need_reseal = False
+        self._own_delivered = False
         self.busy = False
 
     # -- thread ------------------------------------------------------------------------------------
@@ -74,6 +144,8 @@ class SyncEngine:
             except Unreachable:
                 self.svc._set_sync_state("offline")
                 delay = min(max(delay * 2, 0.5), RETRY_MAX_S)
+            except SecurityAlert:
+                delay = ALERT_RETRY_S  # the state says why; nothing is pushed or applied any more
             except ServerError as exc:
                 log.warning("sync: server answered %s %s", exc.status, exc.code)
                 self.svc._set_sync_state("fout", code=exc.code)
@@ -90,113 +162,241 @@ class SyncEngine:
         with self._round_lock:
             self.busy = True
             try:
-                self._round()
+                try:
+                    self._round()
+                except ServerError as exc:
+                    if exc.code == "device_revoked":
+                        self._revoked()
+                    elif exc.status == 401 and exc.code in ("token_expired", "unauthorized"):
+                        self._round()  # the client dropped the token: log in again, once
+                    else:
+                        raise
             finally:
                 self.busy = False
 
+    def admin(self, action: Callable[[], Any]) -> Any:
+        """Run a coordinator action between rounds, logged in and on top of the newest verified ledger."""
+        with self._round_lock:
+            self.svc._check_alert()
+            self.client.ensure_login(self.svc._team, self.svc._identity)
+            self._follow_ledger()
+            return action()
+
     def _round(self) -> None:
         svc = self.svc
+        svc._check_alert()
+        if svc._store.get_state("revoked"):
+            self._revoked()
+            return
+        svc._check_lease()
+        self._ledger_fresh = False
         self.client.ensure_login(svc._team, svc._identity)
         self._follow_ledger()
-        if svc._has_beheer():
-            self._admit_devices()
+        if svc._ledger is not None and svc._ledger.is_revoked(svc._identity.device_id):
+            self._revoked()
+            return
         self._collect_grants()
+        if svc._has_beheer():
+            self._coordinate()
         svc._envelope_waiting()
         self._push()
+        heads = self.client.heads(svc._team) if self._member() else []
         self._pull()
+        if self._need_reseal:
+            self._reseal_from_server_view()
+            self._push()
+        self._check_heads(heads)
         self._retry_pending()
         svc._after_round()
 
+    def _member(self) -> bool:
+        ledger = self.svc._ledger
+        return ledger is not None and self.svc._identity.device_id in ledger.active_devices()
+
+    def _alert(self, kind: str, detail: str = "") -> None:
+        self.svc._raise_alert(alert_code(kind), detail)
+
+    # -- the team ledger -----------------------------------------------------------------------------
     def _follow_ledger(self) -> None:
+        """Fetch what follows the pinned head and accept it only through ``verify_extension``."""
         svc = self.svc
-        remote = self.client.ledger(svc._team)["entries"]
-        if not remote:
-            if svc._profile.get("first"):
+        pinned = svc._ledger
+        answer = self.client.ledger(svc._team, -1 if pinned is None else pinned.head_index)
+        entries, head = answer.get("entries"), answer.get("head")
+        if pinned is None and not entries:
+            if svc._profile.get("first") and not svc._store.get_state("genesis_posted"):
                 self._post_genesis()
-                remote = self.client.ledger(svc._team)["entries"]
-            else:
-                return
-        local = svc._store.ledger_entries()
-        if remote[: len(local)] != local:
-            raise LedgerError("de server toont een andere teamgeschiedenis dan eerder")
-        if len(remote) > len(local) or svc._ledger is None:
-            verified = verify_chain(remote, svc._team)
-            svc._store.ledger_replace(remote)
-            svc._ledger = verified
+                self._follow_ledger()
+            self._ledger_fresh = True
+            return
+        head_t = None
+        if isinstance(head, dict):
+            try:
+                head_t = (int(head["index"]), b64d(head["hash"]))
+            except (KeyError, TypeError, ValueError):
+                self._alert("ledger", "malformed head")
+        elif pinned is not None:
+            self._alert("rollback", "the server announces no ledger head")
+        base = pinned or VerifiedLedger(team=svc._team)
+        try:
+            verified = verify_extension(base, entries, head_t)
+        except (LedgerError, AttributeError, TypeError, KeyError, ValueError, RecursionError) as exc:
+            self._alert(str(exc) if isinstance(exc, LedgerError) else "ledger", str(exc))
+        team_fp = svc._profile.get("team_fp")
+        if pinned is None and team_fp and not matches_team(entries[0], b64d(team_fp)):
+            self._alert("wrong_team", "the genesis does not match the invitation")
+        if verified.head_index > base.head_index:
+            known = svc._store.ledger_entries() if pinned is not None else []
+            svc._store.ledger_replace(known + [e for e in entries if e["index"] > base.head_index])
+        svc._ledger = verified
+        svc._adopt_rotated_key()
+        self._ledger_fresh = True
 
     def _post_genesis(self) -> None:
         svc = self.svc
         key = svc._epoch_keys[1]
-        from ..crypto.grants import epoch_commitment
-
         entry = ledger_mod.genesis(svc._team, svc._identity, svc._profile["role"],
-                                   epoch_commitment(svc._team, 1, key), now_ms())
+                                   epoch_commitment(svc._team, 1, key), svc._clock())
         self.client.append_ledger(svc._team, entry)
         grant = make_grant(team=svc._team, epoch=1, epoch_key=key, recipient=svc._identity.device_id,
                            recipient_x25519=svc._identity.x25519_pub, granter=svc._identity)
         self.client.post_grants(svc._team, [grant])
+        svc._store.set_state("genesis_posted", "1")
+        svc._store.set_state(f"granted:{b64e(svc._identity.device_id)}:1", "1")
 
-    def _admit_devices(self) -> None:
-        """Trust on first use: add every enrolled, not yet admitted device and grant it the team keys."""
+    def append_entry(self, build: Callable[[VerifiedLedger], dict | None]) -> dict | None:
+        """Sign and append one ledger entry made by ``build(ledger)`` (None: nothing to do any more).
+        The entry is checked against the ledger rules first; a stale head is re-read and rebuilt."""
         svc = self.svc
-        for dev in self.client.devices(svc._team):
-            dev_id = b64d(dev["id"])
-            if svc._ledger is None:
-                return
-            if dev.get("status") == "pending" and dev_id not in svc._ledger.devices:
-                entry = ledger_mod.add_device(
-                    svc._team, svc._ledger.head_index + 1, svc._ledger.head_hash, svc._identity, dev_id,
-                    b64d(dev["ed25519"]), b64d(dev["x25519"]), dev["role"], now_ms(),
-                )
-                try:
-                    self.client.append_ledger(svc._team, entry)
-                except ServerError as exc:
-                    if exc.code == "ledger_conflict":
-                        self._follow_ledger()
-                        continue
-                    raise
-                self._follow_ledger()
-        # grant every epoch key we hold to every admitted device that has not had it from us yet
-        grants = []
-        for dev_id, info in svc._ledger.devices.items():
-            for epoch, key in svc._epoch_keys.items():
-                marker = f"granted:{b64e(dev_id)}:{epoch}"
-                if svc._store.get_state(marker):
+        for _ in range(5):
+            ledger = svc._ledger
+            if ledger is None:
+                raise LedgerRefused("Dit toestel kent de teamgeschiedenis nog niet.")
+            entry = build(ledger)
+            if entry is None:
+                return None
+            try:
+                extend_chain(ledger, [entry])
+            except LedgerError as exc:
+                raise LedgerRefused(str(exc)) from None
+            try:
+                self.client.append_ledger(svc._team, entry)
+            except ServerError as exc:
+                if exc.code == "ledger_conflict":
+                    self._follow_ledger()
                     continue
-                grants.append((marker, make_grant(team=svc._team, epoch=epoch, epoch_key=key, recipient=dev_id,
-                                                  recipient_x25519=info.x25519, granter=svc._identity)))
-        for start in range(0, len(grants), 100):
-            chunk = grants[start:start + 100]
+                raise
+            self._follow_ledger()
+            return entry
+        raise ServerError(409, "ledger_conflict", "the ledger kept moving")
+
+    # -- keys ------------------------------------------------------------------------------------------
+    def _collect_grants(self) -> None:
+        """Open the grants for epochs this device lacks (newest first) and walk the key history down.
+        A grant that does not verify against the ledger is an alert: the server offered a key of its own."""
+        svc = self.svc
+        ledger = svc._ledger
+        if not self._member() or all(e in svc._epoch_keys for e in ledger.epochs):
+            return
+        grants = [g for g in self.client.grants(svc._team)
+                  if isinstance(g, dict) and type(g.get("epoch")) is int and g["epoch"] in ledger.epochs]
+        for grant in sorted(grants, key=lambda g: -g["epoch"]):
+            if grant["epoch"] in svc._epoch_keys:
+                continue
+            try:
+                epoch, key = open_grant(grant, me=svc._identity, team=svc._team, ledger=ledger)
+                keys = unwrap_history(ledger, epoch, key)
+            except (GrantError, LedgerError) as exc:
+                self._alert("grant", str(exc))
+            with svc._store.transaction():
+                for e, k in keys.items():
+                    if e not in svc._epoch_keys:
+                        svc._store_epoch_key(e, k)
+        if all(e in svc._epoch_keys for e in ledger.epochs):
+            svc._lease_restored()
+
+    def _coordinate(self) -> None:
+        svc = self.svc
+        ledger = svc._ledger
+        if ledger.rotation_due() and ledger.current_epoch in svc._epoch_keys:
+            self.rotate()
+        self.grant_current()
+
+    def rotate(self) -> None:
+        """A fresh epoch key: ``rotate_epoch`` (with the key history), then grants to every active device.
+        The new key is kept sealed as "epoch-next" before the entry is sent, so a crash cannot lose it."""
+        svc = self.svc
+        current = svc._ledger.current_epoch
+        prev_key = svc._epoch_keys.get(current)
+        if prev_key is None:
+            raise LedgerRefused("Dit toestel heeft de huidige teamsleutel niet en kan hem dus niet vernieuwen.")
+        new_key = os.urandom(32)
+        svc._store.put_secret("epoch-next", {"epoch": current + 1, "key": b64e(new_key)})
+
+        def build(ledger: VerifiedLedger) -> dict | None:
+            if ledger.current_epoch != current:
+                return None  # another coordinator rotated meanwhile
+            return ledger_mod.rotate_epoch(svc._team, ledger.head_index + 1, ledger.head_hash, svc._identity,
+                                           current + 1, new_key, prev_key, svc._clock())
+
+        self.append_entry(build)
+        svc._adopt_rotated_key()
+        self.grant_current()
+
+    def grant_current(self, only: set[bytes] | None = None) -> None:
+        """Grant the current epoch key to every active device of the verified ledger that has not had it
+        from this device (another coordinator's grant for the same device counts as done)."""
+        svc = self.svc
+        ledger = svc._ledger
+        epoch = ledger.current_epoch
+        key = svc._epoch_keys.get(epoch)
+        if key is None:
+            return
+        todo = []
+        for dev_id, info in ledger.active_devices().items():
+            marker = f"granted:{b64e(dev_id)}:{epoch}"
+            if (only is not None and dev_id not in only) or svc._store.get_state(marker):
+                continue
+            todo.append((marker, make_grant(team=svc._team, epoch=epoch, epoch_key=key, recipient=dev_id,
+                                            recipient_x25519=info.x25519, granter=svc._identity)))
+        for start in range(0, len(todo), GRANT_BATCH):
+            chunk = todo[start:start + GRANT_BATCH]
             try:
                 self.client.post_grants(svc._team, [g for _, g in chunk])
             except ServerError as exc:
                 if exc.code != "grant_conflict":
                     raise
+                for _, grant in chunk:  # all or nothing was stored: one by one, conflicts are done
+                    try:
+                        self.client.post_grants(svc._team, [grant])
+                    except ServerError as one:
+                        if one.code != "grant_conflict":
+                            raise
             for marker, _ in chunk:
                 svc._store.set_state(marker, "1")
 
-    def _collect_grants(self) -> None:
-        svc = self.svc
-        if svc._ledger is None or svc._identity.device_id not in svc._ledger.devices:
-            return
-        for grant in self.client.grants(svc._team):
-            epoch = grant.get("epoch")
-            if epoch in svc._epoch_keys:
-                continue
-            try:
-                epoch, key = open_grant(grant, me=svc._identity, team=svc._team, ledger=svc._ledger)
-            except GrantError:
-                log.warning("sync: refused a key grant that did not verify")
-                continue
-            svc._store_epoch_key(epoch, key)
-
+    # -- push --------------------------------------------------------------------------------------------
     def _push(self) -> None:
         svc = self.svc
+        if not self._ledger_fresh or not self._member():
+            return  # never push on a ledger view that was not just checked against the server
+        resealed = False
         while True:
             batch = svc._store.outbox_ready(PUSH_BATCH)
             if not batch:
                 return
-            results = self.client.push(svc._team, [env for _, env in batch])
+            envelopes = [env for _, env in batch]
+            last = unpack(envelopes[-1])
+            head = push_head(svc._team, svc._identity.device_id, last.header["device_seq"],
+                             envelope_hash(envelopes[-1]), svc._identity)
+            try:
+                results = self.client.push(svc._team, envelopes, head)
+            except ServerError as exc:
+                if exc.code == "stale_epoch" and not resealed:
+                    resealed = True
+                    self._reseal()
+                    continue
+                raise
             by_id = {b64d(r["op_id"]): r["seq"] for r in results}
             with svc._store.transaction():
                 for op_id, _ in batch:
@@ -207,67 +407,245 @@ class SyncEngine:
             if len(batch) < PUSH_BATCH:
                 return
 
-    def _open(self, envelope: bytes) -> tuple[str, dict | None]:
-        """('ok', op) | ('pending', None) | ('rejected', None)"""
-        svc = self.svc
-        try:
-            parts = unpack(envelope)
-        except EnvelopeFormatError:
-            return "rejected", None
-        sender = svc._ledger.devices.get(parts.device) if svc._ledger else None
-        if sender is None:
-            return "pending", None
-        try:
-            op = open_envelope(envelope, team=svc._team, sender_ed25519=sender.ed25519, epoch_keys=svc._epoch_keys)
-        except MissingEpochKey:
-            return "pending", None
-        except EnvelopeError:
-            return "rejected", None
-        return "ok", op
+    def _reseal(self) -> None:
+        """409 stale_epoch: the epoch rotated under the outbox. Follow the ledger, collect the new key,
+        pull to the end (what the server already holds leaves the outbox), then seal the rest again."""
+        self._follow_ledger()
+        self._collect_grants()
+        self._pull()
+        self._reseal_from_server_view()
 
+    def _reseal_from_server_view(self) -> None:
+        svc = self.svc
+        self._need_reseal = False
+        seq, digest = svc._tracker.last(svc._identity.device_id)
+        svc._reseal_outbox(seq, digest)
+
+    # -- pull --------------------------------------------------------------------------------------------
     def _pull(self) -> None:
         svc = self.svc
+        store = svc._store
+        self._retry_pending()
         while True:
-            cursor = int(svc._store.get_state("cursor", "0"))
+            cursor = int(store.get_state("cursor", "0"))
             page = self.client.pull(svc._team, cursor, PULL_LIMIT)
-            applied: list[tuple[bytes, dict]] = []
-            with svc._store.transaction():
-                for change in page["changes"]:
-                    envelope = b64d(change["envelope"])
-                    seq = change["seq"]
-                    try:
-                        op_id = unpack(envelope).op_id
-                    except EnvelopeFormatError:
-                        svc._store.rejected_add(b"seq:%d" % seq, seq, envelope)
-                        continue
-                    if svc._store.has_op(op_id):
-                        svc._store.set_op_seq(op_id, seq)
-                        continue
-                    status, op = self._open(envelope)
-                    if status == "ok":
-                        svc._store.add_op(op_id, op, origin="remote", seq=seq)
-                        applied.append((op_id, op))
-                    elif status == "pending":
-                        svc._store.pending_add(op_id, seq, envelope, "key")
-                    else:
-                        svc._store.rejected_add(op_id, seq, envelope)
-                svc._store.set_state("cursor", str(page["next"]))
-            svc._apply_remote(applied)
-            if not page.get("more"):
+            changes, announced = page.get("changes"), page.get("next")
+            served: dict[int, bytes] = {}
+            try:
+                for change in changes:
+                    served[change["seq"]] = b64d(change["envelope"])
+            except (TypeError, KeyError, ValueError):
+                self._alert("bad_envelope", "malformed page")
+
+            def applied(seq: int, served: dict[int, bytes] = served) -> bytes | None:
+                env, seen = served.get(seq), store.seen_at_seq(seq)
+                return env if env is not None and seen is not None and seen == envelope_hash(env) else None
+
+            try:
+                new_cursor = check_cursor(cursor, changes, announced, applied=applied)
+            except ChainError as exc:
+                self._alert(exc.kind, str(exc))
+            fresh = [(seq, env) for seq, env in sorted(served.items()) if seq > cursor]
+            self._ensure_ledger_covers(fresh)
+            self._own_delivered = False
+            svc._apply_remote(self._apply_page(fresh, new_cursor))
+            if self._own_delivered:
+                svc._outbox_changed()
+            if not page.get("more") or not fresh:
                 return
+
+    def _ensure_ledger_covers(self, fresh: list[tuple[int, bytes]]) -> None:
+        """An envelope signed by a member naming a ledger head this device does not know means this
+        device is behind: follow the ledger; if the server still cannot show that head, it withholds."""
+        def unknown() -> list[bytes]:
+            ledger, out = self.svc._ledger, []
+            for _seq, env in fresh:
+                try:
+                    parts = unpack(env)
+                except EnvelopeFormatError:
+                    continue
+                sender = ledger.devices.get(parts.device) if ledger else None
+                if sender is None:
+                    out.append(b"")
+                elif verify_signature(sender.ed25519, parts.signature, parts.signed_bytes()) and \
+                        not ledger_knows(ledger, b64d(parts.header["ledger_head"])):
+                    out.append(b64d(parts.header["ledger_head"]))
+            return out
+
+        if unknown():
+            self._follow_ledger()
+            if any(head for head in unknown()):
+                self._alert("withheld", "an envelope names a ledger head the server does not show")
+
+    def _apply_page(self, fresh: list[tuple[int, bytes]], new_cursor: int) -> list[tuple[bytes, dict]]:
+        """Check and apply one page in one transaction with the cursor and the chain state. A gap or
+        fork rolls the whole page back (nothing applied) and raises the alert."""
+        svc = self.svc
+        snapshot = svc._tracker.to_json()
+        applied: list[tuple[bytes, dict]] = []
+        try:
+            with svc._store.transaction():
+                for seq, env in fresh:
+                    taken = self._take(seq, env, observe=True)
+                    if taken is not None:
+                        applied.append(taken)
+                svc._store.set_state("cursor", str(new_cursor))
+                svc._save_tracker()
+        except ChainError as exc:
+            svc._restore_tracker(snapshot)
+            self._alert(exc.kind, str(exc))
+        except BaseException:
+            svc._restore_tracker(snapshot)
+            raise
+        return applied
+
+    def _take(self, seq: int, env: bytes, *, observe: bool) -> tuple[bytes, dict] | None:
+        """One served envelope: chain check, own delivery, context, open, role. Inside a transaction.
+        Raises ChainError for a gap or fork (the caller rolls back and alerts)."""
+        svc = self.svc
+        store = svc._store
+        try:
+            parts = unpack(env)
+        except EnvelopeFormatError:
+            store.rejected_add(b"seq:%d" % seq, seq, env)
+            return None
+        ledger = svc._ledger
+        sender = ledger.devices.get(parts.device) if ledger else None
+        op_id = parts.op_id
+        if sender is None:
+            store.pending_add(op_id, seq, env, "sender")  # its ledger entry is not here yet
+            return None
+        if observe:
+            try:
+                svc._tracker.observe(env, sender.ed25519, known=store.seen_in_chain)
+            except ChainError as exc:
+                if exc.kind == "replay":
+                    svc._count("replays")
+                    return None
+                if exc.kind == "bad_envelope":
+                    store.rejected_add(b"seq:%d" % seq, seq, env)
+                    return None
+                raise
+            store.seen_add(seq, parts.device, parts.header["device_seq"], envelope_hash(env))
+        own = store.outbox_envelope(op_id)
+        if own is not None:  # this device's own envelope: it has been delivered
+            store.outbox_remove(op_id)
+            store.set_op_seq(op_id, seq)
+            if own != env:  # an earlier sealing of it was stored: seal the rest on top of what is there
+                self._need_reseal = True
+            self._own_delivered = True
+            return None
+        if store.has_op(op_id):
+            store.set_op_seq(op_id, seq)
+            return None
+        try:
+            index = check_envelope_context(ledger, env)
+        except ChainError:
+            store.rejected_add(op_id, seq, env)
+            return None
+        try:
+            op = open_envelope(env, team=svc._team, sender_ed25519=sender.ed25519, epoch_keys=svc._epoch_keys,
+                               sender_device=parts.device)
+        except MissingEpochKey:
+            store.pending_add(op_id, seq, env, "key")
+            return None
+        except EnvelopeError:
+            store.rejected_add(op_id, seq, env)
+            return None
+        if not self._allowed(op, parts.device, index):
+            svc._count("ignored_ops")
+            store.rejected_add(op_id, seq, env)
+            return None
+        store.add_op(op_id, op, origin="remote", seq=seq)
+        return op_id, op
+
+    def _allowed(self, op: dict, sender: bytes, index: int) -> bool:
+        """The sender's ledger role at the head it sealed under must allow the operation; an audit entry
+        must name its own sender."""
+        if op.get("type") == AUDIT_TYPE:
+            fields = op.get("fields")
+            return isinstance(fields, dict) and fields.get("device") == b64e(sender)
+        return may_write(self.svc._ledger.role_at(sender, index), str(op.get("type")))
 
     def _retry_pending(self) -> None:
         svc = self.svc
+        store = svc._store
+        pending = store.pending_all()
+        if not pending:
+            return
         applied = []
-        for op_id, seq, envelope in svc._store.pending_all():
-            status, op = self._open(envelope)
-            if status == "pending":
-                continue
-            with svc._store.transaction():
-                svc._store.pending_remove(op_id)
-                if status == "ok":
-                    svc._store.add_op(op_id, op, origin="remote", seq=seq)
-                    applied.append((op_id, op))
-                else:
-                    svc._store.rejected_add(op_id, seq, envelope)
+        snapshot = svc._tracker.to_json()
+        try:
+            with store.transaction():
+                for op_id, seq, env, reason in pending:
+                    try:
+                        device = unpack(env).device
+                    except EnvelopeFormatError:
+                        device = None
+                    if reason == "sender" and (svc._ledger is None or device not in svc._ledger.devices):
+                        continue
+                    if reason == "key":
+                        try:
+                            epoch = unpack(env).epoch
+                        except EnvelopeFormatError:
+                            epoch = None
+                        if epoch not in svc._epoch_keys:
+                            continue
+                    store.pending_remove(op_id)
+                    taken = self._take(seq, env, observe=reason == "sender")
+                    if taken is not None:
+                        applied.append(taken)
+                svc._save_tracker()
+        except ChainError as exc:
+            svc._restore_tracker(snapshot)
+            self._alert(exc.kind, str(exc))
+        except BaseException:
+            svc._restore_tracker(snapshot)
+            raise
         svc._apply_remote(applied)
+
+    def _check_heads(self, heads: list[dict]) -> None:
+        svc = self.svc
+        if svc._ledger is None or not heads:
+            return
+        try:
+            svc._tracker.check_heads(heads, team=svc._team, ledger=svc._ledger, known=svc._store.seen_in_chain)
+        except ChainError as exc:
+            self._alert(exc.kind, str(exc))
+
+    # -- revoked -----------------------------------------------------------------------------------------
+    def _revoked(self) -> None:
+        """The server refuses this device. Believe only the verified ledger: read the public ledger, and
+        erase only on a verified wipe entry (a RETIRED device delivers its outbox by signature first).
+        A server error, garbage or a forged answer changes nothing."""
+        svc = self.svc
+        me = svc._identity.device_id
+        pinned = svc._ledger
+        known = svc._store.get_state("revoked")
+        svc._set_sync_state("ingetrokken" if known else "fout", code=known or "device_revoked")
+        if pinned is None:
+            return
+        try:
+            answer = self.client.public_ledger(svc._team, me, pinned.head_index)
+        except (ServerError, Unreachable):
+            return
+        entries = answer.get("entries")
+        decision = wipe_decision(pinned, entries, me)
+        if decision.revoked is None:
+            return
+        verified = verify_extension(pinned, entries)  # wipe_decision just verified it
+        if verified.head_index > pinned.head_index:
+            svc._store.ledger_replace(svc._store.ledger_entries()
+                                      + [e for e in entries if e["index"] > pinned.head_index])
+            svc._ledger = verified
+        svc._store.set_state("revoked", decision.revoked)
+        svc._set_sync_state("ingetrokken", code=decision.revoked)
+        outcome = None
+        if decision.revoked == "RETIRED" and svc._store.outbox_count():
+            outcome = deliver_signed(self.client, svc._store, svc._team)
+            svc._outbox_changed()
+        if decision.wipe:
+            if decision.deliver_outbox_first and outcome is not None and outcome["remaining"] \
+                    and not outcome["permanent"]:
+                return  # not delivered yet (offline or a server error): erase on a later try
+            svc._erase()

@@ -1,6 +1,6 @@
 """User-facing words of the UI, in Dutch (default) and English.
 
-Every sentence a person reads lives in ``i18n/nl.json`` and ``i18n/en.json``; domain code labels come
+Every sentence a person reads lives in ``i18n/nl*.json`` and ``i18n/en*.json``; domain code labels come
 from :mod:`field_app.domain.vocab` (``member.label``) and are never copied here.
 """
 
@@ -19,8 +19,16 @@ _DIR = Path(__file__).with_name("i18n")
 
 @cache
 def _catalog(lang: str) -> dict[str, str]:
-    with open(_DIR / f"{lang}.json", encoding="utf-8") as f:
-        return json.load(f)
+    """``<lang>.json`` plus every ``<lang>_<area>.json`` (one file per screen area); a key may exist once."""
+    merged: dict[str, str] = {}
+    for path in [_DIR / f"{lang}.json", *sorted(_DIR.glob(f"{lang}_*.json"))]:
+        with open(path, encoding="utf-8") as f:
+            part = json.load(f)
+        clash = merged.keys() & part.keys()
+        if clash:
+            raise ValueError(f"i18n keys defined twice ({path.name}): {sorted(clash)[:5]}")
+        merged.update(part)
+    return merged
 
 
 class I18n:

@@ -5,7 +5,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from procs import ServerProc, enrol, free_port, sync  # noqa: E402
+from procs import ServerProc, admit, enrol, free_port, sync  # noqa: E402
 
 SUP_PASS = "werkbegeleider-geheim-1"
 WORK_PASS = "veldwerker-geheim-12"
@@ -13,16 +13,15 @@ WORK_PASS = "veldwerker-geheim-12"
 
 @pytest.fixture
 def team(tmp_path):
-    """A running server with a supervisor (first, coordinator) device and an admitted field worker device."""
+    """A running server with a supervisor (first, coordinator) device and a field worker device that the
+    supervisor confirmed after comparing its fingerprint."""
     server = ServerProc(tmp_path / "server.db", free_port(), tmp_path / "server.log")
     server.start()
     first = server.cli("init", "--role", "WERKBEGELEIDER")
     sup_dir, work_dir = tmp_path / "supervisor", tmp_path / "worker"
     enrol(sup_dir, server.url, first["code"], "Fatima El Amrani (fictief)", SUP_PASS)
-    invite = server.cli("invite", "--team", first["team"], "--role", "VELDWERKER")
-    pending = enrol(work_dir, server.url, invite["code"], "Lotte de Boer (fictief)", WORK_PASS)
-    assert pending["state"] == "wacht_op_bevestiging"
-    sync(sup_dir, SUP_PASS)  # coordinator admits the worker (trust on first use) and grants the key
+    # invitation from the coordinator's device → enrol → compare fingerprints → confirm (no trust on first use)
+    admit(sup_dir, SUP_PASS, work_dir, WORK_PASS, "Lotte de Boer (fictief)")
     assert sync(work_dir, WORK_PASS)["state"] == "online"
     yield {"server": server, "sup": sup_dir, "work": work_dir, "tmp": tmp_path}
     server.kill()

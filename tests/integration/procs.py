@@ -51,12 +51,37 @@ class ServerProc:
             self.proc.wait(10)
 
 
-def enrol(data: Path, server_url: str, code: str, name: str, passphrase: str) -> dict:
+def enrol(data: Path, server_url: str | None, code: str | None, name: str, passphrase: str, *,
+          invite: str | None = None) -> dict:
+    """`field-app enrol` with a one-time code and server, or with a coordinator's invitation text."""
+    where = ["--invite", invite] if invite else ["--server", server_url, "--code", code]
     out = subprocess.run(
-        [sys.executable, "-m", "field_app.cli", "enrol", "--data", str(data), "--server", server_url,
-         "--code", code, "--name", name], input=f"{passphrase}\n{passphrase}\n", capture_output=True, text=True)
+        [sys.executable, "-m", "field_app.cli", "enrol", "--data", str(data), *where, "--name", name],
+        input=f"{passphrase}\n{passphrase}\n", capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def device_cli(data: Path, passphrase: str | None, *args: str, check: bool = True) -> dict | list:
+    """Another `field-app` command on a device (passphrase on stdin when given); its JSON answer."""
+    out = subprocess.run([sys.executable, "-m", "field_app.cli", args[0], "--data", str(data), *args[1:]],
+                         input=(passphrase + "\n") if passphrase is not None else "", capture_output=True,
+                         text=True)
+    if check:
+        assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout.strip().splitlines()[-1]) if out.stdout.strip() else {"stderr": out.stderr}
+
+
+def admit(sup_dir: Path, sup_pass: str, work_dir: Path, work_pass: str, name: str, role: str = "VELDWERKER") -> dict:
+    """The full enrolment: the coordinator's invitation, enrolment with it, fingerprint comparison and
+    confirmation on the coordinator's device, and the new device's first sync."""
+    invitation = device_cli(sup_dir, sup_pass, "invite", "--role", role)
+    pending = enrol(work_dir, None, None, name, work_pass, invite=invitation["text"])
+    assert pending["state"] == "wacht_op_bevestiging", pending
+    waiting = device_cli(sup_dir, sup_pass, "pending")
+    assert [d["fingerprint"] for d in waiting if d["id"] == pending["device"]] == [pending["fingerprint"]]
+    device_cli(sup_dir, sup_pass, "confirm", "--device", pending["device"], "--fingerprint", pending["fingerprint"])
+    return pending
 
 
 def sync(data: Path, passphrase: str, rounds: int = 1) -> dict:
