@@ -319,6 +319,12 @@ class Services(SecurityMixin, CaseworkMixin):
         if self._engine is not None:
             self._engine.nudge()
 
+    def run_rules(self, client_ids: list[str] | None = None, now: int | None = None) -> list[str]:
+        """The automatic rules (see casework); a read-only role raises no flags (it writes nothing)."""
+        if self.unlocked and not may_write(self.role, "flag"):
+            return []
+        return super().run_rules(client_ids, now)
+
     # -- sealing (used by writes and by the sync engine) -------------------------------------------------
     def _can_seal(self) -> bool:
         return (self._ledger is not None and self._identity.device_id in self._ledger.active_devices()
@@ -416,7 +422,9 @@ class Services(SecurityMixin, CaseworkMixin):
 
     def _after_round(self) -> None:
         self._last_sync_at = now_ms()
-        self._store.set_state("lease_from", str(self._clock()))  # a successful round renews the lease
+        now = self._clock()
+        if now - int(self._store.get_state("lease_from") or 0) > 60_000:  # a successful round renews the lease
+            self._store.set_state("lease_from", str(now))
         self._set_sync_state("online" if self._can_seal() else "wacht_op_bevestiging")
         self._notify()
 

@@ -392,7 +392,10 @@ class SyncEngine:
             try:
                 results = self.client.push(svc._team, envelopes, head)
             except ServerError as exc:
-                if exc.code == "stale_epoch" and not resealed:
+                # stale_epoch: the epoch rotated under the outbox. op_conflict / head_conflict: the server
+                # already holds an earlier sealing of this work (an answer lost on the way). Either way:
+                # catch up with what the server holds, then seal the rest again on top of it, once.
+                if exc.code in ("stale_epoch", "op_conflict", "head_conflict") and not resealed:
                     resealed = True
                     self._reseal()
                     continue
@@ -408,8 +411,8 @@ class SyncEngine:
                 return
 
     def _reseal(self) -> None:
-        """409 stale_epoch: the epoch rotated under the outbox. Follow the ledger, collect the new key,
-        pull to the end (what the server already holds leaves the outbox), then seal the rest again."""
+        """Follow the ledger, collect the newest key, pull to the end (what the server already holds
+        leaves the outbox), then seal the rest again on top of this device's chain as the server holds it."""
         self._follow_ledger()
         self._collect_grants()
         self._pull()

@@ -17,11 +17,13 @@ def team(tmp_path):
     supervisor confirmed after comparing its fingerprint."""
     server = ServerProc(tmp_path / "server.db", free_port(), tmp_path / "server.log")
     server.start()
-    first = server.cli("init", "--role", "WERKBEGELEIDER")
-    sup_dir, work_dir = tmp_path / "supervisor", tmp_path / "worker"
-    enrol(sup_dir, server.url, first["code"], "Fatima El Amrani (fictief)", SUP_PASS)
-    # invitation from the coordinator's device → enrol → compare fingerprints → confirm (no trust on first use)
-    admit(sup_dir, SUP_PASS, work_dir, WORK_PASS, "Lotte de Boer (fictief)")
-    assert sync(work_dir, WORK_PASS)["state"] == "online"
-    yield {"server": server, "sup": sup_dir, "work": work_dir, "tmp": tmp_path}
-    server.kill()
+    try:
+        first = server.cli("init", "--role", "WERKBEGELEIDER")
+        sup_dir, work_dir = tmp_path / "supervisor", tmp_path / "worker"
+        enrol(sup_dir, server.url, first["code"], "Fatima El Amrani (fictief)", SUP_PASS)
+        # invitation from the coordinator's device → enrol → compare fingerprints → confirm (no TOFU)
+        admit(sup_dir, SUP_PASS, work_dir, WORK_PASS, "Lotte de Boer (fictief)")
+        assert sync(work_dir, WORK_PASS)["state"] == "online"
+        yield {"server": server, "sup": sup_dir, "work": work_dir, "tmp": tmp_path}
+    finally:
+        server.kill()

@@ -7,7 +7,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "security.md"
-TO_BE_WRITTEN = {"tests/integration/test_security_client.py"}  # client-side tests the lead writes next
+TO_BE_WRITTEN: set[str] = set()  # files named before they exist (none now)
 
 
 def test_every_test_named_in_security_md_exists() -> None:

@@ -1,0 +1,49 @@
+"""What the sync engine says when it stops for a security reason, and why (Dutch, for the user).
+
+A :class:`SecurityAlert` is raised when what the server serves contradicts what this device verified
+before: a rolled-back or forked team ledger, a gap or fork in a device's envelope chain, withheld
+envelopes, a key grant that does not match the ledger, or a team that is not the one of the invitation.
+The device then stops syncing (nothing of the offending answer is applied) until a person looks at it.
+"""
+
+from __future__ import annotations
+
+__all__ = ["ALERTS", "SecurityAlert", "alert_code", "uitleg"]
+
+_CONTACT = " Synchroniseren is gestopt; er is niets van overgenomen. Neem contact op met je coördinator."
+
+ALERTS: dict[str, str] = {
+    "rollback": "De server toont een oudere stand dan dit toestel al kende (teruggedraaide teamgeschiedenis "
+                "of berichtenvolgorde).",
+    "fork": "De server toont een andere teamgeschiedenis of een ander bericht dan dit toestel eerder zag.",
+    "gap": "Er ontbreken berichten van een toestel in wat de server doorgeeft.",
+    "withheld": "De server houdt berichten of teamwijzigingen achter die andere toestellen al wel hebben "
+                "verstuurd.",
+    "ledger": "De teamgeschiedenis die de server toont is niet geldig ondertekend.",
+    "bad_head": "De server gaf een ongeldige verzendstand van een toestel door.",
+    "bad_envelope": "De server stuurde berichten in een onjuiste volgorde.",
+    "grant": "De server bood een teamsleutel aan die niet bij de teamgeschiedenis past.",
+    "wrong_team": "De server toont een ander team dan het team uit de uitnodiging.",
+}
+
+
+def alert_code(kind: str) -> str:
+    """Map a ``ChainError.kind`` or a ledger error message to one of :data:`ALERTS`."""
+    kind = kind.strip().lower()
+    for code in ALERTS:
+        if kind.startswith(code):
+            return code
+    return "ledger"
+
+
+def uitleg(code: str) -> str:
+    return ALERTS.get(code, "De server gaf een antwoord dat niet klopt.") + _CONTACT
+
+
+class SecurityAlert(RuntimeError):
+    """Sync stopped for a security reason; ``code`` is one of :data:`ALERTS`, ``str()`` is Dutch."""
+
+    def __init__(self, code: str, detail: str = "") -> None:
+        self.code = code
+        self.detail = detail
+        super().__init__(uitleg(code))
