@@ -5,10 +5,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from procs import ServerProc, admit, enrol, free_port, sync  # noqa: E402
-
-SUP_PASS = "werkbegeleider-geheim-1"
-WORK_PASS = "veldwerker-geheim-12"
+from procs import SUP_PASS, WORK_PASS, ServerProc, admit, enrol, free_port, sync  # noqa: E402
 
 
 @pytest.fixture

@@ -11,6 +11,9 @@ import time
 import urllib.request
 from pathlib import Path
 
+SUP_PASS = "werkbegeleider-geheim-1"
+WORK_PASS = "veldwerker-geheim-12"
+
 
 def free_port() -> int:
     with socket.socket() as s:

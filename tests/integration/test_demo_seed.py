@@ -5,8 +5,7 @@ import subprocess
 import sys
 import time
 
-from conftest import SUP_PASS, WORK_PASS
-from procs import DeviceShell
+from procs import SUP_PASS, WORK_PASS, DeviceShell
 
 
 def test_demo_seed_loads_all_five_cases_and_syncs(team):

@@ -4,8 +4,7 @@ import base64
 import time
 from pathlib import Path
 
-from conftest import SUP_PASS, WORK_PASS
-from procs import DeviceShell
+from procs import SUP_PASS, WORK_PASS, DeviceShell
 
 SECRET_NAME = "Zwanenburg-Quintessa (fictief)"
 SECRET_REPORT = "Vertrouwelijk-verslag-7f3a: cliënt noemt wapen in schuur en drinkt weer."

@@ -2,8 +2,7 @@
 
 import time
 
-from conftest import SUP_PASS, WORK_PASS
-from procs import DeviceShell
+from procs import SUP_PASS, WORK_PASS, DeviceShell
 
 REPORT = "Huisbezoek: cliënt nuchter, woning opgeruimd. Afspraak volgende week dinsdag 10:00 — ‘ok’."
 
