@@ -3,7 +3,8 @@ worker would record them. Nothing is written to the database directly.
 
 FICTIEF: all names, places and events are invented; every person is marked ``fictional`` and shown with a
 "FICTIEF" label. The cases are moved in time so that their last events lie just before today and the
-agenda has something to show this week.
+agenda has something to show this week. All five are assigned to the seeding worker, so they form her own
+caseload; anyone else opens them with a reason (break the glass), as the access rules require.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ def _seed_case(svc: Services, case: list, existing: set[str]) -> tuple[int, int]
         return 0, 0
     ids: dict[str, str] = {}
     client_fields = dict(resolve_refs(client.fields, ids))
+    client_fields["assigned_to"] = svc.user_name  # the demo worker's own caseload
     client_id = svc.intake(client_fields.pop("display_name"), **client_fields)
     ids[client.ref] = client_id
     for rec in case[1:]:

@@ -5,6 +5,16 @@ from pathlib import Path
 
 import pytest
 
+try:  # the same examples on every run, so CI and a newcomer's machine agree; explore locally with
+    # HYPOTHESIS_PROFILE=explore
+    from hypothesis import settings
+
+    settings.register_profile("repeatable", derandomize=True, print_blob=True)
+    settings.register_profile("explore", derandomize=False)
+    settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
+except ImportError:  # pragma: no cover
+    pass
+
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "artifacts"
 
