@@ -3,11 +3,14 @@ worker would record them. Nothing is written to the database directly.
 
 FICTIEF: all names, places and events are invented; every person is marked ``fictional`` and shown with a
 "FICTIEF" label. The cases are moved in time so that their last events lie just before today and the
-agenda has something to show this week. All five are assigned to the seeding worker, so they form her own
-caseload; anyone else opens them with a reason (break the glass), as the access rules require.
+agenda has something to show this week. The cases keep their fictional case managers; the seeding worker
+covers them (waarneming for four weeks), so they form her caseload; anyone else opens them with a reason
+(break the glass), as the access rules require.
 """
 
 from __future__ import annotations
+
+from datetime import date, timedelta
 
 from .domain.demo_cases import DEMO_CASES, DEMO_NOW, record_id_for, resolve_refs, shifted
 from .domain.hlc import now_ms
@@ -34,7 +37,9 @@ def _seed_case(svc: Services, case: list, existing: set[str]) -> tuple[int, int]
         return 0, 0
     ids: dict[str, str] = {}
     client_fields = dict(resolve_refs(client.fields, ids))
-    client_fields["assigned_to"] = svc.user_name  # the demo worker's own caseload
+    if client_fields.get("assigned_to") != svc.user_name:  # the demo worker covers her colleagues' cases
+        client_fields["cover_by"] = svc.user_name
+        client_fields["cover_until"] = (date.today() + timedelta(days=28)).isoformat()
     client_id = svc.intake(client_fields.pop("display_name"), **client_fields)
     ids[client.ref] = client_id
     for rec in case[1:]:

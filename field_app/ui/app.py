@@ -27,9 +27,11 @@ from field_app.ui import chrome, fmt
 from field_app.ui.i18n import DEFAULT_LANGUAGE, I18n
 from field_app.ui.session_guard import SessionGuard
 from field_app.ui.theme import apply_theme, clamp_scale
+from field_app.ui.views.agenda import AgendaView
 from field_app.ui.views.caseload import BreakGlassDialog, CaseloadView
 from field_app.ui.views.client import ClientView
 from field_app.ui.views.contact_form import ContactFormView
+from field_app.ui.views.flags import FlagsView
 from field_app.ui.views.more import MoreView
 from field_app.ui.views.unlock import UnlockView
 
@@ -44,6 +46,7 @@ class UiPrefs:
 
     lang: str = DEFAULT_LANGUAGE
     text_scale: float = 1.0
+    theme_mode: str = "system"  # "system" (follow the phone), "light" or "dark"
 
 
 _shared: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -70,7 +73,8 @@ def build(page: ft.Page, services: Any, guard: SessionGuard | None = None,
 class VeldwerkApp:
     """One browser session's UI. Implements the guard's ``Holder`` protocol."""
 
-    TABS = ("caseload", "more")
+    TABS = ("caseload", "agenda", "flags", "more")
+    TAB_VIEWS = {"caseload": CaseloadView, "agenda": AgendaView, "flags": FlagsView, "more": MoreView}
 
     def __init__(self, page: ft.Page, services: Any, guard: SessionGuard, prefs: UiPrefs):
         self.page = page
@@ -99,7 +103,7 @@ class VeldwerkApp:
         page.title = "Veldwerk"
         page.padding = 0
         page.spacing = 0
-        apply_theme(page, self.scale)
+        apply_theme(page, self.scale, self.prefs.theme_mode)
         page.on_disconnect = self._on_disconnect
         page.on_close = self._on_close
         page.add(ft.SafeArea(ft.Column([self.top, self.body], expand=True, spacing=0), expand=True))
@@ -353,7 +357,7 @@ class VeldwerkApp:
         self.tab = index
         self.stack = []
         self._notice = None
-        self.show(CaseloadView(self) if self.TABS[index] == "caseload" else MoreView(self))
+        self.show(self.TAB_VIEWS[self.TABS[index]](self))
 
     def open_client(self, client_id: str) -> None:
         """Open a client's file. The opening is logged by the services (access log); a file outside
@@ -380,6 +384,12 @@ class VeldwerkApp:
         self._notice = None
         self.push(ContactFormView(self, client_id))
 
+    def open_meldcode(self, client_id: str, flag_id: str | None = None) -> None:
+        """The guided meldcode weighing for a client (optionally about one flag)."""
+        from field_app.ui.views.meldcode import MeldcodeView  # area C
+
+        self.push(MeldcodeView(self, client_id, flag_id))
+
     def contact_saved(self, client_id: str, note_id: str) -> None:
         """Back to the client's timeline with a quiet line saying what happens next."""
         self._notice = ("saved", note_id, client_id)
@@ -395,7 +405,22 @@ class VeldwerkApp:
 
     # -- chrome (field_app.ui.chrome) ---------------------------------------------------------------------------
     def _nav_bar(self) -> ft.NavigationBar:
-        return chrome.nav_bar(self)
+        """The bottom navigation (UX.md): Cliënten, Agenda, Signalen, Meer."""
+        t = self.i18n.t
+        return ft.NavigationBar(
+            selected_index=self.tab,
+            destinations=[
+                ft.NavigationBarDestination(icon=ft.Icons.PEOPLE_OUTLINE, selected_icon=ft.Icons.PEOPLE,
+                                            label=t("nav.caseload")),
+                ft.NavigationBarDestination(icon=ft.Icons.EVENT_NOTE_OUTLINED, selected_icon=ft.Icons.EVENT_NOTE,
+                                            label=t("lists.nav.agenda")),
+                ft.NavigationBarDestination(icon=ft.Icons.NOTIFICATION_IMPORTANT_OUTLINED,
+                                            selected_icon=ft.Icons.NOTIFICATION_IMPORTANT,
+                                            label=t("lists.nav.flags")),
+                ft.NavigationBarDestination(icon=ft.Icons.MORE_HORIZ, label=t("nav.more")),
+            ],
+            on_change=self.handler(lambda e: self.open_tab(e.control.selected_index)),
+        )
 
     def _render_top(self) -> None:
         chrome.render_top(self)
@@ -415,12 +440,19 @@ class VeldwerkApp:
     def set_text_scale(self, scale: float) -> None:
         self.scale = clamp_scale(scale)
         self.prefs.text_scale = self.scale
-        apply_theme(self.page, self.scale)
+        apply_theme(self.page, self.scale, self.prefs.theme_mode)
+        self._rerender()
+
+    def set_theme_mode(self, mode: str) -> None:
+        """Light, dark or follow the phone (Meer → Weergave); the colours change in place."""
+        self.prefs.theme_mode = mode if mode in ("system", "light", "dark") else "system"
+        apply_theme(self.page, self.scale, self.prefs.theme_mode)
         self._rerender()
 
     def _rerender(self) -> None:
         # rebuilt from state; only the Meer tab offers these settings, so no form is lost
-        self.show(type(self.screen)(self) if isinstance(self.screen, (MoreView, CaseloadView)) else self.screen)
+        tab_views = tuple(self.TAB_VIEWS.values())
+        self.show(type(self.screen)(self) if isinstance(self.screen, tab_views) else self.screen)
 
     # -- words ---------------------------------------------------------------------------------------------------------
     def validation_message(self, errors: dict[str, str], key: str) -> str:

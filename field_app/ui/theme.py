@@ -23,6 +23,7 @@ _M3_SIZES = {
 }
 
 TOUCH = 48  # minimum touch target, px
+DARK_TEXT = "#E3E2E9"  # Material 3 on-surface in dark mode (about 13:1 on the dark surface)
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,9 @@ def clamp_scale(scale: float) -> float:
 def build_theme(scale: float = 1.0, *, dark: bool = False) -> ft.Theme:
     """The app theme at a text size of ``scale`` (1.0, 1.5 or 2.0)."""
     scale = clamp_scale(scale)
-    styles = {name: ft.TextStyle(size=round(size * scale, 1)) for name, size in _M3_SIZES.items()}
+    # A scaled text theme replaces the brightness' own text colours: give dark mode its light text back.
+    color = DARK_TEXT if dark else None
+    styles = {name: ft.TextStyle(size=round(size * scale, 1), color=color) for name, size in _M3_SIZES.items()}
     pad = ft.Padding.symmetric(horizontal=20, vertical=16)  # 16 + ~18 line + 16 >= 48 px at 100 %
     button_style = ft.ButtonStyle(padding=pad, text_style=ft.TextStyle(size=round(15 * scale, 1)))
     return ft.Theme(
@@ -80,7 +83,15 @@ def build_theme(scale: float = 1.0, *, dark: bool = False) -> ft.Theme:
     )
 
 
-def apply_theme(page: ft.Page, scale: float) -> None:
+THEME_MODES = ("system", "light", "dark")  # Meer → Weergave: follow the phone, always light, always dark
+_FLET_MODES = {"system": ft.ThemeMode.SYSTEM, "light": ft.ThemeMode.LIGHT, "dark": ft.ThemeMode.DARK}
+
+
+def apply_theme(page: ft.Page, scale: float, mode: str = "system") -> None:
+    """Light and dark theme at this text size; ``mode`` picks which one shows ("system" follows the phone).
+
+    The meaningful badge tones keep their own light background in dark mode too, so their dark text stays
+    readable on any surface; everything else takes its colours from the theme's colour scheme."""
     page.theme = build_theme(scale)
     page.dark_theme = build_theme(scale, dark=True)
-    page.theme_mode = ft.ThemeMode.SYSTEM
+    page.theme_mode = _FLET_MODES.get(mode, ft.ThemeMode.SYSTEM)

@@ -79,12 +79,12 @@ def test_sync_words_for_each_state():
 async def test_language_switch_to_english_and_back(fake_device):
     a, app = await fake_device.open()
     await unlock(a, PASSPHRASE)
-    await a.select_nav(a.page.navigation_bar, 1)
+    await a.select_nav(a.page.navigation_bar, len(a.page.navigation_bar.destinations) - 1)  # Meer is last
     lang = semantics(a, "language")[0].content
     a.session.apply_patch(lang._i, {"selected": ["en"]})
     await a.event(lang, "change", None)
     assert has_text(a, "Text size") and buttons(a, "Lock"), dump(a)
-    assert [d.label for d in a.page.navigation_bar.destinations] == ["Clients", "More"]
+    assert [d.label for d in a.page.navigation_bar.destinations] == ["Clients", "Agenda", "Flags", "More"]
     lang = semantics(a, "language")[0].content
     a.session.apply_patch(lang._i, {"selected": ["nl"]})
     await a.event(lang, "change", None)
@@ -94,7 +94,7 @@ async def test_language_switch_to_english_and_back(fake_device):
 async def test_text_size_scales_the_theme_and_keeps_actions_visible(fake_device):
     a, app = await fake_device.open()
     await unlock(a, PASSPHRASE)
-    await a.select_nav(a.page.navigation_bar, 1)
+    await a.select_nav(a.page.navigation_bar, len(a.page.navigation_bar.destinations) - 1)  # Meer is last
     size = semantics(a, "text-size")[0].content
     a.session.apply_patch(size._i, {"selected": ["200"]})
     await a.event(size, "change", None)

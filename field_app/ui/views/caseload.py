@@ -1,19 +1,102 @@
-"""Cliënten: the caseload with search, last contact, highest risk and a way to add a client."""
+"""Cliënten: the caseload with search, filters (signaal, contact te laat, in overgang, fase), sorting,
+badges per client, intake of a new client ("Nieuwe cliënt") and assignment ("Toewijzen aan…")."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from datetime import date
+from typing import TYPE_CHECKING, Any
 
 import flet as ft
 
+from field_app.casework import CaseloadItem
 from field_app.domain.errors import ValidationError
-from field_app.domain.vocab import Ernst
+from field_app.domain.vocab import (
+    CasusFase,
+    Ernst,
+    KaderFase,
+    KaderType,
+    Veiligheidswaarschuwing,
+    Verblijfstype,
+)
 from field_app.ui import components as c
-from field_app.ui import fmt
-from field_app.views_model import ClientSummary
+from field_app.ui import fmt, theme
 
 if TYPE_CHECKING:
     from field_app.ui.app import VeldwerkApp
+
+FILTERS = ("flagged", "overdue", "transition")
+SORTS = ("name", "risk", "days", "flags")
+ALL_PHASES = "ALLE"
+NEVER = 10**6  # "no contact yet" sorts as the longest ago
+
+
+def badge(label: str, icon: ft.IconData, tone: theme.Tone, scale: float) -> ft.Control:
+    """Like ``components.badge`` (icon + word, coloured by meaning), but a long word wraps inside the
+    badge instead of being cut off at 200 % text."""
+    box = ft.Container(
+        content=ft.Row(
+            [ft.Icon(icon, color=tone.fg, size=16 * scale),
+             ft.Text(label, color=tone.fg, theme_style=ft.TextThemeStyle.LABEL_LARGE, weight=ft.FontWeight.W_600,
+                     expand=True, expand_loose=True)],
+            spacing=4, tight=True, vertical_alignment=ft.CrossAxisAlignment.START,
+        ),
+        bgcolor=tone.bg,
+        padding=ft.Padding.symmetric(horizontal=8, vertical=4),
+        border_radius=ft.BorderRadius.all(12),
+    )
+    return ft.Semantics(content=box, label=label, container=True, exclude_semantics=True)
+
+
+def caseload_items(services: Any) -> list[CaseloadItem]:
+    """The services' caseload overview; a bare test double that only knows ``caseload()`` still shows."""
+    items = getattr(services, "caseload_items", None)
+    if items is not None:
+        return items()
+    return [CaseloadItem(
+        id=s.id, display_name=s.display_name, fictional=s.fictional, assigned_to="", cover_by="", regime="",
+        status="ACTIEF", safety_warning="GEEN", risk_level=s.highest_risk, open_flags=0, urgent_flags=0,
+        days_since_contact=None if s.last_contact_at is None else fmt.days_between(s.last_contact_at),
+        overdue_days=None, in_transition=False, framework=None, phase=None, supervision_level=None,
+    ) for s in services.caseload()]
+
+
+def phase_label(i18n, code: str | None) -> str:
+    """A phase is a ZVH case phase or a framework phase; the code says which."""
+    if not code:
+        return ""
+    for vocab in (CasusFase, KaderFase):
+        try:
+            return i18n.label(vocab.parse(code))
+        except ValueError:
+            continue
+    return code
+
+
+def risk_rank(code: str | None) -> int:
+    try:
+        return Ernst.parse(code).rank if code else -1
+    except ValueError:
+        return -1
+
+
+def sort_items(items: list[CaseloadItem], how: str) -> list[CaseloadItem]:
+    by_name = sorted(items, key=lambda i: (i.display_name.casefold(), i.id))
+    if how == "risk":
+        return sorted(by_name, key=lambda i: -risk_rank(i.risk_level))
+    if how == "days":
+        return sorted(by_name, key=lambda i: -(NEVER if i.days_since_contact is None else i.days_since_contact))
+    if how == "flags":
+        return sorted(by_name, key=lambda i: (-i.urgent_flags, -i.open_flags))
+    return by_name
+
+
+def known_workers(app: VeldwerkApp, items: list[CaseloadItem] | None = None) -> list[str]:
+    """Names of colleagues this device knows (me first): for quick picks in assignment and handover."""
+    me = app.services.user_name
+    names = {n for i in (items if items is not None else caseload_items(app.services))
+             for n in (i.assigned_to, i.cover_by) if n}
+    return [me, *sorted(names - {me}, key=str.casefold)]
 
 
 class CaseloadView:
@@ -28,44 +111,107 @@ class CaseloadView:
         self.search = ft.TextField(label=t("caseload.search"), prefix_icon=ft.Icons.SEARCH,
                                    on_change=app.handler(self.on_search), expand=True,
                                    text_size=16 * app.scale)
+        self.active: dict[str, bool] = dict.fromkeys(FILTERS, False)
+        self.phase = ALL_PHASES
+        self.sort = "name"
+        self.chips: dict[str, ft.Chip] = {}
+        self.chip_nodes: dict[str, ft.Semantics] = {}
+        self.phase_choice = c.Choice(t("lists.filter.phase"), [(ALL_PHASES, t("lists.filter.phase_all"))],
+                                     ALL_PHASES, "filter-phase", self.on_phase, app.scale, app.handler)
+        self.sort_choice = c.Choice(t("lists.sort"), [(s, t(f"lists.sort.{s}")) for s in SORTS], "name",
+                                    "caseload-sort", self.on_sort, app.scale, app.handler)
+        self.clear = ft.TextButton(content=t("lists.filter.clear"), icon=ft.Icons.FILTER_ALT_OFF,
+                                   on_click=app.handler(self.clear_filters), visible=False)
         self.list = ft.Column(spacing=8, key="caseload-list")
         self.count = c.text("", ft.TextThemeStyle.BODY_MEDIUM, color=ft.Colors.ON_SURFACE_VARIANT)
+        self._phases: tuple[str, ...] = ()
 
     def build(self) -> ft.Control:
         t = self.app.i18n.t
         add = ft.OutlinedButton(content=t("caseload.add"), icon=ft.Icons.PERSON_ADD_ALT,
                                 on_click=self.app.handler(self.open_add_dialog), expand=True)
+        for key in FILTERS:
+            self.chips[key] = ft.Chip(label=ft.Text(t(f"lists.filter.{key}"),
+                                                    theme_style=ft.TextThemeStyle.LABEL_LARGE),
+                                      selected=False, show_checkmark=True,
+                                      on_select=self.app.handler(lambda e, k=key: self.toggle(k)))
+            self.chip_nodes[key] = ft.Semantics(content=self.chips[key], identifier=f"filter-{key}")
+        self._describe_chips()
         self.refresh()
+        filters = ft.Column([
+            ft.Row(list(self.chip_nodes.values()), wrap=True, spacing=8, run_spacing=8),
+            self.phase_choice.control,
+            self.sort_choice.control,
+            ft.Row([self.clear], wrap=True),
+        ], spacing=8)
         return ft.Column(
             [
                 ft.Container(c.field(self.search), padding=ft.Padding.only(left=16, right=16, top=12)),
-                ft.ListView([c.node(self.count), self.list], padding=ft.Padding.symmetric(horizontal=16, vertical=8),
-                            expand=True, spacing=8),
+                ft.ListView([filters, c.node(self.count), self.list],
+                            padding=ft.Padding.symmetric(horizontal=16, vertical=8), expand=True, spacing=8),
                 ft.Container(ft.Row([add]), padding=ft.Padding.only(left=16, right=16, bottom=8)),
             ],
             expand=True, spacing=0,
         )
 
     # -- data
+    def shown(self, items: list[CaseloadItem]) -> list[CaseloadItem]:
+        """Search, the filters (combined: all must hold) and the chosen order."""
+        query = (self.search.value or "").strip().casefold()
+        out = [i for i in items if query in i.display_name.casefold()] if query else list(items)
+        if self.active["flagged"]:
+            out = [i for i in out if i.open_flags]
+        if self.active["overdue"]:
+            out = [i for i in out if i.overdue_days]
+        if self.active["transition"]:
+            out = [i for i in out if i.in_transition]
+        if self.phase != ALL_PHASES:
+            out = [i for i in out if i.phase == self.phase]
+        return sort_items(out, self.sort)
+
+    def filtering(self) -> bool:
+        return any(self.active.values()) or self.phase != ALL_PHASES
+
     def refresh(self) -> None:
         app, t = self.app, self.app.i18n.t
-        clients = app.services.caseload()
-        query = (self.search.value or "").strip().casefold()
-        state = (tuple(clients), query, fmt.local(fmt.now_ms()).date())
+        items = caseload_items(app.services)
+        query = (self.search.value or "").strip()
+        state = (tuple(items), query.casefold(), tuple(self.active.items()), self.phase, self.sort,
+                 fmt.local(fmt.now_ms()).date())
         if state == getattr(self, "_shown", None):
             return  # nothing new: leave the list alone (no redraw while someone types or listens)
         self._shown = state
-        shown = [cl for cl in clients if query in cl.display_name.casefold()] if query else clients
-        if not clients:
+        self._update_phases(items)
+        self.clear.visible = self.filtering()
+        shown = self.shown(items)
+        if not items:
             self.count.value = ""
             self.list.controls = [self._empty(t("caseload.empty_title"), t("caseload.empty_body"))]
+        elif not shown and query and not self.filtering():
+            self.count.value = ""
+            self.list.controls = [self._empty(t("caseload.no_match_title", query=query),
+                                              t("caseload.no_match_body"))]
         elif not shown:
             self.count.value = ""
-            self.list.controls = [self._empty(t("caseload.no_match_title", query=self.search.value.strip()),
-                                              t("caseload.no_match_body"))]
+            self.list.controls = [self._empty(t("lists.filter.none_title"), t("lists.filter.none_body"))]
         else:
             self.count.value = app.i18n.n("caseload.count", len(shown))
-            self.list.controls = [self._tile(cl) for cl in shown]
+            me = app.services.user_name
+            self.list.controls = [self._tile(i, me) for i in shown]
+
+    def _update_phases(self, items: list[CaseloadItem]) -> None:
+        phases = tuple(sorted({i.phase for i in items if i.phase}, key=lambda p: phase_label(self.app.i18n, p)))
+        if phases == self._phases:
+            return
+        self._phases = phases
+        t = self.app.i18n.t
+        options = [(ALL_PHASES, t("lists.filter.phase_all"))] + [(p, phase_label(self.app.i18n, p)) for p in phases]
+        self.phase_choice.texts = dict(options)
+        self.phase_choice.dropdown.options = [ft.DropdownOption(key=k, text=v) for k, v in options]
+        if self.phase not in dict(options):
+            self.phase = ALL_PHASES
+            self.phase_choice.dropdown.value = ALL_PHASES
+        self.phase_choice.describe()
 
     def _empty(self, title: str, body: str) -> ft.Control:
         return ft.Semantics(
@@ -78,59 +224,200 @@ class CaseloadView:
             identifier="caseload-empty", container=True,
         )
 
-    def _tile(self, cl: ClientSummary) -> ft.Control:
-        app = self.app
+    def badges(self, item: CaseloadItem) -> list[tuple[str, ft.IconData, theme.Tone]]:
+        """The row's signals as (word, icon, tone): colour never alone."""
+        i18n, t = self.app.i18n, self.app.i18n.t
+        out: list[tuple[str, ft.IconData, theme.Tone]] = []
+        if item.risk_level:
+            out.append((t("risk.badge", severity=i18n.code_label(Ernst, item.risk_level)),
+                        theme.severity_icon(item.risk_level), theme.severity_tone(item.risk_level)))
+        if item.urgent_flags:
+            out.append((t(f"lists.row.urgent.{'one' if item.open_flags == 1 else 'other'}", n=item.open_flags,
+                          u=item.urgent_flags), ft.Icons.NOTIFICATION_IMPORTANT, theme.DANGER))
+        elif item.open_flags:
+            out.append((i18n.n("lists.row.flags", item.open_flags), ft.Icons.FLAG_OUTLINED, theme.WARNING))
+        if item.overdue_days:
+            tone = theme.DANGER if item.overdue_days >= 7 else theme.WARNING
+            out.append((i18n.n("lists.row.overdue", item.overdue_days), ft.Icons.EVENT_BUSY, tone))
+        if item.in_transition:
+            out.append((t("lists.row.in_transition"), ft.Icons.SWAP_HORIZ, theme.NEUTRAL))
+        if item.safety_warning and item.safety_warning != "GEEN":
+            out.append((i18n.code_label(Veiligheidswaarschuwing, item.safety_warning), ft.Icons.SHIELD_OUTLINED,
+                        theme.DANGER))
+        return out
+
+    def _last_contact(self, item: CaseloadItem) -> str:
+        i18n = self.app.i18n
+        days = item.days_since_contact
+        if days is None:
+            return i18n.t("caseload.no_contact")
+        if days <= 0:
+            return i18n.t("caseload.last_contact_today")
+        if days == 1:
+            return i18n.t("caseload.last_contact_yesterday")
+        return i18n.n("caseload.last_contact_days", days)
+
+    def _cover(self, item: CaseloadItem) -> str | None:
+        if not item.cover_by:
+            return None
+        t = self.app.i18n.t
+        until = None
+        try:
+            until = self.app.services.record(item.id).fields.get("cover_until")
+        except (AttributeError, KeyError):
+            pass
+        if until:
+            try:
+                shown = date.fromisoformat(until).strftime("%d-%m-%Y")
+            except ValueError:
+                shown = until
+            return t("lists.row.cover", name=item.cover_by, date=shown)
+        return t("lists.row.cover_open", name=item.cover_by)
+
+    def _tile(self, item: CaseloadItem, me: str) -> ft.Control:
+        app, i18n, t = self.app, self.app.i18n, self.app.i18n.t
+        scale = app.scale
         name_row: list[ft.Control] = [
-            c.text(cl.display_name, ft.TextThemeStyle.TITLE_MEDIUM, weight=ft.FontWeight.W_600),
+            c.text(item.display_name, ft.TextThemeStyle.TITLE_MEDIUM, weight=ft.FontWeight.W_600),
         ]
-        if cl.fictional:
-            name_row.append(c.fictional_badge(app.i18n, app.scale))
-        rows: list[ft.Control] = [
-            ft.Row(name_row, spacing=8, run_spacing=4, wrap=True),
-            c.text(fmt.last_contact_text(app.i18n, cl.last_contact_at), ft.TextThemeStyle.BODY_MEDIUM),
-        ]
-        if cl.highest_risk:
-            rows.append(ft.Row([c.severity_badge(app.i18n, cl.highest_risk, app.scale)]))
-        t = app.i18n.t
-        spoken = [cl.display_name, fmt.last_contact_text(app.i18n, cl.last_contact_at)]
-        if cl.highest_risk:
-            spoken.append(t("risk.badge", severity=app.i18n.code_label(Ernst, cl.highest_risk)))
-        if cl.fictional:
+        if item.fictional:
+            name_row.append(c.fictional_badge(i18n, scale))
+        badges = self.badges(item)
+        last = self._last_contact(item)
+        rows: list[ft.Control] = [ft.Row(name_row, spacing=8, run_spacing=4, wrap=True),
+                                  c.text(last, ft.TextThemeStyle.BODY_MEDIUM)]
+        if badges:
+            rows.append(ft.Row([badge(w, icon, tone, scale) for w, icon, tone in badges],
+                               wrap=True, spacing=6, run_spacing=6))
+        spoken = [item.display_name, last, *[w for w, _, _ in badges]]
+        framework = " · ".join(p for p in (i18n.code_label(KaderType, item.framework),
+                                             phase_label(i18n, item.phase)) if p)
+        if framework:
+            rows.append(c.text(framework, ft.TextThemeStyle.BODY_MEDIUM, color=ft.Colors.ON_SURFACE_VARIANT))
+            spoken.append(framework)
+        cover = self._cover(item)
+        if cover:
+            rows.append(ft.Row([ft.Icon(ft.Icons.BEACH_ACCESS_OUTLINED, size=18 * scale),
+                                c.text(cover, ft.TextThemeStyle.BODY_MEDIUM, expand=True)], spacing=6))
+            spoken.append(cover)
+        if item.assigned_to and item.assigned_to != me:
+            who = t("lists.row.assigned", name=item.assigned_to)
+            rows.append(c.text(who, ft.TextThemeStyle.BODY_SMALL, color=ft.Colors.ON_SURFACE_VARIANT))
+            spoken.append(who)
+        if item.fictional:
             spoken.append(t("client.fictional_semantic"))
-        open_it = app.handler(lambda e=None, cid=cl.id: app.open_client(cid))
-        card = ft.Card(
-            content=ft.Container(
-                ft.Row([ft.Column(rows, spacing=6, expand=True), ft.Icon(ft.Icons.CHEVRON_RIGHT)]),
-                padding=ft.Padding.all(14), on_click=open_it, ink=True,
-            ),
+        open_it = app.handler(lambda e=None, cid=item.id: app.open_client(cid))
+        tap = ft.Container(ft.Column(rows, spacing=6), padding=ft.Padding.only(left=14, top=14, bottom=14, right=4),
+                           on_click=open_it, ink=True)
+        # a screen reader hears one button, in the visual order: "Henk V., Laatste contact: 118 dagen geleden,
+        # 1 signaal, Contact te laat (111 dagen), ..."
+        main = ft.Semantics(content=tap, button=True, container=True, exclude_semantics=True,
+                            label=", ".join(spoken), on_tap=open_it, expand=True)
+        # an icon button (its tooltip is its accessible name) that opens the row's actions
+        menu = c.icon_button(ft.Icons.MORE_VERT, t("lists.row.menu", name=item.display_name),
+                             app.handler(lambda e=None, i=item: RowActions(app, i).open()), scale)
+        return ft.Card(
+            content=ft.Row([main, menu], vertical_alignment=ft.CrossAxisAlignment.START, spacing=0),
             margin=ft.Margin.all(0),
-            key=f"client-{cl.id}",
+            key=f"client-{item.id}",
         )
-        # a screen reader hears one button: "Jan Jansen, Laatste contact: vandaag, Risico: Hoog"
-        return ft.Semantics(content=card, button=True, container=True, exclude_semantics=True,
-                            label=", ".join(spoken), on_tap=open_it)
+
+    def _describe_chips(self) -> None:
+        # a filter chip is a checkbox for a screen reader: "Signaal, aangevinkt"
+        for key, chip in self.chips.items():
+            chip.selected = self.active[key]
 
     # -- events
     def on_search(self, e=None) -> None:
         self.refresh()
 
+    def toggle(self, key: str) -> None:
+        self.active[key] = not self.active[key]
+        self._describe_chips()
+        self.refresh()
+
+    def on_phase(self, e=None) -> None:
+        self.phase = self.phase_choice.value or ALL_PHASES
+        self.refresh()
+
+    def on_sort(self, e=None) -> None:
+        self.sort = self.sort_choice.value or "name"
+        self.refresh()
+
+    def clear_filters(self, e=None) -> None:
+        self.active = dict.fromkeys(FILTERS, False)
+        self.phase = ALL_PHASES
+        self.phase_choice.dropdown.value = ALL_PHASES
+        self.phase_choice.describe()
+        self._describe_chips()
+        self.refresh()
+
     def open_add_dialog(self, e=None) -> None:
-        AddClientDialog(self.app).open()
+        IntakeDialog(self.app).open()
 
 
-class AddClientDialog:
-    """A small dialog: name (and "fictief" for demo and practice)."""
+def _date_to_iso(text: str) -> str:
+    """``14-03-1988`` → ``1988-03-14``; ``ValueError`` if it is not a date."""
+    return fmt.parse_date(text).isoformat()
+
+
+class RowActions:
+    """The actions of one caseload row: open the file, "Toewijzen aan…"."""
+
+    def __init__(self, app: VeldwerkApp, item: CaseloadItem):
+        self.app = app
+        t = app.i18n.t
+
+        def open_file(e=None) -> None:
+            app.page.pop_dialog()
+            app.open_client(item.id)
+
+        def assign(e=None) -> None:
+            app.page.pop_dialog()
+            AssignDialog(app, item.id, item.display_name, item.assigned_to).open()
+
+        def cancel(e=None) -> None:
+            app.page.pop_dialog()
+
+        def action(label: str, icon: ft.IconData, fn: Callable) -> ft.Control:
+            return ft.Row([ft.OutlinedButton(content=label, icon=icon, on_click=app.handler(fn), expand=True)])
+
+        self.dialog = ft.AlertDialog(
+            title=c.text(item.display_name, ft.TextThemeStyle.TITLE_LARGE),
+            content=ft.Column([action(t("lists.row.open"), ft.Icons.FOLDER_OPEN_OUTLINED, open_file),
+                               action(t("lists.row.assign"), ft.Icons.ASSIGNMENT_IND_OUTLINED, assign)],
+                              tight=True, spacing=12, width=340),
+            actions=[ft.TextButton(content=t("common.cancel"), on_click=app.handler(cancel))],
+        )
+
+    def open(self) -> None:
+        self.app.page.show_dialog(self.dialog)
+
+
+class IntakeDialog:
+    """"Nieuwe cliënt": name, birth date, housing, safety warning, case manager (me by default), fictional."""
 
     def __init__(self, app: VeldwerkApp):
         self.app = app
-        t = app.i18n.t
-        self.name = ft.TextField(label=t("add_client.name"),
-                                 on_submit=app.handler(self.save), text_size=16 * app.scale, expand=True)
+        t, i18n = app.i18n.t, app.i18n
+        size = 16 * app.scale
+        self.name = ft.TextField(label=t("add_client.name"), on_submit=app.handler(self.save), text_size=size,
+                                 expand=True)
+        self.birth = ft.TextField(label=t("lists.intake.birth_date"), text_size=size, expand=True,
+                                  keyboard_type=ft.KeyboardType.DATETIME, error_max_lines=3)
+        self.housing = c.Choice(t("lists.intake.housing"), [(v.value, i18n.label(v)) for v in Verblijfstype],
+                                "ONBEKEND", "intake-housing", lambda e=None: None, app.scale, app.handler)
+        self.safety = c.Choice(t("lists.intake.safety"),
+                               [(v.value, i18n.label(v)) for v in Veiligheidswaarschuwing], "GEEN",
+                               "intake-safety", lambda e=None: None, app.scale, app.handler)
+        self.assigned = ft.TextField(label=t("lists.intake.assigned"), value=app.services.user_name,
+                                     text_size=size, expand=True)
         self.fictional = ft.Checkbox(label=t("add_client.fictional"), value=False)
         self.dialog = ft.AlertDialog(
-            modal=True,
-            title=c.text(t("add_client.title"), ft.TextThemeStyle.TITLE_LARGE),
-            content=ft.Column([c.field(self.name), self.fictional], tight=True, spacing=12, width=340),
+            modal=True, scrollable=True,
+            title=c.text(t("lists.intake.title"), ft.TextThemeStyle.TITLE_LARGE),
+            content=ft.Column([c.field(self.name), c.field(self.birth), self.housing.control, self.safety.control,
+                               c.field(self.assigned), self.fictional], tight=True, spacing=12, width=340),
             actions=[
                 ft.TextButton(content=t("common.cancel"), on_click=app.handler(self.cancel)),
                 ft.FilledButton(content=t("add_client.save"), icon=ft.Icons.CHECK,
@@ -145,13 +432,93 @@ class AddClientDialog:
         self.app.page.pop_dialog()
 
     def save(self, e=None) -> None:
+        app = self.app
+        for f in (self.name, self.birth, self.assigned):
+            f.error = None
+        fields: dict = {"fictional": bool(self.fictional.value), "housing_type": self.housing.value or "ONBEKEND",
+                        "safety_warning": self.safety.value or "GEEN",
+                        "assigned_to": (self.assigned.value or "").strip() or app.services.user_name}
+        if (self.birth.value or "").strip():
+            try:
+                fields["birth_date"] = _date_to_iso(self.birth.value)
+            except ValueError:
+                self.birth.error = app.i18n.t("lists.intake.bad_date")
+                return
         try:
-            client_id = self.app.services.add_client(self.name.value or "", fictional=bool(self.fictional.value))
+            client_id = app.services.intake((self.name.value or "").strip(), **fields)
         except ValidationError as exc:
-            self.name.error = self.app.validation_message(exc.errors, "display_name")
+            targets = {"display_name": self.name, "birth_date": self.birth, "assigned_to": self.assigned}
+            for key in exc.errors:
+                if key in targets:
+                    targets[key].error = app.validation_message(exc.errors, key)
+                elif key == "housing_type":
+                    self.housing.set_error(app.validation_message(exc.errors, key))
+                elif key == "safety_warning":
+                    self.safety.set_error(app.validation_message(exc.errors, key))
             return
+        app.page.pop_dialog()
+        app.open_client(client_id)
+
+
+AddClientDialog = IntakeDialog  # the walking skeleton's name
+
+
+class AssignDialog:
+    """"Toewijzen aan…": a client gets another case manager (services.assign). Also usable from the
+    client header: ``AssignDialog(app, client_id, name, current).open()``."""
+
+    def __init__(self, app: VeldwerkApp, client_id: str, client_name: str, current: str = "",
+                 on_done: Callable[[], None] | None = None):
+        self.app = app
+        self.client_id = client_id
+        self.client_name = client_name
+        self.on_done = on_done
+        t = app.i18n.t
+        self.worker = ft.TextField(label=t("lists.assign.worker"), value=current, text_size=16 * app.scale,
+                                   expand=True, on_submit=app.handler(self.save), error_max_lines=3)
+        picks = [ft.OutlinedButton(content=name, on_click=app.handler(lambda e=None, n=name: self.pick(n)))
+                 for name in known_workers(app) if name != current][:6]
+        self.dialog = ft.AlertDialog(
+            modal=True, scrollable=True,
+            title=c.text(t("lists.assign.title"), ft.TextThemeStyle.TITLE_LARGE),
+            content=ft.Column([c.para(t("lists.assign.intro", name=client_name), ft.TextThemeStyle.BODY_LARGE),
+                               c.field(self.worker), ft.Row(picks, wrap=True, spacing=8, run_spacing=8)],
+                              tight=True, spacing=12, width=340),
+            actions=[
+                ft.TextButton(content=t("common.cancel"), on_click=app.handler(self.cancel)),
+                ft.FilledButton(content=t("lists.assign.save"), icon=ft.Icons.CHECK,
+                                on_click=app.handler(self.save)),
+            ],
+        )
+
+    def open(self) -> None:
+        self.app.page.show_dialog(self.dialog)
+
+    def cancel(self, e=None) -> None:
         self.app.page.pop_dialog()
-        self.app.open_client(client_id)
+
+    def pick(self, name: str) -> None:
+        self.worker.value = name
+        self.worker.error = None
+
+    def save(self, e=None) -> None:
+        app = self.app
+        name = (self.worker.value or "").strip()
+        if not name:
+            self.worker.error = app.i18n.t("lists.assign.empty")
+            return
+        try:
+            app.services.assign(self.client_id, name)
+        except ValidationError as exc:
+            key = "assigned_to" if "assigned_to" in exc.errors else next(iter(exc.errors))
+            self.worker.error = app.validation_message(exc.errors, key)
+            return
+        app.page.pop_dialog()
+        app.toast(app.i18n.t("lists.assign.done", client=self.client_name, worker=name))
+        if self.on_done:
+            self.on_done()
+        elif hasattr(app.screen, "refresh"):
+            app.screen.refresh()
 
 
 class BreakGlassDialog:

@@ -1,17 +1,55 @@
-"""Cliënt: a header card and the Tijdlijn of contacts, with "Contact vastleggen" at the bottom."""
+"""Cliënt: a header card (name, framework and phase, regime, supervision, safety warning, flags, risk, last
+contact), five sections (Tijdlijn, Voorwaarden, Risico's, Netwerk & partners, Overgang & nazorg) and
+"Contact vastleggen" at the bottom. The sections live in ``client_*.py``; forms in ``forms/``."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import flet as ft
 
+from field_app.domain import rules
+from field_app.domain.vocab import (
+    KaderFase,
+    KaderRegime,
+    KaderType,
+    Organisatie3RO,
+    Toezichtniveau,
+    Veiligheidswaarschuwing,
+)
 from field_app.ui import components as c
 from field_app.ui import fmt, theme
+from field_app.ui.views import client_parts as p
 from field_app.views_model import NoteView
 
 if TYPE_CHECKING:
     from field_app.ui.app import VeldwerkApp
+
+SECTIONS = ("timeline", "conditions", "risks", "network", "transitions")
+OPEN_FLAG = ("OPEN", "IN_BEHANDELING")
+_TYPES = ("framework", "condition", "supervision", "transition", "aftercare", "network_person", "zvh_case",
+          "case_action", "flag")
+
+
+@dataclass
+class ClientData:
+    """Everything the sections show, read once per refresh from the services."""
+
+    client: Any
+    notes: list
+    recs: dict[str, list]
+    ctx: Any
+    now: int
+
+    def of(self, rtype: str) -> list:
+        return self.recs.get(rtype, [])
+
+    def open_flags(self) -> list:
+        return [f for f in self.of("flag") if f.fields.get("status", "OPEN") in OPEN_FLAG]
+
+    def flags_for(self, source_id: str) -> list:
+        return [f for f in self.of("flag") if f.fields.get("source_id") == source_id]
 
 
 class ClientView:
@@ -19,12 +57,22 @@ class ClientView:
     nav = True
     chip = True
 
-    def __init__(self, app: VeldwerkApp, client_id: str):
+    def __init__(self, app: VeldwerkApp, client_id: str, section: str = "timeline"):
         self.app = app
         self.client_id = client_id
+        self.section = section
         self.header = ft.Container()
         self.notice = ft.Container(visible=False)
-        self.notes = ft.Column(spacing=4, key="timeline")
+        self.selector = ft.Container()
+        self.body = ft.Column(spacing=8, key="timeline")
+        self.notes = self.body  # the timeline's column (older callers)
+        self.data: ClientData | None = None
+        self._shown: Any = None
+
+    @property
+    def full(self) -> bool:
+        """The real services have every record type; a bare test double only has the timeline."""
+        return hasattr(self.app.services, "client_context")
 
     def title(self) -> str:
         try:
@@ -34,35 +82,177 @@ class ClientView:
 
     def build(self) -> ft.Control:
         t = self.app.i18n.t
+        self._shown = None
         self.refresh()
+        bottom: list[ft.Control] = [
+            c.primary_button(t("contact.open"), ft.Icons.EDIT_NOTE,
+                             self.app.handler(lambda e: self.app.open_contact_form(self.client_id)),
+                             identifier="record-contact")]
         return ft.Column(
             [
                 ft.ListView(
-                    [self.header, self.notice, c.section_title(t("client.timeline")), self.notes],
+                    [self.header, self.notice, self.selector, self.body],
                     padding=ft.Padding.symmetric(horizontal=16, vertical=12), spacing=12, expand=True,
                 ),
-                ft.Container(
-                    c.primary_button(t("contact.open"), ft.Icons.EDIT_NOTE,
-                                     self.app.handler(lambda e: self.app.open_contact_form(self.client_id)),
-                                     identifier="record-contact"),
-                    padding=ft.Padding.only(left=16, right=16, bottom=8, top=4),
-                ),
+                ft.Container(ft.Column(bottom, spacing=6),
+                             padding=ft.Padding.only(left=16, right=16, bottom=8, top=4)),
             ],
             expand=True, spacing=0,
         )
 
+    def condition_name(self, record) -> str:
+        from field_app.ui.views.client_conditions import condition_name
+        return condition_name(self.app.i18n, record.fields)
+
+    # -- sections --------------------------------------------------------------------------------------------
+    def show_section(self, key: str) -> None:
+        self.section = key
+        self._shown = None
+        self.refresh()
+
+    def _selector(self) -> ft.Control:
+        t = self.app.i18n.t
+        buttons = []
+        for key in SECTIONS:
+            label = t(f"cf.section.{key}")
+            if key == self.section:
+                b = ft.FilledTonalButton(content=ft.Text(label), icon=ft.Icons.CHECK,
+                                         on_click=self.app.handler(lambda e, k=key: self.show_section(k)))
+            else:
+                b = ft.OutlinedButton(content=ft.Text(label),
+                                      on_click=self.app.handler(lambda e, k=key: self.show_section(k)))
+            buttons.append(ft.Semantics(content=b, identifier=f"section-{key}", selected=key == self.section,
+                                        container=True))
+        return ft.Semantics(content=ft.Row(buttons, wrap=True, spacing=6, run_spacing=6), container=True,
+                            label=t("cf.sections"))
+
+    def _render_section(self, data: ClientData) -> list[ft.Control]:
+        from field_app.ui.views import (
+            client_conditions,
+            client_network,
+            client_risks,
+            client_timeline,
+            client_transitions,
+        )
+        module = {"timeline": client_timeline, "conditions": client_conditions, "risks": client_risks,
+                  "network": client_network, "transitions": client_transitions}[self.section]
+        return module.render(self, data)
+
+    # -- refresh -----------------------------------------------------------------------------------------------
     def refresh(self) -> None:
         app, t = self.app, self.app.i18n.t
         try:
-            client = app.services.client(self.client_id)
+            summary = app.services.client(self.client_id)
         except KeyError:  # retracted or gone: nothing to show here any more
             self.header.content = c.error_line(t("client.gone"), app.scale)
-            self.notes.controls = []
+            self.body.controls = []
             return
+        if not self.full:
+            self._refresh_legacy(summary)
+            return
+        svc = app.services
+        now = fmt.now_ms()
+        notes = svc.notes(self.client_id)
+        recs = {rt: svc.records(self.client_id, rt) for rt in _TYPES}
+        state = (summary, tuple(notes), tuple(tuple(v) for v in recs.values()), self.section,
+                 app.notice_for(self.client_id), svc.sync_status().state, now // 60_000)
+        if state == self._shown:
+            return
+        self._shown = state
+        data = ClientData(svc.record(self.client_id), notes, recs, svc.client_context(self.client_id, now), now)
+        self.data = data
+        self.header.content = self._header(summary, data)
+        self.selector.content = self._selector()
+        self._refresh_notice_full(notes)
+        self.body.controls = self._render_section(data)
+
+    def _header(self, summary, data: ClientData) -> ft.Control:
+        app, t, i18n = self.app, self.app.i18n.t, self.app.i18n
+        f = data.client.fields
+        ctx = data.ctx
+        rows: list[ft.Control] = [
+            ft.Semantics(content=c.text(f.get("display_name") or summary.display_name,
+                                        ft.TextThemeStyle.HEADLINE_SMALL, weight=ft.FontWeight.W_600),
+                         header=True, container=True)]
+        warning = f.get("safety_warning") or "GEEN"
+        if warning != "GEEN":
+            rows.append(p.wide_badge(i18n.code_label(Veiligheidswaarschuwing, warning), ft.Icons.GPP_MAYBE,
+                                     theme.DANGER, app.scale, identifier="safety-warning",
+                                     semantic=t("cf.header.safety",
+                                                warning=i18n.code_label(Veiligheidswaarschuwing, warning))))
+            if f.get("safety_note"):
+                rows.append(c.para(f["safety_note"], ft.TextThemeStyle.BODY_MEDIUM, color=theme.DANGER.fg))
+        badges: list[ft.Control] = []
+        if f.get("fictional"):
+            badges.append(c.fictional_badge(i18n, app.scale))
+        level = rules.risk_level(ctx)
+        if level:
+            badges.append(c.severity_badge(i18n, level, app.scale))
+        flags = data.open_flags()
+        if flags:
+            badges.append(c.badge(i18n.n("cf.header.flags", len(flags)), ft.Icons.FLAG, theme.DANGER, app.scale,
+                                  identifier="open-flags"))
+        overdue = rules.contact_overdue(ctx)
+        days = rules.days_since_last_contact(ctx)
+        if overdue:
+            badges.append(c.badge(i18n.n("cf.header.overdue", overdue), ft.Icons.SCHEDULE, theme.WARNING,
+                                  app.scale))
+        if badges:
+            rows.append(ft.Row(badges, wrap=True, spacing=6, run_spacing=6))
+        active = [r for r in data.of("framework") if r.fields.get("status") in ("ACTIEF", "GESCHORST")]
+        if active:
+            fw = active[0].fields
+            text = i18n.code_label(KaderType, fw.get("framework_type"))
+            if fw.get("current_phase"):
+                text += " · " + i18n.code_label(KaderFase, fw["current_phase"])
+            rows.append(c.para(t("cf.header.framework", framework=text), ft.TextThemeStyle.BODY_MEDIUM))
+        else:
+            rows.append(c.para(t("cf.header.no_framework"), ft.TextThemeStyle.BODY_MEDIUM))
+        if f.get("regime"):
+            rows.append(c.para(t("cf.header.regime", regime=i18n.code_label(KaderRegime, f["regime"])),
+                               ft.TextThemeStyle.BODY_MEDIUM))
+        sup = rules.current_supervision(ctx)
+        if sup:
+            s = sup[1]
+            text = (f"{i18n.code_label(Organisatie3RO, s.get('organisation'))} · "
+                    f"{i18n.code_label(Toezichtniveau, s.get('level'))}")
+            if s.get("intensified"):
+                text += " · " + t("cf.header.intensified")
+            rows.append(c.para(t("cf.header.supervision", supervision=text), ft.TextThemeStyle.BODY_MEDIUM))
+        if days is None:
+            rows.append(c.para(t("caseload.no_contact"), ft.TextThemeStyle.BODY_MEDIUM))
+        else:
+            rows.append(c.para(fmt.last_contact_text(i18n, summary.last_contact_at), ft.TextThemeStyle.BODY_MEDIUM))
+        return c.node(ft.Card(ft.Container(ft.Column(rows, spacing=8), padding=ft.Padding.all(16)),
+                              margin=ft.Margin.all(0)))
+
+    def _refresh_notice_full(self, notes: list) -> None:
+        app, t = self.app, self.app.i18n.t
+        notice = app.notice_for(self.client_id)
+        message = None
+        if notice and notice[0] == "saved":
+            note = next((n for n in notes if n.id == notice[1]), None)
+            if note is not None:
+                message = self.saved_message(note)
+        elif notice and notice[0] == "draft_kept":
+            message = t("contact.draft_kept")
+        self._set_notice(notice, message)
+
+    def _set_notice(self, notice, message: str | None) -> None:
+        self.notice.visible = bool(message)
+        saved = bool(notice) and notice[0] == "saved"
+        self.notice.content = (c.info_line(message, self.app.scale, identifier="saved-line",
+                                           icon=ft.Icons.CHECK_CIRCLE_OUTLINE if saved else ft.Icons.EDIT_NOTE,
+                                           tone=theme.SUCCESS if saved else theme.NEUTRAL)
+                               if message else None)
+
+    # -- a bare test double: header and the contacts timeline only ----------------------------------------------
+    def _refresh_legacy(self, client) -> None:
+        app, t = self.app, self.app.i18n.t
         timeline = app.services.timeline(self.client_id)
         state = (client, tuple(timeline), app.notice_for(self.client_id), app.services.sync_status().state,
                  fmt.local(fmt.now_ms()).date())
-        if state == getattr(self, "_shown", None):
+        if state == self._shown:
             return
         self._shown = state
         badges: list[ft.Control] = []
@@ -70,33 +260,14 @@ class ClientView:
             badges.append(c.fictional_badge(app.i18n, app.scale))
         if client.highest_risk:
             badges.append(c.severity_badge(app.i18n, client.highest_risk, app.scale))
-        self.header.content = c.node(ft.Card(
-            ft.Container(
-                ft.Column(
-                    [
-                        ft.Semantics(content=c.text(client.display_name, ft.TextThemeStyle.HEADLINE_SMALL,
-                                                    weight=ft.FontWeight.W_600), header=True,
-                                     container=True),
-                        *([ft.Row(badges, wrap=True, spacing=6, run_spacing=6)] if badges else []),
-                        c.para(app.i18n.n("client.contacts", client.contact_count), ft.TextThemeStyle.BODY_MEDIUM),
-                        c.para(fmt.last_contact_text(app.i18n, client.last_contact_at),
-                               ft.TextThemeStyle.BODY_MEDIUM),
-                    ],
-                    spacing=8,
-                ),
-                padding=ft.Padding.all(16),
-            ),
-            margin=ft.Margin.all(0),
-        ))
-        self._refresh_notice(timeline)
-        if timeline:
-            self.notes.controls = [c.note_card(app.i18n, n, app.scale) for n in timeline]
-        else:
-            self.notes.controls = [c.para(t("client.timeline_empty"), ft.TextThemeStyle.BODY_LARGE)]
-
-    def _refresh_notice(self, timeline: list[NoteView]) -> None:
-        """The quiet line after a save or after leaving a half-typed form."""
-        app, t = self.app, self.app.i18n.t
+        self.header.content = c.node(ft.Card(ft.Container(ft.Column([
+            ft.Semantics(content=c.text(client.display_name, ft.TextThemeStyle.HEADLINE_SMALL,
+                                        weight=ft.FontWeight.W_600), header=True, container=True),
+            *([ft.Row(badges, wrap=True, spacing=6, run_spacing=6)] if badges else []),
+            c.para(app.i18n.n("client.contacts", client.contact_count), ft.TextThemeStyle.BODY_MEDIUM),
+            c.para(fmt.last_contact_text(app.i18n, client.last_contact_at), ft.TextThemeStyle.BODY_MEDIUM),
+        ], spacing=8), padding=ft.Padding.all(16)), margin=ft.Margin.all(0)))
+        self.selector.content = c.section_title(t("client.timeline"))
         notice = app.notice_for(self.client_id)
         message = None
         if notice and notice[0] == "saved":
@@ -105,12 +276,11 @@ class ClientView:
                 message = self.saved_message(note)
         elif notice and notice[0] == "draft_kept":
             message = t("contact.draft_kept")
-        self.notice.visible = bool(message)
-        self.notice.content = (c.info_line(message, app.scale, identifier="saved-line",
-                                           icon=ft.Icons.CHECK_CIRCLE_OUTLINE if notice[0] == "saved"
-                                           else ft.Icons.EDIT_NOTE, tone=theme.SUCCESS if notice[0] == "saved"
-                                           else theme.NEUTRAL)
-                               if message else None)
+        self._set_notice(notice, message)
+        if timeline:
+            self.body.controls = [c.note_card(app.i18n, n, app.scale) for n in timeline]
+        else:
+            self.body.controls = [c.para(t("client.timeline_empty"), ft.TextThemeStyle.BODY_LARGE)]
 
     def saved_message(self, note: NoteView) -> str:
         t = self.app.i18n.t

@@ -1,20 +1,42 @@
-"""Contact vastleggen: type · uitkomst · wanneer · verslag · risicosignalen, "Opslaan" always at the bottom.
+"""Contact vastleggen, for one thumb after a home visit: type · uitkomst · wanneer · wie waren er ·
+naleving per actieve voorwaarde · risicosignalen · beschermende factoren · verslag (feiten) · duiding ·
+leefgebieden · veiligheid medewerker · afspraken en volgende contact. "Opslaan" is always at the bottom.
 
-Saving is local and instant. A half-typed form is kept as a sealed draft (``services.save_draft``) while
-typing, when leaving the form and when the app locks; it comes back when the form is opened again.
+Saving is local and instant (``services.create_record("contact", ...)``). A half-typed form is kept as a
+sealed draft (``services.save_draft``) while typing, when leaving the form and when the app locks; it
+comes back when the form is opened again. A saved violation or acute risk opens "Escaleren?" at once.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import flet as ft
 
+from field_app.domain import rules
 from field_app.domain.errors import ValidationError
 from field_app.domain.validation import check_contact
-from field_app.domain.vocab import ContactType, ContactUitkomst, Ernst, RisicoDomein
+from field_app.domain.vocab import (
+    BeschermCategorie,
+    BeschermendeFactor,
+    Bron,
+    ContactType,
+    ContactUitkomst,
+    Ernst,
+    Leefgebied,
+    Middel,
+    NalevingStatus,
+    NazorgStatus,
+    OvertredingErnst,
+    OvertredingReactie,
+    RisicoDomein,
+    Trend,
+    VeiligheidMedewerker,
+    VoorwaardeType,
+    Zekerheid,
+)
 from field_app.ui import components as c
 from field_app.ui import fmt, theme
 
@@ -22,34 +44,210 @@ if TYPE_CHECKING:
     from field_app.ui.app import VeldwerkApp
 
 DRAFT_EVERY = 2.0  # seconds between draft saves while typing
+# the four answers a worker gives per condition (untouched = NIET_GECONTROLEERD, not sent)
+COMPLIANCE_CHOICES = (NalevingStatus.NAGELEEFD, NalevingStatus.SIGNAAL_TWIJFEL, NalevingStatus.OVERTREDING,
+                      NalevingStatus.NIET_TE_BEOORDELEN)
+_STATUS_ICON = {
+    NalevingStatus.NAGELEEFD.value: ft.Icons.CHECK_CIRCLE_OUTLINE,
+    NalevingStatus.SIGNAAL_TWIJFEL.value: ft.Icons.HELP_OUTLINE,
+    NalevingStatus.OVERTREDING.value: ft.Icons.REPORT_OUTLINED,
+    NalevingStatus.NIET_TE_BEOORDELEN.value: ft.Icons.REMOVE_CIRCLE_OUTLINE,
+}
 
 
 def draft_slot(client_id: str) -> str:
     return f"contact:{client_id}"
 
 
-class RiskRow:
-    """One risk signal being entered: domain and ernst."""
+def condition_label(i18n: Any, condition: dict) -> str:
+    """``Verbod op alcohol en/of drugs, met controle`` (the condition type's own label)."""
+    return i18n.code_label(VoorwaardeType, condition.get("condition_type"))
 
-    def __init__(self, form: ContactFormView, index: int, domain: str | None = None, severity: str | None = None):
-        app, i18n = form.app, form.app.i18n
+
+def condition_detail(i18n: Any, condition: dict) -> str:
+    """A short second line: the wording of the decision, or what the condition is about."""
+    wording = (condition.get("wording") or "").strip()
+    if wording:
+        return wording if len(wording) <= 120 else wording[:117] + "…"
+    params = condition.get("parameters") or {}
+    parts = [i18n.code_label(Middel, str(s)) for s in params.get("substances") or []]
+    if params.get("zone"):
+        parts.append(str(params["zone"]))
+    return ", ".join(parts)
+
+
+def _choice(form: ContactFormView, label: str, vocab: Any, value: str | None, identifier: str,
+            codes: list[str] | None = None) -> c.Choice:
+    app = form.app
+    members = [m for m in vocab if codes is None or m.value in codes]
+    return c.Choice(label, [(m.value, app.i18n.label(m)) for m in members], value, identifier, form.changed,
+                    app.scale, app.handler)
+
+
+def _box(*controls: ft.Control) -> ft.Control:
+    return ft.Container(ft.Column(list(controls), spacing=8), padding=ft.Padding.all(10),
+                        border=ft.Border.all(1, ft.Colors.OUTLINE_VARIANT), border_radius=ft.BorderRadius.all(8))
+
+
+class RiskRow:
+    """One risk signal being entered: domain, ernst, trend and zekerheid."""
+
+    def __init__(self, form: ContactFormView, index: int, domain: str | None = None, severity: str | None = None,
+                 trend: str | None = None, certainty: str | None = None):
+        app, t = form.app, form.app.i18n.t
         self.form = form
-        self.domain = c.Choice(i18n.t("risk.domain"), [(m.value, i18n.label(m)) for m in RisicoDomein], domain,
-                               f"risk-domain-{index}", form.changed, app.scale, app.handler)
-        self.severity = c.Choice(i18n.t("risk.severity"), [(m.value, i18n.label(m)) for m in Ernst], severity,
-                                 f"risk-severity-{index}", form.changed, app.scale,
-                                 app.handler)
-        remove = c.icon_button(ft.Icons.DELETE_OUTLINE, i18n.t("risk.remove"),
+        self.domain = _choice(form, t("risk.domain"), RisicoDomein, domain, f"risk-domain-{index}")
+        self.severity = _choice(form, t("risk.severity"), Ernst, severity, f"risk-severity-{index}")
+        self.trend = _choice(form, t("contact_c.risk.trend"), Trend, trend, f"risk-trend-{index}")
+        self.certainty = _choice(form, t("contact_c.risk.certainty"), Zekerheid, certainty,
+                                 f"risk-certainty-{index}")
+        self.error = ft.Container(visible=False)
+        remove = c.icon_button(ft.Icons.DELETE_OUTLINE, t("risk.remove"),
                                app.handler(lambda e: form.remove_risk(self)), app.scale)
-        self.control = ft.Container(
-            ft.Column([self.domain.control, ft.Row([ft.Container(self.severity.control, expand=True), remove])],
-                      spacing=8),
-            padding=ft.Padding.all(10), border=ft.Border.all(1, ft.Colors.OUTLINE_VARIANT),
-            border_radius=ft.BorderRadius.all(8),
-        )
+        self.control = _box(self.domain.control,
+                            ft.Row([ft.Container(self.severity.control, expand=True), remove]),
+                            self.trend.control, self.certainty.control, self.error)
+        self.control.key = f"risk-row-{index}"  # the form scrolls a new row into view
 
     def value(self) -> tuple[str, str]:
         return (self.domain.value or "", self.severity.value or "")
+
+    def draft(self) -> list:
+        return [self.domain.value or "", self.severity.value or "", self.trend.value or "",
+                self.certainty.value or ""]
+
+    def fields(self) -> dict:
+        out = {"domain": self.domain.value or "", "severity": self.severity.value or ""}
+        if self.trend.value:
+            out["trend"] = self.trend.value
+        if self.certainty.value:
+            out["certainty"] = self.certainty.value
+        return out
+
+
+class ComplianceRow:
+    """One active condition: a four-way toggle, the source, and for a violation its ernst and reactie."""
+
+    def __init__(self, form: ContactFormView, index: int, condition_id: str, condition: dict, state: dict):
+        i18n, t = form.app.i18n, form.app.i18n.t
+        self.form = form
+        self.index = index
+        self.condition_id = condition_id
+        self.label = condition_label(i18n, condition)
+        self.status: str | None = state.get("status") or None
+        self.source = _choice(form, t("contact_c.compliance.source"), Bron, state.get("source") or None,
+                              f"compliance-source-{index}")
+        self.severity = _choice(form, t("contact_c.compliance.severity"), OvertredingErnst,
+                                state.get("severity") or None, f"compliance-severity-{index}")
+        self.response = _choice(form, t("contact_c.compliance.response"), OvertredingReactie,
+                                state.get("response") or None, f"compliance-response-{index}")
+        self.error = ft.Container(visible=False)
+        self.buttons = ft.Row(wrap=True, spacing=6, run_spacing=6)
+        self.violation = ft.Column([c.para(t("contact_c.compliance.violation_intro"), ft.TextThemeStyle.BODY_MEDIUM,
+                                           color=theme.DANGER.fg),
+                                    self.severity.control, self.response.control], spacing=8)
+        detail = condition_detail(i18n, condition)
+        self.control = _box(
+            c.para(self.label, ft.TextThemeStyle.TITLE_SMALL, weight=ft.FontWeight.W_600),
+            *([c.para(detail, ft.TextThemeStyle.BODY_MEDIUM, color=ft.Colors.ON_SURFACE_VARIANT)] if detail else []),
+            self.buttons, self.source.control, self.violation, self.error,
+        )
+        self._render()
+
+    def _render(self) -> None:
+        app, i18n, t = self.form.app, self.form.app.i18n, self.form.app.i18n.t
+        buttons = []
+        for status in COMPLIANCE_CHOICES:
+            code = status.value
+            chosen = self.status == code
+            word = i18n.label(status)
+            style = ft.ButtonStyle(padding=ft.Padding.symmetric(horizontal=12, vertical=14),
+                                   bgcolor=(theme.DANGER.bg if code == NalevingStatus.OVERTREDING.value
+                                            else theme.SUCCESS.bg if code == NalevingStatus.NAGELEEFD.value
+                                            else theme.WARNING.bg if code == NalevingStatus.SIGNAAL_TWIJFEL.value
+                                            else theme.NEUTRAL.bg) if chosen else None)
+            icon = ft.Icons.RADIO_BUTTON_CHECKED if chosen else _STATUS_ICON[code]
+            button = (ft.FilledTonalButton if chosen else ft.OutlinedButton)(
+                content=word, icon=icon, style=style,
+                on_click=app.handler(lambda e, code=code: self.choose(code)))
+            buttons.append(ft.Semantics(
+                content=button, identifier=f"compliance-{self.index}-{code}", selected=chosen, container=True,
+                label=t("contact_c.compliance.toggle_semantic", condition=self.label, status=word)))
+        self.buttons.controls = buttons
+        self.violation.visible = self.status == NalevingStatus.OVERTREDING.value
+
+    def choose(self, code: str) -> None:
+        self.status = None if self.status == code else code  # tapping the chosen answer again clears it
+        self._render()
+        self.set_errors({})
+        self.form.changed()
+
+    def touched(self) -> bool:
+        return self.status is not None
+
+    def draft(self) -> dict:
+        return {"condition_id": self.condition_id, "status": self.status or "", "source": self.source.value or "",
+                "severity": self.severity.value or "", "response": self.response.value or ""}
+
+    def fields(self) -> dict:
+        out: dict = {"condition_id": self.condition_id, "status": self.status}
+        if self.source.value:
+            out["source"] = self.source.value
+        if self.status == NalevingStatus.OVERTREDING.value:
+            out["violation"] = {"severity": self.severity.value or "", "response": self.response.value or ""}
+        return out
+
+    def set_errors(self, errors: dict[str, str]) -> None:
+        """``errors`` keyed by the path below ``compliance.N.`` (``violation.severity``, ``status``, …)."""
+        app = self.form.app
+        self.severity.set_error(errors.get("violation.severity"))
+        self.response.set_error(errors.get("violation.response"))
+        self.source.set_error(errors.get("source"))
+        rest = [m for k, m in errors.items() if k not in ("violation.severity", "violation.response", "source")]
+        self.error.content = c.error_line(" ".join(rest), app.scale) if rest else None
+        self.error.visible = bool(rest)
+
+
+class ChipList:
+    """Entered items shown as removable chips (participants, protective factors)."""
+
+    def __init__(self, form: ContactFormView, remove_tooltip: str, identifier: str):
+        self.form = form
+        self.items: list[dict] = []
+        self.remove_tooltip = remove_tooltip
+        self.identifier = identifier
+        self.control = ft.Row(wrap=True, spacing=6, run_spacing=6)
+
+    def set(self, items: list[dict], text_of) -> None:
+        self.items = list(items)
+        self.text_of = text_of
+        self._render()
+
+    def _render(self) -> None:
+        app = self.form.app
+        chips = []
+        for i, item in enumerate(self.items):
+            label = self.text_of(item)
+            chips.append(ft.Semantics(container=True, identifier=f"{self.identifier}-{i}", content=ft.Container(
+                ft.Row([c.text(label, ft.TextThemeStyle.BODY_MEDIUM),
+                        c.icon_button(ft.Icons.CLOSE, f"{self.remove_tooltip}: {label}",
+                                      app.handler(lambda e, i=i: self.remove(i)), app.scale)],
+                       spacing=0, tight=True),
+                bgcolor=ft.Colors.SECONDARY_CONTAINER, border_radius=ft.BorderRadius.all(20),
+                padding=ft.Padding.only(left=12)),
+            ))
+        self.control.controls = chips
+
+    def add(self, item: dict) -> None:
+        self.items.append(item)
+        self._render()
+        self.form.changed()
+
+    def remove(self, index: int) -> None:
+        if 0 <= index < len(self.items):
+            self.items.pop(index)
+        self._render()
+        self.form.changed()
 
 
 class ContactFormView:
@@ -75,26 +273,91 @@ class ContactFormView:
             "date": fmt.date_field(now), "time": fmt.time_field(now), "report": "", "risks": [],
         }
         on_change = app.handler(self.changed)
+        size = 16 * app.scale
+
+        def tf(label: str, value: str = "", **kw) -> ft.TextField:
+            return ft.TextField(error_max_lines=3, label=label, value=value, on_change=on_change, text_size=size,
+                                expand=True, **kw)
+
         self.contact_type = c.Choice(t("contact.type"), [(m.value, i18n.label(m)) for m in ContactType],
                                      d.get("contact_type"), "contact-type", self.changed, app.scale, app.handler)
         self.outcome = c.Choice(t("contact.outcome"), [(m.value, i18n.label(m)) for m in ContactUitkomst],
-                                d.get("outcome"), "contact-outcome", self.changed, app.scale, app.handler)
-        size = 16 * app.scale
-        self.date = ft.TextField(error_max_lines=3, label=t("contact.date"), value=d.get("date", ""), on_change=on_change,
-                                 keyboard_type=ft.KeyboardType.DATETIME, expand=True, text_size=size)
-        self.time = ft.TextField(error_max_lines=3, label=t("contact.time"), value=d.get("time", ""), on_change=on_change,
-                                 keyboard_type=ft.KeyboardType.DATETIME, expand=True, text_size=size)
-        self.report = ft.TextField(error_max_lines=3, label=t("contact.report"), hint_text=t("contact.report_hint"),
-                                   value=d.get("report", ""), multiline=True, min_lines=5, max_lines=14,
-                                   on_change=on_change, text_size=size, expand=True,
-                                   capitalization=ft.TextCapitalization.SENTENCES)
+                                d.get("outcome"), "contact-outcome", self.outcome_changed, app.scale, app.handler)
+        self.excused = c.Choice(t("contact_c.excused"), [("JA", t("contact_c.excused.yes")),
+                                                         ("NEE", t("contact_c.excused.no"))],
+                                d.get("excused") or None, "contact-excused", self.changed, app.scale, app.handler)
+        self.date = tf(t("contact.date"), d.get("date", ""), keyboard_type=ft.KeyboardType.DATETIME)
+        self.time = tf(t("contact.time"), d.get("time", ""), keyboard_type=ft.KeyboardType.DATETIME)
+        self.report = tf(t("contact.report"), d.get("report", ""), hint_text=t("contact.report_hint"),
+                         multiline=True, min_lines=5, max_lines=14, capitalization=ft.TextCapitalization.SENTENCES)
+        self.interpretation = tf(t("contact_c.interpretation"), d.get("interpretation", ""),
+                                 hint_text=t("contact_c.interpretation_hint"), multiline=True, min_lines=3,
+                                 max_lines=10, capitalization=ft.TextCapitalization.SENTENCES)
+        # wie waren er
+        self.participant_name = tf(t("contact_c.participant.name"), capitalization=ft.TextCapitalization.WORDS)
+        self.participant_role = tf(t("contact_c.participant.role"))
+        self.participants = ChipList(self, t("contact_c.participant.remove"), "participant")
+        self.participants.set([p for p in d.get("participants", []) if isinstance(p, dict)], self._participant_text)
+        self.participant_error = ft.Container(visible=False)
+        # naleving per actieve voorwaarde
+        self.compliance_rows: list[ComplianceRow] = []
+        kept = {item.get("condition_id"): item for item in d.get("compliance", []) if isinstance(item, dict)}
+        for i, (cond_id, cond) in enumerate(self._active_conditions()):
+            self.compliance_rows.append(ComplianceRow(self, i, cond_id, cond, kept.get(cond_id, {})))
+        # risicosignalen
         self.risk_rows: list[RiskRow] = []
         self._risk_counter = 0
         self.risk_column = ft.Column(spacing=8)
         self.risk_error = ft.Container(visible=False)
+        for risk in d.get("risks", []):
+            self._add_risk_row(*[(v or None) for v in list(risk)[:4]])
+        # beschermende factoren
+        self.protective_category = _choice(self, t("contact_c.protective.category"), BeschermCategorie, None,
+                                           "protective-category")
+        self.protective_code = _choice(self, t("contact_c.protective.code"), BeschermendeFactor, None,
+                                       "protective-code")
+        self.protective = ChipList(self, t("contact_c.protective.remove"), "protective")
+        self.protective.set([p for p in d.get("protective", []) if isinstance(p, dict)], self._protective_text)
+        self.protective_error = ft.Container(visible=False)
+        # leefgebieden (optional quick status per domain)
+        lives = {x.get("domain"): x.get("status") for x in d.get("life_domains", []) if isinstance(x, dict)}
+        self.life_choices = {m.value: _choice(self, i18n.label(m), NazorgStatus, lives.get(m.value) or None,
+                                              f"life-{m.value}") for m in Leefgebied}
+        self.life_open = bool(lives)
+        self.life_column = ft.Column([ch.control for ch in self.life_choices.values()], spacing=8,
+                                     visible=self.life_open)
+        self.life_toggle = ft.TextButton(on_click=app.handler(self.toggle_life))
+        self._life_toggle_text()
+        # veiligheid medewerker
+        self.worker_safety = _choice(self, t("contact_c.safety"), VeiligheidMedewerker,
+                                     d.get("worker_safety") or VeiligheidMedewerker.GEEN_BIJZONDERHEDEN.value,
+                                     "worker-safety")
+        self.duo = ft.Checkbox(label=t("contact_c.duo"), value=bool(d.get("duo_next_time")),
+                               on_change=on_change, label_style=ft.TextStyle(size=16 * app.scale))
+        # afspraken en volgende contact
+        self.agreements = tf(t("contact_c.agreements"), d.get("agreements", ""), multiline=True, min_lines=2,
+                             max_lines=8, capitalization=ft.TextCapitalization.SENTENCES)
+        self.next_date = tf(t("contact_c.next_date"), d.get("next_date", ""), keyboard_type=ft.KeyboardType.DATETIME)
+        self.next_time = tf(t("contact_c.next_time"), d.get("next_time", ""), keyboard_type=ft.KeyboardType.DATETIME)
         self.form_error = ft.Container(visible=False)
-        for dom, sev in d.get("risks", []):
-            self._add_risk_row(dom or None, sev or None)
+        self._sync_outcome()
+
+    def _active_conditions(self) -> list[tuple[str, dict]]:
+        context = getattr(self.app.services, "client_context", None)  # absent on a bare test double
+        if context is None:
+            return []
+        try:
+            return rules.active_conditions(context(self.client_id))
+        except KeyError:
+            return []
+
+    def _participant_text(self, p: dict) -> str:
+        return f"{p.get('name', '')} · {p['role']}" if p.get("role") else str(p.get("name", ""))
+
+    def _protective_text(self, p: dict) -> str:
+        i18n = self.app.i18n
+        return (f"{i18n.code_label(BeschermendeFactor, p.get('code'))} "
+                f"({i18n.code_label(BeschermCategorie, p.get('category')).lower()})")
 
     def title(self) -> str:
         return self.app.i18n.t("contact.title")
@@ -106,6 +369,7 @@ class ContactFormView:
             name = app.services.client(self.client_id).display_name
         except KeyError:
             name = ""
+        muted = ft.Colors.ON_SURFACE_VARIANT
         top: list[ft.Control] = [c.para(t("contact.for", name=name), ft.TextThemeStyle.TITLE_MEDIUM,
                                         weight=ft.FontWeight.W_600)]
         if self.restored:
@@ -116,21 +380,59 @@ class ContactFormView:
                 ft.TextButton(content=t("contact.discard"), icon=ft.Icons.DELETE_SWEEP_OUTLINED,
                               on_click=app.handler(self.discard)),
             ], spacing=4))
-        when = (c.field(self.date, self.time) if app.scale == 1
-                else ft.Column([c.field(self.date), c.field(self.time)], spacing=12))
+
+        def pair(a: ft.Control, b: ft.Control) -> ft.Control:
+            return c.field(a, b) if app.scale == 1 else ft.Column([c.field(a), c.field(b)], spacing=12)
+
+        compliance: list[ft.Control] = [c.section_title(t("contact_c.compliance.title"))]
+        if self.compliance_rows:
+            compliance += [c.para(t("contact_c.compliance.intro"), ft.TextThemeStyle.BODY_MEDIUM, color=muted),
+                           *[r.control for r in self.compliance_rows]]
+        else:
+            compliance.append(c.para(t("contact_c.compliance.none"), ft.TextThemeStyle.BODY_MEDIUM, color=muted))
         fields: list[ft.Control] = [
             *top,
             self.contact_type.control,
             self.outcome.control,
+            self.excused.control,
             c.para(t("contact.when"), ft.TextThemeStyle.TITLE_SMALL),
-            when,
-            c.field(self.report),
+            pair(self.date, self.time),
+            c.section_title(t("contact_c.participants.title")),
+            c.para(t("contact_c.participants.intro"), ft.TextThemeStyle.BODY_MEDIUM, color=muted),
+            self.participants.control,
+            c.field(self.participant_name),
+            c.field(self.participant_role),
+            self.participant_error,
+            ft.Row([ft.OutlinedButton(content=t("contact_c.participant.add"), icon=ft.Icons.PERSON_ADD_ALT,
+                                      on_click=app.handler(self.add_participant))], wrap=True),
+            *compliance,
             c.section_title(t("risk.title")),
-            c.para(t("risk.intro"), ft.TextThemeStyle.BODY_MEDIUM, color=ft.Colors.ON_SURFACE_VARIANT),
+            c.para(t("risk.intro"), ft.TextThemeStyle.BODY_MEDIUM, color=muted),
             self.risk_column,
             self.risk_error,
             ft.Row([ft.OutlinedButton(content=t("risk.add"), icon=ft.Icons.ADD,
-                                      on_click=app.handler(self.add_risk))]),
+                                      on_click=app.handler(self.add_risk))], wrap=True),
+            c.section_title(t("contact_c.protective.title")),
+            self.protective.control,
+            self.protective_category.control,
+            self.protective_code.control,
+            self.protective_error,
+            ft.Row([ft.OutlinedButton(content=t("contact_c.protective.add"), icon=ft.Icons.ADD,
+                                      on_click=app.handler(self.add_protective))], wrap=True),
+            c.section_title(t("contact_c.report.title")),
+            c.field(self.report),
+            c.para(t("contact_c.interpretation_intro"), ft.TextThemeStyle.BODY_MEDIUM, color=muted),
+            c.field(self.interpretation),
+            c.section_title(t("contact_c.life.title")),
+            ft.Row([self.life_toggle], wrap=True),
+            self.life_column,
+            c.section_title(t("contact_c.safety.title")),
+            self.worker_safety.control,
+            ft.Semantics(content=self.duo, container=True, identifier="duo-next-time"),
+            c.section_title(t("contact_c.followup.title")),
+            c.field(self.agreements),
+            c.para(t("contact_c.next_contact"), ft.TextThemeStyle.TITLE_SMALL),
+            pair(self.next_date, self.next_time),
         ]
         # a scrolling Column (not a ListView) so the form can scroll to a new risk row or to the errors
         self.scroller = ft.Column(
@@ -155,10 +457,57 @@ class ContactFormView:
     def refresh(self) -> None:
         """Background changes never touch what the worker is typing."""
 
+    # -- outcome: geoorloofd / ongeoorloofd only with "niet verschenen"
+    def _sync_outcome(self) -> None:
+        self.excused.control.visible = self.outcome.value == ContactUitkomst.NIET_VERSCHENEN.value
+
+    def outcome_changed(self, e=None) -> None:
+        self._sync_outcome()
+        self.changed(e)
+
+    # -- participants
+    def add_participant(self, e=None) -> None:
+        t = self.app.i18n.t
+        name = (self.participant_name.value or "").strip()
+        if not name:
+            self.participant_name.error = t("contact_c.participant.name_needed")
+            return
+        role = (self.participant_role.value or "").strip()
+        self.participants.add({"name": name, **({"role": role} if role else {})})
+        self.participant_name.value = self.participant_role.value = ""
+        self.participant_name.error = None
+        self.participant_error.visible = False
+
+    # -- protective factors
+    def add_protective(self, e=None) -> None:
+        t = self.app.i18n.t
+        cat, code = self.protective_category.value, self.protective_code.value
+        self.protective_category.set_error(None if cat else t("contact_c.protective.category_needed"))
+        self.protective_code.set_error(None if code else t("contact_c.protective.code_needed"))
+        if not (cat and code):
+            return
+        if any(p["category"] == cat and p["code"] == code for p in self.protective.items):
+            self.protective_code.set_error(t("contact_c.protective.twice"))
+            return
+        self.protective.add({"category": cat, "code": code})
+        self.protective_error.visible = False
+
+    # -- leefgebieden
+    def _life_toggle_text(self) -> None:
+        t = self.app.i18n.t
+        self.life_toggle.content = t("contact_c.life.hide") if self.life_open else t("contact_c.life.show")
+        self.life_toggle.icon = ft.Icons.EXPAND_LESS if self.life_open else ft.Icons.EXPAND_MORE
+
+    def toggle_life(self, e=None) -> None:
+        self.life_open = not self.life_open
+        self.life_column.visible = self.life_open
+        self._life_toggle_text()
+
     # -- risks
-    def _add_risk_row(self, domain: str | None = None, severity: str | None = None) -> None:
+    def _add_risk_row(self, domain: str | None = None, severity: str | None = None, trend: str | None = None,
+                      certainty: str | None = None) -> None:
         self._risk_counter += 1
-        row = RiskRow(self, self._risk_counter, domain, severity)
+        row = RiskRow(self, self._risk_counter, domain, severity, trend, certainty)
         self.risk_rows.append(row)
         self.risk_column.controls.append(row.control)
 
@@ -166,13 +515,17 @@ class ContactFormView:
         self._add_risk_row()
         self.changed()
         self.app.page.update()  # the row must exist in the browser before scrolling to it
-        await self._scroll(-1)  # the end: the new row and the add button
+        await self._scroll(key=f"risk-row-{self._risk_counter}")
 
-    async def _scroll(self, offset: float) -> None:
-        """Scroll the form (0 = top, -1 = end); a browser that does not answer is not an error."""
+    async def _scroll(self, offset: float | None = None, key: str | None = None) -> None:
+        """Scroll the form (0 = top, -1 = end, or to a control's key); a browser that does not answer is not
+        an error."""
         try:
-            await asyncio.wait_for(self.scroller.scroll_to(offset=offset, duration=250), timeout=5)
-        except (TimeoutError, RuntimeError):
+            if key is not None:
+                await asyncio.wait_for(self.scroller.scroll_to(scroll_key=key, duration=250), timeout=5)
+            else:
+                await asyncio.wait_for(self.scroller.scroll_to(offset=offset, duration=250), timeout=5)
+        except (TimeoutError, RuntimeError, TypeError):
             pass
 
     def remove_risk(self, row: RiskRow) -> None:
@@ -186,8 +539,17 @@ class ContactFormView:
         return {
             "client_id": self.client_id,
             "contact_type": self.contact_type.value, "outcome": self.outcome.value,
+            "excused": self.excused.value or "",
             "date": self.date.value or "", "time": self.time.value or "", "report": self.report.value or "",
-            "risks": [list(r.value()) for r in self.risk_rows],
+            "interpretation": self.interpretation.value or "",
+            "participants": list(self.participants.items),
+            "compliance": [r.draft() for r in self.compliance_rows if r.touched() or r.source.value],
+            "risks": [r.draft() for r in self.risk_rows],
+            "protective": list(self.protective.items),
+            "life_domains": [{"domain": k, "status": ch.value} for k, ch in self.life_choices.items() if ch.value],
+            "worker_safety": self.worker_safety.value or "", "duo_next_time": bool(self.duo.value),
+            "agreements": self.agreements.value or "",
+            "next_date": self.next_date.value or "", "next_time": self.next_time.value or "",
         }
 
     def changed(self, e=None) -> None:
@@ -196,6 +558,8 @@ class ContactFormView:
             control.error = None
             if control in (self.date, self.time):
                 self.date.error = self.time.error = None
+            if control in (self.next_date, self.next_time):
+                self.next_date.error = self.next_time.error = None
         if self.form_error.visible and not self._field_errors():
             self.form_error.visible = False
         self.dirty = True
@@ -215,31 +579,70 @@ class ContactFormView:
         self.app.replace_screen(ContactFormView(self.app, self.client_id))
 
     # -- saving
-    def _occurred_at(self) -> int | None:
+    @staticmethod
+    def _moment(date_text: str, time_text: str) -> int | None:
         try:
-            day = fmt.parse_date(self.date.value or "")
-            hour, minute = fmt.parse_clock(self.time.value or "")
+            day = fmt.parse_date(date_text or "")
+            hour, minute = fmt.parse_clock(time_text or "")
         except ValueError:
             return None
         return fmt.to_ms(day, hour, minute)
 
+    def _occurred_at(self) -> int | None:
+        return self._moment(self.date.value or "", self.time.value or "")
+
+    def contact_fields(self) -> tuple[dict, dict[str, str]]:
+        """The fields for ``create_record("contact")`` and the errors the form itself finds."""
+        t = self.app.i18n.t
+        errors: dict[str, str] = {}
+        fields: dict = {
+            "contact_type": self.contact_type.value or "", "outcome": self.outcome.value or "",
+            "report": self.report.value or "", "interpretation": self.interpretation.value or "",
+            "participants": list(self.participants.items),
+            "compliance": [r.fields() for r in self.compliance_rows if r.touched()],
+            "risks": [r.fields() for r in self.risk_rows],
+            "protective": list(self.protective.items),
+            "life_domains": [{"domain": k, "status": ch.value} for k, ch in self.life_choices.items() if ch.value],
+            "worker_safety": self.worker_safety.value or VeiligheidMedewerker.GEEN_BIJZONDERHEDEN.value,
+            "duo_next_time": bool(self.duo.value), "agreements": self.agreements.value or "",
+        }
+        if self.outcome.value == ContactUitkomst.NIET_VERSCHENEN.value and self.excused.value:
+            fields["excused"] = self.excused.value == "JA"
+        occurred_at = self._occurred_at()
+        if occurred_at is None:
+            errors["occurred_at"] = t("contact.error.when")
+        else:
+            fields["occurred_at"] = occurred_at
+        if (self.next_date.value or "").strip() or (self.next_time.value or "").strip():
+            nxt = self._moment(self.next_date.value or "", self.next_time.value or "09:00")
+            if nxt is None:
+                errors["next_contact_at"] = t("contact_c.error.next")
+            else:
+                fields["next_contact_at"] = nxt
+        return fields, errors
+
     async def save(self, e=None) -> None:
         app = self.app
-        occurred_at = self._occurred_at()
-        fields = {
-            "contact_type": self.contact_type.value or "", "outcome": self.outcome.value or "",
-            "report": self.report.value or "", "risks": [r.value() for r in self.risk_rows],
-        }
+        fields, own_errors = self.contact_fields()
+        create = getattr(app.services, "create_record", None)
         try:
-            if occurred_at is None:
+            if own_errors:
                 # still check the other fields, so every problem shows at once (pure, nothing is stored)
-                errors = {"occurred_at": app.i18n.t("contact.error.when")}
+                errors = dict(own_errors)
                 try:
-                    check_contact(occurred_at=fmt.now_ms(), **fields)
+                    check_contact(occurred_at=fmt.now_ms(), contact_type=fields["contact_type"],
+                                  outcome=fields["outcome"], report=fields["report"],
+                                  risks=[(r["domain"], r["severity"]) for r in fields["risks"]])
                 except ValidationError as exc:
                     errors = {**exc.errors, **errors}
                 raise ValidationError(errors)
-            note_id = app.services.record_contact(self.client_id, occurred_at=occurred_at, **fields)
+            if create is not None:
+                note_id = create("contact", self.client_id, fields)
+            else:  # a bare test double: the core fields only
+                note_id = app.services.record_contact(
+                    self.client_id, occurred_at=fields["occurred_at"], contact_type=fields["contact_type"],
+                    outcome=fields["outcome"], report=fields["report"],
+                    risks=[(r["domain"], r["severity"]) for r in fields["risks"]])
         except ValidationError as exc:
             self.show_errors(exc.errors)
             self.app.page.update()
@@ -248,28 +651,71 @@ class ContactFormView:
         self.dirty = False
         app.services.clear_draft(draft_slot(self.client_id))
         app.contact_saved(self.client_id, note_id)
+        if needs_escalation(fields) and hasattr(app.services, "records"):
+            from field_app.ui.views.escalate import EscalateDialog
+
+            EscalateDialog(app, self.client_id, note_id, fields).open()
 
     def _field_errors(self) -> bool:
-        choices = [self.contact_type, self.outcome, *(ch for r in self.risk_rows for ch in (r.domain, r.severity))]
+        choices = [self.contact_type, self.outcome, self.excused,
+                   *(ch for r in self.risk_rows for ch in (r.domain, r.severity)),
+                   *(ch for r in self.compliance_rows for ch in (r.severity, r.response, r.source))]
         return (any(ch.dropdown.error_text for ch in choices) or self.risk_error.visible
-                or any(f.error for f in (self.date, self.time, self.report)))
+                or any(r.error.visible for r in (*self.risk_rows, *self.compliance_rows))
+                or any(f.error for f in (self.date, self.time, self.report, self.next_date, self.next_time)))
 
     def show_errors(self, errors: dict[str, str]) -> None:
         app, t = self.app, self.app.i18n.t
+        used: set[str] = set()
 
         def msg(key: str) -> str | None:
-            return app.validation_message(errors, key) if key in errors else None
+            if key in errors:
+                used.add(key)
+                return app.validation_message(errors, key)
+            return None
+
+        def below(prefix: str) -> dict[str, str]:
+            found = {k[len(prefix):]: k for k in errors if k.startswith(prefix)}
+            used.update(found.values())
+            return {sub: app.validation_message(errors, k) for sub, k in found.items()}
 
         self.contact_type.set_error(msg("contact_type"))
         self.outcome.set_error(msg("outcome"))
+        self.excused.set_error(msg("excused"))
         self.report.error = msg("report")  # TextField: `error` (Dropdown: `error_text`)
+        self.interpretation.error = msg("interpretation")
+        self.agreements.error = msg("agreements")
         self.date.error = msg("occurred_at")
         self.time.error = " " if "occurred_at" in errors else None
+        self.next_date.error = msg("next_contact_at")
+        self.next_time.error = " " if "next_contact_at" in errors else None
+        self.worker_safety.set_error(msg("worker_safety"))
+        for i, row in enumerate([r for r in self.compliance_rows if r.touched()]):
+            row.set_errors(below(f"compliance.{i}."))
+        for row in self.compliance_rows:
+            if not row.touched():
+                row.set_errors({})
+        for i, row in enumerate(self.risk_rows):
+            found = below(f"risks.{i}.")
+            messages = list(dict.fromkeys(found.values()))
+            row.error.content = c.error_line(" ".join(messages), app.scale) if messages else None
+            row.error.visible = bool(messages)
         risk = msg("risks")
         self.risk_error.content = c.error_line(risk, app.scale, identifier="risk-error") if risk else None
         self.risk_error.visible = bool(risk)
-        other = [app.validation_message(errors, k) for k in errors
-                 if k not in ("contact_type", "outcome", "report", "occurred_at", "risks")]
+        for prefix, box in (("participants", self.participant_error), ("protective", self.protective_error)):
+            found = below(prefix)
+            messages = list(dict.fromkeys(found.values()))
+            box.content = c.error_line(" ".join(messages), app.scale) if messages else None
+            box.visible = bool(messages)
+        life = below("life_domains")
+        other = [app.validation_message(errors, k) for k in errors if k not in used] + list(life.values())
         summary = " ".join([t("contact.error.summary"), *other])
         self.form_error.content = c.error_line(summary, app.scale, identifier="form-error") if errors else None
         self.form_error.visible = bool(errors)
+
+
+def needs_escalation(fields: dict) -> bool:
+    """A saved violation or an acute risk offers "Escaleren?" right away."""
+    return (any(item.get("status") == NalevingStatus.OVERTREDING.value for item in fields.get("compliance", []))
+            or any(r.get("severity") == Ernst.ACUUT.value for r in fields.get("risks", [])))

@@ -1,0 +1,131 @@
+"""Tijdlijn: every note (contacts, meldcode weighings, case conferences) newest first, each with author,
+time and sync state, its addenda under it, a stub for a retracted note, and the actions Aanvulling
+toevoegen · Intrekken · Signaal maken."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import flet as ft
+
+from field_app.domain.vocab import (
+    ContactType,
+    ContactUitkomst,
+    MeldcodeBesluit,
+    NalevingStatus,
+    OverlegSoort,
+)
+from field_app.ui import components as c
+from field_app.ui import fmt, theme
+from field_app.ui.views import client_parts as p
+from field_app.ui.views.forms import records as forms
+from field_app.ui.views.forms.base import confirm_dialog, iso_to_field
+from field_app.views_model import RiskView
+
+if TYPE_CHECKING:
+    from field_app.ui.views.client import ClientData, ClientView
+
+
+def summary(view: ClientView, note) -> str:
+    """One line naming a note: ``Huisbezoek (aangekondigd) · vandaag 10:42``."""
+    i18n = view.app.i18n
+    f = note.fields
+    if note.type == "contact":
+        what = i18n.code_label(ContactType, f.get("contact_type"))
+        return f"{what} · {fmt.moment(i18n, f.get('occurred_at') or note.created_at)}"
+    if note.type == "case_conference":
+        return f"{i18n.code_label(OverlegSoort, f.get('kind'))} · {iso_to_field(f.get('date'))}"
+    return f"{i18n.t('cf.note.meldcode')} · {fmt.moment(i18n, note.created_at)}"
+
+
+def render(view: ClientView, data: ClientData) -> list[ft.Control]:
+    app, t = view.app, view.app.i18n.t
+    out: list[ft.Control] = []  # the selected section button names it (no second "timeline" on screen)
+    top = [p.button(t("cf.timeline.flag_client"), ft.Icons.FLAG_OUTLINED,
+                    app.handler(lambda e: forms.flag_form(app, view.client_id)), identifier="flag-client")]
+    if hasattr(app, "open_meldcode"):
+        top.append(p.button(t("cf.timeline.meldcode"), ft.Icons.RULE,
+                            app.handler(lambda e: app.open_meldcode(view.client_id)), identifier="open-meldcode"))
+    out.append(p.actions(top))
+    if not data.notes:
+        out.append(p.empty(t("client.timeline_empty")))
+        return out
+    conditions = {r.id: r for r in data.of("condition")}
+    for note in data.notes:
+        out.append(_note(view, data, note, conditions))
+    return out
+
+
+def _note(view: ClientView, data: ClientData, note, conditions: dict) -> ft.Control:
+    app, i18n, t = view.app, view.app.i18n, view.app.i18n.t
+    if note.retracted:
+        r = note.retracted
+        return p.card([
+            ft.Row([ft.Icon(ft.Icons.BLOCK, color=theme.NEUTRAL.fg, size=20 * app.scale),
+                    c.text(t("cf.note.retracted_title"), ft.TextThemeStyle.TITLE_SMALL, weight=ft.FontWeight.W_600)],
+                   spacing=6),
+            p.line(t("cf.note.retracted", author=r.get("author") or "?", when=fmt.moment(i18n, r.get("at") or 0),
+                     reason=r.get("reason") or "")),
+            p.line(summary(view, note), muted=True),
+        ], key=f"note-{note.id}", identifier=f"retracted-{note.id}")
+    f = note.fields
+    rows: list[ft.Control] = []
+    if note.type == "contact":
+        rows += [p.title(i18n.code_label(ContactType, f.get("contact_type"))),
+                 p.line(i18n.code_label(ContactUitkomst, f.get("outcome")))]
+        when = f.get("occurred_at") or note.created_at
+    elif note.type == "case_conference":
+        rows += [p.title(t("cf.note.conference", kind=i18n.code_label(OverlegSoort, f.get("kind")))),
+                 p.line(t("cf.note.conference_date", date=iso_to_field(f.get("date"))))]
+        when = note.created_at
+    else:
+        rows.append(p.title(t("cf.note.meldcode")))
+        if f.get("decision"):
+            rows.append(p.line(t("cf.note.meldcode_decision",
+                                 decision=i18n.code_label(MeldcodeBesluit, f["decision"]))))
+        when = note.created_at
+    rows.append(p.line(t("note.meta", when=fmt.moment(i18n, when), author=note.author), muted=True))
+    rows.append(c.note_sync_badge(i18n, note.sync_state, app.scale))
+    text = f.get("report") or f.get("decisions") or f.get("note")
+    if text:
+        rows.append(c.para(text, ft.TextThemeStyle.BODY_LARGE))
+    if f.get("duiding") and note.type == "case_conference":
+        rows.append(p.line(t("cf.note.duiding", text=f["duiding"])))
+    risks = [RiskView(r["domain"], r["severity"]) for r in f.get("risks") or []]
+    if risks:
+        rows.append(ft.Row([c.risk_chip(i18n, r, app.scale) for r in risks], wrap=True, spacing=6, run_spacing=6))
+    for item in f.get("compliance") or []:
+        cond = conditions.get(item.get("condition_id"))
+        name = view.condition_name(cond) if cond else t("cf.cond.unknown")
+        rows.append(p.status_badge(f"{name}: {i18n.code_label(NalevingStatus, item.get('status'))}",
+                                   item.get("status"), app.scale, wide=True))
+    for a in note.addenda:
+        rows.append(ft.Container(
+            ft.Column([c.para(t("cf.note.addendum_meta", author=a.author, when=fmt.moment(i18n, a.at)),
+                              ft.TextThemeStyle.LABEL_LARGE, weight=ft.FontWeight.W_600),
+                       c.para(a.text, ft.TextThemeStyle.BODY_MEDIUM)], spacing=2),
+            padding=ft.Padding.only(left=12, top=6, bottom=6),
+            border=ft.Border.only(left=ft.BorderSide(3, theme.NEUTRAL.fg)), key=f"addendum-{a.id}"))
+    for flag in data.flags_for(note.id):
+        rows.append(p.flag_card(app, flag))
+    name = summary(view, note)
+    rows.append(p.actions([
+        p.button(t("cf.note.add_addendum"), ft.Icons.NOTE_ADD_OUTLINED,
+                 app.handler(lambda e: forms.addendum_form(app, note.id, name)), identifier=f"addendum-{note.id}"),
+        p.button(t("cf.note.retract"), ft.Icons.BLOCK,
+                 app.handler(lambda e: _retract(view, note.id, name)), identifier=f"retract-{note.id}"),
+        p.button(t("cf.note.make_flag"), ft.Icons.FLAG_OUTLINED,
+                 app.handler(lambda e: forms.flag_form(app, view.client_id, note.id)), identifier=f"flag-{note.id}"),
+    ]))
+    return p.card(rows, key=f"note-{note.id}", identifier=f"note-{note.id}")
+
+
+def _retract(view: ClientView, note_id: str, name: str) -> None:
+    app, t = view.app, view.app.i18n.t
+
+    def done(reason: str) -> None:
+        app.services.retract_record(note_id, reason)
+        view.show_section("timeline")
+
+    confirm_dialog(app, t("cf.retract.title"), t("cf.retract.body", note=name), t("cf.note.retract"), done,
+                   reason_label=t("cf.retract.reason"), identifier="retract-confirm")

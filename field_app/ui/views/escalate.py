@@ -1,0 +1,239 @@
+"""Escaleren? — opened right after saving a contact with a violation or an acute risk.
+
+It says in plain words why, shows the route the rules proposed (the automatic flag they raised from this
+contact) or, for a violation no rule covers (e.g. an alcohol ban), proposes a flag by hand with urgency
+and route taken from the response ladder. "Signaal bevestigen" / "Signaal maken" stores it (assignee,
+note); "Nu niet" closes. For domestic violence or child safety it also offers the meldcode weighing.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import flet as ft
+
+from field_app.domain.errors import ValidationError
+from field_app.domain.vocab import (
+    Ernst,
+    FlagReden,
+    FlagRegel,
+    NalevingStatus,
+    OvertredingErnst,
+    OvertredingReactie,
+    RisicoDomein,
+    Route,
+    Urgentie,
+    VoorwaardeType,
+)
+from field_app.ui import components as c
+from field_app.ui import fmt, theme
+
+if TYPE_CHECKING:
+    from field_app.ui.app import VeldwerkApp
+
+# The response ladder (DOMAIN.md §3.4) → how urgent a flag by hand is and where it goes.
+LADDER: dict[str, tuple[str, str]] = {
+    OvertredingReactie.AANSPREKEN.value: (Urgentie.VOLGEND_OVERLEG.value, Route.TEAMLEIDER.value),
+    OvertredingReactie.SCHRIFTELIJKE_WAARSCHUWING.value: (Urgentie.BINNEN_5_WERKDAGEN.value, Route.TEAMLEIDER.value),
+    OvertredingReactie.BIJSTELLEN_TOEZICHTPLAN.value: (Urgentie.BINNEN_5_WERKDAGEN.value, Route.TEAMLEIDER.value),
+    OvertredingReactie.OVERLEG_OPDRACHTGEVER.value: (Urgentie.BINNEN_5_WERKDAGEN.value, Route.TEAMLEIDER.value),
+    OvertredingReactie.RAPPORTAGE_OM.value: (Urgentie.BINNEN_5_WERKDAGEN.value, Route.TEAMLEIDER.value),
+    OvertredingReactie.TIME_OUT.value: (Urgentie.ZELFDE_DAG.value, Route.TEAMLEIDER.value),
+    OvertredingReactie.SPOEDMELDING_OM_POLITIE.value: (Urgentie.DIRECT.value, Route.OM_PIKET_VIA_RECLASSERING.value),
+}
+# how serious the violation is sets a floor for the urgency
+SEVERITY_URGENCY: dict[str, str] = {
+    OvertredingErnst.GERING.value: Urgentie.VOLGEND_OVERLEG.value,
+    OvertredingErnst.MATIG.value: Urgentie.BINNEN_5_WERKDAGEN.value,
+    OvertredingErnst.ERNSTIG.value: Urgentie.ZELFDE_DAG.value,
+    OvertredingErnst.ACUUT_GEVAAR.value: Urgentie.DIRECT.value,
+}
+_URGENCY_ORDER = [u.value for u in Urgentie]  # most urgent first
+MELDCODE_DOMAINS = frozenset({RisicoDomein.HUISELIJK_GEWELD.value, RisicoDomein.KINDERVEILIGHEID.value})
+
+
+def proposed_flag(violations: list[dict]) -> tuple[str, str]:
+    """(urgency, route) for a flag by hand about these violations: the most urgent step of the ladder, at
+    least as urgent as the violation is serious; acute danger goes to the police."""
+    urgencies, routes = [Urgentie.VOLGEND_OVERLEG.value], set()
+    for v in violations:
+        urgency, route = LADDER.get(v.get("response") or "", (Urgentie.BINNEN_5_WERKDAGEN.value,
+                                                              Route.TEAMLEIDER.value))
+        urgencies += [urgency, SEVERITY_URGENCY.get(v.get("severity") or "", urgency)]
+        routes.add(Route.POLITIE_112.value if v.get("severity") == OvertredingErnst.ACUUT_GEVAAR.value else route)
+    route = next((r for r in (Route.POLITIE_112.value, Route.OM_PIKET_VIA_RECLASSERING.value) if r in routes),
+                 Route.TEAMLEIDER.value)
+    return min(urgencies, key=_URGENCY_ORDER.index), route
+
+
+class EscalateDialog:
+    def __init__(self, app: VeldwerkApp, client_id: str, note_id: str, fields: dict):
+        self.app = app
+        self.client_id = client_id
+        self.note_id = note_id
+        i18n, t = app.i18n, app.i18n.t
+        svc = app.services
+        self.flags = [f for f in svc.records(client_id, "flag") if f.fields.get("source_id") == note_id]
+        covered_victim = any(f.fields.get("raised_by_rule") == FlagRegel.OVERTREDING_SLACHTOFFER.value
+                             for f in self.flags)
+        self.violations: list[dict] = []  # {label, severity, response}
+        for item in fields.get("compliance", []):
+            if item.get("status") != NalevingStatus.OVERTREDING.value:
+                continue
+            try:
+                cond = svc.record(item["condition_id"]).fields
+            except KeyError:
+                cond = {}
+            v = item.get("violation") or {}
+            self.violations.append({"label": i18n.code_label(VoorwaardeType, cond.get("condition_type")),
+                                    "victim": cond.get("condition_type") in ("CONTACTVERBOD", "LOCATIEVERBOD"),
+                                    "severity": v.get("severity"), "response": v.get("response")})
+        self.uncovered = [v for v in self.violations if not (v["victim"] and covered_victim)]
+        self.acute = [r["domain"] for r in fields.get("risks", []) if r.get("severity") == Ernst.ACUUT.value]
+        self.meldcode = any(r.get("domain") in MELDCODE_DOMAINS for r in fields.get("risks", []))
+        self.done: list[str] = []  # ids of the flags confirmed or made (for tests and the toast)
+
+        size = 16 * app.scale
+        self.assignee = ft.TextField(label=t("contact_c.esc.assignee"), value=svc.user_name, text_size=size,
+                                     error_max_lines=3, expand=True)
+        self.note = ft.TextField(label=t("contact_c.esc.note"), hint_text=t("contact_c.esc.note_hint"),
+                                 multiline=True, min_lines=2, max_lines=6, text_size=size, error_max_lines=3,
+                                 expand=True, capitalization=ft.TextCapitalization.SENTENCES)
+        urgency, route = proposed_flag(self.uncovered)
+        self.urgency = c.Choice(t("contact_c.esc.urgency"), [(m.value, i18n.label(m)) for m in Urgentie], urgency,
+                                "escalate-urgency", lambda e=None: None, app.scale, app.handler)
+        self.route = c.Choice(t("contact_c.esc.route"), [(m.value, i18n.label(m)) for m in Route], route,
+                              "escalate-route", lambda e=None: None, app.scale, app.handler)
+        self.error = ft.Container(visible=False)
+        self.dialog = self._build()
+
+    # -- words
+    def _why(self) -> list[ft.Control]:
+        i18n, t = self.app.i18n, self.app.i18n.t
+        lines = []
+        for v in self.violations:
+            lines.append(t("contact_c.esc.why_violation", condition=v["label"],
+                           severity=i18n.code_label(OvertredingErnst, v["severity"]).lower(),
+                           response=i18n.code_label(OvertredingReactie, v["response"]).lower()))
+        for d in self.acute:
+            lines.append(t("contact_c.esc.why_acute", domain=i18n.code_label(RisicoDomein, d)))
+        return [c.para(line, ft.TextThemeStyle.BODY_LARGE) for line in lines]
+
+    def _flag_card(self, flag: Any) -> ft.Control:
+        i18n, t, scale = self.app.i18n, self.app.i18n.t, self.app.scale
+        f = flag.fields
+        route = i18n.code_label(Route, f.get("route"))
+        urgent = f.get("urgency") in (Urgentie.DIRECT.value, Urgentie.ZELFDE_DAG.value)
+        rows: list[ft.Control] = [
+            ft.Row([c.badge(t("contact_c.esc.route_badge", route=route), ft.Icons.ALT_ROUTE,
+                            theme.DANGER if urgent else theme.WARNING, scale)], wrap=True),
+            c.para(t("contact_c.esc.reason", reason=i18n.code_label(FlagReden, f.get("reason"))),
+                   ft.TextThemeStyle.BODY_MEDIUM),
+            c.para(t("contact_c.esc.urgency_line", urgency=i18n.code_label(Urgentie, f.get("urgency")),
+                     deadline=fmt.moment(i18n, f["deadline"]) if f.get("deadline") else "—"),
+                   ft.TextThemeStyle.BODY_MEDIUM),
+        ]
+        if f.get("note") and i18n.lang == "nl":
+            rows.append(c.para(f["note"], ft.TextThemeStyle.BODY_MEDIUM, color=ft.Colors.ON_SURFACE_VARIANT))
+        return ft.Semantics(container=True, identifier="escalate-route-proposal", content=ft.Container(
+            ft.Column(rows, spacing=6), padding=ft.Padding.all(10), border_radius=ft.BorderRadius.all(8),
+            border=ft.Border.all(1, ft.Colors.OUTLINE_VARIANT)))
+
+    def primary_label(self) -> str:
+        t = self.app.i18n.t
+        if self.flags and self.uncovered:
+            return t("contact_c.esc.both")
+        return t("contact_c.esc.confirm") if self.flags else t("contact_c.esc.make")
+
+    def _build(self) -> ft.AlertDialog:
+        app, t = self.app, self.app.i18n.t
+        body: list[ft.Control] = [*self._why(),
+                                  c.para(t("contact_c.esc.intro"), ft.TextThemeStyle.BODY_MEDIUM)]
+        if self.flags:
+            body.append(c.para(t("contact_c.esc.auto"), ft.TextThemeStyle.TITLE_SMALL, weight=ft.FontWeight.W_600))
+            body += [self._flag_card(f) for f in self.flags]
+        if self.uncovered:
+            body += [c.para(t("contact_c.esc.manual"), ft.TextThemeStyle.TITLE_SMALL, weight=ft.FontWeight.W_600),
+                     c.para(t("contact_c.esc.manual_reason", reason=app.i18n.label(FlagReden.ANDERS)),
+                            ft.TextThemeStyle.BODY_MEDIUM),
+                     self.urgency.control, self.route.control]
+        body += [c.field(self.assignee), c.field(self.note), self.error]
+        actions: list[ft.Control] = [
+            ft.Semantics(identifier="escalate-confirm", content=ft.FilledButton(
+                content=self.primary_label(), icon=ft.Icons.FLAG_OUTLINED, on_click=app.handler(self.confirm))),
+        ]
+        if self.meldcode:
+            actions.append(ft.Semantics(identifier="escalate-meldcode", content=ft.OutlinedButton(
+                content=t("contact_c.esc.meldcode"), icon=ft.Icons.CHECKLIST, on_click=app.handler(self.meldcode_now))))
+        actions.append(ft.Semantics(identifier="escalate-later", content=ft.TextButton(
+            content=t("contact_c.esc.later"), on_click=app.handler(self.later))))
+        return ft.AlertDialog(
+            modal=True,
+            title=ft.Semantics(content=c.text(t("contact_c.esc.title"), ft.TextThemeStyle.TITLE_LARGE,
+                                              weight=ft.FontWeight.W_600), header=True, container=True),
+            content=ft.Column(body, tight=True, spacing=12, width=340, scroll=ft.ScrollMode.AUTO),
+            actions=[ft.Column(actions, spacing=8, horizontal_alignment=ft.CrossAxisAlignment.STRETCH, tight=True)],
+            inset_padding=ft.Padding.symmetric(horizontal=12, vertical=24),
+        )
+
+    # -- actions
+    def open(self) -> None:
+        self.app.page.show_dialog(self.dialog)
+
+    def later(self, e=None) -> None:
+        self.app.page.pop_dialog()
+
+    def confirm(self, e=None) -> None:
+        app, t = self.app, self.app.i18n.t
+        svc = app.services
+        assignee = (self.assignee.value or "").strip()
+        note = (self.note.value or "").strip()
+        done: list[str] = []
+        try:
+            for flag in self.flags:
+                changes: dict = {}
+                if assignee and assignee != flag.fields.get("assignee"):
+                    changes["assignee"] = assignee
+                if note:
+                    old = flag.fields.get("note") or ""
+                    changes["note"] = f"{old}\n{note}" if old else note
+                if changes:
+                    svc.update_record(flag.id, changes)
+                done.append(flag.id)
+            if self.uncovered:
+                text = " ".join(t("contact_c.esc.why_violation", condition=v["label"],
+                                  severity=app.i18n.code_label(OvertredingErnst, v["severity"]).lower(),
+                                  response=app.i18n.code_label(OvertredingReactie, v["response"]).lower())
+                                for v in self.uncovered)
+                fields = {"reason": FlagReden.ANDERS.value, "urgency": self.urgency.value or "",
+                          "route": self.route.value or "", "source_id": self.note_id,
+                          "note": f"{text}\n{note}" if note else text}
+                if assignee:
+                    fields["assignee"] = assignee
+                done.append(svc.create_record("flag", self.client_id, fields))
+                self.uncovered = []
+        except ValidationError as exc:
+            self.show_errors(exc.errors)
+            return
+        self.done = done
+        app.page.pop_dialog()
+        app.toast(app.i18n.n("contact_c.esc.done", len(done)))
+
+    def show_errors(self, errors: dict[str, str]) -> None:
+        app, t = self.app, self.app.i18n.t
+
+        def msg(key: str) -> str | None:
+            return app.validation_message(errors, key) if key in errors else None
+
+        self.assignee.error = msg("assignee")
+        self.note.error = msg("note")
+        self.urgency.set_error(msg("urgency"))
+        self.route.set_error(msg("route"))
+        rest = [app.validation_message(errors, k) for k in errors if k not in ("assignee", "note", "urgency", "route")]
+        self.error.content = c.error_line(" ".join([t("contact_c.esc.not_saved"), *rest]), app.scale)
+        self.error.visible = True
+
+    def meldcode_now(self, e=None) -> None:
+        vt = [f.id for f in self.flags if f.fields.get("route") == Route.VEILIG_THUIS_MELDING.value]
+        self.app.page.pop_dialog()
+        self.app.open_meldcode(self.client_id, (vt or [f.id for f in self.flags] or [None])[0])

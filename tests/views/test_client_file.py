@@ -1,0 +1,277 @@
+"""The client file on the real Services: header card, the five sections, addenda and retracting, flags by
+hand, transitions (late, Aangekomen, checklist), a lapsed framework opening spoed-nazorg."""
+
+from __future__ import annotations
+
+import flet as ft
+from ui_helpers import PASSPHRASE, dump, has_text, press, select, semantics, type_into, unlock
+
+from field_app.domain.hlc import now_ms
+from field_app.ui.views.client import ClientView
+from field_app.ui.views.forms.base import FormView
+
+HOUR = 3_600_000
+
+
+def _seed(svc, *, late_transition=False):
+    svc.unlock(PASSPHRASE)
+    cid = svc.intake("Kees Kader (fictief)", fictional=True, safety_warning="DUO_BEZOEK", regime="DWANG",
+                     safety_note="Honden in huis.")
+    fw = svc.create_record("framework", cid, {"framework_type": "ISD", "current_phase": "EXTRAMURAAL",
+                                              "start": "2025-01-01"})
+    cond = svc.create_record("condition", cid, {"framework_id": fw, "condition_type": "MIDDELENVERBOD",
+                                                "wording": "Geen alcohol gebruiken.",
+                                                "parameters": {"substances": ["ALCOHOL"]},
+                                                "control_means": ["ADEMTEST"], "enforcer": "RECLASSERING"})
+    svc.create_record("supervision", cid, {"organisation": "SVG", "level": "NIVEAU_2", "framework_id": fw})
+    note = svc.create_record("contact", cid, {
+        "contact_type": "HUISBEZOEK_AANGEKONDIGD", "outcome": "PLAATSGEVONDEN", "report": "Rustig gesprek.",
+        "occurred_at": now_ms() - 2 * HOUR,
+        "compliance": [{"condition_id": cond, "status": "OVERTREDING",
+                        "violation": {"severity": "MATIG", "response": "AANSPREKEN"}}],
+        "risks": [{"domain": "ALCOHOL", "severity": "MIDDEN"}],
+        "protective": [{"category": "EXTERN", "code": "DAGBESTEDING"}]})
+    tr = None
+    if late_transition:
+        tr = svc.create_record("transition", cid, {
+            "transition_type": "ONTSLAG_DETENTIE", "from_place": "PI Zwaag (fictief)", "to_place": "De Haven (fictief)",
+            "planned_at": now_ms() - 3 * HOUR, "transport": "FAMILIE"})
+    svc.lock()
+    return cid, {"framework": fw, "condition": cond, "note": note, "transition": tr}
+
+
+SECTIONS = {"Tijdlijn": "timeline", "Voorwaarden": "conditions", "Risico's": "risks",
+            "Netwerk & partners": "network", "Overgang & nazorg": "transitions",
+            "Timeline": "timeline", "Transition & aftercare": "transitions"}
+
+
+async def _section(client, name: str) -> None:
+    """Tap a section of the client file (its button holds a Text, so it is found by its identifier)."""
+    node = semantics(client, f"section-{SECTIONS[name]}")[0]
+    await client.click(next(c for c in client.walk(node) if isinstance(c, (ft.OutlinedButton, ft.FilledTonalButton))))
+
+
+async def _open(device, cid, section=None):
+    client, app = await device.open()
+    await unlock(client, PASSPHRASE)
+    app.open_client(cid)
+    assert isinstance(app.screen, ClientView), dump(client)
+    if section:
+        await _section(client, section)
+    return client, app
+
+
+def _within(client, identifier: str, text: str):
+    node = semantics(client, identifier)
+    assert node, f"no {identifier}"
+    return next(c for c in client.walk(node[0]) if isinstance(c, (ft.OutlinedButton, ft.FilledButton))
+                and c.content == text)
+
+
+async def test_header_card_shows_framework_regime_supervision_and_safety(real_device):
+    cid, _ = _seed(real_device.services)
+    client, app = await _open(real_device, cid)
+    for text in ("Kees Kader (fictief)", "FICTIEF", "Alleen met z'n tweeën op bezoek", "Honden in huis.",
+                 "Kader: ISD-maatregel", "Regime:", "Toezicht: Verslavingsreclassering GGZ (SVG)",
+                 "Laatste contact: vandaag", "Risico: Midden"):
+        assert has_text(client, text), (text, dump(client))
+    assert semantics(client, "safety-warning")
+    assert semantics(client, "section-timeline")[0].selected
+
+
+async def test_sections_render_conditions_risks_and_timeline(real_device):
+    cid, ids = _seed(real_device.services)
+    client, app = await _open(real_device, cid)
+    assert has_text(client, "Rustig gesprek.")
+    await _section(client, "Voorwaarden")
+    assert has_text(client, "“Geen alcohol gebruiken.”"), dump(client)
+    assert semantics(client, f"compliance-{ids['condition']}")[0].label.startswith("Laatste naleving: Overtreding")
+    await _section(client, "Risico's")
+    assert semantics(client, "risk-ALCOHOL"), dump(client)
+    assert has_text(client, "Midden") and has_text(client, "Beschermende factoren")
+    await _section(client, "Netwerk & partners")
+    assert has_text(client, "Nog niemand uit het netwerk vastgelegd.")
+
+
+async def test_addendum_is_shown_with_its_original_and_retract_leaves_a_stub(real_device):
+    cid, ids = _seed(real_device.services)
+    client, app = await _open(real_device, cid)
+    note = ids["note"]
+    await client.click(_within(client, f"note-{note}", "Aanvulling toevoegen"))
+    assert isinstance(app.screen, FormView)
+    await press(client, "Opslaan")  # empty: the services' Dutch message at the field
+    assert client.find(ft.TextField, label="Aanvulling").error, dump(client)
+    await type_into(client, "Aanvulling", "Later gehoord: hij werkt weer.")
+    await press(client, "Opslaan")
+    assert isinstance(app.screen, ClientView), dump(client)
+    card = semantics(client, f"note-{note}")[0]
+    assert "Later gehoord: hij werkt weer." in client.texts(card) and "Rustig gesprek." in client.texts(card)
+
+    await client.click(_within(client, f"note-{note}", "Intrekken"))
+    await type_into(client, "Reden van intrekken", "kort")
+    await client.click(next(c for c in client.walk() if isinstance(c, ft.FilledButton) and c.content == "Intrekken"))
+    assert client.find(ft.TextField, label="Reden van intrekken").error  # too short
+    await type_into(client, "Reden van intrekken", "Verkeerde cliënt gekozen.")
+    await client.click(next(c for c in client.walk() if isinstance(c, ft.FilledButton) and c.content == "Intrekken"))
+    assert semantics(client, f"retracted-{note}"), dump(client)
+    assert has_text(client, "Ingetrokken door") and has_text(client, ": Verkeerde cliënt gekozen.")
+    assert not has_text(client, "Rustig gesprek.")
+
+
+async def test_flag_by_hand_from_a_note(real_device):
+    cid, ids = _seed(real_device.services)
+    client, app = await _open(real_device, cid)
+    await client.click(_within(client, f"note-{ids['note']}", "Signaal maken"))
+    await press(client, "Opslaan")
+    assert client.find(ft.Dropdown, label="Reden").error_text, dump(client)
+    await select(client, "Reden", "ACUUT_GEVAAR")
+    await select(client, "Urgentie", "DIRECT")
+    await select(client, "Route", "POLITIE_112")
+    await press(client, "Opslaan")
+    assert isinstance(app.screen, ClientView), dump(client)
+    flags = real_device.services.records(cid, "flag")
+    assert [f.fields["source_id"] for f in flags] == [ids["note"]]
+    assert has_text(client, "1 open signaal") and has_text(client, "Gemaakt door")
+
+
+async def test_late_transition_is_red_with_its_flag_and_aangekomen_updates(real_device):
+    cid, ids = _seed(real_device.services, late_transition=True)
+    tr = ids["transition"]
+    client, app = await _open(real_device, cid, "Overgang & nazorg")
+    assert semantics(client, f"tr-late-{tr}"), dump(client)
+    assert has_text(client, "Te laat") and has_text(client, "Overgang mislukt of vertraagd"), dump(client)
+    assert has_text(client, "Van PI Zwaag (fictief) naar De Haven (fictief)")
+    await client.click(_within(client, f"tr-delayed-{tr}", "Vertraagd"))
+    assert real_device.services.record(tr).fields["status"] == "VERTRAAGD"
+    await client.click(_within(client, f"tr-arrived-{tr}", "Aangekomen"))
+    f = real_device.services.record(tr).fields
+    assert f["status"] == "AANGEKOMEN" and f["actual_at"]
+    assert not semantics(client, f"tr-late-{tr}") and has_text(client, "Aangekomen: vandaag")
+
+
+async def test_checklist_item_toggles(real_device):
+    cid, ids = _seed(real_device.services, late_transition=True)
+    tr = ids["transition"]
+    svc = real_device.services
+    client, app = await _open(real_device, cid, "Overgang & nazorg")
+    checklist = svc.record(tr).fields["checklist"]
+    item = next(iter(checklist))
+    assert checklist[item] == "OPEN"
+    row = semantics(client, f"tr-{tr}-{item}")[0]
+    assert row.label.endswith("Open. Tik om te wijzigen."), row.label
+    await client.click(next(c for c in client.walk(row) if isinstance(c, ft.Container) and c.on_click))
+    assert svc.record(tr).fields["checklist"][item] == "GEREGELD"
+    assert "Geregeld" in semantics(client, f"tr-{tr}-{item}")[0].label
+
+
+async def test_framework_lapse_opens_spoed_nazorg_and_a_flag(real_device):
+    cid, ids = _seed(real_device.services)
+    client, app = await _open(real_device, cid, "Voorwaarden")
+    await client.click(_within(client, f"fw-change-{ids['framework']}", "Status wijzigen"))
+    await select(client, "Status", "VERVALLEN")
+    await press(client, "Opslaan")
+    assert isinstance(app.screen, ClientView), dump(client)
+    assert has_text(client, "Justitieel kader vervallen"), dump(client)  # the automatic flag, listed
+    assert has_text(client, "Automatisch: Geen justitieel kader meer")
+    assert has_text(client, "Geen actief justitieel kader")
+    await _section(client, "Overgang & nazorg")
+    assert semantics(client, "spoed-nazorg"), dump(client)
+    assert has_text(client, "Spoedprocedure nazorg")
+
+
+async def test_network_case_and_action_marked_done(real_device):
+    svc = real_device.services
+    cid, _ = _seed(svc)
+    svc.unlock(PASSPHRASE)
+    svc.create_record("network_person", cid, {"name": "Ria (fictief)", "relation": "MOEDER", "roles": ["STEUNFIGUUR"],
+                                              "consent_collateral": True})
+    case = svc.create_record("zvh_case", cid, {"approach": "NAZORG", "process_director": "Sanne (fictief)"})
+    action = svc.create_record("case_action", cid, {"case_id": case, "action": "Bed regelen", "owner": "GEMEENTE",
+                                                    "phase": "Week 1"})
+    svc.lock()
+    client, app = await _open(real_device, cid, "Netwerk & partners")
+    for text in ("Ria (fictief)", "Steunfiguur", "Toestemming voor contact", "Procesregisseur: Sanne (fictief)",
+                 "Acties · Week 1", "Bed regelen"):
+        assert has_text(client, text), (text, dump(client))
+    await client.click(_within(client, f"action-done-{action}", "Markeer als gedaan"))
+    assert svc.record(action).fields["status"] == "GEDAAN"
+    assert not semantics(client, f"action-done-{action}")
+
+
+async def test_add_transition_form_parses_date_and_time(real_device):
+    cid, _ = _seed(real_device.services)
+    client, app = await _open(real_device, cid, "Overgang & nazorg")
+    await client.click(_within(client, "add-transition", "Overgang toevoegen"))
+    await select(client, "Soort overgang", "VERHUIZING")
+    await type_into(client, "Gepland (dd-mm-jjjj)", "31-02-2030")
+    await press(client, "Opslaan")
+    assert client.find(ft.TextField, label="Gepland (dd-mm-jjjj)").error == "Vul een datum (dd-mm-jjjj) en tijd (uu:mm) in."
+    await type_into(client, "Gepland (dd-mm-jjjj)", "01-03-2030")
+    await type_into(client, "Tijd (uu:mm)", "14:30")
+    await press(client, "Opslaan")
+    assert isinstance(app.screen, ClientView), dump(client)
+    [tr] = real_device.services.records(cid, "transition")
+    from field_app.ui import fmt
+    assert fmt.moment(app.i18n, tr.fields["planned_at"]).endswith("01-03-2030 14:30")
+
+
+async def test_case_conference_with_actions_and_english(real_device):
+    svc = real_device.services
+    cid, _ = _seed(svc)
+    svc.unlock(PASSPHRASE)
+    case = svc.create_record("zvh_case", cid, {"approach": "TOP_X"})
+    svc.lock()
+    client, app = await _open(real_device, cid, "Netwerk & partners")
+    await client.click(_within(client, "add-conference", "Casusoverleg vastleggen"))
+    await type_into(client, "Datum (dd-mm-jjjj)", "27-11-2026")
+    await select(client, "Soort overleg", "ICO")
+    await type_into(client, "Actie 1", "Woning zoeken")
+    await type_into(client, "Besluiten", "Opschalen naar procesregie.")
+    owners = client.find_all(ft.TextField, label="Wie (organisatie of naam)")
+    await client.type(owners[0], "GEMEENTE")
+    await press(client, "Opslaan")
+    assert isinstance(app.screen, ClientView), dump(client)
+    [action] = svc.records(cid, "case_action")
+    assert action.fields["case_id"] == case and action.fields["conference_id"]
+    assert has_text(client, "Woning zoeken") and has_text(client, "Wie: Gemeente · uiterlijk …"), dump(client)
+    app.set_language("en")
+    await _section(client, "Timeline")
+    assert has_text(client, "Case conference: ICO (individueel casusoverleg)") or has_text(client, "Case conference"), \
+        dump(client)
+    await _section(client, "Transition & aftercare")
+    assert has_text(client, "Aftercare") and has_text(client, "Housing"), dump(client)
+
+
+async def test_every_demo_case_renders_every_section(real_device):
+    from field_app.demo import seed
+
+    svc = real_device.services
+    svc.unlock(PASSPHRASE)
+    seed(svc)
+    ids = [c.id for c in svc.caseload()]
+    svc.lock()
+    client, app = await real_device.open()
+    await unlock(client, PASSPHRASE)
+    for cid in ids:
+        app.show_client(cid)
+        assert isinstance(app.screen, ClientView), dump(client)
+        for section, key in (("Voorwaarden", "conditions"), ("Risico's", "risks"), ("Netwerk & partners", "network"),
+                             ("Overgang & nazorg", "transitions"), ("Tijdlijn", "timeline")):
+            await _section(client, section)
+            assert semantics(client, f"section-{key}")[0].selected, (cid, section, dump(client))
+        app.back()
+    assert app.errors == []
+
+
+async def test_aftercare_area_edit(real_device):
+    cid, _ = _seed(real_device.services)
+    client, app = await _open(real_device, cid, "Overgang & nazorg")
+    await client.click(client.find(ft.IconButton, tooltip="Onderdak wijzigen"))
+    await select(client, "Status", "IN_AANVRAAG")
+    await type_into(client, "Wie (organisatie of naam)", "Wijkteam Noord (fictief)")
+    await type_into(client, "Stand van (dd-mm-jjjj)", "27-11-2026")
+    await press(client, "Opslaan")
+    assert isinstance(app.screen, ClientView), dump(client)
+    [after] = real_device.services.records(cid, "aftercare")
+    assert after.fields["ONDERDAK"]["status"] == "IN_AANVRAAG" and after.fields["ONDERDAK"]["as_of"] == "2026-11-27"
+    assert has_text(client, "Wie regelt het: Wijkteam Noord (fictief)") and has_text(client, "In aanvraag")

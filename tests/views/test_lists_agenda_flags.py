@@ -1,0 +1,149 @@
+"""Agenda (today / this week, grouped per Amsterdam day) and Signalen (mine first, by deadline) on the
+real device."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import flet as ft
+from ui_helpers import PASSPHRASE, dump, has_text, semantics, unlock
+
+from field_app.demo import seed
+from field_app.ui import fmt, theme
+from field_app.ui.views.agenda import AgendaView, day_start_ms
+from field_app.ui.views.client import ClientView
+from field_app.ui.views.flags import FlagsView, countdown, flag_look
+
+
+async def _open(device, tab: int):
+    client, app = await device.open()
+    await unlock(client, PASSPHRASE)
+    await client.select_nav(app.page.navigation_bar, tab)
+    return client, app
+
+
+def _plan(svc, name: str, at: int) -> str:
+    """A client of mine with a next contact planned at ``at``."""
+    cid = svc.intake(name, fictional=True)
+    svc.create_record("contact", cid, {"contact_type": "TELEFONISCH", "outcome": "PLAATSGEVONDEN",
+                                       "occurred_at": fmt.now_ms() - 3_600_000, "report": "Gebeld.",
+                                       "next_contact_at": at})
+    return cid
+
+
+async def test_agenda_is_empty_and_says_what_will_show(real_device):
+    client, app = await _open(real_device, 1)
+    assert isinstance(app.screen, AgendaView)
+    assert has_text(client, "Vandaag staat er niets in je agenda"), dump(client)
+    assert semantics(client, "agenda-empty")
+    switch = semantics(client, "agenda-range")[0].content.controls[0]
+    client.session.apply_patch(switch._i, {"selected": ["week"]})
+    await client.event(switch, "change", '["week"]')
+    assert has_text(client, "De komende 7 dagen staat er niets in je agenda")
+
+
+async def test_agenda_week_groups_items_per_day_with_kind_and_client(real_device):
+    svc = real_device.services
+    svc.unlock(PASSPHRASE)
+    seed(svc)
+    today = fmt.local(fmt.now_ms()).date()
+    tomorrow_10 = day_start_ms(today + timedelta(days=1)) + 10 * 3_600_000
+    later = today + timedelta(days=3)
+    later_9 = day_start_ms(later) + 9 * 3_600_000
+    _plan(svc, "Cees C.", tomorrow_10)
+    _plan(svc, "Wim W.", later_9)
+    svc.lock()
+    client, app = await _open(real_device, 1)
+    today_items = svc.agenda(day_start_ms(today), day_start_ms(today + timedelta(days=1)))
+    if today_items:
+        assert has_text(client, f"{len(today_items)} afspra"), dump(client)
+    assert not has_text(client, "Cees C.")  # tomorrow is not today
+    switch = semantics(client, "agenda-range")[0].content.controls[0]
+    client.session.apply_patch(switch._i, {"selected": ["week"]})
+    await client.event(switch, "change", '["week"]')
+    texts = [t for t in client.texts() if t]
+    weekdays = ["maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"]
+    months = ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
+              "oktober", "november", "december"]
+    later_heading = f"{weekdays[later.weekday()]} {later.day} {months[later.month - 1]}"
+    assert "Morgen" in texts and later_heading in texts, dump(client)
+    assert texts.index("Morgen") < texts.index("Cees C.") < texts.index(later_heading) < texts.index("Wim W.")
+    assert "10:00" in texts and "09:00" in texts and "Gepland contact" in texts
+    # headings come in day order and each item sits under its own Amsterdam day
+    headings = [t for t in texts if t in ("Vandaag", "Morgen") or any(t.startswith(w + " ") for w in weekdays)]
+    assert headings == sorted(set(headings), key=headings.index)
+    week = svc.agenda(day_start_ms(today), day_start_ms(today + timedelta(days=7)))
+    assert has_text(client, f"{len(week)} afspraken")
+    # an item is one button that says time, what and who; tapping it opens the client
+    row = next(s for s in client.find_all(ft.Semantics) if s.button and "Cees C." in (s.label or ""))
+    assert row.label.startswith("10:00, Gepland contact, Cees C.")
+    card = next(c for c in client.walk(row) if isinstance(c, ft.Container) and c.on_click)
+    await client.click(card)
+    assert isinstance(app.screen, ClientView), dump(client)
+
+
+async def test_agenda_in_english_uses_english_labels(real_device):
+    svc = real_device.services
+    svc.unlock(PASSPHRASE)
+    today = fmt.local(fmt.now_ms()).date()
+    _plan(svc, "Cees C.", day_start_ms(today + timedelta(days=2)) + 14 * 3_600_000)
+    svc.lock()
+    client, app = await _open(real_device, 1)
+    app.set_language("en")
+    switch = semantics(client, "agenda-range")[0].content.controls[0]
+    client.session.apply_patch(switch._i, {"selected": ["week"]})
+    await client.event(switch, "change", '["week"]')
+    assert has_text(client, "Planned contact") and has_text(client, "14:00"), dump(client)
+    assert not has_text(client, "Gepland contact")
+
+
+async def test_signalen_mine_first_then_by_deadline_with_urgency_and_countdown(real_device):
+    svc = real_device.services
+    svc.unlock(PASSPHRASE)
+    seed(svc)
+    cid = svc.intake("Cees C.", fictional=True)
+    mine = svc.create_record("flag", cid, {"reason": "ACUUT_GEVAAR", "urgency": "DIRECT", "route": "POLITIE_112",
+                                           "assignee": svc.user_name, "note": "Dreigde met een mes."})
+    expected = [f.id for f in svc.open_flags()]
+    svc.lock()
+    client, app = await _open(real_device, 2)
+    assert isinstance(app.screen, FlagsView)
+    assert expected[0] == mine
+    shown = [c.key.removeprefix("flag-") for c in client.find_all(ft.Card) if str(c.key).startswith("flag-")]
+    assert shown == expected, dump(client)
+    texts = [t for t in client.texts() if t]
+    assert texts.index("Aan mij toegewezen") < texts.index("Acuut gevaar") < texts.index("Overige signalen")
+    assert has_text(client, f"{len(expected)} open signalen")
+    assert "Direct (binnen 1 uur)" in texts
+    assert any(re.fullmatch(r"Nog (\d+ min|1 uur)", t) for t in texts), dump(client)
+    assert any(t.endswith("dagen te laat") for t in texts)  # the demo flags are long overdue
+    badge = next(s for s in client.find_all(ft.Semantics) if s.label == "Direct (binnen 1 uur)")
+    box = badge.content
+    assert box.bgcolor == theme.DANGER.bg and any(isinstance(c, ft.Icon) for c in client.walk(badge))
+    # tap → the client
+    row = next(s for s in client.find_all(ft.Semantics) if s.button and (s.label or "").startswith("Acuut gevaar"))
+    card = next(c for c in client.walk(row) if isinstance(c, ft.Container) and c.on_click)
+    await client.click(card)
+    assert isinstance(app.screen, ClientView) and app.screen.client_id == cid
+
+
+async def test_signalen_empty_state(real_device):
+    client, _ = await _open(real_device, 2)
+    assert has_text(client, "Geen open signalen"), dump(client)
+    assert semantics(client, "flags-empty")
+
+
+def test_flag_look_and_countdown():
+    from field_app.ui.i18n import I18n
+
+    nl, now, hour = I18n("nl"), 1_800_000_000_000, 3_600_000
+    assert flag_look("BINNEN_5_WERKDAGEN", now - 1, now)[1] is theme.DANGER  # overdue
+    assert flag_look("DIRECT", now + hour, now)[1] is theme.DANGER
+    assert flag_look("BINNEN_24U", now + 5 * hour, now)[1] is theme.WARNING  # due soon
+    assert flag_look("VOLGEND_OVERLEG", now + 100 * hour, now)[1] is theme.NEUTRAL
+    assert countdown(nl, now + 30 * 60_000, now) == "Nog 30 min"
+    assert countdown(nl, now + 5 * hour, now) == "Nog 5 uur"
+    assert countdown(nl, now + 80 * hour, now) == "Nog 3 dagen"
+    assert countdown(nl, now - hour, now) == "1 uur te laat"
+    assert countdown(nl, now - 50 * hour, now) == "2 dagen te laat"

@@ -1,0 +1,235 @@
+"""Cliënten on the real device with the five demo cases: badges, filters (combined), sort, search,
+intake ("Nieuwe cliënt"), assignment ("Toewijzen aan…") and handing the caseload over (vakantie)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import flet as ft
+from ui_helpers import PASSPHRASE, USER, dump, field, has_text, press, semantics, type_into, unlock
+
+from field_app.demo import seed
+from field_app.ui import fmt
+from field_app.ui.views.caseload import AssignDialog, CaseloadView
+from field_app.ui.views.client import ClientView
+from field_app.ui.views.more import MoreView
+
+DEMO = ["Dennis A.", "Erik M.", "Henk V.", "Rob D.", "Sandra K."]
+
+
+async def _demo(device):
+    svc = device.services
+    svc.unlock(PASSPHRASE)
+    seed(svc)
+    svc.lock()
+    client, app = await device.open()
+    await unlock(client, PASSPHRASE)
+    assert isinstance(app.screen, CaseloadView)
+    return client, app
+
+
+def names_in_order(client) -> list[str]:
+    texts = [t for t in client.texts() if t]
+    return [t for t in texts if t in DEMO or t.startswith(("Cees", "Wim"))]
+
+
+async def toggle(client, key: str) -> None:
+    node = semantics(client, f"filter-{key}")[0]
+    chip = node.content
+    client.session.apply_patch(chip._i, {"selected": not chip.selected})
+    await client.event(chip, "select", str(not chip.selected).lower())
+
+
+async def choose(client, identifier: str, key: str) -> None:
+    dd = semantics(client, identifier)[0].content.controls[0]
+    assert key in [o.key for o in dd.options], [o.key for o in dd.options]
+    client.session.apply_patch(dd._i, {"value": key})
+    await client.event(dd, "select", key)
+
+
+async def test_rows_show_badges_framework_phase_and_safety(real_device):
+    client, _ = await _demo(real_device)
+    texts = [t for t in client.texts() if t]
+    assert names_in_order(client) == DEMO
+    assert "5 cliënten" in texts
+    assert texts.count("FICTIEF") == 5
+    assert "Contact te laat (111 dagen)" in texts, dump(client)
+    assert "Alleen met z'n tweeën op bezoek" in texts  # Henk V.: safety warning, as a word with an icon
+    assert "Risico: Acuut" in texts and "Risico: Hoog" in texts and "Risico: Midden" in texts
+    assert "2 signalen" in texts and "1 signaal" in texts
+    assert "Laatste contact: 5 dagen geleden" in texts
+    assert "Voorwaardelijke invrijheidstelling (v.i.) · Uitvoering en monitoring" in texts
+    assert "Plan van aanpak vastgesteld" in texts  # Rob D.: a ZVH phase without a framework
+    # colour is never the only signal: every badge has an icon and says its word to a screen reader
+    badge = next(s for s in client.find_all(ft.Semantics) if s.label == "Alleen met z'n tweeën op bezoek")
+    assert any(isinstance(c, ft.Icon) for c in client.walk(badge))
+    row = next(s for s in client.find_all(ft.Semantics) if s.button and (s.label or "").startswith("Henk V."))
+    assert "Contact te laat (111 dagen)" in row.label and "1 signaal" in row.label
+    # every row has its own menu, named after the client
+    assert client.find(ft.IconButton, tooltip="Acties voor Henk V.")
+
+
+async def test_filters_combine_and_can_be_cleared(real_device):
+    client, _ = await _demo(real_device)
+    await toggle(client, "flagged")
+    assert names_in_order(client) == ["Dennis A.", "Henk V.", "Rob D."], dump(client)
+    assert has_text(client, "3 cliënten")
+    assert semantics(client, "filter-flagged")[0].content.selected
+    await toggle(client, "overdue")  # and contact overdue
+    assert names_in_order(client) == ["Dennis A.", "Henk V."]
+    await toggle(client, "transition")  # nobody is in transition
+    assert names_in_order(client) == []
+    assert has_text(client, "Geen cliënt past bij deze filters"), dump(client)
+    await press(client, "Filters wissen")
+    assert names_in_order(client) == DEMO
+    assert not semantics(client, "filter-flagged")[0].content.selected
+    # Fase: only the phases present are offered
+    phases = [o.key for o in semantics(client, "filter-phase")[0].content.controls[0].options]
+    assert phases == ["ALLE", "PVA_VASTGESTELD", "UITVOERING_MONITORING"]
+    await choose(client, "filter-phase", "PVA_VASTGESTELD")
+    assert names_in_order(client) == ["Rob D."]
+    assert semantics(client, "filter-phase")[0].label == "Fase, Plan van aanpak vastgesteld"
+    await choose(client, "filter-phase", "UITVOERING_MONITORING")
+    await toggle(client, "overdue")
+    assert names_in_order(client) == ["Dennis A.", "Henk V.", "Sandra K."]
+
+
+async def test_sort_by_risk_days_and_flags(real_device):
+    client, _ = await _demo(real_device)
+    await choose(client, "caseload-sort", "risk")
+    assert names_in_order(client) == ["Erik M.", "Rob D.", "Dennis A.", "Henk V.", "Sandra K."]
+    await choose(client, "caseload-sort", "days")
+    assert names_in_order(client) == ["Henk V.", "Sandra K.", "Dennis A.", "Rob D.", "Erik M."]
+    await choose(client, "caseload-sort", "flags")
+    assert names_in_order(client) == ["Rob D.", "Dennis A.", "Henk V.", "Erik M.", "Sandra K."]
+    await toggle(client, "flagged")  # sorting and filtering together
+    assert names_in_order(client) == ["Rob D.", "Dennis A.", "Henk V."]
+    await choose(client, "caseload-sort", "name")
+    assert names_in_order(client) == ["Dennis A.", "Henk V.", "Rob D."]
+
+
+async def test_search_works_with_filters(real_device):
+    client, _ = await _demo(real_device)
+    await type_into(client, "Zoek op naam", "e")
+    assert names_in_order(client) == ["Dennis A.", "Erik M.", "Henk V."]
+    await toggle(client, "overdue")
+    assert names_in_order(client) == ["Dennis A.", "Henk V."]
+    await type_into(client, "Zoek op naam", "xyz")
+    assert has_text(client, "Geen cliënt past bij deze filters")
+    await toggle(client, "overdue")
+    assert has_text(client, "Geen cliënt gevonden met 'xyz'")
+
+
+async def test_intake_new_client_with_birth_date_housing_safety_and_worker(real_device):
+    client, app = await _demo(real_device)
+    await press(client, "Cliënt toevoegen")
+    assert has_text(client, "Nieuwe cliënt")
+    assert field(client, "Casemanager").value == USER  # me by default
+    await type_into(client, "Naam", "Cees Claassen (fictief)")
+    await type_into(client, "Geboortedatum (dd-mm-jjjj)", "31-02-1990")
+    await press(client, "Toevoegen")
+    assert field(client, "Geboortedatum (dd-mm-jjjj)").error == "Vul een geldige datum in, bijvoorbeeld 14-03-1988."
+    await type_into(client, "Geboortedatum (dd-mm-jjjj)", "14-03-1988")
+    await choose(client, "intake-housing", "DAKLOOS")
+    await choose(client, "intake-safety", "DUO_BEZOEK")
+    await type_into(client, "Casemanager", "Kevin Mulder")
+    client.find(ft.Checkbox).value = True
+    await press(client, "Toevoegen")
+    # someone else's client now: opening the file asks for a reason (break the glass), as for any other
+    assert has_text(client, "Dossier buiten je caseload"), dump(client)
+    svc = real_device.services
+    item = next(i for i in svc.caseload_items() if i.display_name == "Cees Claassen (fictief)")
+    assert item.safety_warning == "DUO_BEZOEK" and item.assigned_to == "Kevin Mulder" and item.fictional
+    fields = svc.record(item.id).fields
+    assert fields["birth_date"] == "1988-03-14" and fields["housing_type"] == "DAKLOOS"
+
+
+async def test_intake_for_myself_opens_the_new_file(real_device):
+    client, app = await _demo(real_device)
+    await press(client, "Cliënt toevoegen")
+    await type_into(client, "Naam", "Wim Wouters (fictief)")
+    await press(client, "Toevoegen")
+    assert isinstance(app.screen, ClientView), dump(client)
+    item = next(i for i in real_device.services.caseload_items() if i.display_name == "Wim Wouters (fictief)")
+    assert item.assigned_to == USER and item.safety_warning == "GEEN"
+
+
+async def test_intake_needs_a_name(real_device):
+    client, app = await _demo(real_device)
+    await press(client, "Cliënt toevoegen")
+    await press(client, "Toevoegen")
+    assert field(client, "Naam").error == "Vul een naam in."
+    assert isinstance(app.screen, CaseloadView)
+
+
+async def test_assign_from_the_row_menu(real_device):
+    client, app = await _demo(real_device)
+    await client.click(client.find(ft.IconButton, tooltip="Acties voor Sandra K."))
+    await press(client, "Toewijzen aan…")
+    assert has_text(client, "Wie wordt casemanager van Sandra K.?"), dump(client)
+    assert field(client, "Naam medewerker").value == "Jeroen Smit"
+    await type_into(client, "Naam medewerker", "")
+    await press(client, "Toewijzen")
+    assert field(client, "Naam medewerker").error == "Vul de naam van een medewerker in."
+    await press(client, "Kevin Mulder")  # a quick pick from the colleagues this device knows
+    await press(client, "Toewijzen")
+    sandra = next(i for i in real_device.services.caseload_items() if i.display_name == "Sandra K.")
+    assert sandra.assigned_to == "Kevin Mulder"
+    assert has_text(client, "Sandra K. is toegewezen aan Kevin Mulder.")
+    assert isinstance(app.screen, CaseloadView)
+    assert AssignDialog  # also offered to the client header
+
+
+async def test_handover_for_holiday_shows_cover_on_the_rows(real_device):
+    client, app = await _demo(real_device)
+    svc = real_device.services
+    for name in ("Cees C.", "Wim W."):
+        svc.intake(name, fictional=True)  # assigned to me
+    await client.select_nav(app.page.navigation_bar, 3)
+    assert isinstance(app.screen, MoreView)
+    await press(client, "Overdragen (vakantie)")
+    assert field(client, "Van (casemanager)").value == USER
+    await press(client, "Overdragen")
+    assert field(client, "Naar (waarnemer)").error == "Vul in wie waarneemt."
+    assert field(client, "Tot en met (dd-mm-jjjj)").error == "Vul een geldige datum in, bijvoorbeeld 14-03-1988."
+    today = fmt.local(fmt.now_ms()).date()
+    await press(client, "Sanne Kok")
+    await type_into(client, "Tot en met (dd-mm-jjjj)", (today - timedelta(days=1)).strftime("%d-%m-%Y"))
+    await press(client, "Overdragen")
+    assert field(client, "Tot en met (dd-mm-jjjj)").error == "Kies vandaag of een datum in de toekomst."
+    until = (today + timedelta(days=14)).strftime("%d-%m-%Y")
+    await type_into(client, "Tot en met (dd-mm-jjjj)", until)
+    await press(client, "Overdragen")
+    assert has_text(client, f"2 cliënten overgedragen aan Sanne Kok tot en met {until}."), dump(client)
+    covered = {i.display_name for i in svc.caseload_items() if i.cover_by == "Sanne Kok"}
+    assert covered == {"Cees C.", "Wim W."}
+    await client.select_nav(app.page.navigation_bar, 0)
+    assert has_text(client, f"Waarneming: Sanne Kok tot {until}"), dump(client)
+
+
+async def test_handover_of_someone_without_clients_says_nothing_moved(real_device):
+    client, app = await _demo(real_device)
+    await client.select_nav(app.page.navigation_bar, 3)
+    await press(client, "Overdragen (vakantie)")
+    await type_into(client, "Van (casemanager)", "Niemand Bekend")
+    await type_into(client, "Naar (waarnemer)", "Sanne Kok")
+    await type_into(client, "Tot en met (dd-mm-jjjj)", "31-12-2099")
+    await press(client, "Overdragen")
+    assert "geen actieve cliënten" in field(client, "Van (casemanager)").error
+
+
+async def test_dark_mode_and_text_size_keep_the_caseload(real_device):
+    client, app = await _demo(real_device)
+    await client.select_nav(app.page.navigation_bar, 3)
+    mode = semantics(client, "theme-mode")[0].content.controls[0]
+    client.session.apply_patch(mode._i, {"selected": ["dark"]})
+    await client.event(mode, "change", '["dark"]')
+    assert app.page.theme_mode == ft.ThemeMode.DARK and real_device.prefs.theme_mode == "dark"
+    size = semantics(client, "text-size")[0].content
+    client.session.apply_patch(size._i, {"selected": ["200"]})
+    await client.event(size, "change", '["200"]')
+    assert app.page.theme_mode == ft.ThemeMode.DARK  # the text size keeps the mode
+    assert app.page.dark_theme.text_theme.body_large.size == 32
+    await client.select_nav(app.page.navigation_bar, 0)
+    assert names_in_order(client) == DEMO
+    assert app.scale == 2.0
