@@ -31,6 +31,8 @@ async def test_wrong_then_right_passphrase_unlocks_real_device(real_device):
     await unlock(client, "niet mijn wachtwoordzin")
     assert has_text(client, "Onjuiste wachtwoordzin. Je gegevens blijven veilig."), dump(client)
     assert sent_since(client, start, "Onjuiste wachtwoordzin"), "the error must reach the browser"
+    live = [s for s in semantics(client, "unlock-error") if s.live_region]
+    assert live, "a screen reader must announce the error (live region)"
     assert not real_device.services.unlocked
     assert isinstance(app.screen, UnlockView)
     assert pw.value == ""  # the attempt is not kept in the field
