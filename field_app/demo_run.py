@@ -112,7 +112,7 @@ def main() -> None:
         print(f"""
 Veldwerk demo draait — alle gegevens zijn FICTIEF ({seeded['clients']} cliënten, {seeded['records']} dossierregels).
 
-  Sync-server:            {server_url}   (API: {server_url}/docs)
+  Sync-server:            {server_url}   (API: {server_url}/openapi.json)
   Werkbegeleider-toestel: http://127.0.0.1:{sup_port}/   wachtwoordzin: {SUPERVISOR[1]}   ({SUPERVISOR[0]})
   Veldwerker-toestel:     http://127.0.0.1:{work_port}/   wachtwoordzin: {WORKER[1]}   ({WORKER[0]})
 
