@@ -275,3 +275,22 @@ async def test_aftercare_area_edit(real_device):
     [after] = real_device.services.records(cid, "aftercare")
     assert after.fields["ONDERDAK"]["status"] == "IN_AANVRAAG" and after.fields["ONDERDAK"]["as_of"] == "2026-11-27"
     assert has_text(client, "Wie regelt het: Wijkteam Noord (fictief)") and has_text(client, "In aanvraag")
+
+
+async def test_a_half_typed_record_form_survives_a_lock_as_a_sealed_draft(real_device):
+    from field_app.ui.views.forms.records import network_person_form
+
+    cid, _ids = _seed(real_device.services)
+    client, app = await _open(real_device, cid)
+    network_person_form(app, cid)
+    assert isinstance(app.screen, FormView)
+    await type_into(client, "Naam", "Tante Bep (fictief)")
+    app.lock("idle")  # the app locks (or is killed) halfway
+    assert not real_device.services.unlocked
+    await unlock(client, PASSPHRASE)
+    app.open_client(cid)
+    network_person_form(app, cid)
+    assert client.find(ft.TextField, label="Naam").value == "Tante Bep (fictief)", dump(client)
+    app.back()
+    network_person_form(app, "another-client")  # drafts are per client file
+    assert client.find(ft.TextField, label="Naam").value == "", dump(client)

@@ -66,20 +66,21 @@ class _Input:
         if kind in ("text", "multiline"):
             self.tf = ft.TextField(label=self.label, value=spec.value or "", multiline=kind == "multiline",
                                    min_lines=3 if kind == "multiline" else None,
-                                   text_size=16 * app.scale, expand=True)
+                                   text_size=16 * app.scale, expand=True, on_change=form.changed)
             self.control = c.field(self.tf)
         elif kind == "date":
             self.tf = ft.TextField(label=t("cf.form.date_label", label=self.label),
                                    value=iso_to_field(spec.value), text_size=16 * app.scale, expand=True,
-                                   keyboard_type=ft.KeyboardType.DATETIME)
+                                   keyboard_type=ft.KeyboardType.DATETIME, on_change=form.changed)
             self.control = c.field(self.tf)
         elif kind == "datetime":
             ms = spec.value
             self.tf = ft.TextField(label=t("cf.form.date_label", label=self.label),
                                    value=fmt.date_field(ms) if ms else "", expand=3, text_size=16 * app.scale,
-                                   keyboard_type=ft.KeyboardType.DATETIME)
+                                   keyboard_type=ft.KeyboardType.DATETIME, on_change=form.changed)
             self.tf_time = ft.TextField(label=t("cf.form.time_label"), value=fmt.time_field(ms) if ms else "",
-                                        expand=2, text_size=16 * app.scale, keyboard_type=ft.KeyboardType.DATETIME)
+                                        expand=2, text_size=16 * app.scale, keyboard_type=ft.KeyboardType.DATETIME,
+                                        on_change=form.changed)
             self.control = c.field(self.tf, self.tf_time)
         elif kind == "choice":
             opts = spec.options if spec.options is not None else [
@@ -87,18 +88,18 @@ class _Input:
             if not spec.required:
                 opts = [("", t("cf.form.none")), *opts]
             self.choice = c.Choice(self.label, opts, spec.value or ("" if not spec.required else None),
-                                   ident, lambda e: None, app.scale, wrap=app.handler)
+                                   ident, form.changed, app.scale, wrap=app.handler)
             self.control = self.choice.control
         elif kind == "multi":
             chosen = set(spec.value or [])
             opts = spec.options if spec.options is not None else [
                 (m.value, app.i18n.label(m)) for m in spec.vocab if not spec.codes or m.value in spec.codes]
-            self.boxes = [(k, ft.Checkbox(label=v, value=k in chosen)) for k, v in opts]
+            self.boxes = [(k, ft.Checkbox(label=v, value=k in chosen, on_change=form.changed)) for k, v in opts]
             self.control = ft.Column(
                 [c.para(self.label, ft.TextThemeStyle.TITLE_SMALL, weight=ft.FontWeight.W_600),
                  *[ft.Semantics(content=b, container=True) for _, b in self.boxes]], spacing=0)
         elif kind == "bool":
-            self.box = ft.Checkbox(label=self.label, value=bool(spec.value))
+            self.box = ft.Checkbox(label=self.label, value=bool(spec.value), on_change=form.changed)
             self.control = ft.Semantics(content=self.box, container=True)
         else:
             raise ValueError(kind)
@@ -122,6 +123,34 @@ class _Input:
         if kind == "multi":
             return [k for k, b in self.boxes if b.value]
         return bool(self.box.value)
+
+    def raw(self) -> Any:
+        """What the person has typed or chosen, as is (for the sealed draft)."""
+        kind = self.spec.kind
+        if kind in ("text", "multiline", "date"):
+            return self.tf.value or ""
+        if kind == "datetime":
+            return [self.tf.value or "", self.tf_time.value or ""]
+        if kind == "choice":
+            return self.choice.value
+        if kind == "multi":
+            return [k for k, b in self.boxes if b.value]
+        return bool(self.box.value)
+
+    def restore(self, raw: Any) -> None:
+        kind = self.spec.kind
+        if kind in ("text", "multiline", "date") and isinstance(raw, str):
+            self.tf.value = raw
+        elif kind == "datetime" and isinstance(raw, list) and len(raw) == 2:
+            self.tf.value, self.tf_time.value = raw
+        elif kind == "choice" and (raw in self.choice.texts or raw is None):
+            self.choice.dropdown.value = raw
+            self.choice.describe()
+        elif kind == "multi" and isinstance(raw, list):
+            for k, b in self.boxes:
+                b.value = k in raw
+        elif kind == "bool":
+            self.box.value = bool(raw)
 
     def set_error(self, message: str | None) -> None:
         kind = self.spec.kind
@@ -155,6 +184,7 @@ class FormView:
         self.save_key = save_key
         self.inputs: list[_Input] = []
         self.general = ft.Container(visible=False)
+        self.draft_slot: str | None = None  # set by the caller: half-typed input survives a lock or a kill
 
     def title(self) -> str:
         return self._title
@@ -162,6 +192,11 @@ class FormView:
     def build(self) -> ft.Control:
         t = self.app.i18n.t
         self.inputs = [_Input(self, s) for s in self.specs]
+        draft = self.app.services.load_draft(self.draft_slot) if self.draft_slot else None
+        if isinstance(draft, dict):
+            for inp in self.inputs:
+                if inp.spec.path in draft:
+                    inp.restore(draft[inp.spec.path])
         head: list[ft.Control] = [c.section_title(self._title)]
         if self.intro:
             head.append(c.para(self.intro, ft.TextThemeStyle.BODY_MEDIUM))
@@ -178,6 +213,11 @@ class FormView:
 
     def refresh(self) -> None:
         pass
+
+    def changed(self, e=None) -> None:
+        """Keep what is typed as a sealed draft, so a lock or a killed app loses nothing."""
+        if self.draft_slot and self.app.services.unlocked:
+            self.app.services.save_draft(self.draft_slot, {i.spec.path: i.raw() for i in self.inputs})
 
     def values(self) -> tuple[dict, dict[str, str]]:
         """The field values as a nested dict, and local parse errors (dates, times) per path."""
@@ -226,6 +266,8 @@ class FormView:
         except ValidationError as exc:
             self.show_errors(exc.errors)
             return
+        if self.draft_slot:
+            self.app.services.clear_draft(self.draft_slot)
         self.app.toast(self.app.i18n.t(self.saved_key))
         self.app.back()
 

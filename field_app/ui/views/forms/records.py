@@ -14,7 +14,9 @@ if TYPE_CHECKING:
 AFTERCARE_AREAS = ("ID", "ONDERDAK", "INKOMEN_WERK", "SCHULDEN", "ZORG_ZORGVERZEKERING", "SOCIAAL_NETWERK")
 
 
-def _push(app: VeldwerkApp, form: FormView) -> None:
+def _push(app: VeldwerkApp, scope: str, form: FormView) -> None:
+    # one sealed draft per form and per thing it is about (client file, record), so it survives a lock or kill
+    form.draft_slot = f"form:{form.identifier}:{scope}"
     app.push(form)
 
 
@@ -37,7 +39,7 @@ def framework_form(app: VeldwerkApp, client_id: str) -> None:
         Field("immediately_enforceable", "cf.f.immediately_enforceable", "bool"),
         Field("note", "cf.f.note", "multiline"),
     ]
-    _push(app, FormView(app, t("cf.form.framework"), fields, _create(app, "framework", client_id),
+    _push(app, client_id, FormView(app, t("cf.form.framework"), fields, _create(app, "framework", client_id),
                         identifier="framework-form"))
 
 
@@ -53,7 +55,7 @@ def framework_status_form(app: VeldwerkApp, record) -> None:
     def save(values: dict) -> None:
         app.services.update_record(record.id, values)
 
-    _push(app, FormView(app, t("cf.form.framework_status"), fields, save, identifier="framework-status-form",
+    _push(app, record.id, FormView(app, t("cf.form.framework_status"), fields, save, identifier="framework-status-form",
                         intro=t("cf.form.framework_status_intro")))
 
 
@@ -76,7 +78,7 @@ def condition_form(app: VeldwerkApp, client_id: str, frameworks: list) -> None:
         Field("end", "cf.f.end", "date"),
         Field("note", "cf.f.note", "multiline"),
     ]
-    _push(app, FormView(app, t("cf.form.condition"), fields, _create(app, "condition", client_id),
+    _push(app, client_id, FormView(app, t("cf.form.condition"), fields, _create(app, "condition", client_id),
                         identifier="condition-form"))
 
 
@@ -92,7 +94,7 @@ def supervision_form(app: VeldwerkApp, client_id: str) -> None:
         Field("end", "cf.f.end", "date"),
         Field("note", "cf.f.note", "multiline"),
     ]
-    _push(app, FormView(app, t("cf.form.supervision"), fields, _create(app, "supervision", client_id),
+    _push(app, client_id, FormView(app, t("cf.form.supervision"), fields, _create(app, "supervision", client_id),
                         identifier="supervision-form"))
 
 
@@ -108,7 +110,7 @@ def transition_form(app: VeldwerkApp, client_id: str) -> None:
         Field("information_source", "cf.f.information_source", "choice", v.InformatieBron),
         Field("note", "cf.f.note", "multiline"),
     ]
-    _push(app, FormView(app, t("cf.form.transition"), fields, _create(app, "transition", client_id),
+    _push(app, client_id, FormView(app, t("cf.form.transition"), fields, _create(app, "transition", client_id),
                         identifier="transition-form"))
 
 
@@ -123,7 +125,7 @@ def network_person_form(app: VeldwerkApp, client_id: str) -> None:
         Field("consent_collateral", "cf.f.consent_collateral", "bool"),
         Field("note", "cf.f.note", "multiline"),
     ]
-    _push(app, FormView(app, t("cf.form.network_person"), fields, _create(app, "network_person", client_id),
+    _push(app, client_id, FormView(app, t("cf.form.network_person"), fields, _create(app, "network_person", client_id),
                         identifier="network-form"))
 
 
@@ -143,7 +145,7 @@ def zvh_case_form(app: VeldwerkApp, client_id: str) -> None:
         Field("triage.date", "cf.f.triage_date", "date"),
         Field("note", "cf.f.note", "multiline"),
     ]
-    _push(app, FormView(app, t("cf.form.zvh_case"), fields, _create(app, "zvh_case", client_id),
+    _push(app, client_id, FormView(app, t("cf.form.zvh_case"), fields, _create(app, "zvh_case", client_id),
                         identifier="zvh-form"))
 
 
@@ -173,7 +175,7 @@ def case_conference_form(app: VeldwerkApp, client_id: str, case_id: str) -> None
         for a in wanted:
             svc.create_record("case_action", client_id, {**prune(a), "case_id": case_id, "conference_id": conf})
 
-    _push(app, FormView(app, t("cf.form.case_conference"), fields, save, identifier="conference-form"))
+    _push(app, client_id, FormView(app, t("cf.form.case_conference"), fields, save, identifier="conference-form"))
 
 
 def case_action_form(app: VeldwerkApp, client_id: str, case_id: str) -> None:
@@ -185,7 +187,7 @@ def case_action_form(app: VeldwerkApp, client_id: str, case_id: str) -> None:
         Field("phase", "cf.f.action_phase"),
         Field("note", "cf.f.note", "multiline"),
     ]
-    _push(app, FormView(app, t("cf.form.case_action"), fields,
+    _push(app, client_id, FormView(app, t("cf.form.case_action"), fields,
                         _create(app, "case_action", client_id, {"case_id": case_id}), identifier="action-form"))
 
 
@@ -199,7 +201,7 @@ def flag_form(app: VeldwerkApp, client_id: str, source_id: str | None = None) ->
         Field("note", "cf.f.note", "multiline"),
     ]
     fixed = {"source_id": source_id} if source_id else {}
-    _push(app, FormView(app, t("cf.form.flag"), fields, _create(app, "flag", client_id, fixed),
+    _push(app, f"{client_id}:{source_id or ''}", FormView(app, t("cf.form.flag"), fields, _create(app, "flag", client_id, fixed),
                         identifier="flag-form", saved_key="cf.form.flag_saved"))
 
 
@@ -219,7 +221,7 @@ def aftercare_area_form(app: VeldwerkApp, client_id: str, area: str, current: di
         app.services.create_record("aftercare", client_id, {area: values})  # one per client: merged
 
     title = t("cf.form.aftercare", area=app.i18n.code_label(v.Leefgebied, area))
-    _push(app, FormView(app, title, fields, save, identifier="aftercare-form"))
+    _push(app, f"{client_id}:{area}", FormView(app, title, fields, save, identifier="aftercare-form"))
 
 
 def addendum_form(app: VeldwerkApp, record_id: str, original_summary: str) -> None:
@@ -229,5 +231,5 @@ def addendum_form(app: VeldwerkApp, record_id: str, original_summary: str) -> No
     def save(values: dict) -> None:
         app.services.add_addendum(record_id, values.get("text") or "")
 
-    _push(app, FormView(app, t("cf.form.addendum"), fields, save, identifier="addendum-form",
+    _push(app, record_id, FormView(app, t("cf.form.addendum"), fields, save, identifier="addendum-form",
                         intro=t("cf.form.addendum_intro", original=original_summary)))
