@@ -241,15 +241,18 @@ class Tab:
     def choose(self, identifier: str, option: str) -> None:
         """Open the Dropdown with this Semantics identifier and pick an option by its label."""
         target = self.by_id(identifier)
-        self.reveal(target)
-        self.steady(target)
-        target.click()
         item = self.page.get_by_role("button", name=option, exact=True).last
-        try:
-            item.wait_for(timeout=10_000)
-        except Exception:
-            self.shot(f"debug_choose_{identifier}")
-            raise
+        for attempt in range(3):  # Flutter web now and then ignores a tap on a loaded machine: tap again
+            self.reveal(target)
+            self.steady(target)
+            target.click()
+            try:
+                item.wait_for(timeout=7_000)
+                break
+            except Exception:
+                if attempt == 2:
+                    self.shot(f"debug_choose_{identifier}")
+                    raise
         item.click()
         expect(self.by_id(identifier)).to_have_attribute("aria-expanded", "false")
 
