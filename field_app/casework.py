@@ -8,6 +8,7 @@ from (client, rule, source), so two devices that raise the same flag offline wri
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,6 +17,7 @@ from dataclasses import dataclass, field
 from .crypto.canonical import b64e
 from .crypto.identity import new_id
 from .domain import rules
+from .domain.context import DictContext
 from .domain.errors import ValidationError
 from .domain.hlc import now_ms
 from .domain.records import (
@@ -28,6 +30,8 @@ from .domain.records import (
     validate_update,
 )
 from .domain.vocab import Ernst
+
+log = logging.getLogger("veldwerk.rules")
 
 RULES_INTERVAL_S = 15.0  # the local timer that raises time-based flags (late transition) offline too
 OPEN_FLAG_STATES = ("OPEN", "IN_BEHANDELING")
@@ -209,8 +213,6 @@ class CaseworkMixin:
         fields.setdefault("assigned_to", self._profile["user_name"])
         client_id = b64e(new_id())
         # a client's own context is empty at intake
-        from .domain.context import DictContext
-
         clean = validate_create("client", fields, DictContext(client_id, now_ms()))
         self._write_op("client", client_id, client_id, "create", clean)
         return client_id
@@ -298,9 +300,7 @@ class CaseworkMixin:
                     if self.unlocked and self.run_rules():
                         self._notify()
                 except Exception:  # keep the timer alive; nothing sensitive in the log
-                    import logging
-
-                    logging.getLogger("veldwerk.rules").exception("rules round failed")
+                    log.exception("rules round failed")
 
         threading.Thread(target=loop, name="veldwerk-rules", daemon=True).start()
 
