@@ -39,7 +39,17 @@ from .crypto.ledger import revoke_device as ledger_revoke_device
 from .crypto.ledger import set_role as ledger_set_role
 from .crypto.ledger import wipe as ledger_wipe
 from .crypto.qr import QrUnavailable, qr_png
-from .crypto.vault import WrongPassphrase, check_passphrase, create_vault, open_vault
+from .crypto.vault import (
+    MIN_PASSPHRASE,
+    MIN_PIN,
+    PlatformSecretNeeded,
+    WrongPassphrase,
+    check_passphrase,
+    check_pin,
+    create_vault,
+    needs_platform_secret,
+    open_vault,
+)
 from .domain.errors import ValidationError
 from .domain.vocab import ROLE_CODES
 from .store.projection import Projection
@@ -77,6 +87,17 @@ MIN_REASON = 5
 
 class LockedError(RuntimeError):
     """The device is locked: unlock first."""
+
+
+class PlatformSecretMissing(RuntimeError):
+    """A phone-mode vault was opened without its keystore secret (the secure storage lost it, or the data
+    directory was copied to another phone). Not a wrong attempt. ``str()`` is Dutch."""
+
+    def __init__(self, unsynced: int = 0) -> None:
+        self.unsynced = unsynced
+        tail = (f" {unsynced} vastgelegde wijziging(en) kunnen nog worden afgeleverd." if unsynced else "")
+        super().__init__("De sleutel in de beveiligde opslag van deze telefoon ontbreekt, dus de pincode alleen "
+                         "opent niets." + tail + " Laat de telefoon opnieuw inschrijven door je coördinator.")
 
 
 class TooManyAttempts(RuntimeError):
@@ -150,7 +171,7 @@ class SecurityMixin:
     keys, engine, projection and clock."""
 
     # -- unlock: counted attempts, waits, destruction ----------------------------------------------------
-    def _open_vault_counted(self, passphrase: str) -> bytes:
+    def _open_vault_counted(self, passphrase: str, platform_secret: bytes) -> bytes:
         store = self._store
         if store.get_meta("keys_destroyed"):
             raise KeysDestroyed(store.outbox_count())
@@ -161,11 +182,15 @@ class SecurityMixin:
         wait_until = int(store.get_meta("unlock_wait_until") or 0)
         if now < wait_until:
             raise TooManyAttempts(wait_until, now)  # Scrypt is not even tried
+        record = json.loads(raw)
+        if needs_platform_secret(record) and not platform_secret:
+            raise PlatformSecretMissing(store.outbox_count())  # not a guess at the PIN: not counted
         failures = int(store.get_meta("unlock_failures") or 0) + 1
         store.set_meta("unlock_failures", str(failures))  # counted before Scrypt: a cut-off try still counts
         try:
-            local_key = open_vault(json.loads(raw), passphrase, self._platform_secret)
+            local_key = open_vault(record, passphrase, platform_secret)
         except WrongPassphrase:
+            word = "pincode" if needs_platform_secret(record) else "wachtwoordzin"
             if failures >= MAX_ATTEMPTS:
                 self._destroy_keys()
                 raise KeysDestroyed(store.outbox_count()) from None
@@ -174,10 +199,10 @@ class SecurityMixin:
                 store.set_meta("unlock_wait_until", str(now + minutes * MINUTE_MS))
                 unit = "minuut" if minutes == 1 else "minuten"
                 raise WrongPassphrase(
-                    f"Onjuiste wachtwoordzin. Wacht {minutes} {unit} voor de volgende poging. Na nog "
+                    f"Onjuiste {word}. Wacht {minutes} {unit} voor de volgende poging. Na nog "
                     f"{MAX_ATTEMPTS - failures} onjuiste poging(en) worden de sleutels van dit toestel "
                     "vernietigd.") from None
-            raise
+            raise WrongPassphrase(f"Onjuiste {word}.") from None
         except BaseException:
             store.set_meta("unlock_failures", str(failures - 1))  # not a wrong passphrase: not counted
             raise
@@ -222,11 +247,13 @@ class SecurityMixin:
         record = json.loads(raw) if raw else {}
         n, r, p = record.get("n"), record.get("r"), record.get("p")
         scrypt = {"n": n, "r": r, "p": p, "memory_mib": 128 * n * r * p // 2**20} if n else None
+        phone = needs_platform_secret(record) if record else bool(self._platform_secret)
         return {
-            "mode": "pincode+beveiligde opslag" if self._platform_secret else "wachtwoordzin",
-            "platform_secret": bool(self._platform_secret),
+            "mode": "pincode+beveiligde opslag" if phone else "wachtwoordzin",
+            "platform_secret": phone,
+            "secret_kind": "pin" if phone else "passphrase",
             "scrypt": scrypt,
-            "min_secret_length": 4 if self._platform_secret else 10,
+            "min_secret_length": MIN_PIN if phone else MIN_PASSPHRASE,
             "max_attempts": MAX_ATTEMPTS,
             "waits_from_attempt": FIRST_WAIT_AT,
             "wait_minutes": list(WAIT_MINUTES),
@@ -235,14 +262,33 @@ class SecurityMixin:
             **self.unlock_info(),
         }
 
-    def change_passphrase(self, old: str, new: str) -> None:
-        """Wrap the local key under a new passphrase; the old one opens nothing afterwards."""
+    def unlock_mode(self) -> str | None:
+        """``"pin"`` when the vault needs the phone's keystore secret plus a PIN, ``"passphrase"`` when a
+        passphrase alone opens it, None when there is no vault (not enrolled, or the keys are gone)."""
+        raw = self._store.get_meta("vault") if not self._erased else None
+        if raw is None:
+            return None
+        return "pin" if needs_platform_secret(json.loads(raw)) else "passphrase"
+
+    def change_passphrase(self, old: str, new: str, platform_secret: bytes | None = None) -> None:
+        """Wrap the local key under a new passphrase (or PIN, in phone mode, with the same keystore
+        secret); the old one opens nothing afterwards."""
         self._require_unlocked()
-        if not self._platform_secret:
-            check_passphrase(new)
         store = self._store
+        record = json.loads(store.get_meta("vault"))
+        secret = self._platform_secret if platform_secret is None else bytes(platform_secret)
+        if needs_platform_secret(record):
+            if not secret:
+                raise PlatformSecretMissing()
+            check_pin(new, secret)
+        else:
+            secret = b""
+            check_passphrase(new)
         with self._unlock_lock:
-            local_key = open_vault(json.loads(store.get_meta("vault")), old, self._platform_secret)
+            try:
+                local_key = open_vault(record, old, secret)
+            except PlatformSecretNeeded:
+                raise PlatformSecretMissing() from None
             if not hmac.compare_digest(local_key, store._key()):
                 raise WrongPassphrase()
             feed = [local_key]
@@ -250,7 +296,7 @@ class SecurityMixin:
             def rng(n: int) -> bytes:  # the existing local key first, then fresh salt and nonce
                 return feed.pop() if feed and n == len(local_key) else os.urandom(n)
 
-            record, same = create_vault(new, self._scrypt, self._platform_secret, _rng=rng)
+            record, same = create_vault(new, self._scrypt, secret, _rng=rng)
             assert same == local_key
             store.set_meta("vault", json.dumps(record))  # replaces (and, secure_delete on, zeroes) the old
             store._checkpoint()

@@ -28,8 +28,10 @@ from .crypto.ledger import VerifiedLedger, verify_chain
 from .crypto.vault import (
     DEFAULT_SCRYPT,
     ScryptParams,
+    WeakPassphrase,
     WrongPassphrase,
     check_passphrase,
+    check_pin,
     create_vault,
 )
 from .crypto.wire import HASH_LEN, envelope_hash
@@ -41,6 +43,7 @@ from .security import (
     KeysDestroyed,
     LockedError,
     NotAllowed,
+    PlatformSecretMissing,
     SecurityMixin,
     TooManyAttempts,
 )
@@ -52,7 +55,7 @@ from .sync.policy import may_write
 from .views_model import ClientSummary, NoteView, SyncStatus
 
 __all__ = ["Services", "EnrolError", "LockedError", "WrongPassphrase", "ValidationError", "TooManyAttempts",
-           "KeysDestroyed", "NotAllowed", "SecurityAlert"]
+           "KeysDestroyed", "NotAllowed", "SecurityAlert", "PlatformSecretMissing", "WeakPassphrase"]
 
 log = logging.getLogger("veldwerk.services")
 
@@ -108,14 +111,37 @@ class Services(SecurityMixin, CaseworkMixin):
               passphrase: str, user_name: str, invite: str | None = None, scrypt: ScryptParams | None = None,
               transport: httpx.BaseTransport | None = None, autosync: bool = True,
               clock: Callable[[], int] | None = None, platform_secret: bytes = b"") -> Services:
-        """Register this device with the team's server; returns it unlocked and waiting for confirmation.
+        """Register a new device in ``data_dir``; returns it unlocked and waiting for confirmation.
+        See :meth:`register`."""
+        svc = cls(data_dir, scrypt=scrypt, transport=transport, autosync=autosync, clock=clock,
+                  platform_secret=platform_secret)
+        try:
+            svc.register(server_url=server_url, code=code, passphrase=passphrase, user_name=user_name,
+                         invite=invite, platform_secret=platform_secret)
+        except BaseException:
+            svc.close()
+            raise
+        return svc
+
+    def register(self, *, passphrase: str, user_name: str, invite: str | None = None,
+                 server_url: str | None = None, code: str | None = None, platform_secret: bytes = b"") -> None:
+        """Register this (not yet enrolled) device with the team's server; afterwards it is unlocked and
+        waits for a coordinator to confirm it. Raises :class:`EnrolError` (a Dutch sentence) or
+        ``WeakPassphrase``; on failure nothing is stored.
 
         ``invite`` is the invitation text from a coordinator's device (``create_invitation``): it supplies
         the code and (unless ``server_url`` is given) the server, and its team fingerprint is checked
         against the genesis the server shows — a server that shows another team is refused. Without an
         invitation, ``code`` and ``server_url`` are needed (the very first device of a team).
+
+        ``platform_secret`` (phone mode, >= 16 bytes from the Android Keystore / iOS Keychain) is mixed
+        into the key that wraps the local key; then ``passphrase`` may be a PIN of 6 or more digits, and
+        every unlock needs the same secret again. Without it, a passphrase of 10 or more characters.
         """
-        if not platform_secret:
+        platform_secret = bytes(platform_secret)
+        if platform_secret:
+            check_pin(passphrase, platform_secret)
+        else:
             check_passphrase(passphrase)
         team_fp = expected_team = None
         if invite is not None:
@@ -127,52 +153,50 @@ class Services(SecurityMixin, CaseworkMixin):
             team_fp, expected_team = parsed.team_fp, parsed.team
         if not code or not server_url:
             raise EnrolError("Vul de code en het serveradres in, of gebruik de uitnodiging.")
-        server_url = check_server_url(server_url)
+        try:
+            server_url = check_server_url(server_url)
+        except ValueError as exc:
+            dutch = str(exc).startswith(("Geen ", "De server"))
+            raise EnrolError(str(exc) if dutch else "Geen geldig serveradres.") from None
         try:
             user_name = clean_display_name(user_name)
         except ValidationError:
             raise EnrolError("Vul je naam in.") from None
-        svc = cls(data_dir, scrypt=scrypt, transport=transport, autosync=autosync, clock=clock,
-                  platform_secret=platform_secret)
-        if svc.enrolled:
-            svc.close()
+        if self.enrolled or self._erased:
             raise EnrolError(ENROL_MESSAGES["conflict"])
         identity = DeviceIdentity.generate()
-        client = SyncClient(server_url, transport=transport)
+        client = SyncClient(server_url, transport=self._transport)
         try:
             answer = client.enrol(code.strip().upper(), identity)
         except ServerError as exc:
-            svc.close()
             raise EnrolError(ENROL_MESSAGES.get(exc.code, "De server weigerde de inschrijving.")) from None
         except Unreachable:
-            svc.close()
             raise EnrolError("De server is niet bereikbaar. Probeer het opnieuw als er verbinding is.") from None
         finally:
             client.close()
         if expected_team is not None and answer["team"] != b64e(expected_team):
-            svc.close()
             raise EnrolError(ENROL_MESSAGES["wrong_team"])
-        record, local_key = create_vault(passphrase, svc._scrypt, svc._platform_secret)
-        svc._store.set_local_key(local_key)
+        record, local_key = create_vault(passphrase, self._scrypt, platform_secret)
+        self._store.set_local_key(local_key)
         profile = {"team": answer["team"], "device": b64e(identity.device_id), "server_url": server_url,
                    "user_name": user_name, "role": answer["role"], "first": bool(answer["first"])}
         if team_fp is not None:
             profile["team_fp"] = b64e(team_fp)
-        with svc._store.transaction():
-            svc._store.put_secret("identity", b64e(identity.to_bytes()))
-            svc._store.put_secret("profile", profile)
+        with self._store.transaction():
+            self._store.put_secret("identity", b64e(identity.to_bytes()))
+            self._store.put_secret("profile", profile)
             if profile["first"]:  # the team's first device creates the first team key
-                svc._store.put_secret("epoch:1", b64e(os.urandom(32)))
+                self._store.put_secret("epoch:1", b64e(os.urandom(32)))
             # clear: what a delivery-only sync needs once the keys are gone (no names, no content)
-            svc._store.set_meta("server_url", server_url)
-            svc._store.set_meta("team", answer["team"])
-            svc._store.set_state("lease_from", str(svc._clock()))
-            svc._store.set_state("chain", json.dumps(DeviceChainTracker().to_json()))
-            svc._store.set_meta("vault", json.dumps(record))  # last: an interrupted enrolment leaves no vault
-        svc._load_unlocked()
+            self._store.set_meta("server_url", server_url)
+            self._store.set_meta("team", answer["team"])
+            self._store.set_state("lease_from", str(self._clock()))
+            self._store.set_state("chain", json.dumps(DeviceChainTracker().to_json()))
+            self._store.set_meta("vault", json.dumps(record))  # last: an interrupted enrolment leaves no vault
+        self._load_unlocked()
+        self._notify()
         if team_fp is not None:
-            svc._check_invited_team()
-        return svc
+            self._check_invited_team()
 
     @property
     def enrolled(self) -> bool:
@@ -185,16 +209,19 @@ class Services(SecurityMixin, CaseworkMixin):
     def unlocked(self) -> bool:
         return self._identity is not None
 
-    def unlock(self, passphrase: str) -> None:
+    def unlock(self, passphrase: str, platform_secret: bytes | None = None) -> None:
         """Open the vault. Raises WrongPassphrase (Dutch message, the count of wrong attempts grows),
-        TooManyAttempts while a wait runs (Scrypt is not even tried) and KeysDestroyed after the tenth
-        wrong attempt. Nothing else changes on failure."""
+        TooManyAttempts while a wait runs (Scrypt is not even tried), KeysDestroyed after the tenth
+        wrong attempt and PlatformSecretMissing (not counted) when a phone-mode vault gets no keystore
+        secret. ``platform_secret`` defaults to the one given to the constructor. Nothing else changes on
+        failure."""
         if self._erased:
             raise LockedError("De gegevens van dit toestel zijn gewist.")
         with self._unlock_lock:
             if self.unlocked:
                 return
-            local_key = self._open_vault_counted(passphrase)
+            secret = self._platform_secret if platform_secret is None else bytes(platform_secret)
+            local_key = self._open_vault_counted(passphrase, secret)
             self._store.set_local_key(local_key)
             self._load_unlocked()
 

@@ -4,12 +4,15 @@
 
     KEK       = HKDF-SHA256(ikm = Scrypt(passphrase, salt, n, r, p, 32) || platform_secret,
                             salt = none, info = "veldwerk/vault/v1\\0", L = 32)
-    wrapped   = AES-256-GCM(KEK, nonce, local_key, aad = pinned("vault", {n, r, p, salt}))
+    wrapped   = AES-256-GCM(KEK, nonce, local_key, aad = pinned("vault", {n, r, p, salt[, platform: true]}))
 
 ``platform_secret`` is a hardware-backed secret where the platform has one (Android Keystore, iOS
-Keychain); on web and desktop it is empty and the secret must then be a passphrase of at least
-:data:`MIN_PASSPHRASE` characters. With a platform secret a PIN of :data:`MIN_PIN` or more characters is
-allowed, because an attacker must also steal the keystore secret. The passphrase is NFC-normalised
+Keychain, through flet-secure-storage); on web and desktop it is empty and the secret must then be a
+passphrase of at least :data:`MIN_PASSPHRASE` characters. With a platform secret a PIN of :data:`MIN_PIN`
+or more digits is allowed, because an attacker must also steal the keystore secret. A record made with a
+platform secret says so (``"platform": true``, bound into the AAD), so the app knows which mode to
+unlock in and a record without its keystore secret raises :class:`PlatformSecretNeeded`, not a wrong
+PIN. The passphrase is NFC-normalised
 before hashing so the same text typed on another keyboard opens the vault.
 
 Every row the local store writes is sealed with :func:`seal_local` under the local key.
@@ -36,18 +39,21 @@ __all__ = [
     "DEFAULT_SCRYPT",
     "MIN_PASSPHRASE",
     "MIN_PIN",
+    "PlatformSecretNeeded",
     "VaultError",
     "WeakPassphrase",
     "WrongPassphrase",
     "check_passphrase",
+    "check_pin",
     "create_vault",
+    "needs_platform_secret",
     "open_vault",
     "seal_local",
     "open_local",
 ]
 
 MIN_PASSPHRASE = 10
-MIN_PIN = 4
+MIN_PIN = 6
 MIN_PLATFORM_SECRET = 16
 LOCAL_KEY_LEN = 32
 SALT_LEN = 16
@@ -85,6 +91,10 @@ class WeakPassphrase(VaultError):
         super().__init__(message)
 
 
+class PlatformSecretNeeded(VaultError):
+    """The vault was made with a platform (keystore) secret and none was given."""
+
+
 class WrongPassphrase(VaultError):
     """The secret (or the platform secret) does not open the vault."""
 
@@ -98,12 +108,23 @@ def check_passphrase(p: str) -> None:
         raise WeakPassphrase()
 
 
+def check_pin(secret: str, platform_secret: bytes) -> None:
+    """Raise :class:`WeakPassphrase` unless ``secret`` is a PIN of at least :data:`MIN_PIN` digits (or a
+    passphrase of at least :data:`MIN_PASSPHRASE` characters, which is never weaker);
+    :class:`VaultError` if the platform secret is shorter than 16 bytes."""
+    if len(platform_secret) < MIN_PLATFORM_SECRET:
+        raise VaultError("platform secret too short")
+    if isinstance(secret, str) and len(secret) >= MIN_PASSPHRASE:
+        return
+    if not isinstance(secret, str) or len(secret) < MIN_PIN:
+        raise WeakPassphrase(f"Kies een pincode van minstens {MIN_PIN} cijfers.")
+    if not (secret.isascii() and secret.isdigit()):
+        raise WeakPassphrase("Een pincode bestaat alleen uit cijfers.")
+
+
 def _check_secret(secret: str, platform_secret: bytes) -> None:
     if platform_secret:
-        if len(platform_secret) < MIN_PLATFORM_SECRET:
-            raise VaultError("platform secret too short")
-        if not isinstance(secret, str) or len(secret) < MIN_PIN:
-            raise WeakPassphrase(f"Kies een pincode van minstens {MIN_PIN} tekens.")
+        check_pin(secret, platform_secret)
     else:
         check_passphrase(secret)
 
@@ -131,8 +152,16 @@ def _kek(secret: str, salt: bytes, n: int, r: int, p: int, platform_secret: byte
     )
 
 
-def _aad(n: int, r: int, p: int, salt: bytes) -> bytes:
-    return pinned("vault", {"n": n, "r": r, "p": p, "salt": salt})
+def _aad(n: int, r: int, p: int, salt: bytes, platform: bool = False) -> bytes:
+    fields: dict[str, Any] = {"n": n, "r": r, "p": p, "salt": salt}
+    if platform:  # a record's mode is bound too: dropping the flag makes it unopenable, not weaker
+        fields["platform"] = True
+    return pinned("vault", fields)
+
+
+def needs_platform_secret(record: Any) -> bool:
+    """True if the vault record was made with a platform (keystore) secret (phone mode)."""
+    return isinstance(record, dict) and record.get("platform") is True
 
 
 def create_vault(
@@ -154,8 +183,9 @@ def create_vault(
     rng = _rng or os.urandom
     local_key, salt, nonce = rng(LOCAL_KEY_LEN), rng(SALT_LEN), rng(NONCE_LEN)
     kek = _kek(passphrase, salt, params.n, params.r, params.p, platform_secret)
-    wrapped = AESGCM(kek).encrypt(nonce, local_key, _aad(params.n, params.r, params.p, salt))
-    record = {
+    platform = bool(platform_secret)
+    wrapped = AESGCM(kek).encrypt(nonce, local_key, _aad(params.n, params.r, params.p, salt, platform))
+    record: dict[str, Any] = {
         "v": 1,
         "kdf": "scrypt",
         "n": params.n,
@@ -165,6 +195,8 @@ def create_vault(
         "nonce": b64e(nonce),
         "wrapped": b64e(wrapped),
     }
+    if platform:
+        record["platform"] = True
     return record, local_key
 
 
@@ -182,8 +214,12 @@ def open_vault(record: dict[str, Any], passphrase: str, platform_secret: bytes =
     """Unwrap the local key. :class:`WrongPassphrase` if the secret does not open it, :class:`VaultError`
     if the record is malformed."""
     fields = {"v", "kdf", "n", "r", "p", "salt", "nonce", "wrapped"}
-    if not isinstance(record, dict) or set(record) != fields or record["v"] != 1 or record["kdf"] != "scrypt":
+    if (not isinstance(record, dict) or set(record) - {"platform"} != fields or record["v"] != 1
+            or record["kdf"] != "scrypt" or record.get("platform", True) is not True):
         raise VaultError("not a v1 scrypt vault record")
+    platform = needs_platform_secret(record)
+    if platform and not platform_secret:
+        raise PlatformSecretNeeded("this vault needs the platform secret")
     n, r, p = record["n"], record["r"], record["p"]
     _check_params(n, r, p)
     salt = _record_bytes(record, "salt", SALT_LEN)
@@ -191,9 +227,9 @@ def open_vault(record: dict[str, Any], passphrase: str, platform_secret: bytes =
     wrapped = _record_bytes(record, "wrapped", LOCAL_KEY_LEN + TAG_LEN)
     if not isinstance(passphrase, str):
         raise WrongPassphrase()
-    kek = _kek(passphrase, salt, n, r, p, platform_secret)
+    kek = _kek(passphrase, salt, n, r, p, platform_secret if platform else b"")
     try:
-        return AESGCM(kek).decrypt(nonce, wrapped, _aad(n, r, p, salt))
+        return AESGCM(kek).decrypt(nonce, wrapped, _aad(n, r, p, salt, platform))
     except InvalidTag as exc:
         raise WrongPassphrase() from exc
 

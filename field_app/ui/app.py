@@ -22,15 +22,18 @@ import flet as ft
 
 from field_app.crypto.vault import WrongPassphrase
 from field_app.domain.errors import ValidationError
-from field_app.services import KeysDestroyed, LockedError, TooManyAttempts
+from field_app.services import KeysDestroyed, LockedError, PlatformSecretMissing, TooManyAttempts
 from field_app.ui import chrome, fmt
 from field_app.ui.i18n import DEFAULT_LANGUAGE, I18n
+from field_app.ui.keystore import FletKeystore, Keystore, KeystoreError, is_phone
 from field_app.ui.session_guard import SessionGuard
 from field_app.ui.theme import apply_theme, clamp_scale
 from field_app.ui.views.agenda import AgendaView
 from field_app.ui.views.caseload import BreakGlassDialog, CaseloadView
 from field_app.ui.views.client import ClientView
 from field_app.ui.views.contact_form import ContactFormView
+from field_app.ui.views.devices import SecurityView
+from field_app.ui.views.enrol import EnrolView
 from field_app.ui.views.flags import FlagsView
 from field_app.ui.views.more import MoreView
 from field_app.ui.views.unlock import UnlockView
@@ -93,6 +96,7 @@ class VeldwerkApp:
         self.top_key: tuple | None = None  # what the top bar shows now (see chrome.render_top)
         self._closed = False
         self._unsubscribe: Callable[[], None] | None = None
+        self._keystore: Keystore | None = None
         self.top = ft.Container(padding=ft.Padding.only(left=4, right=8, top=6, bottom=6),
                                 bgcolor=ft.Colors.SURFACE_CONTAINER)
         self.body = ft.Container(expand=True)
@@ -106,6 +110,7 @@ class VeldwerkApp:
         apply_theme(page, self.scale, self.prefs.theme_mode)
         page.on_disconnect = self._on_disconnect
         page.on_close = self._on_close
+        page.on_app_lifecycle_state_change = self._on_lifecycle
         page.add(ft.SafeArea(ft.Column([self.top, self.body], expand=True, spacing=0), expand=True))
         self._unsubscribe = self.services.subscribe(self._on_services_changed)
         self.show_unlock(None)
@@ -114,6 +119,71 @@ class VeldwerkApp:
         """The tab closed or lost its connection: lock if this session held the unlocked device."""
         if self.guard.is_owner(self):
             self.lock("disconnected")
+
+    def _on_lifecycle(self, e) -> None:
+        """The app went to the background (phone) or its tab was hidden (browser): lock, keep the form."""
+        if getattr(e, "state", None) in (ft.AppLifecycleState.HIDE, ft.AppLifecycleState.PAUSE):
+            if self.guard.is_owner(self) and self.services.unlocked:
+                self.lock("background")
+
+    # -- phone mode: the keystore secret ------------------------------------------------------------------
+    @property
+    def keystore(self) -> Keystore:
+        """The phone's secure storage (flet-secure-storage), registered with this page on first use."""
+        if self._keystore is None:
+            self._keystore = FletKeystore()
+        return self._keystore
+
+    @keystore.setter
+    def keystore(self, value: Keystore) -> None:
+        self._keystore = value
+
+    def phone_mode(self) -> bool:
+        """Does this device (enrolled or about to be) unlock with PIN + keystore secret?"""
+        mode = self.services.unlock_mode() if self.services.enrolled else None
+        return mode == "pin" if mode else is_phone(self.page)
+
+    async def platform_secret(self) -> bytes:
+        """The keystore secret of a phone-mode vault; PlatformSecretMissing if it is gone."""
+        secret = await self.keystore.read()
+        if not secret:
+            raise PlatformSecretMissing(self.services.unsynced_count())
+        return secret
+
+    async def enrol(self, **fields: Any) -> None:
+        """Register this device (``Services.register`` fields); in phone mode a fresh keystore secret is
+        stored first and removed again if the registration fails. This session holds the unlocked device
+        afterwards."""
+        secret = b""
+        if is_phone(self.page):
+            secret = await self.keystore.create()
+        self.guard.acquire(self)
+        try:
+            await asyncio.to_thread(self.services.register, platform_secret=secret, **fields)
+        except BaseException:
+            self.guard.release(self)
+            if secret and not self.services.enrolled:
+                try:
+                    await self.keystore.delete()
+                except KeystoreError:
+                    log.warning("could not remove the unused keystore secret")
+            raise
+        self.guard.touch(self)
+
+    async def change_secret(self, old: str, new: str) -> None:
+        """Change the passphrase (or, in phone mode, the PIN; the keystore secret stays)."""
+        secret = await self.platform_secret() if self.services.unlock_mode() == "pin" else b""
+        await asyncio.to_thread(self.services.change_passphrase, old, new, secret)
+
+    async def forget_platform_secret(self) -> None:
+        """After the keys were destroyed or the device erased: drop the keystore secret too (best effort;
+        without the wrapped key it opens nothing anyway)."""
+        if self._keystore is None and not is_phone(self.page):
+            return
+        try:
+            await self.keystore.delete()
+        except KeystoreError:
+            log.warning("could not remove the keystore secret")
 
     def _on_close(self, e=None) -> None:
         self._closed = True
@@ -207,7 +277,7 @@ class VeldwerkApp:
         if self._closed or self.screen is None or self._session_gone():
             return
         try:
-            if isinstance(self.screen, UnlockView):
+            if isinstance(self.screen, (UnlockView, EnrolView)):
                 self.screen.refresh()
             elif not self.is_unlocked():
                 self.show_unlock("locked")
@@ -250,10 +320,17 @@ class VeldwerkApp:
         try:
             if self.services.unlocked:
                 self.services.lock()  # the passphrase must be proven again by this session
-            await asyncio.to_thread(self.services.unlock, passphrase)
+            secret = await self.platform_secret() if self.services.unlock_mode() == "pin" else b""
+            await asyncio.to_thread(self.services.unlock, passphrase, secret)
         except (WrongPassphrase, TooManyAttempts) as exc:  # the services count attempts and make us wait
             self.guard.release(self)
             return self.unlock_problem(wrong=isinstance(exc, WrongPassphrase))
+        except (PlatformSecretMissing, KeystoreError) as exc:  # not a wrong PIN: nothing is counted
+            self.guard.release(self)
+            if isinstance(exc, PlatformSecretMissing) and exc.unsynced:  # signed envelopes still travel
+                self.page.run_task(self._deliver_quietly)
+            return str(exc) if self.i18n.lang == "nl" else self.i18n.t(
+                "unlock.keystore_missing" if isinstance(exc, PlatformSecretMissing) else "unlock.keystore_error")
         except KeysDestroyed:
             self.guard.release(self)
             self.show_unlock(None)  # the screen now says what happened and what to do
@@ -268,10 +345,24 @@ class VeldwerkApp:
         self._after_unlock()
         return None
 
+    async def _deliver_quietly(self) -> None:
+        try:
+            await asyncio.to_thread(self.services.deliver_outbox)
+        except Exception as exc:  # best effort; the next try or `field-app deliver` does it later
+            log.warning("delivery without keys failed: %s", type(exc).__name__)
+
+    def enrolled(self) -> None:
+        """Just registered: show this device's fingerprint and "wacht op bevestiging" (Toestel en
+        beveiliging); Terug leads to the client list."""
+        self.tab = 0
+        self.stack = [CaseloadView(self)]
+        self.show(SecurityView(self))
+        self.toast(self.i18n.t("enrol.done"))
+
     def unlock_problem(self, *, wrong: bool) -> str:
         """Why unlocking did not work and what happens next, from the device's own attempt counter."""
         i18n = self.i18n
-        parts = [i18n.t("unlock.wrong")] if wrong else []
+        parts = [i18n.t("unlock.wrong_pin" if self.phone_mode() else "unlock.wrong")] if wrong else []
         info = self.services.unlock_info()
         if info.get("wait_until"):
             minutes = max(1, -(-(info["wait_until"] - fmt.now_ms()) // 60_000))
@@ -326,6 +417,10 @@ class VeldwerkApp:
         self.stack = []
         self._notice = None
         self.page.pop_dialog()
+        info = self.services.unlock_info() if hasattr(self.services, "unlock_info") else {}
+        if not self.services.enrolled and not info.get("erased"):
+            self.show(EnrolView(self))
+            return
         self.show(UnlockView(self, reason, draft_kept=draft_kept))
 
     def show(self, screen: Any) -> None:

@@ -12,12 +12,15 @@ from field_app.crypto.canonical import b64d, b64e
 from field_app.crypto.vault import (
     DEFAULT_SCRYPT,
     MIN_PASSPHRASE,
+    MIN_PIN,
+    PlatformSecretNeeded,
     ScryptParams,
     VaultError,
     WeakPassphrase,
     WrongPassphrase,
     check_passphrase,
     create_vault,
+    needs_platform_secret,
     open_local,
     open_vault,
     seal_local,
@@ -64,22 +67,43 @@ def test_passphrase_is_unicode_normalised() -> None:
 
 def test_platform_secret_is_part_of_the_key() -> None:
     record, key = create_vault(PASS, FAST, platform_secret=PLATFORM)
+    assert record["platform"] is True and needs_platform_secret(record)
     assert open_vault(record, PASS, platform_secret=PLATFORM) == key
-    with pytest.raises(WrongPassphrase):
+    with pytest.raises(PlatformSecretNeeded):  # the record says it needs the keystore secret
         open_vault(record, PASS)
     with pytest.raises(WrongPassphrase):
         open_vault(record, PASS, platform_secret=b"\x5f" * 32)
 
 
-def test_a_pin_is_allowed_only_with_a_platform_secret() -> None:
-    record, key = create_vault("2468", FAST, platform_secret=PLATFORM)
-    assert open_vault(record, "2468", platform_secret=PLATFORM) == key
-    with pytest.raises(WeakPassphrase):
-        create_vault("2468", FAST)
-    with pytest.raises(WeakPassphrase):
-        create_vault("246", FAST, platform_secret=PLATFORM)
+def test_the_phone_mode_flag_is_bound_to_the_wrapped_key() -> None:
+    """Dropping "platform" from a copied record does not turn it into a passphrase-only vault."""
+    record, _ = create_vault(PASS, FAST, platform_secret=PLATFORM)
+    stripped = {k: v for k, v in record.items() if k != "platform"}
+    assert not needs_platform_secret(stripped)
+    for secret in (b"", PLATFORM):
+        with pytest.raises(WrongPassphrase):
+            open_vault(stripped, PASS, platform_secret=secret)
     with pytest.raises(VaultError):
-        create_vault("2468", FAST, platform_secret=b"short")
+        open_vault({**record, "platform": False}, PASS, platform_secret=PLATFORM)
+    plain, key = create_vault(PASS, FAST)
+    assert "platform" not in plain
+    assert open_vault(plain, PASS, platform_secret=PLATFORM) == key  # a passphrase vault ignores it
+
+
+def test_a_pin_is_allowed_only_with_a_platform_secret() -> None:
+    record, key = create_vault("246813", FAST, platform_secret=PLATFORM)
+    assert open_vault(record, "246813", platform_secret=PLATFORM) == key
+    with pytest.raises(WeakPassphrase):
+        create_vault("246813", FAST)
+    with pytest.raises(WeakPassphrase) as info:
+        create_vault("24681", FAST, platform_secret=PLATFORM)
+    assert str(info.value) == f"Kies een pincode van minstens {MIN_PIN} cijfers."
+    for not_digits in ("abcdef", "12345a", "١٢٣٤٥٦"):
+        with pytest.raises(WeakPassphrase) as info:
+            create_vault(not_digits, FAST, platform_secret=PLATFORM)
+        assert str(info.value) == "Een pincode bestaat alleen uit cijfers."
+    with pytest.raises(VaultError):
+        create_vault("246813", FAST, platform_secret=b"short")
 
 
 @pytest.mark.parametrize("passphrase", ["", "kort", "123456789", "         "[:9]])

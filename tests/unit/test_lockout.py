@@ -14,7 +14,7 @@ import pytest
 import field_app.security as security
 from field_app.crypto.canonical import b64e
 from field_app.crypto.vault import DEFAULT_SCRYPT, ScryptParams, WrongPassphrase
-from field_app.services import KeysDestroyed, LockedError, Services, TooManyAttempts
+from field_app.services import KeysDestroyed, LockedError, PlatformSecretMissing, Services, TooManyAttempts
 from field_app.store.db import DB_FILE
 
 FAST = ScryptParams(n=2**12, r=8, p=1)
@@ -197,16 +197,32 @@ def test_security_info_reports_the_device_mode(tmp_path, svc):
     assert info["mode"] == "wachtwoordzin" and info["min_secret_length"] == 10
     assert info["scrypt"]["n"] == FAST.n and info["max_attempts"] == 10 and info["wait_minutes"] == [1, 5, 15, 60]
     assert info["lease_days"] == 14 and info["lease_warning_day"] == 10
-    phone = device(tmp_path / "phone", secret="4831", platform_secret=b"k" * 32)
+    assert svc.unlock_mode() == "passphrase" and info["secret_kind"] == "passphrase"
+    phone = device(tmp_path / "phone", secret="483120", platform_secret=b"k" * 32)
     try:
-        assert phone.security_info()["mode"] == "pincode+beveiligde opslag"
-        phone.unlock("4831")
+        info = phone.security_info()
+        assert info["mode"] == "pincode+beveiligde opslag" and info["min_secret_length"] == 6
+        assert phone.unlock_mode() == "pin" and info["secret_kind"] == "pin"
+        phone.unlock("483120")
         assert phone.unlocked
     finally:
         phone.close()
-    without = Services(tmp_path / "phone", autosync=False)  # the PIN alone opens nothing
-    with pytest.raises(WrongPassphrase):
-        without.unlock("4831")
+    # The mode is the vault's, not the constructor's: a process that was not handed the keystore secret
+    # still knows it is a phone-mode vault, refuses without counting, and the PIN alone opens nothing.
+    without = Services(tmp_path / "phone", autosync=False)
+    assert without.unlock_mode() == "pin"
+    assert without.security_info()["mode"] == "pincode+beveiligde opslag"
+    for _ in range(12):
+        with pytest.raises(PlatformSecretMissing) as missing:
+            without.unlock("483120")
+    assert "beveiligde opslag" in str(missing.value)
+    assert without.unlock_info()["failed_attempts"] == 0 and not without.unlock_info()["destroyed"]
+    with pytest.raises(WrongPassphrase) as wrong:  # a wrong keystore secret is a wrong attempt
+        without.unlock("483120", platform_secret=b"x" * 32)
+    assert str(wrong.value) == "Onjuiste pincode."
+    assert without.unlock_info()["failed_attempts"] == 1
+    without.unlock("483120", platform_secret=b"k" * 32)  # the secret handed in at unlock (the app's way)
+    assert without.unlocked and without.unlock_info()["failed_attempts"] == 0
     without.close()
 
 

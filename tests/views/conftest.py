@@ -104,12 +104,12 @@ class Device:
         self.prefs = UiPrefs()
         self.apps: list[VeldwerkApp] = []
 
-    async def open(self) -> tuple[FakeClient, VeldwerkApp]:
-        """A new browser session on this device."""
+    async def open(self, platform: str = "android") -> tuple[FakeClient, VeldwerkApp]:
+        """A new session on this device (``platform`` as the Flutter client reports it)."""
         def main(page):
             self.apps.append(build(page, self.services, self.guard, self.prefs))
 
-        client = await FakeClient(main).start()
+        client = await FakeClient(main, platform=platform).start()
         return client, self.apps[-1]
 
 

@@ -47,7 +47,7 @@ class FakeServices:
     def unlocked(self) -> bool:
         return self._unlocked
 
-    def unlock(self, passphrase: str) -> None:
+    def unlock(self, passphrase: str, platform_secret: bytes | None = None) -> None:
         if self._unlocked:
             return
         if passphrase != self._passphrase:
@@ -76,6 +76,9 @@ class FakeServices:
     def role(self) -> str:
         self._require()
         return self._role
+
+    def unlock_mode(self) -> str:
+        return "passphrase"
 
     def unlock_info(self) -> dict:
         return {"failed_attempts": 0, "attempts_left": 10, "wait_until": None,

@@ -12,10 +12,11 @@ import flet as ft
 from field_app.crypto.vault import WeakPassphrase
 from field_app.domain.errors import ValidationError
 from field_app.domain.vocab import Rol
-from field_app.services import NotAllowed, WrongPassphrase
+from field_app.services import NotAllowed, PlatformSecretMissing, WrongPassphrase
 from field_app.sync.client import ServerError, Unreachable
 from field_app.ui import components as c
 from field_app.ui import fmt, theme
+from field_app.ui.keystore import KeystoreError
 
 if TYPE_CHECKING:
     from field_app.ui.app import VeldwerkApp
@@ -126,20 +127,23 @@ class SecurityView:
     def build(self) -> ft.Control:
         app, t = self.app, self.app.i18n.t
         size = 16 * app.scale
-        self.old = ft.TextField(label=t("sec.pass.old"), password=True, can_reveal_password=True, text_size=size,
-                                expand=True, error_max_lines=3)
-        self.new = ft.TextField(label=t("sec.pass.new"), password=True, can_reveal_password=True, text_size=size,
-                                expand=True, error_max_lines=3)
-        self.again = ft.TextField(label=t("sec.pass.again"), password=True, can_reveal_password=True,
-                                  text_size=size, expand=True, error_max_lines=3,
+        self.pk = "sec.pin" if app.services.unlock_mode() == "pin" else "sec.pass"  # PIN (phone) or passphrase
+        pk = self.pk
+        keyboard = ft.KeyboardType.NUMBER if pk == "sec.pin" else ft.KeyboardType.TEXT
+        self.old = ft.TextField(label=t(f"{pk}.old"), password=True, can_reveal_password=True, text_size=size,
+                                expand=True, error_max_lines=3, keyboard_type=keyboard)
+        self.new = ft.TextField(label=t(f"{pk}.new"), password=True, can_reveal_password=True, text_size=size,
+                                expand=True, error_max_lines=3, keyboard_type=keyboard)
+        self.again = ft.TextField(label=t(f"{pk}.again"), password=True, can_reveal_password=True,
+                                  text_size=size, expand=True, error_max_lines=3, keyboard_type=keyboard,
                                   on_submit=app.handler(self.change_passphrase))
         sections: list[ft.Control] = [self.alert_box]
         sections += self._me_section()
-        sections += [ft.Divider(), c.section_title(t("sec.pass.title")),
-                     c.para(t("sec.pass.explain"), ft.TextThemeStyle.BODY_MEDIUM),
+        sections += [ft.Divider(), c.section_title(t(f"{pk}.title")),
+                     c.para(t(f"{pk}.explain"), ft.TextThemeStyle.BODY_MEDIUM),
                      c.field(self.old), c.field(self.new), c.field(self.again), self.pass_message,
                      ft.Semantics(content=ft.Row([ft.FilledButton(
-                         content=t("sec.pass.save"), icon=ft.Icons.PASSWORD,
+                         content=t(f"{pk}.save"), icon=ft.Icons.PASSWORD,
                          on_click=app.handler(self.change_passphrase), expand=True)]), identifier="sec-pass-save")]
         if is_coordinator(app):
             sections += self._coordinator_sections()
@@ -285,8 +289,8 @@ class SecurityView:
         self.app.toast(self.app.i18n.t("sec.alert.acked"))
         self.refresh()
 
-    def change_passphrase(self, e=None) -> None:
-        app, t = self.app, self.app.i18n.t
+    async def change_passphrase(self, e=None) -> None:
+        app, t, pk = self.app, self.app.i18n.t, self.pk
         for f in (self.old, self.new, self.again):
             f.error = None
         self.pass_message.controls = []
@@ -294,27 +298,32 @@ class SecurityView:
         minimum = app.services.security_info().get("min_secret_length", MIN_PASSPHRASE)
         ok = True
         if not old:
-            self.old.error, ok = t("sec.pass.err_old_empty"), False
-        if len(new) < minimum:
-            self.new.error, ok = t("sec.pass.err_short", n=minimum), False
+            self.old.error, ok = t(f"{pk}.err_old_empty"), False
+        if pk == "sec.pin" and len(new) < MIN_PASSPHRASE and not (new.isascii() and new.isdigit()):
+            self.new.error, ok = t("sec.pin.err_digits"), False
+        elif len(new) < minimum:
+            self.new.error, ok = t(f"{pk}.err_short", n=minimum), False
         elif new == old:
-            self.new.error, ok = t("sec.pass.err_same"), False
+            self.new.error, ok = t(f"{pk}.err_same"), False
         if ok and again != new:
-            self.again.error, ok = t("sec.pass.err_mismatch"), False
+            self.again.error, ok = t(f"{pk}.err_mismatch"), False
         if not ok:
             return
         try:
-            app.services.change_passphrase(old, new)
+            await app.change_secret(old, new)
         except WrongPassphrase:
-            self.old.error = t("sec.pass.err_wrong")
+            self.old.error = t(f"{pk}.err_wrong")
             return
         except WeakPassphrase:
-            self.new.error = t("sec.pass.err_short", n=minimum)
+            self.new.error = t(f"{pk}.err_short", n=minimum)
+            return
+        except (PlatformSecretMissing, KeystoreError) as exc:
+            self.pass_message.controls = [c.error_line(str(exc), app.scale, identifier="sec-pass-error")]
             return
         for f in (self.old, self.new, self.again):
             f.value = ""
-        self.pass_message.controls = [c.info_line(t("sec.pass.done"), app.scale, identifier="sec-pass-done")]
-        app.toast(t("sec.pass.done"))
+        self.pass_message.controls = [c.info_line(t(f"{pk}.done"), app.scale, identifier="sec-pass-done")]
+        app.toast(t(f"{pk}.done"))
 
     def invite(self, e=None) -> None:
         app, t = self.app, self.app.i18n.t

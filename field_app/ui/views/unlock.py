@@ -19,6 +19,7 @@ REASONS = {
     "manual": "unlock.reason.manual",
     "disconnected": "unlock.reason.disconnected",
     "locked": "unlock.reason.locked",
+    "background": "unlock.reason.background",
 }
 
 
@@ -33,9 +34,11 @@ class UnlockView:
         self.reason = reason
         self.draft_kept = draft_kept
         t = app.i18n.t
+        self.pin = app.services.enrolled and app.phone_mode()  # PIN + the phone's keystore secret
         self.pending = c.text("", ft.TextThemeStyle.BODY_LARGE)
         self.passphrase = ft.TextField(
-            label=t("unlock.passphrase"), password=True, can_reveal_password=True,
+            label=t("unlock.pin" if self.pin else "unlock.passphrase"), password=True, can_reveal_password=True,
+            keyboard_type=ft.KeyboardType.NUMBER if self.pin else ft.KeyboardType.TEXT,
             on_submit=app.handler(self.submit, needs_unlock=False), autocorrect=False,
             enable_suggestions=False, text_size=16 * app.scale, expand=True,
         )
@@ -53,12 +56,12 @@ class UnlockView:
             ft.Row([ft.Icon(ft.Icons.SHIELD_OUTLINED, size=40 * app.scale, color=theme.SEED)]),
             c.para(t("app.name"), ft.TextThemeStyle.HEADLINE_MEDIUM, weight=ft.FontWeight.W_600),
         ]
-        if not app.services.enrolled:
-            parts += [c.para(t("unlock.not_enrolled"), ft.TextThemeStyle.BODY_LARGE),
-                      c.para(t("unlock.not_enrolled_how"), ft.TextThemeStyle.BODY_MEDIUM, selectable=True)]
-            return self._frame(parts)
         info = app.services.unlock_info()
+        if not app.services.enrolled and not info.get("erased"):
+            parts += [c.para(t("unlock.not_enrolled"), ft.TextThemeStyle.BODY_LARGE)]
+            return self._frame(parts)
         if info.get("destroyed") or info.get("erased"):
+            app.page.run_task(app.forget_platform_secret)
             # nothing to unlock any more; say what is safe and what to do
             key = "unlock.erased" if info.get("erased") else "unlock.destroyed"
             parts.append(c.error_line(t(key), app.scale, identifier="unlock-error"))
@@ -74,13 +77,14 @@ class UnlockView:
             parts.append(c.info_line(why, app.scale, icon=ft.Icons.LOCK_OUTLINE, tone=theme.NEUTRAL,
                                      identifier="lock-reason"))
         parts += [
-            c.para(t("unlock.intro"), ft.TextThemeStyle.BODY_LARGE),
+            c.para(t("unlock.intro_pin" if self.pin else "unlock.intro"), ft.TextThemeStyle.BODY_LARGE),
             c.node(self.pending),
             c.field(self.passphrase),
             self.error,
             self.busy,
             ft.Row([self.button]),
-            c.para(t("unlock.safe"), ft.TextThemeStyle.BODY_SMALL, color=ft.Colors.ON_SURFACE_VARIANT),
+            c.para(t("unlock.safe_pin" if self.pin else "unlock.safe"), ft.TextThemeStyle.BODY_SMALL,
+                   color=ft.Colors.ON_SURFACE_VARIANT),
         ]
         self.refresh()
         return self._frame(parts)
@@ -101,7 +105,7 @@ class UnlockView:
         t = self.app.i18n.t
         secret = self.passphrase.value or ""
         if not secret:
-            self.show_error(t("unlock.empty"))
+            self.show_error(t("unlock.empty_pin" if self.pin else "unlock.empty"))
             return
         self.show_error(None)
         self.button.disabled = True
