@@ -106,7 +106,8 @@ async def _plain(send, status: int, body: bytes) -> None:
 
 
 def _assets_dir() -> str | None:
-    path = Path(__file__).resolve().parent / "assets"
+    """The project's ``assets/`` (app icon, favicon), when running from a checkout."""
+    path = Path(__file__).resolve().parents[1] / "assets"
     return str(path) if path.is_dir() else None
 
 

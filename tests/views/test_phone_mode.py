@@ -257,21 +257,6 @@ async def test_pin_change_keeps_the_keystore_secret(fresh, phone):
     assert svc.unlocked
 
 
-async def test_going_to_the_background_locks_and_keeps_the_form(real_device):
-    from ui_helpers import PASSPHRASE, unlock
-
-    client, app = await real_device.open()
-    svc = real_device.services
-    await unlock(client, PASSPHRASE)
-    assert svc.unlocked
-    await client.event(client.page, "app_lifecycle_state_change", {"state": "inactive"})
-    assert svc.unlocked  # losing focus (a system dialog) is not the background
-    await client.event(client.page, "app_lifecycle_state_change", {"state": "hide"})
-    assert not svc.unlocked, dump(client)
-    assert isinstance(app.screen, UnlockView)
-    assert has_text(client, "Vergrendeld omdat de app naar de achtergrond ging."), dump(client)
-
-
 async def test_unlock_secret_is_never_shown_or_logged(fresh, phone, caplog):
     keystore = MemoryKeystore()
     client, app = await _open(fresh, keystore)
@@ -281,3 +266,23 @@ async def test_unlock_secret_is_never_shown_or_logged(fresh, phone, caplog):
     assert secret is not None
     for text in [*client.texts(), caplog.text]:
         assert b64e(secret) not in text and secret.hex() not in text
+
+
+async def test_the_phone_entry_point_opens_the_enrol_screen_in_pin_mode(tmp_path, monkeypatch, phone):
+    """`field_app.phone:main` (what `flet build apk` packages): its own device in Flet's app storage."""
+    from flet_harness import FakeClient
+
+    from field_app import phone as entry
+
+    monkeypatch.delenv("VELDWERK_DATA", raising=False)
+    monkeypatch.setenv("FLET_APP_STORAGE_DATA", str(tmp_path / "app-storage"))
+    monkeypatch.setattr(entry, "_device", None)
+    client = await FakeClient(entry.main, platform="android").start()
+    services, guard = entry._device
+    try:
+        assert services.data_dir == tmp_path / "app-storage"
+        assert has_text(client, "Dit is een telefoon"), dump(client)
+        assert field(client, "Kies een pincode").keyboard_type == ft.KeyboardType.NUMBER
+    finally:
+        guard.stop()
+        services.close()

@@ -135,3 +135,21 @@ async def test_lock_message_mentions_a_kept_draft_only_when_there_was_one(real_d
     await a.settle()
     assert has_text(a, "Vergrendeld omdat de app een tijd niet is gebruikt."), dump(a)
     assert not has_text(a, "Wat je aan het typen was")
+
+
+async def test_going_to_the_background_locks_and_keeps_the_form(real_device):
+    """The phone is pocketed (Flutter lifecycle "hide"; "pause" on Android): lock at once, keep the form."""
+    a, app, cid = await _typing_in_form(real_device, report="Half getypt: cliënt was thuis")
+    svc = real_device.services
+    await a.event(a.page, "app_lifecycle_state_change", {"state": "inactive"})
+    assert svc.unlocked and isinstance(app.screen, ContactFormView)  # a system dialog is not the background
+    await a.event(a.page, "app_lifecycle_state_change", {"state": "hide"})
+    assert not svc.unlocked, dump(a)
+    assert isinstance(app.screen, UnlockView)
+    assert has_text(a, "Vergrendeld omdat de app naar de achtergrond ging. Wat je aan het typen was, is bewaard."), dump(a)
+    assert not has_text(a, "Gert Gerritsen")
+    await a.event(a.page, "app_lifecycle_state_change", {"state": "show"})
+    assert not svc.unlocked  # coming back asks for the passphrase again
+    await unlock(a, PASSPHRASE)
+    assert isinstance(app.screen, ContactFormView), dump(a)
+    assert field(a, "Verslag (feiten)").value == "Half getypt: cliënt was thuis"
