@@ -52,6 +52,7 @@ from .crypto.vault import (
 )
 from .domain.errors import ValidationError
 from .domain.vocab import ROLE_CODES
+from .store import LocalStore
 from .store.projection import Projection
 from .sync.alerts import SecurityAlert, uitleg
 from .sync.client import SyncClient
@@ -323,6 +324,33 @@ class SecurityMixin:
         else:
             self._notify()
         return outcome
+
+    def start_over(self, *, accept_loss: bool = False) -> dict[str, Any]:
+        """A forgotten PIN or passphrase (or keys destroyed after ten wrong attempts): deliver what this
+        device still has to send, by signature, then erase its data so it can be enrolled again.
+
+        Returns ``{erased, delivered, remaining, error, permanent}``. Nothing is erased while work waits
+        that could still arrive later (``error`` "offline" or a server error that may pass). Work that can
+        never travel without the secret (``permanent``: sealed before this device had a team key, or
+        refused for good) is erased only with ``accept_loss=True`` — the screen asks first. Not while
+        unlocked: then the secret is known and nothing needs to start over. The old registration stays in
+        the team ledger until a coordinator revokes it (reason "retired")."""
+        if self.unlocked:
+            raise NotAllowed("Het toestel is ontgrendeld; opnieuw beginnen is niet nodig.")
+        if self._erased or not self.enrolled:
+            return {"erased": False, "delivered": 0, "remaining": 0, "error": "", "permanent": False}
+        outcome = self.deliver_outbox()
+        if outcome["remaining"] and not (outcome["permanent"] and accept_loss):
+            return {"erased": False, **outcome}
+        self._stop_rules_timer()
+        self._store.erase()  # wrapped keys destroyed (committed) first, then every file
+        self._store = LocalStore(self.data_dir)
+        self._reset_unlocked_state()
+        self._state, self._error_code = "vergrendeld", ""
+        log.warning("device data erased to enrol again (%d item(s) delivered, %d given up)",
+                    outcome["delivered"], outcome["remaining"])
+        self._notify()
+        return {"erased": True, **outcome}
 
     # -- offline lease -----------------------------------------------------------------------------------
     def _lease_age(self) -> int:

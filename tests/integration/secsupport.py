@@ -122,11 +122,12 @@ class LiveServer:
         self.store = open_sqlite(str(self.db))
         self.clock = ServerClock()
         self.tamper = Tamper(create_app(Settings(public_url=self.url, clock=self.clock), self.store))
+
+    def start(self) -> LiveServer:
+        """Serve (again, after :meth:`stop`: same port, same database)."""
         self._server = uvicorn.Server(uvicorn.Config(self.tamper, host="127.0.0.1", port=self.port,
                                                      log_level="warning", lifespan="off"))
         self._thread = threading.Thread(target=self._server.run, daemon=True)
-
-    def start(self) -> LiveServer:
         self._thread.start()
         deadline = time.monotonic() + 20
         while not self._server.started:

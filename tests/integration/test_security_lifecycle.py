@@ -12,11 +12,12 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from secsupport import DAY_MS, WORK_PASS, make_team, names  # noqa: E402
+from secsupport import DAY_MS, FAST, WORK_PASS, LiveServer, make_team, names  # noqa: E402
 
 from field_app.crypto.canonical import b64d  # noqa: E402
 from field_app.crypto.vault import WrongPassphrase  # noqa: E402
 from field_app.crypto.wire import unpack  # noqa: E402
+from field_app.services import LockedError, Services  # noqa: E402
 from field_app.sync.client import ServerError  # noqa: E402
 
 
@@ -154,3 +155,64 @@ def test_a_lost_push_answer_then_a_rotation_delivers_every_operation_once(t):
     later = t.enrol("later", "Lies Later (fictief)", "later-toestel-geheim")
     later.sync_once()
     assert later.sync_status().state == "online" and len(names(later)) == 2
+
+
+def test_a_forgotten_pin_on_the_same_phone_delivers_first_then_starts_over(t):
+    """No command line on a phone: "PIN vergeten" in the app delivers the outbox by signature, erases the
+    data directory only once nothing that could still arrive waits, and the same phone enrols again."""
+    from field_app.services import NotAllowed
+
+    old = t.work
+    cid = old.add_client("Op de telefoon (fictief)")
+    old.record_contact(cid, contact_type="TELEFONISCH", outcome="PLAATSGEVONDEN", report="Nog niet verstuurd.")
+    pending = old.unsynced_count()
+    assert pending >= 2
+    with pytest.raises(NotAllowed):  # unlocked: the secret is known, nothing to start over
+        old.start_over()
+    old_id, data_dir = old.device_id, old.data_dir
+    old.lock()
+
+    t.server.stop()  # offline: nothing is erased while the work could still arrive later
+    outcome = old.start_over(accept_loss=True)
+    assert outcome["erased"] is False and outcome["error"] == "offline" and outcome["remaining"] == pending
+    old.unlock(WORK_PASS)  # the data is all there
+    assert old.unsynced_count() == pending
+    old.lock()
+
+    t.server.start()
+    outcome = old.start_over()
+    assert outcome == {"erased": True, "delivered": pending, "remaining": 0, "error": "", "permanent": False}
+    assert not old.enrolled and old.unlock_mode() is None
+    with pytest.raises(LockedError):  # the old vault is gone: the old passphrase opens nothing any more
+        old.unlock(WORK_PASS)
+    assert data_dir.is_dir() and old.unsynced_count() == 0
+    t.sup.sync_once()
+    assert [n.report for n in t.sup.timeline(cid)] == ["Nog niet verstuurd."]
+
+    invitation = t.sup.create_invitation("VELDWERKER")
+    old.register(invite=invitation["text"], passphrase="een-nieuwe-wachtwoordzin", user_name="Lotte de Boer (fictief)")
+    assert old.enrolled and old.unlocked and old.device_id != old_id
+    t.confirm(old)
+    old.sync_once()
+    assert cid in {c.id for c in old.caseload()}  # the history comes back to the re-enrolled phone
+
+
+def test_starting_over_gives_up_unsendable_work_only_when_the_person_accepts(tmp_path):
+    """Work written before a device ever had a team key is sealed under its local key only: without the
+    PIN it can never travel. Starting over says so, and erases it only with accept_loss."""
+    server = LiveServer(tmp_path).start()
+    try:
+        _team, code = server.new_team()
+        svc = Services.enrol(tmp_path / "phone", server_url=server.url, code=code, passphrase="eerste-wachtwoordzin",
+                             user_name="Sanne Vos (fictief)", scrypt=FAST, autosync=False)
+        svc.add_client("Nooit verstuurd (fictief)")  # before the first sync: no ledger, no team key yet
+        svc.lock()
+        outcome = svc.start_over()
+        assert outcome["erased"] is False and outcome["error"] == "not_sealed" and outcome["permanent"]
+        assert svc.enrolled
+        outcome = svc.start_over(accept_loss=True)
+        assert outcome["erased"] is True and outcome["remaining"] == 1
+        assert not svc.enrolled
+        svc.close()
+    finally:
+        server.stop()

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING
 
 import flet as ft
 
+from field_app.services import NotAllowed
 from field_app.ui import components as c
 from field_app.ui import theme
 
@@ -67,6 +69,10 @@ class UnlockView:
             parts.append(c.error_line(t(key), app.scale, identifier="unlock-error"))
             if info.get("unsynced"):
                 parts.append(c.para(app.i18n.n("unlock.destroyed_delivery", info["unsynced"])))
+            if info.get("destroyed") and not info.get("erased"):
+                parts.append(ft.Row([ft.OutlinedButton(
+                    content=t("start_over.enrol_again"), icon=ft.Icons.RESTART_ALT, expand=True,
+                    on_click=app.handler(self.start_over, needs_unlock=False))]))
             return self._frame(parts)
         if info.get("wait_until"):
             self.show_error(app.unlock_problem(wrong=False))
@@ -85,9 +91,14 @@ class UnlockView:
             ft.Row([self.button]),
             c.para(t("unlock.safe_pin" if self.pin else "unlock.safe"), ft.TextThemeStyle.BODY_SMALL,
                    color=ft.Colors.ON_SURFACE_VARIANT),
+            ft.TextButton(content=t("start_over.forgot_pin" if self.pin else "start_over.forgot_passphrase"),
+                          icon=ft.Icons.HELP_OUTLINE, on_click=app.handler(self.start_over, needs_unlock=False)),
         ]
         self.refresh()
         return self._frame(parts)
+
+    def start_over(self, e=None) -> None:
+        StartOverDialog(self.app, pin=self.pin).open()
 
     def _frame(self, parts: list[ft.Control]) -> ft.Control:
         return ft.ListView([ft.Column(parts, spacing=16)], padding=ft.Padding.all(20), expand=True)
@@ -119,3 +130,77 @@ class UnlockView:
             self.busy.visible = False
         if error:
             self.show_error(error)
+
+
+class StartOverDialog:
+    """Forgotten PIN or passphrase (or keys destroyed): deliver what waits, then erase and enrol again.
+    Destructive, so it says exactly what happens and asks first; it never erases work that could still
+    arrive later, and gives up work that can never travel only after a second, explicit choice."""
+
+    def __init__(self, app: VeldwerkApp, *, pin: bool):
+        self.app = app
+        t = app.i18n.t
+        n = app.services.unsynced_count()
+        self.body = ft.Column([c.para(t("start_over.explain_pin" if pin else "start_over.explain"),
+                                      ft.TextThemeStyle.BODY_MEDIUM),
+                               c.para(app.i18n.n("start_over.pending", n) if n else t("start_over.nothing_pending"),
+                                      ft.TextThemeStyle.BODY_MEDIUM)],
+                              tight=True, spacing=12)
+        self.message = ft.Column([], tight=True)
+        self.busy = ft.Row([ft.ProgressRing(width=20, height=20, stroke_width=3),
+                            c.text(t("start_over.busy"), ft.TextThemeStyle.BODY_MEDIUM)], visible=False)
+        self.accept = ft.Checkbox(label="", value=False, visible=False,
+                                  on_change=app.handler(self._accept_changed, needs_unlock=False))
+        self.go = ft.FilledButton(content=t("start_over.go"), icon=ft.Icons.DELETE_FOREVER,
+                                  style=ft.ButtonStyle(bgcolor=ft.Colors.ERROR, color=ft.Colors.ON_ERROR),
+                                  on_click=app.handler(self.confirm, needs_unlock=False))
+        self.dialog = ft.AlertDialog(
+            modal=True,
+            title=c.text(t("start_over.title"), ft.TextThemeStyle.TITLE_LARGE),
+            content=ft.Column([self.body, self.message, self.accept, self.busy], tight=True, spacing=12,
+                              width=340, scroll=ft.ScrollMode.AUTO),
+            actions=[ft.TextButton(content=t("common.cancel"), on_click=app.handler(self.cancel, needs_unlock=False)),
+                     self.go],
+        )
+
+    def open(self) -> None:
+        self.app.page.show_dialog(self.dialog)
+
+    def cancel(self, e=None) -> None:
+        self.app.page.pop_dialog()
+
+    def _accept_changed(self, e=None) -> None:
+        self.go.disabled = not self.accept.value
+
+    def _say(self, text: str) -> None:
+        self.message.controls = [c.error_line(text, self.app.scale, identifier="start-over-message")]
+
+    async def confirm(self, e=None) -> None:
+        app, t = self.app, self.app.i18n.t
+        self.go.disabled = True
+        self.busy.visible = True
+        self.message.controls = []
+        app.page.update()
+        try:
+            outcome = await asyncio.to_thread(app.services.start_over, accept_loss=bool(self.accept.value))
+        except NotAllowed:
+            self._say(t("start_over.unlocked_elsewhere"))
+            return
+        finally:
+            self.busy.visible = False
+            self.go.disabled = self.accept.visible and not self.accept.value
+        if outcome["erased"]:
+            app.page.pop_dialog()
+            await app.forget_platform_secret()
+            app.show_unlock(None)  # not enrolled any more: the Aanmelden screen
+            app.toast(t("start_over.done"))
+            return
+        remaining = outcome["remaining"]
+        if outcome["permanent"]:
+            self._say(app.i18n.n("start_over.cannot_travel", remaining))
+            self.accept.label = app.i18n.n("start_over.accept_loss", remaining)
+            self.accept.visible = True
+            self.go.content = t("start_over.go_anyway")
+            self.go.disabled = not self.accept.value
+        else:
+            self._say(app.i18n.n("start_over.offline", remaining))
