@@ -174,6 +174,8 @@ def sync_summary(i18n: I18n, status: SyncStatus) -> SyncSummary:
                               [i18n.t("sync.explain.lease_expired"), *summary.explanation])
     elif info.get("lease_days_left") is not None:
         extra.append(i18n.n("sync.lease_days_left", int(info["lease_days_left"])))
+    if info.get("ignored_ops"):  # another device wrote what its role does not allow: said, not applied
+        extra.append(i18n.n("sync.ignored_ops", int(info["ignored_ops"])))
     return SyncSummary(summary.short, summary.icon, summary.tone, summary.explanation + extra)
 
 

@@ -73,6 +73,10 @@ def test_sync_words_for_each_state():
     key = sync_summary(nl, SyncStatus("online", 0, 1_700_000_000_000, pending_key=1))
     assert key.short == "Bijgewerkt " + fmt.clock(1_700_000_000_000)
     assert any("wacht op een sleutel" in line for line in key.explanation)
+    ignored = sync_summary(nl, SyncStatus("online", 0, 1_700_000_000_000, extra={"ignored_ops": 2}))
+    assert "2 wijzigingen van toestellen waarvan de rol dat niet toestaat, zijn genegeerd." in ignored.explanation
+    quiet = sync_summary(nl, SyncStatus("online", 0, 1_700_000_000_000, extra={"ignored_ops": 0}))
+    assert not any("genegeerd" in line for line in quiet.explanation)
     assert sync_summary(I18n("en"), SyncStatus("offline", 3, None)).short == "Offline · 3 waiting"
 
 
