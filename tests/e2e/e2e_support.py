@@ -64,13 +64,21 @@ def stop(proc: subprocess.Popen | None) -> None:
 
 
 class Stack:
-    """A sync server, one enrolled device, and that device's web UI — all real processes."""
+    """A sync server, one enrolled device, and that device's web UI — all real processes.
 
-    def __init__(self, workdir: Path, name: str, *, idle_timeout: float | None = None, enrol: bool = True):
+    ``enrol=False`` starts only the web UI (the server and the device from an earlier ``start``).
+    ``cli_enrol=False`` starts the server and keeps its one-time code in ``code`` without enrolling the
+    device, so the app shows its own enrol screen. ``env`` is added to the web process's environment."""
+
+    def __init__(self, workdir: Path, name: str, *, idle_timeout: float | None = None, enrol: bool = True,
+                 cli_enrol: bool = True, env: dict[str, str] | None = None):
         self.workdir = workdir
         self.name = name
         self.idle_timeout = idle_timeout
         self.enrol = enrol
+        self.cli_enrol = cli_enrol
+        self.env = dict(env or {})
+        self.code = ""  # the server's one-time code (sync_server.cli init)
         self.data = workdir / "device"
         self.server: subprocess.Popen | None = None
         self.web: subprocess.Popen | None = None
@@ -85,7 +93,7 @@ class Stack:
             db = self.workdir / "server.db"
             out = subprocess.run([sys.executable, "-m", "sync_server.cli", "init", "--db", str(db), "--json"],
                                  capture_output=True, text=True, check=True, cwd=ROOT)
-            code = json.loads(out.stdout.strip().splitlines()[-1])["code"]
+            code = self.code = json.loads(out.stdout.strip().splitlines()[-1])["code"]
             sport = free_port()
             self.server_url = f"http://127.0.0.1:{sport}"
             slog = ARTIFACTS / f"{self.name}_server.log"
@@ -93,11 +101,12 @@ class Stack:
                 [sys.executable, "-m", "sync_server.cli", "serve", "--db", str(db), "--host", "127.0.0.1",
                  "--port", str(sport)], stdout=open(slog, "w"), stderr=subprocess.STDOUT, cwd=ROOT, env=env)
             wait_http(self.server_url + "/healthz", self.server, slog)
-            enrolled = subprocess.run(
-                [sys.executable, "-m", "field_app.cli", "enrol", "--data", str(self.data), "--server",
-                 self.server_url, "--code", code, "--name", USER],
-                input=PASSPHRASE + "\n", capture_output=True, text=True, cwd=ROOT, timeout=120)
-            assert enrolled.returncode == 0, enrolled.stderr
+            if self.cli_enrol:
+                enrolled = subprocess.run(
+                    [sys.executable, "-m", "field_app.cli", "enrol", "--data", str(self.data), "--server",
+                     self.server_url, "--code", code, "--name", USER],
+                    input=PASSPHRASE + "\n", capture_output=True, text=True, cwd=ROOT, timeout=120)
+                assert enrolled.returncode == 0, enrolled.stderr
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
         wenv = {
@@ -111,6 +120,7 @@ class Stack:
         wenv.pop("DISPLAY", None)
         if self.idle_timeout is not None:
             wenv["VELDWERK_IDLE_TIMEOUT"] = str(self.idle_timeout)
+        wenv.update(self.env)
         wlog = ARTIFACTS / f"{self.name}_device_web.log"
         self.web = subprocess.Popen(
             [sys.executable, "-m", "field_app.cli", "serve", "--data", str(self.data), "--port", str(self.port)],
