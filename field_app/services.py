@@ -265,6 +265,29 @@ class Services(SecurityMixin, CaseworkMixin):
         self._state = "vergrendeld"
         self._notify()
 
+    # -- display preferences (language, text size, light/dark): not sensitive, readable before unlock ------
+    DISPLAY_CHOICES = {"lang": ("nl", "en"), "text_scale": (1.0, 1.5, 2.0), "theme_mode": ("system", "light", "dark")}
+
+    def display_prefs(self) -> dict:
+        """The saved display preferences (only known keys with allowed values; {} if none)."""
+        raw = self._store.get_meta("display") if not self._erased else None
+        try:
+            saved = json.loads(raw) if raw else {}
+        except ValueError:
+            return {}
+        if not isinstance(saved, dict):
+            return {}
+        return {k: v for k, v in saved.items() if k in self.DISPLAY_CHOICES and v in self.DISPLAY_CHOICES[k]}
+
+    def save_display_prefs(self, **prefs) -> None:
+        """Remember display preferences across restarts; unknown keys or values are refused (ValueError)."""
+        for key, value in prefs.items():
+            if key not in self.DISPLAY_CHOICES or value not in self.DISPLAY_CHOICES[key]:
+                raise ValueError(f"display preference {key}={value!r} not allowed")
+        if self._erased:
+            return
+        self._store.set_meta("display", json.dumps({**self.display_prefs(), **prefs}, sort_keys=True))
+
     def close(self) -> None:
         if self._erased:
             return

@@ -122,7 +122,7 @@ def create_app(services: Any, port: int, *, idle_timeout: float | None = None, g
         timeout = idle_timeout if idle_timeout is not None else float(os.getenv(IDLE_TIMEOUT_ENV)
                                                                        or DEFAULT_IDLE_TIMEOUT)
         guard = SessionGuard(services, idle_timeout=timeout)
-    prefs = UiPrefs()
+    prefs = UiPrefs.load(services)
 
     def main(page):
         build(page, services, guard, prefs)

@@ -51,6 +51,13 @@ class UiPrefs:
     text_scale: float = 1.0
     theme_mode: str = "system"  # "system" (follow the phone), "light" or "dark"
 
+    @classmethod
+    def load(cls, services: Any) -> UiPrefs:
+        """The device's saved preferences (``Services.display_prefs``), defaults for the rest."""
+        reader = getattr(services, "display_prefs", None)
+        saved = reader() if reader is not None else {}
+        return cls(**saved)
+
 
 _shared: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
@@ -58,7 +65,7 @@ _shared: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 def shared_guard_and_prefs(services: Any) -> tuple[SessionGuard, UiPrefs]:
     """One guard and one set of preferences per Services object (= per device)."""
     if services not in _shared:
-        _shared[services] = (SessionGuard(services), UiPrefs())
+        _shared[services] = (SessionGuard(services), UiPrefs.load(services))
     return _shared[services]
 
 
@@ -121,10 +128,12 @@ class VeldwerkApp:
             self.lock("disconnected")
 
     def _on_lifecycle(self, e) -> None:
-        """The app went to the background (phone) or its tab was hidden (browser): lock, keep the form."""
+        """The app went to the background (phone) or its tab was hidden or closed (browser): lock, keep
+        the form."""
         if getattr(e, "state", None) in (ft.AppLifecycleState.HIDE, ft.AppLifecycleState.PAUSE):
             if self.guard.is_owner(self) and self.services.unlocked:
-                self.lock("background")
+                phone = self.page.platform in (ft.PagePlatform.ANDROID, ft.PagePlatform.IOS)
+                self.lock("background" if phone else "hidden")
 
     # -- phone mode: the keystore secret ------------------------------------------------------------------
     @property
@@ -530,19 +539,32 @@ class VeldwerkApp:
     def set_language(self, lang: str) -> None:
         self.prefs.lang = lang
         self.i18n = I18n(lang)
+        self._save_prefs()
         self._rerender()
 
     def set_text_scale(self, scale: float) -> None:
         self.scale = clamp_scale(scale)
         self.prefs.text_scale = self.scale
         apply_theme(self.page, self.scale, self.prefs.theme_mode)
+        self._save_prefs()
         self._rerender()
 
     def set_theme_mode(self, mode: str) -> None:
         """Light, dark or follow the phone (Meer → Weergave); the colours change in place."""
         self.prefs.theme_mode = mode if mode in ("system", "light", "dark") else "system"
         apply_theme(self.page, self.scale, self.prefs.theme_mode)
+        self._save_prefs()
         self._rerender()
+
+    def _save_prefs(self) -> None:
+        """Remembered on the device, so the next start (and the unlock screen) uses them."""
+        saver = getattr(self.services, "save_display_prefs", None)
+        if saver is None:
+            return
+        try:
+            saver(lang=self.prefs.lang, text_scale=self.prefs.text_scale, theme_mode=self.prefs.theme_mode)
+        except (ValueError, OSError) as exc:
+            log.warning("display preferences not saved: %s", type(exc).__name__)
 
     def _rerender(self) -> None:
         # rebuilt from state; only the Meer tab offers these settings, so no form is lost

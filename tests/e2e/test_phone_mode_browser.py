@@ -3,7 +3,7 @@ the Flutter client of flet_web, which keeps its items in the browser's localStor
 runs with VELDWERK_PHONE_MODE=1 and is not enrolled: the app shows "Aanmelden bij je team", the worker
 enrols with server address, one-time code, name and a PIN, and the vault key is wrapped under the PIN plus
 a secret in the secure storage. Then: a reload locks, a wrong PIN is refused, the right one opens the
-client list; hiding the tab locks ("naar de achtergrond"); with the secure storage emptied the right PIN
+client list; hiding the tab locks ("verborgen of gesloten"); with the secure storage emptied the right PIN
 opens nothing and no attempt is counted.
 Screenshots: artifacts/e2e/phone_enrol.png, phone_security.png, phone_unlock_wrong.png,
 phone_background_locked.png, phone_keystore_missing.png."""
@@ -147,7 +147,7 @@ def test_04_hidden_tab_locks_as_background(tab: Tab, stack: Stack):
         document.dispatchEvent(new Event('visibilitychange'));
         window.dispatchEvent(new Event('focus'));
     }""")
-    expect(tab.text(re.compile("^Vergrendeld omdat de app naar de achtergrond ging."))).to_be_visible(
+    expect(tab.text(re.compile("^Vergrendeld omdat het venster werd verborgen of gesloten."))).to_be_visible(
         timeout=20_000)
     expect(page.get_by_role("textbox", name="Pincode")).to_be_attached()
     tab.shows_no("Cliënt toevoegen")

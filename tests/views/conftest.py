@@ -101,7 +101,7 @@ class Device:
     def __init__(self, services, clock: Clock, idle_timeout: float = 300.0):
         self.services = services
         self.guard = SessionGuard(services, idle_timeout=idle_timeout, clock=clock)
-        self.prefs = UiPrefs()
+        self.prefs = UiPrefs.load(services)  # as field_app.web does
         self.apps: list[VeldwerkApp] = []
 
     async def open(self, platform: str = "android") -> tuple[FakeClient, VeldwerkApp]:

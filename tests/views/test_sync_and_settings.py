@@ -107,3 +107,37 @@ async def test_text_size_scales_the_theme_and_keeps_actions_visible(fake_device)
     assert fake_device.prefs.text_scale == 2.0  # the next tab uses it too
     assert buttons(a, "Vergrendelen")
     assert semantics(a, "sync-chip")  # the chip moves to its own row, it does not disappear
+
+
+async def test_display_choices_survive_a_restart_of_the_device(real_device, clock):
+    """Language, text size and light/dark are kept on the device (not sensitive, so the unlock screen of
+    the next start already uses them); a restart is a new guard and new preferences on the same data."""
+    import pytest
+    from conftest import Device
+
+    from field_app.services import Services
+
+    a, app = await real_device.open()
+    await unlock(a, PASSPHRASE)
+    app.set_language("en")
+    app.set_text_scale(1.5)
+    app.set_theme_mode("dark")
+    svc = real_device.services
+    data_dir, transport = svc.data_dir, svc._transport
+    svc.lock()
+    again = Services(data_dir, transport=transport, autosync=False)  # the next start, on the same files
+    try:
+        assert again.display_prefs() == {"lang": "en", "text_scale": 1.5, "theme_mode": "dark"}
+        b, app_b = await Device(again, clock).open()
+        assert app_b.i18n.lang == "en" and app_b.scale == 1.5 and b.page.theme_mode == ft.ThemeMode.DARK
+        assert has_text(b, "Unlock"), dump(b)
+        with pytest.raises(ValueError):
+            again.save_display_prefs(lang="fr")
+        with pytest.raises(ValueError):
+            again.save_display_prefs(text_scale=9.0)
+        again._store.set_meta("display", '{"lang": "xx", "text_scale": "big", "theme_mode": "dark"}')
+        assert again.display_prefs() == {"theme_mode": "dark"}  # a damaged value falls back to the default
+        again._store.set_meta("display", "not json")
+        assert again.display_prefs() == {}
+    finally:
+        again.close()

@@ -22,6 +22,7 @@ REASONS = {
     "disconnected": "unlock.reason.disconnected",
     "locked": "unlock.reason.locked",
     "background": "unlock.reason.background",
+    "hidden": "unlock.reason.hidden",
 }
 
 
