@@ -200,8 +200,10 @@ class SyncEngine:
             self._coordinate()
         svc._envelope_waiting()
         self._push()
-        heads = self.client.heads(svc._team) if self._member() else []
-        self._pull()
+        member = self._member()
+        heads = self.client.heads(svc._team) if member else []
+        if member:  # the server gives a device nothing of the team's before its confirmation
+            self._pull()
         if self._need_reseal:
             self._reseal_from_server_view()
             self._push()

@@ -121,7 +121,8 @@ def signed_push(
 @router.get("/heads", response_model=HeadsOut)
 def read_heads(caller: Annotated[Caller, Depends(team_caller("heads.read"))], store: StoreDep) -> HeadsOut:
     """The newest signed push head of every device: read them before pulling to the end, then check that
-    every device's chain was served up to its head (else envelopes were withheld)."""
+    every device's chain was served up to its head (else envelopes were withheld). Confirmed devices only."""
+    require_confirmed(caller)
     return HeadsOut(
         heads=[
             PushHeadOut(device=h.device, device_seq=h.device_seq, hash=h.hash, sig=h.sig)
@@ -260,7 +261,9 @@ def pull(
         str | None, Query(description=f"{PULL_LIMIT_MIN}-{PULL_LIMIT_MAX}, default {PULL_LIMIT_DEFAULT}.")
     ] = None,
 ) -> PullOut:
-    """A page of changes in seq order; ``next`` is the cursor for the following page."""
+    """A page of changes in seq order; ``next`` is the cursor for the following page. Confirmed devices
+    only: a device whose fingerprint no coordinator has compared yet gets nothing of the team's."""
+    require_confirmed(caller)
     after_seq = query_int(after, "after", 0, 0, 2**53)
     page_size = query_int(limit, "limit", PULL_LIMIT_DEFAULT, PULL_LIMIT_MIN, PULL_LIMIT_MAX)
     rows = store.pull(caller.team, after_seq, page_size + 1)

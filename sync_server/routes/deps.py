@@ -76,6 +76,14 @@ def _unauthorized(error: ErrorCode) -> ApiError:
     return ApiError(error, headers={"WWW-Authenticate": 'Bearer realm="veldwerk"'})
 
 
+class _KnownDeviceRefused(ApiError):
+    """A token that names a device, refused (expired, or the device is revoked or gone): logged for it."""
+
+    def __init__(self, error: ErrorCode, team: str, device: str, role: str | None) -> None:
+        super().__init__(error, headers={"WWW-Authenticate": 'Bearer realm="veldwerk"'})
+        self.team, self.device, self.role = team, device, role
+
+
 def _authenticate(store: Store, now: int, credentials: HTTPAuthorizationCredentials | None) -> Caller:
     if credentials is None:
         raise _unauthorized(ErrorCode.UNAUTHORIZED)
@@ -86,13 +94,14 @@ def _authenticate(store: Store, now: int, credentials: HTTPAuthorizationCredenti
     token = store.find_token(secret_hash(raw))
     if token is None:
         raise _unauthorized(ErrorCode.UNAUTHORIZED)
-    if now >= token.expires_at:
-        raise _unauthorized(ErrorCode.TOKEN_EXPIRED)
     device = store.get_device(token.team, token.device)
+    role = device.role if device is not None else None
+    if now >= token.expires_at:
+        raise _KnownDeviceRefused(ErrorCode.TOKEN_EXPIRED, token.team, token.device, role)
     if device is None:
-        raise _unauthorized(ErrorCode.UNAUTHORIZED)
+        raise _KnownDeviceRefused(ErrorCode.UNAUTHORIZED, token.team, token.device, None)
     if device.status == "revoked":
-        raise _unauthorized(ErrorCode.DEVICE_REVOKED)
+        raise _KnownDeviceRefused(ErrorCode.DEVICE_REVOKED, token.team, token.device, role)
     return Caller(token.team, device)
 
 
@@ -100,7 +109,9 @@ def team_caller(action: str) -> Callable[..., Iterator[Caller]]:
     """Dependency for ``/v1/teams/{team}/...``: a valid bearer token of a device of ``{team}``.
 
     Every authenticated request leaves one access_log row (time, team, device, the device's role,
-    action, result) — nothing about its content.
+    action, result) — nothing about its content. So does a request refused because its token expired or
+    its device was revoked (result = the error code); a request without a token the server knows names
+    no device and is not logged (it cannot be attributed, and would let anyone fill the log).
     """
 
     def dependency(
@@ -109,7 +120,11 @@ def team_caller(action: str) -> Callable[..., Iterator[Caller]]:
         settings: SettingsDep,
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     ) -> Iterator[Caller]:
-        caller = _authenticate(store, settings.clock(), credentials)
+        try:
+            caller = _authenticate(store, settings.clock(), credentials)
+        except _KnownDeviceRefused as exc:
+            store.log_access(settings.clock(), exc.team, exc.device, action, exc.error.code, exc.role)
+            raise
         result = "ok"
         try:
             if caller.team != team:

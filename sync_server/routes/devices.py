@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 
 from ..protocol import DeviceOut, DevicesOut
-from .deps import Caller, JsonRoute, StoreDep, team_caller
+from .deps import Caller, JsonRoute, StoreDep, require_confirmed, team_caller
 
 router = APIRouter(prefix="/v1/teams/{team}", tags=["devices"], route_class=JsonRoute)
 
@@ -16,7 +16,8 @@ router = APIRouter(prefix="/v1/teams/{team}", tags=["devices"], route_class=Json
 def list_devices(
     caller: Annotated[Caller, Depends(team_caller("devices.list"))], store: StoreDep
 ) -> DevicesOut:
-    """Every device enrolled in the caller's team, pending, confirmed or revoked."""
+    """Every device enrolled in the caller's team, pending, confirmed or revoked. Confirmed devices only."""
+    require_confirmed(caller)
     return DevicesOut(
         devices=[
             DeviceOut(id=d.id, ed25519=d.ed25519, x25519=d.x25519, role=d.role, status=d.status)

@@ -53,10 +53,10 @@ async def test_login_happy_path_gives_a_15_minute_token_stored_only_as_hash(serv
     assert len(body["token"]) == 43
     assert server.rows("SELECT hash FROM tokens") != [(body["token"],)]
     assert body["token"].encode() not in server.rows("SELECT hash FROM tokens")[0][0]
-    devices = await server.client.get(
-        f"/v1/teams/{device.team}/devices", headers={"Authorization": f"Bearer {body['token']}"}
+    ledger = await server.client.get(
+        f"/v1/teams/{device.team}/ledger", headers={"Authorization": f"Bearer {body['token']}"}
     )
-    assert devices.status_code == 200
+    assert ledger.status_code == 200
 
 
 async def test_expired_challenge_is_refused(server: Server, device) -> None:

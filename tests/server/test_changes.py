@@ -258,6 +258,20 @@ async def test_unconfirmed_device_cannot_push(server: Server, admin) -> None:
     await _refused(server, pending, [b64e(pending.envelope()[1])], 403, "device_not_confirmed")
 
 
+async def test_unconfirmed_device_reads_nothing_of_the_team(server: Server, admin) -> None:
+    """A leaked invitation code gives a device keys on the server, not the team's ciphertext or metadata:
+    until a coordinator has compared its fingerprint it may read only the ledger and its own grants."""
+    assert (await server.push(admin, [admin.envelope()[1]])).status_code == 200
+    pending = await server.member(admin, confirm=False)
+    for path in ("changes", "heads", "devices"):
+        answer = await server.client.get(f"/v1/teams/{admin.team}/{path}", headers=pending.auth)
+        assert (answer.status_code, answer.json()["error"]) == (403, "device_not_confirmed"), path
+        assert "envelope" not in answer.text and admin.id not in answer.text
+    for path in ("ledger", "grants"):
+        answer = await server.client.get(f"/v1/teams/{admin.team}/{path}", headers=pending.auth)
+        assert answer.status_code == 200, (path, answer.text)
+
+
 async def test_envelopes_must_be_strings(server: Server, admin) -> None:
     await _refused(server, admin, [123], 422, "validation_error")
     response = await server.client.post(

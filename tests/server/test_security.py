@@ -533,6 +533,31 @@ async def test_access_log_has_an_entry_per_read_and_write(server: Server, admin)
     ]
 
 
+async def test_access_log_records_refused_tokens_of_a_known_device(server: Server, admin) -> None:
+    """A revoked device's attempts and an expired token are logged (result = the refusal); a token the
+    server does not know names no device and is not logged."""
+    worker = await server.member(admin)
+    team = admin.team
+    await _revoke(server, admin, worker, "LOST")
+    start = server.rows("SELECT MAX(id) FROM access_log")[0][0]
+    _is(await server.client.get(f"/v1/teams/{team}/changes", headers=worker.auth), 401, "device_revoked")
+    _is(await server.push(worker, [worker.envelope()[1]]), 401, "device_revoked")
+    _is(await server.client.get(f"/v1/teams/{team}/changes", headers={"Authorization": "Bearer " + "A" * 43}),
+        401, "unauthorized")
+    server.clock.advance(16 * 60_000)  # the admin's token has expired
+    _is(await server.client.get(f"/v1/teams/{team}/ledger", headers=admin.auth), 401, "token_expired")
+    rows = server.rows("SELECT team, device, role, action, result FROM access_log WHERE id > ? ORDER BY id", [start])
+    assert rows == [
+        (team, worker.id, "VELDWERKER", "changes.pull", "device_revoked"),
+        (team, worker.id, "VELDWERKER", "changes.push", "device_revoked"),
+        (team, admin.id, admin_role(server, admin), "ledger.read", "token_expired"),
+    ]
+
+
+def admin_role(server: Server, device: DeviceKeys) -> str:
+    return server.rows("SELECT role FROM devices WHERE id = ?", [device.id])[0][0]
+
+
 async def test_access_log_is_append_only(server: Server, admin) -> None:
     assert server.count("access_log") > 0
     for sql in [
