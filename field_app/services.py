@@ -376,9 +376,17 @@ class Services(SecurityMixin, CaseworkMixin):
         return super().run_rules(client_ids, now)
 
     # -- sealing (used by writes and by the sync engine) -------------------------------------------------
+    def _waiting_state(self) -> str:
+        """Why this device cannot seal: a removal waits for the team key's rotation, or it is not (yet)
+        a confirmed member with the current key."""
+        member = self._ledger is not None and self._identity.device_id in self._ledger.active_devices()
+        return "wacht_op_teamsleutel" if member and self._ledger.rotation_due() else "wacht_op_bevestiging"
+
     def _can_seal(self) -> bool:
+        """A member with the current key, and no removed device still holding that key (after a revocation
+        work waits, sealed locally, until a coordinator's device has renewed the team key)."""
         return (self._ledger is not None and self._identity.device_id in self._ledger.active_devices()
-                and self._ledger.current_epoch in self._epoch_keys)
+                and self._ledger.current_epoch in self._epoch_keys and not self._ledger.rotation_due())
 
     def _seal(self, op_id: bytes, op: dict) -> bytes:
         """Seal to the team's current key and advance this device's chain. Call inside a transaction."""
@@ -438,7 +446,8 @@ class Services(SecurityMixin, CaseworkMixin):
             raise
 
     def sync_status(self) -> SyncStatus:
-        """state: "offline" | "online" | "wacht_op_bevestiging" | "fout" | "vergrendeld" | "ingetrokken"
+        """state: "offline" | "online" | "wacht_op_bevestiging" | "wacht_op_teamsleutel" (a device was
+        removed; new work waits for the renewed team key) | "fout" | "vergrendeld" | "ingetrokken"
         (revoked) | "sleutels_vernietigd" (too many wrong attempts; delivery only) | "gewist" (wiped).
         On a security stop the state is "fout", ``message`` the code ("rollback", "fork", "gap", ...)
         and ``extra["uitleg"]`` a Dutch sentence. ``extra`` also has ``ignored_ops`` (operations from a
@@ -457,8 +466,8 @@ class Services(SecurityMixin, CaseworkMixin):
             extra["uitleg"] = alert["uitleg"]
         elif store.get_state("revoked"):
             state, message = "ingetrokken", store.get_state("revoked")
-        elif self.unlocked and state == "online" and not self._can_seal():
-            state = "wacht_op_bevestiging"
+        elif self.unlocked and state in ("online", "wacht_op_bevestiging") and not self._can_seal():
+            state = self._waiting_state()
         if self.unlocked:
             extra.update(self._lease_info())
         return SyncStatus(state=state, pending=store.outbox_count(), last_sync_at=self._last_sync_at,
@@ -475,7 +484,7 @@ class Services(SecurityMixin, CaseworkMixin):
         now = self._clock()
         if now - int(self._store.get_state("lease_from") or 0) > 60_000:  # a successful round renews the lease
             self._store.set_state("lease_from", str(now))
-        self._set_sync_state("online" if self._can_seal() else "wacht_op_bevestiging")
+        self._set_sync_state("online" if self._can_seal() else self._waiting_state())
         self._notify()
 
     def _apply_remote(self, applied: list[tuple[bytes, dict]]) -> None:

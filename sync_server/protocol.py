@@ -127,7 +127,8 @@ class ErrorCode(Enum):
     DEVICE_NOT_CONFIRMED = (
         "device_not_confirmed",
         403,
-        "The device is not in the team ledger yet (needed to push, store grants, add devices).",
+        "The device is not in the team ledger yet (needed to push, pull, read heads or the device list, store "
+        "grants, add devices; a waiting device reads only the ledger and its own grants).",
     )
     NOT_FOUND = ("not_found", 404, "No such route.")
     UNKNOWN_DEVICE = ("unknown_device", 404, "No device with this id is enrolled in this team.")
@@ -148,6 +149,12 @@ class ErrorCode(Enum):
         "stale_epoch",
         409,
         "An envelope is sealed under an epoch the ledger has superseded; re-seal it under the current one.",
+    )
+    ROTATION_PENDING = (
+        "rotation_pending",
+        409,
+        "A device was removed and the team key is not yet renewed: an envelope whose `ledger_head` is at or "
+        "after that revocation, under the current epoch, is refused; keep it and seal it under the new key.",
     )
     UNKNOWN_EPOCH = ("unknown_epoch", 409, "An envelope is sealed under an epoch the team ledger does not have yet.")
     UNKNOWN_LEDGER_HEAD = (

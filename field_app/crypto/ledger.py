@@ -197,8 +197,14 @@ class VerifiedLedger:
 
     def rotation_due(self) -> bool:
         """True if a device was revoked after the entry that created the current epoch: rotate now."""
+        return self.unrotated_revocation() is not None
+
+    def unrotated_revocation(self) -> int | None:
+        """Index of the first revocation after the entry that created the current epoch, if any: from that
+        entry on, nothing may be sealed under the current key (the removed device holds it)."""
         start = self.epoch_entry_index.get(self.current_epoch, -1)
-        return any(at > start for _reason, at in self.revoked.values())
+        later = [at for _reason, at in self.revoked.values() if at > start]
+        return min(later) if later else None
 
 
 def entry_hash(entry: dict[str, Any]) -> bytes:

@@ -84,7 +84,7 @@ def deliver_signed(client: SyncClient, store, team: bytes) -> dict[str, Any]:
             error = "offline"
             break
         except ServerError as exc:
-            error, permanent = exc.code, 400 <= exc.status < 500
+            error, permanent = exc.code, 400 <= exc.status < 500 and exc.code != "rotation_pending"
             break
         accepted = {r.get("op_id") for r in results if isinstance(r, dict)}
         with store.transaction():
@@ -401,6 +401,9 @@ class SyncEngine:
                     resealed = True
                     self._reseal()
                     continue
+                if exc.code == "rotation_pending":  # the server saw a removal first: keep it, re-seal later
+                    self._need_reseal = True
+                    return
                 raise
             by_id = {b64d(r["op_id"]): r["seq"] for r in results}
             with svc._store.transaction():

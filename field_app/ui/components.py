@@ -128,6 +128,9 @@ def sync_summary(i18n: I18n, status: SyncStatus) -> SyncSummary:
     elif state == "bezig":
         summary = SyncSummary(i18n.t("sync.chip.busy"), ft.Icons.SYNC, theme.NEUTRAL,
                               [i18n.t("sync.explain.busy")])
+    elif state == "wacht_op_teamsleutel":
+        summary = SyncSummary(i18n.t("sync.chip.rotation"), ft.Icons.KEY, theme.WARNING,
+                              [i18n.t("sync.explain.rotation")])
     elif state == "wacht_op_bevestiging":
         summary = SyncSummary(i18n.t("sync.chip.awaiting"), ft.Icons.HOURGLASS_TOP, theme.WARNING,
                               [i18n.t("sync.explain.awaiting")])

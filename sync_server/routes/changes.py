@@ -197,6 +197,7 @@ def _check_epochs(checked: list[Checked], device: Device, ledger: VerifiedLedger
     """The sealer's ledger head must be a ledger entry and its epoch the current one; a device revoked as
     RETIRED may still deliver what it sealed up to its revocation, under the epoch it had."""
     retired = device.status == "revoked"  # only RETIRED devices get this far
+    removal = ledger.unrotated_revocation()  # a device is out but still holds the current key
     for i, (parts, _) in enumerate(checked):
         index = ledger.index_of(b64d(parts.header["ledger_head"]))
         if index is None:
@@ -214,6 +215,9 @@ def _check_epochs(checked: list[Checked], device: Device, ledger: VerifiedLedger
                 ErrorCode.STALE_EPOCH,
                 f"Envelope {i}: epoch {epoch} is superseded by epoch {ledger.current_epoch}.",
             )
+        elif removal is not None and index >= removal:
+            # sealed by a device that knew of the removal, under the key the removed device still has
+            raise ApiError(ErrorCode.ROTATION_PENDING, f"Envelope {i} was sealed after a removal, before the rotation.")
 
 
 def _head(head: PushHeadIn | None, team: str, device: Device, checked: list[Checked]) -> PushHead | None:

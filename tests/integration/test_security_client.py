@@ -278,6 +278,38 @@ def test_a_removed_member_cannot_open_a_record_written_after_its_removal(t):
     assert names(t.work) == ["Voor het vertrek (fictief)"]
 
 
+def test_work_after_a_removal_waits_for_the_new_team_key(t, monkeypatch):
+    """A revocation whose rotation did not follow (the coordinator's device failed, or lacked the key):
+    the others do not seal under the key the removed device still holds; their work waits, sealed
+    locally, and travels under the new key once a coordinator's device has rotated."""
+    t.sup.add_client("Gedeeld (fictief)")
+    t.sup.sync_once()
+    t.work.sync_once()
+    third = t.enrol("derde", "Kevin Mulder (fictief)", "derde-toestel-geheim")
+    third.sync_once()
+    held = dict(third._epoch_keys)
+    with monkeypatch.context() as m:
+        m.setattr(type(t.sup._engine), "rotate", lambda self: None)  # the rotation does not happen
+        t.sup.revoke_device(third.device_id, "LEFT")
+    t.work.sync_once()
+    assert t.work._ledger.rotation_due()
+    cid = t.work.add_client("Na het vertrek, voor de rotatie (fictief)")
+    before = len(stored_by(t, t.work))
+    t.work.sync_once()
+    assert len(stored_by(t, t.work)) == before  # nothing sealed under the old key reached the server
+    status = t.work.sync_status()
+    assert status.state == "wacht_op_teamsleutel" and status.pending >= 1
+    t.sup.rotate_team_key()  # the coordinator's device renews the key (normally right after revoking)
+    t.work.sync_once()
+    assert t.work.sync_status().state == "online" and t.work.unsynced_count() == 0
+    written = stored_by(t, t.work)[-1][1]
+    assert unpack(written).epoch == 2
+    with pytest.raises(EnvelopeError):  # the removed device's keys do not open it
+        open_envelope(written, team=b64d(t.team), sender_ed25519=t.work._identity.ed25519_pub, epoch_keys=held)
+    t.sup.sync_once()
+    assert "Na het vertrek, voor de rotatie (fictief)" in names(t.sup) and cid
+
+
 def test_a_revoked_device_can_neither_pull_nor_push(t):
     t.work.sync_once()
     t.work.add_client("Niet afgeleverd (fictief)")  # sealed, still in the outbox

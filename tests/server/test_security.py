@@ -533,6 +533,20 @@ async def test_access_log_has_an_entry_per_read_and_write(server: Server, admin)
     ]
 
 
+async def test_sealing_under_the_old_key_after_a_removal_is_refused_until_the_rotation(server: Server, admin) -> None:
+    """A revoke_device entry without the rotate_epoch that should follow: an envelope whose sealer had
+    seen the removal, under the key the removed device still holds, is refused (409 rotation_pending);
+    one sealed before the removal is still taken."""
+    worker = await server.member(admin)
+    leaver = await server.member(admin)
+    head_before = (await server.client.get(f"/v1/teams/{admin.team}/ledger", headers=admin.auth)).json()["head"]
+    revocation = await _revoke(server, admin, leaver, "LEFT")
+    after = revocation["hash"]
+    _is(await server.push(worker, [worker.envelope(ledger_head=after)[1]]), 409, "rotation_pending")
+    assert (await server.push(worker, [worker.envelope(ledger_head=head_before["hash"])[1]])).status_code == 200
+    _is(await _signed_push(server, admin.team, [worker.envelope(ledger_head=after)[1]]), 409, "rotation_pending")
+
+
 async def test_access_log_records_refused_tokens_of_a_known_device(server: Server, admin) -> None:
     """A revoked device's attempts and an expired token are logged (result = the refusal); a token the
     server does not know names no device and is not logged."""

@@ -56,6 +56,9 @@ def test_sync_words_for_each_state():
     nl = I18n("nl")
     assert sync_summary(nl, SyncStatus("offline", 3, None)).short == "Offline · 3 wachtend"
     assert sync_summary(nl, SyncStatus("wacht_op_bevestiging", 0, None)).short == "Wacht op bevestiging"
+    rotation = sync_summary(nl, SyncStatus("wacht_op_teamsleutel", 1, None))
+    assert rotation.short == "Wacht op nieuwe teamsleutel"
+    assert any("uit het team gehaald" in line for line in rotation.explanation)
     assert sync_summary(nl, SyncStatus("bezig", 0, None)).short == "Bezig met synchroniseren"
     err = sync_summary(nl, SyncStatus("fout", 2, None, message="stale_epoch"))
     assert err.short == "Synchroniseren mislukt"
