@@ -355,6 +355,9 @@ class Services(SecurityMixin, CaseworkMixin):
     def _write_op(self, type_: str, record_id: str, client_id: str, kind: str, fields: dict) -> None:
         if not may_write(self.role, type_):
             raise ValidationError({"role": "Met jouw rol kun je gegevens alleen lezen, niet vastleggen."})
+        if not may_write(self.role, type_, kind, fields):
+            raise NotAllowed("Toewijzen en vervanging regelt je werkbegeleider of regisseur; met jouw rol kan dat "
+                             "niet.")
         op = {"type": type_, "record_id": record_id, "client_id": client_id, "kind": kind, "fields": fields,
               "hlc": self._hlc.now().to_wire(), "author_user": self._profile["user_name"]}
         op_id = new_id()

@@ -573,7 +573,8 @@ class SyncEngine:
         if op.get("type") == AUDIT_TYPE:
             fields = op.get("fields")
             return isinstance(fields, dict) and fields.get("device") == b64e(sender)
-        return may_write(self.svc._ledger.role_at(sender, index), str(op.get("type")))
+        return may_write(self.svc._ledger.role_at(sender, index), str(op.get("type")), op.get("kind"),
+                         op.get("fields"))
 
     def _retry_pending(self) -> None:
         svc = self.svc

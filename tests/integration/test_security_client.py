@@ -492,7 +492,7 @@ def test_a_read_only_role_cannot_write_and_its_writes_are_ignored_and_counted(t,
         partner.add_client("Mag niet (fictief)")
     import field_app.services as services_mod
 
-    monkeypatch.setattr(services_mod, "may_write", lambda role, op_type: True)  # a tampered app writes anyway
+    monkeypatch.setattr(services_mod, "may_write", lambda *a: True)  # a tampered app writes anyway
     partner.add_client("Toch geschreven (fictief)")
     partner.sync_once()  # the server cannot see content, so it relays it
     monkeypatch.undo()
@@ -579,6 +579,32 @@ def test_access_log_entries_for_each_read_and_write_and_each_client_file_opening
         assert (device, "auth.login", "ok") in did
     with pytest.raises(NotAllowed):
         t.work.server_access_log()
+
+
+def test_a_field_worker_cannot_move_a_colleagues_client_into_their_own_caseload(t, monkeypatch):
+    """Reassigning a client to oneself would skip break-the-glass: only supervising roles assign or
+    arrange cover; a tampered app's reassignment is ignored (and counted) by the other devices, and the
+    file still needs a reason."""
+    colleague = t.sup.intake("Van een collega (fictief)", fictional=True, assigned_to="Kevin Mulder (fictief)")
+    t.sup.sync_once()
+    t.work.sync_once()
+    for attempt in (lambda: t.work.assign(colleague, t.work.user_name),
+                    lambda: t.work.hand_over("Kevin Mulder (fictief)", t.work.user_name, "2099-12-31")):
+        with pytest.raises(NotAllowed):
+            attempt()
+    import field_app.services as services_mod
+
+    monkeypatch.setattr(services_mod, "may_write", lambda *a: True)  # a tampered app writes anyway
+    t.work.assign(colleague, t.work.user_name)
+    t.work.sync_once()
+    monkeypatch.undo()
+    t.sup.sync_once()
+    assert next(i for i in t.sup.caseload_items() if i.id == colleague).assigned_to == "Kevin Mulder (fictief)"
+    assert t.sup.sync_status().extra["ignored_ops"] == 1
+    t.sup.assign(colleague, "Lotte de Boer (fictief)")  # a supervisor may
+    t.sup.sync_once()
+    t.work.sync_once()
+    t.work.open_client_file(colleague)  # now it is her own caseload: no reason needed
 
 
 def test_break_the_glass_without_a_reason_is_refused(t):

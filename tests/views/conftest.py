@@ -56,10 +56,15 @@ def _offline_server(request: httpx.Request) -> httpx.Response:
     raise httpx.ConnectError("offline", request=request)
 
 
-def enrolled_device(data_dir: Path) -> Services:
-    """A real, enrolled, LOCKED device that is offline."""
+def enrolled_device(data_dir: Path, role: str = "VELDWERKER") -> Services:
+    """A real, enrolled, LOCKED device that is offline (``role`` as the server answers at enrolment)."""
+    def server(request: httpx.Request) -> httpx.Response:
+        if request.method == "POST" and request.url.path == "/v1/enrol":
+            return httpx.Response(200, json={"team": b64e(b"T" * 16), "role": role, "first": True})
+        return _offline_server(request)
+
     svc = Services.enrol(data_dir, server_url="http://127.0.0.1:9", code="ABCD-EFGH", passphrase=PASSPHRASE,
-                         user_name=USER, scrypt=FAST_SCRYPT, transport=httpx.MockTransport(_offline_server),
+                         user_name=USER, scrypt=FAST_SCRYPT, transport=httpx.MockTransport(server),
                          autosync=False)
     svc.lock()
     return svc
@@ -68,6 +73,13 @@ def enrolled_device(data_dir: Path) -> Services:
 @pytest.fixture
 def real_services(tmp_path):
     svc = enrolled_device(tmp_path / "device")
+    yield svc
+    svc.close()
+
+
+@pytest.fixture
+def supervisor_services(tmp_path):
+    svc = enrolled_device(tmp_path / "supervisor", role="WERKBEGELEIDER")
     yield svc
     svc.close()
 
@@ -116,6 +128,15 @@ class Device:
 @pytest.fixture
 def real_device(real_services, clock):
     device = Device(real_services, clock)
+    yield device
+    for app in device.apps:
+        assert app.errors == [], app.errors
+
+
+@pytest.fixture
+def supervisor_device(supervisor_services, clock):
+    """A werkbegeleider's device: may assign clients and arrange cover."""
+    device = Device(supervisor_services, clock)
     yield device
     for app in device.apps:
         assert app.errors == [], app.errors

@@ -162,7 +162,20 @@ async def test_intake_needs_a_name(real_device):
     assert isinstance(app.screen, CaseloadView)
 
 
-async def test_assign_from_the_row_menu(real_device):
+async def test_a_field_worker_is_not_offered_assignment_or_cover(real_device):
+    """Moving a client into one's own caseload would skip the reason asked for someone else's file."""
+    client, app = await _demo(real_device)
+    await client.click(client.find(ft.IconButton, tooltip="Acties voor Sandra K."))
+    assert not [b for b in client.walk() if getattr(b, "content", None) == "Toewijzen aan…"]
+    assert has_text(client, "Toewijzen aan een collega doet je werkbegeleider of regisseur."), dump(client)
+    await press(client, "Annuleren")
+    await client.select_nav(app.page.navigation_bar, 3)
+    assert not semantics(client, "handover")
+    assert has_text(client, "Vervanging tijdens vakantie of ziekte regelt je werkbegeleider of regisseur.")
+
+
+async def test_assign_from_the_row_menu(supervisor_device):
+    real_device = supervisor_device
     client, app = await _demo(real_device)
     await client.click(client.find(ft.IconButton, tooltip="Acties voor Sandra K."))
     await press(client, "Toewijzen aan…")
@@ -180,7 +193,8 @@ async def test_assign_from_the_row_menu(real_device):
     assert AssignDialog  # also offered to the client header
 
 
-async def test_handover_for_holiday_shows_cover_on_the_rows(real_device):
+async def test_handover_for_holiday_shows_cover_on_the_rows(supervisor_device):
+    real_device = supervisor_device
     client, app = await _demo(real_device)
     svc = real_device.services
     for name in ("Cees C.", "Wim W."):
@@ -207,8 +221,8 @@ async def test_handover_for_holiday_shows_cover_on_the_rows(real_device):
     assert has_text(client, f"Waarneming: Sanne Kok tot {until}"), dump(client)
 
 
-async def test_handover_of_someone_without_clients_says_nothing_moved(real_device):
-    client, app = await _demo(real_device)
+async def test_handover_of_someone_without_clients_says_nothing_moved(supervisor_device):
+    client, app = await _demo(supervisor_device)
     await client.select_nav(app.page.navigation_bar, 3)
     await press(client, "Overdragen (vakantie)")
     await type_into(client, "Van (casemanager)", "Niemand Bekend")

@@ -19,6 +19,8 @@ from field_app.domain.vocab import (
     Veiligheidswaarschuwing,
     Verblijfstype,
 )
+from field_app.services import NotAllowed
+from field_app.sync.policy import may_assign
 from field_app.ui import components as c
 from field_app.ui import fmt, theme
 
@@ -385,7 +387,9 @@ class RowActions:
         self.dialog = ft.AlertDialog(
             title=c.text(item.display_name, ft.TextThemeStyle.TITLE_LARGE),
             content=ft.Column([action(t("lists.row.open"), ft.Icons.FOLDER_OPEN_OUTLINED, open_file),
-                               action(t("lists.row.assign"), ft.Icons.ASSIGNMENT_IND_OUTLINED, assign)],
+                               *([action(t("lists.row.assign"), ft.Icons.ASSIGNMENT_IND_OUTLINED, assign)]
+                                 if may_assign(app.services.role) else
+                                 [c.para(t("lists.row.assign_by_supervisor"), ft.TextThemeStyle.BODY_MEDIUM)])],
                               tight=True, spacing=12, width=340),
             actions=[ft.TextButton(content=t("common.cancel"), on_click=app.handler(cancel))],
         )
@@ -512,6 +516,9 @@ class AssignDialog:
         except ValidationError as exc:
             key = "assigned_to" if "assigned_to" in exc.errors else next(iter(exc.errors))
             self.worker.error = app.validation_message(exc.errors, key)
+            return
+        except NotAllowed as exc:
+            self.worker.error = str(exc)
             return
         app.page.pop_dialog()
         app.toast(app.i18n.t("lists.assign.done", client=self.client_name, worker=name))

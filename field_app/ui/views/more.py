@@ -10,6 +10,8 @@ import flet as ft
 
 from field_app.domain.errors import ValidationError
 from field_app.domain.vocab import Rol
+from field_app.services import NotAllowed
+from field_app.sync.policy import may_assign
 from field_app.ui import components as c
 from field_app.ui import fmt, theme
 from field_app.ui.views.caseload import known_workers
@@ -76,8 +78,10 @@ class MoreView:
             c.para(t("lists.more.theme_explain"), ft.TextThemeStyle.BODY_MEDIUM),
             ft.Divider(),
             c.section_title(t("lists.more.caseload")),
-            c.para(t("lists.handover.intro"), ft.TextThemeStyle.BODY_MEDIUM),
-            ft.Semantics(content=ft.Row([handover]), identifier="handover"),
+            *([c.para(t("lists.handover.intro"), ft.TextThemeStyle.BODY_MEDIUM),
+               ft.Semantics(content=ft.Row([handover]), identifier="handover")]
+              if may_assign(app.services.role) else
+              [c.para(t("lists.handover.ask_supervisor"), ft.TextThemeStyle.BODY_MEDIUM)]),
             ft.Divider(),
             c.para(t("more.about"), ft.TextThemeStyle.BODY_SMALL, color=ft.Colors.ON_SURFACE_VARIANT),
         ]
@@ -180,6 +184,9 @@ class HandoverDialog:
             fields = {"cover_by": self.target, "cover_until": self.until}
             key = next((k for k in exc.errors if k in fields), next(iter(exc.errors)))
             fields.get(key, self.target).error = app.validation_message(exc.errors, key)
+            return
+        except NotAllowed as exc:
+            self.target.error = str(exc)
             return
         if not moved:
             self.source.error = t("lists.handover.none", name=source)
