@@ -51,7 +51,7 @@ from .crypto.vault import (
     open_vault,
 )
 from .domain.errors import ValidationError
-from .domain.vocab import ROLE_CODES
+from .domain.vocab import ROLE_CODES, Rol
 from .store import LocalStore
 from .store.projection import Projection
 from .sync.alerts import SecurityAlert, uitleg
@@ -165,6 +165,14 @@ def _ledger_refusal(exc: LedgerRefused) -> NotAllowed:
     if text and not text.isascii():  # a Dutch sentence from the engine itself
         return NotAllowed(text)
     return NotAllowed("De teamgeschiedenis staat deze wijziging niet toe.")
+
+
+def _role_label(code: Any) -> str:
+    """The Dutch label of a role code ("Veldwerker / toezichthouder"), or the code itself if unknown."""
+    try:
+        return Rol(code).label.nl
+    except ValueError:
+        return str(code)
 
 
 class SecurityMixin:
@@ -457,6 +465,10 @@ class SecurityMixin:
         if role not in ROLE_CODES:
             raise ValidationError({"role": "Kies een bestaande rol."})
         answer = self._admin(lambda: self._engine.client.invite(self._team, role))
+        # remembered (sealed) so the confirmation can check the role the server reports for the newcomer
+        sent = [i for i in (self._store.get_secret("invites_sent") or []) if i.get("expires_at", 0) > self._clock()]
+        sent.append({"role": role, "expires_at": int(answer.get("expires_at") or self._clock() + 7 * DAY_MS)})
+        self._store.put_secret("invites_sent", sent)
         team_fp = team_fingerprint_bytes(self._store.ledger_entries()[0])
         text = invite_payload(answer["code"], self._team, team_fp, self._profile["server_url"])
         try:
@@ -505,14 +517,20 @@ class SecurityMixin:
                 out.append({"id": dev["id"], "role": dev.get("role", ""), "fingerprint": groups})
         return out
 
-    def confirm_device(self, device_id: str, fingerprint_digits: str) -> None:
+    def confirm_device(self, device_id: str, fingerprint_digits: str, role: str | None = None) -> None:
         """Admit a waiting device after comparing its fingerprint: ``fingerprint_digits`` are the digits
         the new device shows (spaces and dashes ignored). On a mismatch nothing is signed. Then
-        ``add_device`` is appended and the current epoch key granted."""
+        ``add_device`` is appended and the current epoch key granted.
+
+        The role comes from the invitation, as the server reports it; the server must not choose it. So
+        it must be the role of an open invitation made on this device, or be named in ``role`` by the
+        coordinator (who checked it with the colleague, e.g. for a code made with ``sync-server invite``
+        or on another coordinator's device). Otherwise nothing is signed."""
         self._require_beheer()
         given = "".join(ch for ch in str(fingerprint_digits) if ch.isdigit())
         if len(given) != 60:
             raise ValidationError({"fingerprint": "Typ alle twaalf groepen van vijf cijfers over."})
+        sent = [i for i in (self._store.get_secret("invites_sent") or []) if i.get("expires_at", 0) > self._clock()]
 
         def work() -> None:
             dev = next((d for d in self._engine.client.devices(self._team)
@@ -523,10 +541,22 @@ class SecurityMixin:
             if not hmac.compare_digest(given.encode(), "".join(fingerprint(self._team, ed, x)).encode()):
                 raise ValidationError({"fingerprint": "De cijfers komen niet overeen met dit toestel. Bevestig "
                                                       "het niet en neem contact op met je collega."})
+            reported = dev.get("role")
+            if role is not None and role != reported:
+                raise ValidationError({"invite_role": f"De server meldt voor dit toestel de rol {_role_label(reported)}, "
+                                               f"niet {_role_label(role)}. Bevestig het niet."})
+            if role is None and reported not in {i["role"] for i in sent}:
+                raise ValidationError({"invite_role": f"Dit toestel vraagt de rol {_role_label(reported)}, maar op dit "
+                                               "toestel staat geen open uitnodiging voor die rol. Vraag je collega "
+                                               "welke rol is afgesproken en bevestig alleen als die klopt."})
             self._engine.append_entry(lambda led: None if dev_id in led.devices else ledger_add_device(
-                self._team, led.head_index + 1, led.head_hash, self._identity, dev_id, ed, x, dev["role"],
+                self._team, led.head_index + 1, led.head_hash, self._identity, dev_id, ed, x, reported,
                 self._clock()))
             self._engine.grant_current(only={dev_id})
+            used = next((i for i in sent if i["role"] == reported), None)
+            if used is not None:  # one invitation for this role is spent
+                sent.remove(used)
+                self._store.put_secret("invites_sent", sent)
 
         self._admin(work)
 

@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from secsupport import WORK_PASS, Team, make_team, names  # noqa: E402
+from secsupport import FAST, WORK_PASS, Team, make_team, names  # noqa: E402
 
 from field_app.crypto import ledger as ledger_mod  # noqa: E402
 from field_app.crypto.canonical import b64d, b64e  # noqa: E402
@@ -605,6 +605,32 @@ def test_a_field_worker_cannot_move_a_colleagues_client_into_their_own_caseload(
     t.sup.sync_once()
     t.work.sync_once()
     t.work.open_client_file(colleague)  # now it is her own caseload: no reason needed
+
+
+def test_the_server_cannot_choose_a_newcomers_role(t):
+    """The role the server reports for a waiting device must be one this coordinator invited for, or be
+    named by the coordinator after checking it with the colleague; nothing is signed otherwise."""
+    from field_app.domain.hlc import now_ms
+    from sync_server.cli import invite_device
+
+    t.sup.create_invitation("VELDWERKER")  # what the coordinator asked for
+    code = invite_device(t.server.store, t.team, "BEHEERDER", 3_600_000, now_ms())  # what the server hands out
+    rogue = Services.enrol(t.tmp / "rogue", server_url=t.server.url, code=code, passphrase="rogue-geheim-123",
+                           user_name="Iemand (fictief)", scrypt=FAST, autosync=False)
+    t.devices.append(rogue)
+    digits = " ".join(rogue.fingerprint())
+    head = t.sup._ledger.head_index
+    with pytest.raises(ValidationError) as refused:
+        t.sup.confirm_device(rogue.device_id, digits)
+    assert "invite_role" in refused.value.errors and "Functioneel beheerder" in refused.value.errors["invite_role"]
+    with pytest.raises(ValidationError):  # vouching for another role than the server reports signs nothing
+        t.sup.confirm_device(rogue.device_id, digits, role="VELDWERKER")
+    t.sup.sync_once()
+    assert t.sup._ledger.head_index == head
+    t.sup.confirm_device(rogue.device_id, digits, role="BEHEERDER")  # the coordinator checked and vouches
+    assert next(d for d in t.sup.devices() if d["id"] == rogue.device_id)["role"] == "BEHEERDER"
+    invited = t.enrol("uitgenodigd", "Sanne Vos (fictief)", "uitgenodigd-geheim-1")  # its invitation: no question
+    assert next(d for d in t.sup.devices() if d["id"] == invited.device_id)["role"] == "VELDWERKER"
 
 
 def test_break_the_glass_without_a_reason_is_refused(t):

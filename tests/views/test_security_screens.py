@@ -29,6 +29,7 @@ from ui_helpers import (
     unlock,
 )
 
+from field_app.crypto.canonical import b64e
 from field_app.services import Services
 from field_app.ui.app import UiPrefs, build
 from field_app.ui.session_guard import SessionGuard
@@ -64,7 +65,7 @@ def server(tmp_path_factory):
                 break
             except OSError:
                 time.sleep(0.1)
-        yield url, code
+        yield url, code, db
     finally:
         proc.terminate()
         proc.wait(10)
@@ -74,7 +75,7 @@ def server(tmp_path_factory):
 @pytest.fixture(scope="module")
 def coordinator(server, tmp_path_factory):
     """The team's first device (PROCESREGISSEUR with beheer), synced once so its ledger exists."""
-    url, code = server
+    url, code, _db = server
     svc = Services.enrol(tmp_path_factory.mktemp("coord") / "device", server_url=url, code=code,
                          passphrase=PASSPHRASE, user_name=USER, scrypt=FAST_SCRYPT, autosync=False)
     svc.sync_once()
@@ -293,3 +294,37 @@ async def test_security_stop_is_explained_and_a_coordinator_can_acknowledge_it(c
     assert coordinator.security_alert() is None
     assert not semantics(client, "sec-alert")
     assert app.errors == []
+
+
+async def test_a_role_no_invitation_was_made_for_needs_the_coordinators_word(coordinator, server, tmp_path):
+    """A code made on the server (sync-server invite) for a role this coordinator never invited: the
+    confirmation says so and signs nothing until the coordinator vouches for the role."""
+    _url, _code, db = server
+    coordinator.unlock(PASSPHRASE)
+    team = b64e(coordinator._team)
+    coordinator.lock()
+    made = subprocess.run([sys.executable, "-m", "sync_server.cli", "invite", "--db", str(db), "--team", team,
+                           "--role", "CASUSREGISSEUR", "--json"], capture_output=True, text=True, check=True,
+                          cwd=ROOT)
+    code = json.loads(made.stdout.strip().splitlines()[-1])["code"]
+    new = Services.enrol(tmp_path / "casus", server_url=_url, code=code, passphrase="casus regisseur 1",
+                         user_name="Casus (fictief)", scrypt=FAST_SCRYPT, autosync=False)
+    try:
+        digits = " ".join(new.fingerprint())
+        client, app = await open_app(coordinator)
+        await unlock(client, PASSPHRASE)
+        await to_security(client, app)
+        await press(client, "Wachtende toestellen ophalen")
+        field = client.find(ft.TextField, label="Cijfers van het nieuwe toestel")
+        await client.type(field, digits)
+        await press(client, "Bevestigen")
+        assert semantics(client, f"sec-role-{new.device_id}"), dump(client)
+        assert has_text(client, "geen open uitnodiging voor die rol"), dump(client)
+        assert new.device_id not in {d["id"] for d in coordinator.devices()}
+        await press(client, "De rol Casusregisseur is afgesproken: bevestigen")
+        assert has_text(client, "Er wacht geen toestel op bevestiging."), dump(client)
+        assert next(d for d in coordinator.devices() if d["id"] == new.device_id)["role"] == "CASUSREGISSEUR"
+        assert app.errors == []
+    finally:
+        new.close()
+        coordinator.lock()

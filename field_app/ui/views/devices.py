@@ -117,6 +117,8 @@ class SecurityView:
         self.devices_box = ft.Column(spacing=8, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
         self.pass_message = ft.Column(spacing=4)
         self.digits: dict[str, ft.TextField] = {}
+        self.pending_roles: dict[str, str | None] = {}
+        self.role_boxes: dict[str, ft.Column] = {}
         self.role_choice: c.Choice | None = None
         self._shown_devices: Any = None
 
@@ -383,6 +385,8 @@ class SecurityView:
                              keyboard_type=ft.KeyboardType.NUMBER, multiline=True, min_lines=1, max_lines=3,
                              error_max_lines=3, hint_text=t("sec.pending.digits_hint"))
         self.digits[p["id"]] = field
+        self.pending_roles[p["id"]] = p.get("role")
+        self.role_boxes[p["id"]] = role_box = ft.Column([], tight=True)
         body = ft.Column([
             c.info_line(t("sec.pending.device", role=app.i18n.code_label(Rol, p.get("role"))), app.scale,
                         icon=ft.Icons.HOURGLASS_TOP, tone=theme.WARNING),
@@ -392,17 +396,33 @@ class SecurityView:
                 content=t("sec.pending.confirm"), icon=ft.Icons.VERIFIED_USER,
                 on_click=app.handler(lambda e=None, dev=p["id"]: self.confirm(dev)), expand=True)]),
                 identifier=f"sec-confirm-{p['id']}"),
+            role_box,
         ], spacing=8)
         return ft.Card(ft.Container(body, padding=12))
 
-    def confirm(self, device_id: str) -> None:
+    def confirm(self, device_id: str, role: str | None = None) -> None:
         app, t = self.app, self.app.i18n.t
         field = self.digits[device_id]
         field.error = None
+        role_box = self.role_boxes.get(device_id)
+        if role_box is not None:
+            role_box.controls = []
         try:
-            app.services.confirm_device(device_id, field.value or "")
+            app.services.confirm_device(device_id, field.value or "", role)
         except ValidationError as exc:
             key = "fingerprint" if "fingerprint" in exc.errors else next(iter(exc.errors))
+            if key == "invite_role" and role_box is not None and role is None:
+                # the role is not one this device invited: say so, and let the coordinator vouch for it
+                reported = self.pending_roles.get(device_id)
+                role_box.controls = [
+                    c.error_line(app.validation_message(exc.errors, "invite_role"), app.scale,
+                                 identifier=f"sec-role-{device_id}"),
+                    ft.Row([ft.OutlinedButton(
+                        content=t("sec.pending.role_ok", role=app.i18n.code_label(Rol, reported)),
+                        icon=ft.Icons.CHECK, expand=True,
+                        on_click=app.handler(lambda e=None: self.confirm(device_id, reported)))]),
+                ]
+                return
             field.error = app.validation_message(exc.errors, key)
             return
         except NETWORK_ERRORS:
