@@ -2,7 +2,8 @@
 
     field-app enrol --data DIR --server URL --code CODE --name "Naam"   (passphrase: prompt, or stdin line)
     field-app enrol --data DIR --invite "VW1:..." --name "Naam"          (with a coordinator's invitation)
-    field-app serve --data DIR [--port 8550]                              (the app in the browser)
+    field-app serve --data DIR [--port 8550]                              (the app in the browser: open the
+                                                                          address it prints, with its key)
     field-app sync  --data DIR [--rounds 1]                               (sync without the UI)
     field-app shell --data DIR                                            (JSON lines on stdin, for scripts)
     field-app demo-seed --data DIR                                        (record the fictional demo cases)
@@ -380,7 +381,7 @@ def build_parser() -> argparse.ArgumentParser:
     data_arg(sp)
     sp.set_defaults(func=cmd_info)
 
-    sp = sub.add_parser("serve", help="run the app in the browser (binds 127.0.0.1 only)")
+    sp = sub.add_parser("serve", help="run the app in the browser (127.0.0.1 only; open the address it prints)")
     data_arg(sp)
     sp.add_argument("--host", default="127.0.0.1")
     sp.add_argument("--port", type=int, default=8550)

@@ -5,18 +5,22 @@
 3. a field worker's device, enrolled with an invitation from the supervisor's device; the supervisor's
    device compares the worker's fingerprint and confirms it (no trust on first use);
 4. the five fictional demo cases recorded on the worker's device through the services, then synced;
-5. both devices' apps in web mode; the URLs and passphrases are printed. Ctrl-C stops everything.
+5. both devices' apps in web mode, each with its own random launch key; the addresses (with the key) and
+   passphrases are printed. Ctrl-C stops everything.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import secrets
 import shutil
 import signal
 import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -44,6 +48,8 @@ def _wait_http(url: str, proc: subprocess.Popen, seconds: float = 60) -> None:
         try:
             urllib.request.urlopen(url, timeout=1).read()
             return
+        except urllib.error.HTTPError:
+            return  # it answers (a device's app: 303 to set its cookie, then 403 as urllib keeps none)
         except OSError:
             time.sleep(0.2)
     raise SystemExit(f"{url} kwam niet op tijd op.")
@@ -58,12 +64,14 @@ def _run(args: list[str], stdin: str = "") -> str:
 
 def main() -> None:
     shutil.rmtree(DEMO, ignore_errors=True)
-    (DEMO / "logs").mkdir(parents=True)
+    (DEMO / "logs").mkdir(parents=True, mode=0o700)  # the apps' logs hold their addresses with the key
+    DEMO.chmod(0o700)
     procs: list[subprocess.Popen] = []
 
-    def start(name: str, args: list[str]) -> subprocess.Popen:
-        log = open(DEMO / "logs" / f"{name}.log", "w")
-        proc = subprocess.Popen([sys.executable, "-m", *args], stdout=log, stderr=subprocess.STDOUT)
+    def start(name: str, args: list[str], env: dict[str, str] | None = None) -> subprocess.Popen:
+        log = open(os.open(DEMO / "logs" / f"{name}.log", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w")
+        proc = subprocess.Popen([sys.executable, "-m", *args], stdout=log, stderr=subprocess.STDOUT,
+                                env={**os.environ, **(env or {})})
         procs.append(proc)
         return proc
 
@@ -102,22 +110,29 @@ def main() -> None:
         seeded = json.loads(_run(["field_app.cli", "demo-seed", "--data", str(DEMO / "worker")],
                                  stdin=WORKER[1] + "\n"))
 
+        # each app gets its own launch key (through the environment, never the command line, which other
+        # users on the computer can read); only this terminal shows the addresses that carry it
         sup_port, work_port = _port(8551), _port(8552)
+        sup_key, work_key = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+        sup_url, work_url = f"http://127.0.0.1:{sup_port}/?k={sup_key}", f"http://127.0.0.1:{work_port}/?k={work_key}"
         sup_app = start("supervisor-app", ["field_app.cli", "serve", "--data", str(DEMO / "supervisor"),
-                                           "--port", str(sup_port)])
+                                           "--port", str(sup_port)], env={"VELDWERK_WEB_TOKEN": sup_key})
         work_app = start("worker-app", ["field_app.cli", "serve", "--data", str(DEMO / "worker"),
-                                        "--port", str(work_port)])
-        _wait_http(f"http://127.0.0.1:{sup_port}/", sup_app)
-        _wait_http(f"http://127.0.0.1:{work_port}/", work_app)
+                                        "--port", str(work_port)], env={"VELDWERK_WEB_TOKEN": work_key})
+        _wait_http(sup_url, sup_app)
+        _wait_http(work_url, work_app)
         print(f"""
 Veldwerk demo draait — alle gegevens zijn FICTIEF ({seeded['clients']} cliënten, {seeded['records']} dossierregels).
 
   Sync-server:            {server_url}   (API: {server_url}/openapi.json)
-  Werkbegeleider-toestel: http://127.0.0.1:{sup_port}/   wachtwoordzin: {SUPERVISOR[1]}   ({SUPERVISOR[0]})
-  Veldwerker-toestel:     http://127.0.0.1:{work_port}/   wachtwoordzin: {WORKER[1]}   ({WORKER[0]})
+  Werkbegeleider-toestel: {sup_url}
+                          wachtwoordzin: {SUPERVISOR[1]}   ({SUPERVISOR[0]})
+  Veldwerker-toestel:     {work_url}
+                          wachtwoordzin: {WORKER[1]}   ({WORKER[0]})
 
-Open beide adressen, ontgrendel, leg op het veldwerker-toestel een contact vast en zie het
-kort daarna op het werkbegeleider-toestel verschijnen. Logboeken: {DEMO}/logs. Stoppen: Ctrl-C.
+Open beide adressen precies zo (de sleutel achter ?k= laat alleen jouw browser binnen; daarna
+volstaat http://127.0.0.1:POORT/), ontgrendel, leg op het veldwerker-toestel een contact vast en
+zie het kort daarna op het werkbegeleider-toestel verschijnen. Logboeken: {DEMO}/logs. Stoppen: Ctrl-C.
 """, flush=True)
         while all(p.poll() is None for p in procs):
             time.sleep(1)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -15,6 +16,7 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from playwright.sync_api import Page, expect
 
@@ -46,7 +48,7 @@ def wait_http(url: str, proc: subprocess.Popen, log: Path, timeout: float = 60) 
             urllib.request.urlopen(url, timeout=1).read()
             return
         except urllib.error.HTTPError:
-            return  # it answers
+            return  # it answers (the device's tokened URL: 303, then 403 as urllib keeps no cookie)
         except OSError:
             time.sleep(0.1)
     raise RuntimeError(f"{url} did not answer in {timeout} s; see {log}")
@@ -68,7 +70,10 @@ class Stack:
 
     ``enrol=False`` starts only the web UI (the server and the device from an earlier ``start``).
     ``cli_enrol=False`` starts the server and keeps its one-time code in ``code`` without enrolling the
-    device, so the app shows its own enrol screen. ``env`` is added to the web process's environment."""
+    device, so the app shows its own enrol screen. ``env`` is added to the web process's environment.
+
+    The web UI gets a random launch key (``VELDWERK_WEB_TOKEN``); ``url`` is the address with the key, as
+    ``field-app serve`` prints it, ``base`` the plain address (which answers 403 without the cookie)."""
 
     def __init__(self, workdir: Path, name: str, *, idle_timeout: float | None = None, enrol: bool = True,
                  cli_enrol: bool = True, env: dict[str, str] | None = None):
@@ -84,7 +89,9 @@ class Stack:
         self.web: subprocess.Popen | None = None
         self.server_url = ""
         self.port = 0
+        self.token = secrets.token_urlsafe(32)
         self.url = ""
+        self.base = ""
 
     def start(self) -> Stack:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -108,25 +115,36 @@ class Stack:
                     input=PASSPHRASE + "\n", capture_output=True, text=True, cwd=ROOT, timeout=120)
                 assert enrolled.returncode == 0, enrolled.stderr
         self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}/"
+        self.base = f"http://127.0.0.1:{self.port}/"
+        self.url = f"{self.base}?k={self.token}"
+        self.serve_web()
+        return self
+
+    def web_env(self) -> dict[str, str]:
+        """The web process's environment (also for a test that restarts it: the same key)."""
         wenv = {
-            **env,
+            **os.environ,
+            "PYTHONUNBUFFERED": "1",
             "FLET_WEB_RENDERER": os.getenv("E2E_RENDERER", "canvaskit"),  # screenshots in step with the DOM
             "FLET_WEB_NO_CDN": "true",
             "FLET_FORCE_WEB_SERVER": "true",
             "FLET_SERVER_IP": "127.0.0.1",
             "VELDWERK_LOG_LEVEL": "info",
+            "VELDWERK_WEB_TOKEN": self.token,
         }
         wenv.pop("DISPLAY", None)
         if self.idle_timeout is not None:
             wenv["VELDWERK_IDLE_TIMEOUT"] = str(self.idle_timeout)
         wenv.update(self.env)
+        return wenv
+
+    def serve_web(self, env: dict[str, str] | None = None) -> None:
+        """Start the device's web UI (``field-app serve``) and wait until it answers."""
         wlog = ARTIFACTS / f"{self.name}_device_web.log"
         self.web = subprocess.Popen(
             [sys.executable, "-m", "field_app.cli", "serve", "--data", str(self.data), "--port", str(self.port)],
-            stdout=open(wlog, "w"), stderr=subprocess.STDOUT, cwd=ROOT, env=wenv)
+            stdout=open(wlog, "w"), stderr=subprocess.STDOUT, cwd=ROOT, env=env or self.web_env())
         wait_http(self.url, self.web, wlog)
-        return self
 
     def close(self) -> None:
         stop(self.web)
@@ -138,6 +156,7 @@ class Tab:
 
     def __init__(self, context, url: str):
         self.url = url
+        origin = "{0.scheme}://{0.netloc}/".format(urlsplit(url))  # url may carry the launch key
         self.page: Page = context.new_page()
         self.external: list[str] = []
         self.errors: list[str] = []
@@ -147,7 +166,7 @@ class Tab:
             self.external.append(route.request.url)
             route.abort()
 
-        self.page.route(lambda u: not u.startswith(url) and not u.startswith(("blob:", "data:")), block)
+        self.page.route(lambda u: not u.startswith(origin) and not u.startswith(("blob:", "data:")), block)
 
     def open(self, ready_text: str = "Ontgrendelen") -> Tab:
         self.page.goto(self.url)

@@ -7,15 +7,12 @@ enrolled device before its web UI starts. Screenshots: artifacts/e2e/contact_*.p
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from e2e_support import ARTIFACTS, PASSPHRASE, ROOT, Stack, Tab, stop, wait_http
+from e2e_support import PASSPHRASE, Stack, Tab, stop
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
@@ -25,16 +22,8 @@ REPORT = "Onaangekondigd huisbezoek. Ademtest positief (0,4 promille). Cliënt z
 
 
 def restart_web(stack: Stack) -> None:
-    """Start the device's web UI again (same environment as ``Stack.start``)."""
-    env = {**os.environ, "PYTHONUNBUFFERED": "1", "FLET_WEB_RENDERER": os.getenv("E2E_RENDERER", "canvaskit"),
-           "FLET_WEB_NO_CDN": "true", "FLET_FORCE_WEB_SERVER": "true", "FLET_SERVER_IP": "127.0.0.1",
-           "VELDWERK_LOG_LEVEL": "info"}
-    env.pop("DISPLAY", None)
-    log = ARTIFACTS / f"{stack.name}_device_web.log"
-    stack.web = subprocess.Popen(
-        [sys.executable, "-m", "field_app.cli", "serve", "--data", str(stack.data), "--port", str(stack.port)],
-        stdout=open(log, "w"), stderr=subprocess.STDOUT, cwd=ROOT, env=env)
-    wait_http(stack.url, stack.web, log)
+    """Start the device's web UI again (same environment and launch key as ``Stack.start``)."""
+    stack.serve_web()
 
 
 def seeded_stack(workdir: Path, name: str, seed: Callable) -> Stack:

@@ -1,7 +1,10 @@
 """Web mode exposes a device: no other web page may drive it. A page served from another loopback port
 tries to open the device's websocket (the one Flet's client uses, path /ws) from a real browser; it
 must never open. The same refusal is checked without a browser, and a same-origin handshake is
-accepted so the test can tell the two apart."""
+accepted so the test can tell the two apart.
+
+Another OS user on the same computer can reach the port too: every request must carry this launch's key
+(a cookie the printed address sets), so a browser without it sees only a refusal."""
 
 from __future__ import annotations
 
@@ -11,7 +14,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from e2e_support import ARTIFACTS, Stack, free_port
+from e2e_support import ARTIFACTS, Stack, Tab, free_port
 from playwright.sync_api import expect
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
@@ -98,39 +101,120 @@ def test_same_origin_browser_page_can_open_it(phone, device):
         page.close()
 
 
+def _cookie(device: Stack) -> dict[str, str]:
+    return {"Cookie": f"veldwerk_{device.port}={device.token}"}
+
+
 def test_websocket_handshake_with_foreign_origin_is_refused(device):
     url = f"ws://127.0.0.1:{device.port}/ws"
+    key = _cookie(device)
     for origin in ("http://evil.example", f"http://127.0.0.1:{device.port + 1}", "null"):
         with pytest.raises(InvalidStatus) as refused:
-            connect(url, origin=origin, open_timeout=10).close()
+            connect(url, origin=origin, additional_headers=key, open_timeout=10).close()
         assert refused.value.response.status_code == 403, origin
     with pytest.raises(InvalidStatus):  # every browser sends an Origin; no Origin is not a browser page
-        connect(url, open_timeout=10).close()
-    with connect(url, origin=f"http://127.0.0.1:{device.port}", open_timeout=10) as ws:
+        connect(url, additional_headers=key, open_timeout=10).close()
+    with connect(url, origin=f"http://127.0.0.1:{device.port}", additional_headers=key, open_timeout=10) as ws:
         assert ws.protocol.state.name == "OPEN"
-    with connect(url, origin=f"http://localhost:{device.port}", open_timeout=10) as ws:
+    with connect(url, origin=f"http://localhost:{device.port}", additional_headers=key, open_timeout=10) as ws:
         assert ws.protocol.state.name == "OPEN"
 
 
-def _get(port: int, host: str, origin: str | None = None) -> http.client.HTTPResponse:
+def test_websocket_handshake_without_the_launch_key_is_refused(device):
+    """Another user on this computer: the right Host and Origin, but not the key."""
+    url = f"ws://127.0.0.1:{device.port}/ws"
+    origin = f"http://127.0.0.1:{device.port}"
+    for headers in ({}, {"Cookie": f"veldwerk_{device.port}=guess"}):
+        with pytest.raises(InvalidStatus) as refused:
+            connect(url, origin=origin, additional_headers=headers, open_timeout=10).close()
+        assert refused.value.response.status_code == 403
+    with pytest.raises(InvalidStatus):  # the key in the websocket's address is no way in either
+        connect(f"{url}?k={device.token}", origin=origin, open_timeout=10).close()
+
+
+def _get(port: int, host: str, origin: str | None = None, *, path: str = "/",
+         cookie: dict[str, str] | None = None) -> http.client.HTTPResponse:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    headers = {"Host": host}
+    headers = {"Host": host, **(cookie or {})}
     if origin:
         headers["Origin"] = origin
-    conn.request("GET", "/", headers=headers)
+    conn.request("GET", path, headers=headers)
     return conn.getresponse()
 
 
 def test_dns_rebinding_and_foreign_origin_http_are_refused(device):
-    assert _get(device.port, "evil.example").status == 403
-    assert _get(device.port, f"evil.example:{device.port}").status == 403
-    assert _get(device.port, f"127.0.0.1:{device.port}", origin="http://evil.example").status == 403
-    ok = _get(device.port, f"127.0.0.1:{device.port}")
+    key = _cookie(device)
+    assert _get(device.port, "evil.example", cookie=key).status == 403
+    assert _get(device.port, f"evil.example:{device.port}", cookie=key).status == 403
+    assert _get(device.port, f"127.0.0.1:{device.port}", origin="http://evil.example", cookie=key).status == 403
+    ok = _get(device.port, f"127.0.0.1:{device.port}", cookie=key)
     assert ok.status == 200
     assert ok.getheader("X-Frame-Options") == "DENY"
     assert "frame-ancestors 'none'" in ok.getheader("Content-Security-Policy")
     assert ok.getheader("Referrer-Policy") == "no-referrer"
     assert ok.getheader("Access-Control-Allow-Origin") is None
+
+
+def test_http_without_the_launch_key_is_refused_and_the_printed_address_admits(device):
+    own = f"127.0.0.1:{device.port}"
+    for path in ("/", "/main.dart.js", "/canvaskit/chromium/canvaskit.wasm", "/assets/FontManifest.json"):
+        refused = _get(device.port, own, path=path)
+        assert refused.status == 403, path
+        assert "field-app serve" in refused.read().decode()
+    wrong = _get(device.port, own, path=f"/?k={device.token[:-2]}xx")
+    assert wrong.status == 403 and wrong.getheader("Set-Cookie") is None
+    admitted = _get(device.port, own, path=f"/?k={device.token}")
+    assert admitted.status == 303
+    assert admitted.getheader("Location") == "/"
+    cookie = admitted.getheader("Set-Cookie")
+    assert cookie.startswith(f"veldwerk_{device.port}={device.token};")
+    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
+    assert _get(device.port, own, path="/main.dart.js", cookie=_cookie(device)).status == 200
+
+
+def test_the_launch_key_is_printed_once_and_never_logged(device):
+    """The device's web log runs at level info here (uvicorn's access log included): the key appears only
+    in the address ``field-app serve`` printed, not in a logged request line."""
+    _get(device.port, f"127.0.0.1:{device.port}", path=f"/?k={device.token}").read()
+    _get(device.port, f"127.0.0.1:{device.port}", path=f"/?k={device.token}&x=1", origin="http://evil.example").read()
+    text = (ARTIFACTS / f"{device.name}_device_web.log").read_text(encoding="utf-8")
+    assert '"GET / HTTP/1.1" 303' in text and '"GET /?x=1 HTTP/1.1" 403' in text  # logged, without the key
+    lines = [line for line in text.splitlines() if device.token in line]
+    assert lines == [f"  {device.url}"], lines
+
+
+def test_a_browser_without_the_key_sees_a_refusal_and_no_app(browser, device):
+    """Another user opens http://127.0.0.1:PORT/ in their own browser: no app, no websocket. The user who
+    started it opens the printed address; later the plain address (a reload, a bookmark) still works."""
+    ctx = browser.new_context(viewport={"width": 390, "height": 844}, service_workers="block")
+    try:
+        page = ctx.new_page()
+        sockets: list[str] = []
+        page.on("websocket", lambda ws: sockets.append(ws.url))
+        response = page.goto(device.base)
+        assert response.status == 403
+        expect(page.locator("body")).to_contain_text("Geen toegang")
+        expect(page.locator("body")).to_contain_text("field-app serve")
+        page.wait_for_timeout(1000)
+        expect(page.locator("flt-semantics-placeholder, flutter-view")).to_have_count(0)
+        assert sockets == []
+        page.screenshot(path=str(ARTIFACTS / "21_no_launch_key.png"))
+        page.close()
+
+        tab = Tab(ctx, device.url).open("Aanmelden")  # enrol=False: the device shows its enrol screen
+        assert device.token not in tab.page.url  # the address bar keeps no key
+        assert tab.page.url == device.base
+        cookies = {c["name"]: c for c in ctx.cookies()}
+        cookie = cookies[f"veldwerk_{device.port}"]
+        assert cookie["httpOnly"] and cookie["sameSite"] == "Strict" and not cookie["secure"]
+        assert tab.page.evaluate("document.cookie") == ""  # not readable by scripts
+
+        tab.url = device.base  # a reload of the plain address: the cookie carries it
+        tab.open("Aanmelden")
+        tab.check_clean()
+        tab.shot("21_launch_key_reload")
+    finally:
+        ctx.close()
 
 
 def _listeners(port: int) -> list[str]:

@@ -5,13 +5,10 @@ automatic OVERGANG_TE_LAAT flag) → open the client → Overgang & nazorg shows
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 
 import pytest
-from e2e_support import ARTIFACTS, PASSPHRASE, ROOT, Stack, Tab, stop, wait_http
+from e2e_support import PASSPHRASE, Stack, Tab, stop
 from playwright.sync_api import expect
 
 from field_app.domain.hlc import now_ms
@@ -64,15 +61,7 @@ class SeededStack(Stack):
             svc.close()
 
     def _serve(self) -> None:
-        wenv = {**os.environ, "PYTHONUNBUFFERED": "1", "FLET_WEB_RENDERER": os.getenv("E2E_RENDERER", "canvaskit"),
-                "FLET_WEB_NO_CDN": "true", "FLET_FORCE_WEB_SERVER": "true", "FLET_SERVER_IP": "127.0.0.1",
-                "VELDWERK_LOG_LEVEL": "info"}
-        wenv.pop("DISPLAY", None)
-        wlog = ARTIFACTS / f"{self.name}_device_web.log"
-        self.web = subprocess.Popen(
-            [sys.executable, "-m", "field_app.cli", "serve", "--data", str(self.data), "--port", str(self.port)],
-            stdout=open(wlog, "w"), stderr=subprocess.STDOUT, cwd=ROOT, env=wenv)
-        wait_http(self.url, self.web, wlog)
+        self.serve_web()  # the same environment and launch key as Stack.start
 
 
 @pytest.fixture(scope="module")
