@@ -38,6 +38,8 @@ import sys
 import time
 from pathlib import Path
 
+from field_app.domain.vocab import ROLE_CODES
+
 from .crypto.vault import WeakPassphrase, WrongPassphrase
 from .domain.errors import ValidationError
 from .services import EnrolError, KeysDestroyed, NotAllowed, Services, TooManyAttempts
@@ -159,7 +161,7 @@ def cmd_pending(args: argparse.Namespace) -> int:
 
 def cmd_confirm(args: argparse.Namespace) -> int:
     def action(svc: Services) -> dict:
-        svc.confirm_device(args.device, args.fingerprint)
+        svc.confirm_device(args.device, args.fingerprint, args.role)
         return {"confirmed": args.device}
 
     return _admin(args, action)
@@ -345,6 +347,8 @@ def build_parser() -> argparse.ArgumentParser:
     data_arg(sp)
     sp.add_argument("--device", required=True)
     sp.add_argument("--fingerprint", required=True, help="the twelve groups the new device shows")
+    sp.add_argument("--role", choices=ROLE_CODES, default=None,
+                    help="vouch for the role the server reports, when no open invitation of this device has it")
     sp.set_defaults(func=cmd_confirm)
 
     sp = sub.add_parser("devices", help="the team's devices as the verified ledger knows them, as JSON")

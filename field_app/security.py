@@ -57,7 +57,7 @@ from .store.projection import Projection
 from .sync.alerts import SecurityAlert, uitleg
 from .sync.client import SyncClient
 from .sync.engine import LedgerRefused, deliver_signed
-from .sync.policy import AUDIT_ROLES, AUDIT_TYPE
+from .sync.policy import AUDIT_ROLES, AUDIT_TYPE, MEMBER_TYPE
 
 __all__ = [
     "AuditProjection",
@@ -134,8 +134,17 @@ class AuditProjection(Projection):
     def __init__(self) -> None:
         super().__init__()
         self._audit: dict[bytes, dict] = {}
+        self._members: dict[str, tuple[int, str]] = {}  # device id -> (at, name), the newest announcement
 
     def apply(self, op: dict, *, op_id: bytes, origin: str, received_at: int) -> None:
+        if isinstance(op, dict) and op.get("type") == MEMBER_TYPE:
+            fields = op.get("fields") if isinstance(op.get("fields"), dict) else {}
+            device, name, at = fields.get("device"), fields.get("name"), fields.get("at")
+            if isinstance(device, str) and isinstance(name, str) and isinstance(at, int):
+                with self._lock:
+                    if device not in self._members or self._members[device][0] <= at:
+                        self._members[device] = (at, name[:200])
+            return
         if isinstance(op, dict) and op.get("type") == AUDIT_TYPE:
             fields = op.get("fields") if isinstance(op.get("fields"), dict) else {}
             with self._lock:
@@ -147,6 +156,11 @@ class AuditProjection(Projection):
                 }
             return
         super().apply(op, op_id=op_id, origin=origin, received_at=received_at)
+
+    def member_names(self) -> dict[str, str]:
+        """Device id -> the name its user works under, as each device announced it (signed by it)."""
+        with self._lock:
+            return {device: name for device, (_at, name) in self._members.items()}
 
     def audit_entries(self, client_id: str | None = None) -> list[dict]:
         with self._lock:
@@ -351,8 +365,10 @@ class SecurityMixin:
         if outcome["remaining"] and not (outcome["permanent"] and accept_loss):
             return {"erased": False, **outcome}
         self._stop_rules_timer()
+        self._erased = True  # while the files go, screens asking anything see an erased device
         self._store.erase()  # wrapped keys destroyed (committed) first, then every file
         self._store = LocalStore(self.data_dir)
+        self._erased = False
         self._reset_unlocked_state()
         self._state, self._error_code = "vergrendeld", ""
         log.warning("device data erased to enrol again (%d item(s) delivered, %d given up)",
@@ -561,16 +577,17 @@ class SecurityMixin:
         self._admin(work)
 
     def devices(self) -> list[dict[str, Any]]:
-        """The team's devices as the verified ledger knows them: ``[{id, role, beheer, status ("actief" |
+        """The team's devices as the verified ledger knows them: ``[{id, user, role, beheer, status ("actief" |
         "ingetrokken"), reason, wiped, fingerprint, me}]``."""
         self._require_unlocked()
         ledger = self._ledger
         if ledger is None:
             return []
         out = []
+        names = self._projection.member_names()
         for dev_id, info in ledger.devices.items():
             revoked = ledger.revoked.get(dev_id)
-            out.append({"id": b64e(dev_id), "role": info.role, "beheer": info.beheer and revoked is None,
+            out.append({"id": b64e(dev_id), "user": names.get(b64e(dev_id)), "role": info.role, "beheer": info.beheer and revoked is None,
                         "status": "ingetrokken" if revoked else "actief",
                         "reason": revoked[0] if revoked else None, "wiped": dev_id in ledger.wipes,
                         "fingerprint": fingerprint(self._team, info.ed25519, info.x25519),
@@ -646,6 +663,18 @@ class SecurityMixin:
             self._store.delete_secrets("epoch-next")
 
     # -- access log ----------------------------------------------------------------------------------------
+    def _announce_member(self) -> None:
+        """Once this device can seal for the team (and again if its user name changes): a sealed ``member``
+        operation {device, name, at}, so the team's devices and access logs can show whose device it is."""
+        if not self._can_seal():
+            return
+        name = self._profile["user_name"]
+        if self._store.get_state("member_announced") == name:
+            return
+        fields = {"device": self.device_id, "name": name, "at": self._clock()}
+        self._write_op(MEMBER_TYPE, b64e(new_id()), "", "create", fields)
+        self._store.set_state("member_announced", name)
+
     def open_client_file(self, client_id: str, reason: str | None = None) -> str:
         """Log that this user opens a client's file (call it when the file is shown). A client outside
         one's own caseload (assigned_to / cover_by) opens only with a reason (break the glass), which is
@@ -681,7 +710,8 @@ class SecurityMixin:
 
     def server_access_log(self) -> list[dict[str, Any]]:
         """The server's request log of the team (which device did which kind of request, when, with what
-        result): ``[{id, at, device, role, action, result}]``."""
+        result): ``[{id, at, device, user, role, action, result}]``. ``user`` is the name the device's user
+        works under, from the device's own signed ``member`` announcement (the server never sees names)."""
         self._require_unlocked()
         if self.role not in SERVER_LOG_ROLES:
             raise NotAllowed("Met jouw rol kun je het toegangslogboek van de server niet inzien.")
@@ -697,7 +727,9 @@ class SecurityMixin:
 
         with self._engine._round_lock:
             self._engine.client.ensure_login(self._team, self._identity)
-            return fetch()
+            rows = fetch()
+        names = self._projection.member_names()  # the server knows devices; the team knows their users
+        return [{**r, "user": names.get(r.get("device"))} if isinstance(r, dict) else r for r in rows]
 
     # -- erase -----------------------------------------------------------------------------------------------
     def _erase(self) -> None:

@@ -289,10 +289,16 @@ class Services(SecurityMixin, CaseworkMixin):
         self._store.set_meta("display", json.dumps({**self.display_prefs(), **prefs}, sort_keys=True))
 
     def close(self) -> None:
-        if self._erased:
+        if self._erased or self.closed:
             return
         self.lock()
+        self._closed = True
         self._store.close()
+
+    @property
+    def closed(self) -> bool:
+        """True after :meth:`close` (the process is ending): screens stop asking it anything."""
+        return getattr(self, "_closed", False)
 
     def _require_unlocked(self) -> None:
         if not self.unlocked:

@@ -45,7 +45,7 @@ from ..crypto.ledger import (
 from ..crypto.wire import EnvelopeFormatError, envelope_hash, unpack
 from .alerts import SecurityAlert, alert_code
 from .client import ServerError, SyncClient, Unreachable
-from .policy import AUDIT_TYPE, may_write
+from .policy import SELF_TYPES, may_write
 
 if TYPE_CHECKING:
     from ..services import Services
@@ -199,6 +199,10 @@ class SyncEngine:
         if svc._has_beheer():
             self._coordinate()
         svc._envelope_waiting()
+        try:
+            svc._announce_member()  # whose device this is, for the team's device list and access logs
+        except Exception as exc:  # never let it spoil the round; it is tried again next time
+            log.warning("member announcement not written: %s", type(exc).__name__)
         self._push()
         member = self._member()
         heads = self.client.heads(svc._team) if member else []
@@ -568,9 +572,9 @@ class SyncEngine:
         return op_id, op
 
     def _allowed(self, op: dict, sender: bytes, index: int) -> bool:
-        """The sender's ledger role at the head it sealed under must allow the operation; an audit entry
-        must name its own sender."""
-        if op.get("type") == AUDIT_TYPE:
+        """The sender's ledger role at the head it sealed under must allow the operation; an audit or
+        member entry must name its own sender."""
+        if op.get("type") in SELF_TYPES:
             fields = op.get("fields")
             return isinstance(fields, dict) and fields.get("device") == b64e(sender)
         return may_write(self.svc._ledger.role_at(sender, index), str(op.get("type")), op.get("kind"),

@@ -7,12 +7,14 @@ device whose ledger role did not allow them at the ledger head the sealer named.
 
 from __future__ import annotations
 
-__all__ = ["READ_ONLY_ROLES", "AUDIT_ROLES", "AUDIT_TYPE", "ASSIGN_ROLES", "ASSIGNMENT_FIELDS", "may_write",
+__all__ = ["READ_ONLY_ROLES", "AUDIT_ROLES", "AUDIT_TYPE", "MEMBER_TYPE", "SELF_TYPES", "ASSIGN_ROLES", "ASSIGNMENT_FIELDS", "may_write",
            "may_assign"]
 
 READ_ONLY_ROLES = frozenset({"PARTNER_LEZER", "FG_AUDITOR"})
 AUDIT_ROLES = frozenset({"WERKBEGELEIDER", "PROCESREGISSEUR", "FG_AUDITOR"})  # read the app's access log
 AUDIT_TYPE = "audit"
+MEMBER_TYPE = "member"  # a device says whose it is ({device, name}); like audit, only about its own sender
+SELF_TYPES = frozenset({AUDIT_TYPE, MEMBER_TYPE})
 # Who decides whose caseload a client is in (assignment, holiday cover). A field worker cannot move a
 # client into their own caseload: that would skip the reason asked when opening someone else's file.
 ASSIGN_ROLES = frozenset({"WERKBEGELEIDER", "PROCESREGISSEUR", "CASUSREGISSEUR", "BEHEERDER"})
@@ -29,7 +31,7 @@ def may_write(role: str | None, op_type: str, kind: str | None = None, fields: o
     a client's assignment or cover after its intake is for :data:`ASSIGN_ROLES`."""
     if role is None:
         return False
-    if op_type == AUDIT_TYPE:
+    if op_type in SELF_TYPES:
         return True
     if role in READ_ONLY_ROLES:
         return False

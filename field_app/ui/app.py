@@ -283,7 +283,7 @@ class VeldwerkApp:
 
     def _refresh(self) -> None:
         self._refresh_scheduled = False
-        if self._closed or self.screen is None or self._session_gone():
+        if self._closed or self.screen is None or getattr(self.services, "closed", False) or self._session_gone():
             return
         try:
             if isinstance(self.screen, (UnlockView, EnrolView)):

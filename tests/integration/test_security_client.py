@@ -633,6 +633,25 @@ def test_the_server_cannot_choose_a_newcomers_role(t):
     assert next(d for d in t.sup.devices() if d["id"] == invited.device_id)["role"] == "VELDWERKER"
 
 
+def test_each_device_says_whose_it_is_and_the_logs_show_the_user(t, monkeypatch):
+    """The server knows devices, not people. Each device announces, sealed and signed, the name its user
+    works under; the team's device list and the server's access log (read in the app) show it. A device
+    cannot speak for another device."""
+    t.sup.sync_once()
+    users = {d["id"]: d["user"] for d in t.sup.devices()}
+    assert users == {t.sup.device_id: "Fatima El Amrani (fictief)", t.work.device_id: "Lotte de Boer (fictief)"}
+    rows = t.sup.server_access_log()
+    assert {r["user"] for r in rows if r["device"] == t.work.device_id} == {"Lotte de Boer (fictief)"}
+    # a tampered app announces itself as the supervisor's device: ignored and counted by the others
+    fields = {"device": t.sup.device_id, "name": "Iemand anders (fictief)", "at": 9_999_999_999_999}
+    t.work._write_op("member", b64e(os.urandom(16)), "", "create", fields)
+    t.work.sync_once()
+    ignored = t.sup.sync_status().extra["ignored_ops"]
+    t.sup.sync_once()
+    assert t.sup.sync_status().extra["ignored_ops"] == ignored + 1
+    assert {d["id"]: d["user"] for d in t.sup.devices()}[t.sup.device_id] == "Fatima El Amrani (fictief)"
+
+
 def test_break_the_glass_without_a_reason_is_refused(t):
     own = t.work.add_client("Niet van jou (fictief)")
     t.work.sync_once()

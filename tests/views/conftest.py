@@ -126,6 +126,22 @@ class Device:
 
 
 @pytest.fixture
+def make_device(clock):
+    """``make_device(services)``: another device (guard + preferences) on any Services object. Use this
+    instead of importing from conftest (tests/integration has a conftest module too)."""
+    made: list[Device] = []
+
+    def make(services) -> Device:
+        made.append(Device(services, clock))
+        return made[-1]
+
+    yield make
+    for device in made:
+        for app in device.apps:
+            assert app.errors == [], app.errors
+
+
+@pytest.fixture
 def real_device(real_services, clock):
     device = Device(real_services, clock)
     yield device

@@ -12,7 +12,6 @@ import json
 import flet as ft
 import httpx
 import pytest
-from conftest import Device, _offline_server
 from ui_helpers import FAST_SCRYPT, dump, field, has_text, press, semantics, type_into
 
 from field_app.crypto.canonical import b64e
@@ -51,20 +50,19 @@ class MemoryKeystore:
 
 
 def _server(request: httpx.Request) -> httpx.Response:
+    """Answers only POST /v1/enrol (code ABCD-EFGH); everything else fails as if offline."""
     if request.method == "POST" and request.url.path == "/v1/enrol":
         body = json.loads(request.content)
         if body.get("code") != "ABCD-EFGH":
             return httpx.Response(403, json={"error": "bad_code", "detail": "unknown code"})
-    return _offline_server(request)
+        return httpx.Response(200, json={"team": b64e(b"T" * 16), "role": "VELDWERKER", "first": True})
+    raise httpx.ConnectError("offline", request=request)
 
 
 @pytest.fixture
-def fresh(tmp_path, clock):
+def fresh(tmp_path, make_device):
     svc = Services(tmp_path / "new", scrypt=FAST_SCRYPT, transport=httpx.MockTransport(_server), autosync=False)
-    device = Device(svc, clock)
-    yield device
-    for app in device.apps:
-        assert app.errors == [], app.errors
+    yield make_device(svc)
     svc.close()
 
 
@@ -74,7 +72,7 @@ def phone(monkeypatch):
     monkeypatch.delenv(PHONE_MODE_ENV, raising=False)
 
 
-async def _open(device: Device, keystore: MemoryKeystore | None = None, platform: str = "android"):
+async def _open(device, keystore: MemoryKeystore | None = None, platform: str = "android"):
     client, app = await device.open(platform)
     if keystore is not None:
         app.keystore = keystore

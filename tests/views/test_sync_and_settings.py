@@ -112,11 +112,10 @@ async def test_text_size_scales_the_theme_and_keeps_actions_visible(fake_device)
     assert semantics(a, "sync-chip")  # the chip moves to its own row, it does not disappear
 
 
-async def test_display_choices_survive_a_restart_of_the_device(real_device, clock):
+async def test_display_choices_survive_a_restart_of_the_device(real_device, make_device):
     """Language, text size and light/dark are kept on the device (not sensitive, so the unlock screen of
     the next start already uses them); a restart is a new guard and new preferences on the same data."""
     import pytest
-    from conftest import Device
 
     from field_app.services import Services
 
@@ -131,7 +130,7 @@ async def test_display_choices_survive_a_restart_of_the_device(real_device, cloc
     again = Services(data_dir, transport=transport, autosync=False)  # the next start, on the same files
     try:
         assert again.display_prefs() == {"lang": "en", "text_scale": 1.5, "theme_mode": "dark"}
-        b, app_b = await Device(again, clock).open()
+        b, app_b = await make_device(again).open()
         assert app_b.i18n.lang == "en" and app_b.scale == 1.5 and b.page.theme_mode == ft.ThemeMode.DARK
         assert has_text(b, "Unlock"), dump(b)
         with pytest.raises(ValueError):

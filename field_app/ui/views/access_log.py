@@ -147,6 +147,8 @@ class ServerLogView:
         tone, icon = (theme.SUCCESS, ft.Icons.CHECK_CIRCLE_OUTLINE) if ok else (theme.DANGER, ft.Icons.ERROR_OUTLINE)
         when = fmt.moment(app.i18n, r["at"]) if r.get("at") else ""
         device = str(r.get("device") or "")[:8]
+        if r.get("user"):  # the server logs devices; the team knows whose device it is
+            device = f"{r['user']} · {device}"
         role = app.i18n.code_label(Rol, r.get("role")) if r.get("role") else ""
         lines = [
             ft.Row([c.text(str(r.get("action", "")), ft.TextThemeStyle.TITLE_SMALL, weight=ft.FontWeight.W_600,

@@ -275,8 +275,10 @@ class SecurityView:
             actions.append(ft.OutlinedButton(content=t("sec.devices.wipe"), icon=ft.Icons.DELETE_FOREVER,
                                              on_click=app.handler(lambda e=None, dev=d: WipeDialog(self, dev).open())))
         groups = d.get("fingerprint") or []
+        user = d.get("user")  # the name the device announced (signed by it); unknown until it has synced
         body = ft.Column([
-            c.text(name, ft.TextThemeStyle.TITLE_MEDIUM, weight=ft.FontWeight.W_600),
+            c.text(user or t("sec.devices.user_unknown"), ft.TextThemeStyle.TITLE_MEDIUM, weight=ft.FontWeight.W_600),
+            c.text(name, ft.TextThemeStyle.BODY_MEDIUM),
             ft.Row(badges, wrap=True, spacing=6, run_spacing=6),
             c.para(t("sec.devices.fp_start", digits=" ".join(groups[:2])), ft.TextThemeStyle.BODY_SMALL,
                    color=ft.Colors.ON_SURFACE_VARIANT),
