@@ -407,8 +407,26 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+ID_OPTIONS = ("--device",)  # their values are base64url ids, which may start with "-"
+
+
+def _join_id_values(argv: list[str]) -> list[str]:
+    """``--device -AbC…`` → ``--device=-AbC…``: argparse would take a value starting with "-" for an
+    option (about one device id in 64 does)."""
+    out: list[str] = []
+    i = 0
+    while i < len(argv):
+        if argv[i] in ID_OPTIONS and i + 1 < len(argv):
+            out.append(f"{argv[i]}={argv[i + 1]}")
+            i += 2
+        else:
+            out.append(argv[i])
+            i += 1
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = build_parser().parse_args(_join_id_values(sys.argv[1:] if argv is None else list(argv)))
     return args.func(args)
 
 
