@@ -96,12 +96,16 @@ async def test_risk_rows_can_be_removed_and_bad_risks_are_explained(real_device)
     await select(client, "Soort contact", "TELEFONISCH")
     await type_into(client, "Verslag (feiten)", "Gebeld.")
     await press(client, "Risicosignaal toevoegen")
-    await press(client, "Opslaan")  # a risk row without a domain
+    await select(client, "Ernst", "HOOG")
+    await press(client, "Opslaan")  # a risk row with a severity but without a domain
     assert has_text(client, "Kies voor elk risicosignaal een domein."), dump(client)
+    assert real_device.services.timeline(cid) == []
     await client.click(client.find(ft.IconButton, tooltip="Risicosignaal verwijderen"))
+    await press(client, "Risicosignaal toevoegen")  # added by mistake and left untouched: not a signal
     await press(client, "Opslaan")
-    assert isinstance(app.screen, ClientView)
-    assert len(real_device.services.timeline(cid)) == 1
+    assert isinstance(app.screen, ClientView), dump(client)
+    notes = real_device.services.timeline(cid)
+    assert len(notes) == 1
 
 
 async def test_next_form_defaults_to_the_last_contact_type(real_device):

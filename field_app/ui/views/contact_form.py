@@ -116,6 +116,10 @@ class RiskRow:
         return [self.domain.value or "", self.severity.value or "", self.trend.value or "",
                 self.certainty.value or ""]
 
+    def empty(self) -> bool:
+        """Added but left untouched: nothing was chosen in it, so it is not a risk signal."""
+        return not any(self.draft())
+
     def fields(self) -> dict:
         out = {"domain": self.domain.value or "", "severity": self.severity.value or ""}
         if self.trend.value:
@@ -600,7 +604,7 @@ class ContactFormView:
             "report": self.report.value or "", "interpretation": self.interpretation.value or "",
             "participants": list(self.participants.items),
             "compliance": [r.fields() for r in self.compliance_rows if r.touched()],
-            "risks": [r.fields() for r in self.risk_rows],
+            "risks": [r.fields() for r in self.risk_rows if not r.empty()],
             "protective": list(self.protective.items),
             "life_domains": [{"domain": k, "status": ch.value} for k, ch in self.life_choices.items() if ch.value],
             "worker_safety": self.worker_safety.value or VeiligheidMedewerker.GEEN_BIJZONDERHEDEN.value,
@@ -695,7 +699,10 @@ class ContactFormView:
         for row in self.compliance_rows:
             if not row.touched():
                 row.set_errors({})
-        for i, row in enumerate(self.risk_rows):
+        for row in self.risk_rows:
+            if row.empty():
+                row.error.content, row.error.visible = None, False
+        for i, row in enumerate([r for r in self.risk_rows if not r.empty()]):
             found = below(f"risks.{i}.")
             messages = list(dict.fromkeys(found.values()))
             row.error.content = c.error_line(" ".join(messages), app.scale) if messages else None
