@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import socket
 import subprocess
@@ -268,22 +269,32 @@ class Tab:
         return self.page.locator(f'[flt-semantics-identifier="{identifier}"]')
 
     def choose(self, identifier: str, option: str) -> None:
-        """Open the Dropdown with this Semantics identifier and pick an option by its label."""
+        """Open the Dropdown with this Semantics identifier and pick an option by its label; check that the
+        Dropdown now says it (a tap Flutter ignored or passed through is tried again, three times)."""
         target = self.by_id(identifier)
         item = self.page.get_by_role("button", name=option, exact=True).last
-        for attempt in range(3):  # Flutter web now and then ignores a tap on a loaded machine: tap again
-            self.reveal(target)
-            self.steady(target)
-            target.click()
+        for attempt in range(3):
+            for _ in range(3):  # Flutter web now and then ignores a tap on a loaded machine: tap again
+                self.reveal(target)
+                self.steady(target)
+                target.click()
+                try:
+                    item.wait_for(timeout=7_000)
+                    break
+                except Exception:
+                    continue
+            else:
+                self.shot(f"debug_choose_{identifier}")
+                raise AssertionError(f"the options of {identifier} did not open")
+            item.click()
+            expect(self.by_id(identifier)).to_have_attribute("aria-expanded", "false")
             try:
-                item.wait_for(timeout=7_000)
-                break
-            except Exception:
+                expect(self.by_id(identifier)).to_have_accessible_name(re.compile(re.escape(option)), timeout=3_000)
+                return
+            except AssertionError:
                 if attempt == 2:
                     self.shot(f"debug_choose_{identifier}")
                     raise
-        item.click()
-        expect(self.by_id(identifier)).to_have_attribute("aria-expanded", "false")
 
     def unlock(self, passphrase: str = PASSPHRASE) -> None:
         self.type("Wachtwoordzin", passphrase)
