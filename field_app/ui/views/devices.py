@@ -116,6 +116,8 @@ class SecurityView:
         self.pending_box = ft.Column(spacing=8, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
         self.devices_box = ft.Column(spacing=8, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
         self.pass_message = ft.Column(spacing=4)
+        self.me_status = ft.Column(spacing=8)
+        self._me_waiting: bool | None = None
         self.digits: dict[str, ft.TextField] = {}
         self.pending_roles: dict[str, str | None] = {}
         self.role_boxes: dict[str, ft.Column] = {}
@@ -156,12 +158,9 @@ class SecurityView:
     def _me_section(self) -> list[ft.Control]:
         app, t = self.app, self.app.i18n.t
         svc = app.services
-        out: list[ft.Control] = [c.section_title(t("sec.me.title"))]
-        if waiting_for_confirmation(app):
-            out += [c.info_line(t("sec.waiting.title"), app.scale, icon=ft.Icons.HOURGLASS_TOP, tone=theme.WARNING),
-                    c.para(t("sec.waiting.explain"), ft.TextThemeStyle.BODY_MEDIUM)]
-        else:
-            out.append(c.para(t("sec.me.explain"), ft.TextThemeStyle.BODY_MEDIUM))
+        out: list[ft.Control] = [c.section_title(t("sec.me.title")), self.me_status]
+        self._me_waiting = None  # built anew (e.g. another language): render the status again
+        self._render_me_status()
         groups = svc.fingerprint()
         out.append(fingerprint_block(app, groups, "sec-my-fingerprint"))
         try:
@@ -209,8 +208,24 @@ class SecurityView:
         ]
 
     # refresh ------------------------------------------------------------------------------------------------
+    def _render_me_status(self) -> None:
+        """"Wacht op bevestiging" until a coordinator confirmed this device; it changes by itself when the
+        background sync sees the confirmation."""
+        app, t = self.app, self.app.i18n.t
+        waiting = waiting_for_confirmation(app)
+        if waiting == self._me_waiting:
+            return
+        self._me_waiting = waiting
+        if waiting:
+            self.me_status.controls = [
+                c.info_line(t("sec.waiting.title"), app.scale, icon=ft.Icons.HOURGLASS_TOP, tone=theme.WARNING),
+                c.para(t("sec.waiting.explain"), ft.TextThemeStyle.BODY_MEDIUM)]
+        else:
+            self.me_status.controls = [c.para(t("sec.me.explain"), ft.TextThemeStyle.BODY_MEDIUM)]
+
     def refresh(self) -> None:
         self._render_alert()
+        self._render_me_status()
         if is_coordinator(self.app):
             devices = self.app.services.devices()
             key = (repr(devices), self.app.i18n.lang, self.app.scale)
