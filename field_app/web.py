@@ -25,6 +25,7 @@ import logging
 import os
 import re
 import secrets
+import sys
 from collections.abc import Awaitable, Callable, MutableMapping
 from pathlib import Path
 from typing import Any
@@ -276,6 +277,10 @@ def serve(data_dir: Path, host: str = LOOPBACK, port: int = DEFAULT_PORT) -> Non
     guard.start()
     print(f"Veldwerk draait. Open dit adres in je browser (alleen jij ziet de sleutel erin; deel hem niet):\n"
           f"  {app_url(int(port), token)}\nStoppen: Ctrl+C", flush=True)
+    if os.environ.get("VELDWERK_PHONE_MODE") == "1":
+        print("LET OP: VELDWERK_PHONE_MODE=1 is alleen voor tests. De opslag van een browser is geen beveiligde "
+              "hardware-opslag; meld een echt toestel aan zonder deze instelling (met een wachtwoordzin).",
+              file=sys.stderr, flush=True)
     try:
         uvicorn.run(app, host=LOOPBACK, port=int(port), log_level=os.getenv("VELDWERK_LOG_LEVEL", "warning"),
                     ws="websockets-sansio", lifespan="on", proxy_headers=False, server_header=False)
