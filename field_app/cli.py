@@ -347,7 +347,7 @@ def build_parser() -> argparse.ArgumentParser:
     data_arg(sp)
     sp.add_argument("--device", required=True)
     sp.add_argument("--fingerprint", required=True, help="the twelve groups the new device shows")
-    sp.add_argument("--role", choices=ROLE_CODES, default=None,
+    sp.add_argument("--role", choices=ROLE_CODES, default=None, type=str.upper,
                     help="vouch for the role the server reports, when no open invitation of this device has it")
     sp.set_defaults(func=cmd_confirm)
 

@@ -364,12 +364,17 @@ class SecurityMixin:
         outcome = self.deliver_outbox()
         if outcome["remaining"] and not (outcome["permanent"] and accept_loss):
             return {"erased": False, **outcome}
-        self._stop_rules_timer()
-        self._erased = True  # while the files go, screens asking anything see an erased device
-        self._store.erase()  # wrapped keys destroyed (committed) first, then every file
-        self._store = LocalStore(self.data_dir)
-        self._erased = False
-        self._reset_unlocked_state()
+        with self._unlock_lock:  # nobody may unlock while the files go
+            if self.unlocked:  # someone unlocked (another tab) while delivering: the secret is known after all
+                raise NotAllowed("Het toestel is intussen ontgrendeld; er is niets gewist.")
+            self._stop_rules_timer()
+            if self._engine is not None:
+                self._engine.stop()
+            self._erased = True  # while the files go, screens asking anything see an erased device
+            self._store.erase()  # wrapped keys destroyed (committed) first, then every file
+            self._store = LocalStore(self.data_dir)
+            self._erased = False
+            self._reset_unlocked_state()
         self._state, self._error_code = "vergrendeld", ""
         log.warning("device data erased to enrol again (%d item(s) delivered, %d given up)",
                     outcome["delivered"], outcome["remaining"])

@@ -162,6 +162,19 @@ class Services(SecurityMixin, CaseworkMixin):
             user_name = clean_display_name(user_name)
         except ValidationError:
             raise EnrolError("Vul je naam in.") from None
+        if not self._unlock_lock.acquire(blocking=False):  # one registration (or unlock) at a time
+            raise EnrolError("Dit toestel wordt al aangemeld. Wacht even.")
+        try:
+            self._register_locked(passphrase=passphrase, user_name=user_name, code=code, server_url=server_url,
+                                  platform_secret=platform_secret, team_fp=team_fp, expected_team=expected_team)
+        finally:
+            self._unlock_lock.release()
+        self._notify()
+        if team_fp is not None:
+            self._check_invited_team()
+
+    def _register_locked(self, *, passphrase: str, user_name: str, code: str, server_url: str,
+                         platform_secret: bytes, team_fp: bytes | None, expected_team: bytes | None) -> None:
         if self.enrolled or self._erased:
             raise EnrolError(ENROL_MESSAGES["conflict"])
         identity = DeviceIdentity.generate()
@@ -194,9 +207,6 @@ class Services(SecurityMixin, CaseworkMixin):
             self._store.set_state("chain", json.dumps(DeviceChainTracker().to_json()))
             self._store.set_meta("vault", json.dumps(record))  # last: an interrupted enrolment leaves no vault
         self._load_unlocked()
-        self._notify()
-        if team_fp is not None:
-            self._check_invited_team()
 
     @property
     def enrolled(self) -> bool:

@@ -22,7 +22,14 @@ import flet as ft
 
 from field_app.crypto.vault import WrongPassphrase
 from field_app.domain.errors import ValidationError
-from field_app.services import KeysDestroyed, LockedError, PlatformSecretMissing, TooManyAttempts
+from field_app.services import (
+    ENROL_MESSAGES,
+    EnrolError,
+    KeysDestroyed,
+    LockedError,
+    PlatformSecretMissing,
+    TooManyAttempts,
+)
 from field_app.ui import chrome, fmt
 from field_app.ui.i18n import DEFAULT_LANGUAGE, I18n
 from field_app.ui.keystore import FletKeystore, Keystore, KeystoreError, is_phone
@@ -104,6 +111,7 @@ class VeldwerkApp:
         self._closed = False
         self._unsubscribe: Callable[[], None] | None = None
         self._keystore: Keystore | None = None
+        self._forgetting: asyncio.Task | None = None
         self.top = ft.Container(padding=ft.Padding.only(left=4, right=8, top=6, bottom=6),
                                 bgcolor=ft.Colors.SURFACE_CONTAINER)
         self.body = ft.Container(expand=True)
@@ -163,6 +171,10 @@ class VeldwerkApp:
         """Register this device (``Services.register`` fields); in phone mode a fresh keystore secret is
         stored first and removed again if the registration fails. This session holds the unlocked device
         afterwards."""
+        if self.services.enrolled:  # another tab enrolled meanwhile: never replace its keystore secret
+            raise EnrolError(ENROL_MESSAGES["conflict"])
+        if self._forgetting is not None:  # an old secret's removal still under way must not hit the new one
+            await asyncio.shield(self._forgetting)
         secret = b""
         if is_phone(self.page):
             secret = await self.keystore.create()
@@ -186,9 +198,14 @@ class VeldwerkApp:
 
     async def forget_platform_secret(self) -> None:
         """After the keys were destroyed or the device erased: drop the keystore secret too (best effort;
-        without the wrapped key it opens nothing anyway)."""
+        without the wrapped key it opens nothing anyway). A new enrolment waits for this to finish."""
         if self._keystore is None and not is_phone(self.page):
             return
+        if self._forgetting is None or self._forgetting.done():
+            self._forgetting = asyncio.ensure_future(self._delete_platform_secret())
+        await asyncio.shield(self._forgetting)
+
+    async def _delete_platform_secret(self) -> None:
         try:
             await self.keystore.delete()
         except KeystoreError:

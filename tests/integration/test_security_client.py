@@ -601,6 +601,14 @@ def test_a_field_worker_cannot_move_a_colleagues_client_into_their_own_caseload(
     t.sup.sync_once()
     assert next(i for i in t.sup.caseload_items() if i.id == colleague).assigned_to == "Kevin Mulder (fictief)"
     assert t.sup.sync_status().extra["ignored_ops"] == 1
+    # the same change dressed up as a second "create" of the known client is judged as what it does
+    monkeypatch.setattr(services_mod, "may_write", lambda *a: True)
+    t.work._write_op("client", colleague, colleague, "create", {"assigned_to": t.work.user_name})
+    t.work.sync_once()
+    monkeypatch.undo()
+    t.sup.sync_once()
+    assert next(i for i in t.sup.caseload_items() if i.id == colleague).assigned_to == "Kevin Mulder (fictief)"
+    assert t.sup.sync_status().extra["ignored_ops"] == 2
     t.sup.assign(colleague, "Lotte de Boer (fictief)")  # a supervisor may
     t.sup.sync_once()
     t.work.sync_once()

@@ -218,3 +218,25 @@ def test_starting_over_gives_up_unsendable_work_only_when_the_person_accepts(tmp
         svc.close()
     finally:
         server.stop()
+
+
+def test_starting_over_stops_when_the_device_is_unlocked_meanwhile(t, monkeypatch):
+    """Another tab unlocks while the outbox is being delivered: the secret is known after all, so nothing
+    is erased."""
+    from field_app.services import NotAllowed
+
+    old = t.work
+    old.add_client("Blijft staan (fictief)")
+    old.lock()
+    deliver = old.deliver_outbox
+
+    def deliver_then_unlock():
+        outcome = deliver()
+        old.unlock(WORK_PASS)  # the other tab
+        return outcome
+
+    monkeypatch.setattr(old, "deliver_outbox", deliver_then_unlock)
+    with pytest.raises(NotAllowed):
+        old.start_over()
+    assert old.enrolled and old.unlocked
+    assert "Blijft staan (fictief)" in names(old)

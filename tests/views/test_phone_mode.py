@@ -7,7 +7,9 @@ the real flet-secure-storage service is driven in Chromium by ``tests/e2e/test_p
 
 from __future__ import annotations
 
+import asyncio
 import json
+import os
 
 import flet as ft
 import httpx
@@ -32,6 +34,7 @@ class MemoryKeystore:
         self.value: bytes | None = None
         self.broken = False
         self.deleted = 0
+        self.created = 0
 
     async def read(self) -> bytes | None:
         if self.broken:
@@ -41,7 +44,8 @@ class MemoryKeystore:
     async def create(self) -> bytes:
         if self.broken:
             raise KeystoreError()
-        self.value = bytes(range(32))
+        self.created += 1
+        self.value = os.urandom(32)  # a fresh secret each time, as the real one
         return self.value
 
     async def delete(self) -> None:
@@ -284,3 +288,19 @@ async def test_the_phone_entry_point_opens_the_enrol_screen_in_pin_mode(tmp_path
     finally:
         guard.stop()
         services.close()
+
+
+async def test_a_second_submit_while_registering_changes_nothing(fresh, phone):
+    """Enter pressed again while the registration runs must not store a second keystore secret (the vault
+    would then never open with the right PIN)."""
+    keystore = MemoryKeystore()
+    client, app = await _open(fresh, keystore)
+    await _fill(client, secret=PIN)
+    view = app.screen
+    assert isinstance(view, EnrolView)
+    await asyncio.gather(view.submit(), view.submit())
+    svc = fresh.services
+    assert svc.enrolled and keystore.created == 1
+    svc.lock()
+    svc.unlock(PIN, keystore.value)
+    assert svc.unlocked

@@ -32,6 +32,7 @@ class EnrolView:
     def __init__(self, app: VeldwerkApp):
         self.app = app
         self.phone = is_phone(app.page)
+        self._submitting = False
         t, size = app.i18n.t, 16 * app.scale
         submit = app.handler(self.submit, needs_unlock=False)
 
@@ -129,10 +130,13 @@ class EnrolView:
 
     async def submit(self, e=None) -> None:
         app = self.app
+        if self._submitting:  # Enter in a field while the first registration still runs: nothing twice
+            return
         self.show_error(None)
         fields = self._check()
         if fields is None:
             return
+        self._submitting = True
         self.button.disabled = True
         self.busy.visible = True
         app.page.update()
@@ -145,6 +149,7 @@ class EnrolView:
             self.show_error(str(KeystoreError()))
             return
         finally:
+            self._submitting = False
             self.button.disabled = False
             self.busy.visible = False
         for f in (self.secret, self.again):

@@ -203,5 +203,7 @@ class StartOverDialog:
             self.accept.visible = True
             self.go.content = t("start_over.go_anyway")
             self.go.disabled = not self.accept.value
-        else:
+        elif outcome.get("error") == "offline":
             self._say(app.i18n.n("start_over.offline", remaining))
+        else:  # the server answered, but did not take it now (busy, a key renewal under way, ...)
+            self._say(app.i18n.n("start_over.not_now", remaining, code=outcome.get("error") or "?"))
