@@ -45,6 +45,7 @@ __all__ = [
     "WrongPassphrase",
     "check_passphrase",
     "check_pin",
+    "secret_problem",
     "create_vault",
     "needs_platform_secret",
     "open_vault",
@@ -102,9 +103,25 @@ class WrongPassphrase(VaultError):
         super().__init__(message)
 
 
+def secret_problem(secret: Any, pin: bool) -> str | None:
+    """What is wrong with a chosen secret, or None: ``"pass_short"`` (a passphrase needs
+    :data:`MIN_PASSPHRASE` characters), ``"pin_short"`` (a PIN needs :data:`MIN_PIN` digits) or
+    ``"pin_digits"`` (a PIN shorter than a passphrase must be digits only). In PIN mode a passphrase of
+    :data:`MIN_PASSPHRASE` characters is fine too. The screens use this to word their own errors."""
+    if isinstance(secret, str) and len(secret) >= MIN_PASSPHRASE:
+        return None
+    if not pin:
+        return "pass_short"
+    if not isinstance(secret, str) or len(secret) < MIN_PIN:
+        return "pin_short"
+    if not (secret.isascii() and secret.isdigit()):
+        return "pin_digits"
+    return None
+
+
 def check_passphrase(p: str) -> None:
     """Raise :class:`WeakPassphrase` if ``p`` has fewer than 10 characters (nothing is stripped)."""
-    if not isinstance(p, str) or len(p) < MIN_PASSPHRASE:
+    if secret_problem(p, pin=False):
         raise WeakPassphrase()
 
 
@@ -114,11 +131,10 @@ def check_pin(secret: str, platform_secret: bytes) -> None:
     :class:`VaultError` if the platform secret is shorter than 16 bytes."""
     if len(platform_secret) < MIN_PLATFORM_SECRET:
         raise VaultError("platform secret too short")
-    if isinstance(secret, str) and len(secret) >= MIN_PASSPHRASE:
-        return
-    if not isinstance(secret, str) or len(secret) < MIN_PIN:
+    problem = secret_problem(secret, pin=True)
+    if problem == "pin_short":
         raise WeakPassphrase(f"Kies een pincode van minstens {MIN_PIN} cijfers.")
-    if not (secret.isascii() and secret.isdigit()):
+    if problem == "pin_digits":
         raise WeakPassphrase("Een pincode bestaat alleen uit cijfers.")
 
 

@@ -142,25 +142,16 @@ def make_device(clock):
 
 
 @pytest.fixture
-def real_device(real_services, clock):
-    device = Device(real_services, clock)
-    yield device
-    for app in device.apps:
-        assert app.errors == [], app.errors
+def real_device(real_services, make_device):
+    return make_device(real_services)  # its sessions must end without UI errors
 
 
 @pytest.fixture
-def supervisor_device(supervisor_services, clock):
+def supervisor_device(supervisor_services, make_device):
     """A werkbegeleider's device: may assign clients and arrange cover."""
-    device = Device(supervisor_services, clock)
-    yield device
-    for app in device.apps:
-        assert app.errors == [], app.errors
+    return make_device(supervisor_services)  # its sessions must end without UI errors
 
 
 @pytest.fixture
-def fake_device(fake_services, clock):
-    device = Device(fake_services, clock)
-    yield device
-    for app in device.apps:
-        assert app.errors == [], app.errors
+def fake_device(fake_services, make_device):
+    return make_device(fake_services)  # its sessions must end without UI errors

@@ -299,6 +299,7 @@ async def test_a_second_submit_while_registering_changes_nothing(fresh, phone):
     view = app.screen
     assert isinstance(view, EnrolView)
     await asyncio.gather(view.submit(), view.submit())
+    await client.settle()  # the screen work the registration scheduled is done before the test ends
     svc = fresh.services
     assert svc.enrolled and keystore.created == 1
     svc.lock()

@@ -9,11 +9,14 @@ from typing import TYPE_CHECKING, Any
 
 import flet as ft
 
-from field_app.crypto.vault import WeakPassphrase
+from field_app.crypto.ledger import REVOKE_REASONS
+from field_app.crypto.vault import MIN_PASSPHRASE, WeakPassphrase, secret_problem
 from field_app.domain.errors import ValidationError
 from field_app.domain.vocab import Rol
+from field_app.security import SERVER_LOG_ROLES
 from field_app.services import NotAllowed, PlatformSecretMissing, WrongPassphrase
 from field_app.sync.client import ServerError, Unreachable
+from field_app.sync.policy import AUDIT_ROLES
 from field_app.ui import components as c
 from field_app.ui import fmt, theme
 from field_app.ui.keystore import KeystoreError
@@ -21,10 +24,6 @@ from field_app.ui.keystore import KeystoreError
 if TYPE_CHECKING:
     from field_app.ui.app import VeldwerkApp
 
-AUDIT_ROLES = ("WERKBEGELEIDER", "PROCESREGISSEUR", "FG_AUDITOR")  # may read the access log
-SERVER_LOG_ROLES = (*AUDIT_ROLES, "BEHEERDER")
-REVOKE_REASONS = ("RETIRED", "LOST", "LEFT")
-MIN_PASSPHRASE = 10
 NETWORK_ERRORS = (Unreachable, ServerError, OSError)
 
 
@@ -318,9 +317,10 @@ class SecurityView:
         ok = True
         if not old:
             self.old.error, ok = t(f"{pk}.err_old_empty"), False
-        if pk == "sec.pin" and len(new) < MIN_PASSPHRASE and not (new.isascii() and new.isdigit()):
+        problem = secret_problem(new, pin=pk == "sec.pin")
+        if problem == "pin_digits":
             self.new.error, ok = t("sec.pin.err_digits"), False
-        elif len(new) < minimum:
+        elif problem:
             self.new.error, ok = t(f"{pk}.err_short", n=minimum), False
         elif new == old:
             self.new.error, ok = t(f"{pk}.err_same"), False

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import flet as ft
 
-from field_app.crypto.vault import MIN_PASSPHRASE, MIN_PIN, VaultError, WeakPassphrase
+from field_app.crypto.vault import MIN_PASSPHRASE, MIN_PIN, VaultError, WeakPassphrase, secret_problem
 from field_app.services import EnrolError
 from field_app.ui import components as c
 from field_app.ui import theme
@@ -108,13 +108,10 @@ class EnrolView:
                 self.manual.visible = True
         if not name:
             self.name.error, ok = t("enrol.err_name"), False
-        if self.phone:
-            if len(secret) < MIN_PASSPHRASE and not (secret.isascii() and secret.isdigit()):
-                self.secret.error, ok = t("enrol.err_pin_digits"), False
-            elif len(secret) < MIN_PIN:
-                self.secret.error, ok = t("enrol.err_pin_short", n=MIN_PIN), False
-        elif len(secret) < MIN_PASSPHRASE:
-            self.secret.error, ok = t("enrol.err_pass_short", n=MIN_PASSPHRASE), False
+        problem = secret_problem(secret, pin=self.phone)
+        if problem:
+            n = MIN_PIN if problem == "pin_short" else MIN_PASSPHRASE
+            self.secret.error, ok = t(f"enrol.err_{problem}", n=n), False
         if ok and again != secret:
             self.again.error, ok = t("enrol.err_mismatch"), False
         if not ok:
