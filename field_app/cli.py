@@ -40,10 +40,10 @@ from pathlib import Path
 
 from field_app.domain.vocab import ROLE_CODES
 
+from .core.alerts import SecurityAlert
 from .crypto.vault import WeakPassphrase, WrongPassphrase
 from .domain.errors import ValidationError
 from .services import EnrolError, KeysDestroyed, NotAllowed, Services, TooManyAttempts
-from .sync.alerts import SecurityAlert
 from .sync.client import ServerError, Unreachable
 
 

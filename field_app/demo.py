@@ -14,14 +14,14 @@ from datetime import date, timedelta
 
 from .domain.demo_cases import DEMO_CASES, DEMO_NOW, record_id_for, resolve_refs, shifted
 from .domain.hlc import now_ms
-from .domain.timeutil import DAY_MS
+from .domain.timeutil import local_date
 from .services import Services
 
 
 def seed(svc: Services, *, now: int | None = None) -> dict:
     """Record the demo cases unless they are already there. Returns counts."""
     now = now_ms() if now is None else now
-    days = max(0, (now - DEMO_NOW) // DAY_MS)
+    days = max(0, (local_date(now) - local_date(DEMO_NOW)).days)  # calendar days: the same at any hour
     existing = {c.display_name for c in svc.caseload()}
     clients = records = 0
     with svc.deferred_rules():

@@ -40,9 +40,54 @@ class ClientSummary:
 
 @dataclass(frozen=True)
 class SyncStatus:
-    state: str  # "offline" | "online" | "bezig" | "wacht_op_bevestiging" | "fout" | "vergrendeld"
+    state: str  # a field_app.core.states.SyncState value ("offline", "online", "error", "locked", ...)
     pending: int  # operations waiting in the outbox
     last_sync_at: int | None  # UTC ms of the last successful round trip
-    message: str = ""  # a Dutch sentence for the user when state is "fout"
+    message: str = ""  # on "error": the code, or a Dutch sentence for the user
     pending_key: int = 0  # received records that cannot be opened yet (key not granted)
     extra: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class AddendumView:
+    id: str
+    text: str
+    author: str
+    at: int
+    sync_state: str
+
+
+@dataclass(frozen=True)
+class RecordView:
+    id: str
+    type: str
+    client_id: str
+    fields: dict
+    author: str
+    created_at: int
+    sync_state: str
+    last_author: str = ""
+    addenda: tuple[AddendumView, ...] = ()
+    retracted: dict | None = None
+
+
+@dataclass(frozen=True)
+class CaseloadItem:
+    id: str
+    display_name: str
+    fictional: bool
+    assigned_to: str
+    cover_by: str
+    regime: str
+    status: str
+    safety_warning: str
+    risk_level: str | None
+    open_flags: int
+    urgent_flags: int  # open flags with urgency DIRECT
+    days_since_contact: int | None
+    overdue_days: int | None
+    in_transition: bool
+    framework: str | None  # current framework type code
+    phase: str | None  # current ZVH phase or framework phase
+    supervision_level: str | None
+    tags: tuple[str, ...] = field(default_factory=tuple)

@@ -29,6 +29,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from . import wire
 from .canonical import CanonicalError, b64d, b64e, canonical_json
+from .facts import MAX_ENVELOPE_BYTES
 from .identity import DeviceIdentity, verify_signature
 
 __all__ = [
@@ -44,7 +45,7 @@ __all__ = [
     "unpad",
 ]
 
-MAX_ENVELOPE = 256 * 1024  # same limit as sync_server/protocol.py (the client must not import the server)
+MAX_ENVELOPE = MAX_ENVELOPE_BYTES
 PAD_BLOCK = 512
 # The largest padded bucket that still fits in MAX_ENVELOPE with the framing around it.
 MAX_PADDED = 128 * 1024

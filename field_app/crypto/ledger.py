@@ -37,8 +37,8 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from ..domain.vocab import ROLE_CODES
 from .canonical import CanonicalError, b64d, b64e, canonical_json, pinned
+from .facts import MAX_LEDGER_ENTRY_BYTES, REVOKE_REASONS, ROLES
 from .identity import ID_LEN, KEY_LEN, SIGNATURE_LEN, DeviceIdentity, verify_signature
 
 __all__ = [
@@ -73,10 +73,9 @@ __all__ = [
 
 ENTRY_FIELDS = frozenset({"team", "index", "prev", "type", "body", "signer", "at", "sig"})
 ENTRY_TYPES = ("genesis", "add_device", "revoke_device", "set_role", "rotate_epoch", "wipe")
-REVOKE_REASONS = ("RETIRED", "LOST", "LEFT")
 DEVICE_FIELDS = frozenset({"id", "ed25519", "x25519", "role", "beheer"})
 GENESIS_PREV = bytes(32)
-MAX_ENTRY = 16 * 1024  # canonical JSON bytes of one entry, as in docs/protocol.md "Limits"
+MAX_ENTRY = MAX_LEDGER_ENTRY_BYTES  # canonical JSON bytes of one entry
 HASH_LEN = 32
 EPOCH_KEY_LEN = 32
 _NONCE_LEN = 12
@@ -224,7 +223,7 @@ def _unsigned(entry: dict[str, Any]) -> dict[str, Any]:
 
 
 def _check_role(role: Any) -> str:
-    if not isinstance(role, str) or role not in ROLE_CODES:
+    if not isinstance(role, str) or role not in ROLES:
         raise LedgerError(f"unknown role {role!r}")
     return role
 

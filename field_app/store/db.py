@@ -109,6 +109,10 @@ class LocalStore:
             raise StoreError("locked")
         return self._local_key
 
+    def holds_key(self, key: bytes) -> bool:
+        """True if ``key`` is the local key this store is open with (constant time)."""
+        return self._local_key is not None and hmac.compare_digest(key, self._local_key)
+
     def seal(self, purpose: str, value: Any) -> bytes:
         return seal_local(self._key(), purpose, canonical_json(value))
 
@@ -154,7 +158,7 @@ class LocalStore:
             for name, size in rows:
                 self._x("UPDATE keyring SET blob = ? WHERE name = ?", [os.urandom(size or 32), name])
                 self._x("DELETE FROM keyring WHERE name = ?", [name])
-        self._checkpoint()
+        self.checkpoint()
         return len(rows)
 
     def destroy_keys(self) -> None:
@@ -171,9 +175,9 @@ class LocalStore:
                 self._x("UPDATE keyring SET blob = ? WHERE name = ?", [os.urandom(size or 32), name])
             self._x("DELETE FROM keyring")
         self._local_key = None
-        self._checkpoint()
+        self.checkpoint()
 
-    def _checkpoint(self) -> None:
+    def checkpoint(self) -> None:
         with self._lock:
             try:
                 self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")

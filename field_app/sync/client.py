@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from ..crypto.canonical import b64e, pinned
+from ..crypto.facts import ERRORS_BY_CODE, ErrorCode
 from ..crypto.identity import DeviceIdentity
 from ..domain.hlc import now_ms
 
@@ -16,11 +17,17 @@ TIMEOUT = httpx.Timeout(10.0, connect=3.0)
 
 
 class ServerError(RuntimeError):
-    """The server answered with an error; ``code`` is its stable error code."""
+    """The server answered with an error; ``code`` is its stable error code as sent, ``error`` the
+    :class:`~field_app.crypto.facts.ErrorCode` it names (None for a code this client does not know).
+    Compare with :meth:`is_`, never with raw strings."""
 
     def __init__(self, status: int, code: str, detail: str = ""):
         self.status, self.code, self.detail = status, code, detail
+        self.error: ErrorCode | None = ERRORS_BY_CODE.get(code)
         super().__init__(f"{status} {code}")
+
+    def is_(self, *errors: ErrorCode) -> bool:
+        return self.error in errors
 
 
 class Unreachable(RuntimeError):

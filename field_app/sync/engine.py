@@ -23,12 +23,16 @@ import logging
 import os
 import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from ..core.alerts import SecurityAlert, alert_code
+from ..core.policy import SELF_TYPES, may_write
+from ..core.states import SyncState
 from ..crypto import ledger as ledger_mod
 from ..crypto.canonical import b64d, b64e
 from ..crypto.chain import ChainError, check_cursor, check_envelope_context, push_head
 from ..crypto.envelope import EnvelopeError, MissingEpochKey, open_envelope
+from ..crypto.facts import ErrorCode
 from ..crypto.grants import GrantError, make_grant, open_grant
 from ..crypto.identity import verify_signature
 from ..crypto.invite import matches_team
@@ -43,12 +47,8 @@ from ..crypto.ledger import (
     wipe_decision,
 )
 from ..crypto.wire import EnvelopeFormatError, envelope_hash, unpack
-from .alerts import SecurityAlert, alert_code
 from .client import ServerError, SyncClient, Unreachable
-from .policy import SELF_TYPES, may_write
-
-if TYPE_CHECKING:
-    from ..services import Services
+from .port import DevicePort
 
 log = logging.getLogger("veldwerk.sync")
 
@@ -84,7 +84,7 @@ def deliver_signed(client: SyncClient, store, team: bytes) -> dict[str, Any]:
             error = "offline"
             break
         except ServerError as exc:
-            error, permanent = exc.code, 400 <= exc.status < 500 and exc.code != "rotation_pending"
+            error, permanent = exc.code, 400 <= exc.status < 500 and not exc.is_(ErrorCode.ROTATION_PENDING)
             break
         accepted = {r.get("op_id") for r in results if isinstance(r, dict)}
         with store.transaction():
@@ -101,8 +101,11 @@ def deliver_signed(client: SyncClient, store, team: bytes) -> dict[str, Any]:
 
 
 class SyncEngine:
-    def __init__(self, services: Services, client: SyncClient):
-        self.svc = services
+    """The background sync of one unlocked device. It reads and changes the device only through
+    :class:`~.port.DevicePort` (the device core's public API)."""
+
+    def __init__(self, device: DevicePort, client: SyncClient):
+        self.device = device
         self.client = client
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -142,19 +145,19 @@ class SyncEngine:
                 self.run_once()
                 delay = POLL_S
             except Unreachable:
-                self.svc._set_sync_state("offline")
+                self.device.set_sync_state(SyncState.OFFLINE)
                 delay = min(max(delay * 2, 0.5), RETRY_MAX_S)
             except SecurityAlert:
                 delay = ALERT_RETRY_S  # the state says why; nothing is pushed or applied any more
             except ServerError as exc:
                 log.warning("sync: server answered %s %s", exc.status, exc.code)
-                self.svc._set_sync_state("fout", code=exc.code)
+                self.device.set_sync_state(SyncState.ERROR, code=exc.code)
                 delay = RETRY_MAX_S
             except Exception as exc:  # keep the thread alive; nothing sensitive in the log line
                 if self._stop.is_set():
                     break
                 log.error("sync round failed: %s", type(exc).__name__)
-                self.svc._set_sync_state("fout", code=type(exc).__name__)
+                self.device.set_sync_state(SyncState.ERROR, code=type(exc).__name__)
                 delay = RETRY_MAX_S
 
     # -- one round ---------------------------------------------------------------------------------
@@ -165,47 +168,53 @@ class SyncEngine:
                 try:
                     self._round()
                 except ServerError as exc:
-                    if exc.code == "device_revoked":
+                    if exc.is_(ErrorCode.DEVICE_REVOKED):
                         self._revoked()
-                    elif exc.status == 401 and exc.code in ("token_expired", "unauthorized"):
+                    elif exc.is_(ErrorCode.TOKEN_EXPIRED, ErrorCode.UNAUTHORIZED):
                         self._round()  # the client dropped the token: log in again, once
                     else:
                         raise
             finally:
                 self.busy = False
 
+    def logged_in(self, action: Callable[[], Any]) -> Any:
+        """Run a read (e.g. the server's access log) between rounds, logged in."""
+        with self._round_lock:
+            self.client.ensure_login(self.device.team, self.device.identity)
+            return action()
+
     def admin(self, action: Callable[[], Any]) -> Any:
         """Run a coordinator action between rounds, logged in and on top of the newest verified ledger."""
         with self._round_lock:
-            self.svc._check_alert()
-            self.client.ensure_login(self.svc._team, self.svc._identity)
+            self.device.check_alert()
+            self.client.ensure_login(self.device.team, self.device.identity)
             self._follow_ledger()
             return action()
 
     def _round(self) -> None:
-        svc = self.svc
-        svc._check_alert()
-        if svc._store.get_state("revoked"):
+        dev = self.device
+        dev.check_alert()
+        if dev.store.get_state("revoked"):
             self._revoked()
             return
-        svc._check_lease()
+        dev.check_lease()
         self._ledger_fresh = False
-        self.client.ensure_login(svc._team, svc._identity)
+        self.client.ensure_login(dev.team, dev.identity)
         self._follow_ledger()
-        if svc._ledger is not None and svc._ledger.is_revoked(svc._identity.device_id):
+        if dev.ledger is not None and dev.ledger.is_revoked(dev.identity.device_id):
             self._revoked()
             return
         self._collect_grants()
-        if svc._has_beheer():
+        if dev.has_beheer():
             self._coordinate()
-        svc._envelope_waiting()
+        dev.envelope_waiting()
         try:
-            svc._announce_member()  # whose device this is, for the team's device list and access logs
+            dev.announce_member()  # whose device this is, for the team's device list and access logs
         except Exception as exc:  # never let it spoil the round; it is tried again next time
             log.warning("member announcement not written: %s", type(exc).__name__)
         self._push()
         member = self._member()
-        heads = self.client.heads(svc._team) if member else []
+        heads = self.client.heads(dev.team) if member else []
         if member:  # the server gives a device nothing of the team's before its confirmation
             self._pull()
         if self._need_reseal:
@@ -213,24 +222,23 @@ class SyncEngine:
             self._push()
         self._check_heads(heads)
         self._retry_pending()
-        svc._after_round()
+        dev.after_round()
 
     def _member(self) -> bool:
-        ledger = self.svc._ledger
-        return ledger is not None and self.svc._identity.device_id in ledger.active_devices()
+        return self.device.is_member()
 
     def _alert(self, kind: str, detail: str = "") -> None:
-        self.svc._raise_alert(alert_code(kind), detail)
+        self.device.raise_alert(alert_code(kind), detail)
 
     # -- the team ledger -----------------------------------------------------------------------------
     def _follow_ledger(self) -> None:
         """Fetch what follows the pinned head and accept it only through ``verify_extension``."""
-        svc = self.svc
-        pinned = svc._ledger
-        answer = self.client.ledger(svc._team, -1 if pinned is None else pinned.head_index)
+        dev = self.device
+        pinned = dev.ledger
+        answer = self.client.ledger(dev.team, -1 if pinned is None else pinned.head_index)
         entries, head = answer.get("entries"), answer.get("head")
         if pinned is None and not entries:
-            if svc._profile.get("first") and not svc._store.get_state("genesis_posted"):
+            if dev.profile.get("first") and not dev.store.get_state("genesis_posted"):
                 self._post_genesis()
                 self._follow_ledger()
             self._ledger_fresh = True
@@ -243,39 +251,36 @@ class SyncEngine:
                 self._alert("ledger", "malformed head")
         elif pinned is not None:
             self._alert("rollback", "the server announces no ledger head")
-        base = pinned or VerifiedLedger(team=svc._team)
+        base = pinned or VerifiedLedger(team=dev.team)
         try:
             verified = verify_extension(base, entries, head_t)
         except (LedgerError, AttributeError, TypeError, KeyError, ValueError, RecursionError) as exc:
             self._alert(str(exc) if isinstance(exc, LedgerError) else "ledger", str(exc))
-        team_fp = svc._profile.get("team_fp")
+        team_fp = dev.profile.get("team_fp")
         if pinned is None and team_fp and not matches_team(entries[0], b64d(team_fp)):
             self._alert("wrong_team", "the genesis does not match the invitation")
-        if verified.head_index > base.head_index:
-            known = svc._store.ledger_entries() if pinned is not None else []
-            svc._store.ledger_replace(known + [e for e in entries if e["index"] > base.head_index])
-        svc._ledger = verified
-        svc._adopt_rotated_key()
+        dev.adopt_ledger(verified, [e for e in entries if e["index"] > base.head_index]
+                         if verified.head_index > base.head_index else [])
         self._ledger_fresh = True
 
     def _post_genesis(self) -> None:
-        svc = self.svc
-        key = svc._epoch_keys[1]
-        entry = ledger_mod.genesis(svc._team, svc._identity, svc._profile["role"],
-                                   epoch_commitment(svc._team, 1, key), svc._clock())
-        self.client.append_ledger(svc._team, entry)
-        grant = make_grant(team=svc._team, epoch=1, epoch_key=key, recipient=svc._identity.device_id,
-                           recipient_x25519=svc._identity.x25519_pub, granter=svc._identity)
-        self.client.post_grants(svc._team, [grant])
-        svc._store.set_state("genesis_posted", "1")
-        svc._store.set_state(f"granted:{b64e(svc._identity.device_id)}:1", "1")
+        dev = self.device
+        key = dev.epoch_keys[1]
+        entry = ledger_mod.genesis(dev.team, dev.identity, dev.profile["role"],
+                                   epoch_commitment(dev.team, 1, key), dev.clock())
+        self.client.append_ledger(dev.team, entry)
+        grant = make_grant(team=dev.team, epoch=1, epoch_key=key, recipient=dev.identity.device_id,
+                           recipient_x25519=dev.identity.x25519_pub, granter=dev.identity)
+        self.client.post_grants(dev.team, [grant])
+        dev.store.set_state("genesis_posted", "1")
+        dev.store.set_state(f"granted:{b64e(dev.identity.device_id)}:1", "1")
 
     def append_entry(self, build: Callable[[VerifiedLedger], dict | None]) -> dict | None:
         """Sign and append one ledger entry made by ``build(ledger)`` (None: nothing to do any more).
         The entry is checked against the ledger rules first; a stale head is re-read and rebuilt."""
-        svc = self.svc
+        dev = self.device
         for _ in range(5):
-            ledger = svc._ledger
+            ledger = dev.ledger
             if ledger is None:
                 raise LedgerRefused("Dit toestel kent de teamgeschiedenis nog niet.")
             entry = build(ledger)
@@ -286,136 +291,136 @@ class SyncEngine:
             except LedgerError as exc:
                 raise LedgerRefused(str(exc)) from None
             try:
-                self.client.append_ledger(svc._team, entry)
+                self.client.append_ledger(dev.team, entry)
             except ServerError as exc:
-                if exc.code == "ledger_conflict":
+                if exc.is_(ErrorCode.LEDGER_CONFLICT):
                     self._follow_ledger()
                     continue
                 raise
             self._follow_ledger()
             return entry
-        raise ServerError(409, "ledger_conflict", "the ledger kept moving")
+        raise ServerError(409, ErrorCode.LEDGER_CONFLICT.code, "the ledger kept moving")
 
     # -- keys ------------------------------------------------------------------------------------------
     def _collect_grants(self) -> None:
         """Open the grants for epochs this device lacks (newest first) and walk the key history down.
         A grant that does not verify against the ledger is an alert: the server offered a key of its own."""
-        svc = self.svc
-        ledger = svc._ledger
-        if not self._member() or all(e in svc._epoch_keys for e in ledger.epochs):
+        dev = self.device
+        ledger = dev.ledger
+        if not self._member() or all(e in dev.epoch_keys for e in ledger.epochs):
             return
-        grants = [g for g in self.client.grants(svc._team)
+        grants = [g for g in self.client.grants(dev.team)
                   if isinstance(g, dict) and type(g.get("epoch")) is int and g["epoch"] in ledger.epochs]
         for grant in sorted(grants, key=lambda g: -g["epoch"]):
-            if grant["epoch"] in svc._epoch_keys:
+            if grant["epoch"] in dev.epoch_keys:
                 continue
             try:
-                epoch, key = open_grant(grant, me=svc._identity, team=svc._team, ledger=ledger)
+                epoch, key = open_grant(grant, me=dev.identity, team=dev.team, ledger=ledger)
                 keys = unwrap_history(ledger, epoch, key)
             except (GrantError, LedgerError) as exc:
                 self._alert("grant", str(exc))
-            with svc._store.transaction():
+            with dev.store.transaction():
                 for e, k in keys.items():
-                    if e not in svc._epoch_keys:
-                        svc._store_epoch_key(e, k)
-        if all(e in svc._epoch_keys for e in ledger.epochs):
-            svc._lease_restored()
+                    if e not in dev.epoch_keys:
+                        dev.store_epoch_key(e, k)
+        if all(e in dev.epoch_keys for e in ledger.epochs):
+            dev.lease_restored()
 
     def _coordinate(self) -> None:
-        svc = self.svc
-        ledger = svc._ledger
-        if ledger.rotation_due() and ledger.current_epoch in svc._epoch_keys:
+        dev = self.device
+        ledger = dev.ledger
+        if ledger.rotation_due() and ledger.current_epoch in dev.epoch_keys:
             self.rotate()
         self.grant_current()
 
     def rotate(self) -> None:
         """A fresh epoch key: ``rotate_epoch`` (with the key history), then grants to every active device.
         The new key is kept sealed as "epoch-next" before the entry is sent, so a crash cannot lose it."""
-        svc = self.svc
-        current = svc._ledger.current_epoch
-        prev_key = svc._epoch_keys.get(current)
+        dev = self.device
+        current = dev.ledger.current_epoch
+        prev_key = dev.epoch_keys.get(current)
         if prev_key is None:
             raise LedgerRefused("Dit toestel heeft de huidige teamsleutel niet en kan hem dus niet vernieuwen.")
         new_key = os.urandom(32)
-        svc._store.put_secret("epoch-next", {"epoch": current + 1, "key": b64e(new_key)})
+        dev.store.put_secret("epoch-next", {"epoch": current + 1, "key": b64e(new_key)})
 
         def build(ledger: VerifiedLedger) -> dict | None:
             if ledger.current_epoch != current:
                 return None  # another coordinator rotated meanwhile
-            return ledger_mod.rotate_epoch(svc._team, ledger.head_index + 1, ledger.head_hash, svc._identity,
-                                           current + 1, new_key, prev_key, svc._clock())
+            return ledger_mod.rotate_epoch(dev.team, ledger.head_index + 1, ledger.head_hash, dev.identity,
+                                           current + 1, new_key, prev_key, dev.clock())
 
         self.append_entry(build)
-        svc._adopt_rotated_key()
+        dev.adopt_rotated_key()
         self.grant_current()
 
     def grant_current(self, only: set[bytes] | None = None) -> None:
         """Grant the current epoch key to every active device of the verified ledger that has not had it
         from this device (another coordinator's grant for the same device counts as done)."""
-        svc = self.svc
-        ledger = svc._ledger
+        dev = self.device
+        ledger = dev.ledger
         epoch = ledger.current_epoch
-        key = svc._epoch_keys.get(epoch)
+        key = dev.epoch_keys.get(epoch)
         if key is None:
             return
         todo = []
         for dev_id, info in ledger.active_devices().items():
             marker = f"granted:{b64e(dev_id)}:{epoch}"
-            if (only is not None and dev_id not in only) or svc._store.get_state(marker):
+            if (only is not None and dev_id not in only) or dev.store.get_state(marker):
                 continue
-            todo.append((marker, make_grant(team=svc._team, epoch=epoch, epoch_key=key, recipient=dev_id,
-                                            recipient_x25519=info.x25519, granter=svc._identity)))
+            todo.append((marker, make_grant(team=dev.team, epoch=epoch, epoch_key=key, recipient=dev_id,
+                                            recipient_x25519=info.x25519, granter=dev.identity)))
         for start in range(0, len(todo), GRANT_BATCH):
             chunk = todo[start:start + GRANT_BATCH]
             try:
-                self.client.post_grants(svc._team, [g for _, g in chunk])
+                self.client.post_grants(dev.team, [g for _, g in chunk])
             except ServerError as exc:
-                if exc.code != "grant_conflict":
+                if not exc.is_(ErrorCode.GRANT_CONFLICT):
                     raise
                 for _, grant in chunk:  # all or nothing was stored: one by one, conflicts are done
                     try:
-                        self.client.post_grants(svc._team, [grant])
+                        self.client.post_grants(dev.team, [grant])
                     except ServerError as one:
-                        if one.code != "grant_conflict":
+                        if not one.is_(ErrorCode.GRANT_CONFLICT):
                             raise
             for marker, _ in chunk:
-                svc._store.set_state(marker, "1")
+                dev.store.set_state(marker, "1")
 
     # -- push --------------------------------------------------------------------------------------------
     def _push(self) -> None:
-        svc = self.svc
+        dev = self.device
         if not self._ledger_fresh or not self._member():
             return  # never push on a ledger view that was not just checked against the server
         resealed = False
         while True:
-            batch = svc._store.outbox_ready(PUSH_BATCH)
+            batch = dev.store.outbox_ready(PUSH_BATCH)
             if not batch:
                 return
             envelopes = [env for _, env in batch]
             last = unpack(envelopes[-1])
-            head = push_head(svc._team, svc._identity.device_id, last.header["device_seq"],
-                             envelope_hash(envelopes[-1]), svc._identity)
+            head = push_head(dev.team, dev.identity.device_id, last.header["device_seq"],
+                             envelope_hash(envelopes[-1]), dev.identity)
             try:
-                results = self.client.push(svc._team, envelopes, head)
+                results = self.client.push(dev.team, envelopes, head)
             except ServerError as exc:
                 # stale_epoch: the epoch rotated under the outbox. op_conflict / head_conflict: the server
                 # already holds an earlier sealing of this work (an answer lost on the way). Either way:
                 # catch up with what the server holds, then seal the rest again on top of it, once.
-                if exc.code in ("stale_epoch", "op_conflict", "head_conflict") and not resealed:
+                if exc.is_(ErrorCode.STALE_EPOCH, ErrorCode.OP_CONFLICT, ErrorCode.HEAD_CONFLICT) and not resealed:
                     resealed = True
                     self._reseal()
                     continue
-                if exc.code == "rotation_pending":  # the server saw a removal first: keep it, re-seal later
+                if exc.is_(ErrorCode.ROTATION_PENDING):  # the server saw a removal first: keep it, re-seal later
                     self._need_reseal = True
                     return
                 raise
             by_id = {b64d(r["op_id"]): r["seq"] for r in results}
-            with svc._store.transaction():
+            with dev.store.transaction():
                 for op_id, _ in batch:
                     if op_id in by_id:
-                        svc._store.outbox_remove(op_id)
-                        svc._store.set_op_seq(op_id, by_id[op_id])
-            svc._outbox_changed()
+                        dev.store.outbox_remove(op_id)
+                        dev.store.set_op_seq(op_id, by_id[op_id])
+            dev.outbox_changed()
             if len(batch) < PUSH_BATCH:
                 return
 
@@ -428,19 +433,19 @@ class SyncEngine:
         self._reseal_from_server_view()
 
     def _reseal_from_server_view(self) -> None:
-        svc = self.svc
+        dev = self.device
         self._need_reseal = False
-        seq, digest = svc._tracker.last(svc._identity.device_id)
-        svc._reseal_outbox(seq, digest)
+        seq, digest = dev.tracker.last(dev.identity.device_id)
+        dev.reseal_outbox(seq, digest)
 
     # -- pull --------------------------------------------------------------------------------------------
     def _pull(self) -> None:
-        svc = self.svc
-        store = svc._store
+        dev = self.device
+        store = dev.store
         self._retry_pending()
         while True:
             cursor = int(store.get_state("cursor", "0"))
-            page = self.client.pull(svc._team, cursor, PULL_LIMIT)
+            page = self.client.pull(dev.team, cursor, PULL_LIMIT)
             changes, announced = page.get("changes"), page.get("next")
             served: dict[int, bytes] = {}
             try:
@@ -460,9 +465,9 @@ class SyncEngine:
             fresh = [(seq, env) for seq, env in sorted(served.items()) if seq > cursor]
             self._ensure_ledger_covers(fresh)
             self._own_delivered = False
-            svc._apply_remote(self._apply_page(fresh, new_cursor))
+            dev.apply_remote(self._apply_page(fresh, new_cursor))
             if self._own_delivered:
-                svc._outbox_changed()
+                dev.outbox_changed()
             if not page.get("more") or not fresh:
                 return
 
@@ -470,7 +475,7 @@ class SyncEngine:
         """An envelope signed by a member naming a ledger head this device does not know means this
         device is behind: follow the ledger; if the server still cannot show that head, it withholds."""
         def unknown() -> list[bytes]:
-            ledger, out = self.svc._ledger, []
+            ledger, out = self.device.ledger, []
             for _seq, env in fresh:
                 try:
                     parts = unpack(env)
@@ -492,36 +497,27 @@ class SyncEngine:
     def _apply_page(self, fresh: list[tuple[int, bytes]], new_cursor: int) -> list[tuple[bytes, dict]]:
         """Check and apply one page in one transaction with the cursor and the chain state. A gap or
         fork rolls the whole page back (nothing applied) and raises the alert."""
-        svc = self.svc
-        snapshot = svc._tracker.to_json()
+        dev = self.device
         applied: list[tuple[bytes, dict]] = []
-        try:
-            with svc._store.transaction():
-                for seq, env in fresh:
-                    taken = self._take(seq, env, observe=True)
-                    if taken is not None:
-                        applied.append(taken)
-                svc._store.set_state("cursor", str(new_cursor))
-                svc._save_tracker()
-        except ChainError as exc:
-            svc._restore_tracker(snapshot)
-            self._alert(exc.kind, str(exc))
-        except BaseException:
-            svc._restore_tracker(snapshot)
-            raise
+        with dev.chain_transaction():
+            for seq, env in fresh:
+                taken = self._take(seq, env, observe=True)
+                if taken is not None:
+                    applied.append(taken)
+            dev.store.set_state("cursor", str(new_cursor))
         return applied
 
     def _take(self, seq: int, env: bytes, *, observe: bool) -> tuple[bytes, dict] | None:
         """One served envelope: chain check, own delivery, context, open, role. Inside a transaction.
         Raises ChainError for a gap or fork (the caller rolls back and alerts)."""
-        svc = self.svc
-        store = svc._store
+        dev = self.device
+        store = dev.store
         try:
             parts = unpack(env)
         except EnvelopeFormatError:
             store.rejected_add(b"seq:%d" % seq, seq, env)
             return None
-        ledger = svc._ledger
+        ledger = dev.ledger
         sender = ledger.devices.get(parts.device) if ledger else None
         op_id = parts.op_id
         if sender is None:
@@ -529,10 +525,10 @@ class SyncEngine:
             return None
         if observe:
             try:
-                svc._tracker.observe(env, sender.ed25519, known=store.seen_in_chain)
+                dev.tracker.observe(env, sender.ed25519, known=store.seen_in_chain)
             except ChainError as exc:
                 if exc.kind == "replay":
-                    svc._count("replays")
+                    dev.count("replays")
                     return None
                 if exc.kind == "bad_envelope":
                     store.rejected_add(b"seq:%d" % seq, seq, env)
@@ -556,7 +552,7 @@ class SyncEngine:
             store.rejected_add(op_id, seq, env)
             return None
         try:
-            op = open_envelope(env, team=svc._team, sender_ed25519=sender.ed25519, epoch_keys=svc._epoch_keys,
+            op = open_envelope(env, team=dev.team, sender_ed25519=sender.ed25519, epoch_keys=dev.epoch_keys,
                                sender_device=parts.device)
         except MissingEpochKey:
             store.pending_add(op_id, seq, env, "key")
@@ -565,7 +561,7 @@ class SyncEngine:
             store.rejected_add(op_id, seq, env)
             return None
         if not self._allowed(op, parts.device, index):
-            svc._count("ignored_ops")
+            dev.count("ignored_ops")
             store.rejected_add(op_id, seq, env)
             return None
         store.add_op(op_id, op, origin="remote", seq=seq)
@@ -579,53 +575,47 @@ class SyncEngine:
             return isinstance(fields, dict) and fields.get("device") == b64e(sender)
         kind = op.get("kind")
         if kind == "create" and isinstance(op.get("record_id"), str) and \
-                self.svc._projection.record(op["record_id"]) is not None:
+                self.device.projection.record(op["record_id"]) is not None:
             kind = "set"  # a second create of a known record changes its fields like a set: judge it so
-        return may_write(self.svc._ledger.role_at(sender, index), str(op.get("type")), kind, op.get("fields"))
+        return may_write(self.device.ledger.role_at(sender, index), str(op.get("type")), kind, op.get("fields"))
 
     def _retry_pending(self) -> None:
-        svc = self.svc
-        store = svc._store
+        dev = self.device
+        store = dev.store
         pending = store.pending_all()
         if not pending:
             return
         applied = []
-        snapshot = svc._tracker.to_json()
+        with dev.chain_transaction():
+            for op_id, seq, env, reason in pending:
+                if not self._can_retry(env, reason):
+                    continue
+                store.pending_remove(op_id)
+                taken = self._take(seq, env, observe=reason == "sender")
+                if taken is not None:
+                    applied.append(taken)
+        dev.apply_remote(applied)
+
+    def _can_retry(self, env: bytes, reason: str) -> bool:
+        """A held envelope is tried again once what it waited for (its sender's ledger entry, or the
+        key of its epoch) is here."""
+        dev = self.device
         try:
-            with store.transaction():
-                for op_id, seq, env, reason in pending:
-                    try:
-                        device = unpack(env).device
-                    except EnvelopeFormatError:
-                        device = None
-                    if reason == "sender" and (svc._ledger is None or device not in svc._ledger.devices):
-                        continue
-                    if reason == "key":
-                        try:
-                            epoch = unpack(env).epoch
-                        except EnvelopeFormatError:
-                            epoch = None
-                        if epoch not in svc._epoch_keys:
-                            continue
-                    store.pending_remove(op_id)
-                    taken = self._take(seq, env, observe=reason == "sender")
-                    if taken is not None:
-                        applied.append(taken)
-                svc._save_tracker()
-        except ChainError as exc:
-            svc._restore_tracker(snapshot)
-            self._alert(exc.kind, str(exc))
-        except BaseException:
-            svc._restore_tracker(snapshot)
-            raise
-        svc._apply_remote(applied)
+            parts = unpack(env)
+        except EnvelopeFormatError:
+            return reason not in ("sender", "key")
+        if reason == "sender":
+            return dev.ledger is not None and parts.device in dev.ledger.devices
+        if reason == "key":
+            return parts.epoch in dev.epoch_keys
+        return True
 
     def _check_heads(self, heads: list[dict]) -> None:
-        svc = self.svc
-        if svc._ledger is None or not heads:
+        dev = self.device
+        if dev.ledger is None or not heads:
             return
         try:
-            svc._tracker.check_heads(heads, team=svc._team, ledger=svc._ledger, known=svc._store.seen_in_chain)
+            dev.tracker.check_heads(heads, team=dev.team, ledger=dev.ledger, known=dev.store.seen_in_chain)
         except ChainError as exc:
             self._alert(exc.kind, str(exc))
 
@@ -634,15 +624,15 @@ class SyncEngine:
         """The server refuses this device. Believe only the verified ledger: read the public ledger, and
         erase only on a verified wipe entry (a RETIRED device delivers its outbox by signature first).
         A server error, garbage or a forged answer changes nothing."""
-        svc = self.svc
-        me = svc._identity.device_id
-        pinned = svc._ledger
-        known = svc._store.get_state("revoked")
-        svc._set_sync_state("ingetrokken" if known else "fout", code=known or "device_revoked")
+        dev = self.device
+        me = dev.identity.device_id
+        pinned = dev.ledger
+        known = dev.store.get_state("revoked")
+        dev.set_sync_state(SyncState.REVOKED if known else SyncState.ERROR, code=known or "device_revoked")
         if pinned is None:
             return
         try:
-            answer = self.client.public_ledger(svc._team, me, pinned.head_index)
+            answer = self.client.public_ledger(dev.team, me, pinned.head_index)
         except (ServerError, Unreachable):
             return
         entries = answer.get("entries")
@@ -651,17 +641,15 @@ class SyncEngine:
             return
         verified = verify_extension(pinned, entries)  # wipe_decision just verified it
         if verified.head_index > pinned.head_index:
-            svc._store.ledger_replace(svc._store.ledger_entries()
-                                      + [e for e in entries if e["index"] > pinned.head_index])
-            svc._ledger = verified
-        svc._store.set_state("revoked", decision.revoked)
-        svc._set_sync_state("ingetrokken", code=decision.revoked)
+            dev.adopt_ledger(verified, [e for e in entries if e["index"] > pinned.head_index])
+        dev.store.set_state("revoked", decision.revoked)
+        dev.set_sync_state(SyncState.REVOKED, code=decision.revoked)
         outcome = None
-        if decision.revoked == "RETIRED" and svc._store.outbox_count():
-            outcome = deliver_signed(self.client, svc._store, svc._team)
-            svc._outbox_changed()
+        if decision.revoked == "RETIRED" and dev.store.outbox_count():
+            outcome = deliver_signed(self.client, dev.store, dev.team)
+            dev.outbox_changed()
         if decision.wipe:
             if decision.deliver_outbox_first and outcome is not None and outcome["remaining"] \
                     and not outcome["permanent"]:
                 return  # not delivered yet (offline or a server error): erase on a later try
-            svc._erase()
+            dev.erase()

@@ -20,15 +20,15 @@ from typing import Any
 
 import flet as ft
 
-from field_app.crypto.vault import WrongPassphrase
-from field_app.domain.errors import ValidationError
-from field_app.services import (
+from field_app.app_api import (
     ENROL_MESSAGES,
     EnrolError,
     KeysDestroyed,
     LockedError,
     PlatformSecretMissing,
     TooManyAttempts,
+    ValidationError,
+    WrongPassphrase,
 )
 from field_app.ui import chrome, fmt
 from field_app.ui.i18n import DEFAULT_LANGUAGE, I18n
@@ -315,6 +315,8 @@ class VeldwerkApp:
         except LockedError:
             self.show_unlock("locked")
         except Exception as exc:
+            if self._session_gone():  # the browser went away while we drew: nothing to tell anyone
+                return
             self._report(exc)
 
     def _on_loop(self, fn: Callable[[], None]) -> None:

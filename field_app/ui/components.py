@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import flet as ft
 
+from field_app.app_api import SyncState
 from field_app.domain.vocab import ContactType, ContactUitkomst, Ernst, RisicoDomein
 from field_app.ui import fmt, theme
 from field_app.ui.i18n import I18n
@@ -122,19 +123,19 @@ def sync_summary(i18n: I18n, status: SyncStatus) -> SyncSummary:
     last = (i18n.t("sync.last_sync", when=fmt.moment(i18n, status.last_sync_at))
             if status.last_sync_at else i18n.t("sync.never_synced"))
     state = status.state
-    if state == "offline":
+    if state == SyncState.OFFLINE:
         short = i18n.t("sync.chip.offline_pending", n=n) if n else i18n.t("sync.chip.offline")
         summary = SyncSummary(short, ft.Icons.CLOUD_OFF, theme.NEUTRAL, [i18n.t("sync.explain.offline")])
-    elif state == "bezig":
+    elif state == SyncState.BUSY:
         summary = SyncSummary(i18n.t("sync.chip.busy"), ft.Icons.SYNC, theme.NEUTRAL,
                               [i18n.t("sync.explain.busy")])
-    elif state == "wacht_op_teamsleutel":
+    elif state == SyncState.AWAITING_TEAM_KEY:
         summary = SyncSummary(i18n.t("sync.chip.rotation"), ft.Icons.KEY, theme.WARNING,
                               [i18n.t("sync.explain.rotation")])
-    elif state == "wacht_op_bevestiging":
+    elif state == SyncState.AWAITING_CONFIRMATION:
         summary = SyncSummary(i18n.t("sync.chip.awaiting"), ft.Icons.HOURGLASS_TOP, theme.WARNING,
                               [i18n.t("sync.explain.awaiting")])
-    elif state == "fout":
+    elif state == SyncState.ERROR:
         explain = [i18n.t("sync.explain.error")]
         uitleg = (status.extra or {}).get("uitleg")
         if uitleg and i18n.lang == "nl":  # the services' Dutch sentence about a security stop
@@ -144,16 +145,16 @@ def sync_summary(i18n: I18n, status: SyncStatus) -> SyncSummary:
         elif status.message and i18n.lang == "nl":
             explain.insert(0, status.message)
         summary = SyncSummary(i18n.t("sync.chip.error"), ft.Icons.SYNC_PROBLEM, theme.WARNING, explain)
-    elif state == "sleutels_vernietigd":
+    elif state == SyncState.KEYS_DESTROYED:
         summary = SyncSummary(i18n.t("sync.chip.destroyed"), ft.Icons.KEY_OFF, theme.DANGER,
                               [i18n.t("sync.explain.destroyed")])
-    elif state == "gewist":
+    elif state == SyncState.ERASED:
         summary = SyncSummary(i18n.t("sync.chip.erased"), ft.Icons.DELETE_FOREVER, theme.DANGER,
                               [i18n.t("sync.explain.erased")])
-    elif state == "ingetrokken":
+    elif state == SyncState.REVOKED:
         summary = SyncSummary(i18n.t("sync.chip.revoked"), ft.Icons.PHONELINK_LOCK, theme.DANGER,
                               [i18n.t("sync.explain.revoked")])
-    elif state == "vergrendeld":
+    elif state == SyncState.LOCKED:
         summary = SyncSummary(i18n.t("sync.chip.locked"), ft.Icons.LOCK_OUTLINE, theme.NEUTRAL,
                               [i18n.t("sync.explain.locked")])
     else:  # online

@@ -80,7 +80,7 @@ def admit(sup_dir: Path, sup_pass: str, work_dir: Path, work_pass: str, name: st
     confirmation on the coordinator's device, and the new device's first sync."""
     invitation = device_cli(sup_dir, sup_pass, "invite", "--role", role)
     pending = enrol(work_dir, None, None, name, work_pass, invite=invitation["text"])
-    assert pending["state"] == "wacht_op_bevestiging", pending
+    assert pending["state"] == "awaiting_confirmation", pending
     waiting = device_cli(sup_dir, sup_pass, "pending")
     assert [d["fingerprint"] for d in waiting if d["id"] == pending["device"]] == [pending["fingerprint"]]
     device_cli(sup_dir, sup_pass, "confirm", "--device", pending["device"], "--fingerprint", pending["fingerprint"])

@@ -1,7 +1,7 @@
 """Client-side security against a real server that a test turns malicious (docs/security.md).
 
 Each device is a real ``Services`` talking HTTP to the real sync server on loopback; a middleware in front
-of the server rewrites, withholds, forges or fails answers. What a device must do: refuse (state "fout",
+of the server rewrites, withholds, forges or fails answers. What a device must do: refuse (state "error",
 a code, a Dutch explanation) and apply nothing of the offending answer.
 """
 
@@ -51,7 +51,7 @@ def stored_by(t: Team, svc: Services) -> list[tuple[int, bytes]]:
 
 def assert_stopped(svc: Services, *codes: str) -> None:
     st = svc.sync_status()
-    assert st.state == "fout", st
+    assert st.state == "error", st
     assert st.message in codes, st
     assert "Synchroniseren is gestopt" in st.extra["uitleg"]
     with pytest.raises(SecurityAlert):  # and it stays stopped until a person looks at it
@@ -62,7 +62,7 @@ def third_device_revoked(t: Team) -> Services:
     """A third device that joins and is then revoked: the team moves to epoch 2."""
     x = t.enrol("x", "Kees Derde (fictief)", "derde-toestel-geheim")
     t.sup.revoke_device(x.device_id, "LEFT")
-    assert t.sup._ledger.current_epoch == 2
+    assert t.sup.device.ledger.current_epoch == 2
     return x
 
 
@@ -77,11 +77,11 @@ def test_forged_add_device_is_refused(t, signer):
     rogue = DeviceIdentity.generate()
 
     def forge(status, body, query):
-        led = victim._ledger
+        led = victim.device.ledger
         entries = body["entries"]
         index = led.head_index + 1 + len(entries)
         prev = entry_hash(entries[-1]) if entries else led.head_hash
-        who = impostor(t.sup._identity.device_id) if signer.startswith("impostor") else t.work._identity
+        who = impostor(t.sup.device.identity.device_id) if signer.startswith("impostor") else t.work.device.identity
         entry = ledger_mod.add_device(b64d(t.team), index, prev, who, rogue.device_id, rogue.ed25519_pub,
                                       rogue.x25519_pub, "WERKBEGELEIDER", 1, beheer=True)
         return status, {"entries": entries + [entry], "head": {"index": index, "hash": b64e(entry_hash(entry))}}
@@ -103,7 +103,7 @@ def test_a_swapped_device_key_is_refused(t):
     t.sup.add_client("Voor de wissel (fictief)")
     t.sup.sync_once()
     team = b64d(t.team)
-    fake_sup, fake_work = impostor(t.sup._identity.device_id), impostor(t.work._identity.device_id)
+    fake_sup, fake_work = impostor(t.sup.device.identity.device_id), impostor(t.work.device.identity.device_id)
     genesis = ledger_mod.genesis(team, fake_sup, "WERKBEGELEIDER", epoch_commitment(team, 1, os.urandom(32)), 1)
     add = ledger_mod.add_device(team, 1, entry_hash(genesis), fake_sup, fake_work.device_id,
                                 fake_work.ed25519_pub, fake_work.x25519_pub, "VELDWERKER", 1)
@@ -121,7 +121,7 @@ def test_a_swapped_device_key_is_refused(t):
 def test_a_withheld_rotation_is_refused_by_a_device_that_pinned_it(t):
     third_device_revoked(t)
     t.work.sync_once()  # pins the revocation and the rotation
-    pinned = t.work._ledger
+    pinned = t.work.device.ledger
     assert pinned.current_epoch == 2
     t.sup.add_client("Na de rotatie (fictief)")
     t.sup.sync_once()
@@ -131,7 +131,7 @@ def test_a_withheld_rotation_is_refused_by_a_device_that_pinned_it(t):
     with pytest.raises(SecurityAlert):
         t.work.sync_once()
     assert_stopped(t.work, "rollback")
-    assert t.work._ledger.head_index == pinned.head_index
+    assert t.work.device.ledger.head_index == pinned.head_index
     assert "Na de rotatie (fictief)" not in names(t.work)
 
 
@@ -139,7 +139,7 @@ def test_a_withheld_rotation_is_detected_through_an_envelope_ledger_head(t):
     """The worker never saw the rotation: the server keeps the ledger from it but relays the coordinator's
     envelope sealed after it. The envelope names a ledger head the server cannot show: withheld."""
     t.work.sync_once()
-    head = t.work._ledger
+    head = t.work.device.ledger
     third_device_revoked(t)
     t.sup.add_client("Verzegeld onder tijdperk 2 (fictief)")
     t.sup.sync_once()
@@ -155,9 +155,9 @@ def test_a_grant_for_a_key_of_the_servers_choosing_is_refused(t):
     third_device_revoked(t)
     t.sup.add_client("Onder de nieuwe sleutel (fictief)")
     t.sup.sync_once()
-    me = t.work._identity
+    me = t.work.device.identity
     forged = make_grant(team=b64d(t.team), epoch=2, epoch_key=os.urandom(32), recipient=me.device_id,
-                        recipient_x25519=me.x25519_pub, granter=impostor(t.sup._identity.device_id))
+                        recipient_x25519=me.x25519_pub, granter=impostor(t.sup.device.identity.device_id))
 
     def swap(status, body, query):
         return status, {"grants": [g for g in body["grants"] if g["epoch"] != 2] + [forged]}
@@ -166,7 +166,7 @@ def test_a_grant_for_a_key_of_the_servers_choosing_is_refused(t):
     with pytest.raises(SecurityAlert):
         t.work.sync_once()
     assert_stopped(t.work, "grant")
-    assert 2 not in t.work._epoch_keys
+    assert 2 not in t.work.device.epoch_keys
     assert "Onder de nieuwe sleutel (fictief)" not in names(t.work)
 
 
@@ -196,7 +196,7 @@ def test_a_replayed_envelope_changes_nothing(t):
     assert names(t.sup) == ["Eerste (fictief)", "Tweede (fictief)"]
     assert len(t.sup.timeline(t.sup.caseload()[0].id)) == 0
     st = t.sup.sync_status()
-    assert st.state == "online" and t.sup._store.get_state("replays") == "1"
+    assert st.state == "online" and t.sup.device.store.get_state("replays") == "1"
 
 
 @pytest.mark.parametrize("renumber", [True, False], ids=["chain_gap", "sequence_hole"])
@@ -213,12 +213,12 @@ def test_a_dropped_envelope_in_a_device_chain_is_detected(t, renumber):
         return status, {"changes": kept, "next": kept[-1]["seq"] if renumber else body["next"], "more": False}
 
     t.server.tamper.rewrite("GET", r"/changes$", drop)
-    cursor = t.sup._store.get_state("cursor")
+    cursor = t.sup.device.store.get_state("cursor")
     with pytest.raises(SecurityAlert):
         t.sup.sync_once()
     assert_stopped(t.sup, "gap")
     assert names(t.sup) == []  # the whole page is rolled back
-    assert t.sup._store.get_state("cursor") == cursor
+    assert t.sup.device.store.get_state("cursor") == cursor
 
 
 @pytest.mark.parametrize("how", ["reserved_with_other_bytes", "next_goes_back"])
@@ -226,7 +226,7 @@ def test_a_cursor_rollback_is_detected(t, how):
     t.work.add_client("Gezien (fictief)")
     t.work.sync_once()
     t.sup.sync_once()
-    cursor = int(t.sup._store.get_state("cursor"))
+    cursor = int(t.sup.device.store.get_state("cursor"))
     t.work.add_client("Nieuw (fictief)")
     t.work.sync_once()
     newest = stored_by(t, t.work)[-1][1]
@@ -262,19 +262,19 @@ def test_a_removed_member_cannot_open_a_record_written_after_its_removal(t):
     t.sup.sync_once()
     t.work.sync_once()
     assert names(t.work) == ["Voor het vertrek (fictief)"]
-    held = dict(t.work._epoch_keys)
+    held = dict(t.work.device.epoch_keys)
     t.sup.revoke_device(t.work.device_id, "LEFT")
     t.sup.add_client("Na het vertrek (fictief)")
     t.sup.sync_once()
     after = stored_by(t, t.sup)[-1][1]
     assert unpack(after).epoch == 2 and set(held) == {1}
-    sup_key = t.sup._identity.ed25519_pub
+    sup_key = t.sup.device.identity.ed25519_pub
     with pytest.raises(EnvelopeError):
         open_envelope(after, team=b64d(t.team), sender_ed25519=sup_key, epoch_keys=held)
     with pytest.raises(EnvelopeError):  # no key it ever held opens it, whatever epoch it is taken for
         open_envelope(after, team=b64d(t.team), sender_ed25519=sup_key, epoch_keys={2: held[1]})
     t.work.sync_once()
-    assert t.work.sync_status().state == "ingetrokken"
+    assert t.work.sync_status().state == "revoked"
     assert names(t.work) == ["Voor het vertrek (fictief)"]
 
 
@@ -287,25 +287,25 @@ def test_work_after_a_removal_waits_for_the_new_team_key(t, monkeypatch):
     t.work.sync_once()
     third = t.enrol("derde", "Kevin Mulder (fictief)", "derde-toestel-geheim")
     third.sync_once()
-    held = dict(third._epoch_keys)
+    held = dict(third.device.epoch_keys)
     with monkeypatch.context() as m:
-        m.setattr(type(t.sup._engine), "rotate", lambda self: None)  # the rotation does not happen
+        m.setattr(type(t.sup.sync.engine), "rotate", lambda self: None)  # the rotation does not happen
         t.sup.revoke_device(third.device_id, "LEFT")
     t.work.sync_once()
-    assert t.work._ledger.rotation_due()
+    assert t.work.device.ledger.rotation_due()
     cid = t.work.add_client("Na het vertrek, voor de rotatie (fictief)")
     before = len(stored_by(t, t.work))
     t.work.sync_once()
     assert len(stored_by(t, t.work)) == before  # nothing sealed under the old key reached the server
     status = t.work.sync_status()
-    assert status.state == "wacht_op_teamsleutel" and status.pending >= 1
+    assert status.state == "awaiting_team_key" and status.pending >= 1
     t.sup.rotate_team_key()  # the coordinator's device renews the key (normally right after revoking)
     t.work.sync_once()
     assert t.work.sync_status().state == "online" and t.work.unsynced_count() == 0
     written = stored_by(t, t.work)[-1][1]
     assert unpack(written).epoch == 2
     with pytest.raises(EnvelopeError):  # the removed device's keys do not open it
-        open_envelope(written, team=b64d(t.team), sender_ed25519=t.work._identity.ed25519_pub, epoch_keys=held)
+        open_envelope(written, team=b64d(t.team), sender_ed25519=t.work.device.identity.ed25519_pub, epoch_keys=held)
     t.sup.sync_once()
     assert "Na het vertrek, voor de rotatie (fictief)" in names(t.sup) and cid
 
@@ -318,12 +318,12 @@ def test_a_revoked_device_can_neither_pull_nor_push(t):
     t.sup.sync_once()
     t.work.sync_once()
     st = t.work.sync_status()
-    assert st.state == "ingetrokken" and st.message == "LOST"
+    assert st.state == "revoked" and st.message == "LOST"
     assert t.work.unsynced_count() == 1
     assert names(t.work) == ["Niet afgeleverd (fictief)"]
-    client = t.work._engine.client
-    envelope = t.work._store.outbox_ready(10)[0][1]
-    for attempt in (lambda: client.ensure_login(b64d(t.team), t.work._identity),
+    client = t.work.sync.engine.client
+    envelope = t.work.device.store.outbox_ready(10)[0][1]
+    for attempt in (lambda: client.ensure_login(b64d(t.team), t.work.device.identity),
                     lambda: client.pull(b64d(t.team), 0),
                     lambda: client.push(b64d(t.team), [envelope]),
                     lambda: client.push_signed(b64d(t.team), [envelope])):
@@ -337,8 +337,8 @@ def test_a_revoked_device_can_neither_pull_nor_push(t):
 def _forged_wipe(t: Team, status, body, query):
     entries = body["entries"][:-1]  # the real wipe out, a forged one in
     last = entries[-1]
-    fake = ledger_mod.wipe(b64d(t.team), last["index"] + 1, entry_hash(last), impostor(t.sup._identity.device_id),
-                           t.work._identity.device_id, 1)
+    fake = ledger_mod.wipe(b64d(t.team), last["index"] + 1, entry_hash(last), impostor(t.sup.device.identity.device_id),
+                           t.work.device.identity.device_id, 1)
     return status, {"entries": entries + [fake], "head": {"index": fake["index"], "hash": b64e(entry_hash(fake))}}
 
 
@@ -380,10 +380,10 @@ def test_a_revoked_device_erases_only_on_a_valid_wipe_entry(t):
         arrange()
         t.work.sync_once()  # the server refuses the login (device_revoked); the device reads the public ledger
         intact(label)
-    assert t.work.sync_status().state == "ingetrokken"  # the withheld wipe still proved the revocation
+    assert t.work.sync_status().state == "revoked"  # the withheld wipe still proved the revocation
     t.server.tamper.clear()
     t.work.sync_once()  # the verified wipe entry
-    assert t.work.sync_status().state == "gewist"
+    assert t.work.sync_status().state == "erased"
     assert not t.work.enrolled and not t.work.unlocked
     assert not t.work.data_dir.exists() or not any(t.work.data_dir.rglob("*"))
 
@@ -408,7 +408,7 @@ def test_a_retired_device_delivers_its_outbox_by_signature_then_erases_on_its_wi
     t.sup.revoke_device(t.work.device_id, "RETIRED")
     t.sup.wipe_device(t.work.device_id)
     t.work.sync_once()
-    assert t.work.sync_status().state == "gewist"
+    assert t.work.sync_status().state == "erased"
     assert not t.work.data_dir.exists() or not any(t.work.data_dir.rglob("*"))
     t.sup.sync_once()
     assert names(t.sup) == ["Ingeleverd toestel (fictief)"]
@@ -420,7 +420,7 @@ def test_a_retired_device_delivers_its_outbox_by_signature_then_erases_on_its_wi
 def test_enrolment_needs_a_confirmed_fingerprint_no_trust_on_first_use(t):
     newbie = t.enrol("nieuw", "Nina Nieuw (fictief)", "nieuw-toestel-geheim", confirm=False)
     newbie.sync_once()
-    assert newbie.sync_status().state == "wacht_op_bevestiging"
+    assert newbie.sync_status().state == "awaiting_confirmation"
     cid = newbie.add_client("Wacht op sleutel (fictief)")  # local work waits for the team key
     t.sup.sync_once()
     assert newbie.device_id not in {d["id"] for d in t.sup.devices()}  # no trust on first use
@@ -455,15 +455,15 @@ def test_an_invitation_whose_team_is_not_the_served_genesis_is_refused(t):
     other = t.server.new_team()
     first = Services.enrol(t.tmp / "other-first", server_url=t.server.url, code=other[1],
                            passphrase="ander-team-geheim", user_name="Ander Team (fictief)",
-                           scrypt=t.sup._scrypt, autosync=False)
+                           scrypt=t.sup.vault.scrypt, autosync=False)
     first.sync_once()
     t.devices.append(first)
     genuine = parse_invite(first.create_invitation("VELDWERKER")["text"])
-    claimed = team_fingerprint_bytes(t.sup._store.ledger_entries()[0])  # what the victim believes it joins
+    claimed = team_fingerprint_bytes(t.sup.device.store.ledger_entries()[0])  # what the victim believes it joins
     text = invite_payload(genuine.code, genuine.team, claimed, t.server.url)
     with pytest.raises(EnrolError) as refused:
         Services.enrol(t.tmp / "misled", invite=text, passphrase="misleid-geheim", user_name="Mis Leid (fictief)",
-                       scrypt=t.sup._scrypt, autosync=False)
+                       scrypt=t.sup.vault.scrypt, autosync=False)
     assert "niet bij het team" in str(refused.value)
     assert not (t.tmp / "misled").exists() or not any((t.tmp / "misled").rglob("*"))
 
@@ -478,7 +478,7 @@ def test_a_newly_confirmed_device_reads_the_history(t):
     t.sup.sync_once()
     newcomer = t.enrol("nieuw", "Nina Nieuw (fictief)", "nieuw-toestel-geheim")  # granted epoch 2 only
     newcomer.sync_once()
-    assert set(newcomer._epoch_keys) == {1, 2}  # epoch 1 through the key history
+    assert set(newcomer.device.epoch_keys) == {1, 2}  # epoch 1 through the key history
     assert names(newcomer) == ["Onder tijdperk 2 (fictief)", "Oude geschiedenis (fictief)"]
     assert [n.report for n in newcomer.timeline(cid)] == ["Onder tijdperk 1 vastgelegd."]
     assert newcomer.sync_status().pending_key == 0
@@ -490,9 +490,9 @@ def test_a_read_only_role_cannot_write_and_its_writes_are_ignored_and_counted(t,
     partner = t.enrol("partner", "Paul Partner (fictief)", "partner-geheim-123", role="PARTNER_LEZER")
     with pytest.raises(ValidationError):
         partner.add_client("Mag niet (fictief)")
-    import field_app.services as services_mod
+    import field_app.core.device as device_mod
 
-    monkeypatch.setattr(services_mod, "may_write", lambda *a: True)  # a tampered app writes anyway
+    monkeypatch.setattr(device_mod, "may_write", lambda *a: True)  # a tampered app writes anyway
     partner.add_client("Toch geschreven (fictief)")
     partner.sync_once()  # the server cannot see content, so it relays it
     monkeypatch.undo()
@@ -532,10 +532,10 @@ def test_ten_wrong_passphrases_destroy_the_keys_and_the_outbox_is_still_delivere
         assert not isinstance(wrong.value, KeysDestroyed)
     with pytest.raises(KeysDestroyed):
         work.unlock("helemaal niet goed")
-    assert work._store.get_meta("vault") is None and work._store.secret_names("") == []
+    assert work.device.store.get_meta("vault") is None and work.device.store.secret_names("") == []
     with pytest.raises(KeysDestroyed):
         work.unlock(WORK_PASS)  # the right passphrase opens nothing any more
-    assert work.sync_status().state == "sleutels_vernietigd"
+    assert work.sync_status().state == "keys_destroyed"
     assert work.unlock_info() | {"wait_until": None} == {
         "failed_attempts": 10, "attempts_left": 0, "wait_until": None, "unsynced": 2, "destroyed": True,
         "erased": False}
@@ -592,9 +592,9 @@ def test_a_field_worker_cannot_move_a_colleagues_client_into_their_own_caseload(
                     lambda: t.work.hand_over("Kevin Mulder (fictief)", t.work.user_name, "2099-12-31")):
         with pytest.raises(NotAllowed):
             attempt()
-    import field_app.services as services_mod
+    import field_app.core.device as device_mod
 
-    monkeypatch.setattr(services_mod, "may_write", lambda *a: True)  # a tampered app writes anyway
+    monkeypatch.setattr(device_mod, "may_write", lambda *a: True)  # a tampered app writes anyway
     t.work.assign(colleague, t.work.user_name)
     t.work.sync_once()
     monkeypatch.undo()
@@ -602,8 +602,8 @@ def test_a_field_worker_cannot_move_a_colleagues_client_into_their_own_caseload(
     assert next(i for i in t.sup.caseload_items() if i.id == colleague).assigned_to == "Kevin Mulder (fictief)"
     assert t.sup.sync_status().extra["ignored_ops"] == 1
     # the same change dressed up as a second "create" of the known client is judged as what it does
-    monkeypatch.setattr(services_mod, "may_write", lambda *a: True)
-    t.work._write_op("client", colleague, colleague, "create", {"assigned_to": t.work.user_name})
+    monkeypatch.setattr(device_mod, "may_write", lambda *a: True)
+    t.work.device.write_op("client", colleague, colleague, "create", {"assigned_to": t.work.user_name})
     t.work.sync_once()
     monkeypatch.undo()
     t.sup.sync_once()
@@ -627,14 +627,14 @@ def test_the_server_cannot_choose_a_newcomers_role(t):
                            user_name="Iemand (fictief)", scrypt=FAST, autosync=False)
     t.devices.append(rogue)
     digits = " ".join(rogue.fingerprint())
-    head = t.sup._ledger.head_index
+    head = t.sup.device.ledger.head_index
     with pytest.raises(ValidationError) as refused:
         t.sup.confirm_device(rogue.device_id, digits)
     assert "invite_role" in refused.value.errors and "Functioneel beheerder" in refused.value.errors["invite_role"]
     with pytest.raises(ValidationError):  # vouching for another role than the server reports signs nothing
         t.sup.confirm_device(rogue.device_id, digits, role="VELDWERKER")
     t.sup.sync_once()
-    assert t.sup._ledger.head_index == head
+    assert t.sup.device.ledger.head_index == head
     t.sup.confirm_device(rogue.device_id, digits, role="BEHEERDER")  # the coordinator checked and vouches
     assert next(d for d in t.sup.devices() if d["id"] == rogue.device_id)["role"] == "BEHEERDER"
     invited = t.enrol("uitgenodigd", "Sanne Vos (fictief)", "uitgenodigd-geheim-1")  # its invitation: no question
@@ -652,7 +652,7 @@ def test_each_device_says_whose_it_is_and_the_logs_show_the_user(t, monkeypatch)
     assert {r["user"] for r in rows if r["device"] == t.work.device_id} == {"Lotte de Boer (fictief)"}
     # a tampered app announces itself as the supervisor's device: ignored and counted by the others
     fields = {"device": t.sup.device_id, "name": "Iemand anders (fictief)", "at": 9_999_999_999_999}
-    t.work._write_op("member", b64e(os.urandom(16)), "", "create", fields)
+    t.work.device.write_op("member", b64e(os.urandom(16)), "", "create", fields)
     t.work.sync_once()
     ignored = t.sup.sync_status().extra["ignored_ops"]
     t.sup.sync_once()
@@ -667,7 +667,7 @@ def test_break_the_glass_without_a_reason_is_refused(t):
     for reason in (None, "", "   ", "ja"):
         with pytest.raises(ValidationError):
             t.sup.open_client_file(own, reason=reason)
-    assert t.sup._projection.audit_entries() == []
+    assert t.sup.device.projection.audit_entries() == []
     t.sup.hand_over("Lotte de Boer (fictief)", "Fatima El Amrani (fictief)", "2099-12-31")  # holiday cover
     t.sup.open_client_file(own)
     assert [e["break_glass"] for e in t.sup.access_log(own)] == [False]

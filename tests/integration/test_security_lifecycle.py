@@ -38,7 +38,7 @@ def test_work_sealed_before_a_rotation_is_sealed_again_after_stale_epoch(t):
     before = len(epochs_stored_by(t, t.work))  # what it stored already (its member announcement)
     cid = t.work.add_client("Voor de rotatie geschreven (fictief)")
     t.work.record_contact(cid, contact_type="TELEFONISCH", outcome="PLAATSGEVONDEN", report="Offline vastgelegd.")
-    assert [unpack(env).epoch for _, env in t.work._store.outbox_ready(10)] == [1, 1]
+    assert [unpack(env).epoch for _, env in t.work.device.store.outbox_ready(10)] == [1, 1]
     x = t.enrol("x", "Kees Derde (fictief)", "derde-toestel-geheim")
     t.sup.revoke_device(x.device_id, "LEFT")  # the team moves to epoch 2 while the worker is offline
     answers = []
@@ -63,13 +63,13 @@ def test_the_offline_lease_drops_the_team_keys_and_a_sync_brings_them_back(t):
     clock.advance(4 * DAY_MS)
     work.lock()
     work.unlock(WORK_PASS)
-    assert work._epoch_keys == {} and work._store.secret_names("epoch:") == []
+    assert work.device.epoch_keys == {} and work.device.store.secret_names("epoch:") == []
     extra = work.sync_status().extra
     assert extra["lease_expired"] and extra["lease_days_left"] == 0
     cid = work.add_client("Tijdens verlopen lease (fictief)")  # still saved: it waits in the outbox
-    assert work.unsynced_count() == 1 and work._store.outbox_ready(10) == []
+    assert work.unsynced_count() == 1 and work.device.store.outbox_ready(10) == []
     work.sync_once()  # online again: the grants on the server are collected again
-    assert set(work._epoch_keys) == {1} and work.unsynced_count() == 0
+    assert set(work.device.epoch_keys) == {1} and work.unsynced_count() == 0
     extra = work.sync_status().extra
     assert not extra["lease_expired"] and "lease_days_left" not in extra
     t.sup.sync_once()
@@ -119,7 +119,7 @@ def test_moving_to_a_new_phone(t):
     t.sup.revoke_device(t.work.device_id, "RETIRED")
     t.sup.wipe_device(t.work.device_id)
     t.work.sync_once()
-    assert t.work.sync_status().state == "gewist"
+    assert t.work.sync_status().state == "erased"
     phone.sync_once()
     assert names(phone) == ["Laatste op het oude toestel (fictief)", "Meeverhuisd (fictief)"]
     phone.record_contact(cid, contact_type="TELEFONISCH", outcome="PLAATSGEVONDEN", report="Vanaf de nieuwe.")
@@ -228,14 +228,14 @@ def test_starting_over_stops_when_the_device_is_unlocked_meanwhile(t, monkeypatc
     old = t.work
     old.add_client("Blijft staan (fictief)")
     old.lock()
-    deliver = old.deliver_outbox
+    deliver = old.sync.deliver_outbox
 
     def deliver_then_unlock():
         outcome = deliver()
         old.unlock(WORK_PASS)  # the other tab
         return outcome
 
-    monkeypatch.setattr(old, "deliver_outbox", deliver_then_unlock)
+    monkeypatch.setattr(old.sync, "deliver_outbox", deliver_then_unlock)
     with pytest.raises(NotAllowed):
         old.start_over()
     assert old.enrolled and old.unlocked

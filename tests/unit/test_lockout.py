@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-import field_app.security as security
+import field_app.parts.vault as security
 from field_app.crypto.canonical import b64e
 from field_app.crypto.vault import DEFAULT_SCRYPT, ScryptParams, WrongPassphrase
 from field_app.services import KeysDestroyed, LockedError, PlatformSecretMissing, Services, TooManyAttempts
@@ -120,7 +120,7 @@ def test_a_wrong_attempt_is_counted_before_scrypt_runs(svc, monkeypatch):
     seen = []
 
     def cut_off(record, passphrase, platform_secret=b""):
-        seen.append(svc._store.get_meta("unlock_failures"))
+        seen.append(svc.device.store.get_meta("unlock_failures"))
         raise WrongPassphrase()
 
     monkeypatch.setattr(security, "open_vault", cut_off)
@@ -138,7 +138,7 @@ def test_the_tenth_wrong_attempt_destroys_the_key_material(svc, clock):
     with pytest.raises(KeysDestroyed) as destroyed:
         svc.unlock("onjuist onjuist")
     assert "vernietigd" in str(destroyed.value) and "2 vastgelegde" in str(destroyed.value)
-    store = svc._store
+    store = svc.device.store
     assert store.get_meta("vault") is None
     assert store.db.execute("SELECT COUNT(*) FROM keyring").fetchone()[0] == 0
     assert store.outbox_count() == 2  # the sealed, signed outbox stays for delivery
@@ -146,7 +146,7 @@ def test_the_tenth_wrong_attempt_destroys_the_key_material(svc, clock):
         svc.unlock(PASS)
     info = svc.unlock_info()
     assert info["destroyed"] and info["unsynced"] == 2 and svc.enrolled
-    assert svc.sync_status().state == "sleutels_vernietigd"
+    assert svc.sync_status().state == "keys_destroyed"
     raw = b"".join(p.read_bytes() for p in svc.data_dir.iterdir() if p.is_file())
     assert SECRET_NAME.encode() not in raw and SECRET_REPORT.encode() not in raw
 
@@ -155,11 +155,11 @@ def test_a_wrong_passphrase_never_reveals_data(svc):
     with pytest.raises(WrongPassphrase) as wrong:
         svc.unlock("bijna goed maar niet")
     assert str(wrong.value) == "Onjuiste wachtwoordzin."
-    assert not svc.unlocked and svc._store._local_key is None
+    assert not svc.unlocked and svc.device.store._local_key is None
     for read in (svc.caseload, lambda: svc.timeline("x"), lambda: svc.load_draft("contact"), svc.access_log):
         with pytest.raises(LockedError):
             read()
-    assert svc.sync_status().state == "vergrendeld"
+    assert svc.sync_status().state == "locked"
     assert set(svc.unlock_info()) == {"failed_attempts", "attempts_left", "wait_until", "unsynced", "destroyed",
                                       "erased"}
 
@@ -180,7 +180,7 @@ def test_a_copied_data_directory_reveals_nothing_without_the_passphrase(tmp_path
         for needle in (SECRET_NAME, SECRET_REPORT, "Zwanenburg", "Vertrouwelijk", "Lotte de Boer"):
             assert needle.encode() not in data and needle.encode("utf-16-le") not in data, (needle, path.name)
     stolen = Services(copy, autosync=False)
-    record = json.loads(stolen._store.get_meta("vault"))
+    record = json.loads(stolen.device.store.get_meta("vault"))
     assert (record["n"], record["r"], record["p"]) == (2**17, 8, 1)
     assert stolen.security_info()["scrypt"] == {"n": 2**17, "r": 8, "p": 1, "memory_mib": 128}
     with pytest.raises(WrongPassphrase):

@@ -9,11 +9,11 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 
+from field_app.app_api import LockedError
 from field_app.crypto.vault import WrongPassphrase
 from field_app.domain.errors import ValidationError
 from field_app.domain.validation import check_contact, clean_display_name
 from field_app.domain.vocab import Ernst
-from field_app.security import LockedError
 from field_app.views_model import ClientSummary, NoteView, RiskView, SyncStatus
 
 
@@ -135,7 +135,7 @@ class FakeServices:
 
     # -- sync
     def sync_status(self) -> SyncStatus:
-        state = self.state if self._unlocked else "vergrendeld"
+        state = self.state if self._unlocked else "locked"
         return SyncStatus(state, self.unsynced_count(), self.last_sync_at, self.message)
 
     def sync_now(self) -> None:

@@ -139,7 +139,7 @@ async def test_invite_confirm_revoke_and_wipe_on_the_coordinator_device(coordina
                          scrypt=FAST_SCRYPT, autosync=False)
     try:
         new.sync_once()
-        assert new.sync_status().state == "wacht_op_bevestiging"
+        assert new.sync_status().state == "awaiting_confirmation"
         digits = " ".join(new.fingerprint())
         new_client, new_app = await open_app(new)
         new.sync_once()
@@ -167,7 +167,7 @@ async def test_invite_confirm_revoke_and_wipe_on_the_coordinator_device(coordina
         assert has_text(client, "Er wacht geen toestel op bevestiging."), dump(client)
         new_id = new.device_id
         assert semantics(client, f"sec-device-{new_id}"), dump(client)
-        epoch_before = coordinator._ledger.current_epoch
+        epoch_before = coordinator.device.ledger.current_epoch
 
         # another role for the new device
         card = semantics(client, f"sec-device-{new_id}")[0]
@@ -192,7 +192,7 @@ async def test_invite_confirm_revoke_and_wipe_on_the_coordinator_device(coordina
         await press_in(client, dialog, "Intrekken")
         assert not dialog.open
         assert has_text(client, "Ingetrokken: kwijt of gestolen"), dump(client)
-        assert coordinator._ledger.current_epoch > epoch_before  # a new team key
+        assert coordinator.device.ledger.current_epoch > epoch_before  # a new team key
 
         # wipe the revoked device (confirmed)
         card = semantics(client, f"sec-device-{new_id}")[0]
@@ -282,7 +282,7 @@ async def test_change_passphrase_validation(real_device):
 
 async def test_security_stop_is_explained_and_a_coordinator_can_acknowledge_it(coordinator):
     coordinator.unlock(PASSPHRASE)
-    coordinator._store.set_state("alert", json.dumps({"code": "rollback", "at": 0}))
+    coordinator.device.store.set_state("alert", json.dumps({"code": "rollback", "at": 0}))
     coordinator.lock()
     client, app = await open_app(coordinator)
     await unlock(client, PASSPHRASE)
@@ -301,7 +301,7 @@ async def test_a_role_no_invitation_was_made_for_needs_the_coordinators_word(coo
     confirmation says so and signs nothing until the coordinator vouches for the role."""
     _url, _code, db = server
     coordinator.unlock(PASSPHRASE)
-    team = b64e(coordinator._team)
+    team = b64e(coordinator.device.team)
     coordinator.lock()
     made = subprocess.run([sys.executable, "-m", "sync_server.cli", "invite", "--db", str(db), "--team", team,
                            "--role", "CASUSREGISSEUR", "--json"], capture_output=True, text=True, check=True,

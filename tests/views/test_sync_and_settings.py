@@ -55,19 +55,19 @@ async def test_chip_follows_background_sync(fake_device):
 def test_sync_words_for_each_state():
     nl = I18n("nl")
     assert sync_summary(nl, SyncStatus("offline", 3, None)).short == "Offline · 3 wachtend"
-    assert sync_summary(nl, SyncStatus("wacht_op_bevestiging", 0, None)).short == "Wacht op bevestiging"
-    rotation = sync_summary(nl, SyncStatus("wacht_op_teamsleutel", 1, None))
+    assert sync_summary(nl, SyncStatus("awaiting_confirmation", 0, None)).short == "Wacht op bevestiging"
+    rotation = sync_summary(nl, SyncStatus("awaiting_team_key", 1, None))
     assert rotation.short == "Wacht op nieuwe teamsleutel"
     assert any("uit het team gehaald" in line for line in rotation.explanation)
-    assert sync_summary(nl, SyncStatus("bezig", 0, None)).short == "Bezig met synchroniseren"
-    err = sync_summary(nl, SyncStatus("fout", 2, None, message="stale_epoch"))
+    assert sync_summary(nl, SyncStatus("busy", 0, None)).short == "Bezig met synchroniseren"
+    err = sync_summary(nl, SyncStatus("error", 2, None, message="stale_epoch"))
     assert err.short == "Synchroniseren mislukt"
     assert "Er is niets verloren" in err.explanation[0]
     assert "Code voor je beheerder: stale_epoch." in err.explanation
     assert "2 contacten of wijzigingen wachten op verzending." in err.explanation
-    assert sync_summary(nl, SyncStatus("ingetrokken", 0, None)).short == "Apparaat ingetrokken"
-    assert sync_summary(nl, SyncStatus("sleutels_vernietigd", 2, None)).short == "Sleutels vernietigd"
-    stop = sync_summary(nl, SyncStatus("fout", 0, None, message="rollback", extra={"uitleg": "De server gaf oud."}))
+    assert sync_summary(nl, SyncStatus("revoked", 0, None)).short == "Apparaat ingetrokken"
+    assert sync_summary(nl, SyncStatus("keys_destroyed", 2, None)).short == "Sleutels vernietigd"
+    stop = sync_summary(nl, SyncStatus("error", 0, None, message="rollback", extra={"uitleg": "De server gaf oud."}))
     assert stop.explanation[0] == "De server gaf oud."
     lease = sync_summary(nl, SyncStatus("online", 0, 1_700_000_000_000, extra={"lease_expired": True}))
     assert lease.short == "Sleutels verlopen — synchroniseer"
@@ -125,7 +125,7 @@ async def test_display_choices_survive_a_restart_of_the_device(real_device, make
     app.set_text_scale(1.5)
     app.set_theme_mode("dark")
     svc = real_device.services
-    data_dir, transport = svc.data_dir, svc._transport
+    data_dir, transport = svc.data_dir, svc.sync.transport
     svc.lock()
     again = Services(data_dir, transport=transport, autosync=False)  # the next start, on the same files
     try:
@@ -137,9 +137,9 @@ async def test_display_choices_survive_a_restart_of_the_device(real_device, make
             again.save_display_prefs(lang="fr")
         with pytest.raises(ValueError):
             again.save_display_prefs(text_scale=9.0)
-        again._store.set_meta("display", '{"lang": "xx", "text_scale": "big", "theme_mode": "dark"}')
+        again.device.store.set_meta("display", '{"lang": "xx", "text_scale": "big", "theme_mode": "dark"}')
         assert again.display_prefs() == {"theme_mode": "dark"}  # a damaged value falls back to the default
-        again._store.set_meta("display", "not json")
+        again.device.store.set_meta("display", "not json")
         assert again.display_prefs() == {}
     finally:
         again.close()

@@ -8,11 +8,10 @@ from typing import TYPE_CHECKING
 
 import flet as ft
 
+from field_app.app_api import NETWORK_ERRORS, NotAllowed
 from field_app.domain.vocab import Rol
-from field_app.services import NotAllowed
 from field_app.ui import components as c
 from field_app.ui import fmt, theme
-from field_app.ui.views.devices import NETWORK_ERRORS
 
 if TYPE_CHECKING:
     from field_app.ui.app import VeldwerkApp

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import flet as ft
 
-from field_app.casework import CaseloadItem
+from field_app.app_api import NotAllowed, may_assign
 from field_app.domain.errors import ValidationError
 from field_app.domain.vocab import (
     CasusFase,
@@ -19,10 +19,9 @@ from field_app.domain.vocab import (
     Veiligheidswaarschuwing,
     Verblijfstype,
 )
-from field_app.services import NotAllowed
-from field_app.sync.policy import may_assign
 from field_app.ui import components as c
 from field_app.ui import fmt, theme
+from field_app.views_model import CaseloadItem
 
 if TYPE_CHECKING:
     from field_app.ui.app import VeldwerkApp

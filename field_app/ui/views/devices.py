@@ -9,14 +9,21 @@ from typing import TYPE_CHECKING, Any
 
 import flet as ft
 
-from field_app.crypto.ledger import REVOKE_REASONS
-from field_app.crypto.vault import MIN_PASSPHRASE, WeakPassphrase, secret_problem
+from field_app.app_api import (
+    ACCESS_LOG_ROLES,
+    AUDIT_ROLES,
+    MIN_PASSPHRASE,
+    NETWORK_ERRORS,
+    REVOKE_REASONS,
+    NotAllowed,
+    PlatformSecretMissing,
+    SyncState,
+    WeakPassphrase,
+    WrongPassphrase,
+    secret_problem,
+)
 from field_app.domain.errors import ValidationError
 from field_app.domain.vocab import Rol
-from field_app.security import SERVER_LOG_ROLES
-from field_app.services import NotAllowed, PlatformSecretMissing, WrongPassphrase
-from field_app.sync.client import ServerError, Unreachable
-from field_app.sync.policy import AUDIT_ROLES
 from field_app.ui import components as c
 from field_app.ui import fmt, theme
 from field_app.ui.keystore import KeystoreError
@@ -24,7 +31,6 @@ from field_app.ui.keystore import KeystoreError
 if TYPE_CHECKING:
     from field_app.ui.app import VeldwerkApp
 
-NETWORK_ERRORS = (Unreachable, ServerError, OSError)
 
 
 # -- small building blocks ----------------------------------------------------------------------------------
@@ -60,7 +66,7 @@ def is_coordinator(app: VeldwerkApp) -> bool:
 def waiting_for_confirmation(app: VeldwerkApp) -> bool:
     """Enrolled but not yet confirmed: the sync state says so, or the team's devices (known from the
     ledger) do not include this one yet (also while offline)."""
-    if app.services.sync_status().state == "wacht_op_bevestiging":
+    if app.services.sync_status().state == SyncState.AWAITING_CONFIRMATION:
         return True
     listing = getattr(app.services, "devices", None)  # absent on a bare test double
     devices = listing() if listing is not None else []
@@ -94,7 +100,7 @@ def security_section(app: VeldwerkApp) -> list[ft.Control]:
     if role in AUDIT_ROLES:
         from field_app.ui.views.access_log import AccessLogView
         out.append(button(t("sec.log.title"), ft.Icons.MANAGE_SEARCH, AccessLogView, "sec-access-log"))
-    if role in SERVER_LOG_ROLES:
+    if role in ACCESS_LOG_ROLES:
         from field_app.ui.views.access_log import ServerLogView
         out.append(button(t("sec.server.title"), ft.Icons.DNS_OUTLINED, ServerLogView, "sec-server-log"))
     out.append(ft.Divider())
@@ -236,7 +242,7 @@ class SecurityView:
         app, t = self.app, self.app.i18n.t
         alert = app.services.security_alert()
         status = app.services.sync_status()
-        if alert is None and status.state == "fout" and (status.extra or {}).get("uitleg"):
+        if alert is None and status.state == SyncState.ERROR and (status.extra or {}).get("uitleg"):
             alert = {"code": status.message, "uitleg": status.extra["uitleg"], "at": None}
         if alert is None:
             self.alert_box.controls = []

@@ -13,8 +13,7 @@ from typing import TYPE_CHECKING
 
 import flet as ft
 
-from field_app.crypto.vault import MIN_PASSPHRASE, MIN_PIN, VaultError, WeakPassphrase, secret_problem
-from field_app.services import EnrolError
+from field_app.app_api import MIN_PASSPHRASE, MIN_PIN, EnrolError, VaultError, WeakPassphrase, secret_problem
 from field_app.ui import components as c
 from field_app.ui import theme
 from field_app.ui.keystore import KeystoreError, is_phone

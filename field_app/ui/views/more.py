@@ -8,10 +8,9 @@ from typing import TYPE_CHECKING
 
 import flet as ft
 
+from field_app.app_api import NotAllowed, may_assign
 from field_app.domain.errors import ValidationError
 from field_app.domain.vocab import Rol
-from field_app.services import NotAllowed
-from field_app.sync.policy import may_assign
 from field_app.ui import components as c
 from field_app.ui import fmt, theme
 from field_app.ui.views.caseload import known_workers

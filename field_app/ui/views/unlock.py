@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import flet as ft
 
-from field_app.services import NotAllowed
+from field_app.app_api import NotAllowed
 from field_app.ui import components as c
 from field_app.ui import theme
 

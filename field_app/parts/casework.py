@@ -1,5 +1,5 @@
-"""Field work in full: every record type of ``domain.records`` through one validated path, plus the
-automatic rules. Mixed into ``Services``; views call these methods, never the store.
+"""Casework: every record type of ``domain.records`` through one validated path, the automatic rules and
+the overviews the views read (caseload, agenda, flags). Views call these methods, never the store.
 
 A write is validated against the client's merged records (``ProjectionContext``), stored as one sealed
 operation with its outbox entry, and then folded into the projection. Automatic flags get an id derived
@@ -10,17 +10,18 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 
-from .crypto.canonical import b64e
-from .crypto.identity import new_id
-from .domain import rules
-from .domain.context import DictContext
-from .domain.errors import ValidationError
-from .domain.hlc import now_ms
-from .domain.records import (
+from ..core.device import Device
+from ..core.policy import may_write
+from ..crypto.canonical import b64e
+from ..crypto.identity import new_id
+from ..domain import rules
+from ..domain.context import DictContext
+from ..domain.errors import ValidationError
+from ..domain.hlc import now_ms
+from ..domain.records import (
     NOTE_TYPES,
     RECORD_SPECS,
     singleton_record_id,
@@ -29,7 +30,8 @@ from .domain.records import (
     validate_retract,
     validate_update,
 )
-from .domain.vocab import Ernst
+from ..domain.vocab import Ernst
+from ..views_model import AddendumView, CaseloadItem, ClientSummary, NoteView, RecordView
 
 log = logging.getLogger("veldwerk.rules")
 
@@ -53,63 +55,26 @@ class ProjectionContext:
         return rec.type, dict(rec.fields)
 
 
-@dataclass(frozen=True)
-class AddendumView:
-    id: str
-    text: str
-    author: str
-    at: int
-    sync_state: str
 
+class Casework:
+    """Every domain record through one validated path, the automatic rules and the overviews."""
 
-@dataclass(frozen=True)
-class RecordView:
-    id: str
-    type: str
-    client_id: str
-    fields: dict
-    author: str
-    created_at: int
-    sync_state: str
-    last_author: str = ""
-    addenda: tuple[AddendumView, ...] = ()
-    retracted: dict | None = None
-
-
-@dataclass(frozen=True)
-class CaseloadItem:
-    id: str
-    display_name: str
-    fictional: bool
-    assigned_to: str
-    cover_by: str
-    regime: str
-    status: str
-    safety_warning: str
-    risk_level: str | None
-    open_flags: int
-    urgent_flags: int  # open flags with urgency DIRECT
-    days_since_contact: int | None
-    overdue_days: int | None
-    in_transition: bool
-    framework: str | None  # current framework type code
-    phase: str | None  # current ZVH phase or framework phase
-    supervision_level: str | None
-    tags: tuple[str, ...] = field(default_factory=tuple)
-
-
-class CaseworkMixin:
-    """Methods of ``Services`` for every domain record. Relies on Services' store, projection and hlc."""
+    def __init__(self, device: Device):
+        self.device = device
+        self._rules_lock = threading.RLock()
+        self._rules_paused = False
+        self._rules_stop: threading.Event | None = None
+        device.on_stop(self.stop_timer)
 
     # -- context -----------------------------------------------------------------------------------
     def client_context(self, client_id: str, now: int | None = None) -> ProjectionContext:
-        self._require_unlocked()
-        if not self._projection.has_client(client_id):
+        self.device.require_unlocked()
+        if not self.device.projection.has_client(client_id):
             raise KeyError(client_id)
-        return ProjectionContext(self._projection, client_id, now_ms() if now is None else now)
+        return ProjectionContext(self.device.projection, client_id, now_ms() if now is None else now)
 
     def _view(self, rec) -> RecordView:
-        p = self._projection
+        p = self.device.projection
         return RecordView(
             id=rec.id, type=rec.type, client_id=rec.client_id, fields=dict(rec.fields), author=rec.author,
             created_at=rec.created_at, sync_state=p.sync_state(rec.op_id, rec.origin), last_author=rec.last_author,
@@ -119,12 +84,12 @@ class CaseworkMixin:
 
     # -- reads -------------------------------------------------------------------------------------
     def records(self, client_id: str, type: str, *, include_retracted: bool = False) -> list[RecordView]:
-        self._require_unlocked()
-        return [self._view(r) for r in self._projection.records(client_id, type, include_retracted)]
+        self.device.require_unlocked()
+        return [self._view(r) for r in self.device.projection.records(client_id, type, include_retracted)]
 
     def record(self, record_id: str) -> RecordView:
-        self._require_unlocked()
-        rec = self._projection.record(record_id)
+        self.device.require_unlocked()
+        rec = self.device.projection.record(record_id)
         if rec is None:
             raise KeyError(record_id)
         return self._view(rec)
@@ -132,10 +97,10 @@ class CaseworkMixin:
     def notes(self, client_id: str) -> list[RecordView]:
         """Every note of a client (contacts, meldcode weighings, case conferences), retracted stubs
         included, newest first by the moment it is about."""
-        self._require_unlocked()
+        self.device.require_unlocked()
         out = []
         for rtype in sorted(NOTE_TYPES):
-            out += [self._view(r) for r in self._projection.records(client_id, rtype, include_retracted=True)]
+            out += [self._view(r) for r in self.device.projection.records(client_id, rtype, include_retracted=True)]
 
         def when(v: RecordView) -> int:
             f = v.fields
@@ -146,16 +111,16 @@ class CaseworkMixin:
     # -- writes ------------------------------------------------------------------------------------
     def create_record(self, type: str, client_id: str, fields: dict, *, record_id: str | None = None) -> str:
         """Validate and store a new record of ``type`` for a client; returns its id."""
-        self._require_unlocked()
+        self.device.require_unlocked()
         if type == "client":
             raise ValidationError({"type": "Gebruik add_client voor een nieuwe persoon."})
         if type not in RECORD_SPECS:
             raise ValidationError({"type": "Onbekend soort gegevens."})
-        ctx = self.client_context(client_id) if self._projection.has_client(client_id) else None
+        ctx = self.client_context(client_id) if self.device.projection.has_client(client_id) else None
         if ctx is None:
             raise ValidationError({"client_id": "Deze cliënt bestaat niet (meer) op dit toestel."})
         fields = dict(fields)
-        if type == "aftercare" and self._projection.record(singleton_record_id(client_id, type)) is not None:
+        if type == "aftercare" and self.device.projection.record(singleton_record_id(client_id, type)) is not None:
             self.update_record(singleton_record_id(client_id, type), fields)  # one per client: merge
             return singleton_record_id(client_id, type)
         if type == "contact":
@@ -164,57 +129,57 @@ class CaseworkMixin:
         clean = validate_create(type, fields, ctx)
         if record_id is None:
             record_id = singleton_record_id(client_id, type) if type == "aftercare" else b64e(new_id())
-        self._write_op(type, record_id, client_id, "create", clean)
+        self.device.write_op(type, record_id, client_id, "create", clean)
         self._after_write(client_id)
         return record_id
 
     def update_record(self, record_id: str, changes: dict) -> None:
         """Change fields of a mutable record (last writer wins per field). Notes cannot change."""
-        self._require_unlocked()
-        rec = self._projection.record(record_id)
+        self.device.require_unlocked()
+        rec = self.device.projection.record(record_id)
         if rec is None:
             raise ValidationError({"record_id": "Deze gegevens bestaan niet (meer) op dit toestel."})
         ctx = self.client_context(rec.client_id)
         clean = validate_update(rec.type, dict(rec.fields), dict(changes), ctx)
         if clean:
-            self._write_op(rec.type, record_id, rec.client_id, "set", clean)
+            self.device.write_op(rec.type, record_id, rec.client_id, "set", clean)
             self._after_write(rec.client_id)
 
     def add_addendum(self, record_id: str, text: str) -> str:
         """Add a correction or later information to a note; the note itself never changes."""
-        self._require_unlocked()
-        rec = self._projection.record(record_id)
+        self.device.require_unlocked()
+        rec = self.device.projection.record(record_id)
         if rec is None:
             raise ValidationError({"record_id": "Deze notitie bestaat niet (meer) op dit toestel."})
         if rec.retracted is not None:
             raise ValidationError({"record_id": "Deze notitie is ingetrokken."})
         clean = validate_addendum(rec.type, {"text": text})
         addendum_id = b64e(new_id())
-        self._write_op(rec.type, addendum_id, rec.client_id, "addendum", {**clean, "original": record_id})
+        self.device.write_op(rec.type, addendum_id, rec.client_id, "addendum", {**clean, "original": record_id})
         return addendum_id
 
     def retract_record(self, record_id: str, reason: str) -> None:
         """Withdraw a note written on the wrong client; the stub (who, when, why) stays visible."""
-        self._require_unlocked()
-        rec = self._projection.record(record_id)
+        self.device.require_unlocked()
+        rec = self.device.projection.record(record_id)
         if rec is None:
             raise ValidationError({"record_id": "Deze notitie bestaat niet (meer) op dit toestel."})
         if rec.type not in NOTE_TYPES:
             raise ValidationError({"kind": "Alleen een notitie trek je in; pas andere gegevens aan."})
         if rec.retracted is not None:
             raise ValidationError({"record_id": "Deze notitie is al ingetrokken."})
-        self._write_op(rec.type, record_id, rec.client_id, "retract", validate_retract({"reason": reason}))
+        self.device.write_op(rec.type, record_id, rec.client_id, "retract", validate_retract({"reason": reason}))
         self._after_write(rec.client_id)
 
     def intake(self, display_name: str, **fields) -> str:
         """A new client in the caseload (assigned to the current user unless said otherwise)."""
-        self._require_unlocked()
+        self.device.require_unlocked()
         fields = {"display_name": display_name, **fields}
-        fields.setdefault("assigned_to", self._profile["user_name"])
+        fields.setdefault("assigned_to", self.device.profile["user_name"])
         client_id = b64e(new_id())
         # a client's own context is empty at intake
         clean = validate_create("client", fields, DictContext(client_id, now_ms()))
-        self._write_op("client", client_id, client_id, "create", clean)
+        self.device.write_op("client", client_id, client_id, "create", clean)
         return client_id
 
     def assign(self, client_id: str, user_name: str) -> None:
@@ -222,9 +187,9 @@ class CaseworkMixin:
 
     def hand_over(self, from_user: str, to_user: str, until: str) -> list[str]:
         """Holiday cover: every active client of ``from_user`` is covered by ``to_user`` until a date."""
-        self._require_unlocked()
+        self.device.require_unlocked()
         moved = []
-        for rec in self._projection.records(rtype="client"):
+        for rec in self.device.projection.records(rtype="client"):
             f = rec.fields
             if f.get("assigned_to") == from_user and f.get("status", "ACTIEF") == "ACTIEF":
                 self.update_record(rec.id, {"cover_by": to_user, "cover_until": until})
@@ -246,7 +211,7 @@ class CaseworkMixin:
         self.run_rules()
 
     def _after_write(self, client_id: str) -> None:
-        if getattr(self, "_rules_paused", False):
+        if self._rules_paused:
             return
         try:
             self.run_rules([client_id])
@@ -255,68 +220,71 @@ class CaseworkMixin:
 
     def run_rules(self, client_ids: list[str] | None = None, now: int | None = None) -> list[str]:
         """Raise every automatic flag whose condition holds (once: ids are deterministic) and open the
-        spoed-nazorg follow-up when a framework lapsed. Returns the ids of flags raised now."""
-        self._require_unlocked()
+        spoed-nazorg follow-up when a framework lapsed. Returns the ids of flags raised now. A read-only
+        role raises no flags (it writes nothing)."""
+        self.device.require_unlocked()
+        if not may_write(self.device.role, "flag"):
+            return []
         with self._rules_lock:
             raised = []
-            ids = client_ids or [r.id for r in self._projection.records(rtype="client")]
+            ids = client_ids or [r.id for r in self.device.projection.records(rtype="client")]
             for client_id in ids:
-                if not self._projection.has_client(client_id):
+                if not self.device.projection.has_client(client_id):
                     continue
                 ctx = self.client_context(client_id, now)
                 for proposal in rules.evaluate(ctx):
                     flag_id = proposal.record_id(client_id)
-                    if self._projection.record(flag_id) is not None:
+                    if self.device.projection.record(flag_id) is not None:
                         continue
                     fields = proposal.fields()
                     fields["raised_at"] = ctx.now
                     clean = validate_create("flag", fields, ctx)
-                    self._write_op("flag", flag_id, client_id, "create", clean)
+                    self.device.write_op("flag", flag_id, client_id, "create", clean)
                     raised.append(flag_id)
                 follow = rules.lapse_followup(self.client_context(client_id, now))
                 if follow:
                     for w in follow["writes"]:
                         ctx = self.client_context(client_id, now)
-                        if w["kind"] == "create" and self._projection.record(w["record_id"]) is None:
+                        if w["kind"] == "create" and self.device.projection.record(w["record_id"]) is None:
                             clean = validate_create(w["type"], w["fields"], ctx)
                         else:
-                            rec = self._projection.record(w["record_id"])
+                            rec = self.device.projection.record(w["record_id"])
                             if rec is None:
                                 continue
                             clean = validate_update(w["type"], dict(rec.fields), w["fields"], ctx)
                             if not clean:
                                 continue
-                        kind = "create" if self._projection.record(w["record_id"]) is None else "set"
-                        self._write_op(w["type"], w["record_id"], client_id, kind, clean)
+                        kind = "create" if self.device.projection.record(w["record_id"]) is None else "set"
+                        self.device.write_op(w["type"], w["record_id"], client_id, kind, clean)
             return raised
 
-    def _start_rules_timer(self) -> None:
+    def start_timer(self) -> None:
         stop = threading.Event()
         self._rules_stop = stop
 
         def loop() -> None:
             while not stop.wait(RULES_INTERVAL_S):
                 try:
-                    if self.unlocked and self.run_rules():
-                        self._notify()
+                    if self.device.unlocked and self.run_rules():
+                        self.device.notify()
                 except Exception:  # keep the timer alive; nothing sensitive in the log
                     log.exception("rules round failed")
 
         threading.Thread(target=loop, name="veldwerk-rules", daemon=True).start()
 
-    def _stop_rules_timer(self) -> None:
-        stop = getattr(self, "_rules_stop", None)
+    def stop_timer(self) -> None:
+        stop, self._rules_stop = self._rules_stop, None
         if stop is not None:
             stop.set()
 
     # -- overviews for the views ---------------------------------------------------------------------
     def caseload_items(self, now: int | None = None) -> list[CaseloadItem]:
         """Every client with the badges a caseload needs, sorted by name."""
-        self._require_unlocked()
+        self.device.require_unlocked()
         now = now_ms() if now is None else now
         items = []
-        for rec in self._projection.records(rtype="client"):
-            ctx = ProjectionContext(self._projection, rec.id, now)
+        for rec in self.device.projection.records(rtype="client"):
+            ctx = ProjectionContext(self.device.projection, rec.id, now)
             f = rec.fields
             flags = [v for _, v in ctx.records("flag") if v.get("status", "OPEN") in OPEN_FLAG_STATES]
             transitions = [v for _, v in ctx.records("transition")
@@ -341,16 +309,16 @@ class CaseworkMixin:
 
     def agenda(self, start: int, end: int) -> list:
         """Planned contacts, reporting-duty dates, transitions due and flag deadlines between two moments."""
-        self._require_unlocked()
+        self.device.require_unlocked()
         now = now_ms()
-        ctxs = [ProjectionContext(self._projection, r.id, now) for r in self._projection.records(rtype="client")]
+        ctxs = [ProjectionContext(self.device.projection, r.id, now) for r in self.device.projection.records(rtype="client")]
         return rules.agenda(ctxs, start, end)
 
     def open_flags(self) -> list[RecordView]:
         """Open urgent flags of every client: mine first, then by deadline."""
-        self._require_unlocked()
-        me = self._profile["user_name"]
-        flags = [self._view(r) for r in self._projection.records(rtype="flag")
+        self.device.require_unlocked()
+        me = self.device.profile["user_name"]
+        flags = [self._view(r) for r in self.device.projection.records(rtype="flag")
                  if r.fields.get("status", "OPEN") in OPEN_FLAG_STATES]
         return sorted(flags, key=lambda v: (v.fields.get("assignee") != me, v.fields.get("deadline") or 0))
 
@@ -363,3 +331,42 @@ class CaseworkMixin:
     @staticmethod
     def severity_rank(code: str) -> int:
         return Ernst(code).rank
+
+    # -- the simple calls of the first screens ----------------------------------------------------------
+    def caseload(self) -> list[ClientSummary]:
+        self.device.require_unlocked()
+        return self.device.projection.caseload()
+
+    def client(self, client_id: str) -> ClientSummary:
+        self.device.require_unlocked()
+        return self.device.projection.client(client_id)
+
+    def timeline(self, client_id: str) -> list[NoteView]:
+        self.device.require_unlocked()
+        return self.device.projection.timeline(client_id)
+
+    def add_client(self, display_name: str, *, fictional: bool = False) -> str:
+        """A new client in the caseload, assigned to the current user."""
+        return self.intake(display_name, fictional=fictional)
+
+    def record_contact(self, client_id: str, *, contact_type: str, outcome: str, report: str,
+                       occurred_at: int | None = None, risks: Sequence[tuple[str, str]] = ()) -> str:
+        """Record a contact note (append-only). Local and instant; sync delivers it later."""
+        risks = [{"domain": d, "severity": sev} for d, sev in risks] if risks else []
+        fields = {"contact_type": contact_type, "outcome": outcome, "report": report, "risks": risks}
+        if occurred_at is not None:
+            fields["occurred_at"] = occurred_at
+        return self.create_record("contact", client_id, fields)
+
+    # -- drafts: half-typed forms, sealed ---------------------------------------------------------------
+    def save_draft(self, slot: str, data: dict) -> None:
+        self.device.require_unlocked()
+        self.device.store.draft_put(slot, data)
+
+    def load_draft(self, slot: str) -> dict | None:
+        self.device.require_unlocked()
+        return self.device.store.draft_get(slot)
+
+    def clear_draft(self, slot: str) -> None:
+        self.device.require_unlocked()
+        self.device.store.draft_delete(slot)

@@ -1,0 +1,126 @@
+"""Sync control: the one place that starts, stops and asks the background sync of a device, and that
+tells the views what sync is doing (:meth:`SyncControl.status`). Delivery by signature (no keys, no
+login) is here too. The engine itself is :mod:`field_app.sync.engine`; it sees only the device core."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from ..core.device import Device
+from ..core.states import SyncState
+from ..crypto.canonical import b64d
+from ..sync.client import SyncClient, Unreachable
+from ..sync.engine import SyncEngine, deliver_signed
+from ..views_model import SyncStatus
+
+__all__ = ["SyncControl"]
+
+
+class SyncControl:
+    def __init__(self, device: Device, *, transport: httpx.BaseTransport | None = None, autosync: bool = True):
+        self.device = device
+        self.transport = transport
+        self.autosync = autosync
+        self.engine: SyncEngine | None = None
+        device.on_stop(self.stop)
+        device.set_nudge(self.nudge)
+
+    def client(self, server_url: str) -> SyncClient:
+        """A client for ``server_url`` (enrolment, delivery); close it after use."""
+        return SyncClient(server_url, transport=self.transport)
+
+    # -- engine life cycle ----------------------------------------------------------------------------
+    def start(self) -> None:
+        """After an unlock: an engine for this device, running in the background when autosync is on."""
+        self.engine = SyncEngine(self.device, SyncClient(self.device.profile["server_url"],
+                                                         transport=self.transport))
+        if self.autosync:
+            self.engine.start()
+
+    def stop(self) -> None:
+        engine, self.engine = self.engine, None
+        if engine is not None:
+            engine.stop()
+            engine.client.close()
+
+    def nudge(self) -> None:
+        """Ask the background sync to run now (never blocks)."""
+        if self.engine is not None:
+            self.engine.nudge()
+
+    def sync_once(self) -> None:
+        """One full sync round in the calling thread (command line, tests). Raises on failure."""
+        self.device.require_unlocked()
+        try:
+            self.engine.run_once()
+        except Unreachable:
+            self.device.set_sync_state(SyncState.OFFLINE)
+            raise
+
+    # -- what the views show --------------------------------------------------------------------------
+    def status(self) -> SyncStatus:
+        """``state`` is a :class:`SyncState`. On a security stop it is ERROR, ``message`` the code
+        ("rollback", "fork", "gap", ...) and ``extra["uitleg"]`` a Dutch sentence. ``extra`` also has
+        ``busy``, ``ignored_ops`` (operations from a role that may not write them), ``lease_days_left``
+        (from day 10 offline) and ``lease_expired``."""
+        dev = self.device
+        if dev.erased:
+            return SyncStatus(state=SyncState.ERASED, pending=0, last_sync_at=dev.last_sync_at)
+        store = dev.store
+        extra: dict[str, Any] = {"busy": bool(self.engine and self.engine.busy),
+                                 "ignored_ops": int(store.get_state("ignored_ops", "0"))}
+        state, message = dev.sync_state
+        alert = dev.alert_state()
+        if store.get_meta("keys_destroyed"):
+            state = SyncState.KEYS_DESTROYED
+        elif alert is not None:
+            state, message = SyncState.ERROR, alert["code"]
+            extra["uitleg"] = alert["uitleg"]
+        elif store.get_state("revoked"):
+            state, message = SyncState.REVOKED, store.get_state("revoked")
+        elif dev.unlocked and state in (SyncState.ONLINE, SyncState.AWAITING_CONFIRMATION) and not dev.can_seal():
+            state = dev.waiting_state()
+        if dev.unlocked:
+            extra.update(dev.lease_info())
+        return SyncStatus(state=state, pending=store.outbox_count(), last_sync_at=dev.last_sync_at,
+                          message=message, pending_key=store.pending_count(), extra=extra)
+
+    def unsynced_count(self) -> int:
+        """Operations not yet delivered to the server; readable while locked."""
+        return 0 if self.device.erased else self.device.store.outbox_count()
+
+    def security_alert(self) -> dict | None:
+        """The security stop in force: ``{code, uitleg, at}``, or None."""
+        return self.device.alert_state()
+
+    def clear_security_alert(self) -> None:
+        """Let sync try again after a person has looked at a security stop (the same server behaviour
+        stops it again)."""
+        self.device.clear_alert()
+        self.nudge()
+
+    # -- delivery without keys --------------------------------------------------------------------------
+    def deliver_outbox(self) -> dict[str, Any]:
+        """Deliver the outbox by signature (``/changes/signed``): no passphrase and no login needed. For a
+        device whose keys were destroyed, or an old data directory whose passphrase was forgotten.
+        Returns ``{delivered, remaining, error, permanent}``."""
+        dev = self.device
+        if dev.erased:
+            return {"delivered": 0, "remaining": 0, "error": "", "permanent": False}
+        store = dev.store
+        server_url, team = store.get_meta("server_url"), store.get_meta("team")
+        if not server_url or not team:
+            return {"delivered": 0, "remaining": store.outbox_count(), "error": "unknown_server",
+                    "permanent": True}
+        client = self.client(server_url)
+        try:
+            outcome = deliver_signed(client, store, b64d(team))
+        finally:
+            client.close()
+        if dev.unlocked:
+            dev.outbox_changed()
+        else:
+            dev.notify()
+        return outcome
