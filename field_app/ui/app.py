@@ -61,9 +61,7 @@ class UiPrefs:
     @classmethod
     def load(cls, services: Any) -> UiPrefs:
         """The device's saved preferences (``Services.display_prefs``), defaults for the rest."""
-        reader = getattr(services, "display_prefs", None)
-        saved = reader() if reader is not None else {}
-        return cls(**saved)
+        return cls(**services.display_prefs())
 
 
 _shared: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -300,7 +298,7 @@ class VeldwerkApp:
 
     def _refresh(self) -> None:
         self._refresh_scheduled = False
-        if self._closed or self.screen is None or getattr(self.services, "closed", False) or self._session_gone():
+        if self._closed or self.screen is None or self.services.closed or self._session_gone():
             return
         try:
             if isinstance(self.screen, (UnlockView, EnrolView)):
@@ -445,7 +443,7 @@ class VeldwerkApp:
         self.stack = []
         self._notice = None
         self.page.pop_dialog()
-        info = self.services.unlock_info() if hasattr(self.services, "unlock_info") else {}
+        info = self.services.unlock_info()
         if not self.services.enrolled and not info.get("erased"):
             self.show(EnrolView(self))
             return
@@ -499,9 +497,7 @@ class VeldwerkApp:
         self.push(ClientView(self, client_id))
 
     def log_file_opened(self, client_id: str, reason: str | None = None) -> None:
-        opener = getattr(self.services, "open_client_file", None)  # absent on a bare test double
-        if opener is not None:
-            opener(client_id, reason)
+        self.services.open_client_file(client_id, reason)
 
     def open_contact_form(self, client_id: str) -> None:
         self._notice = None
@@ -577,11 +573,8 @@ class VeldwerkApp:
 
     def _save_prefs(self) -> None:
         """Remembered on the device, so the next start (and the unlock screen) uses them."""
-        saver = getattr(self.services, "save_display_prefs", None)
-        if saver is None:
-            return
         try:
-            saver(lang=self.prefs.lang, text_scale=self.prefs.text_scale, theme_mode=self.prefs.theme_mode)
+            self.services.save_display_prefs(lang=self.prefs.lang, text_scale=self.prefs.text_scale, theme_mode=self.prefs.theme_mode)
         except (ValueError, OSError) as exc:
             log.warning("display preferences not saved: %s", type(exc).__name__)
 

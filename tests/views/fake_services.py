@@ -1,6 +1,8 @@
-"""An in-memory stand-in with the interface of ``field_app.services.Services``, for fast view tests of
-states that are awkward to reach with a real device (online, sent, errors). The unlock, caseload and
-contact-form behaviour is also tested against the real Services (see ``conftest.py``)."""
+"""An in-memory stand-in for ``field_app.services.Services``, for fast view tests of states that are
+awkward to reach with a real device (online, sent, errors). It implements every member of
+``field_app.app_api.ServicesAPI`` (``test_protocols.py`` checks it): a field worker's phone with clients
+and contact notes; coordinator actions answer as for a device without the beheer right. The unlock,
+caseload and contact-form behaviour is also tested against the real Services (see ``conftest.py``)."""
 
 from __future__ import annotations
 
@@ -8,13 +10,25 @@ import itertools
 import threading
 import time
 from collections.abc import Callable, Sequence
+from contextlib import contextmanager
 
-from field_app.app_api import LockedError
-from field_app.crypto.vault import WrongPassphrase
+from field_app.app_api import (
+    ENROL_MESSAGES,
+    EnrolError,
+    LockedError,
+    NotAllowed,
+    WeakPassphrase,
+    WrongPassphrase,
+    secret_problem,
+)
+from field_app.domain.context import DictContext
 from field_app.domain.errors import ValidationError
 from field_app.domain.validation import check_contact, clean_display_name
 from field_app.domain.vocab import Ernst
-from field_app.views_model import ClientSummary, NoteView, RiskView, SyncStatus
+from field_app.services import Services
+from field_app.views_model import CaseloadItem, ClientSummary, NoteView, RecordView, RiskView, SyncStatus
+
+NOT_BEHEER = "Alleen een bevestigd toestel met beheerrechten kan dit."
 
 
 def _now() -> int:
@@ -38,6 +52,8 @@ class FakeServices:
         self.message = ""
         self.sync_requests = 0
         self.lock_calls = 0
+        self.closed = False
+        self._prefs: dict = {}
         self._lock = threading.Lock()
 
     # -- lifecycle
@@ -62,6 +78,38 @@ class FakeServices:
 
     def close(self) -> None:
         self.lock()
+        self.closed = True
+
+    def register(self, **_kw) -> None:
+        raise EnrolError(ENROL_MESSAGES["conflict"])
+
+    def start_over(self, *, accept_loss: bool = False) -> dict:
+        if self._unlocked:
+            raise NotAllowed("Het toestel is ontgrendeld; opnieuw beginnen is niet nodig.")
+        return {"erased": False, "delivered": 0, "remaining": self.unsynced_count(), "error": "offline",
+                "permanent": False}
+
+    def security_info(self) -> dict:
+        return {"mode": "wachtwoordzin", "platform_secret": False, "secret_kind": "passphrase", "scrypt": None,
+                "min_secret_length": 10, "max_attempts": 10, "waits_from_attempt": 5, "wait_minutes": [1, 5, 15, 60],
+                "lease_days": 14, "lease_warning_day": 10, **self.unlock_info()}
+
+    def change_passphrase(self, old: str, new: str, platform_secret: bytes | None = None) -> None:
+        self._require()
+        if secret_problem(new, pin=False):
+            raise WeakPassphrase()
+        if old != self._passphrase:
+            raise WrongPassphrase()
+        self._passphrase = new
+
+    def display_prefs(self) -> dict:
+        return dict(self._prefs)
+
+    def save_display_prefs(self, **prefs) -> None:
+        for key, value in prefs.items():
+            if key not in Services.DISPLAY_CHOICES or value not in Services.DISPLAY_CHOICES[key]:
+                raise ValueError(f"display preference {key}={value!r} not allowed")
+        self._prefs.update(prefs)
 
     def _require(self) -> None:
         if not self._unlocked:
@@ -141,6 +189,17 @@ class FakeServices:
     def sync_now(self) -> None:
         self.sync_requests += 1
 
+    def deliver_outbox(self) -> dict:
+        waiting = self.unsynced_count()
+        self.deliver_all()
+        return {"delivered": waiting, "remaining": 0, "error": "", "permanent": False}
+
+    def security_alert(self) -> dict | None:
+        return None
+
+    def clear_security_alert(self) -> None:
+        self._require()
+
     def deliver_all(self) -> None:
         """Test helper: the server confirmed everything (as the background sync would)."""
         for cid, notes in self._notes.items():
@@ -148,6 +207,141 @@ class FakeServices:
                                 if n.sync_state == "wachtend" else n for n in notes]
         self.state, self.last_sync_at = "online", _now()
         self._notify()
+
+    # -- the rest of casework: a client file holds its client record and contact notes
+    def caseload_items(self, now: int | None = None) -> list[CaseloadItem]:
+        return [CaseloadItem(
+            id=c.id, display_name=c.display_name, fictional=c.fictional, assigned_to=self._user, cover_by="",
+            regime="", status="ACTIEF", safety_warning="GEEN", risk_level=c.highest_risk, open_flags=0,
+            urgent_flags=0, days_since_contact=None if c.last_contact_at is None
+            else max(0, (_now() - c.last_contact_at) // 86_400_000), overdue_days=None, in_transition=False,
+            framework=None, phase=None, supervision_level=None) for c in self.caseload()]
+
+    def _client_view(self, c: ClientSummary) -> RecordView:
+        fields = {"display_name": c.display_name, "fictional": c.fictional, "assigned_to": self._user,
+                  "status": "ACTIEF"}
+        return RecordView(c.id, "client", c.id, fields, self._user, c.created_at, "wachtend")
+
+    def _note_view(self, n: NoteView) -> RecordView:
+        fields = {"contact_type": n.contact_type, "outcome": n.outcome, "occurred_at": n.occurred_at,
+                  "recorded_at": n.recorded_at, "report": n.report,
+                  "risks": [{"domain": r.domain, "severity": r.severity} for r in n.risks]}
+        return RecordView(n.id, "contact", n.client_id, fields, n.author, n.recorded_at, n.sync_state)
+
+    def client_context(self, client_id: str, now: int | None = None) -> DictContext:
+        self._require()
+        if client_id not in self._clients:
+            raise KeyError(client_id)
+        data = {client_id: ("client", self._client_view(self._clients[client_id]).fields)}
+        data.update({n.id: ("contact", self._note_view(n).fields) for n in self._notes[client_id]})
+        return DictContext(client_id, _now() if now is None else now, data)
+
+    def records(self, client_id: str, type: str, *, include_retracted: bool = False) -> list[RecordView]:
+        self._require()
+        if type == "client" and client_id in self._clients:
+            return [self._client_view(self._clients[client_id])]
+        return self.notes(client_id) if type == "contact" else []
+
+    def record(self, record_id: str) -> RecordView:
+        self._require()
+        if record_id in self._clients:
+            return self._client_view(self._clients[record_id])
+        for notes in self._notes.values():
+            for n in notes:
+                if n.id == record_id:
+                    return self._note_view(n)
+        raise KeyError(record_id)
+
+    def notes(self, client_id: str) -> list[RecordView]:
+        return [self._note_view(n) for n in self.timeline(client_id)] if client_id in self._clients else []
+
+    def intake(self, display_name: str, **fields) -> str:
+        return self.add_client(display_name, fictional=bool(fields.get("fictional")))
+
+    def create_record(self, type: str, client_id: str, fields: dict, *, record_id: str | None = None) -> str:
+        if type != "contact":
+            raise ValidationError({"type": "Deze testversie legt alleen contacten vast."})
+        return self.record_contact(client_id, contact_type=fields.get("contact_type"), outcome=fields.get("outcome"),
+                                   report=fields.get("report"), occurred_at=fields.get("occurred_at"),
+                                   risks=[(r["domain"], r["severity"]) for r in fields.get("risks") or []])
+
+    def update_record(self, record_id: str, changes: dict) -> None:
+        self.record(record_id)
+        raise ValidationError({"record_id": "Deze testversie kan gegevens niet aanpassen."})
+
+    def add_addendum(self, record_id: str, text: str) -> str:
+        self.record(record_id)
+        raise ValidationError({"record_id": "Deze testversie kan geen aanvulling vastleggen."})
+
+    def retract_record(self, record_id: str, reason: str) -> None:
+        self.record(record_id)
+        raise ValidationError({"record_id": "Deze testversie kan niets intrekken."})
+
+    def assign(self, client_id: str, user_name: str) -> None:
+        raise NotAllowed("Toewijzen en vervanging regelt je werkbegeleider of regisseur; met jouw rol kan dat niet.")
+
+    def hand_over(self, from_user: str, to_user: str, until: str) -> list[str]:
+        raise NotAllowed("Toewijzen en vervanging regelt je werkbegeleider of regisseur; met jouw rol kan dat niet.")
+
+    def agenda(self, start: int, end: int) -> list:
+        self._require()
+        return []
+
+    def open_flags(self) -> list[RecordView]:
+        self._require()
+        return []
+
+    def risk_summary(self, client_id: str) -> dict[str, list[tuple[int, int]]]:
+        series: dict[str, list[tuple[int, int]]] = {}
+        for n in sorted(self.timeline(client_id), key=lambda n: n.occurred_at):
+            for r in n.risks:
+                series.setdefault(r.domain, []).append((n.occurred_at, Ernst(r.severity).rank))
+        return series
+
+    @contextmanager
+    def deferred_rules(self):
+        yield
+
+    # -- the team and the access log: a field worker's device without the beheer right
+    def fingerprint(self) -> list[str]:
+        self._require()
+        return [f"{i:05d}" for i in range(12)]
+
+    def create_invitation(self, role: str) -> dict:
+        raise NotAllowed(NOT_BEHEER)
+
+    def pending_devices(self) -> list[dict]:
+        raise NotAllowed(NOT_BEHEER)
+
+    def confirm_device(self, device_id: str, fingerprint_digits: str, role: str | None = None) -> None:
+        raise NotAllowed(NOT_BEHEER)
+
+    def devices(self) -> list[dict]:
+        self._require()
+        return [{"id": "fake-device", "user": self._user, "role": self._role, "beheer": False, "status": "actief",
+                 "reason": None, "wiped": False, "fingerprint": self.fingerprint(), "me": True}]
+
+    def set_role(self, device_id: str, role: str, beheer: bool) -> None:
+        raise NotAllowed(NOT_BEHEER)
+
+    def revoke_device(self, device_id: str, reason: str) -> None:
+        raise NotAllowed(NOT_BEHEER)
+
+    def wipe_device(self, device_id: str) -> None:
+        raise NotAllowed(NOT_BEHEER)
+
+    def open_client_file(self, client_id: str, reason: str | None = None) -> str:
+        self._require()
+        if client_id not in self._clients:
+            raise ValidationError({"client_id": "Deze cliënt bestaat niet (meer) op dit toestel."})
+        return f"audit-{next(self._ids)}"
+
+    def access_log(self, client_id: str | None = None) -> list[dict]:
+        raise NotAllowed("Alleen een werkbegeleider, procesregisseur of functionaris gegevensbescherming kan het "
+                         "toegangslogboek inzien.")
+
+    def server_access_log(self) -> list[dict]:
+        raise NotAllowed("Met jouw rol kun je het toegangslogboek van de server niet inzien.")
 
     # -- drafts
     def save_draft(self, slot: str, data: dict) -> None:

@@ -50,16 +50,8 @@ def badge(label: str, icon: ft.IconData, tone: theme.Tone, scale: float) -> ft.C
 
 
 def caseload_items(services: Any) -> list[CaseloadItem]:
-    """The services' caseload overview; a bare test double that only knows ``caseload()`` still shows."""
-    items = getattr(services, "caseload_items", None)
-    if items is not None:
-        return items()
-    return [CaseloadItem(
-        id=s.id, display_name=s.display_name, fictional=s.fictional, assigned_to="", cover_by="", regime="",
-        status="ACTIEF", safety_warning="GEEN", risk_level=s.highest_risk, open_flags=0, urgent_flags=0,
-        days_since_contact=None if s.last_contact_at is None else fmt.days_between(s.last_contact_at),
-        overdue_days=None, in_transition=False, framework=None, phase=None, supervision_level=None,
-    ) for s in services.caseload()]
+    """The services' caseload overview."""
+    return services.caseload_items()
 
 
 def phase_label(i18n, code: str | None) -> str:

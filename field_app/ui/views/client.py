@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import flet as ft
 
+from field_app.app_api import SyncState
 from field_app.domain import rules
 from field_app.domain.vocab import (
     KaderFase,
@@ -68,11 +69,6 @@ class ClientView:
         self.notes = self.body  # the timeline's column (older callers)
         self.data: ClientData | None = None
         self._shown: Any = None
-
-    @property
-    def full(self) -> bool:
-        """The real services have every record type; a bare test double only has the timeline."""
-        return hasattr(self.app.services, "client_context")
 
     def title(self) -> str:
         try:
@@ -146,9 +142,6 @@ class ClientView:
         except KeyError:  # retracted or gone: nothing to show here any more
             self.header.content = c.error_line(t("client.gone"), app.scale)
             self.body.controls = []
-            return
-        if not self.full:
-            self._refresh_legacy(summary)
             return
         svc = app.services
         now = fmt.now_ms()
@@ -247,46 +240,11 @@ class ClientView:
                                if message else None)
 
     # -- a bare test double: header and the contacts timeline only ----------------------------------------------
-    def _refresh_legacy(self, client) -> None:
-        app, t = self.app, self.app.i18n.t
-        timeline = app.services.timeline(self.client_id)
-        state = (client, tuple(timeline), app.notice_for(self.client_id), app.services.sync_status().state,
-                 fmt.local(fmt.now_ms()).date())
-        if state == self._shown:
-            return
-        self._shown = state
-        badges: list[ft.Control] = []
-        if client.fictional:
-            badges.append(c.fictional_badge(app.i18n, app.scale))
-        if client.highest_risk:
-            badges.append(c.severity_badge(app.i18n, client.highest_risk, app.scale))
-        self.header.content = c.node(ft.Card(ft.Container(ft.Column([
-            ft.Semantics(content=c.text(client.display_name, ft.TextThemeStyle.HEADLINE_SMALL,
-                                        weight=ft.FontWeight.W_600), header=True, container=True),
-            *([ft.Row(badges, wrap=True, spacing=6, run_spacing=6)] if badges else []),
-            c.para(app.i18n.n("client.contacts", client.contact_count), ft.TextThemeStyle.BODY_MEDIUM),
-            c.para(fmt.last_contact_text(app.i18n, client.last_contact_at), ft.TextThemeStyle.BODY_MEDIUM),
-        ], spacing=8), padding=ft.Padding.all(16)), margin=ft.Margin.all(0)))
-        self.selector.content = c.section_title(t("client.timeline"))
-        notice = app.notice_for(self.client_id)
-        message = None
-        if notice and notice[0] == "saved":
-            note = next((n for n in timeline if n.id == notice[1]), None)
-            if note is not None:
-                message = self.saved_message(note)
-        elif notice and notice[0] == "draft_kept":
-            message = t("contact.draft_kept")
-        self._set_notice(notice, message)
-        if timeline:
-            self.body.controls = [c.note_card(app.i18n, n, app.scale) for n in timeline]
-        else:
-            self.body.controls = [c.para(t("client.timeline_empty"), ft.TextThemeStyle.BODY_LARGE)]
-
     def saved_message(self, note: NoteView) -> str:
         t = self.app.i18n.t
         if note.sync_state in ("verzonden", "ontvangen"):
             return t("contact.saved_sent")
         state = self.app.services.sync_status().state
-        if state in ("online", "bezig"):
+        if state in (SyncState.ONLINE, SyncState.BUSY):
             return t("contact.saved_sending")
         return t("contact.saved_offline")

@@ -347,11 +347,8 @@ class ContactFormView:
         self._sync_outcome()
 
     def _active_conditions(self) -> list[tuple[str, dict]]:
-        context = getattr(self.app.services, "client_context", None)  # absent on a bare test double
-        if context is None:
-            return []
         try:
-            return rules.active_conditions(context(self.client_id))
+            return rules.active_conditions(self.app.services.client_context(self.client_id))
         except KeyError:
             return []
 
@@ -628,7 +625,6 @@ class ContactFormView:
     async def save(self, e=None) -> None:
         app = self.app
         fields, own_errors = self.contact_fields()
-        create = getattr(app.services, "create_record", None)
         try:
             if own_errors:
                 # still check the other fields, so every problem shows at once (pure, nothing is stored)
@@ -640,13 +636,7 @@ class ContactFormView:
                 except ValidationError as exc:
                     errors = {**exc.errors, **errors}
                 raise ValidationError(errors)
-            if create is not None:
-                note_id = create("contact", self.client_id, fields)
-            else:  # a bare test double: the core fields only
-                note_id = app.services.record_contact(
-                    self.client_id, occurred_at=fields["occurred_at"], contact_type=fields["contact_type"],
-                    outcome=fields["outcome"], report=fields["report"],
-                    risks=[(r["domain"], r["severity"]) for r in fields["risks"]])
+            note_id = app.services.create_record("contact", self.client_id, fields)
         except ValidationError as exc:
             self.show_errors(exc.errors)
             self.app.page.update()
@@ -655,7 +645,7 @@ class ContactFormView:
         self.dirty = False
         app.services.clear_draft(draft_slot(self.client_id))
         app.contact_saved(self.client_id, note_id)
-        if needs_escalation(fields) and hasattr(app.services, "records"):
+        if needs_escalation(fields):
             from field_app.ui.views.escalate import EscalateDialog
 
             EscalateDialog(app, self.client_id, note_id, fields).open()

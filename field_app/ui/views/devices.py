@@ -68,8 +68,7 @@ def waiting_for_confirmation(app: VeldwerkApp) -> bool:
     ledger) do not include this one yet (also while offline)."""
     if app.services.sync_status().state == SyncState.AWAITING_CONFIRMATION:
         return True
-    listing = getattr(app.services, "devices", None)  # absent on a bare test double
-    devices = listing() if listing is not None else []
+    devices = app.services.devices()
     return bool(devices) and not any(d.get("me") for d in devices)
 
 
@@ -82,7 +81,7 @@ def security_section(app: VeldwerkApp) -> list[ft.Control]:
     buttons to the security screens (the access logs only for roles that may read them)."""
     t = app.i18n.t
     out: list[ft.Control] = [c.section_title(t("sec.more.title"))]
-    if waiting_for_confirmation(app) and hasattr(app.services, "fingerprint"):
+    if waiting_for_confirmation(app):
         out += [c.info_line(t("sec.waiting.title"), app.scale, icon=ft.Icons.HOURGLASS_TOP, tone=theme.WARNING,
                             identifier="sec-waiting"),
                 c.para(t("sec.waiting.explain"), ft.TextThemeStyle.BODY_MEDIUM),
