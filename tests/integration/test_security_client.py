@@ -289,7 +289,7 @@ def test_work_after_a_removal_waits_for_the_new_team_key(t, monkeypatch):
     third.sync_once()
     held = dict(third.device.epoch_keys)
     with monkeypatch.context() as m:
-        m.setattr(type(t.sup.sync.engine), "rotate", lambda self: None)  # the rotation does not happen
+        m.setattr(type(t.sup.sync.engine.ledger), "rotate", lambda self: None)  # the rotation does not happen
         t.sup.revoke_device(third.device_id, "LEFT")
     t.work.sync_once()
     assert t.work.device.ledger.rotation_due()

@@ -1,0 +1,212 @@
+"""Pulling the team's changes: page by page with the cursor stored in the same transaction as the data,
+every device's envelope chain checked, each envelope opened and judged against the sender's ledger role;
+what cannot be opened yet waits (``pending``), what never opens is set aside (``rejected``)."""
+
+from __future__ import annotations
+
+from ..core.alerts import alert_code
+from ..core.policy import SELF_TYPES, may_write
+from ..crypto.canonical import b64d, b64e
+from ..crypto.chain import ChainError, check_cursor, check_envelope_context
+from ..crypto.envelope import EnvelopeError, MissingEpochKey, open_envelope
+from ..crypto.identity import verify_signature
+from ..crypto.ledger import ledger_knows
+from ..crypto.wire import EnvelopeFormatError, envelope_hash, unpack
+from .client import SyncClient
+from .ledger_sync import LedgerSync
+from .port import DevicePort
+
+__all__ = ["Puller", "PULL_LIMIT"]
+
+PULL_LIMIT = 500
+
+
+class Puller:
+    def __init__(self, device: DevicePort, client: SyncClient, ledger: LedgerSync):
+        self.device, self.client, self.ledger = device, client, ledger
+        self.need_reseal = False  # an earlier sealing of own work is on the server: seal the rest on top
+        self.own_delivered = False
+
+    def _alert(self, kind: str, detail: str = "") -> None:
+        self.device.raise_alert(alert_code(kind), detail)
+
+    def pull(self) -> None:
+        dev = self.device
+        store = dev.store
+        self.retry_pending()
+        while True:
+            cursor = int(store.get_state("cursor", "0"))
+            page = self.client.pull(dev.team, cursor, PULL_LIMIT)
+            changes, announced = page.get("changes"), page.get("next")
+            served: dict[int, bytes] = {}
+            try:
+                for change in changes:
+                    served[change["seq"]] = b64d(change["envelope"])
+            except (TypeError, KeyError, ValueError):
+                self._alert("bad_envelope", "malformed page")
+
+            def applied(seq: int, served: dict[int, bytes] = served) -> bytes | None:
+                env, seen = served.get(seq), store.seen_at_seq(seq)
+                return env if env is not None and seen is not None and seen == envelope_hash(env) else None
+
+            try:
+                new_cursor = check_cursor(cursor, changes, announced, applied=applied)
+            except ChainError as exc:
+                self._alert(exc.kind, str(exc))
+            fresh = [(seq, env) for seq, env in sorted(served.items()) if seq > cursor]
+            self._ensure_ledger_covers(fresh)
+            self.own_delivered = False
+            dev.apply_remote(self._apply_page(fresh, new_cursor))
+            if self.own_delivered:
+                dev.outbox_changed()
+            if not page.get("more") or not fresh:
+                return
+
+    def _ensure_ledger_covers(self, fresh: list[tuple[int, bytes]]) -> None:
+        """An envelope signed by a member naming a ledger head this device does not know means this
+        device is behind: follow the ledger; if the server still cannot show that head, it withholds."""
+        def unknown() -> list[bytes]:
+            ledger, out = self.device.ledger, []
+            for _seq, env in fresh:
+                try:
+                    parts = unpack(env)
+                except EnvelopeFormatError:
+                    continue
+                sender = ledger.devices.get(parts.device) if ledger else None
+                if sender is None:
+                    out.append(b"")
+                elif verify_signature(sender.ed25519, parts.signature, parts.signed_bytes()) and \
+                        not ledger_knows(ledger, b64d(parts.header["ledger_head"])):
+                    out.append(b64d(parts.header["ledger_head"]))
+            return out
+
+        if unknown():
+            self.ledger.follow()
+            if any(head for head in unknown()):
+                self._alert("withheld", "an envelope names a ledger head the server does not show")
+
+    def _apply_page(self, fresh: list[tuple[int, bytes]], new_cursor: int) -> list[tuple[bytes, dict]]:
+        """Check and apply one page in one transaction with the cursor and the chain state. A gap or
+        fork rolls the whole page back (nothing applied) and raises the alert."""
+        dev = self.device
+        applied: list[tuple[bytes, dict]] = []
+        with dev.chain_transaction():
+            for seq, env in fresh:
+                taken = self._take(seq, env, observe=True)
+                if taken is not None:
+                    applied.append(taken)
+            dev.store.set_state("cursor", str(new_cursor))
+        return applied
+
+    def _take(self, seq: int, env: bytes, *, observe: bool) -> tuple[bytes, dict] | None:
+        """One served envelope: chain check, own delivery, context, open, role. Inside a transaction.
+        Raises ChainError for a gap or fork (the caller rolls back and alerts)."""
+        dev = self.device
+        store = dev.store
+        try:
+            parts = unpack(env)
+        except EnvelopeFormatError:
+            store.rejected_add(b"seq:%d" % seq, seq, env)
+            return None
+        ledger = dev.ledger
+        sender = ledger.devices.get(parts.device) if ledger else None
+        op_id = parts.op_id
+        if sender is None:
+            store.pending_add(op_id, seq, env, "sender")  # its ledger entry is not here yet
+            return None
+        if observe:
+            try:
+                dev.tracker.observe(env, sender.ed25519, known=store.seen_in_chain)
+            except ChainError as exc:
+                if exc.kind == "replay":
+                    dev.count("replays")
+                    return None
+                if exc.kind == "bad_envelope":
+                    store.rejected_add(b"seq:%d" % seq, seq, env)
+                    return None
+                raise
+            store.seen_add(seq, parts.device, parts.header["device_seq"], envelope_hash(env))
+        own = store.outbox_envelope(op_id)
+        if own is not None:  # this device's own envelope: it has been delivered
+            store.outbox_remove(op_id)
+            store.set_op_seq(op_id, seq)
+            if own != env:  # an earlier sealing of it was stored: seal the rest on top of what is there
+                self.need_reseal = True
+            self.own_delivered = True
+            return None
+        if store.has_op(op_id):
+            store.set_op_seq(op_id, seq)
+            return None
+        try:
+            index = check_envelope_context(ledger, env)
+        except ChainError:
+            store.rejected_add(op_id, seq, env)
+            return None
+        try:
+            op = open_envelope(env, team=dev.team, sender_ed25519=sender.ed25519, epoch_keys=dev.epoch_keys,
+                               sender_device=parts.device)
+        except MissingEpochKey:
+            store.pending_add(op_id, seq, env, "key")
+            return None
+        except EnvelopeError:
+            store.rejected_add(op_id, seq, env)
+            return None
+        if not self._allowed(op, parts.device, index):
+            dev.count("ignored_ops")
+            store.rejected_add(op_id, seq, env)
+            return None
+        store.add_op(op_id, op, origin="remote", seq=seq)
+        return op_id, op
+
+    def _allowed(self, op: dict, sender: bytes, index: int) -> bool:
+        """The sender's ledger role at the head it sealed under must allow the operation; an audit or
+        member entry must name its own sender."""
+        if op.get("type") in SELF_TYPES:
+            fields = op.get("fields")
+            return isinstance(fields, dict) and fields.get("device") == b64e(sender)
+        kind = op.get("kind")
+        if kind == "create" and isinstance(op.get("record_id"), str) and \
+                self.device.projection.record(op["record_id"]) is not None:
+            kind = "set"  # a second create of a known record changes its fields like a set: judge it so
+        return may_write(self.device.ledger.role_at(sender, index), str(op.get("type")), kind, op.get("fields"))
+
+    def retry_pending(self) -> None:
+        dev = self.device
+        store = dev.store
+        pending = store.pending_all()
+        if not pending:
+            return
+        applied = []
+        with dev.chain_transaction():
+            for op_id, seq, env, reason in pending:
+                if not self._can_retry(env, reason):
+                    continue
+                store.pending_remove(op_id)
+                taken = self._take(seq, env, observe=reason == "sender")
+                if taken is not None:
+                    applied.append(taken)
+        dev.apply_remote(applied)
+
+    def _can_retry(self, env: bytes, reason: str) -> bool:
+        """A held envelope is tried again once what it waited for (its sender's ledger entry, or the
+        key of its epoch) is here."""
+        dev = self.device
+        try:
+            parts = unpack(env)
+        except EnvelopeFormatError:
+            return reason not in ("sender", "key")
+        if reason == "sender":
+            return dev.ledger is not None and parts.device in dev.ledger.devices
+        if reason == "key":
+            return parts.epoch in dev.epoch_keys
+        return True
+
+    def check_heads(self, heads: list[dict]) -> None:
+        dev = self.device
+        if dev.ledger is None or not heads:
+            return
+        try:
+            dev.tracker.check_heads(heads, team=dev.team, ledger=dev.ledger, known=dev.store.seen_in_chain)
+        except ChainError as exc:
+            self._alert(exc.kind, str(exc))
+
