@@ -8,7 +8,12 @@ The device then stops syncing (nothing of the offending answer is applied) until
 
 from __future__ import annotations
 
-__all__ = ["ALERTS", "SecurityAlert", "alert_code", "uitleg"]
+import json
+import logging
+
+log = logging.getLogger("veldwerk.alerts")
+
+__all__ = ["ALERTS", "SecurityAlert", "alert_code", "uitleg", "record_alert", "read_alert"]
 
 _CONTACT = " Synchroniseren is gestopt; er is niets van overgenomen. Neem contact op met je coördinator."
 
@@ -47,3 +52,19 @@ class SecurityAlert(RuntimeError):
         self.code = code
         self.detail = detail
         super().__init__(uitleg(code))
+
+
+def record_alert(store, code: str, at: int) -> None:
+    """Keep a security stop in the device's database until a person has looked at it (no content)."""
+    store.set_state("alert", json.dumps({"code": code, "at": at}))
+    log.warning("sync stopped for a security reason: %s", code)
+
+
+def read_alert(store) -> dict | None:
+    """The stop in force: ``{code, at, uitleg}``, or None."""
+    raw = store.get_state("alert")
+    if not raw:
+        return None
+    data = json.loads(raw)
+    data["uitleg"] = uitleg(data["code"])
+    return data

@@ -17,8 +17,6 @@ from __future__ import annotations
 import hmac
 import json
 import logging
-import math
-import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -26,26 +24,23 @@ from types import MappingProxyType
 
 from ..crypto.canonical import b64d, b64e
 from ..crypto.chain import ChainError, DeviceChainTracker
-from ..crypto.envelope import seal
 from ..crypto.identity import DeviceIdentity, new_id
 from ..crypto.ledger import VerifiedLedger, epoch_commitment, verify_chain
-from ..crypto.wire import HASH_LEN, envelope_hash
 from ..domain.errors import ValidationError
 from ..domain.hlc import HybridClock, Stamp, now_ms
 from ..store import LocalStore
-from .alerts import SecurityAlert, alert_code, uitleg
+from . import lease
+from .alerts import SecurityAlert, alert_code, read_alert, record_alert
 from .errors import LockedError, NotAllowed
+from .listeners import Listeners
 from .policy import MEMBER_TYPE, may_write
 from .projection import AuditProjection
+from .sealing import Sealer
 from .states import SyncState
 
-__all__ = ["Device", "LEASE_DAYS", "LEASE_WARNING_DAY", "DAY_MS"]
+__all__ = ["Device"]
 
 log = logging.getLogger("veldwerk.device")
-
-DAY_MS = 24 * 3600_000
-LEASE_DAYS = 14  # without a successful sync the team keys are dropped (they come back with the next sync)
-LEASE_WARNING_DAY = 10
 
 
 class Device:
@@ -53,10 +48,10 @@ class Device:
         self.data_dir = Path(data_dir)
         self.clock = clock
         self._store = LocalStore(self.data_dir)
-        self._listeners: list[Callable[[], None]] = []
-        self._listeners_lock = threading.Lock()
+        self._listeners = Listeners()
         self._stop_hooks: list[Callable[[], None]] = []
         self._nudge: Callable[[], None] = lambda: None
+        self._sealer = Sealer(self)
         self._state, self._error_code = SyncState.LOCKED, ""
         self.last_sync_at: int | None = None
         self.erased = False
@@ -230,7 +225,7 @@ class Device:
         with self._store.transaction():
             self._store.add_op(op_id, op, origin="local")
             if self.can_seal() and not self._store.outbox_has_waiting():
-                self._store.outbox_add(op_id, envelope=self._seal(op_id, op))
+                self._store.outbox_add(op_id, envelope=self._sealer.seal(op_id, op))
             else:
                 self._store.outbox_add(op_id, waiting_op=op)
         self._projection.apply(op, op_id=op_id, origin="local", received_at=now_ms())
@@ -251,54 +246,18 @@ class Device:
         self.write_op(MEMBER_TYPE, b64e(new_id()), "", "create", fields)
         self._store.put_secret("member_announced", name)
 
-    # -- sealing ---------------------------------------------------------------------------------------
-    def waiting_state(self) -> SyncState:
-        """Why this device cannot seal: a removal waits for the team key's rotation, or it is not (yet)
-        a confirmed member with the current key."""
-        if self.is_member() and self._ledger.rotation_due():
-            return SyncState.AWAITING_TEAM_KEY
-        return SyncState.AWAITING_CONFIRMATION
-
+    # -- sealing (core/sealing.py) ---------------------------------------------------------------------------
     def can_seal(self) -> bool:
-        """A member with the current key, and no removed device still holding that key (after a revocation
-        work waits, sealed locally, until a coordinator's device has renewed the team key)."""
-        return (self.is_member() and self._ledger.current_epoch in self._epoch_keys
-                and not self._ledger.rotation_due())
+        return self._sealer.can_seal()
 
-    def _seal(self, op_id: bytes, op: dict) -> bytes:
-        """Seal to the team's current key and advance this device's chain. Call inside a transaction."""
-        seq = int(self._store.get_state("device_seq", "0")) + 1
-        prev = self._store.get_state("prev_hash")
-        epoch = self._ledger.current_epoch
-        envelope = seal(op, team=self._team, epoch=epoch, epoch_key=self._epoch_keys[epoch],
-                        identity=self._identity, op_id=op_id, device_seq=seq,
-                        prev_hash=b64d(prev) if prev else bytes(HASH_LEN), ledger_head=self._ledger.head_hash)
-        self._store.set_state("device_seq", str(seq))
-        self._store.set_state("prev_hash", b64e(envelope_hash(envelope)))
-        return envelope
+    def waiting_state(self) -> SyncState:
+        return self._sealer.waiting_state()
 
     def envelope_waiting(self) -> None:
-        """Seal, in order, the work that waited for a team key (now that there is one)."""
-        if not self.can_seal() or not self._store.outbox_has_waiting():
-            return
-        with self._store.transaction():
-            for op_id, op in self._store.outbox_waiting():
-                self._store.outbox_set_envelope(op_id, self._seal(op_id, op))
+        self._sealer.envelope_waiting()
 
     def reseal_outbox(self, seq: int, last_hash: bytes) -> None:
-        """Seal the whole outbox again, in order, on top of this device's chain as the server holds it
-        (``seq``, ``last_hash``). Without the current key the work waits again."""
-        with self._store.transaction():
-            self._store.set_state("device_seq", str(seq))
-            self._store.set_state("prev_hash", b64e(last_hash))
-            for op_id, _envelope in self._store.outbox_all():
-                op = self._store.get_op(op_id)
-                if op is None:
-                    continue
-                if self.can_seal():
-                    self._store.outbox_set_envelope(op_id, self._seal(op_id, op))
-                else:
-                    self._store.outbox_set_waiting(op_id, op)
+        self._sealer.reseal_outbox(seq, last_hash)
 
     # -- what sync may change ------------------------------------------------------------------------------
     def adopt_ledger(self, verified: VerifiedLedger, new_entries: list[dict]) -> None:
@@ -394,25 +353,18 @@ class Device:
         """A successful round: renew the offline lease, say online (or why work waits)."""
         self.last_sync_at = now_ms()
         now = self.clock()
-        if now - int(self._store.get_state("lease_from") or 0) > 60_000:
-            self._store.set_state("lease_from", str(now))
+        lease.renew(self._store, now)
         self.set_sync_state(SyncState.ONLINE if self.can_seal() else self.waiting_state())
         self.notify()
 
     # -- security stops ------------------------------------------------------------------------------------
     def raise_alert(self, code: str, detail: str = "") -> None:
-        self._store.set_state("alert", json.dumps({"code": code, "at": self.clock()}))
-        log.warning("sync stopped for a security reason: %s", code)
+        record_alert(self._store, code, self.clock())
         self.set_sync_state(SyncState.ERROR, code=code)
         raise SecurityAlert(code, detail)
 
     def alert_state(self) -> dict | None:
-        raw = None if self.erased else self._store.get_state("alert")
-        if not raw:
-            return None
-        data = json.loads(raw)
-        data["uitleg"] = uitleg(data["code"])
-        return data
+        return None if self.erased else read_alert(self._store)
 
     def check_alert(self) -> None:
         state = self.alert_state()
@@ -425,22 +377,14 @@ class Device:
         self._store.set_state("alert", "")
         self.set_sync_state(SyncState.OFFLINE)
 
-    # -- offline lease ------------------------------------------------------------------------------------
-    def _lease_age(self) -> int:
-        now = self.clock()
-        return now - int(self._store.get_state("lease_from") or now)
-
+    # -- offline lease (see core/lease.py) -------------------------------------------------------------------
     def lease_info(self) -> dict:
-        age = self._lease_age()
-        info: dict = {"lease_expired": bool(self._store.get_state("lease_expired"))}
-        if age >= LEASE_WARNING_DAY * DAY_MS:
-            info["lease_days_left"] = max(0, math.ceil((LEASE_DAYS * DAY_MS - age) / DAY_MS))
-        return info
+        return lease.info(self._store, self.clock())
 
     def check_lease(self) -> None:
         """After 14 days without a successful sync, drop the team keys from the keyring and memory. Only
         when they can come back: this device is in the ledger, so its grants wait on the server."""
-        if not self.unlocked or self._lease_age() < LEASE_DAYS * DAY_MS or not self.is_member():
+        if not self.unlocked or not lease.expired(self._store, self.clock()) or not self.is_member():
             return
         if self._epoch_keys or self._store.secret_names("epoch:"):
             self._store.delete_secrets("epoch:")
@@ -450,26 +394,11 @@ class Device:
             self.notify()
 
     def lease_restored(self) -> None:
-        if self._store.get_state("lease_expired"):
-            self._store.set_state("lease_expired", "")
+        lease.restored(self._store)
 
     # -- notifications --------------------------------------------------------------------------------------
     def subscribe(self, callback: Callable[[], None]) -> Callable[[], None]:
-        with self._listeners_lock:
-            self._listeners.append(callback)
-
-        def unsubscribe() -> None:
-            with self._listeners_lock:
-                if callback in self._listeners:
-                    self._listeners.remove(callback)
-
-        return unsubscribe
+        return self._listeners.add(callback)
 
     def notify(self) -> None:
-        with self._listeners_lock:
-            listeners = list(self._listeners)
-        for callback in listeners:
-            try:
-                callback()
-            except Exception:  # a broken view must not break sync
-                log.exception("listener failed")
+        self._listeners.call()

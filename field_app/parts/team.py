@@ -10,8 +10,9 @@ from __future__ import annotations
 import hmac
 from typing import Any
 
-from ..core.device import DAY_MS, Device
+from ..core.device import Device
 from ..core.errors import NotAllowed
+from ..core.lease import DAY_MS
 from ..crypto.canonical import b64d, b64e
 from ..crypto.facts import REVOKE_REASONS, ROLES
 from ..crypto.identity import fingerprint, fingerprint_groups

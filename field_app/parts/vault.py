@@ -17,8 +17,9 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from ..core.device import LEASE_DAYS, LEASE_WARNING_DAY, Device
+from ..core.device import Device
 from ..core.errors import MINUTE_MS, KeysDestroyed, LockedError, PlatformSecretMissing, TooManyAttempts
+from ..core.lease import LEASE_DAYS, LEASE_WARNING_DAY
 from ..crypto.vault import (
     MIN_PASSPHRASE,
     MIN_PIN,
