@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import flet as ft
 
-from field_app.app_api import NotAllowed, may_assign
+from field_app.app_api import may_assign
 from field_app.domain.errors import ValidationError
 from field_app.domain.vocab import (
     CasusFase,
@@ -21,6 +21,7 @@ from field_app.domain.vocab import (
 )
 from field_app.ui import components as c
 from field_app.ui import fmt, theme
+from field_app.ui.views.worker_dialogs import AssignDialog
 from field_app.views_model import CaseloadItem
 
 if TYPE_CHECKING:
@@ -82,14 +83,6 @@ def sort_items(items: list[CaseloadItem], how: str) -> list[CaseloadItem]:
     if how == "flags":
         return sorted(by_name, key=lambda i: (-i.urgent_flags, -i.open_flags))
     return by_name
-
-
-def known_workers(app: VeldwerkApp, items: list[CaseloadItem] | None = None) -> list[str]:
-    """Names of colleagues this device knows (me first): for quick picks in assignment and handover."""
-    me = app.services.user_name
-    names = {n for i in (items if items is not None else caseload_items(app.services))
-             for n in (i.assigned_to, i.cover_by) if n}
-    return [me, *sorted(names - {me}, key=str.casefold)]
 
 
 class CaseloadView:
@@ -456,67 +449,6 @@ class IntakeDialog:
 
 
 AddClientDialog = IntakeDialog  # the walking skeleton's name
-
-
-class AssignDialog:
-    """"Toewijzen aan…": a client gets another case manager (services.assign). Also usable from the
-    client header: ``AssignDialog(app, client_id, name, current).open()``."""
-
-    def __init__(self, app: VeldwerkApp, client_id: str, client_name: str, current: str = "",
-                 on_done: Callable[[], None] | None = None):
-        self.app = app
-        self.client_id = client_id
-        self.client_name = client_name
-        self.on_done = on_done
-        t = app.i18n.t
-        self.worker = ft.TextField(label=t("lists.assign.worker"), value=current, text_size=16 * app.scale,
-                                   expand=True, on_submit=app.handler(self.save), error_max_lines=3)
-        picks = [ft.OutlinedButton(content=name, on_click=app.handler(lambda e=None, n=name: self.pick(n)))
-                 for name in known_workers(app) if name != current][:6]
-        self.dialog = ft.AlertDialog(
-            modal=True, scrollable=True,
-            title=c.text(t("lists.assign.title"), ft.TextThemeStyle.TITLE_LARGE),
-            content=ft.Column([c.para(t("lists.assign.intro", name=client_name), ft.TextThemeStyle.BODY_LARGE),
-                               c.field(self.worker), ft.Row(picks, wrap=True, spacing=8, run_spacing=8)],
-                              tight=True, spacing=12, width=340),
-            actions=[
-                ft.TextButton(content=t("common.cancel"), on_click=app.handler(self.cancel)),
-                ft.FilledButton(content=t("lists.assign.save"), icon=ft.Icons.CHECK,
-                                on_click=app.handler(self.save)),
-            ],
-        )
-
-    def open(self) -> None:
-        self.app.page.show_dialog(self.dialog)
-
-    def cancel(self, e=None) -> None:
-        self.app.page.pop_dialog()
-
-    def pick(self, name: str) -> None:
-        self.worker.value = name
-        self.worker.error = None
-
-    def save(self, e=None) -> None:
-        app = self.app
-        name = (self.worker.value or "").strip()
-        if not name:
-            self.worker.error = app.i18n.t("lists.assign.empty")
-            return
-        try:
-            app.services.assign(self.client_id, name)
-        except ValidationError as exc:
-            key = "assigned_to" if "assigned_to" in exc.errors else next(iter(exc.errors))
-            self.worker.error = app.validation_message(exc.errors, key)
-            return
-        except NotAllowed as exc:
-            self.worker.error = str(exc)
-            return
-        app.page.pop_dialog()
-        app.toast(app.i18n.t("lists.assign.done", client=self.client_name, worker=name))
-        if self.on_done:
-            self.on_done()
-        elif hasattr(app.screen, "refresh"):
-            app.screen.refresh()
 
 
 class BreakGlassDialog:

@@ -3,18 +3,16 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import TYPE_CHECKING
 
 import flet as ft
 
-from field_app.app_api import NotAllowed, may_assign
-from field_app.domain.errors import ValidationError
+from field_app.app_api import may_assign
 from field_app.domain.vocab import Rol
 from field_app.ui import components as c
-from field_app.ui import fmt, theme
-from field_app.ui.views.caseload import known_workers
+from field_app.ui import theme
 from field_app.ui.views.devices import security_section
+from field_app.ui.views.worker_dialogs import HandoverDialog
 
 if TYPE_CHECKING:
     from field_app.ui.app import VeldwerkApp
@@ -116,83 +114,3 @@ class MoreView:
         self.app.set_theme_mode(selected[0])
 
 
-class HandoverDialog:
-    """"Overdragen (vakantie)": every active client of one worker is covered by a colleague until a date
-    (services.hand_over). The cover shows on the caseload row ("Waarneming: <naam> tot <datum>")."""
-
-    def __init__(self, app: VeldwerkApp):
-        self.app = app
-        t = app.i18n.t
-        size = 16 * app.scale
-        self.source = ft.TextField(label=t("lists.handover.from"), value=app.services.user_name, text_size=size,
-                                   expand=True, error_max_lines=3)
-        self.target = ft.TextField(label=t("lists.handover.to"), text_size=size, expand=True, error_max_lines=3)
-        self.until = ft.TextField(label=t("lists.handover.until"), text_size=size, expand=True, error_max_lines=3,
-                                  keyboard_type=ft.KeyboardType.DATETIME, on_submit=app.handler(self.save))
-        me = app.services.user_name
-        picks = [ft.OutlinedButton(content=name, on_click=app.handler(lambda e=None, n=name: self.pick(n)))
-                 for name in known_workers(app) if name != me][:6]
-        self.dialog = ft.AlertDialog(
-            modal=True, scrollable=True,
-            title=c.text(t("lists.handover.title"), ft.TextThemeStyle.TITLE_LARGE),
-            content=ft.Column([c.para(t("lists.handover.intro"), ft.TextThemeStyle.BODY_MEDIUM),
-                               c.field(self.source), c.field(self.target),
-                               ft.Row(picks, wrap=True, spacing=8, run_spacing=8), c.field(self.until)],
-                              tight=True, spacing=12, width=340),
-            actions=[
-                ft.TextButton(content=t("common.cancel"), on_click=app.handler(self.cancel)),
-                ft.FilledButton(content=t("lists.handover.save"), icon=ft.Icons.CHECK,
-                                on_click=app.handler(self.save)),
-            ],
-        )
-
-    def open(self) -> None:
-        self.app.page.show_dialog(self.dialog)
-
-    def cancel(self, e=None) -> None:
-        self.app.page.pop_dialog()
-
-    def pick(self, name: str) -> None:
-        self.target.value = name
-        self.target.error = None
-
-    def save(self, e=None) -> None:
-        app, t = self.app, self.app.i18n.t
-        for f in (self.source, self.target, self.until):
-            f.error = None
-        source, target = (self.source.value or "").strip(), (self.target.value or "").strip()
-        ok = True
-        if not source:
-            self.source.error, ok = t("lists.handover.empty_from"), False
-        if not target:
-            self.target.error, ok = t("lists.handover.empty_to"), False
-        elif target == source:
-            self.target.error, ok = t("lists.handover.same"), False
-        try:
-            until = fmt.parse_date(self.until.value or "")
-        except ValueError:
-            self.until.error, ok = t("lists.intake.bad_date"), False
-        else:
-            if until < fmt.local(fmt.now_ms()).date():
-                self.until.error, ok = t("lists.handover.past"), False
-        if not ok:
-            return
-        try:
-            moved = app.services.hand_over(source, target, until.isoformat())
-        except ValidationError as exc:
-            fields = {"cover_by": self.target, "cover_until": self.until}
-            key = next((k for k in exc.errors if k in fields), next(iter(exc.errors)))
-            fields.get(key, self.target).error = app.validation_message(exc.errors, key)
-            return
-        except NotAllowed as exc:
-            self.target.error = str(exc)
-            return
-        if not moved:
-            self.source.error = t("lists.handover.none", name=source)
-            return
-        app.page.pop_dialog()
-        app.toast(app.i18n.n("lists.handover.done", len(moved), to=target, date=_dmy(until)))
-
-
-def _dmy(day: date) -> str:
-    return day.strftime("%d-%m-%Y")
