@@ -11,6 +11,7 @@ import httpx
 from ..core.device import Device
 from ..core.states import SyncState
 from ..crypto.canonical import b64d
+from ..sync import holds
 from ..sync.client import SyncClient, Unreachable
 from ..sync.engine import SyncEngine, deliver_signed
 from ..views_model import SyncStatus
@@ -63,7 +64,8 @@ class SyncControl:
     def status(self) -> SyncStatus:
         """``state`` is a :class:`SyncState`. On a security stop it is ERROR, ``message`` the code
         ("rollback", "fork", "gap", ...) and ``extra["uitleg"]`` a Dutch sentence. ``extra`` also has
-        ``busy``, ``ignored_ops`` (operations from a role that may not write them), ``lease_days_left``
+        ``busy``, ``ignored_ops`` (operations from a role that may not write them), ``held`` (devices whose
+        envelopes wait because the server served their chain broken: ``[{device, user, reason}]``), ``lease_days_left``
         (from day 10 offline) and ``lease_expired``."""
         dev = self.device
         if dev.erased:
@@ -82,6 +84,10 @@ class SyncControl:
             state, message = SyncState.REVOKED, store.get_state("revoked")
         elif dev.unlocked and state in (SyncState.ONLINE, SyncState.AWAITING_CONFIRMATION) and not dev.can_seal():
             state = dev.waiting_state()
+        held = holds.held(store)
+        if held:
+            names = dev.projection.member_names() if dev.unlocked else {}
+            extra["held"] = [{"device": d, "user": names.get(d), "reason": r} for d, r in sorted(held.items())]
         if dev.unlocked:
             extra.update(dev.lease_info())
         return SyncStatus(state=state, pending=store.outbox_count(), last_sync_at=dev.last_sync_at,

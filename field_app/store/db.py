@@ -295,14 +295,19 @@ class LocalStore:
         )
 
     def pending_all(self) -> list[tuple[bytes, int, bytes, str]]:
-        """(op_id, seq, envelope, reason) in team order; reason is "key" or "sender"."""
+        """(op_id, seq, envelope, reason) in team order; reason is "key", "sender" or "chain" (held back)."""
         return [tuple(r) for r in self._x("SELECT op_id, seq, envelope, reason FROM pending ORDER BY seq")]
 
     def pending_remove(self, op_id: bytes) -> None:
         self._x("DELETE FROM pending WHERE op_id = ?", [op_id])
 
     def pending_count(self) -> int:
-        return self._one("SELECT COUNT(*) FROM pending")[0]
+        """Received envelopes waiting for a key or their sender's ledger entry (not those held back)."""
+        return self._one("SELECT COUNT(*) FROM pending WHERE reason != 'chain'")[0]
+
+    def held_count(self) -> int:
+        """Received envelopes held back because their device's chain was served broken."""
+        return self._one("SELECT COUNT(*) FROM pending WHERE reason = 'chain'")[0]
 
     def rejected_add(self, op_id: bytes, seq: int, envelope: bytes) -> None:
         self._x(

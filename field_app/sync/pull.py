@@ -12,6 +12,7 @@ from ..crypto.envelope import EnvelopeError, MissingEpochKey, open_envelope
 from ..crypto.identity import verify_signature
 from ..crypto.ledger import ledger_knows
 from ..crypto.wire import EnvelopeFormatError, envelope_hash, unpack
+from . import holds
 from .client import SyncClient
 from .ledger_sync import LedgerSync
 from .port import DevicePort
@@ -98,9 +99,10 @@ class Puller:
             dev.store.set_state("cursor", str(new_cursor))
         return applied
 
-    def _take(self, seq: int, env: bytes, *, observe: bool) -> tuple[bytes, dict] | None:
+    def _take(self, seq: int, env: bytes, *, observe: bool, in_order: bool = False) -> tuple[bytes, dict] | None:
         """One served envelope: chain check, own delivery, context, open, role. Inside a transaction.
-        Raises ChainError for a gap or fork (the caller rolls back and alerts)."""
+        A gap or fork in its device's chain holds that device back (the envelope waits as ``chain``);
+        ``in_order`` is a held envelope tried again in its chain's order."""
         dev = self.device
         store = dev.store
         try:
@@ -115,6 +117,9 @@ class Puller:
             store.pending_add(op_id, seq, env, "sender")  # its ledger entry is not here yet
             return None
         if observe:
+            if not in_order and holds.held(store).get(b64e(parts.device)) in holds.BLOCKING:
+                store.pending_add(op_id, seq, env, "chain")  # its chain is broken before it: wait in order
+                return None
             try:
                 dev.tracker.observe(env, sender.ed25519, known=store.seen_in_chain)
             except ChainError as exc:
@@ -123,6 +128,10 @@ class Puller:
                     return None
                 if exc.kind == "bad_envelope":
                     store.rejected_add(b"seq:%d" % seq, seq, env)
+                    return None
+                if exc.kind in ("gap", "fork") and exc.device is not None:
+                    holds.hold(store, exc.device, exc.kind)
+                    store.pending_add(op_id, seq, env, "chain")
                     return None
                 raise
             store.seen_add(seq, parts.device, parts.header["device_seq"], envelope_hash(env))
@@ -179,13 +188,40 @@ class Puller:
         applied = []
         with dev.chain_transaction():
             for op_id, seq, env, reason in pending:
-                if not self._can_retry(env, reason):
+                if reason == "chain" or not self._can_retry(env, reason):
                     continue
                 store.pending_remove(op_id)
                 taken = self._take(seq, env, observe=reason == "sender")
                 if taken is not None:
                     applied.append(taken)
+            applied += self._retry_chains([p for p in pending if p[3] == "chain"])
         dev.apply_remote(applied)
+
+    def _retry_chains(self, waiting: list[tuple[bytes, int, bytes, str]]) -> list[tuple[bytes, dict]]:
+        """Held envelopes, per device in chain order, as far as the chain is whole now (the missing
+        envelope arrived); a device with nothing left waiting is released."""
+        dev, store = self.device, self.device.store
+        by_device: dict[bytes, list[tuple[int, bytes, int, bytes]]] = {}
+        for op_id, seq, env, _reason in waiting:
+            parts = unpack(env)
+            by_device.setdefault(parts.device, []).append((parts.header["device_seq"], op_id, seq, env))
+        applied = []
+        for device, chain in by_device.items():
+            left = len(chain)
+            for device_seq, op_id, seq, env in sorted(chain):
+                last = dev.tracker.last(device)[0]
+                if device_seq > last + 1:
+                    break  # still missing before it
+                store.pending_remove(op_id)
+                left -= 1
+                if device_seq <= last:  # seen meanwhile (or another envelope at its place): not again
+                    continue
+                taken = self._take(seq, env, observe=True, in_order=True)
+                if taken is not None:
+                    applied.append(taken)
+            if not left and holds.held(store).get(b64e(device)) == "gap":
+                holds.release(store, device)
+        return applied
 
     def _can_retry(self, env: bytes, reason: str) -> bool:
         """A held envelope is tried again once what it waited for (its sender's ledger entry, or the
@@ -202,11 +238,22 @@ class Puller:
         return True
 
     def check_heads(self, heads: list[dict]) -> None:
+        """Each device's signed push head against what was served: a head beyond it (withheld), another
+        envelope at its place (fork) or a head that does not verify holds that device back; a device
+        whose head is reached again is released from a ``withheld`` hold. A head naming no device at all
+        is an alert."""
         dev = self.device
         if dev.ledger is None or not heads:
             return
-        try:
-            dev.tracker.check_heads(heads, team=dev.team, ledger=dev.ledger, known=dev.store.seen_in_chain)
-        except ChainError as exc:
-            self._alert(exc.kind, str(exc))
+        for head in heads:
+            try:
+                dev.tracker.check_heads([head], team=dev.team, ledger=dev.ledger, known=dev.store.seen_in_chain)
+            except ChainError as exc:
+                if exc.device is None:
+                    self._alert(exc.kind, str(exc))
+                holds.hold(dev.store, exc.device, exc.kind if exc.kind in holds.HOLD_REASONS else "bad_head")
+                continue
+            device = b64d(head["device"])
+            if holds.held(dev.store).get(b64e(device)) == "withheld":
+                holds.release(dev.store, device)
 

@@ -199,8 +199,7 @@ def test_a_replayed_envelope_changes_nothing(t):
     assert st.state == "online" and t.sup.device.store.get_state("replays") == "1"
 
 
-@pytest.mark.parametrize("renumber", [True, False], ids=["chain_gap", "sequence_hole"])
-def test_a_dropped_envelope_in_a_device_chain_is_detected(t, renumber):
+def _drop_second_of_three(t: Team, renumber: bool) -> int:
     for name in ("Een (fictief)", "Twee (fictief)", "Drie (fictief)"):
         t.work.add_client(name)
     t.work.sync_once()
@@ -209,16 +208,43 @@ def test_a_dropped_envelope_in_a_device_chain_is_detected(t, renumber):
     def drop(status, body, query):
         kept = [c for c in body["changes"] if c["seq"] != dropped]
         if renumber:  # hide the hole in the team sequence; the device chain still shows it
+            after = int(query["after"][0])  # the reader's cursor counts in the renumbered sequence
             kept = [{"seq": c["seq"] - (c["seq"] > dropped), "envelope": c["envelope"]} for c in kept]
-        return status, {"changes": kept, "next": kept[-1]["seq"] if renumber else body["next"], "more": False}
+            kept = [c for c in kept if c["seq"] > after]
+            return status, {"changes": kept, "next": kept[-1]["seq"] if kept else after, "more": False}
+        return status, {"changes": kept, "next": body["next"], "more": False}
 
     t.server.tamper.rewrite("GET", r"/changes$", drop)
+    return dropped
+
+
+def test_a_hole_in_the_team_sequence_stops_sync(t):
+    _drop_second_of_three(t, renumber=False)
     cursor = t.sup.device.store.get_state("cursor")
     with pytest.raises(SecurityAlert):
         t.sup.sync_once()
     assert_stopped(t.sup, "gap")
     assert names(t.sup) == []  # the whole page is rolled back
     assert t.sup.device.store.get_state("cursor") == cursor
+
+
+def test_a_dropped_envelope_in_a_device_chain_holds_back_only_that_device(t):
+    """The server skips one envelope of a device's chain (and renumbers to hide it): what came before is
+    applied, that device's later envelopes wait (held, with the reason), nothing stops."""
+    _drop_second_of_three(t, renumber=True)
+    t.sup.sync_once()
+    assert names(t.sup) == []  # the first was dropped ("Een"), the two after it wait for it
+    st = t.sup.sync_status()
+    assert st.state == "online", st
+    assert [(h["device"], h["reason"]) for h in st.extra["held"]] == [(t.work.device_id, "gap")]
+    assert t.sup.device.store.held_count() == 2 and st.pending_key == 0
+    third = t.enrol("x", "Kees Derde (fictief)", "derde-toestel-geheim")  # the others' work keeps flowing
+    third.add_client("Van de derde (fictief)")
+    third.sync_once()
+    t.sup.sync_once()
+    assert names(t.sup) == ["Van de derde (fictief)"]
+    assert t.sup.sync_status().state == "online"
+    assert [h["reason"] for h in t.sup.sync_status().extra["held"]] == ["gap"]
 
 
 @pytest.mark.parametrize("how", ["reserved_with_other_bytes", "next_goes_back"])
@@ -243,16 +269,32 @@ def test_a_cursor_rollback_is_detected(t, how):
     assert names(t.sup) == ["Gezien (fictief)"]
 
 
-def test_withheld_tail_envelopes_are_detected_through_push_heads(t):
+def test_a_withheld_tail_holds_back_that_device_and_the_coordinator_can_still_act(t):
+    """The server withholds the newest envelope of a worker: the worker's device is held (its push head
+    is beyond what was served) while the other devices' work is applied, the coordinator's device can
+    still revoke a device, and once the envelope is served the hold is released."""
     t.work.add_client("Zichtbaar (fictief)")
+    t.work.sync_once()
+    third = t.enrol("x", "Kees Derde (fictief)", "derde-toestel-geheim")
+    third.add_client("Van de derde (fictief)")
+    third.sync_once()
     t.work.add_client("Achtergehouden (fictief)")
     t.work.sync_once()
     last = stored_by(t, t.work)[-1][0]
     t.server.tamper.rewrite("GET", r"/changes$", lambda status, body, q: (status, {
-        "changes": [c for c in body["changes"] if c["seq"] != last], "next": last - 1, "more": False}))
-    with pytest.raises(SecurityAlert):
-        t.sup.sync_once()
-    assert_stopped(t.sup, "withheld")
+        "changes": [c for c in body["changes"] if c["seq"] != last], "next": min(body["next"], last - 1),
+        "more": False}))
+    t.sup.sync_once()
+    st = t.sup.sync_status()
+    assert st.state == "online", st
+    assert [(h["device"], h["reason"]) for h in st.extra["held"]] == [(t.work.device_id, "withheld")]
+    assert names(t.sup) == ["Van de derde (fictief)", "Zichtbaar (fictief)"]
+    t.sup.revoke_device(third.device_id, "LEFT")  # the coordinator can still respond
+    assert t.sup.device.ledger.is_revoked(b64d(third.device_id))
+    t.server.tamper.clear()
+    t.sup.sync_once()
+    assert "Achtergehouden (fictief)" in names(t.sup)  # once served, the chain is whole: released
+    assert "held" not in t.sup.sync_status().extra
 
 
 # -- revocation, removal and wipe -----------------------------------------------------------------------------

@@ -81,6 +81,13 @@ def test_sync_words_for_each_state():
     quiet = sync_summary(nl, SyncStatus("online", 0, 1_700_000_000_000, extra={"ignored_ops": 0}))
     assert not any("genegeerd" in line for line in quiet.explanation)
     assert sync_summary(I18n("en"), SyncStatus("offline", 3, None)).short == "Offline · 3 waiting"
+    held = sync_summary(nl, SyncStatus("online", 0, 1_700_000_000_000, extra={"held": [
+        {"device": "x", "user": "Lotte de Boer (fictief)", "reason": "withheld"}, {"device": "y", "user": None,
+                                                                             "reason": "gap"}]}))
+    assert ("Berichten van Lotte de Boer (fictief) wachten: de server houdt de nieuwste berichten achter. Het werk "
+            "van de anderen komt gewoon binnen.") in held.explanation
+    assert any(line.startswith("Berichten van een toestel van het team wachten: de server gaf niet alle")
+               for line in held.explanation)
 
 
 async def test_language_switch_to_english_and_back(fake_device):
