@@ -50,6 +50,9 @@ class Projection:
     def __init__(self) -> None:
         self._lock = threading.RLock()
         self._records: dict[str, Record] = {}
+        # indexes (a record's type and client never change): client -> type -> id -> record; type -> ...
+        self._by_client: dict[str, dict[str, dict[str, Record]]] = {}
+        self._by_type: dict[str, dict[str, Record]] = {}
         self._orphans: dict[str, list[tuple[dict, bytes, str]]] = {}  # addenda/retracts before their record
         self._unsent: set[bytes] = set()
 
@@ -76,6 +79,8 @@ class Projection:
         rec = self._records.get(rid)
         if rec is None:
             rec = self._records[rid] = Record(rid, rtype, op.get("client_id", rid))
+            self._by_client.setdefault(rec.client_id, {}).setdefault(rtype, {})[rid] = rec
+            self._by_type.setdefault(rtype, {})[rid] = rec
         if rec.type != rtype:
             return  # an id reused for another type: ignore the stranger
         author = op.get("author_user", "")
@@ -121,9 +126,13 @@ class Projection:
     def records(self, client_id: str | None = None, rtype: str | None = None,
                 include_retracted: bool = False) -> list[Record]:
         with self._lock:
-            return [r for r in self._records.values()
-                    if r.known and (client_id is None or r.client_id == client_id)
-                    and (rtype is None or r.type == rtype) and (include_retracted or r.retracted is None)]
+            if client_id is not None:
+                types = self._by_client.get(client_id, {})
+                pool = [r for bucket in ([types.get(rtype, {})] if rtype is not None else types.values())
+                        for r in bucket.values()]
+            else:
+                pool = self._by_type.get(rtype, {}).values() if rtype is not None else self._records.values()
+            return [r for r in pool if r.known and (include_retracted or r.retracted is None)]
 
     def sync_state(self, op_id: bytes, origin: str) -> str:
         if origin == "remote":
