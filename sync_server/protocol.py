@@ -339,3 +339,19 @@ class PullOut(BaseModel):
     changes: list[Change]
     next: int
     more: bool
+
+
+class OwnChangeOut(BaseModel):
+    seq: int
+    device_seq: int
+    envelope: str
+
+
+class ChainOut(BaseModel):
+    """What the server holds of the calling device's own chain: its head and its envelopes after
+    ``after`` (a device restored from a backup reads back what it wrote since, then seals on top)."""
+
+    device_seq: int  # 0 before the first envelope
+    hash: str | None  # SHA-256 of the newest envelope, base64url (None before the first)
+    envelopes: list[OwnChangeOut]
+    more: bool

@@ -137,6 +137,19 @@ class ErrorCode(Enum):
         409,
         "An envelope's ledger_head is not an entry of this team's ledger.",
     )
+    CHAIN_GAP = (
+        "chain_gap",
+        409,
+        "An envelope's device_seq skips ahead of its device's chain on the server; nothing of the push was "
+        "stored. Read the device's own chain (GET .../devices/{device}/chain) and seal on top of it.",
+    )
+    CHAIN_FORK = (
+        "chain_fork",
+        409,
+        "An envelope does not continue its device's chain on the server (its device_seq is taken by other "
+        "bytes, or its prev_hash is not the hash of the device's previous envelope); nothing of the push was "
+        "stored. Read the device's own chain (GET .../devices/{device}/chain) and seal on top of it.",
+    )
     HEAD_CONFLICT = (
         "head_conflict",
         409,

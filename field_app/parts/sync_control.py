@@ -88,6 +88,9 @@ class SyncControl:
         if held:
             names = dev.projection.member_names() if dev.unlocked else {}
             extra["held"] = [{"device": d, "user": names.get(d), "reason": r} for d, r in sorted(held.items())]
+        recovered = int(store.get_state("recovered_at") or 0)
+        if recovered and dev.clock() - recovered < 7 * 24 * 3600_000:
+            extra["recovered_at"] = recovered
         if dev.unlocked:
             extra.update(dev.lease_info())
         return SyncStatus(state=state, pending=store.outbox_count(), last_sync_at=dev.last_sync_at,

@@ -149,6 +149,11 @@ class SyncClient:
         return self._request("GET", f"/v1/teams/{b64e(team)}/access-log", auth=True,
                              params={"after": after, "limit": limit})
 
+    def own_chain(self, team: bytes, device: bytes, after: int, limit: int = 500) -> dict:
+        """This device's own chain as the server holds it: ``{device_seq, hash, envelopes, more}``."""
+        return self._request("GET", f"/v1/teams/{b64e(team)}/devices/{b64e(device)}/chain", auth=True,
+                             params={"after": after, "limit": limit})
+
     def pull(self, team: bytes, after: int, limit: int = 500) -> dict:
         return self._request("GET", f"/v1/teams/{b64e(team)}/changes", auth=True,
                              params={"after": after, "limit": limit})

@@ -32,6 +32,7 @@ from ..core.states import SyncState
 from ..crypto.canonical import b64d
 from ..crypto.chain import push_head
 from ..crypto.facts import ErrorCode
+from ..crypto.identity import verify_signature
 from ..crypto.ledger import verify_extension, wipe_decision
 from ..crypto.wire import envelope_hash, unpack
 from .client import ServerError, SyncClient, Unreachable
@@ -208,6 +209,10 @@ class SyncEngine:
                     resealed = True
                     self._reseal()
                     continue
+                if exc.is_(ErrorCode.CHAIN_FORK, ErrorCode.CHAIN_GAP) and not resealed:
+                    resealed = True  # behind the server's copy of this device's chain (restored from a backup)
+                    self._recover_own_chain()
+                    continue
                 if exc.is_(ErrorCode.ROTATION_PENDING):  # the server saw a removal first: keep it, re-seal later
                     self.puller.need_reseal = True
                     return
@@ -221,6 +226,45 @@ class SyncEngine:
             dev.outbox_changed()
             if len(batch) < PUSH_BATCH:
                 return
+
+    def _recover_own_chain(self) -> None:
+        """This device is behind what the server holds of its own chain (its data folder was restored from
+        a backup, or anything else lost its newest envelopes): pull (its own later operations come back
+        like anyone's), read its own chain from the server after what it knows and verify it with its own
+        key, then seal its unsent work again on top. Nothing on either side is lost or doubled; the user
+        is told in one sentence. A chain that does not verify with its own key is a security stop."""
+        dev = self.device
+        self.ledger.follow()
+        self.ledger.collect_grants()
+        self.puller.pull()
+        seq, digest = self._own_chain_head()
+        dev.reseal_outbox(seq, digest)
+        dev.store.set_state("recovered_at", str(dev.clock()))
+        log.warning("this device was behind the server's copy of its chain: its unsent work is sealed again")
+
+    def _own_chain_head(self) -> tuple[int, bytes]:
+        dev = self.device
+        me = dev.identity.device_id
+        seq, digest = dev.tracker.last(me)
+        while True:
+            answer = self.client.own_chain(dev.team, me, seq)
+            for item in answer.get("envelopes") or []:
+                try:
+                    env = b64d(item["envelope"])
+                    parts = unpack(env)
+                except (KeyError, TypeError, ValueError):
+                    dev.raise_alert("fork", "an own envelope the server shows is malformed")
+                if (parts.device != me or parts.header["device_seq"] != seq + 1
+                        or b64d(parts.header["prev_hash"]) != digest
+                        or not verify_signature(dev.identity.ed25519_pub, parts.signature, parts.signed_bytes())):
+                    dev.raise_alert("fork", "the server shows an own chain this device did not sign")
+                seq, digest = seq + 1, envelope_hash(env)
+            if not answer.get("more") or not answer.get("envelopes"):
+                break
+        head_hash = answer.get("hash")
+        if answer.get("device_seq") != seq or (seq and (not head_hash or b64d(head_hash) != digest)):
+            dev.raise_alert("fork", "the server's head of this device's chain does not match its envelopes")
+        return seq, digest
 
     def _reseal(self) -> None:
         """Follow the ledger, collect the newest key, pull to the end (what the server already holds

@@ -180,6 +180,8 @@ def sync_summary(i18n: I18n, status: SyncStatus) -> SyncSummary:
         extra.append(i18n.n("sync.lease_days_left", int(info["lease_days_left"])))
     if info.get("ignored_ops"):  # another device wrote what its role does not allow: said, not applied
         extra.append(i18n.n("sync.ignored_ops", int(info["ignored_ops"])))
+    if info.get("recovered_at"):  # restored from a backup: told once, in a plain sentence
+        extra.append(i18n.t("sync.recovered"))
     for h in info.get("held") or []:  # a device whose chain the server served broken: only it waits
         extra.append(i18n.t("sync.held", who=h.get("user") or i18n.t("sync.held.someone"),
                             why=i18n.t(f"sync.held.{h.get('reason')}")))

@@ -26,9 +26,11 @@ from ..protocol import (
     PULL_LIMIT_MAX,
     PULL_LIMIT_MIN,
     ApiError,
+    ChainOut,
     Change,
     ErrorCode,
     HeadsOut,
+    OwnChangeOut,
     PullOut,
     PushHeadIn,
     PushHeadOut,
@@ -36,7 +38,18 @@ from ..protocol import (
     PushOut,
     PushResult,
 )
-from ..store.base import Device, HeadConflict, OpConflict, PushHead, PushItem, Store
+from ..store.base import (
+    ChainFork,
+    ChainGap,
+    Device,
+    DeviceRefused,
+    HeadConflict,
+    LedgerMoved,
+    OpConflict,
+    PushHead,
+    PushItem,
+    Store,
+)
 from .deps import (
     Caller,
     JsonRoute,
@@ -78,8 +91,8 @@ def push(
     checked = [_decoded(i, text) for i, text in enumerate(body.envelopes)]
     for i, (parts, _) in enumerate(checked):
         _check_signed(i, parts, caller.team, caller.device, key)
-    _check_epochs(checked, caller.device, _ledger(ledgers, store, caller.team))
-    return _store(store, caller.team, caller.device, checked, body.head, settings.clock())
+    return _checked_store(store, ledgers, caller.team, caller.device, checked, body.head, settings.clock(),
+                          ("confirmed",))
 
 
 @router.post("/changes/signed", response_model=PushOut)
@@ -114,8 +127,38 @@ def signed_push(
         key = public_key(device.ed25519)
         for i, (parts, _) in enumerate(checked):
             _check_signed(i, parts, team, device, key)
-        _check_epochs(checked, device, _ledger(ledgers, store, team))
-        return _store(store, team, device, checked, body.head, now)
+        return _checked_store(store, ledgers, team, device, checked, body.head, now,
+                              ("confirmed", "revoked") if device.status == "revoked" else ("confirmed",))
+
+
+@router.get("/devices/{device}/chain", response_model=ChainOut)
+def own_chain(
+    device: str,
+    caller: Annotated[Caller, Depends(team_caller("chain.read"))],
+    store: StoreDep,
+    after: Annotated[str | None, Query(description="Envelopes with a greater device_seq (default 0).")] = None,
+    limit: Annotated[
+        str | None, Query(description=f"{PULL_LIMIT_MIN}-{PULL_LIMIT_MAX}, default {PULL_LIMIT_DEFAULT}.")
+    ] = None,
+) -> ChainOut:
+    """The calling device's own chain as the server holds it: its head and its envelopes after a
+    device_seq, in chain order. Only a device's own (403 ``wrong_device`` otherwise): a device restored
+    from a backup, refused with 409 ``chain_fork``/``chain_gap``, reads back what it wrote since and
+    verifies it with its own key before it seals its unsent work on top."""
+    require_confirmed(caller)
+    if device != caller.device.id:
+        raise ApiError(ErrorCode.WRONG_DEVICE, "A device reads only its own chain.")
+    after_seq = query_int(after, "after", 0, 0, 2**53)
+    page_size = query_int(limit, "limit", PULL_LIMIT_DEFAULT, PULL_LIMIT_MIN, PULL_LIMIT_MAX)
+    head = store.chain_head(caller.team, device)
+    rows = store.own_changes(caller.team, device, after_seq, page_size + 1)
+    return ChainOut(
+        device_seq=head.device_seq if head else 0,
+        hash=b64e(head.hash) if head else None,
+        envelopes=[OwnChangeOut(seq=r.seq, device_seq=r.device_seq, envelope=b64e(r.envelope))
+                   for r in rows[:page_size]],
+        more=len(rows) > page_size,
+    )
 
 
 @router.get("/heads", response_model=HeadsOut)
@@ -239,13 +282,44 @@ def _head(head: PushHeadIn | None, team: str, device: Device, checked: list[Chec
     return PushHead(device.id, seq, b64e(digest), head.sig)
 
 
+def _checked_store(
+    store: Store, ledgers: LedgerCache, team: str, device: Device, checked: list[Checked],
+    head_in: PushHeadIn | None, now: int, statuses: tuple[str, ...],
+) -> PushOut:
+    """Check the epochs against the verified ledger, then store — in a transaction that re-checks the
+    device's status and that the ledger did not move meanwhile (a revocation or rotation answered while
+    this push was being checked); if it moved, check again against the new ledger."""
+    for _ in range(5):
+        ledger = _ledger(ledgers, store, team)
+        _check_epochs(checked, device, ledger)
+        try:
+            return _store(store, team, device, checked, head_in, now, statuses, ledger.head_index)
+        except LedgerMoved:
+            current = store.get_device(team, device.id)
+            if current is not None and current.status == "revoked" and current.revoked_reason != "RETIRED":
+                raise ApiError(ErrorCode.DEVICE_REVOKED) from None
+            device = current or device
+    raise ApiError(ErrorCode.LEDGER_CONFLICT, "The team ledger kept moving; push again.")
+
+
 def _store(
-    store: Store, team: str, device: Device, checked: list[Checked], head_in: PushHeadIn | None, now: int
+    store: Store, team: str, device: Device, checked: list[Checked], head_in: PushHeadIn | None, now: int,
+    statuses: tuple[str, ...], ledger_index: int,
 ) -> PushOut:
     head = _head(head_in, team, device, checked)
-    items = [PushItem(parts.header["op_id"], device.id, raw) for parts, raw in checked]
+    items = [PushItem(parts.header["op_id"], device.id, raw, parts.header["device_seq"],
+                      b64d(parts.header["prev_hash"])) for parts, raw in checked]
     try:
-        outcomes = store.push(team, items, now, head)
+        outcomes = store.push(team, items, now, head, statuses=statuses, ledger_index=ledger_index)
+    except DeviceRefused as exc:
+        code = ErrorCode.DEVICE_NOT_CONFIRMED if exc.status == "pending" else ErrorCode.DEVICE_REVOKED
+        raise ApiError(code) from None
+    except ChainGap as exc:
+        raise ApiError(ErrorCode.CHAIN_GAP, f"The server holds this device's chain up to {exc.expected - 1}; "
+                                            f"envelope {exc.got} does not follow it.") from None
+    except ChainFork as exc:
+        raise ApiError(ErrorCode.CHAIN_FORK, f"The server holds this device's chain up to {exc.expected - 1}; "
+                                             f"envelope {exc.got} does not continue it.") from None
     except OpConflict as exc:
         raise ApiError(
             ErrorCode.OP_CONFLICT,

@@ -49,6 +49,35 @@ class HeadConflict(StoreError):
     """Another push head with the same device_seq (another envelope there) is stored for the device."""
 
 
+class ChainGap(StoreError):
+    """An envelope's device_seq skips ahead of what the server holds of its device's chain."""
+
+    def __init__(self, device: str, expected: int, got: int) -> None:
+        super().__init__(f"device {device}: expected device_seq {expected}, got {got}")
+        self.device, self.expected, self.got = device, expected, got
+
+
+class ChainFork(StoreError):
+    """An envelope does not continue its device's chain: its device_seq is taken, or its prev_hash is not
+    the hash of the device's previous envelope on the server."""
+
+    def __init__(self, device: str, expected: int, got: int) -> None:
+        super().__init__(f"device {device}: expected device_seq {expected} after the stored head, got {got}")
+        self.device, self.expected, self.got = device, expected, got
+
+
+class DeviceRefused(StoreError):
+    """The pushing device's status (re-read inside the push transaction) does not allow storing."""
+
+    def __init__(self, status: str) -> None:
+        super().__init__(status)
+        self.status = status
+
+
+class LedgerMoved(StoreError):
+    """The team ledger moved on after the caller checked the push against it: check again."""
+
+
 @dataclass(frozen=True)
 class Device:
     team: str
@@ -130,6 +159,23 @@ class Grant:
 class PushItem:
     op_id: str
     device: str
+    envelope: bytes
+    device_seq: int | None = None  # with prev_hash: checked against the device's chain on the server
+    prev_hash: bytes | None = None
+
+
+@dataclass(frozen=True)
+class ChainHead:
+    """What the server holds of one device's chain: its newest device_seq and that envelope's hash."""
+
+    device_seq: int
+    hash: bytes
+
+
+@dataclass(frozen=True)
+class OwnChange:
+    seq: int
+    device_seq: int
     envelope: bytes
 
 
@@ -217,13 +263,28 @@ class Store(Protocol):
 
     # changes
     def push(
-        self, team: str, items: list[PushItem], now: int, head: PushHead | None = None
+        self, team: str, items: list[PushItem], now: int, head: PushHead | None = None, *,
+        statuses: tuple[str, ...] | None = None, ledger_index: int | None = None,
     ) -> list[PushOutcome]:
         """Assign seq = last_seq + 1 to each new op in one transaction; a known op_id with the same bytes
         answers its original seq, with different bytes raises OpConflict and nothing is stored.
 
+        An item with ``device_seq`` must continue its device's chain as stored: device_seq one more than
+        the newest stored (1 for the first) and prev_hash that envelope's hash — else ChainGap or
+        ChainFork, nothing stored. In the same transaction: the device's status must be one of
+        ``statuses`` (DeviceRefused) and the team ledger still at ``ledger_index`` (LedgerMoved), so a
+        revocation or rotation answered before cannot be overtaken by a push checked before it.
+
         ``head`` replaces the device's stored push head when its device_seq is higher; the same
         device_seq with another hash raises HeadConflict (nothing stored); a lower one is ignored."""
+        ...
+
+    def chain_head(self, team: str, device: str) -> ChainHead | None:
+        """The newest envelope of ``device`` the server holds (None before its first)."""
+        ...
+
+    def own_changes(self, team: str, device: str, after_device_seq: int, limit: int) -> list[OwnChange]:
+        """Up to ``limit`` envelopes of ``device`` with device_seq > after, in chain order."""
         ...
 
     def heads(self, team: str) -> list[PushHead]:

@@ -8,6 +8,7 @@ process-local lock; several server processes on one file stay correct).
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -15,21 +16,29 @@ from pathlib import Path
 
 import sqlite_utils
 
+from field_app.crypto import wire
+
 from .base import (
     AccessRow,
+    ChainFork,
+    ChainGap,
+    ChainHead,
     ChangeRow,
     CodeRejected,
     Device,
     DeviceExists,
+    DeviceRefused,
     Enrolment,
     Grant,
     GrantConflict,
     HeadConflict,
     LedgerConflict,
     LedgerEffects,
+    LedgerMoved,
     LedgerRow,
     NewDevice,
     OpConflict,
+    OwnChange,
     PushHead,
     PushItem,
     PushOutcome,
@@ -148,10 +157,49 @@ def _statements(statements: list[str]) -> Callable[[sqlite_utils.Database], None
     return apply
 
 
+def _m3_chains(db: sqlite_utils.Database) -> None:
+    """Each device's chain as the server holds it (for the chain check on push), the device_seq of every
+    stored change (for a device reading its own chain back), and failed-attempt counts per minute."""
+    db.execute("ALTER TABLE changes ADD COLUMN device_seq INTEGER")
+    db.execute("CREATE INDEX changes_device ON changes(team, device, device_seq)")
+    db.execute("""CREATE TABLE device_chains (
+        team TEXT NOT NULL REFERENCES teams(id),
+        device TEXT NOT NULL,
+        device_seq INTEGER NOT NULL,
+        hash BLOB NOT NULL,
+        PRIMARY KEY (team, device)
+    )""")
+    db.execute("""CREATE TABLE auth_failures (
+        source TEXT NOT NULL,
+        minute INTEGER NOT NULL,
+        count INTEGER NOT NULL,
+        PRIMARY KEY (source, minute)
+    )""")
+    for seq, team, device, envelope in db.execute("SELECT seq, team, device, envelope FROM changes ORDER BY team, seq"):
+        device_seq = _device_seq(bytes(envelope))
+        if device_seq is None:
+            continue
+        db.execute("UPDATE changes SET device_seq = ? WHERE team = ? AND seq = ?", [device_seq, team, seq])
+        db.execute(
+            "INSERT INTO device_chains (team, device, device_seq, hash) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (team, device) DO UPDATE SET device_seq = excluded.device_seq, hash = excluded.hash"
+            " WHERE excluded.device_seq > device_chains.device_seq",
+            [team, device, device_seq, hashlib.sha256(bytes(envelope)).digest()],
+        )
+
+
+def _device_seq(envelope: bytes) -> int | None:
+    try:
+        return int(wire.unpack(envelope).header["device_seq"])
+    except (wire.EnvelopeFormatError, ValueError, TypeError, KeyError):
+        return None
+
+
 # Ordered and append-only: migration N brings the schema from version N-1 to N. Never edit a released one.
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _statements(_M1),
     _statements(_M2),
+    _m3_chains,
 ]
 
 
@@ -405,33 +453,98 @@ class SqliteStore:
     # -- changes --------------------------------------------------------------------------------------
 
     def push(
-        self, team: str, items: list[PushItem], now: int, head: PushHead | None = None
+        self, team: str, items: list[PushItem], now: int, head: PushHead | None = None, *,
+        statuses: tuple[str, ...] | None = None, ledger_index: int | None = None,
     ) -> list[PushOutcome]:
         outcomes: list[PushOutcome] = []
         with self._tx() as db:
             row = db.execute("SELECT last_seq FROM teams WHERE id = ?", [team]).fetchone()
             if row is None:
                 raise UnknownTeam(team)
+            self._recheck(db, team, items, statuses, ledger_index)
             last_seq = row[0]
-            for item in items:
+            chains: dict[str, tuple[int, bytes]] = {}
+            stored: dict[str, int] = {}
+            for item in items:  # op_id conflicts first: an earlier sealing of this work is on the server
                 known = db.execute(
                     "SELECT seq, envelope FROM changes WHERE team = ? AND op_id = ?", [team, item.op_id]
                 ).fetchone()
                 if known is not None:
                     if bytes(known[1]) != item.envelope:
                         raise OpConflict(item.op_id)  # rolls the whole batch back
-                    outcomes.append(PushOutcome(item.op_id, known[0], True))
+                    stored[item.op_id] = known[0]
+            for item in items:
+                if item.op_id in stored:
+                    outcomes.append(PushOutcome(item.op_id, stored[item.op_id], True))
                     continue
+                if item.device_seq is not None:
+                    chains[item.device] = self._continue_chain(db, team, item, chains)
                 last_seq += 1
                 db.execute(
-                    "INSERT INTO changes (team, seq, op_id, device, envelope, received_at) VALUES (?, ?, ?, ?, ?, ?)",
-                    [team, last_seq, item.op_id, item.device, item.envelope, now],
+                    "INSERT INTO changes (team, seq, op_id, device, envelope, received_at, device_seq)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [team, last_seq, item.op_id, item.device, item.envelope, now, item.device_seq],
                 )
                 outcomes.append(PushOutcome(item.op_id, last_seq, False))
+                stored[item.op_id] = last_seq
             db.execute("UPDATE teams SET last_seq = ? WHERE id = ?", [last_seq, team])
+            for device, (device_seq, digest) in chains.items():
+                db.execute(
+                    "INSERT INTO device_chains (team, device, device_seq, hash) VALUES (?, ?, ?, ?)"
+                    " ON CONFLICT (team, device) DO UPDATE SET device_seq = excluded.device_seq,"
+                    " hash = excluded.hash",
+                    [team, device, device_seq, digest],
+                )
             if head is not None:
                 self._put_head(db, team, head, now)
         return outcomes
+
+    @staticmethod
+    def _recheck(db: sqlite_utils.Database, team: str, items: list[PushItem],
+                 statuses: tuple[str, ...] | None, ledger_index: int | None) -> None:
+        """Inside the push transaction: the pusher's status and the ledger the push was checked against."""
+        if statuses is not None:
+            for device in {i.device for i in items}:
+                row = db.execute("SELECT status FROM devices WHERE team = ? AND id = ?", [team, device]).fetchone()
+                if row is None or row[0] not in statuses:
+                    raise DeviceRefused(row[0] if row else "unknown")
+        if ledger_index is not None:
+            head = db.execute("SELECT MAX(idx) FROM ledger WHERE team = ?", [team]).fetchone()[0]
+            if head != ledger_index:
+                raise LedgerMoved(team)
+
+    @staticmethod
+    def _continue_chain(db: sqlite_utils.Database, team: str, item: PushItem,
+                        chains: dict[str, tuple[int, bytes]]) -> tuple[int, bytes]:
+        """The device's chain head after ``item``; ChainGap or ChainFork if it does not continue it."""
+        if item.device in chains:
+            last_seq, last_hash = chains[item.device]
+        else:
+            row = db.execute(
+                "SELECT device_seq, hash FROM device_chains WHERE team = ? AND device = ?", [team, item.device]
+            ).fetchone()
+            last_seq, last_hash = (row[0], bytes(row[1])) if row else (0, bytes(32))
+        if item.device_seq > last_seq + 1:
+            raise ChainGap(item.device, last_seq + 1, item.device_seq)
+        if item.device_seq <= last_seq or item.prev_hash != last_hash:
+            raise ChainFork(item.device, last_seq + 1, item.device_seq)
+        return item.device_seq, hashlib.sha256(item.envelope).digest()
+
+    def chain_head(self, team: str, device: str) -> ChainHead | None:
+        with self._db() as db:
+            row = db.execute(
+                "SELECT device_seq, hash FROM device_chains WHERE team = ? AND device = ?", [team, device]
+            ).fetchone()
+        return ChainHead(row[0], bytes(row[1])) if row else None
+
+    def own_changes(self, team: str, device: str, after_device_seq: int, limit: int) -> list[OwnChange]:
+        with self._db() as db:
+            rows = db.execute(
+                "SELECT seq, device_seq, envelope FROM changes WHERE team = ? AND device = ? AND device_seq > ?"
+                " ORDER BY device_seq LIMIT ?",
+                [team, device, after_device_seq, limit],
+            ).fetchall()
+        return [OwnChange(seq, device_seq, bytes(envelope)) for seq, device_seq, envelope in rows]
 
     @staticmethod
     def _put_head(db: sqlite_utils.Database, team: str, head: PushHead, now: int) -> None:

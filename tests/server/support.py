@@ -55,6 +55,14 @@ class DeviceKeys:
     prev_hash: bytes = bytes(32)
     ledger_head: str = ""  # hash of the newest ledger entry this device knows (set by Server.admin/member)
     epoch: int = 1
+    # envelope -> the chain position before it, so a refused push can give its positions back (the server
+    # keeps each device's chain whole: a position it never stored is free again, as on a real device)
+    made: dict = field(default_factory=dict)
+
+    def rewind(self, envelope: bytes) -> None:
+        """Forget ``envelope`` and every envelope made after it: the next one takes its position."""
+        if envelope in self.made:
+            self.device_seq, self.prev_hash = self.made[envelope]
 
     @property
     def ed25519(self) -> str:
@@ -105,6 +113,7 @@ class DeviceKeys:
     ) -> tuple[str, bytes]:
         """A sealed-looking envelope (random wrapped key and ciphertext, real signature, the device's
         chain and ledger head); (op_id, bytes)."""
+        before = (self.device_seq, self.prev_hash)
         self.device_seq += 1
         op_id = op_id or b64e(secrets.token_bytes(16))
         header = {
@@ -123,6 +132,7 @@ class DeviceKeys:
         signature = (signer or self.signing).sign(wire.signed_bytes(header, wrapped_key, ciphertext))
         envelope = wire.pack(header, wrapped_key, ciphertext, signature)
         self.prev_hash = hashlib.sha256(envelope).digest()
+        self.made[envelope] = before
         return op_id, envelope
 
     def sign_entry(self, entry: dict[str, Any], signer: Ed25519PrivateKey | None = None) -> dict[str, Any]:
@@ -265,8 +275,14 @@ class Server:
         return device
 
     async def push(self, device: DeviceKeys, envelopes: list[bytes]) -> httpx.Response:
-        return await self.client.post(
+        """Push; when refused, the device's chain positions of these envelopes are free again."""
+        response = await self.client.post(
             f"/v1/teams/{device.team}/changes",
             json={"envelopes": [b64e(e) for e in envelopes]},
             headers=device.auth,
         )
+        if response.status_code >= 400:
+            mine = [device.made[e] for e in envelopes if e in device.made]
+            if mine:
+                device.device_seq, device.prev_hash = min(mine, key=lambda state: state[0])
+        return response

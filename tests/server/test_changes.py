@@ -65,7 +65,8 @@ async def test_other_bytes_under_a_known_op_id_are_409_and_the_batch_rolls_back(
     assert response.json()["error"] == "op_conflict"
     assert server.rows("SELECT seq, op_id FROM changes") == before
     assert server.rows("SELECT last_seq FROM teams WHERE id = ?", [admin.team]) == [(1,)]
-    # the next good push continues the sequence without a gap
+    # the next good push (continuing the device's chain as stored) continues the sequence without a gap
+    fresh = [admin.envelope()[1] for _ in range(3)]
     assert (await server.push(admin, fresh)).json()["results"][0]["seq"] == 2
 
 
@@ -154,10 +155,8 @@ def test_concurrent_pushes_from_threads_get_contiguous_unique_seqs(server: Serve
 
 
 async def test_concurrent_http_pushes_get_contiguous_unique_seqs(server: Server, admin) -> None:
-    second = await server.member(admin)
-    batches = [
-        (device, [device.envelope(ciphertext_len=20)[1] for _ in range(4)]) for device in [admin, second] * 6
-    ]
+    devices = [admin] + [await server.member(admin) for _ in range(11)]  # one batch per device: each
+    batches = [(device, [device.envelope(ciphertext_len=20)[1] for _ in range(4)]) for device in devices]
     responses = await asyncio.gather(*(server.push(device, envs) for device, envs in batches))
     seqs = sorted(r["seq"] for response in responses for r in response.json()["results"])
     assert seqs == list(range(1, 49))
@@ -198,6 +197,7 @@ async def test_oversized_envelope_is_413(server: Server, admin) -> None:
 
 async def test_envelope_of_exactly_the_limit_is_accepted(server: Server, admin) -> None:
     _, probe = admin.envelope(ciphertext_len=0)
+    admin.rewind(probe)  # only measured, never pushed
     _, exact = admin.envelope(ciphertext_len=256 * 1024 - len(probe))
     assert len(exact) == 256 * 1024
     assert (await server.push(admin, [exact])).status_code == 200

@@ -1,0 +1,84 @@
+"""One restored phone must never stop the team. A worker's data folder is restored from a copy taken
+before its last sync; the worker records notes and syncs while the others keep working. The server
+refuses the forked envelopes (409 chain_fork), the restored device reads its own chain back, verifies it
+with its own key, takes its own later work back and seals its new work on top: every device ends with
+every note of both sides of the restore and of the others, none shows an alert, nothing is doubled."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from secsupport import FAST, WORK_PASS, make_team, names
+
+from field_app.crypto.canonical import b64d
+from field_app.crypto.wire import unpack
+from field_app.services import Services
+
+
+@pytest.fixture
+def t(tmp_path):
+    team = make_team(tmp_path)
+    yield team
+    team.close()
+
+
+def _reopen(t, old: Services) -> Services:
+    data, clock = old.data_dir, t.clocks["worker"]
+    old.close()
+    t.devices.remove(old)
+    again = Services(data, scrypt=FAST, autosync=False, clock=clock)
+    again.unlock(WORK_PASS)
+    t.devices.append(again)
+    return again
+
+
+def test_a_device_restored_from_a_backup_recovers_and_nobody_stops(t, tmp_path):
+    work = t.work
+    work.add_client("Voor de kopie A (fictief)")
+    work.add_client("Voor de kopie B (fictief)")
+    work.sync_once()
+    t.sup.sync_once()
+    work = _reopen(t, work)  # a clean copy needs the database closed
+    backup = tmp_path / "backup"
+    work.close()
+    shutil.copytree(work.data_dir, backup)
+    work = _reopen(t, work)
+    work.add_client("Na de kopie C (fictief)")
+    work.add_client("Na de kopie D (fictief)")
+    work.sync_once()
+    t.sup.add_client("Van de begeleider (fictief)")
+    t.sup.sync_once()
+    other = t.enrol("other", "Kevin Mulder (fictief)", "kevin-toestel-geheim")
+    other.add_client("Van een collega (fictief)")
+    other.sync_once()
+
+    # the phone is restored from the copy taken before its last sync, and the worker carries on
+    data = work.data_dir
+    work.close()
+    shutil.rmtree(data)
+    shutil.copytree(backup, data)
+    work = _reopen(t, work)
+    work.add_client("Na het terugzetten E (fictief)")
+    work.add_client("Na het terugzetten F (fictief)")
+    work.sync_once()  # refused as a fork of its own chain on the server; recovers by itself
+    t.sup.sync_once()
+    other.sync_once()
+    work.sync_once()
+
+    everything = sorted(["Voor de kopie A (fictief)", "Voor de kopie B (fictief)", "Na de kopie C (fictief)",
+                         "Na de kopie D (fictief)", "Van de begeleider (fictief)", "Van een collega (fictief)",
+                         "Na het terugzetten E (fictief)", "Na het terugzetten F (fictief)"])
+    for device in (t.sup, other, work):
+        assert names(device) == everything, device.user_name
+        status = device.sync_status()
+        assert status.state == "online", status
+        assert "held" not in status.extra and device.security_alert() is None
+    assert work.unsynced_count() == 0
+    assert "recovered_at" in work.sync_status().extra  # the worker is told, in one sentence
+    # the server holds one unbroken chain per device, each envelope once
+    mine = b64d(work.device_id)
+    chain = [unpack(c.envelope).header["device_seq"] for c in t.server.changes(t.team) if unpack(c.envelope).device == mine]
+    assert chain == list(range(1, len(chain) + 1))
+    log = [r for r in t.server.store.access_log(t.team, 0, 1000) if r.device == work.device_id]
+    assert any(r.result == "chain_fork" for r in log)  # the event is in the access log
