@@ -12,6 +12,8 @@ from __future__ import annotations
 import argparse
 import json
 import secrets
+import signal
+import sqlite3
 import sys
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
@@ -21,7 +23,7 @@ from field_app.crypto.canonical import b64e
 from . import protocol
 from .settings import Settings, now_ms
 from .store import SqliteStore, open_sqlite
-from .store.base import UnknownTeam
+from .store.base import StoreError, UnknownTeam
 
 _DAY_MS = 24 * 3600_000
 
@@ -102,6 +104,32 @@ def _print_code(team: str, code: str, role: str, expires_at: int, as_json: bool,
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run a command; bad input or an unusable database file gives one clear line and exit code 2, never
+    a traceback."""
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        return 130
+    except (OSError, sqlite3.Error, StoreError, UnicodeError, ValueError) as exc:
+        print(f"sync-server: {_problem(exc)}", file=sys.stderr)
+        return 2
+
+
+def _problem(exc: BaseException) -> str:
+    if isinstance(exc, UnicodeError):
+        return "een argument is geen geldige tekst (UTF-8) / an argument is not valid text (UTF-8)"
+    if isinstance(exc, IsADirectoryError):
+        return "--db is een map, geen bestand / --db is a folder, not a file"
+    if isinstance(exc, PermissionError):
+        return "geen toegang tot het databasebestand / no access to the database file"
+    if isinstance(exc, OSError):
+        return f"het databasebestand is niet bruikbaar / the database file cannot be used ({exc.strerror or exc})"
+    if isinstance(exc, sqlite3.Error):
+        return "dit is geen bruikbare Veldwerk-database / this is not a usable Veldwerk database"
+    return f"ongeldige invoer / invalid input ({type(exc).__name__})"
+
+
+def _main(argv: list[str] | None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "serve":
         return _serve(args)
@@ -130,7 +158,13 @@ def _serve(args: argparse.Namespace) -> int:
     public_url = args.public_url or f"http://{host}:{args.port}"
     app = create_app(Settings(public_url=public_url), open_sqlite(args.db))
     # uvicorn's access log names method, path and status only: no bodies, tokens or codes.
-    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, server_header=False)
+    # SIGTERM / SIGINT: stop accepting, finish requests in flight, close idle connections; give up on
+    # what is still open after a few seconds, so a service manager never has to kill it.
+    # uvicorn raises the signal again once it has shut down; after that graceful stop we exit with 0.
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: sys.exit(0))
+    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, server_header=False,
+                timeout_graceful_shutdown=5)
     return 0
 
 

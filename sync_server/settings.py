@@ -27,6 +27,9 @@ class Settings:
     challenge_ttl_ms: int = protocol.CHALLENGE_TTL_MS
     token_ttl_ms: int = protocol.TOKEN_TTL_MS
     max_body_bytes: int = protocol.MAX_BODY_BYTES
+    # failed attempts without a valid credential, per minute (see attempts.py)
+    max_failures_per_source: int = 120
+    max_failures_per_device: int = 30
 
     @property
     def server(self) -> str:

@@ -164,6 +164,11 @@ class ErrorCode(Enum):
     UNSUPPORTED_MEDIA_TYPE = ("unsupported_media_type", 415, "The body is not sent as application/json.")
     VALIDATION_ERROR = ("validation_error", 422, "A field is missing, has the wrong type or is out of range.")
     BAD_QUERY = ("bad_query", 422, "A query parameter (after, limit) is not an integer in range.")
+    TOO_MANY_ATTEMPTS = (
+        "too_many_attempts",
+        429,
+        "Too many failed attempts from this address or for this device in this minute; wait (Retry-After).",
+    )
     INTERNAL_ERROR = ("internal_error", 500, "Something went wrong on the server; nothing is revealed.")
 
 

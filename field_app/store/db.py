@@ -38,6 +38,10 @@ class LocalStore:
     def __init__(self, data_dir: str | Path):
         self.data_dir = Path(data_dir)
         self.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        try:  # owner-only (SQLite gives its -wal and -shm files the same mode)
+            os.close(os.open(self.data_dir / DB_FILE, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+        except FileExistsError:
+            pass
         conn = sqlite3.connect(self.data_dir / DB_FILE, check_same_thread=False, isolation_level=None)
         self.db = sqlite_utils.Database(conn)
         self.db.execute("PRAGMA journal_mode=WAL")

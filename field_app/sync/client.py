@@ -61,10 +61,19 @@ class SyncClient:
     def close(self) -> None:
         self._http.close()
 
-    def _request(self, method: str, path: str, *, auth: bool = False, **kw) -> dict:
+    def _request(self, method: str, path: str, *, auth: bool = False, idempotent: bool | None = None,
+                 **kw) -> dict:
+        """One call. An idempotent one (a read, or a push: idempotent by op_id) is sent once more when a
+        kept-alive connection was closed under it (the server closed it while the request went out)."""
         headers = {"Authorization": f"Bearer {self._token}"} if auth else {}
+        again = method == "GET" if idempotent is None else idempotent
         try:
-            resp = self._http.request(method, path, headers=headers, **kw)
+            try:
+                resp = self._http.request(method, path, headers=headers, **kw)
+            except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError):
+                if not again:
+                    raise
+                resp = self._http.request(method, path, headers=headers, **kw)
         except httpx.TransportError as exc:
             raise Unreachable(type(exc).__name__) from None
         if resp.status_code >= 400:
@@ -135,12 +144,14 @@ class SyncClient:
         body: dict = {"envelopes": [b64e(e) for e in envelopes]}
         if head is not None:
             body["head"] = head
-        return self._request("POST", f"/v1/teams/{b64e(team)}/changes", auth=True, json=body)["results"]
+        return self._request("POST", f"/v1/teams/{b64e(team)}/changes", auth=True, json=body,
+                             idempotent=True)["results"]
 
     def push_signed(self, team: bytes, envelopes: list[bytes]) -> list[dict]:
         """Deliver envelopes without a token: the server checks each envelope's signature."""
         body = {"envelopes": [b64e(e) for e in envelopes]}
-        return self._request("POST", f"/v1/teams/{b64e(team)}/changes/signed", json=body)["results"]
+        return self._request("POST", f"/v1/teams/{b64e(team)}/changes/signed", json=body,
+                             idempotent=True)["results"]
 
     def heads(self, team: bytes) -> list[dict]:
         return self._request("GET", f"/v1/teams/{b64e(team)}/heads", auth=True)["heads"]

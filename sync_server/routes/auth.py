@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import secrets
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
 from field_app.crypto.canonical import b64d, b64e, pinned
 
+from .. import attempts
 from ..protocol import (
     CHALLENGE_BYTES,
     TOKEN_BYTES,
@@ -27,9 +28,12 @@ router = APIRouter(prefix="/v1/auth", tags=["auth"], route_class=JsonRoute)
 
 
 @router.post("/challenge", response_model=ChallengeOut)
-def challenge(body: ChallengeIn, store: StoreDep, settings: SettingsDep) -> ChallengeOut:
+def challenge(body: ChallengeIn, store: StoreDep, settings: SettingsDep, request: Request) -> ChallengeOut:
     """32 random bytes, valid 60 s, usable once, and only by this device."""
+    source = attempts.source_of(request)
+    attempts.gate(store, settings, source, body.team, body.device)
     if store.get_device(body.team, body.device) is None:
+        attempts.failed(store, settings, source, None, None, "auth.challenge", ErrorCode.LOGIN_FAILED.code)
         raise ApiError(ErrorCode.LOGIN_FAILED)
     now = settings.clock()
     nonce = secrets.token_bytes(CHALLENGE_BYTES)
@@ -39,16 +43,20 @@ def challenge(body: ChallengeIn, store: StoreDep, settings: SettingsDep) -> Chal
 
 
 @router.post("/login", response_model=LoginOut)
-def login(body: LoginIn, store: StoreDep, settings: SettingsDep) -> LoginOut:
-    """Signature over ``pinned("login", {server_nonce, device_nonce, team, device, server})``."""
+def login(body: LoginIn, store: StoreDep, settings: SettingsDep, request: Request) -> LoginOut:
+    """Signature over ``pinned("login", {server_nonce, device_nonce, team, device, server})``. Failed
+    attempts are counted per address and per device (429 over the limit, see ``attempts``)."""
+    source = attempts.source_of(request)
+    attempts.gate(store, settings, source, body.team, body.device)
     now = settings.clock()
     device = store.get_device(body.team, body.device)
     if device is None:
+        attempts.failed(store, settings, source, None, None, "auth.login", ErrorCode.LOGIN_FAILED.code)
         raise ApiError(ErrorCode.LOGIN_FAILED)
     try:
         token = _login(body, store, settings, now, device.ed25519, device.status)
     except ApiError as exc:
-        store.log_access(now, body.team, body.device, "auth.login", exc.error.code, device.role)
+        attempts.failed(store, settings, source, body.team, body.device, "auth.login", exc.error.code, device.role)
         raise
     store.log_access(now, body.team, body.device, "auth.login", "ok", device.role)
     return token

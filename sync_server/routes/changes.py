@@ -11,13 +11,14 @@ import hashlib
 from typing import Annotated
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 
 from field_app.crypto import wire
 from field_app.crypto.canonical import CanonicalError, b64d, b64e
 from field_app.crypto.chain import ChainError, verify_push_head
 from field_app.crypto.ledger import VerifiedLedger
 
+from .. import attempts
 from ..ledger_state import LedgerCache
 from ..protocol import (
     MAX_ENVELOPE_BYTES,
@@ -38,6 +39,7 @@ from ..protocol import (
     PushOut,
     PushResult,
 )
+from ..settings import Settings
 from ..store.base import (
     ChainFork,
     ChainGap,
@@ -97,7 +99,7 @@ def push(
 
 @router.post("/changes/signed", response_model=PushOut)
 def signed_push(
-    team: str, body: PushIn, store: StoreDep, settings: SettingsDep, ledgers: LedgersDep
+    team: str, body: PushIn, store: StoreDep, settings: SettingsDep, ledgers: LedgersDep, request: Request
 ) -> PushOut:
     """Push without a token, authenticated by the envelopes' own signatures.
 
@@ -115,11 +117,15 @@ def signed_push(
     senders = {parts.header["device"] for parts, _ in checked}
     if len(senders) != 1:
         raise ApiError(ErrorCode.WRONG_DEVICE, "A signed push carries the envelopes of one device.")
-    device = store.get_device(team, senders.pop())
+    source = attempts.source_of(request)
+    sender = senders.pop()
+    attempts.gate(store, settings, source, team, sender)
+    device = store.get_device(team, sender)
     if device is None:
+        attempts.failed(store, settings, source, None, None, "changes.push_signed", ErrorCode.UNKNOWN_DEVICE.code)
         raise ApiError(ErrorCode.UNKNOWN_DEVICE)
     now = settings.clock()
-    with _logged(store, now, team, device, "changes.push_signed"):
+    with _logged(store, settings, source, team, device, "changes.push_signed"):
         if device.status == "pending":
             raise ApiError(ErrorCode.DEVICE_NOT_CONFIRMED)
         if device.status == "revoked" and device.revoked_reason != "RETIRED":
@@ -175,23 +181,22 @@ def read_heads(caller: Annotated[Caller, Depends(team_caller("heads.read"))], st
 
 
 class _logged:
-    """Context manager: one access_log row with the outcome of a request authenticated without a token."""
+    """Context manager for a request authenticated without a token: an access_log row when it succeeds;
+    a failure is counted (see ``attempts``: the first of its kind in a minute is logged too)."""
 
-    def __init__(self, store: Store, now: int, team: str, device: Device, action: str) -> None:
-        self.args = (store, now, team, device, action)
+    def __init__(self, store: Store, settings: Settings, source: str, team: str, device: Device, action: str):
+        self.args = (store, settings, source, team, device, action)
 
     def __enter__(self) -> None:
         return None
 
     def __exit__(self, exc_type, exc, tb) -> bool:
-        store, now, team, device, action = self.args
+        store, settings, source, team, device, action = self.args
         if exc is None:
-            result = "ok"
-        elif isinstance(exc, ApiError):
-            result = exc.error.code
-        else:
-            result = ErrorCode.INTERNAL_ERROR.code
-        store.log_access(now, team, device.id, action, result, device.role)
+            store.log_access(settings.clock(), team, device.id, action, "ok", device.role)
+            return False
+        result = exc.error.code if isinstance(exc, ApiError) else ErrorCode.INTERNAL_ERROR.code
+        attempts.failed(store, settings, source, team, device.id, action, result, device.role)
         return False
 
 

@@ -16,6 +16,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from field_app.crypto.canonical import b64d
 
+from .. import attempts
 from ..ledger_state import LedgerCache
 from ..protocol import ApiError, ErrorCode, secret_hash
 from ..settings import Settings
@@ -118,12 +119,20 @@ def team_caller(action: str) -> Callable[..., Iterator[Caller]]:
         team: str,
         store: StoreDep,
         settings: SettingsDep,
+        request: Request,
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     ) -> Iterator[Caller]:
         try:
             caller = _authenticate(store, settings.clock(), credentials)
         except _KnownDeviceRefused as exc:
-            store.log_access(settings.clock(), exc.team, exc.device, action, exc.error.code, exc.role)
+            source = attempts.source_of(request)
+            attempts.gate(store, settings, source, exc.team, exc.device)
+            attempts.failed(store, settings, source, exc.team, exc.device, action, exc.error.code, exc.role)
+            raise
+        except ApiError as exc:  # a token the server does not know: counted for the address only
+            source = attempts.source_of(request)
+            attempts.gate(store, settings, source)
+            attempts.failed(store, settings, source, None, None, action, exc.error.code)
             raise
         result = "ok"
         try:

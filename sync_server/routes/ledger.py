@@ -9,11 +9,12 @@ import hashlib
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 
 from field_app.crypto.canonical import CanonicalError, b64d, b64e, canonical_json, pinned
 from field_app.crypto.ledger import LedgerError, VerifiedLedger, extend_chain, verify_chain
 
+from .. import attempts
 from ..protocol import (
     HASH_BYTES,
     LEDGER_TYPES,
@@ -61,6 +62,7 @@ def read_public_ledger(
     team: str,
     store: StoreDep,
     settings: SettingsDep,
+    request: Request,
     device: Annotated[str | None, Query(description="The id of a device enrolled in this team.")] = None,
     after: Annotated[str | None, Query(description="Entries with a greater index (default -1: all).")] = None,
 ) -> LedgerOut:
@@ -71,14 +73,17 @@ def read_public_ledger(
     names and nothing a key could be derived from — and it is served only to a caller that already
     knows the id of a device of this team.
     """
+    source = attempts.source_of(request)
+    attempts.gate(store, settings, source)
     known = store.get_device(team, device) if isinstance(device, str) else None
     if known is None:
+        attempts.failed(store, settings, source, None, None, "ledger.public", ErrorCode.UNKNOWN_DEVICE.code)
         raise ApiError(ErrorCode.UNKNOWN_DEVICE)
     now = settings.clock()
     try:
         out = _ledger_out(store, team, query_int(after, "after", -1, -1, 2**53))
     except ApiError as exc:
-        store.log_access(now, team, known.id, "ledger.public", exc.error.code, known.role)
+        attempts.failed(store, settings, source, team, known.id, "ledger.public", exc.error.code, known.role)
         raise
     store.log_access(now, team, known.id, "ledger.public", "ok", known.role)
     return out

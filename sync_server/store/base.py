@@ -302,6 +302,14 @@ class Store(Protocol):
         """Append one row to the access log (append-only: the database refuses UPDATE and DELETE)."""
         ...
 
+    def failure_counts(self, keys: list[str], minute: int) -> dict[str, int]:
+        """The failed-attempt counts of ``keys`` in ``minute``."""
+        ...
+
+    def add_failures(self, keys: list[str], minute: int) -> dict[str, int]:
+        """Add one to each key's count in ``minute`` (older minutes are dropped); the new counts."""
+        ...
+
     def access_log(self, team: str, after: int, limit: int) -> list[AccessRow]:
         """Up to ``limit`` access-log rows of the team with id > after, in id order."""
         ...

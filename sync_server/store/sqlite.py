@@ -589,6 +589,24 @@ class SqliteStore:
                 [at, team, device, action, result, role],
             )
 
+    def failure_counts(self, keys: list[str], minute: int) -> dict[str, int]:
+        with self._db() as db:
+            marks = ",".join("?" * len(keys))
+            rows = db.execute(f"SELECT source, count FROM auth_failures WHERE minute = ? AND source IN ({marks})",
+                              [minute, *keys]).fetchall()
+        return dict(rows)
+
+    def add_failures(self, keys: list[str], minute: int) -> dict[str, int]:
+        with self._tx() as db:
+            db.execute("DELETE FROM auth_failures WHERE minute < ?", [minute - 1])
+            for key in keys:
+                db.execute("INSERT INTO auth_failures (source, minute, count) VALUES (?, ?, 1)"
+                           " ON CONFLICT (source, minute) DO UPDATE SET count = count + 1", [key, minute])
+            marks = ",".join("?" * len(keys))
+            rows = db.execute(f"SELECT source, count FROM auth_failures WHERE minute = ? AND source IN ({marks})",
+                              [minute, *keys]).fetchall()
+        return dict(rows)
+
     def access_log(self, team: str, after: int, limit: int) -> list[AccessRow]:
         with self._db() as db:
             rows = db.execute(

@@ -148,3 +148,27 @@ async def test_existing_changes_get_their_chains_when_the_schema_moves_on(tmp_pa
     assert head.device_seq == 3 and head.hash == hashlib.sha256(envelopes[-1]).digest()
     rows = sqlite3.connect(path).execute("SELECT device_seq FROM changes ORDER BY seq").fetchall()
     assert rows == [(1,), (2,), (3,)]
+
+
+async def test_a_login_flood_is_refused_and_grows_the_database_by_a_few_rows(server: Server, admin) -> None:
+    """2,000 failed logins for a known device and for unknown ones: after the limit the server answers 429
+    with Retry-After before doing any work, and the failures are counts per key and minute, so the
+    database grows by a handful of rows, not one per attempt."""
+    worker = await server.member(admin)
+    log_before, failures_before = server.count("access_log"), server.count("auth_failures")
+    statuses: dict[int, int] = {}
+    bad = {"team": worker.team, "device": worker.id, "challenge": b64e(b"c" * 32),
+           "device_nonce": b64e(b"n" * 16), "signature": b64e(b"s" * 64)}
+    for i in range(2000):
+        body = bad if i % 2 else {**bad, "device": b64e(i.to_bytes(16, "big"))}
+        answer = await server.client.post("/v1/auth/login", json=body)
+        statuses[answer.status_code] = statuses.get(answer.status_code, 0) + 1
+        if answer.status_code == 429:
+            assert int(answer.headers["Retry-After"]) >= 1
+            assert answer.json()["error"] == "too_many_attempts"
+    assert statuses[429] >= 1800 and statuses[401] <= 200
+    assert server.count("access_log") - log_before <= 2  # the first failure of its kind this minute
+    assert server.count("auth_failures") - failures_before <= 5
+    server.clock.advance(61_000)  # a new minute: the right device logs in again at once
+    await server.login(worker)
+    assert (await server.client.get(f"/v1/teams/{worker.team}/heads", headers=worker.auth)).status_code == 200
