@@ -34,6 +34,7 @@ import argparse
 import getpass
 import json
 import os
+import sqlite3
 import sys
 import time
 from pathlib import Path
@@ -41,9 +42,11 @@ from pathlib import Path
 from field_app.domain.vocab import ROLE_CODES
 
 from .core.alerts import SecurityAlert
+from .core.errors import LockedError
 from .crypto.vault import WeakPassphrase, WrongPassphrase
 from .domain.errors import ValidationError
 from .services import EnrolError, KeysDestroyed, NotAllowed, Services, TooManyAttempts
+from .store.db import StoreError
 from .sync.client import ServerError, Unreachable
 
 
@@ -300,15 +303,24 @@ def cmd_shell(args: argparse.Namespace) -> int:
                 continue
             try:
                 req = json.loads(line)
+                if not isinstance(req, dict) or not isinstance(req.get("cmd"), str):
+                    answer = {"ok": False, "error": "bad_request",
+                              "message": "Elke regel is een JSON-object met \"cmd\"."}
+                    print(json.dumps(answer), flush=True)
+                    continue
                 if req.get("cmd") == "quit":
                     break
+                if req["cmd"] not in calls:
+                    answer = {"ok": False, "error": "unknown_cmd", "message": "Onbekende opdracht."}
+                    print(json.dumps(answer), flush=True)
+                    continue
                 result = calls[req["cmd"]](req)
                 answer = {"ok": True, "result": _jsonable(result)}
             except ValidationError as exc:
                 answer = {"ok": False, "error": "validation", "errors": exc.errors}
             except (NotAllowed, SecurityAlert) as exc:
                 answer = {"ok": False, "error": type(exc).__name__, "message": str(exc)}
-            except (KeyError, ValueError, TypeError) as exc:
+            except (KeyError, ValueError, TypeError, AttributeError, LockedError) as exc:
                 answer = {"ok": False, "error": type(exc).__name__}
             print(json.dumps(answer), flush=True)
     finally:
@@ -426,8 +438,23 @@ def _join_id_values(argv: list[str]) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run a command. Bad input (text that is not UTF-8, an unusable data folder, a wrong passphrase)
+    gives one Dutch line on stderr and a non-zero exit code, never a traceback."""
     args = build_parser().parse_args(_join_id_values(sys.argv[1:] if argv is None else list(argv)))
-    return args.func(args)
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        return 130
+    except UnicodeError:
+        print("field-app: de invoer is geen geldige tekst (UTF-8).", file=sys.stderr)
+        return 2
+    except (WrongPassphrase, WeakPassphrase, TooManyAttempts, KeysDestroyed, EnrolError, NotAllowed,
+            ValidationError, LockedError) as exc:
+        print(f"field-app: {exc}", file=sys.stderr)
+        return 2
+    except (OSError, sqlite3.Error, StoreError) as exc:
+        print(f"field-app: de gegevensmap is niet bruikbaar ({type(exc).__name__}).", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

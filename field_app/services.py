@@ -18,6 +18,7 @@ the views use.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from pathlib import Path
 
@@ -45,12 +46,21 @@ from .parts.sync_control import SyncControl
 from .parts.team import TeamAdmin
 from .parts.vault import Vault
 
+log = logging.getLogger("veldwerk.services")
+
 __all__ = ["Services", "EnrolError", "LockedError", "WrongPassphrase", "ValidationError", "TooManyAttempts",
            "KeysDestroyed", "NotAllowed", "SecurityAlert", "PlatformSecretMissing", "WeakPassphrase"]
 
 
+INPUT_REFUSED = "Deze invoer klopt niet (verkeerd soort gegevens of onbruikbare tekens) en is niet opgeslagen."
+
+
 class _Via:
-    """A facade member that is the same-named member of one part (a method, or a property's value)."""
+    """A facade member that is the same-named member of one part (a method, or a property's value).
+
+    The facade is the boundary to views, scripts and the command line: a call given values of the wrong
+    type or text that cannot be stored gets a :class:`ValidationError` (a Dutch sentence), never a
+    TypeError or UnicodeError. An unknown id keeps its documented ``KeyError`` (``client``, ``record``)."""
 
     def __init__(self, part: str, name: str | None = None):
         self.part, self.name = part, name
@@ -61,7 +71,25 @@ class _Via:
     def __get__(self, obj, objtype=None):
         if obj is None:
             return self
-        return getattr(getattr(obj, self.part), self.name)
+        member = getattr(getattr(obj, self.part), self.name)
+        if not callable(member):
+            return member
+        name = self.name
+
+        def guarded(*args, **kwargs):
+            try:
+                return member(*args, **kwargs)
+            except ValidationError:
+                raise
+            except (TypeError, AttributeError, UnicodeError, ValueError, IndexError, OverflowError,
+                    RecursionError) as exc:
+                log.warning("%s refused input (%s)", name, type(exc).__name__)
+                raise ValidationError({"input": INPUT_REFUSED}) from None
+
+        guarded.__name__ = guarded.__qualname__ = name
+        guarded.__doc__ = member.__doc__
+        guarded.__wrapped__ = member
+        return guarded
 
 
 class Services:

@@ -119,10 +119,25 @@ def secret_problem(secret: Any, pin: bool) -> str | None:
     return None
 
 
+def _storable(secret: Any) -> bool:
+    """Text that can be turned into bytes (no lone surrogates from a broken input method or pipe)."""
+    try:
+        secret.encode("utf-8")
+    except (UnicodeError, AttributeError):
+        return False
+    return True
+
+
+UNSTORABLE = "Deze wachtwoordzin of pincode bevat tekens die niet bruikbaar zijn. Kies een andere."
+
+
 def check_passphrase(p: str) -> None:
-    """Raise :class:`WeakPassphrase` if ``p`` has fewer than 10 characters (nothing is stripped)."""
+    """Raise :class:`WeakPassphrase` if ``p`` has fewer than 10 characters (nothing is stripped) or holds
+    characters that cannot be used."""
     if secret_problem(p, pin=False):
         raise WeakPassphrase()
+    if not _storable(p):
+        raise WeakPassphrase(UNSTORABLE)
 
 
 def check_pin(secret: str, platform_secret: bytes) -> None:
@@ -132,6 +147,8 @@ def check_pin(secret: str, platform_secret: bytes) -> None:
     if len(platform_secret) < MIN_PLATFORM_SECRET:
         raise VaultError("platform secret too short")
     problem = secret_problem(secret, pin=True)
+    if problem is None and not _storable(secret):
+        raise WeakPassphrase(UNSTORABLE)
     if problem == "pin_short":
         raise WeakPassphrase(f"Kies een pincode van minstens {MIN_PIN} cijfers.")
     if problem == "pin_digits":
@@ -241,7 +258,7 @@ def open_vault(record: dict[str, Any], passphrase: str, platform_secret: bytes =
     salt = _record_bytes(record, "salt", SALT_LEN)
     nonce = _record_bytes(record, "nonce", NONCE_LEN)
     wrapped = _record_bytes(record, "wrapped", LOCAL_KEY_LEN + TAG_LEN)
-    if not isinstance(passphrase, str):
+    if not isinstance(passphrase, str) or not _storable(passphrase):
         raise WrongPassphrase()
     kek = _kek(passphrase, salt, n, r, p, platform_secret if platform else b"")
     try:

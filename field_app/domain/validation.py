@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 
 from .context import DictContext
@@ -16,6 +17,8 @@ MAX_NAME = 120
 def clean_display_name(name: object) -> str:
     if not isinstance(name, str) or not name.strip():
         raise ValidationError({"display_name": "Vul een naam in."})
+    if any(unicodedata.category(ch) in ("Cs", "Cc") for ch in name if ch not in " \t"):
+        raise ValidationError({"display_name": "De naam bevat tekens die niet kunnen worden opgeslagen."})
     name = " ".join(name.split())
     if len(name) > MAX_NAME:
         raise ValidationError({"display_name": f"Een naam is hoogstens {MAX_NAME} tekens."})

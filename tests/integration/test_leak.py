@@ -61,3 +61,68 @@ def test_name_and_report_never_in_clear(team):
         for label, needle in needles.items():
             assert needle not in data, f"{label} found in {path.name}"
         assert "Zwanenburg" not in str(path)
+
+
+def _demo_texts() -> list[str]:
+    """The user names, client names and note texts of the fictional demo cases."""
+    from field_app.domain.demo_cases import DEMO_CASES
+
+    texts = {"Lotte de Boer (fictief)", "Fatima El Amrani (fictief)"}
+    for case in DEMO_CASES.values():
+        for rec in case:
+            for key in ("display_name", "report", "interpretation", "text", "summary"):
+                value = rec.fields.get(key)
+                if isinstance(value, str) and (len(value) >= 12 or key == "display_name"):
+                    texts.add(value)
+    assert {"Henk V.", "Dennis A."} <= texts and len(texts) > 20  # the scan looks for real demo content
+    return sorted(texts)
+
+
+def test_the_demo_devices_and_the_server_hold_no_name_or_note_in_clear(team):
+    """The demo's two devices and the server, after the worker recorded the five fictional cases and
+    both synced: no user name, client name or note text in any file (SQLite files and WAL; UTF-8, UTF-16
+    and base64) — also while the devices are open (WAL not yet folded in)."""
+    import json as _json
+    import subprocess
+    import sys
+
+    from procs import sync
+
+    done = subprocess.run([sys.executable, "-m", "field_app.cli", "demo-seed", "--data", str(team["work"])],
+                          input=WORK_PASS + "\n", capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert _json.loads(done.stdout.splitlines()[-1])["clients"] == 5
+    sync(team["work"], WORK_PASS)
+    supervisor = DeviceShell(team["sup"], SUP_PASS, team["tmp"] / "supervisor.log")
+    try:
+        deadline = time.monotonic() + 60
+        while len(supervisor.call("caseload")) < 5 and time.monotonic() < deadline:
+            time.sleep(0.3)
+        assert len(supervisor.call("caseload")) == 5
+        open_files = _files(team["sup"])  # scanned while the supervisor's device is open
+        _assert_clean(open_files, _demo_texts())
+    finally:
+        supervisor.close()
+    files = _files(team["work"]) + _files(team["sup"]) + [
+        p for p in team["tmp"].iterdir() if p.is_file() and p.name.startswith("server.db")]
+    _assert_clean(files, _demo_texts())
+
+
+def _assert_clean(files: list[Path], texts: list[str]) -> None:
+    hits = []
+    needles = {f"{text[:30]}:{label}": needle for text in texts for label, needle in _plain(text).items()}
+    for path in files:
+        data = path.read_bytes()
+        hits += [f"{label} in {path.name}" for label, needle in needles.items() if needle and needle in data]
+    assert hits == []
+
+
+def _plain(text: str) -> dict[str, bytes]:
+    raw = text.encode("utf-8")
+    out = {"utf8": raw, "utf16le": text.encode("utf-16-le"), "utf16be": text.encode("utf-16-be")}
+    for shift in range(3):
+        enc = base64.b64encode(raw[shift:])
+        out[f"b64-{shift}"] = enc[4: len(enc) - 4] if len(enc) > 12 else b""
+        url = base64.urlsafe_b64encode(raw[shift:])
+        out[f"b64url-{shift}"] = url[4: len(url) - 4] if len(url) > 12 else b""
+    return out
