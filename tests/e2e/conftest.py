@@ -29,3 +29,14 @@ def phone(browser):
                               service_workers="block")
     yield ctx
     ctx.close()
+
+
+@pytest.fixture(scope="module")
+def tab(request, phone, stack):
+    """The module's browser tab on its stack, opened at the unlock screen (or at ``TAB_READY`` of the
+    module, e.g. "Aanmelden"); after the module it must have had no failed request or UI error."""
+    from e2e_support import Tab
+
+    t = Tab(phone, stack.url).open(getattr(request.module, "TAB_READY", "Ontgrendelen"))
+    yield t
+    t.check_clean()

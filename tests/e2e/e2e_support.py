@@ -19,7 +19,9 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import pytest
 from playwright.sync_api import Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts" / "e2e"
@@ -225,6 +227,27 @@ class Tab:
             self.page.wait_for_timeout(250)
         self.frame()
 
+    def seek(self, locator, tries: int = 16):
+        """Scroll the list (down, then back up) until ``locator`` is in Flutter's semantics tree, then clear
+        of the bars: Flutter leaves controls far outside the viewport out of that tree, as a user who has
+        to scroll to them would. Returns the locator."""
+        height = self.page.viewport_size["height"]
+        for step in range(tries):
+            try:
+                box = locator.bounding_box(timeout=1500) if locator.count() else None
+            except PlaywrightTimeout:  # it left the tree again while Flutter redrew
+                box = None
+            if box is not None:
+                if box["y"] >= 0 and box["y"] + box["height"] <= height - 120:
+                    return locator
+                delta = 200 if box["y"] > 0 else -200
+            else:
+                delta = 300 if step < tries // 2 else -300
+            self.page.mouse.move(195, height / 2)
+            self.page.mouse.wheel(0, delta)
+            self.page.wait_for_timeout(300)
+        return locator
+
     def steady(self, locator, timeout_ms: int = 3000) -> None:
         """Wait until ``locator`` stops moving (a scroll animation may still be running)."""
         last = None
@@ -299,3 +322,20 @@ class Tab:
     def unlock(self, passphrase: str = PASSPHRASE) -> None:
         self.type("Wachtwoordzin", passphrase)
         self.press("Ontgrendelen")
+
+
+def stack_fixture(name: str, build=None, **kw):
+    """A module's ``stack`` fixture: ``Stack(work, name, **kw).start()``, or ``build(work)`` for a module
+    that prepares its devices first; closed after the module. One definition instead of one per file."""
+
+    @pytest.fixture(scope="module")
+    def stack(tmp_path_factory):
+        work = tmp_path_factory.mktemp(name)
+        s = build(work) if build is not None else Stack(work, name, **kw).start()
+        try:
+            yield s
+        finally:
+            s.close()
+
+    return stack
+

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from e2e_support import PASSPHRASE, Stack, Tab, stop
+from e2e_support import PASSPHRASE, Stack, Tab, stack_fixture, stop
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
@@ -51,18 +51,9 @@ def seed_alcohol_ban(svc) -> None:
         "parameters": {"substances": ["ALCOHOL"]}, "control_means": ["ADEMTEST"]})
 
 
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory):
-    s = seeded_stack(tmp_path_factory.mktemp("contact"), "contact", seed_alcohol_ban)
-    yield s
-    s.close()
+stack = stack_fixture("contact", lambda work: seeded_stack(work, "contact", seed_alcohol_ban))
 
 
-@pytest.fixture(scope="module")
-def tab(phone, stack):
-    t = Tab(phone, stack.url).open()
-    yield t
-    t.check_clean()
 
 
 def test_01_open_the_form_with_the_alcohol_ban_listed(tab: Tab):

@@ -9,7 +9,7 @@ import re
 from datetime import timedelta
 
 import pytest
-from e2e_support import PASSPHRASE, Stack, Tab, stop
+from e2e_support import PASSPHRASE, Stack, Tab, stack_fixture, stop
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
@@ -40,22 +40,17 @@ def _seed(data) -> None:
         svc.close()
 
 
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory):
-    s = Stack(tmp_path_factory.mktemp("lists"), "lists").start()
+def _seeded(work):
+    s = Stack(work, "lists").start()
     stop(s.web)  # enrolled: now seed the device through the real services, then serve it
     _seed(s.data)
     s.enrol = False
-    s.start()
-    yield s
-    s.close()
+    return s.start()
 
 
-@pytest.fixture(scope="module")
-def tab(phone, stack):
-    t = Tab(phone, stack.url).open()
-    yield t
-    t.check_clean()
+stack = stack_fixture("lists", _seeded)
+
+
 
 
 def scroll_to(tab: Tab, locator) -> None:

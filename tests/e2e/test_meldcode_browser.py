@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from e2e_support import Tab
+from e2e_support import Tab, stack_fixture
 from playwright.sync_api import expect
 from test_contact_browser import seeded_stack
 
@@ -22,18 +22,9 @@ def seed_victim_mother(svc) -> None:
                                               "roles": ["SLACHTOFFER"], "lives_with_client": True})
 
 
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory):
-    s = seeded_stack(tmp_path_factory.mktemp("meldcode"), "meldcode", seed_victim_mother)
-    yield s
-    s.close()
+stack = stack_fixture("meldcode", lambda work: seeded_stack(work, "meldcode", seed_victim_mother))
 
 
-@pytest.fixture(scope="module")
-def tab(phone, stack):
-    t = Tab(phone, stack.url).open()
-    yield t
-    t.check_clean()
 
 
 def answer(tab: Tab, question: str, yes: bool) -> None:

@@ -16,7 +16,7 @@ import subprocess
 import sys
 
 import pytest
-from e2e_support import ROOT, Stack, Tab
+from e2e_support import ROOT, Stack, Tab, stack_fixture
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
@@ -29,19 +29,10 @@ PIN_LINE = "Pincode van minstens 6 cijfers met beveiligde opslag van de telefoon
 MISSING = re.compile("^De sleutel in de beveiligde opslag van deze telefoon ontbreekt")
 
 
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory):
-    s = Stack(tmp_path_factory.mktemp("phone"), "phone", cli_enrol=False,
-              env={"VELDWERK_PHONE_MODE": "1"}).start()
-    yield s
-    s.close()
+TAB_READY = "Aanmelden"
+stack = stack_fixture("phone", cli_enrol=False, env={"VELDWERK_PHONE_MODE": "1"})
 
 
-@pytest.fixture(scope="module")
-def tab(phone, stack):
-    t = Tab(phone, stack.url).open("Aanmelden")
-    yield t
-    t.check_clean()
 
 
 def info(stack: Stack) -> dict:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from e2e_support import PASSPHRASE, Stack, Tab, stop
+from e2e_support import PASSPHRASE, Stack, Tab, stack_fixture, stop
 from playwright.sync_api import expect
 
 from field_app.domain.hlc import now_ms
@@ -64,18 +64,9 @@ class SeededStack(Stack):
         self.serve_web()  # the same environment and launch key as Stack.start
 
 
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory):
-    s = SeededStack(tmp_path_factory.mktemp("transition"), "transition").start()
-    yield s
-    s.close()
+stack = stack_fixture("transition", lambda work: SeededStack(work, "transition").start())
 
 
-@pytest.fixture(scope="module")
-def tab(phone, stack):
-    t = Tab(phone, stack.url).open()
-    yield t
-    t.check_clean()
 
 
 def _scroll_until(tab: Tab, locator, steps: int = 20, delta: int = 300) -> None:

@@ -8,12 +8,13 @@ import hmac
 from typing import Any
 
 import pytest
+from ledger_fixtures import team_chain
 
 from field_app.crypto import hpke
 from field_app.crypto.canonical import b64d, b64e, pinned
 from field_app.crypto.grants import GrantError, epoch_commitment, grant_info, make_grant, open_grant
 from field_app.crypto.identity import DeviceIdentity
-from field_app.crypto.ledger import VerifiedLedger, add_device, entry_hash, genesis, verify_chain
+from field_app.crypto.ledger import VerifiedLedger, verify_chain
 
 TEAM = bytes(range(16))
 EPOCH_KEY = b"\xe1" * 32
@@ -24,22 +25,7 @@ T0 = 1_767_225_600_000
 
 
 def ledger() -> VerifiedLedger:
-    g = genesis(TEAM, COORD, "PROCESREGISSEUR", epoch_commitment(TEAM, 1, EPOCH_KEY), T0)
-    a = add_device(
-        TEAM,
-        1,
-        entry_hash(g),
-        COORD,
-        WORKER.device_id,
-        WORKER.ed25519_pub,
-        WORKER.x25519_pub,
-        "VELDWERKER",
-        T0,
-    )
-    b = add_device(
-        TEAM, 2, entry_hash(a), COORD, OTHER.device_id, OTHER.ed25519_pub, OTHER.x25519_pub, "VELDWERKER", T0
-    )
-    return verify_chain([g, a, b], TEAM)
+    return verify_chain(team_chain(TEAM, COORD, WORKER, OTHER, EPOCH_KEY), TEAM)
 
 
 LEDGER = ledger()

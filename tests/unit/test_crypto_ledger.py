@@ -8,6 +8,7 @@ import json
 from typing import Any
 
 import pytest
+from ledger_fixtures import team_chain
 
 from field_app.crypto.canonical import b64e, canonical_json, pinned
 from field_app.crypto.grants import epoch_commitment
@@ -32,30 +33,7 @@ T0 = 1_767_225_600_000
 
 
 def chain() -> list[dict[str, Any]]:
-    g = genesis(TEAM, COORD, "PROCESREGISSEUR", epoch_commitment(TEAM, 1, EPOCH_KEY), T0)
-    a = add_device(
-        TEAM,
-        1,
-        entry_hash(g),
-        COORD,
-        WORKER.device_id,
-        WORKER.ed25519_pub,
-        WORKER.x25519_pub,
-        "VELDWERKER",
-        T0 + 1,
-    )
-    b = add_device(
-        TEAM,
-        2,
-        entry_hash(a),
-        COORD,
-        OTHER.device_id,
-        OTHER.ed25519_pub,
-        OTHER.x25519_pub,
-        "WERKBEGELEIDER",
-        T0 + 2,
-    )
-    return [g, a, b]
+    return team_chain(TEAM, COORD, WORKER, OTHER, EPOCH_KEY, other_role="WERKBEGELEIDER", step=1)
 
 
 def test_valid_chain_verifies() -> None:

@@ -7,6 +7,7 @@ import os
 from typing import Any
 
 import pytest
+from ledger_fixtures import team_chain
 
 from field_app.crypto import wire
 from field_app.crypto.canonical import b64d, b64e, pinned
@@ -20,9 +21,8 @@ from field_app.crypto.chain import (
     verify_push_head,
 )
 from field_app.crypto.envelope import seal
-from field_app.crypto.grants import epoch_commitment
 from field_app.crypto.identity import DeviceIdentity, login_bytes, new_id, verify_signature
-from field_app.crypto.ledger import add_device, entry_hash, genesis, revoke_device, rotate_epoch, verify_chain
+from field_app.crypto.ledger import entry_hash, revoke_device, rotate_epoch, verify_chain
 
 TEAM = bytes(range(16))
 KEY1, KEY2 = b"\xe1" * 32, b"\xe2" * 32
@@ -31,22 +31,7 @@ T0 = 1_767_225_600_000
 
 
 def entries() -> list[dict[str, Any]]:
-    g = genesis(TEAM, COORD, "PROCESREGISSEUR", epoch_commitment(TEAM, 1, KEY1), T0)
-    a = add_device(
-        TEAM,
-        1,
-        entry_hash(g),
-        COORD,
-        WORKER.device_id,
-        WORKER.ed25519_pub,
-        WORKER.x25519_pub,
-        "VELDWERKER",
-        T0,
-    )
-    b = add_device(
-        TEAM, 2, entry_hash(a), COORD, OTHER.device_id, OTHER.ed25519_pub, OTHER.x25519_pub, "VELDWERKER", T0
-    )
-    return [g, a, b]
+    return team_chain(TEAM, COORD, WORKER, OTHER, KEY1)
 
 
 LEDGER = verify_chain(entries(), TEAM)
