@@ -23,22 +23,82 @@ _M3_SIZES = {
 }
 
 TOUCH = 48  # minimum touch target, px
-DARK_TEXT = "#E3E2E9"  # Material 3 on-surface in dark mode (about 13:1 on the dark surface)
+
+# The Material 3 colour scheme, light and dark, spelled out (tonal palettes of the seed, with an amber
+# tertiary for "midden" and "due soon"), so a test can compute the contrast of every pair the views use
+# (tests/views/test_contrast.py). Views take colours only from these roles (ft.Colors.<ROLE>).
+LIGHT: dict[str, str] = {
+    "primary": "#1F5F8B", "on_primary": "#FFFFFF", "primary_container": "#CDE5FF",
+    "on_primary_container": "#001D32",
+    "secondary": "#51606F", "on_secondary": "#FFFFFF", "secondary_container": "#D4E4F6",
+    "on_secondary_container": "#0D1D2A",
+    "tertiary": "#7A5900", "on_tertiary": "#FFFFFF", "tertiary_container": "#FFDF9E",
+    "on_tertiary_container": "#261A00",
+    "error": "#BA1A1A", "on_error": "#FFFFFF", "error_container": "#FFDAD6", "on_error_container": "#410002",
+    "surface": "#F8F9FF", "on_surface": "#191C20", "on_surface_variant": "#42474E",
+    "outline": "#72777F", "outline_variant": "#C2C7CF",
+    "surface_container_lowest": "#FFFFFF", "surface_container_low": "#F2F3F9", "surface_container": "#ECEEF4",
+    "surface_container_high": "#E6E8EE", "surface_container_highest": "#E1E2E8",
+    "surface_dim": "#D8DAE0", "surface_bright": "#F8F9FF",
+    "inverse_surface": "#2E3135", "on_inverse_surface": "#EFF0F7", "inverse_primary": "#96CCFF",
+    "surface_tint": "#1F5F8B", "shadow": "#000000", "scrim": "#000000",
+}
+DARK: dict[str, str] = {
+    "primary": "#96CCFF", "on_primary": "#003353", "primary_container": "#004A75",
+    "on_primary_container": "#CDE5FF",
+    "secondary": "#B8C8DA", "on_secondary": "#23323F", "secondary_container": "#394856",
+    "on_secondary_container": "#D4E4F6",
+    "tertiary": "#F0C048", "on_tertiary": "#402D00", "tertiary_container": "#5C4300",
+    "on_tertiary_container": "#FFDF9E",
+    "error": "#FFB4AB", "on_error": "#690005", "error_container": "#93000A", "on_error_container": "#FFDAD6",
+    "surface": "#101418", "on_surface": "#E1E2E8", "on_surface_variant": "#C2C7CF",
+    "outline": "#8C9199", "outline_variant": "#42474E",
+    "surface_container_lowest": "#0B0F13", "surface_container_low": "#191C20", "surface_container": "#1D2024",
+    "surface_container_high": "#272A2F", "surface_container_highest": "#32353A",
+    "surface_dim": "#101418", "surface_bright": "#36393E",
+    "inverse_surface": "#E1E2E8", "on_inverse_surface": "#2E3135", "inverse_primary": "#1F5F8B",
+    "surface_tint": "#96CCFF", "shadow": "#000000", "scrim": "#000000",
+}
 
 
 @dataclass(frozen=True)
 class Tone:
-    """Colours of a meaningful badge: background, foreground (text and icon)."""
+    """Colours of a meaningful badge, as colour scheme roles: background, foreground (text and icon)."""
 
-    bg: str
-    fg: str
+    bg: ft.Colors
+    fg: ft.Colors
 
 
-DANGER = Tone(bg="#FDE2E1", fg="#8C1D18")  # hoog / acuut
-WARNING = Tone(bg="#FFEFC7", fg="#6B4A00")  # midden
-NEUTRAL = Tone(bg="#E6EAEE", fg="#2E3A44")  # laag / informational
-SUCCESS = Tone(bg="#DDF1E2", fg="#1D5B2E")  # sent / received
-FICTIONAL = Tone(bg="#EDE4F7", fg="#4A2C73")  # demo data label
+DANGER = Tone(bg=ft.Colors.ERROR_CONTAINER, fg=ft.Colors.ON_ERROR_CONTAINER)  # hoog / acuut
+WARNING = Tone(bg=ft.Colors.TERTIARY_CONTAINER, fg=ft.Colors.ON_TERTIARY_CONTAINER)  # midden (amber)
+NEUTRAL = Tone(bg=ft.Colors.SURFACE_CONTAINER_HIGHEST, fg=ft.Colors.ON_SURFACE)  # laag / informational
+SUCCESS = Tone(bg=ft.Colors.PRIMARY_CONTAINER, fg=ft.Colors.ON_PRIMARY_CONTAINER)  # sent / received
+FICTIONAL = Tone(bg=ft.Colors.SECONDARY_CONTAINER, fg=ft.Colors.ON_SECONDARY_CONTAINER)  # demo data label
+TONES = {"danger": DANGER, "warning": WARNING, "neutral": NEUTRAL, "success": SUCCESS, "fictional": FICTIONAL}
+ERROR_TEXT = ft.Colors.ERROR  # an error sentence on the screen's surface
+
+# Every foreground/background pair the views draw, besides the tones (fg on bg) and text on the surfaces:
+# (foreground, background, minimum contrast). 4.5 for text, 3 for large text and controls.
+PAIRS: tuple[tuple[ft.Colors, ft.Colors, float], ...] = (
+    (ft.Colors.ON_PRIMARY, ft.Colors.PRIMARY, 4.5),  # filled buttons, meldcode "Ja"
+    (ft.Colors.ON_SECONDARY, ft.Colors.SECONDARY, 4.5),  # meldcode "Nee"
+    (ft.Colors.ON_ERROR, ft.Colors.ERROR, 4.5),  # a destructive filled button
+    (ft.Colors.ON_SECONDARY_CONTAINER, ft.Colors.SECONDARY_CONTAINER, 4.5),  # tonal buttons, selected chips
+    (ft.Colors.PRIMARY, ft.Colors.SURFACE, 4.5),  # text buttons, links
+    (ft.Colors.ERROR, ft.Colors.SURFACE, 4.5),  # error sentences
+    (ft.Colors.OUTLINE, ft.Colors.SURFACE, 3.0),  # field and chip borders (controls)
+    (ft.Colors.ON_INVERSE_SURFACE, ft.Colors.INVERSE_SURFACE, 4.5),  # snack bars
+    *((fg, bg, 4.5) for fg in (ft.Colors.ON_SURFACE, ft.Colors.ON_SURFACE_VARIANT)
+      for bg in (ft.Colors.SURFACE, ft.Colors.SURFACE_CONTAINER_LOW, ft.Colors.SURFACE_CONTAINER,
+                 ft.Colors.SURFACE_CONTAINER_HIGH, ft.Colors.SURFACE_CONTAINER_HIGHEST)),
+    *((t.fg, bg, 4.5) for t in TONES.values()  # a tone's word outside its badge, on a screen or a card
+      for bg in (ft.Colors.SURFACE, ft.Colors.SURFACE_CONTAINER_LOW)),
+)
+
+
+def hex_of(role: ft.Colors, *, dark: bool) -> str:
+    """The colour a role has in the light or dark scheme."""
+    return (DARK if dark else LIGHT)[role.name.lower()]
 
 
 def severity_tone(code: str | None) -> Tone:
@@ -66,13 +126,14 @@ def clamp_scale(scale: float) -> float:
 def build_theme(scale: float = 1.0, *, dark: bool = False) -> ft.Theme:
     """The app theme at a text size of ``scale`` (1.0, 1.5 or 2.0)."""
     scale = clamp_scale(scale)
-    # A scaled text theme replaces the brightness' own text colours: give dark mode its light text back.
-    color = DARK_TEXT if dark else None
+    # A scaled text theme replaces the brightness' own text colours: give each its on-surface colour back.
+    color = (DARK if dark else LIGHT)["on_surface"]
     styles = {name: ft.TextStyle(size=round(size * scale, 1), color=color) for name, size in _M3_SIZES.items()}
     pad = ft.Padding.symmetric(horizontal=20, vertical=16)  # 16 + ~18 line + 16 >= 48 px at 100 %
     button_style = ft.ButtonStyle(padding=pad, text_style=ft.TextStyle(size=round(15 * scale, 1)))
     return ft.Theme(
         color_scheme_seed=SEED,
+        color_scheme=ft.ColorScheme(**(DARK if dark else LIGHT)),
         visual_density=ft.VisualDensity.STANDARD,  # web/desktop default to compact (32 px buttons)
         text_theme=ft.TextTheme(**styles),
         primary_text_theme=ft.TextTheme(**styles),
@@ -90,8 +151,7 @@ _FLET_MODES = {"system": ft.ThemeMode.SYSTEM, "light": ft.ThemeMode.LIGHT, "dark
 def apply_theme(page: ft.Page, scale: float, mode: str = "system") -> None:
     """Light and dark theme at this text size; ``mode`` picks which one shows ("system" follows the phone).
 
-    The meaningful badge tones keep their own light background in dark mode too, so their dark text stays
-    readable on any surface; everything else takes its colours from the theme's colour scheme."""
+    Every colour, the meaningful badge tones included, is a role of the light or dark colour scheme."""
     page.theme = build_theme(scale)
     page.dark_theme = build_theme(scale, dark=True)
     page.theme_mode = _FLET_MODES.get(mode, ft.ThemeMode.SYSTEM)

@@ -165,11 +165,11 @@ class ComplianceRow:
             code = status.value
             chosen = self.status == code
             word = i18n.label(status)
+            tone = (theme.DANGER if code == NalevingStatus.OVERTREDING.value
+                    else theme.SUCCESS if code == NalevingStatus.NAGELEEFD.value
+                    else theme.WARNING if code == NalevingStatus.SIGNAAL_TWIJFEL.value else theme.NEUTRAL)
             style = ft.ButtonStyle(padding=ft.Padding.symmetric(horizontal=12, vertical=14),
-                                   bgcolor=(theme.DANGER.bg if code == NalevingStatus.OVERTREDING.value
-                                            else theme.SUCCESS.bg if code == NalevingStatus.NAGELEEFD.value
-                                            else theme.WARNING.bg if code == NalevingStatus.SIGNAAL_TWIJFEL.value
-                                            else theme.NEUTRAL.bg) if chosen else None)
+                                   bgcolor=tone.bg if chosen else None, color=tone.fg if chosen else None)
             icon = ft.Icons.RADIO_BUTTON_CHECKED if chosen else _STATUS_ICON[code]
             button = (ft.FilledTonalButton if chosen else ft.OutlinedButton)(
                 content=word, icon=icon, style=style,

@@ -479,7 +479,7 @@ class _Dialog:
 
     def _make(self, title: str, body: list[ft.Control], ok_label: str, ok_icon, danger: bool) -> None:
         t = self.app.i18n.t
-        style = ft.ButtonStyle(bgcolor=theme.DANGER.fg, color=ft.Colors.WHITE) if danger else None
+        style = ft.ButtonStyle(bgcolor=ft.Colors.ERROR, color=ft.Colors.ON_ERROR) if danger else None
         self.dialog = ft.AlertDialog(
             modal=True, scrollable=True,
             title=c.text(title, ft.TextThemeStyle.TITLE_LARGE),

@@ -150,11 +150,12 @@ class MeldcodeView:
     def _answer_button(self, key: str, answer: JaNee, icon: ft.IconData) -> ft.Control:
         app = self.app
         label = app.i18n.label(answer)
-        button = ft.FilledButton(
-            content=ft.Text(label, theme_style=ft.TextThemeStyle.TITLE_LARGE, weight=ft.FontWeight.W_600),
-            icon=icon, expand=True, on_click=app.handler(lambda e: self.answer(key, answer.value)),
-            style=ft.ButtonStyle(padding=ft.Padding.symmetric(horizontal=16, vertical=22),
-                                 bgcolor=ft.Colors.PRIMARY if answer is JaNee.JA else ft.Colors.SECONDARY))
+        bg, fg = ((ft.Colors.PRIMARY, ft.Colors.ON_PRIMARY) if answer is JaNee.JA
+                  else (ft.Colors.SECONDARY, ft.Colors.ON_SECONDARY))
+        button = ft.FilledButton(  # the word's colour is set: the scaled text theme's colour is for surfaces
+            content=ft.Text(label, theme_style=ft.TextThemeStyle.TITLE_LARGE, weight=ft.FontWeight.W_600, color=fg),
+            icon=ft.Icon(icon, color=fg), expand=True, on_click=app.handler(lambda e: self.answer(key, answer.value)),
+            style=ft.ButtonStyle(padding=ft.Padding.symmetric(horizontal=16, vertical=22), bgcolor=bg, color=fg))
         return ft.Semantics(content=button, identifier=f"meldcode-{answer.value.lower()}", label=label,
                             button=True, container=True, expand=True)
 
