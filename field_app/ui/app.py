@@ -452,6 +452,8 @@ class VeldwerkApp:
     def show(self, screen: Any) -> None:
         self.screen = screen
         self.body.content = screen.build()
+        fab = getattr(screen, "fab", None)  # a screen's floating action ("Nieuwe cliënt"), or none
+        self.page.floating_action_button = fab() if fab is not None else None
         self._render_top()
         if screen.nav:
             self.page.navigation_bar = self._nav_bar()

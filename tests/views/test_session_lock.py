@@ -121,7 +121,7 @@ async def test_unlocked_device_without_a_session_is_locked_by_the_guard(real_dev
 async def test_actions_from_a_locked_screen_are_refused(real_device):
     a, app = await real_device.open()
     await unlock(a, PASSPHRASE)
-    add = next(c for c in a.walk() if isinstance(c, ft.OutlinedButton) and c.content == "Cliënt toevoegen")
+    add = next(c for c in a.walk() if isinstance(c, ft.FloatingActionButton) and c.content == "Cliënt toevoegen")
     real_device.services.lock()  # locked underneath (another path); the old button is still on screen
     await a.click(add)
     assert isinstance(app.screen, UnlockView)

@@ -23,7 +23,7 @@ def field(client: FakeClient, label: str) -> ft.TextField:
     return client.find(ft.TextField, label=label)
 
 
-_BUTTONS = (ft.Button, ft.FilledButton, ft.OutlinedButton, ft.TextButton)
+_BUTTONS = (ft.Button, ft.FilledButton, ft.OutlinedButton, ft.TextButton, ft.FloatingActionButton)
 
 
 def buttons(client: FakeClient, text: str) -> list:

@@ -4,7 +4,6 @@ badges per client, intake of a new client ("Nieuwe cliënt") and assignment ("To
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import flet as ft
@@ -15,7 +14,6 @@ from field_app.domain.vocab import (
     CasusFase,
     Ernst,
     KaderFase,
-    KaderType,
     Veiligheidswaarschuwing,
     Verblijfstype,
 )
@@ -108,37 +106,86 @@ class CaseloadView:
                                     "caseload-sort", self.on_sort, app.scale, app.handler)
         self.clear = ft.TextButton(content=t("lists.filter.clear"), icon=ft.Icons.FILTER_ALT_OFF,
                                    on_click=app.handler(self.clear_filters), visible=False)
-        self.list = ft.Column(spacing=8, key="caseload-list")
+        self.list = ft.Column(spacing=6, key="caseload-list")
         self.count = c.text("", ft.TextThemeStyle.BODY_MEDIUM, color=ft.Colors.ON_SURFACE_VARIANT)
         self._phases: tuple[str, ...] = ()
 
     def build(self) -> ft.Control:
         t = self.app.i18n.t
-        add = ft.OutlinedButton(content=t("caseload.add"), icon=ft.Icons.PERSON_ADD_ALT,
-                                on_click=self.app.handler(self.open_add_dialog), expand=True)
         for key in FILTERS:
             self.chips[key] = ft.Chip(label=ft.Text(t(f"lists.filter.{key}"),
                                                     theme_style=ft.TextThemeStyle.LABEL_LARGE),
-                                      selected=False, show_checkmark=True,
+                                      selected=False, show_checkmark=True, height=theme.TOUCH * self.app.scale,
                                       on_select=self.app.handler(lambda e, k=key: self.toggle(k)))
             self.chip_nodes[key] = ft.Semantics(content=self.chips[key], identifier=f"filter-{key}")
         self._describe_chips()
+        # one row on top: search, and a filter button that says how many filters are on (the sheet holds them)
+        self.filter_button = ft.OutlinedButton(content=t("lists.filter.button"), icon=ft.Icons.FILTER_LIST,
+                                               on_click=self.app.handler(self.open_filters))
+        self.filter_node = ft.Semantics(content=self.filter_button, identifier="caseload-filters")
         self.refresh()
-        filters = ft.Column([
-            ft.Row(list(self.chip_nodes.values()), wrap=True, spacing=8, run_spacing=8),
-            self.phase_choice.control,
-            self.sort_choice.control,
-            ft.Row([self.clear], wrap=True),
-        ], spacing=8)
+        self.list_view = ft.ListView([c.node(self.count), self.list, ft.Container(height=88 * self.app.scale)],
+                                     padding=ft.Padding.symmetric(horizontal=16, vertical=4), expand=True,
+                                     spacing=4, on_scroll=self._on_scroll, scroll_interval=100)
+        top = ft.Row([c.field(self.search), self.filter_node], spacing=8,
+                     vertical_alignment=ft.CrossAxisAlignment.CENTER)
+        if self.app.scale > 1.5:  # at 200 % the field needs the whole width: the button goes below it
+            top = ft.Column([c.field(self.search), ft.Row([self.filter_node])], spacing=4)
         return ft.Column(
-            [
-                ft.Container(c.field(self.search), padding=ft.Padding.only(left=16, right=16, top=12)),
-                ft.ListView([filters, c.node(self.count), self.list],
-                            padding=ft.Padding.symmetric(horizontal=16, vertical=8), expand=True, spacing=8),
-                ft.Container(ft.Row([add]), padding=ft.Padding.only(left=16, right=16, bottom=8)),
-            ],
+            [ft.Container(top, padding=ft.Padding.only(left=16, right=16, top=8, bottom=4)), self.list_view],
             expand=True, spacing=0,
         )
+
+    def fab(self) -> ft.FloatingActionButton:
+        """"Nieuwe cliënt" floats at the bottom; the end of the list leaves room for it, and while the list
+        scrolls it shrinks to its icon (its name stays for screen readers)."""
+        t = self.app.i18n.t
+        self.add = ft.FloatingActionButton(icon=ft.Icons.PERSON_ADD_ALT, content=t("caseload.add"),
+                                           on_click=self.app.handler(self.open_add_dialog))
+        return self.add
+
+    def _on_scroll(self, e: ft.OnScrollEvent) -> None:
+        add = getattr(self, "add", None)
+        if add is None:
+            return
+        compact = (e.pixels or 0) > 8
+        if compact == (add.content is None):
+            return
+        word = self.app.i18n.t("caseload.add")
+        add.content, add.tooltip = (None, word) if compact else (word, None)  # one name either way
+        add.update()
+
+    def open_filters(self, e=None) -> None:
+        """The bottom sheet with the filters and the order."""
+        t = self.app.i18n.t
+
+        def done(e=None) -> None:
+            self.app.page.pop_dialog()
+
+        self.sheet = ft.BottomSheet(
+            content=ft.Container(ft.Column([
+                c.section_title(t("lists.filter.title")),
+                ft.Row(list(self.chip_nodes.values()), wrap=True, spacing=8, run_spacing=8),
+                self.phase_choice.control,
+                self.sort_choice.control,
+                ft.Row([self.clear], wrap=True),
+                c.primary_button(t("lists.filter.done"), ft.Icons.CHECK, self.app.handler(done),
+                                 identifier="filters-done"),
+            ], spacing=12, tight=True, scroll=ft.ScrollMode.AUTO), padding=ft.Padding.all(16)),
+            scrollable=True, show_drag_handle=True,
+        )
+        self.app.page.show_dialog(self.sheet)
+
+    def active_count(self) -> int:
+        return sum(self.active.values()) + (self.phase != ALL_PHASES)
+
+    def _describe_filter_button(self) -> None:
+        button = getattr(self, "filter_button", None)
+        if button is None:
+            return
+        t, n = self.app.i18n.t, self.active_count()
+        button.content = t("lists.filter.button_n", n=n) if n else t("lists.filter.button")
+        self.filter_node.label = self.app.i18n.n("lists.filter.button_semantic", n)
 
     # -- data
     def shown(self, items: list[CaseloadItem]) -> list[CaseloadItem]:
@@ -169,6 +216,7 @@ class CaseloadView:
         self._shown = state
         self._update_phases(items)
         self.clear.visible = self.filtering()
+        self._describe_filter_button()
         shown = self.shown(items)
         if not items:
             self.count.value = ""
@@ -243,24 +291,9 @@ class CaseloadView:
             return i18n.t("caseload.last_contact_yesterday")
         return i18n.n("caseload.last_contact_days", days)
 
-    def _cover(self, item: CaseloadItem) -> str | None:
-        if not item.cover_by:
-            return None
-        t = self.app.i18n.t
-        until = None
-        try:
-            until = self.app.services.record(item.id).fields.get("cover_until")
-        except (AttributeError, KeyError):
-            pass
-        if until:
-            try:
-                shown = date.fromisoformat(until).strftime("%d-%m-%Y")
-            except ValueError:
-                shown = until
-            return t("lists.row.cover", name=item.cover_by, date=shown)
-        return t("lists.row.cover_open", name=item.cover_by)
-
     def _tile(self, item: CaseloadItem, me: str) -> ft.Control:
+        """One client, compact: the name, then the last contact and the badges that need action. The rest
+        (framework, phase, cover, case manager) is on the client screen."""
         app, i18n, t = self.app, self.app.i18n, self.app.i18n.t
         scale = app.scale
         name_row: list[ft.Control] = [
@@ -270,31 +303,15 @@ class CaseloadView:
             name_row.append(c.fictional_badge(i18n, scale))
         badges = self.badges(item)
         last = self._last_contact(item)
-        rows: list[ft.Control] = [ft.Row(name_row, spacing=8, run_spacing=4, wrap=True),
-                                  c.text(last, ft.TextThemeStyle.BODY_MEDIUM)]
-        if badges:
-            rows.append(ft.Row([badge(w, icon, tone, scale) for w, icon, tone in badges],
-                               wrap=True, spacing=6, run_spacing=6))
+        line = ft.Row([c.text(last, ft.TextThemeStyle.BODY_MEDIUM, color=ft.Colors.ON_SURFACE_VARIANT),
+                       *[badge(w, icon, tone, scale) for w, icon, tone in badges]],
+                      wrap=True, spacing=6, run_spacing=4, vertical_alignment=ft.CrossAxisAlignment.CENTER)
         spoken = [item.display_name, last, *[w for w, _, _ in badges]]
-        framework = " · ".join(p for p in (i18n.code_label(KaderType, item.framework),
-                                             phase_label(i18n, item.phase)) if p)
-        if framework:
-            rows.append(c.text(framework, ft.TextThemeStyle.BODY_MEDIUM, color=ft.Colors.ON_SURFACE_VARIANT))
-            spoken.append(framework)
-        cover = self._cover(item)
-        if cover:
-            rows.append(ft.Row([ft.Icon(ft.Icons.BEACH_ACCESS_OUTLINED, size=18 * scale),
-                                c.text(cover, ft.TextThemeStyle.BODY_MEDIUM, expand=True)], spacing=6))
-            spoken.append(cover)
-        if item.assigned_to and item.assigned_to != me:
-            who = t("lists.row.assigned", name=item.assigned_to)
-            rows.append(c.text(who, ft.TextThemeStyle.BODY_SMALL, color=ft.Colors.ON_SURFACE_VARIANT))
-            spoken.append(who)
         if item.fictional:
             spoken.append(t("client.fictional_semantic"))
         open_it = app.handler(lambda e=None, cid=item.id: app.open_client(cid))
-        tap = ft.Container(ft.Column(rows, spacing=6), padding=ft.Padding.only(left=14, top=14, bottom=14, right=4),
-                           on_click=open_it, ink=True)
+        tap = ft.Container(ft.Column([ft.Row(name_row, spacing=8, run_spacing=4, wrap=True), line], spacing=4),
+                           padding=ft.Padding.only(left=12, top=8, bottom=8, right=0), on_click=open_it, ink=True)
         # a screen reader hears one button, in the visual order: "Henk V., Laatste contact: 118 dagen geleden,
         # 1 signaal, Contact te laat (111 dagen), ..."
         main = ft.Semantics(content=tap, button=True, container=True, exclude_semantics=True,
@@ -303,7 +320,7 @@ class CaseloadView:
         menu = c.icon_button(ft.Icons.MORE_VERT, t("lists.row.menu", name=item.display_name),
                              app.handler(lambda e=None, i=item: RowActions(app, i).open()), scale)
         return ft.Card(
-            content=ft.Row([main, menu], vertical_alignment=ft.CrossAxisAlignment.START, spacing=0),
+            content=ft.Row([main, menu], vertical_alignment=ft.CrossAxisAlignment.CENTER, spacing=0),
             margin=ft.Margin.all(0),
             key=f"client-{item.id}",
         )

@@ -5,6 +5,7 @@ contact), five sections (Tijdlijn, Voorwaarden, Risico's, Netwerk & partners, Ov
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import flet as ft
@@ -159,6 +160,24 @@ class ClientView:
         self._refresh_notice_full(notes)
         self.body.controls = self._render_section(data)
 
+    def _who(self, f: dict) -> list[ft.Control]:
+        """Case manager and cover (waarneming): moved here from the caseload card."""
+        t, out = self.app.i18n.t, []
+        if f.get("assigned_to"):
+            out.append(c.para(t("lists.row.assigned", name=f["assigned_to"]), ft.TextThemeStyle.BODY_MEDIUM,
+                              color=ft.Colors.ON_SURFACE_VARIANT))
+        if f.get("cover_by"):
+            until = f.get("cover_until")
+            if until:
+                try:
+                    until = date.fromisoformat(until).strftime("%d-%m-%Y")
+                except ValueError:
+                    pass
+            line = (t("lists.row.cover", name=f["cover_by"], date=until) if until
+                    else t("lists.row.cover_open", name=f["cover_by"]))
+            out.append(c.para(line, ft.TextThemeStyle.BODY_MEDIUM))
+        return out
+
     def _header(self, summary, data: ClientData) -> ft.Control:
         app, t, i18n = self.app, self.app.i18n.t, self.app.i18n
         f = data.client.fields
@@ -201,6 +220,7 @@ class ClientView:
             rows.append(c.para(t("cf.header.framework", framework=text), ft.TextThemeStyle.BODY_MEDIUM))
         else:
             rows.append(c.para(t("cf.header.no_framework"), ft.TextThemeStyle.BODY_MEDIUM))
+        rows += self._who(f)
         if f.get("regime"):
             rows.append(c.para(t("cf.header.regime", regime=i18n.code_label(KaderRegime, f["regime"])),
                                ft.TextThemeStyle.BODY_MEDIUM))
