@@ -163,7 +163,14 @@ class Tab:
         self.page: Page = context.new_page()
         self.external: list[str] = []
         self.errors: list[str] = []
+        self.failed: list[str] = []  # the app's own requests that failed (4xx/5xx): none is allowed
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+
+        def answered(response) -> None:
+            if response.url.startswith(origin) and response.status >= 400:
+                self.failed.append(f"{response.status} {urlsplit(response.url).path}")  # no launch key
+
+        self.page.on("response", answered)
 
         def block(route) -> None:
             self.external.append(route.request.url)
@@ -183,6 +190,7 @@ class Tab:
         assert not self.errors, self.errors
         bad = [u for u in self.external if not any(a in u for a in ALLOWED_EXTERNAL)]
         assert not bad, f"unexpected off-host requests: {bad}"
+        assert not self.failed, f"requests to the app that failed: {sorted(set(self.failed))}"
 
     # -- steps
     def frame(self) -> None:
@@ -339,3 +347,68 @@ def stack_fixture(name: str, build=None, **kw):
 
     return stack
 
+
+# -- what a screen must hold at any text size (issue 14): targets, names, whole cards, nothing covered
+INTERACTIVE = ("flt-semantics[role=button], flt-semantics[role=checkbox], flt-semantics[role=tab], "
+               "flt-semantics[role=switch], flt-semantics[role=radio], flt-semantics[role=link], "
+               "flt-semantics[role=menuitem], input, textarea")
+
+
+def controls_on_screen(tab: Tab) -> list[dict]:
+    """Every tappable control in the viewport: its accessible name and its box (CSS px = dp here)."""
+    return tab.page.evaluate("""(sel) => {
+        const h = window.innerHeight, w = window.innerWidth, out = [];
+        for (const el of document.querySelectorAll(sel)) {
+            const r = el.getBoundingClientRect();
+            if (r.width === 0 || r.height === 0 || r.bottom <= 0 || r.top >= h || r.right <= 0 || r.left >= w) continue;
+            let name = el.getAttribute('aria-label') || '';
+            if (!name && el.id) { const l = document.querySelector(`[for="${el.id}"]`); if (l) name = l.textContent; }
+            if (!name) name = (el.textContent || '').trim();
+            if (!name && el.getAttribute('aria-labelledby')) name = 'labelled';
+            out.push({name: name.trim(), x: r.left, y: r.top, w: r.width, h: r.height, id: el.id,
+                      tag: el.tagName.toLowerCase(), role: el.getAttribute('role') || '',
+                      html: el.outerHTML.replace(/ style="[^"]*"/g, '').slice(0, 300)});
+        }
+        return out;
+    }""", INTERACTIVE)
+
+
+def check_targets_and_names(tab: Tab, where: str, minimum: float = 47.5) -> None:
+    """Everything tappable on screen is at least 48 x 48 dp and has an accessible name."""
+    small, nameless = [], []
+    nav = tab.page.locator("flt-semantics[role=tab]").first  # the bottom bar, where a screen has one
+    clip = nav.bounding_box()["y"] if nav.count() and nav.bounding_box() else tab.page.viewport_size["height"]
+    for c in controls_on_screen(tab):
+        if c["tag"] in ("input", "textarea"):  # a text field's tap area is its whole decorated box
+            continue
+        if c["y"] + c["h"] >= clip - 1 and c["role"] != "tab":  # cut off by the bottom bar: scroll to it
+            continue
+        if c["w"] < minimum or c["h"] < minimum:
+            small.append(f"{c['role']} {c['name'][:40]!r} {c['w']:.0f}x{c['h']:.0f}")
+        if not c["name"] and not named_by_playwright(tab, c["id"]):
+            nameless.append(f"{c['role']} at {c['x']:.0f},{c['y']:.0f}: {c['html']}")
+    if small or nameless:
+        tab.shot(f"debug_targets_{where}")
+    assert not small, f"{where}: targets under 48 dp: {small}"
+    assert not nameless, f"{where}: controls without a name: {nameless}"
+
+
+def named_by_playwright(tab: Tab, element_id: str) -> bool:
+    """The accessible name as Playwright computes it (aria-labelledby, tooltips), for what the quick look
+    at aria-label and text did not name."""
+    if not element_id:
+        return False
+    try:
+        expect(tab.page.locator(f"#{element_id}")).to_have_accessible_name(re.compile(r"\S"), timeout=500)
+        return True
+    except AssertionError:
+        return False
+
+
+def box_of(locator) -> dict | None:
+    return locator.bounding_box() if locator.count() else None
+
+
+def overlaps(a: dict, b: dict) -> bool:
+    return not (a["x"] + a["width"] <= b["x"] or b["x"] + b["width"] <= a["x"]
+                or a["y"] + a["height"] <= b["y"] or b["y"] + b["height"] <= a["y"])

@@ -75,18 +75,22 @@ def test_01_caseload_with_filter_signaal(tab: Tab):
     expect(tab.text("6 cliënten")).to_be_visible()
     expect(page.get_by_role("tab", name="Cliënten")).to_have_attribute("aria-selected", "true")
     tab.shot("lists_caseload")
+    page.get_by_role("button", name="Filter", exact=True).click()  # the filters are in a bottom sheet
     signaal = page.get_by_role("checkbox", name="Signaal")
     signaal.click()
     expect(signaal).to_be_checked(timeout=10_000)
+    expect(page.get_by_role("button", name="Filters wissen")).to_be_attached()
+    page.get_by_role("button", name="Klaar").click()
     expect(tab.text("3 cliënten")).to_be_visible(timeout=10_000)  # Dennis, Henk and Rob have open flags
+    expect(page.get_by_role("button", name="Filter (1)")).to_be_visible()
     expect(row(tab, "Cees C.")).to_have_count(0)
     expect(row(tab, "Dennis A.")).to_be_visible()
-    expect(page.get_by_role("button", name="Filters wissen")).to_be_attached()
     tab.shot("lists_caseload_signaal")
-    tab.reveal(page.get_by_role("button", name="Filters wissen"))
+    page.get_by_role("button", name="Filter (1)").click()
     page.get_by_role("button", name="Filters wissen").click()
+    expect(signaal).not_to_be_checked(timeout=10_000)
+    page.get_by_role("button", name="Klaar").click()
     expect(tab.text("6 cliënten")).to_be_attached(timeout=10_000)
-    expect(signaal).not_to_be_checked()
 
 
 def test_02_agenda_this_week(tab: Tab):

@@ -127,8 +127,8 @@ class CaseloadView:
         self.list_view = ft.ListView([c.node(self.count), self.list, ft.Container(height=88 * self.app.scale)],
                                      padding=ft.Padding.symmetric(horizontal=16, vertical=4), expand=True,
                                      spacing=4, on_scroll=self._on_scroll, scroll_interval=100)
-        top = ft.Row([c.field(self.search), self.filter_node], spacing=8,
-                     vertical_alignment=ft.CrossAxisAlignment.CENTER)
+        search = ft.Semantics(content=self.search, container=True, expand=True)  # own node (see c.field)
+        top = ft.Row([search, self.filter_node], spacing=8, vertical_alignment=ft.CrossAxisAlignment.CENTER)
         if self.app.scale > 1.5:  # at 200 % the field needs the whole width: the button goes below it
             top = ft.Column([c.field(self.search), ft.Row([self.filter_node])], spacing=4)
         return ft.Column(
@@ -149,10 +149,13 @@ class CaseloadView:
         if add is None:
             return
         compact = (e.pixels or 0) > 8
-        if compact == (add.content is None):
+        if compact == (not isinstance(add.content, str)):
             return
         word = self.app.i18n.t("caseload.add")
-        add.content, add.tooltip = (None, word) if compact else (word, None)  # one name either way
+        if compact:  # the round button with only the icon, still named for a screen reader
+            add.icon, add.content = None, ft.Icon(ft.Icons.PERSON_ADD_ALT, semantics_label=word)
+        else:
+            add.icon, add.content = ft.Icons.PERSON_ADD_ALT, word
         add.update()
 
     def open_filters(self, e=None) -> None:

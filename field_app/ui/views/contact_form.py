@@ -168,7 +168,7 @@ class ComplianceRow:
             tone = (theme.DANGER if code == NalevingStatus.OVERTREDING.value
                     else theme.SUCCESS if code == NalevingStatus.NAGELEEFD.value
                     else theme.WARNING if code == NalevingStatus.SIGNAAL_TWIJFEL.value else theme.NEUTRAL)
-            style = ft.ButtonStyle(padding=ft.Padding.symmetric(horizontal=12, vertical=14),
+            style = ft.ButtonStyle(padding=ft.Padding.symmetric(horizontal=12, vertical=16),  # >= 48 px
                                    bgcolor=tone.bg if chosen else None, color=tone.fg if chosen else None)
             icon = ft.Icons.RADIO_BUTTON_CHECKED if chosen else _STATUS_ICON[code]
             button = (ft.FilledTonalButton if chosen else ft.OutlinedButton)(

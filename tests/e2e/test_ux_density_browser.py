@@ -1,0 +1,163 @@
+"""Issue 14 in a real browser at 390x844, at 100 % and 200 % text, light and dark, on a device with the
+five demo cases and four more clients: whole client cards on the first screen (4 at 100 %, 1 at 200 %),
+the floating "Cliënt toevoegen" never over the last card, every tappable thing on the caseload, the
+client screen, the contact form and Signalen at least 48 x 48 dp and named, the filters in one button and
+a bottom sheet, and no failed request (Tab.check_clean). Screenshots: artifacts/e2e/ux_*.png."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from e2e_support import PASSPHRASE, Stack, Tab, box_of, check_targets_and_names, overlaps, stop
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.e2e
+MORE = ("Cees C.", "Fatima B.", "Gerrit J.", "Ilse T.")
+
+
+def _seed(data) -> None:
+    from field_app.demo import seed
+    from field_app.services import Services
+
+    svc = Services(data, autosync=False)
+    try:
+        svc.unlock(PASSPHRASE)
+        seed(svc)
+        for name in MORE:
+            svc.intake(name, fictional=True)
+    finally:
+        svc.close()
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory):
+    s = Stack(tmp_path_factory.mktemp("ux"), "ux").start()
+    stop(s.web)
+    _seed(s.data)
+    s.enrol = False
+    s.start()
+    yield s
+    s.close()
+
+
+@pytest.fixture(scope="module")
+def tab(phone, stack):
+    t = Tab(phone, stack.url).open()
+    t.unlock()
+    expect(row(t, "Dennis A.")).to_be_visible(timeout=30_000)
+    yield t
+    t.check_clean()  # no page error, no off-host request, no 4xx from the app (fonts included)
+
+
+def row(tab: Tab, name: str):
+    return tab.page.get_by_role("button", name=re.compile(f"^{re.escape(name)},"))
+
+
+def fab(tab: Tab):
+    return tab.page.get_by_role("button", name="Cliënt toevoegen")
+
+
+def nav_top(tab: Tab) -> float:
+    return tab.page.get_by_role("tab", name="Cliënten").bounding_box()["y"] - 8
+
+
+def settings(tab: Tab, size: str, mode: str) -> None:
+    """Meer → Tekstgrootte and Weergave, then back to Cliënten at the top of the list."""
+    page = tab.page
+    page.get_by_role("tab", name="Meer").click()
+    expect(tab.text("Tekstgrootte")).to_be_attached(timeout=10_000)
+    page.get_by_role("button", name=size).click()
+    page.wait_for_timeout(500)
+    target = page.get_by_role("button", name=mode)
+    for _ in range(20):
+        if target.count():
+            break
+        page.mouse.move(195, 420)
+        page.mouse.wheel(0, 300)
+        page.wait_for_timeout(250)
+    tab.reveal(target)
+    target.click()
+    page.wait_for_timeout(500)
+    page.get_by_role("tab", name="Cliënten").click()
+    expect(row(tab, "Cees C.")).to_be_attached(timeout=10_000)
+    tab.frame()
+
+
+def whole_cards(tab: Tab) -> list[str]:
+    """Client cards wholly on screen: under the top bar, above the bottom bar and clear of the floating
+    button."""
+    bottom, button = nav_top(tab), box_of(fab(tab))
+    names = []
+    for name in ("Cees C.", "Dennis A.", "Erik M.", "Fatima B.", "Gerrit J.", "Henk V.", "Ilse T.", "Rob D.",
+                 "Sandra K."):
+        box = box_of(row(tab, name))
+        if box and box["y"] >= 0 and box["y"] + box["height"] <= bottom and not (button and overlaps(box, button)):
+            names.append(name)
+    return names
+
+
+def the_last_card_clears_the_floating_button(tab: Tab, tag: str) -> None:
+    page = tab.page
+    for _ in range(15):
+        page.mouse.move(195, 400)
+        page.mouse.wheel(0, 400)
+        page.wait_for_timeout(200)
+    tab.steady(row(tab, "Sandra K."))
+    last, button = box_of(row(tab, "Sandra K.")), box_of(fab(tab))
+    tab.shot(f"ux_caseload_end_{tag}")
+    assert last and button, (last, button)
+    assert not overlaps(last, button), (last, button)
+    assert last["y"] + last["height"] <= nav_top(tab)
+    expect(fab(tab)).to_have_count(1)  # shrunk to its icon while scrolled, still named
+    for _ in range(15):
+        page.mouse.wheel(0, -400)
+        page.wait_for_timeout(150)
+
+
+@pytest.mark.parametrize(("size", "mode", "tag", "need"), [
+    ("100 %", "Licht", "100_light", 4),
+    ("200 %", "Donker", "200_dark", 1),
+    ("100 %", "Donker", "100_dark", 4),
+    ("200 %", "Licht", "200_light", 1),
+])
+def test_main_screens(tab: Tab, size, mode, tag, need):
+    page = tab.page
+    settings(tab, size, mode)
+    # caseload: whole cards, targets, names
+    shown = whole_cards(tab)
+    tab.shot(f"ux_caseload_{tag}")
+    assert len(shown) >= need, f"{tag}: whole cards {shown}"
+    check_targets_and_names(tab, f"caseload_{tag}")
+    the_last_card_clears_the_floating_button(tab, tag)
+    # the filters: one button opening a sheet; the count shows on the button
+    page.get_by_role("button", name=re.compile(r"^Filter( \(\d+\))?$")).click()
+    signaal = page.get_by_role("checkbox", name="Signaal")
+    expect(signaal).to_be_visible(timeout=10_000)
+    tab.shot(f"ux_filters_{tag}")
+    check_targets_and_names(tab, f"filters_{tag}")
+    page.keyboard.press("Escape")
+    expect(signaal).to_have_count(0, timeout=10_000)
+    # Signalen
+    page.get_by_role("tab", name=re.compile("^Signalen")).click()
+    page.wait_for_timeout(800)
+    tab.shot(f"ux_flags_{tag}")
+    check_targets_and_names(tab, f"flags_{tag}")
+    # the client screen and the contact form
+    page.get_by_role("tab", name="Cliënten").click()
+    row(tab, "Dennis A.").click()
+    expect(page.get_by_role("heading", name="Dennis A.").first).to_be_visible(timeout=10_000)
+    tab.frame()
+    tab.shot(f"ux_client_{tag}")
+    check_targets_and_names(tab, f"client_{tag}")
+    page.get_by_role("button", name="Contact vastleggen").first.click()
+    expect(page.get_by_role("button", name="Opslaan").first).to_be_attached(timeout=10_000)
+    page.wait_for_timeout(500)
+    tab.shot(f"ux_contact_{tag}")
+    check_targets_and_names(tab, f"contact_{tag}")
+    page.get_by_role("button", name="Terug").first.click()
+    page.wait_for_timeout(500)
+    if page.get_by_role("button", name="Terug").count():
+        page.get_by_role("button", name="Terug").first.click()
+    page.get_by_role("tab", name="Cliënten").click()
+    expect(row(tab, "Cees C.")).to_be_attached(timeout=10_000)
