@@ -383,7 +383,7 @@ def check_targets_and_names(tab: Tab, where: str, minimum: float = 47.5) -> None
             continue
         if c["y"] + c["h"] >= clip - 1 and c["role"] != "tab":  # cut off by the bottom bar: scroll to it
             continue
-        if c["w"] < minimum or c["h"] < minimum:
+        if (c["w"] < minimum or c["h"] < minimum) and not whole_size_when_revealed(tab, c["id"], minimum):
             small.append(f"{c['role']} {c['name'][:40]!r} {c['w']:.0f}x{c['h']:.0f}")
         if not c["name"] and not named_by_playwright(tab, c["id"]):
             nameless.append(f"{c['role']} at {c['x']:.0f},{c['y']:.0f}: {c['html']}")
@@ -391,6 +391,19 @@ def check_targets_and_names(tab: Tab, where: str, minimum: float = 47.5) -> None
         tab.shot(f"debug_targets_{where}")
     assert not small, f"{where}: targets under 48 dp: {small}"
     assert not nameless, f"{where}: controls without a name: {nameless}"
+
+
+def whole_size_when_revealed(tab: Tab, element_id: str, minimum: float) -> bool:
+    """A control cut off at the edge of a scrolling list measures small: scroll it into view and measure
+    again (the check is about the control, not about how much of it the list shows)."""
+    if not element_id:
+        return False
+    target = tab.page.locator(f"#{element_id}")
+    if not target.count():
+        return False
+    tab.reveal(target, top=120, bottom_bar=200)
+    box = target.bounding_box()
+    return bool(box) and box["width"] >= minimum and box["height"] >= minimum
 
 
 def named_by_playwright(tab: Tab, element_id: str) -> bool:

@@ -150,6 +150,8 @@ def test_main_screens(tab: Tab, size, mode, tag, need):
     tab.frame()
     tab.shot(f"ux_client_{tag}")
     check_targets_and_names(tab, f"client_{tag}")
+    if tag == "100_light":
+        timeline_actions_are_behind_a_menu(tab)
     page.get_by_role("button", name="Contact vastleggen").first.click()
     expect(page.get_by_role("button", name="Opslaan").first).to_be_attached(timeout=10_000)
     page.wait_for_timeout(500)
@@ -161,3 +163,19 @@ def test_main_screens(tab: Tab, size, mode, tag, need):
         page.get_by_role("button", name="Terug").first.click()
     page.get_by_role("tab", name="Cliënten").click()
     expect(row(tab, "Cees C.")).to_be_attached(timeout=10_000)
+
+
+def timeline_actions_are_behind_a_menu(tab: Tab) -> None:
+    """A note shows no action buttons; its ⋮ offers them, and Intrekken asks to confirm with a reason."""
+    page = tab.page
+    expect(page.get_by_role("button", name="Intrekken", exact=True)).to_have_count(0)
+    menu = page.get_by_role("button", name=re.compile("^Acties voor ")).first
+    tab.reveal(menu, top=80)
+    menu.click()
+    expect(page.get_by_role("button", name="Aanvulling toevoegen")).to_be_visible(timeout=10_000)
+    tab.shot("ux_note_menu")
+    page.get_by_role("button", name="Intrekken", exact=True).click()
+    expect(page.get_by_role("textbox", name=re.compile("^Reden van intrekken"))).to_be_visible(timeout=10_000)
+    tab.shot("ux_note_retract_confirm")
+    page.get_by_role("button", name="Annuleren").click()
+    expect(page.get_by_role("textbox", name=re.compile("^Reden van intrekken"))).to_have_count(0, timeout=10_000)

@@ -68,6 +68,16 @@ def _within(client, identifier: str, text: str):
                 and c.content == text)
 
 
+async def _note_action(client, note_id: str, text: str) -> None:
+    """A note's actions are behind its ⋮ (a dialog with the three actions)."""
+    card = semantics(client, f"note-{note_id}")[0]
+    assert not any(isinstance(c, ft.OutlinedButton) and c.content == text for c in client.walk(card))
+    await client.click(next(c for c in client.walk(card) if isinstance(c, ft.IconButton)
+                            and (c.tooltip or "").startswith("Acties voor")))
+    dialog = next(d for d in client.walk() if isinstance(d, ft.AlertDialog) and d.open)
+    await client.click(next(c for c in client.walk(dialog) if isinstance(c, ft.OutlinedButton) and c.content == text))
+
+
 async def test_header_card_shows_framework_regime_supervision_and_safety(real_device):
     cid, _ = _seed(real_device.services)
     client, app = await _open(real_device, cid)
@@ -97,7 +107,7 @@ async def test_addendum_is_shown_with_its_original_and_retract_leaves_a_stub(rea
     cid, ids = _seed(real_device.services)
     client, app = await _open(real_device, cid)
     note = ids["note"]
-    await client.click(_within(client, f"note-{note}", "Aanvulling toevoegen"))
+    await _note_action(client, note, "Aanvulling toevoegen")
     assert isinstance(app.screen, FormView)
     await press(client, "Opslaan")  # empty: the services' Dutch message at the field
     assert client.find(ft.TextField, label="Aanvulling").error, dump(client)
@@ -107,7 +117,7 @@ async def test_addendum_is_shown_with_its_original_and_retract_leaves_a_stub(rea
     card = semantics(client, f"note-{note}")[0]
     assert "Later gehoord: hij werkt weer." in client.texts(card) and "Rustig gesprek." in client.texts(card)
 
-    await client.click(_within(client, f"note-{note}", "Intrekken"))
+    await _note_action(client, note, "Intrekken")
     await type_into(client, "Reden van intrekken", "kort")
     await client.click(next(c for c in client.walk() if isinstance(c, ft.FilledButton) and c.content == "Intrekken"))
     assert client.find(ft.TextField, label="Reden van intrekken").error  # too short
@@ -121,7 +131,7 @@ async def test_addendum_is_shown_with_its_original_and_retract_leaves_a_stub(rea
 async def test_flag_by_hand_from_a_note(real_device):
     cid, ids = _seed(real_device.services)
     client, app = await _open(real_device, cid)
-    await client.click(_within(client, f"note-{ids['note']}", "Signaal maken"))
+    await _note_action(client, ids["note"], "Signaal maken")
     await press(client, "Opslaan")
     assert client.find(ft.Dropdown, label="Reden").error_text, dump(client)
     await select(client, "Reden", "ACUUT_GEVAAR")

@@ -1,6 +1,6 @@
 """Tijdlijn: every note (contacts, meldcode weighings, case conferences) newest first, each with author,
-time and sync state, its addenda under it, a stub for a retracted note, and the actions Aanvulling
-toevoegen · Intrekken · Signaal maken."""
+time and sync state, its addenda under it, a stub for a retracted note, and behind a ⋮ per note the actions
+Aanvulling toevoegen · Signaal maken · Intrekken."""
 
 from __future__ import annotations
 
@@ -109,15 +109,43 @@ def _note(view: ClientView, data: ClientData, note, conditions: dict) -> ft.Cont
     for flag in data.flags_for(note.id):
         rows.append(p.flag_card(app, flag))
     name = summary(view, note)
-    rows.append(p.actions([
-        p.button(t("cf.note.add_addendum"), ft.Icons.NOTE_ADD_OUTLINED,
-                 app.handler(lambda e: forms.addendum_form(app, note.id, name)), identifier=f"addendum-{note.id}"),
-        p.button(t("cf.note.retract"), ft.Icons.BLOCK,
-                 app.handler(lambda e: _retract(view, note.id, name)), identifier=f"retract-{note.id}"),
-        p.button(t("cf.note.make_flag"), ft.Icons.FLAG_OUTLINED,
-                 app.handler(lambda e: forms.flag_form(app, view.client_id, note.id)), identifier=f"flag-{note.id}"),
-    ]))
+    # the note's actions wait behind one ⋮ beside its title (three large buttons per note were too many)
+    menu = ft.Semantics(content=c.icon_button(ft.Icons.MORE_VERT, t("lists.row.menu", name=name),
+                                              app.handler(lambda e: note_actions(view, note.id, name)), app.scale),
+                        identifier=f"note-menu-{note.id}")
+    rows[0] = ft.Row([ft.Container(rows[0], expand=True), menu], vertical_alignment=ft.CrossAxisAlignment.START,
+                     spacing=0)
     return p.card(rows, key=f"note-{note.id}", identifier=f"note-{note.id}")
+
+
+def note_actions(view: ClientView, note_id: str, name: str) -> None:
+    """The ⋮ of a note: Aanvulling toevoegen · Signaal maken · Intrekken (which asks to confirm, with a
+    reason)."""
+    app, t = view.app, view.app.i18n.t
+
+    def then(fn):
+        def run(e=None) -> None:
+            app.page.pop_dialog()
+            fn()
+        return app.handler(run)
+
+    def action(label: str, icon: ft.IconData, fn, identifier: str) -> ft.Control:
+        return ft.Semantics(content=ft.Row([ft.OutlinedButton(content=label, icon=icon, on_click=then(fn),
+                                                              expand=True)]), identifier=identifier)
+
+    dialog = ft.AlertDialog(
+        title=c.text(name, ft.TextThemeStyle.TITLE_LARGE),
+        content=ft.Column([
+            action(t("cf.note.add_addendum"), ft.Icons.NOTE_ADD_OUTLINED,
+                   lambda: forms.addendum_form(app, note_id, name), f"addendum-{note_id}"),
+            action(t("cf.note.make_flag"), ft.Icons.FLAG_OUTLINED,
+                   lambda: forms.flag_form(app, view.client_id, note_id), f"flag-{note_id}"),
+            action(t("cf.note.retract"), ft.Icons.BLOCK, lambda: _retract(view, note_id, name),
+                   f"retract-{note_id}"),
+        ], tight=True, spacing=12, width=340),
+        actions=[ft.TextButton(content=t("common.cancel"), on_click=app.handler(lambda e=None: app.page.pop_dialog()))],
+    )
+    app.page.show_dialog(dialog)
 
 
 def _retract(view: ClientView, note_id: str, name: str) -> None:
