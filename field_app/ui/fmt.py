@@ -25,7 +25,8 @@ def clock(ms: int) -> str:
 
 
 def day_text(i18n: I18n, ms: int, now: int | None = None) -> str:
-    """``vandaag``, ``gisteren`` or ``28-11-2026``."""
+    """``vandaag``, ``gisteren``, ``morgen`` or ``28-11-2026``: from the calendar dates in Amsterdam, not
+    from a number of hours (a deadline tomorrow morning is "morgen", never "vandaag")."""
     day = local(ms).date()
     today = local(now if now is not None else now_ms()).date()
     delta = (today - day).days
@@ -33,6 +34,8 @@ def day_text(i18n: I18n, ms: int, now: int | None = None) -> str:
         return i18n.t("time.today")
     if delta == 1:
         return i18n.t("time.yesterday")
+    if delta == -1:
+        return i18n.t("time.tomorrow")
     return day.strftime("%d-%m-%Y")
 
 

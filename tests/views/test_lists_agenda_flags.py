@@ -4,7 +4,7 @@ real device."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 import flet as ft
 from ui_helpers import PASSPHRASE, dump, has_text, semantics, unlock
@@ -147,3 +147,31 @@ def test_flag_look_and_countdown():
     assert countdown(nl, now + 80 * hour, now) == "Nog 3 dagen"
     assert countdown(nl, now - hour, now) == "1 uur te laat"
     assert countdown(nl, now - 50 * hour, now) == "2 dagen te laat"
+
+
+async def test_a_flag_due_tomorrow_says_tomorrow_from_the_dates(real_device):
+    """Deadline words come from the dates and the clock: a flag due tomorrow says "morgen" and counts down;
+    the urgency's own word (e.g. "Vandaag nog", set when the flag was made) no longer speaks for the time."""
+    svc = real_device.services
+    svc.unlock(PASSPHRASE)
+    cid = svc.intake("Cees C.", fictional=True)
+    svc.create_record("flag", cid, {"reason": "ANDERS", "urgency": "BINNEN_24U", "route": "GGZ_CRISISDIENST",
+                                    "note": "Terugbellen."})
+    deadline = svc.open_flags()[0].fields["deadline"]
+    svc.lock()
+    client, app = await _open(real_device, 2)
+    texts = [t for t in client.texts() if t]
+    assert "Binnen 24 uur" not in texts and "Vandaag nog" not in texts, dump(client)
+    assert f"Deadline: morgen {fmt.clock(deadline)}" in texts, dump(client)
+    assert any(re.fullmatch(r"Nog \d+ uur", t) for t in texts), dump(client)
+
+
+def test_day_words_follow_the_calendar():
+    from field_app.ui.i18n import I18n
+
+    nl = I18n("nl")
+    now = fmt.to_ms(date(2026, 12, 4), 23, 30)
+    assert fmt.day_text(nl, fmt.to_ms(date(2026, 12, 5), 0, 30), now) == "morgen"  # one hour away, tomorrow
+    assert fmt.day_text(nl, fmt.to_ms(date(2026, 12, 4), 0, 30), now) == "vandaag"
+    assert fmt.day_text(nl, fmt.to_ms(date(2026, 12, 3), 23, 59), now) == "gisteren"
+    assert fmt.day_text(nl, fmt.to_ms(date(2026, 12, 6), 9, 0), now) == "06-12-2026"

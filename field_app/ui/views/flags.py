@@ -104,14 +104,18 @@ class FlagsView:
         assignee = (t("lists.flags.assignee", name=f["assignee"]) if f.get("assignee")
                     else t("lists.flags.unassigned"))
         status = t("lists.flags.status", status=i18n.code_label(FlagStatus, f.get("status") or "OPEN"))
+        # the urgency's own word ("Vandaag nog", "Binnen 24 uur") was set when the flag was made; once there
+        # is a deadline, the words computed from it and the clock say when (tomorrow is never "Vandaag nog")
+        show_urgency = deadline is None or f.get("urgency") == Urgentie.DIRECT.value
         rows: list[ft.Control] = [
             c.text(reason, ft.TextThemeStyle.TITLE_MEDIUM, weight=ft.FontWeight.W_600),
             c.text(client, ft.TextThemeStyle.BODY_LARGE, weight=ft.FontWeight.W_600),
-            ft.Row([badge(urgency, icon, tone, app.scale),
-                    *([badge(left, ft.Icons.TIMER_OUTLINED, tone, app.scale)] if left else [])],
+            ft.Row([*([badge(urgency, icon, tone, app.scale)] if show_urgency else []),
+                    *([badge(left, ft.Icons.TIMER_OUTLINED if show_urgency else icon, tone, app.scale)]
+                      if left else [])],
                    wrap=True, spacing=6, run_spacing=6),
         ]
-        spoken = [reason, client, urgency, left]
+        spoken = [reason, client, urgency if show_urgency else "", left]
         if deadline is not None:
             when = t("lists.flags.deadline", when=fmt.moment(i18n, deadline, now))
             rows.append(c.text(when, ft.TextThemeStyle.BODY_MEDIUM))
