@@ -129,7 +129,7 @@ async def test_a_violation_needs_ernst_and_reactie_shown_next_to_the_controls(re
     # no rule covers an alcohol ban: "Escaleren?" proposes a flag by hand, urgency and route from the ladder
     assert escalation(client) is not None, dump(client)
     assert says(client, "Je legde een overtreding vast: Verbod op alcohol en/of drugs, met controle "
-                            "(ernst: matig; reactie: schriftelijke waarschuwing).")
+                            "(ernst: Matig; reactie: Schriftelijke waarschuwing).")
     assert client.find(ft.Dropdown, label="Urgentie").value == "BINNEN_5_WERKDAGEN"
     assert client.find(ft.Dropdown, label="Route").value == "TEAMLEIDER"
     await type_into(client, "Toelichting", "Besproken met cliënt.")

@@ -358,7 +358,7 @@ class ContactFormView:
     def _protective_text(self, p: dict) -> str:
         i18n = self.app.i18n
         return (f"{i18n.code_label(BeschermendeFactor, p.get('code'))} "
-                f"({i18n.code_label(BeschermCategorie, p.get('category')).lower()})")
+                f"({i18n.code_label(BeschermCategorie, p.get('category'))})")
 
     def title(self) -> str:
         return self.app.i18n.t("contact.title")

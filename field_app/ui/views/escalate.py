@@ -113,8 +113,8 @@ class EscalateDialog:
         lines = []
         for v in self.violations:
             lines.append(t("contact_c.esc.why_violation", condition=v["label"],
-                           severity=i18n.code_label(OvertredingErnst, v["severity"]).lower(),
-                           response=i18n.code_label(OvertredingReactie, v["response"]).lower()))
+                           severity=i18n.code_label(OvertredingErnst, v["severity"]),
+                           response=i18n.code_label(OvertredingReactie, v["response"])))
         for d in self.acute:
             lines.append(t("contact_c.esc.why_acute", domain=i18n.code_label(RisicoDomein, d)))
         return [c.para(line, ft.TextThemeStyle.BODY_LARGE) for line in lines]
@@ -202,8 +202,8 @@ class EscalateDialog:
                 done.append(flag.id)
             if self.uncovered:
                 text = " ".join(t("contact_c.esc.why_violation", condition=v["label"],
-                                  severity=app.i18n.code_label(OvertredingErnst, v["severity"]).lower(),
-                                  response=app.i18n.code_label(OvertredingReactie, v["response"]).lower())
+                                  severity=app.i18n.code_label(OvertredingErnst, v["severity"]),
+                                  response=app.i18n.code_label(OvertredingReactie, v["response"]))
                                 for v in self.uncovered)
                 fields = {"reason": FlagReden.ANDERS.value, "urgency": self.urgency.value or "",
                           "route": self.route.value or "", "source_id": self.note_id,
