@@ -167,3 +167,27 @@ async def test_adding_a_risk_scrolls_it_into_view_and_errors_clear_when_fixed(re
     await press(client, "Opslaan")
     assert sent_since(client, start, "Opgeslagen")
     assert [r.severity for r in real_device.services.timeline(cid)[0].risks] == ["MIDDEN"]
+
+
+def _invoked_on(client, name: str) -> list[int]:
+    """Control ids the app called a client-side method ``name`` on (scroll_to, focus)."""
+    from flet.messaging.protocol import MessageAction
+
+    return [m.body.control_id for m in client.conn.messages
+            if m.action == MessageAction.INVOKE_METHOD and m.body.name == name]
+
+
+async def test_a_failed_save_scrolls_to_and_focuses_the_first_invalid_field(real_device):
+    client, app, cid = await _form_for_new_client(real_device)
+    await select(client, "Soort contact", "TELEFONISCH")
+    await select(client, "Uitkomst", "PLAATSGEVONDEN")
+    await type_into(client, "Verslag (feiten)", "")  # the first field with a message is the report
+    start = len(client.conn.messages)
+    await press(client, "Opslaan")
+    report = field(client, "Verslag (feiten)")
+    assert report.error, dump(client)  # the message is beside the field
+    assert report.key  # the form scrolled to it by its key, and put the focus in it
+    client.conn.messages[:start] = []
+    assert _invoked_on(client, "focus") == [report._i]
+    assert _invoked_on(client, "scroll_to"), "no scroll to the field"
+    assert real_device.services.records(cid, "contact") == []

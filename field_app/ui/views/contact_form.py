@@ -639,8 +639,7 @@ class ContactFormView:
             note_id = app.services.create_record("contact", self.client_id, fields)
         except ValidationError as exc:
             self.show_errors(exc.errors)
-            self.app.page.update()
-            await self._scroll(0)  # the first fields are at the top; the summary says where to look
+            await self.go_to_first_error()
             return
         self.dirty = False
         app.services.clear_draft(draft_slot(self.client_id))
@@ -649,6 +648,38 @@ class ContactFormView:
             from field_app.ui.views.escalate import EscalateDialog
 
             EscalateDialog(app, self.client_id, note_id, fields).open()
+
+    def first_invalid(self) -> ft.Control | None:
+        """The first field with a message, in the form's order (its message is beside it)."""
+        def bad(ctl) -> bool:
+            return bool(getattr(ctl, "error_text", None) if isinstance(ctl, ft.Dropdown) else getattr(ctl, "error", None))
+
+        order: list[ft.Control] = [self.contact_type.dropdown, self.outcome.dropdown, self.excused.dropdown,
+                                   self.date, self.time]
+        for r in self.compliance_rows:
+            order += [r.source.dropdown, r.severity.dropdown, r.response.dropdown]
+        for r in self.risk_rows:
+            order += [r.domain.dropdown, r.severity.dropdown]
+        order += [self.report, self.interpretation, self.worker_safety.dropdown, self.agreements, self.next_date,
+                  self.next_time]
+        return next((ctl for ctl in order if bad(ctl)), None)
+
+    async def go_to_first_error(self) -> None:
+        """After a failed save: scroll to the first invalid field and put the focus in it (its message is
+        beside it; the summary line says the rest). Without a field-level message: the top of the form."""
+        target = self.first_invalid()
+        if target is None:
+            self.app.page.update()
+            await self._scroll(0)
+            return
+        if not target.key:
+            target.key = f"invalid-{id(target)}"
+        self.app.page.update()  # the key and the messages must be in the browser before scrolling
+        await self._scroll(key=target.key)
+        try:
+            await asyncio.wait_for(target.focus(), timeout=5)
+        except (TimeoutError, RuntimeError, TypeError):
+            pass
 
     def _field_errors(self) -> bool:
         choices = [self.contact_type, self.outcome, self.excused,
