@@ -115,10 +115,18 @@ async def test_invite_confirm_revoke_and_wipe_on_the_coordinator_device(coordina
     client, app = await open_app(coordinator)
     await unlock(client, PASSPHRASE)
     view = await to_security(client, app)
-    # my fingerprint, the mode and the Scrypt cost
+    # plain sentences first: whose device, that everything is encrypted, who else is in the team
+    texts = [t for t in client.texts() if t]
+    owner = texts.index(f"Dit toestel is van {coordinator.user_name}.")
+    assert texts[owner + 1].startswith("Alles wat je hier vastlegt is versleuteld")
+    assert texts[owner + 2] == "Er is nog niemand anders in je team."
+    assert owner < texts.index("Vingerafdruk van dit toestel")
+    # my fingerprint, the mode; the Scrypt cost behind "Technische details" (closed)
     assert semantics(client, "sec-my-fingerprint") and semantics(client, "sec-my-qr")
     assert has_text(client, "Wachtwoordzin van minstens 10 tekens (computer en web)")
-    assert has_text(client, "Scrypt: N = 1024, r = 8, p = 1")
+    details = semantics(client, "sec-details")[0].content
+    assert isinstance(details, ft.ExpansionTile) and not details.expanded
+    assert any("Scrypt: N = 1024, r = 8, p = 1" in t for t in client.texts(details))
 
     # the invitation: code, QR image and team fingerprint
     await press(client, "Nieuw toestel uitnodigen")

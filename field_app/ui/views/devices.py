@@ -145,7 +145,7 @@ class SecurityView:
         self.again = ft.TextField(label=t(f"{pk}.again"), password=True, can_reveal_password=True,
                                   text_size=size, expand=True, error_max_lines=3, keyboard_type=keyboard,
                                   on_submit=app.handler(self.change_passphrase))
-        sections: list[ft.Control] = [self.alert_box]
+        sections: list[ft.Control] = [self.alert_box, *self._plain_section(), ft.Divider()]
         sections += self._me_section()
         sections += [ft.Divider(), c.section_title(t(f"{pk}.title")),
                      c.para(t(f"{pk}.explain"), ft.TextThemeStyle.BODY_MEDIUM),
@@ -180,14 +180,38 @@ class SecurityView:
                               n=info.get("min_secret_length", MIN_PASSPHRASE)),
                             app.scale, icon=ft.Icons.PHONELINK_LOCK if pin else ft.Icons.KEY,
                             tone=theme.NEUTRAL, identifier="sec-mode")]
+        details: list[ft.Control] = []
         scrypt = info.get("scrypt")
         if scrypt:
-            out.append(c.para(t("sec.mode.scrypt", n=scrypt["n"], r=scrypt["r"], p=scrypt["p"],
-                                mib=scrypt["memory_mib"]), ft.TextThemeStyle.BODY_MEDIUM))
-        out.append(c.para(t("sec.mode.lockout", first=info.get("waits_from_attempt", 5),
-                            max=info.get("max_attempts", 10), days=info.get("lease_days", 14)),
-                          ft.TextThemeStyle.BODY_MEDIUM))
+            details.append(c.para(t("sec.mode.scrypt", n=scrypt["n"], r=scrypt["r"], p=scrypt["p"],
+                                    mib=scrypt["memory_mib"]), ft.TextThemeStyle.BODY_MEDIUM))
+        details.append(c.para(t("sec.mode.lockout", first=info.get("waits_from_attempt", 5),
+                                max=info.get("max_attempts", 10), days=info.get("lease_days", 14)),
+                              ft.TextThemeStyle.BODY_MEDIUM))
+        out.append(ft.Semantics(identifier="sec-details", content=ft.ExpansionTile(
+            title=c.text(t("sec.details"), ft.TextThemeStyle.TITLE_SMALL, weight=ft.FontWeight.W_600),
+            controls=[ft.Column(details, spacing=8)], expanded=False,
+            controls_padding=ft.Padding.symmetric(horizontal=8, vertical=4))))
         return out
+
+    def _plain_section(self) -> list[ft.Control]:
+        """First, in plain words: whose device this is, that everything is encrypted, who else is in the
+        team. The technical details (fingerprints, Scrypt) follow below."""
+        app, t = self.app, self.app.i18n.t
+        svc = app.services
+        me = svc.user_name
+        try:
+            devices = svc.devices()
+        except Exception:  # not unlocked or no team yet: the rest still says what it can
+            devices = []
+        others = sorted({d.get("user") for d in devices
+                         if d.get("user") and d.get("user") != me and d.get("status") == "actief"}, key=str.casefold)
+        team = (t("sec.plain.team", names=", ".join(others)) if others else t("sec.plain.team_alone"))
+        return [c.section_title(t("sec.plain.title")),
+                c.para(t("sec.plain.owner", name=me), ft.TextThemeStyle.BODY_LARGE),
+                c.para(t("sec.plain.encrypted"), ft.TextThemeStyle.BODY_LARGE),
+                ft.Semantics(content=c.text(team, ft.TextThemeStyle.BODY_LARGE), container=True,
+                             identifier="sec-plain-team")]
 
     def _coordinator_sections(self) -> list[ft.Control]:
         app, t = self.app, self.app.i18n.t
