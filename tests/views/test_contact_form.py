@@ -191,3 +191,36 @@ async def test_a_failed_save_scrolls_to_and_focuses_the_first_invalid_field(real
     assert _invoked_on(client, "focus") == [report._i]
     assert _invoked_on(client, "scroll_to"), "no scroll to the field"
     assert real_device.services.records(cid, "contact") == []
+
+
+async def test_date_and_time_pickers_fill_the_fields(real_device):
+    from datetime import datetime
+
+    client, app, cid = await _form_for_new_client(real_device)
+    await client.click(client.find(ft.IconButton, tooltip="Kies in de kalender: Datum (dd-mm-jjjj)"))
+    picker = next(d for d in client.walk() if isinstance(d, ft.DatePicker) and d.open)
+    client.session.apply_patch(picker._i, {"value": datetime(2026, 11, 30)})
+    await client.event(picker, "change")
+    assert field(client, "Datum (dd-mm-jjjj)").value == "30-11-2026", dump(client)
+    await client.click(client.find(ft.IconButton, tooltip="Kies op de klok: Tijd (uu:mm)"))
+    clock = next(d for d in client.walk() if isinstance(d, ft.TimePicker) and d.open)
+    client.session.apply_patch(clock._i, {"value": "09:05"})
+    await client.event(clock, "change")
+    assert field(client, "Tijd (uu:mm)").value == "09:05"
+    # the picked moment counts as a change, like anything typed (kept as a draft when leaving)
+    app.screen.save_draft()
+    assert real_device.services.load_draft(f"contact:{cid}")["time"] == "09:05"
+
+
+async def test_a_restored_draft_shows_its_time_and_offers_now(real_device):
+    client, app, cid = await _form_for_new_client(real_device)
+    await type_into(client, "Tijd (uu:mm)", "07:15")
+    await type_into(client, "Verslag (feiten)", "Half getypt verslag")
+    await client.click(client.find(ft.IconButton, tooltip="Terug"))
+    await press(client, "Contact vastleggen")
+    assert field(client, "Tijd (uu:mm)").value == "07:15"
+    assert any(t.startswith("Tijd uit het concept: ") and "07:15" in t for t in client.texts()), dump(client)
+    await press(client, "Nu")
+    now = fmt.now_ms()
+    assert field(client, "Tijd (uu:mm)").value in (fmt.time_field(now), fmt.time_field(now - 60_000))
+    assert field(client, "Datum (dd-mm-jjjj)").value == fmt.date_field(now)

@@ -38,7 +38,7 @@ from field_app.domain.vocab import (
     Zekerheid,
 )
 from field_app.ui import components as c
-from field_app.ui import fmt, theme
+from field_app.ui import fmt, pickers, theme
 
 if TYPE_CHECKING:
     from field_app.ui.app import VeldwerkApp
@@ -290,8 +290,10 @@ class ContactFormView:
         self.excused = c.Choice(t("contact_c.excused"), [("JA", t("contact_c.excused.yes")),
                                                          ("NEE", t("contact_c.excused.no"))],
                                 d.get("excused") or None, "contact-excused", self.changed, app.scale, app.handler)
-        self.date = tf(t("contact.date"), d.get("date", ""), keyboard_type=ft.KeyboardType.DATETIME)
-        self.time = tf(t("contact.time"), d.get("time", ""), keyboard_type=ft.KeyboardType.DATETIME)
+        self.date = pickers.add_date_picker(app, tf(t("contact.date"), d.get("date", ""),
+                                                    keyboard_type=ft.KeyboardType.DATETIME), self.changed)
+        self.time = pickers.add_time_picker(app, tf(t("contact.time"), d.get("time", ""),
+                                                    keyboard_type=ft.KeyboardType.DATETIME), self.changed)
         self.report = tf(t("contact.report"), d.get("report", ""), hint_text=t("contact.report_hint"),
                          multiline=True, min_lines=5, max_lines=14, capitalization=ft.TextCapitalization.SENTENCES)
         self.interpretation = tf(t("contact_c.interpretation"), d.get("interpretation", ""),
@@ -341,8 +343,10 @@ class ContactFormView:
         # afspraken en volgende contact
         self.agreements = tf(t("contact_c.agreements"), d.get("agreements", ""), multiline=True, min_lines=2,
                              max_lines=8, capitalization=ft.TextCapitalization.SENTENCES)
-        self.next_date = tf(t("contact_c.next_date"), d.get("next_date", ""), keyboard_type=ft.KeyboardType.DATETIME)
-        self.next_time = tf(t("contact_c.next_time"), d.get("next_time", ""), keyboard_type=ft.KeyboardType.DATETIME)
+        self.next_date = pickers.add_date_picker(app, tf(t("contact_c.next_date"), d.get("next_date", ""),
+                                                         keyboard_type=ft.KeyboardType.DATETIME), self.changed)
+        self.next_time = pickers.add_time_picker(app, tf(t("contact_c.next_time"), d.get("next_time", ""),
+                                                         keyboard_type=ft.KeyboardType.DATETIME), self.changed)
         self.form_error = ft.Container(visible=False)
         self._sync_outcome()
 
@@ -378,8 +382,14 @@ class ContactFormView:
             top.append(ft.Column([
                 c.info_line(t(key), app.scale, icon=ft.Icons.RESTORE, tone=theme.NEUTRAL,
                             identifier="draft-restored"),
-                ft.TextButton(content=t("contact.discard"), icon=ft.Icons.DELETE_SWEEP_OUTLINED,
-                              on_click=app.handler(self.discard)),
+                # the draft keeps the time it was started at: say so, and offer "now"
+                c.para(t("contact.restored_time", when=f"{self.date.value} {self.time.value}".strip()),
+                       ft.TextThemeStyle.BODY_MEDIUM),
+                ft.Row([ft.Semantics(content=ft.OutlinedButton(content=t("contact.restored_now"), icon=ft.Icons.SCHEDULE,
+                                                               on_click=app.handler(self.set_now)),
+                                     identifier="draft-now"),
+                        ft.TextButton(content=t("contact.discard"), icon=ft.Icons.DELETE_SWEEP_OUTLINED,
+                                      on_click=app.handler(self.discard))], wrap=True, spacing=8),
             ], spacing=4))
 
         def pair(a: ft.Control, b: ft.Control) -> ft.Control:
@@ -680,6 +690,13 @@ class ContactFormView:
             await asyncio.wait_for(target.focus(), timeout=5)
         except (TimeoutError, RuntimeError, TypeError):
             pass
+
+    def set_now(self, e=None) -> None:
+        """A restored draft's time was when it was started: "Nu" sets the date and time to now."""
+        now = fmt.now_ms()
+        self.date.value, self.time.value = fmt.date_field(now), fmt.time_field(now)
+        self.date.error = self.time.error = None
+        self.changed()
 
     def _field_errors(self) -> bool:
         choices = [self.contact_type, self.outcome, self.excused,

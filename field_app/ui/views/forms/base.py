@@ -18,7 +18,7 @@ import flet as ft
 
 from field_app.domain.errors import ValidationError
 from field_app.ui import components as c
-from field_app.ui import fmt
+from field_app.ui import fmt, pickers
 
 if TYPE_CHECKING:
     from field_app.ui.app import VeldwerkApp
@@ -72,6 +72,7 @@ class _Input:
             self.tf = ft.TextField(label=t("cf.form.date_label", label=self.label),
                                    value=iso_to_field(spec.value), text_size=16 * app.scale, expand=True,
                                    keyboard_type=ft.KeyboardType.DATETIME, on_change=form.changed)
+            pickers.add_date_picker(app, self.tf, form.changed)
             self.control = c.field(self.tf)
         elif kind == "datetime":
             ms = spec.value
@@ -81,6 +82,8 @@ class _Input:
             self.tf_time = ft.TextField(label=t("cf.form.time_label"), value=fmt.time_field(ms) if ms else "",
                                         expand=2, text_size=16 * app.scale, keyboard_type=ft.KeyboardType.DATETIME,
                                         on_change=form.changed)
+            pickers.add_date_picker(app, self.tf, form.changed)
+            pickers.add_time_picker(app, self.tf_time, form.changed)
             self.control = c.field(self.tf, self.tf_time)
         elif kind == "choice":
             opts = spec.options if spec.options is not None else [
