@@ -402,6 +402,7 @@ def whole_size_when_revealed(tab: Tab, element_id: str, minimum: float) -> bool:
     if not target.count():
         return False
     tab.reveal(target, top=120, bottom_bar=200)
+    tab.steady(target)
     box = target.bounding_box()
     return bool(box) and box["width"] >= minimum and box["height"] >= minimum
 
