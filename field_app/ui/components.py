@@ -288,7 +288,7 @@ def icon_button(icon: ft.IconData, tooltip: str, on_click: Callable, scale: floa
     itself no name (the tooltip is a separate node), so one semantics node says the name and takes the tap."""
     button = ft.IconButton(icon=icon, tooltip=tooltip, on_click=on_click, icon_size=24 * scale,
                            size_constraints=ft.BoxConstraints(min_width=theme.TOUCH, min_height=theme.TOUCH))
-    return ft.Semantics(content=button, label=tooltip, tooltip=tooltip, button=True, container=True,
+    return ft.Semantics(content=button, tooltip=tooltip, button=True, container=True,
                         exclude_semantics=True, on_tap=on_click)
 
 

@@ -686,6 +686,8 @@ class ContactFormView:
             target.key = f"invalid-{id(target)}"
         self.app.page.update()  # the key and the messages must be in the browser before scrolling
         await self._scroll(key=target.key)
+        if isinstance(target, ft.Dropdown):
+            return  # focusing a dropdown opens its menu over the form: scrolled to, its message beside it
         try:
             await asyncio.wait_for(target.focus(), timeout=5)
         except (TimeoutError, RuntimeError, TypeError):
