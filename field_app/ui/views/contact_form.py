@@ -678,7 +678,9 @@ class ContactFormView:
         """After a failed save: scroll to the first invalid field and put the focus in it (its message is
         beside it; the summary line says the rest). Without a field-level message: the top of the form."""
         target = self.first_invalid()
-        if target is None:
+        if target is None or isinstance(target, ft.Dropdown):
+            # a dropdown is not focused (that opens its menu over the form) nor given a key (a new key
+            # rebuilds it in the browser); the choices are at the top of the form
             self.app.page.update()
             await self._scroll(0)
             return
@@ -686,8 +688,6 @@ class ContactFormView:
             target.key = f"invalid-{id(target)}"
         self.app.page.update()  # the key and the messages must be in the browser before scrolling
         await self._scroll(key=target.key)
-        if isinstance(target, ft.Dropdown):
-            return  # focusing a dropdown opens its menu over the form: scrolled to, its message beside it
         try:
             await asyncio.wait_for(target.focus(), timeout=5)
         except (TimeoutError, RuntimeError, TypeError):
