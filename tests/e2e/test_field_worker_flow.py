@@ -71,7 +71,7 @@ def test_04_record_contact_and_see_it_in_the_timeline(tab: Tab):
     tab.by_id("save-contact").click()
 
     expect(tab.text(re.compile("^Opgeslagen · "))).to_be_visible(timeout=10_000)
-    expect(tab.text("Huisbezoek (aangekondigd)")).to_be_visible()
+    expect(tab.text("Huisbezoek (aangekondigd)", exact=True)).to_be_visible()  # not the ⋮ named after it
     expect(tab.text("Heeft plaatsgevonden")).to_be_visible()
     expect(tab.text(re.compile(re.escape(f"· {USER}")))).to_be_visible()
     expect(tab.text("Thuis aangetroffen. Afspraken over werk en meldplicht besproken.")).to_be_visible()
