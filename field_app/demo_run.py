@@ -88,9 +88,9 @@ Veldwerk demo draait — alle gegevens zijn FICTIEF ({seeded['clients']} cliënt
 
   Sync-server:            {server_url}   (API: {server_url}/openapi.json)
   Werkbegeleider-toestel: {sup_url}
-                      wachtwoordzin: {SUPERVISOR[1]}   ({SUPERVISOR[0]})
+                          wachtwoordzin: {SUPERVISOR[1]}   ({SUPERVISOR[0]})
   Veldwerker-toestel:     {work_url}
-                      wachtwoordzin: {WORKER[1]}   ({WORKER[0]})
+                          wachtwoordzin: {WORKER[1]}   ({WORKER[0]})
 
 Open beide adressen precies zo (de sleutel achter ?k= laat alleen jouw browser binnen; daarna
 volstaat http://127.0.0.1:POORT/), ontgrendel, leg op het veldwerker-toestel een contact vast en
