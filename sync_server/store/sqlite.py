@@ -11,6 +11,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlite_utils
@@ -34,6 +35,7 @@ from .base import (
     PushHead,
     PushItem,
     PushOutcome,
+    SchemaTooNew,
     Token,
     UnknownTeam,
 )
@@ -54,6 +56,10 @@ _INSERT_DEVICE_COLUMNS = "team, id, ed25519, x25519, role, beheer, status, enrol
 
 class SqliteStore:
     """The embedded default store. ``path`` is a database file (created if missing)."""
+
+    # Appended to the SELECT that starts a write transaction's critical read. SQLite's BEGIN IMMEDIATE
+    # already holds the database write lock; PostgreSQL (a subclass using this same SQL) locks the row.
+    _LOCK = ""
 
     def __init__(self, path: str | Path, busy_timeout_s: float = 30.0) -> None:
         self.path = str(path)
@@ -89,20 +95,31 @@ class SqliteStore:
 
     # -- schema ---------------------------------------------------------------------------------------
 
-    def migrate(self) -> int:
+    def _prepare(self) -> None:
         with self._db() as db:
             db.execute("PRAGMA journal_mode = WAL")
+
+    def _migration_lock(self, db: sqlite_utils.Database) -> None:
+        """Only one process migrates at a time (BEGIN IMMEDIATE already ensures it here)."""
+
+    def migrate(self) -> int:
+        """Apply the numbered migrations this server does not find applied yet (one transaction); refuse a
+        database whose schema is newer than this server knows (SchemaTooNew), changing nothing."""
+        self._prepare()
         with self._tx() as db:
+            self._migration_lock(db)
             db.execute(
                 "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)"
             )
             current = db.execute("SELECT COALESCE(MAX(version), 0) FROM schema_version").fetchone()[0]
+            if current > len(MIGRATIONS):
+                raise SchemaTooNew(current, len(MIGRATIONS))
             for version, migration in enumerate(MIGRATIONS, start=1):
                 if version > current:
                     migration(db)
                     db.execute(
-                        "INSERT INTO schema_version (version, applied_at) VALUES (?, datetime('now'))",
-                        [version],
+                        "INSERT INTO schema_version (version, applied_at) VALUES (?, ?)",
+                        [version, datetime.now(UTC).isoformat(timespec="seconds")],
                     )
             return len(MIGRATIONS)
 
@@ -132,11 +149,12 @@ class SqliteStore:
     def enrol(self, code_hash: bytes, device: NewDevice, now: int) -> Enrolment:
         with self._tx() as db:
             code = db.execute(
-                "SELECT team, role, beheer, expires_at, used_at FROM codes WHERE hash = ?", [code_hash]
+                f"SELECT team, role, beheer, expires_at, used_at FROM codes WHERE hash = ?{self._LOCK}", [code_hash]
             ).fetchone()
             if code is None or code[4] is not None or now >= code[3]:
                 raise CodeRejected()
             team, role, beheer, _, _ = code
+            db.execute(f"SELECT 1 FROM teams WHERE id = ?{self._LOCK}", [team])  # one enrolment at a time
             if db.execute("SELECT 1 FROM devices WHERE team = ? AND id = ?", [team, device.id]).fetchone():
                 raise DeviceExists(device.id)
             first = db.execute("SELECT COUNT(*) FROM devices WHERE team = ?", [team]).fetchone()[0] == 0
@@ -181,7 +199,7 @@ class SqliteStore:
     def consume_challenge(self, challenge_hash: bytes, team: str, device: str) -> int | None:
         with self._tx() as db:
             row = db.execute(
-                "SELECT expires_at FROM challenges WHERE hash = ? AND team = ? AND device = ? AND used = 0",
+                f"SELECT expires_at FROM challenges WHERE hash = ? AND team = ? AND device = ? AND used = 0{self._LOCK}",
                 [challenge_hash, team, device],
             ).fetchone()
             if row is None:
@@ -234,6 +252,7 @@ class SqliteStore:
         effects: LedgerEffects | None = None,
     ) -> None:
         with self._tx() as db:
+            db.execute(f"SELECT 1 FROM teams WHERE id = ?{self._LOCK}", [team])
             head = self._head(db, team)
             if head is None:
                 extends = row.index == 0
@@ -268,6 +287,7 @@ class SqliteStore:
 
     def put_grants(self, team: str, grants: list[Grant], now: int) -> None:
         with self._tx() as db:
+            db.execute(f"SELECT 1 FROM teams WHERE id = ?{self._LOCK}", [team])
             for grant in grants:
                 stored = db.execute(
                     "SELECT body FROM grants WHERE team = ? AND epoch = ? AND recipient = ?",
@@ -298,7 +318,9 @@ class SqliteStore:
     ) -> list[PushOutcome]:
         outcomes: list[PushOutcome] = []
         with self._tx() as db:
-            row = db.execute("SELECT last_seq FROM teams WHERE id = ?", [team]).fetchone()
+            # The team row first: every later read of this push (statuses, ledger, chains, op ids) and the
+            # seqs it assigns happen while no other push of the team can run (see docs/protocol.md).
+            row = db.execute(f"SELECT last_seq FROM teams WHERE id = ?{self._LOCK}", [team]).fetchone()
             if row is None:
                 raise UnknownTeam(team)
             recheck(db, team, items, statuses, ledger_index)
@@ -393,7 +415,7 @@ class SqliteStore:
             db.execute("DELETE FROM auth_failures WHERE minute < ?", [minute - 1])
             for key in keys:
                 db.execute("INSERT INTO auth_failures (source, minute, count) VALUES (?, ?, 1)"
-                           " ON CONFLICT (source, minute) DO UPDATE SET count = count + 1", [key, minute])
+                           " ON CONFLICT (source, minute) DO UPDATE SET count = auth_failures.count + 1", [key, minute])
             marks = ",".join("?" * len(keys))
             rows = db.execute(f"SELECT source, count FROM auth_failures WHERE minute = ? AND source IN ({marks})",
                               [minute, *keys]).fetchall()
