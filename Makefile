@@ -7,11 +7,11 @@ COMPAT := .venv-compat
 COMPAT_STAMP := $(COMPAT)/.installed-stamp
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test test-fast test-e2e test-compat lint bench chromium clean
+.PHONY: run test test-fast test-e2e test-compat lint bench chromium postgresql clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev,postgres]'
 	touch $(STAMP)
 
 # A second environment as on Flet's phone builds: cryptography 43.0.1 and no flet, fastapi or pydantic.
@@ -28,13 +28,22 @@ chromium:
 		else sudo apt-get update -qq && sudo apt-get install -y -qq chromium; fi; \
 	fi
 
+# The server tests run against SQLite and PostgreSQL; the PostgreSQL run starts its own throwaway cluster
+# (initdb + pg_ctl on a unix socket in a temporary folder), so only the binaries are needed.
+postgresql:
+	@if ! command -v initdb >/dev/null && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+		echo "Installing Debian's postgresql for the server tests..."; \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq postgresql; \
+		else sudo apt-get update -qq && sudo apt-get install -y -qq postgresql; fi; \
+	fi
+
 run: $(STAMP)
 	$(PY) -m field_app.demo_run
 
 lint: $(STAMP)
 	$(PY) -m ruff check field_app sync_server tests bench
 
-test-fast: $(STAMP)
+test-fast: $(STAMP) postgresql
 	$(PY) -m pytest -m "not e2e" -q
 
 # Flutter web on a loaded machine now and then drops a tap or lets it through to what lies under a closing
@@ -47,7 +56,7 @@ test-compat: $(COMPAT_STAMP)
 	VELDWERK_COMPAT=1 PYTHONPATH=$(CURDIR) $(COMPAT)/bin/python -m pytest -q -p no:cacheprovider tests/unit
 
 # Browser tests run in their own pytest process: Playwright's sync API and pytest-asyncio clash in one run.
-test: $(STAMP) chromium lint test-fast test-e2e test-compat
+test: $(STAMP) chromium postgresql lint test-fast test-e2e test-compat
 	@echo "All tests passed."
 
 bench: $(STAMP)

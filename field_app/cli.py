@@ -31,7 +31,6 @@ The passphrase is never a flag or an environment variable: it is typed, or piped
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
 import os
 import sqlite3
@@ -41,6 +40,8 @@ from pathlib import Path
 
 from field_app.domain.vocab import ROLE_CODES
 
+from .cli_common import _jsonable, _read_passphrase, _status, _unlocked
+from .cli_team import cmd_confirm, cmd_devices, cmd_invite, cmd_pending, cmd_revoke, cmd_set_role, cmd_wipe
 from .core.alerts import SecurityAlert
 from .core.errors import LockedError
 from .crypto.vault import WeakPassphrase, WrongPassphrase
@@ -48,39 +49,6 @@ from .domain.errors import ValidationError
 from .services import EnrolError, KeysDestroyed, NotAllowed, Services, TooManyAttempts
 from .store.db import StoreError
 from .sync.client import ServerError, Unreachable
-
-
-def _read_passphrase(confirm: bool = False) -> str:
-    if not sys.stdin.isatty():
-        line = sys.stdin.readline()
-        return line.rstrip("\r\n")
-    first = getpass.getpass("Wachtwoordzin: ")
-    if confirm and getpass.getpass("Herhaal de wachtwoordzin: ") != first:
-        raise SystemExit("De wachtwoordzinnen zijn niet gelijk.")
-    return first
-
-
-def _unlocked(data: Path, autosync: bool) -> Services:
-    svc = Services(data, autosync=autosync)
-    if not svc.enrolled:
-        svc.close()
-        raise SystemExit("Dit toestel is nog niet ingeschreven (field-app enrol).")
-    try:
-        svc.unlock(_read_passphrase())
-    except (WrongPassphrase, TooManyAttempts, KeysDestroyed) as exc:
-        svc.close()
-        raise SystemExit(str(exc)) from None
-    return svc
-
-
-def _status(svc: Services) -> dict:
-    st = svc.sync_status()
-    out = {"state": st.state, "pending": st.pending, "pending_key": st.pending_key}
-    if st.message:
-        out["message"] = st.message
-    if "uitleg" in st.extra:
-        out["uitleg"] = st.extra["uitleg"]
-    return out
 
 
 def cmd_enrol(args: argparse.Namespace) -> int:
@@ -124,78 +92,6 @@ def cmd_sync(args: argparse.Namespace) -> int:
     finally:
         svc.close()
     return 0
-
-
-def _admin(args: argparse.Namespace, action) -> int:
-    """Unlock, run one coordinator action, print its JSON answer; Dutch errors on stderr."""
-    svc = _unlocked(args.data, autosync=False)
-    try:
-        print(json.dumps(_jsonable(action(svc))))
-    except ValidationError as exc:
-        print(json.dumps({"error": "validation", "errors": exc.errors}, ensure_ascii=False), file=sys.stderr)
-        return 2
-    except (NotAllowed, SecurityAlert) as exc:
-        print(str(exc), file=sys.stderr)
-        return 2
-    except (Unreachable, ServerError) as exc:
-        print(f"De server gaf geen antwoord of weigerde: {getattr(exc, 'code', type(exc).__name__)}",
-              file=sys.stderr)
-        return 1
-    finally:
-        svc.close()
-    return 0
-
-
-def cmd_invite(args: argparse.Namespace) -> int:
-    def action(svc: Services) -> dict:
-        inv = svc.create_invitation(args.role)
-        if args.qr:
-            Path(args.qr).write_bytes(inv["qr_png"])
-        return {"code": inv["code"], "text": inv["text"], "team_fingerprint": " ".join(inv["team_fingerprint"]),
-                "expires_at": inv["expires_at"], "role": inv["role"]}
-
-    return _admin(args, action)
-
-
-def cmd_pending(args: argparse.Namespace) -> int:
-    return _admin(args, lambda svc: [{**d, "fingerprint": " ".join(d["fingerprint"])}
-                                     for d in svc.pending_devices()])
-
-
-def cmd_confirm(args: argparse.Namespace) -> int:
-    def action(svc: Services) -> dict:
-        svc.confirm_device(args.device, args.fingerprint, args.role)
-        return {"confirmed": args.device}
-
-    return _admin(args, action)
-
-
-def cmd_devices(args: argparse.Namespace) -> int:
-    return _admin(args, lambda svc: [{**d, "fingerprint": " ".join(d["fingerprint"])} for d in svc.devices()])
-
-
-def cmd_set_role(args: argparse.Namespace) -> int:
-    def action(svc: Services) -> dict:
-        svc.set_role(args.device, args.role, args.beheer)
-        return {"device": args.device, "role": args.role, "beheer": args.beheer}
-
-    return _admin(args, action)
-
-
-def cmd_revoke(args: argparse.Namespace) -> int:
-    def action(svc: Services) -> dict:
-        svc.revoke_device(args.device, args.reason)
-        return {"revoked": args.device, "reason": args.reason}
-
-    return _admin(args, action)
-
-
-def cmd_wipe(args: argparse.Namespace) -> int:
-    def action(svc: Services) -> dict:
-        svc.wipe_device(args.device)
-        return {"wipe": args.device}
-
-    return _admin(args, action)
 
 
 def cmd_deliver(args: argparse.Namespace) -> int:
@@ -267,16 +163,6 @@ def cmd_demo_seed(args: argparse.Namespace) -> int:
     finally:
         svc.close()
     return 0
-
-
-def _jsonable(value):
-    import dataclasses
-
-    if dataclasses.is_dataclass(value):
-        return {k: _jsonable(v) for k, v in dataclasses.asdict(value).items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    return value
 
 
 def cmd_shell(args: argparse.Namespace) -> int:

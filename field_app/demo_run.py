@@ -62,6 +62,42 @@ def _run(args: list[str], stdin: str = "") -> str:
     return out.stdout.strip()
 
 
+def _team_and_cases(db: str, server_url: str) -> dict:
+    """The team: the supervisor's device (first, coordinator), the worker's device invited, enrolled and
+    confirmed by fingerprint, then the fictional cases recorded on the worker's device."""
+    sup = json.loads(_run(["sync_server.cli", "init", "--db", db, "--role", "WERKBEGELEIDER", "--json"]))
+    _run(["field_app.cli", "enrol", "--data", str(DEMO / "supervisor"), "--server", server_url,
+          "--code", sup["code"], "--name", SUPERVISOR[0]], stdin=SUPERVISOR[1] + "\n" + SUPERVISOR[1] + "\n")
+    inv = json.loads(_run(["field_app.cli", "invite", "--data", str(DEMO / "supervisor"),
+                           "--role", "VELDWERKER"], stdin=SUPERVISOR[1] + "\n"))
+    worker = json.loads(_run(["field_app.cli", "enrol", "--data", str(DEMO / "worker"), "--invite", inv["text"],
+                              "--name", WORKER[0]], stdin=WORKER[1] + "\n" + WORKER[1] + "\n"))
+    # the coordinator compares the worker's fingerprint (here: read from the enrol output), confirms the
+    # device and grants it the team key; the worker then collects it
+    _run(["field_app.cli", "confirm", "--data", str(DEMO / "supervisor"), "--device", worker["device"],
+          "--fingerprint", worker["fingerprint"]], stdin=SUPERVISOR[1] + "\n")
+    _run(["field_app.cli", "sync", "--data", str(DEMO / "worker")], stdin=WORKER[1] + "\n")
+    seeded = json.loads(_run(["field_app.cli", "demo-seed", "--data", str(DEMO / "worker")],
+                             stdin=WORKER[1] + "\n"))
+    return seeded
+
+
+def _banner(seeded: dict, server_url: str, sup_url: str, work_url: str) -> None:
+    print(f"""
+Veldwerk demo draait — alle gegevens zijn FICTIEF ({seeded['clients']} cliënten, {seeded['records']} dossierregels).
+
+  Sync-server:            {server_url}   (API: {server_url}/openapi.json)
+  Werkbegeleider-toestel: {sup_url}
+                          wachtwoordzin: {SUPERVISOR[1]}   ({SUPERVISOR[0]})
+  Veldwerker-toestel:     {work_url}
+                          wachtwoordzin: {WORKER[1]}   ({WORKER[0]})
+
+Open beide adressen precies zo (de sleutel achter ?k= laat alleen jouw browser binnen; daarna
+volstaat http://127.0.0.1:POORT/), ontgrendel, leg op het veldwerker-toestel een contact vast en
+zie het kort daarna op het werkbegeleider-toestel verschijnen. Logboeken: {DEMO}/logs. Stoppen: Ctrl-C.
+""", flush=True)
+
+
 def main() -> None:
     shutil.rmtree(DEMO, ignore_errors=True)
     (DEMO / "logs").mkdir(parents=True, mode=0o700)  # the apps' logs hold their addresses with the key
@@ -95,20 +131,7 @@ def main() -> None:
                                   "--port", str(server_port)])
         _wait_http(server_url + "/healthz", server)
 
-        sup = json.loads(_run(["sync_server.cli", "init", "--db", db, "--role", "WERKBEGELEIDER", "--json"]))
-        _run(["field_app.cli", "enrol", "--data", str(DEMO / "supervisor"), "--server", server_url,
-              "--code", sup["code"], "--name", SUPERVISOR[0]], stdin=SUPERVISOR[1] + "\n" + SUPERVISOR[1] + "\n")
-        inv = json.loads(_run(["field_app.cli", "invite", "--data", str(DEMO / "supervisor"),
-                               "--role", "VELDWERKER"], stdin=SUPERVISOR[1] + "\n"))
-        worker = json.loads(_run(["field_app.cli", "enrol", "--data", str(DEMO / "worker"), "--invite", inv["text"],
-                                  "--name", WORKER[0]], stdin=WORKER[1] + "\n" + WORKER[1] + "\n"))
-        # the coordinator compares the worker's fingerprint (here: read from the enrol output), confirms the
-        # device and grants it the team key; the worker then collects it
-        _run(["field_app.cli", "confirm", "--data", str(DEMO / "supervisor"), "--device", worker["device"],
-              "--fingerprint", worker["fingerprint"]], stdin=SUPERVISOR[1] + "\n")
-        _run(["field_app.cli", "sync", "--data", str(DEMO / "worker")], stdin=WORKER[1] + "\n")
-        seeded = json.loads(_run(["field_app.cli", "demo-seed", "--data", str(DEMO / "worker")],
-                                 stdin=WORKER[1] + "\n"))
+        seeded = _team_and_cases(db, server_url)
 
         # each app gets its own launch key (through the environment, never the command line, which other
         # users on the computer can read); only this terminal shows the addresses that carry it
@@ -121,19 +144,7 @@ def main() -> None:
                                         "--port", str(work_port)], env={"VELDWERK_WEB_TOKEN": work_key})
         _wait_http(sup_url, sup_app)
         _wait_http(work_url, work_app)
-        print(f"""
-Veldwerk demo draait — alle gegevens zijn FICTIEF ({seeded['clients']} cliënten, {seeded['records']} dossierregels).
-
-  Sync-server:            {server_url}   (API: {server_url}/openapi.json)
-  Werkbegeleider-toestel: {sup_url}
-                          wachtwoordzin: {SUPERVISOR[1]}   ({SUPERVISOR[0]})
-  Veldwerker-toestel:     {work_url}
-                          wachtwoordzin: {WORKER[1]}   ({WORKER[0]})
-
-Open beide adressen precies zo (de sleutel achter ?k= laat alleen jouw browser binnen; daarna
-volstaat http://127.0.0.1:POORT/), ontgrendel, leg op het veldwerker-toestel een contact vast en
-zie het kort daarna op het werkbegeleider-toestel verschijnen. Logboeken: {DEMO}/logs. Stoppen: Ctrl-C.
-""", flush=True)
+        _banner(seeded, server_url, sup_url, work_url)
         while all(p.poll() is None for p in procs):
             time.sleep(1)
         print("Een onderdeel van de demo stopte; zie de logboeken.", file=sys.stderr)

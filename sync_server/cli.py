@@ -2,7 +2,11 @@
 
     sync-server init   --db veldwerk.db [--role PROCESREGISSEUR] [--json]
     sync-server invite --db veldwerk.db --team TEAM --role VELDWERKER [--json]
-    sync-server serve  --db veldwerk.db [--host 127.0.0.1] [--port 8765] [--public-url URL]
+    sync-server serve  --db veldwerk.db [--host 127.0.0.1] [--port 8765] [--public-url URL] [--workers N]
+    sync-server migrate --db veldwerk.db
+
+``--db`` is a SQLite file (the embedded default) or a PostgreSQL URL ``postgresql://...`` (the
+``veldwerk[postgres]`` extra), which several server processes (``--workers N``, or several machines) share.
 
 With ``--json``, ``init`` and ``invite`` print exactly one line: ``{"team": ..., "code": ..., "role": ...}``.
 """
@@ -11,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import secrets
 import signal
 import sqlite3
@@ -22,8 +27,8 @@ from field_app.crypto.canonical import b64e
 
 from . import protocol
 from .settings import Settings, now_ms
-from .store import SqliteStore, open_sqlite
-from .store.base import StoreError, UnknownTeam
+from .store import SqliteStore, open_store
+from .store.base import SchemaTooNew, StoreError, UnknownTeam
 
 _DAY_MS = 24 * 3600_000
 
@@ -42,12 +47,23 @@ def _role(text: str) -> str:
     return role
 
 
+_DB_HELP = "SQLite database file (created if missing) or postgresql://... URL"
+
+
+def _workers(text: str) -> int:
+    workers = int(text)
+    if not 1 <= workers <= 64:
+        raise argparse.ArgumentTypeError("must be 1-64")
+    return workers
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="sync-server", description="Veldwerk sync server")
     commands = parser.add_subparsers(dest="command", required=True)
 
     serve = commands.add_parser("serve", help="run the server")
-    serve.add_argument("--db", required=True, help="SQLite database file (created if missing)")
+    serve.add_argument("--db", required=True, help=_DB_HELP)
+    serve.add_argument("--workers", type=_workers, default=1, help="server processes on this port (1-64)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8765)
     serve.add_argument("--public-url", help="base URL clients use (default http://HOST:PORT)")
@@ -57,17 +73,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     default_days = protocol.CODE_TTL_MS // _DAY_MS
     init = commands.add_parser("init", help="create a team and a code for its first (beheer) device")
-    init.add_argument("--db", required=True)
+    init.add_argument("--db", required=True, help=_DB_HELP)
     init.add_argument("--role", type=_role, default=protocol.DEFAULT_FIRST_ROLE)
     init.add_argument("--valid-days", type=_valid_days, default=default_days, help="code lifetime in days")
     init.add_argument("--json", action="store_true", help="print one JSON line")
 
     invite = commands.add_parser("invite", help="a one-time enrolment code for another device")
-    invite.add_argument("--db", required=True)
+    invite.add_argument("--db", required=True, help=_DB_HELP)
     invite.add_argument("--team", required=True)
     invite.add_argument("--role", type=_role, required=True)
     invite.add_argument("--valid-days", type=_valid_days, default=default_days, help="code lifetime in days")
     invite.add_argument("--json", action="store_true", help="print one JSON line")
+
+    migrate = commands.add_parser("migrate", help="bring the database schema up to date and print its version")
+    migrate.add_argument("--db", required=True, help=_DB_HELP)
     return parser
 
 
@@ -110,12 +129,28 @@ def main(argv: list[str] | None = None) -> int:
         return _main(argv)
     except KeyboardInterrupt:
         return 130
-    except (OSError, sqlite3.Error, StoreError, UnicodeError, ValueError) as exc:
+    except (OSError, sqlite3.Error, StoreError, UnicodeError, ValueError, ImportError, *_pg_errors()) as exc:
         print(f"sync-server: {_problem(exc)}", file=sys.stderr)
         return 2
 
 
+def _pg_errors() -> tuple[type[Exception], ...]:
+    try:
+        import psycopg
+        import psycopg_pool
+    except ImportError:
+        return ()
+    return (psycopg.Error, psycopg_pool.PoolTimeout)
+
+
 def _problem(exc: BaseException) -> str:
+    if isinstance(exc, SchemaTooNew):
+        return (f"de database is van een nieuwere server (schema {exc.found}, deze kent {exc.known}) /"
+                f" the database is from a newer server (schema {exc.found}, this one knows {exc.known})")
+    if isinstance(exc, ImportError):
+        return "PostgreSQL vraagt pip install 'veldwerk[postgres]' / PostgreSQL needs pip install 'veldwerk[postgres]'"
+    if isinstance(exc, _pg_errors()):
+        return "de PostgreSQL-database is niet bruikbaar / the PostgreSQL database cannot be used"
     if isinstance(exc, UnicodeError):
         return "een argument is geen geldige tekst (UTF-8) / an argument is not valid text (UTF-8)"
     if isinstance(exc, IsADirectoryError):
@@ -133,7 +168,10 @@ def _main(argv: list[str] | None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "serve":
         return _serve(args)
-    store = open_sqlite(args.db)
+    store = open_store(args.db)
+    if args.command == "migrate":
+        print(f"Schema versie / schema version: {store.schema_version()}")
+        return 0
     now = now_ms()
     valid_ms = args.valid_days * _DAY_MS
     if args.command == "init":
@@ -156,16 +194,34 @@ def _serve(args: argparse.Namespace) -> int:
 
     host = f"[{args.host}]" if ":" in args.host else args.host
     public_url = args.public_url or f"http://{host}:{args.port}"
-    app = create_app(Settings(public_url=public_url), open_sqlite(args.db))
+    store = open_store(args.db)  # migrates once, before any worker starts; refuses a newer schema
     # uvicorn's access log names method, path and status only: no bodies, tokens or codes.
     # SIGTERM / SIGINT: stop accepting, finish requests in flight, close idle connections; give up on
     # what is still open after a few seconds, so a service manager never has to kill it.
     # uvicorn raises the signal again once it has shut down; after that graceful stop we exit with 0.
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: sys.exit(0))
-    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, server_header=False,
-                timeout_graceful_shutdown=5)
+    options = dict(host=args.host, port=args.port, log_level=args.log_level, server_header=False,
+                   timeout_graceful_shutdown=5)
+    if args.workers == 1:
+        uvicorn.run(create_app(Settings(public_url=public_url), store), **options)
+        return 0
+    # Each worker process builds its own app and connection pool from the environment: nothing that must
+    # hold across processes lives in a process's memory (codes, challenges, tokens, attempt counts, the
+    # ledger head and the seq counter are all in the database).
+    os.environ[_ENV_DB], os.environ[_ENV_URL] = args.db, public_url
+    uvicorn.run("sync_server.cli:worker_app", factory=True, workers=args.workers, **options)
     return 0
+
+
+_ENV_DB, _ENV_URL = "VELDWERK_SERVER_DB", "VELDWERK_SERVER_PUBLIC_URL"
+
+
+def worker_app():  # noqa: ANN201 - a FastAPI app, imported lazily
+    """The app of one ``--workers`` process (uvicorn's factory)."""
+    from .app import create_app
+
+    return create_app(Settings(public_url=os.environ[_ENV_URL]), open_store(os.environ[_ENV_DB], migrate=False))
 
 
 if __name__ == "__main__":

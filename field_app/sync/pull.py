@@ -116,25 +116,8 @@ class Puller:
         if sender is None:
             store.pending_add(op_id, seq, env, "sender")  # its ledger entry is not here yet
             return None
-        if observe:
-            if not in_order and holds.held(store).get(b64e(parts.device)) in holds.BLOCKING:
-                store.pending_add(op_id, seq, env, "chain")  # its chain is broken before it: wait in order
-                return None
-            try:
-                dev.tracker.observe(env, sender.ed25519, known=store.seen_in_chain)
-            except ChainError as exc:
-                if exc.kind == "replay":
-                    dev.count("replays")
-                    return None
-                if exc.kind == "bad_envelope":
-                    store.rejected_add(b"seq:%d" % seq, seq, env)
-                    return None
-                if exc.kind in ("gap", "fork") and exc.device is not None:
-                    holds.hold(store, exc.device, exc.kind)
-                    store.pending_add(op_id, seq, env, "chain")
-                    return None
-                raise
-            store.seen_add(seq, parts.device, parts.header["device_seq"], envelope_hash(env))
+        if observe and not self._observe(seq, env, parts, sender.ed25519, in_order):
+            return None
         own = store.outbox_envelope(op_id)
         if own is not None:  # this device's own envelope: it has been delivered
             store.outbox_remove(op_id)
@@ -166,6 +149,30 @@ class Puller:
             return None
         store.add_op(op_id, op, origin="remote", seq=seq)
         return op_id, op
+
+    def _observe(self, seq: int, env: bytes, parts, sender_key: bytes, in_order: bool) -> bool:
+        """Feed the envelope to its device's chain; False if it is not taken now (a replay, a bad envelope,
+        or its device held back: then it waits, in chain order)."""
+        store = self.device.store
+        if not in_order and holds.held(store).get(b64e(parts.device)) in holds.BLOCKING:
+            store.pending_add(parts.op_id, seq, env, "chain")  # its chain is broken before it: wait in order
+            return False
+        try:
+            self.device.tracker.observe(env, sender_key, known=store.seen_in_chain)
+        except ChainError as exc:
+            if exc.kind == "replay":
+                self.device.count("replays")
+                return False
+            if exc.kind == "bad_envelope":
+                store.rejected_add(b"seq:%d" % seq, seq, env)
+                return False
+            if exc.kind in ("gap", "fork") and exc.device is not None:
+                holds.hold(store, exc.device, exc.kind)
+                store.pending_add(parts.op_id, seq, env, "chain")
+                return False
+            raise
+        store.seen_add(seq, parts.device, parts.header["device_seq"], envelope_hash(env))
+        return True
 
     def _allowed(self, op: dict, sender: bytes, index: int) -> bool:
         """The sender's ledger role at the head it sealed under must allow the operation; an audit or

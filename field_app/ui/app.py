@@ -13,26 +13,19 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
-import weakref
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import flet as ft
 
 from field_app.app_api import (
-    ENROL_MESSAGES,
-    EnrolError,
-    KeysDestroyed,
     LockedError,
-    PlatformSecretMissing,
-    TooManyAttempts,
     ValidationError,
-    WrongPassphrase,
 )
-from field_app.ui import chrome, fmt
-from field_app.ui.i18n import DEFAULT_LANGUAGE, I18n
-from field_app.ui.keystore import FletKeystore, Keystore, KeystoreError, is_phone
+from field_app.ui import app_unlock, chrome
+from field_app.ui.i18n import I18n
+from field_app.ui.keystore import FletKeystore, Keystore, is_phone
+from field_app.ui.prefs import UiPrefs, shared_guard_and_prefs  # noqa: F401  (re-exported)
 from field_app.ui.session_guard import SessionGuard
 from field_app.ui.theme import apply_theme, clamp_scale
 from field_app.ui.views.agenda import AgendaView
@@ -47,31 +40,6 @@ from field_app.ui.views.unlock import UnlockView
 
 log = logging.getLogger("veldwerk.ui")
 
-RESUME_SLOT = "resume"  # which client's contact form was open when the app locked
-
-
-@dataclass
-class UiPrefs:
-    """Device-wide display preferences (shared by the sessions of one process)."""
-
-    lang: str = DEFAULT_LANGUAGE
-    text_scale: float = 1.0
-    theme_mode: str = "system"  # "system" (follow the phone), "light" or "dark"
-
-    @classmethod
-    def load(cls, services: Any) -> UiPrefs:
-        """The device's saved preferences (``Services.display_prefs``), defaults for the rest."""
-        return cls(**services.display_prefs())
-
-
-_shared: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
-def shared_guard_and_prefs(services: Any) -> tuple[SessionGuard, UiPrefs]:
-    """One guard and one set of preferences per Services object (= per device)."""
-    if services not in _shared:
-        _shared[services] = (SessionGuard(services), UiPrefs.load(services))
-    return _shared[services]
 
 
 def build(page: ft.Page, services: Any, guard: SessionGuard | None = None,
@@ -160,54 +128,20 @@ class VeldwerkApp:
 
     async def platform_secret(self) -> bytes:
         """The keystore secret of a phone-mode vault; PlatformSecretMissing if it is gone."""
-        secret = await self.keystore.read()
-        if not secret:
-            raise PlatformSecretMissing(self.services.unsynced_count())
-        return secret
+        return await app_unlock.platform_secret(self)
 
     async def enrol(self, **fields: Any) -> None:
-        """Register this device (``Services.register`` fields); in phone mode a fresh keystore secret is
-        stored first and removed again if the registration fails. This session holds the unlocked device
-        afterwards."""
-        if self.services.enrolled:  # another tab enrolled meanwhile: never replace its keystore secret
-            raise EnrolError(ENROL_MESSAGES["conflict"])
-        if self._forgetting is not None:  # an old secret's removal still under way must not hit the new one
-            await asyncio.shield(self._forgetting)
-        secret = b""
-        if is_phone(self.page):
-            secret = await self.keystore.create()
-        self.guard.acquire(self)
-        try:
-            await asyncio.to_thread(self.services.register, platform_secret=secret, **fields)
-        except BaseException:
-            self.guard.release(self)
-            if secret and not self.services.enrolled:
-                try:
-                    await self.keystore.delete()
-                except KeystoreError:
-                    log.warning("could not remove the unused keystore secret")
-            raise
-        self.guard.touch(self)
+        """Register this device (phone mode: with a fresh keystore secret; see ``app_unlock.enrol``)."""
+        await app_unlock.enrol(self, **fields)
 
     async def change_secret(self, old: str, new: str) -> None:
-        """Change the passphrase (or, in phone mode, the PIN; the keystore secret stays)."""
-        secret = await self.platform_secret() if self.services.unlock_mode() == "pin" else b""
-        await asyncio.to_thread(self.services.change_passphrase, old, new, secret)
+        await app_unlock.change_secret(self, old, new)
 
     async def forget_platform_secret(self) -> None:
-        """After the keys were destroyed or the device erased: drop the keystore secret too (best effort;
-        without the wrapped key it opens nothing anyway). A new enrolment waits for this to finish."""
-        if self._keystore is None and not is_phone(self.page):
-            return
-        if self._forgetting is None or self._forgetting.done():
-            self._forgetting = asyncio.ensure_future(self._delete_platform_secret())
-        await asyncio.shield(self._forgetting)
+        await app_unlock.forget_platform_secret(self)
 
     async def _delete_platform_secret(self) -> None:
-        try:
-            await self.keystore.delete()
-        except KeystoreError:
-            log.warning("could not remove the keystore secret")
+        await app_unlock._delete_platform_secret(self)
 
     def _on_close(self, e=None) -> None:
         self._closed = True
@@ -342,40 +276,10 @@ class VeldwerkApp:
     # -- locking -------------------------------------------------------------------------------------------------
     async def unlock(self, passphrase: str) -> str | None:
         """Unlock the device for this session. Returns a sentence for the user on failure."""
-        self.guard.acquire(self)  # the previous session (if any) locks its screen and keeps its draft
-        try:
-            if self.services.unlocked:
-                self.services.lock()  # the passphrase must be proven again by this session
-            secret = await self.platform_secret() if self.services.unlock_mode() == "pin" else b""
-            await asyncio.to_thread(self.services.unlock, passphrase, secret)
-        except (WrongPassphrase, TooManyAttempts) as exc:  # the services count attempts and make us wait
-            self.guard.release(self)
-            return self.unlock_problem(wrong=isinstance(exc, WrongPassphrase))
-        except (PlatformSecretMissing, KeystoreError) as exc:  # not a wrong PIN: nothing is counted
-            self.guard.release(self)
-            if isinstance(exc, PlatformSecretMissing) and exc.unsynced:  # signed envelopes still travel
-                self.page.run_task(self._deliver_quietly)
-            return str(exc) if self.i18n.lang == "nl" else self.i18n.t(
-                "unlock.keystore_missing" if isinstance(exc, PlatformSecretMissing) else "unlock.keystore_error")
-        except KeysDestroyed:
-            self.guard.release(self)
-            self.show_unlock(None)  # the screen now says what happened and what to do
-            return None
-        except Exception as exc:
-            self.guard.release(self)
-            log.exception("unlock failed")
-            return self.i18n.t("unlock.failed", detail=str(exc))
-        if not self.guard.is_owner(self):  # another tab unlocked meanwhile
-            return self.i18n.t("unlock.reason.elsewhere")
-        self.guard.touch(self)
-        self._after_unlock()
-        return None
+        return await app_unlock.unlock(self, passphrase)
 
     async def _deliver_quietly(self) -> None:
-        try:
-            await asyncio.to_thread(self.services.deliver_outbox)
-        except Exception as exc:  # best effort; the next try or `field-app deliver` does it later
-            log.warning("delivery without keys failed: %s", type(exc).__name__)
+        await app_unlock._deliver_quietly(self)
 
     def enrolled(self) -> None:
         """Just registered: show this device's fingerprint and "wacht op bevestiging" (Toestel en
@@ -387,34 +291,14 @@ class VeldwerkApp:
 
     def unlock_problem(self, *, wrong: bool) -> str:
         """Why unlocking did not work and what happens next, from the device's own attempt counter."""
-        i18n = self.i18n
-        parts = [i18n.t("unlock.wrong_pin" if self.phone_mode() else "unlock.wrong")] if wrong else []
-        info = self.services.unlock_info()
-        if info.get("wait_until"):
-            minutes = max(1, -(-(info["wait_until"] - fmt.now_ms()) // 60_000))
-            parts.append(i18n.n("unlock.wait_minutes", minutes))
-        left = info.get("attempts_left", 0)
-        if wrong and info.get("failed_attempts") and 0 < left <= 6:  # warn once it gets close
-            parts.append(i18n.n("unlock.attempts_left", left))
-        return " ".join(parts) or i18n.t("unlock.wrong")
+        return app_unlock.unlock_problem(self, wrong=wrong)
 
     def _after_unlock(self) -> None:
-        self.stack = []
-        self.tab = 0
-        resume = self.services.load_draft(RESUME_SLOT)
-        if resume:
-            self.services.clear_draft(RESUME_SLOT)
-            client_id = resume.get("client_id")
-            try:
-                self.services.client(client_id)
-                self.log_file_opened(client_id)
-            except (KeyError, TypeError, ValidationError):  # gone, or it needs a reason: start at the list
-                client_id = None
-            if client_id:
-                self.stack = [CaseloadView(self), ClientView(self, client_id)]
-                self.show(ContactFormView(self, client_id, restored_after_unlock=True))
-                return
-        self.show(CaseloadView(self))
+        app_unlock.after_unlock(self)
+
+    def _keep_draft(self, *, resume: bool) -> bool:
+        """Save a half-typed contact form as a sealed draft. True if there was one to keep."""
+        return app_unlock.keep_draft(self, resume=resume)
 
     def lock(self, reason: str) -> None:
         """Keep a half-typed form as a draft, drop the keys, show the unlock screen."""
@@ -423,20 +307,6 @@ class VeldwerkApp:
             self.services.lock()
         self.guard.release(self)
         self.show_unlock(reason, draft_kept=kept)
-
-    def _keep_draft(self, *, resume: bool) -> bool:
-        """Save a half-typed contact form as a sealed draft. True if there was one to keep."""
-        form = self.screen if isinstance(self.screen, ContactFormView) else None
-        if form is None or not form.dirty or not self.services.unlocked:
-            return False
-        try:
-            form.save_draft()
-            if resume:
-                self.services.save_draft(RESUME_SLOT, {"client_id": form.client_id})
-        except Exception:
-            log.exception("keeping the draft failed")
-            return False
-        return True
 
     # -- navigation ------------------------------------------------------------------------------------------------
     def show_unlock(self, reason: str | None, *, draft_kept: bool = False) -> None:

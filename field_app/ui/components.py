@@ -116,26 +116,27 @@ class SyncSummary:
     explanation: list[str]
 
 
-def sync_summary(i18n: I18n, status: SyncStatus) -> SyncSummary:
-    """Words for a sync status; the same words on every screen."""
-    n = status.pending
-    waiting = i18n.n("sync.pending_long", n) if n else i18n.t("sync.nothing_pending")
-    last = (i18n.t("sync.last_sync", when=fmt.moment(i18n, status.last_sync_at))
-            if status.last_sync_at else i18n.t("sync.never_synced"))
-    state = status.state
+# states whose words need nothing but the state: (chip text, icon, tone, explanation)
+_SIMPLE_STATES = {
+    SyncState.BUSY: ("sync.chip.busy", ft.Icons.SYNC, "NEUTRAL", "sync.explain.busy"),
+    SyncState.AWAITING_TEAM_KEY: ("sync.chip.rotation", ft.Icons.KEY, "WARNING", "sync.explain.rotation"),
+    SyncState.AWAITING_CONFIRMATION: ("sync.chip.awaiting", ft.Icons.HOURGLASS_TOP, "WARNING", "sync.explain.awaiting"),
+    SyncState.KEYS_DESTROYED: ("sync.chip.destroyed", ft.Icons.KEY_OFF, "DANGER", "sync.explain.destroyed"),
+    SyncState.ERASED: ("sync.chip.erased", ft.Icons.DELETE_FOREVER, "DANGER", "sync.explain.erased"),
+    SyncState.REVOKED: ("sync.chip.revoked", ft.Icons.PHONELINK_LOCK, "DANGER", "sync.explain.revoked"),
+    SyncState.LOCKED: ("sync.chip.locked", ft.Icons.LOCK_OUTLINE, "NEUTRAL", "sync.explain.locked"),
+}
+
+
+def _state_summary(i18n: I18n, status: SyncStatus) -> SyncSummary:
+    n, state = status.pending, status.state
+    if state in _SIMPLE_STATES:
+        chip, icon, tone, explain = _SIMPLE_STATES[state]
+        return SyncSummary(i18n.t(chip), icon, getattr(theme, tone), [i18n.t(explain)])
     if state == SyncState.OFFLINE:
         short = i18n.t("sync.chip.offline_pending", n=n) if n else i18n.t("sync.chip.offline")
-        summary = SyncSummary(short, ft.Icons.CLOUD_OFF, theme.NEUTRAL, [i18n.t("sync.explain.offline")])
-    elif state == SyncState.BUSY:
-        summary = SyncSummary(i18n.t("sync.chip.busy"), ft.Icons.SYNC, theme.NEUTRAL,
-                              [i18n.t("sync.explain.busy")])
-    elif state == SyncState.AWAITING_TEAM_KEY:
-        summary = SyncSummary(i18n.t("sync.chip.rotation"), ft.Icons.KEY, theme.WARNING,
-                              [i18n.t("sync.explain.rotation")])
-    elif state == SyncState.AWAITING_CONFIRMATION:
-        summary = SyncSummary(i18n.t("sync.chip.awaiting"), ft.Icons.HOURGLASS_TOP, theme.WARNING,
-                              [i18n.t("sync.explain.awaiting")])
-    elif state == SyncState.ERROR:
+        return SyncSummary(short, ft.Icons.CLOUD_OFF, theme.NEUTRAL, [i18n.t("sync.explain.offline")])
+    if state == SyncState.ERROR:
         explain = [i18n.t("sync.explain.error")]
         uitleg = (status.extra or {}).get("uitleg")
         if uitleg and i18n.lang == "nl":  # the services' Dutch sentence about a security stop
@@ -144,32 +145,24 @@ def sync_summary(i18n: I18n, status: SyncStatus) -> SyncSummary:
             explain.append(i18n.t("sync.error_code", code=status.message))
         elif status.message and i18n.lang == "nl":
             explain.insert(0, status.message)
-        summary = SyncSummary(i18n.t("sync.chip.error"), ft.Icons.SYNC_PROBLEM, theme.WARNING, explain)
-    elif state == SyncState.KEYS_DESTROYED:
-        summary = SyncSummary(i18n.t("sync.chip.destroyed"), ft.Icons.KEY_OFF, theme.DANGER,
-                              [i18n.t("sync.explain.destroyed")])
-    elif state == SyncState.ERASED:
-        summary = SyncSummary(i18n.t("sync.chip.erased"), ft.Icons.DELETE_FOREVER, theme.DANGER,
-                              [i18n.t("sync.explain.erased")])
-    elif state == SyncState.REVOKED:
-        summary = SyncSummary(i18n.t("sync.chip.revoked"), ft.Icons.PHONELINK_LOCK, theme.DANGER,
-                              [i18n.t("sync.explain.revoked")])
-    elif state == SyncState.LOCKED:
-        summary = SyncSummary(i18n.t("sync.chip.locked"), ft.Icons.LOCK_OUTLINE, theme.NEUTRAL,
-                              [i18n.t("sync.explain.locked")])
-    else:  # online
-        if n:
-            short = i18n.t("sync.chip.online_pending", n=n)
-            summary = SyncSummary(short, ft.Icons.CLOUD_UPLOAD_OUTLINED, theme.NEUTRAL,
-                                  [i18n.t("sync.explain.online_pending")])
-        elif status.last_sync_at:
-            short = i18n.t("sync.chip.updated", time=fmt.clock(status.last_sync_at))
-            summary = SyncSummary(short, ft.Icons.CLOUD_DONE_OUTLINED, theme.SUCCESS,
-                                  [i18n.t("sync.explain.online")])
-        else:
-            summary = SyncSummary(i18n.t("sync.chip.online"), ft.Icons.CLOUD_OUTLINED, theme.NEUTRAL,
-                                  [i18n.t("sync.explain.online")])
-    extra = [waiting, last]
+        return SyncSummary(i18n.t("sync.chip.error"), ft.Icons.SYNC_PROBLEM, theme.WARNING, explain)
+    if n:  # online
+        return SyncSummary(i18n.t("sync.chip.online_pending", n=n), ft.Icons.CLOUD_UPLOAD_OUTLINED, theme.NEUTRAL,
+                           [i18n.t("sync.explain.online_pending")])
+    if status.last_sync_at:
+        return SyncSummary(i18n.t("sync.chip.updated", time=fmt.clock(status.last_sync_at)),
+                           ft.Icons.CLOUD_DONE_OUTLINED, theme.SUCCESS, [i18n.t("sync.explain.online")])
+    return SyncSummary(i18n.t("sync.chip.online"), ft.Icons.CLOUD_OUTLINED, theme.NEUTRAL,
+                       [i18n.t("sync.explain.online")])
+
+
+def sync_summary(i18n: I18n, status: SyncStatus) -> SyncSummary:
+    """Words for a sync status; the same words on every screen."""
+    n = status.pending
+    summary = _state_summary(i18n, status)
+    extra = [i18n.n("sync.pending_long", n) if n else i18n.t("sync.nothing_pending"),
+             i18n.t("sync.last_sync", when=fmt.moment(i18n, status.last_sync_at))
+             if status.last_sync_at else i18n.t("sync.never_synced")]
     if status.pending_key:
         extra.append(i18n.n("sync.pending_key", status.pending_key))
     info = status.extra or {}

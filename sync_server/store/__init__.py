@@ -8,7 +8,7 @@ from pathlib import Path
 from .base import Store, StoreError
 from .sqlite import SqliteStore
 
-__all__ = ["SqliteStore", "Store", "StoreError", "open_sqlite"]
+__all__ = ["SqliteStore", "Store", "StoreError", "is_postgres_url", "open_sqlite", "open_store"]
 
 
 def create_private(path: str | Path) -> None:
@@ -28,4 +28,23 @@ def open_sqlite(path: str | Path) -> SqliteStore:
     create_private(path)
     store = SqliteStore(path)
     store.migrate()
+    return store
+
+
+def is_postgres_url(db: str) -> bool:
+    return db.startswith(("postgresql://", "postgres://"))
+
+
+def open_store(db: str | Path, migrate: bool = True) -> SqliteStore:
+    """``postgresql://...`` opens the PostgreSQL store (the ``veldwerk[postgres]`` extra); anything else is
+    a SQLite file. With ``migrate`` the schema is brought up to date; a newer schema raises SchemaTooNew."""
+    if is_postgres_url(str(db)):
+        from .postgres import PostgresStore
+
+        store: SqliteStore = PostgresStore(str(db))
+    else:
+        create_private(db)
+        store = SqliteStore(db)
+    if migrate:
+        store.migrate()
     return store

@@ -16,6 +16,14 @@ class StoreError(Exception):
     """Base of everything a store refuses."""
 
 
+class SchemaTooNew(StoreError):
+    """The database was migrated by a newer server than this one: this server refuses to use it."""
+
+    def __init__(self, found: int, known: int) -> None:
+        super().__init__(f"schema version {found}, this server knows up to {known}")
+        self.found, self.known = found, known
+
+
 class UnknownTeam(StoreError):
     pass
 

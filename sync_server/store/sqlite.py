@@ -8,33 +8,26 @@ process-local lock; several server processes on one file stay correct).
 
 from __future__ import annotations
 
-import hashlib
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlite_utils
 
-from field_app.crypto import wire
-
 from .base import (
     AccessRow,
-    ChainFork,
-    ChainGap,
     ChainHead,
     ChangeRow,
     CodeRejected,
     Device,
     DeviceExists,
-    DeviceRefused,
     Enrolment,
     Grant,
     GrantConflict,
-    HeadConflict,
     LedgerConflict,
     LedgerEffects,
-    LedgerMoved,
     LedgerRow,
     NewDevice,
     OpConflict,
@@ -42,166 +35,15 @@ from .base import (
     PushHead,
     PushItem,
     PushOutcome,
+    SchemaTooNew,
     Token,
     UnknownTeam,
 )
+from .sqlite_push import continue_chain, put_head, recheck
+from .sqlite_schema import MIGRATIONS
 
 # Keep expired challenges and tokens a while so a late client hears "expired", not "unknown".
 _EXPIRED_GRACE_MS = 24 * 3600_000
-
-_M1 = [
-    """CREATE TABLE teams (
-        id TEXT PRIMARY KEY,
-        created_at INTEGER NOT NULL,
-        last_seq INTEGER NOT NULL DEFAULT 0
-    )""",
-    """CREATE TABLE devices (
-        team TEXT NOT NULL REFERENCES teams(id),
-        id TEXT NOT NULL,
-        ed25519 TEXT NOT NULL,
-        x25519 TEXT NOT NULL,
-        role TEXT NOT NULL,
-        beheer INTEGER NOT NULL,
-        status TEXT NOT NULL CHECK (status IN ('pending', 'confirmed', 'revoked')),
-        enrolled_at INTEGER NOT NULL,
-        PRIMARY KEY (team, id)
-    )""",
-    """CREATE TABLE codes (
-        hash BLOB PRIMARY KEY,
-        team TEXT NOT NULL REFERENCES teams(id),
-        role TEXT NOT NULL,
-        beheer INTEGER NOT NULL,
-        expires_at INTEGER NOT NULL,
-        used_at INTEGER
-    )""",
-    """CREATE TABLE challenges (
-        hash BLOB PRIMARY KEY,
-        team TEXT NOT NULL,
-        device TEXT NOT NULL,
-        expires_at INTEGER NOT NULL,
-        used INTEGER NOT NULL DEFAULT 0
-    )""",
-    "CREATE INDEX challenges_expires ON challenges(expires_at)",
-    """CREATE TABLE tokens (
-        hash BLOB PRIMARY KEY,
-        team TEXT NOT NULL,
-        device TEXT NOT NULL,
-        expires_at INTEGER NOT NULL
-    )""",
-    "CREATE INDEX tokens_expires ON tokens(expires_at)",
-    """CREATE TABLE ledger (
-        team TEXT NOT NULL REFERENCES teams(id),
-        idx INTEGER NOT NULL,
-        hash TEXT NOT NULL,
-        entry TEXT NOT NULL,
-        received_at INTEGER NOT NULL,
-        PRIMARY KEY (team, idx)
-    )""",
-    """CREATE TABLE grants (
-        team TEXT NOT NULL REFERENCES teams(id),
-        epoch INTEGER NOT NULL,
-        recipient TEXT NOT NULL,
-        body TEXT NOT NULL,
-        received_at INTEGER NOT NULL,
-        PRIMARY KEY (team, epoch, recipient)
-    )""",
-    """CREATE TABLE changes (
-        team TEXT NOT NULL REFERENCES teams(id),
-        seq INTEGER NOT NULL,
-        op_id TEXT NOT NULL,
-        device TEXT NOT NULL,
-        envelope BLOB NOT NULL,
-        received_at INTEGER NOT NULL,
-        UNIQUE (team, seq),
-        UNIQUE (team, op_id)
-    )""",
-    """CREATE TABLE access_log (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        at INTEGER NOT NULL,
-        team TEXT NOT NULL,
-        device TEXT NOT NULL,
-        action TEXT NOT NULL,
-        result TEXT NOT NULL
-    )""",
-    """CREATE TRIGGER access_log_no_update BEFORE UPDATE ON access_log
-        BEGIN SELECT RAISE(ABORT, 'access_log is append-only'); END""",
-    """CREATE TRIGGER access_log_no_delete BEFORE DELETE ON access_log
-        BEGIN SELECT RAISE(ABORT, 'access_log is append-only'); END""",
-]
-
-
-# Security in depth: revocations mirrored from the ledger, signed push heads, the role in the access log.
-_M2 = [
-    "ALTER TABLE devices ADD COLUMN revoked_reason TEXT",
-    "ALTER TABLE devices ADD COLUMN revoked_index INTEGER",
-    "ALTER TABLE access_log ADD COLUMN role TEXT",
-    "CREATE INDEX access_log_team ON access_log(team, id)",
-    "CREATE INDEX ledger_hash ON ledger(team, hash)",
-    """CREATE TABLE push_heads (
-        team TEXT NOT NULL REFERENCES teams(id),
-        device TEXT NOT NULL,
-        device_seq INTEGER NOT NULL,
-        hash TEXT NOT NULL,
-        sig TEXT NOT NULL,
-        received_at INTEGER NOT NULL,
-        PRIMARY KEY (team, device)
-    )""",
-]
-
-
-def _statements(statements: list[str]) -> Callable[[sqlite_utils.Database], None]:
-    def apply(db: sqlite_utils.Database) -> None:
-        for statement in statements:
-            db.execute(statement)
-
-    return apply
-
-
-def _m3_chains(db: sqlite_utils.Database) -> None:
-    """Each device's chain as the server holds it (for the chain check on push), the device_seq of every
-    stored change (for a device reading its own chain back), and failed-attempt counts per minute."""
-    db.execute("ALTER TABLE changes ADD COLUMN device_seq INTEGER")
-    db.execute("CREATE INDEX changes_device ON changes(team, device, device_seq)")
-    db.execute("""CREATE TABLE device_chains (
-        team TEXT NOT NULL REFERENCES teams(id),
-        device TEXT NOT NULL,
-        device_seq INTEGER NOT NULL,
-        hash BLOB NOT NULL,
-        PRIMARY KEY (team, device)
-    )""")
-    db.execute("""CREATE TABLE auth_failures (
-        source TEXT NOT NULL,
-        minute INTEGER NOT NULL,
-        count INTEGER NOT NULL,
-        PRIMARY KEY (source, minute)
-    )""")
-    for seq, team, device, envelope in db.execute("SELECT seq, team, device, envelope FROM changes ORDER BY team, seq"):
-        device_seq = _device_seq(bytes(envelope))
-        if device_seq is None:
-            continue
-        db.execute("UPDATE changes SET device_seq = ? WHERE team = ? AND seq = ?", [device_seq, team, seq])
-        db.execute(
-            "INSERT INTO device_chains (team, device, device_seq, hash) VALUES (?, ?, ?, ?)"
-            " ON CONFLICT (team, device) DO UPDATE SET device_seq = excluded.device_seq, hash = excluded.hash"
-            " WHERE excluded.device_seq > device_chains.device_seq",
-            [team, device, device_seq, hashlib.sha256(bytes(envelope)).digest()],
-        )
-
-
-def _device_seq(envelope: bytes) -> int | None:
-    try:
-        return int(wire.unpack(envelope).header["device_seq"])
-    except (wire.EnvelopeFormatError, ValueError, TypeError, KeyError):
-        return None
-
-
-# Ordered and append-only: migration N brings the schema from version N-1 to N. Never edit a released one.
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
-    _statements(_M1),
-    _statements(_M2),
-    _m3_chains,
-]
-
 
 def _device(row: tuple) -> Device:
     team, id_, ed, x, role, beheer, status, enrolled_at, revoked_reason, revoked_index = row
@@ -214,6 +56,10 @@ _INSERT_DEVICE_COLUMNS = "team, id, ed25519, x25519, role, beheer, status, enrol
 
 class SqliteStore:
     """The embedded default store. ``path`` is a database file (created if missing)."""
+
+    # Appended to the SELECT that starts a write transaction's critical read. SQLite's BEGIN IMMEDIATE
+    # already holds the database write lock; PostgreSQL (a subclass using this same SQL) locks the row.
+    _LOCK = ""
 
     def __init__(self, path: str | Path, busy_timeout_s: float = 30.0) -> None:
         self.path = str(path)
@@ -249,20 +95,31 @@ class SqliteStore:
 
     # -- schema ---------------------------------------------------------------------------------------
 
-    def migrate(self) -> int:
+    def _prepare(self) -> None:
         with self._db() as db:
             db.execute("PRAGMA journal_mode = WAL")
+
+    def _migration_lock(self, db: sqlite_utils.Database) -> None:
+        """Only one process migrates at a time (BEGIN IMMEDIATE already ensures it here)."""
+
+    def migrate(self) -> int:
+        """Apply the numbered migrations this server does not find applied yet (one transaction); refuse a
+        database whose schema is newer than this server knows (SchemaTooNew), changing nothing."""
+        self._prepare()
         with self._tx() as db:
+            self._migration_lock(db)
             db.execute(
                 "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)"
             )
             current = db.execute("SELECT COALESCE(MAX(version), 0) FROM schema_version").fetchone()[0]
+            if current > len(MIGRATIONS):
+                raise SchemaTooNew(current, len(MIGRATIONS))
             for version, migration in enumerate(MIGRATIONS, start=1):
                 if version > current:
                     migration(db)
                     db.execute(
-                        "INSERT INTO schema_version (version, applied_at) VALUES (?, datetime('now'))",
-                        [version],
+                        "INSERT INTO schema_version (version, applied_at) VALUES (?, ?)",
+                        [version, datetime.now(UTC).isoformat(timespec="seconds")],
                     )
             return len(MIGRATIONS)
 
@@ -292,11 +149,12 @@ class SqliteStore:
     def enrol(self, code_hash: bytes, device: NewDevice, now: int) -> Enrolment:
         with self._tx() as db:
             code = db.execute(
-                "SELECT team, role, beheer, expires_at, used_at FROM codes WHERE hash = ?", [code_hash]
+                f"SELECT team, role, beheer, expires_at, used_at FROM codes WHERE hash = ?{self._LOCK}", [code_hash]
             ).fetchone()
             if code is None or code[4] is not None or now >= code[3]:
                 raise CodeRejected()
             team, role, beheer, _, _ = code
+            db.execute(f"SELECT 1 FROM teams WHERE id = ?{self._LOCK}", [team])  # one enrolment at a time
             if db.execute("SELECT 1 FROM devices WHERE team = ? AND id = ?", [team, device.id]).fetchone():
                 raise DeviceExists(device.id)
             first = db.execute("SELECT COUNT(*) FROM devices WHERE team = ?", [team]).fetchone()[0] == 0
@@ -341,7 +199,7 @@ class SqliteStore:
     def consume_challenge(self, challenge_hash: bytes, team: str, device: str) -> int | None:
         with self._tx() as db:
             row = db.execute(
-                "SELECT expires_at FROM challenges WHERE hash = ? AND team = ? AND device = ? AND used = 0",
+                f"SELECT expires_at FROM challenges WHERE hash = ? AND team = ? AND device = ? AND used = 0{self._LOCK}",
                 [challenge_hash, team, device],
             ).fetchone()
             if row is None:
@@ -394,6 +252,7 @@ class SqliteStore:
         effects: LedgerEffects | None = None,
     ) -> None:
         with self._tx() as db:
+            db.execute(f"SELECT 1 FROM teams WHERE id = ?{self._LOCK}", [team])
             head = self._head(db, team)
             if head is None:
                 extends = row.index == 0
@@ -428,6 +287,7 @@ class SqliteStore:
 
     def put_grants(self, team: str, grants: list[Grant], now: int) -> None:
         with self._tx() as db:
+            db.execute(f"SELECT 1 FROM teams WHERE id = ?{self._LOCK}", [team])
             for grant in grants:
                 stored = db.execute(
                     "SELECT body FROM grants WHERE team = ? AND epoch = ? AND recipient = ?",
@@ -458,10 +318,12 @@ class SqliteStore:
     ) -> list[PushOutcome]:
         outcomes: list[PushOutcome] = []
         with self._tx() as db:
-            row = db.execute("SELECT last_seq FROM teams WHERE id = ?", [team]).fetchone()
+            # The team row first: every later read of this push (statuses, ledger, chains, op ids) and the
+            # seqs it assigns happen while no other push of the team can run (see docs/protocol.md).
+            row = db.execute(f"SELECT last_seq FROM teams WHERE id = ?{self._LOCK}", [team]).fetchone()
             if row is None:
                 raise UnknownTeam(team)
-            self._recheck(db, team, items, statuses, ledger_index)
+            recheck(db, team, items, statuses, ledger_index)
             last_seq = row[0]
             chains: dict[str, tuple[int, bytes]] = {}
             stored: dict[str, int] = {}
@@ -478,7 +340,7 @@ class SqliteStore:
                     outcomes.append(PushOutcome(item.op_id, stored[item.op_id], True))
                     continue
                 if item.device_seq is not None:
-                    chains[item.device] = self._continue_chain(db, team, item, chains)
+                    chains[item.device] = continue_chain(db, team, item, chains)
                 last_seq += 1
                 db.execute(
                     "INSERT INTO changes (team, seq, op_id, device, envelope, received_at, device_seq)"
@@ -496,39 +358,8 @@ class SqliteStore:
                     [team, device, device_seq, digest],
                 )
             if head is not None:
-                self._put_head(db, team, head, now)
+                put_head(db, team, head, now)
         return outcomes
-
-    @staticmethod
-    def _recheck(db: sqlite_utils.Database, team: str, items: list[PushItem],
-                 statuses: tuple[str, ...] | None, ledger_index: int | None) -> None:
-        """Inside the push transaction: the pusher's status and the ledger the push was checked against."""
-        if statuses is not None:
-            for device in {i.device for i in items}:
-                row = db.execute("SELECT status FROM devices WHERE team = ? AND id = ?", [team, device]).fetchone()
-                if row is None or row[0] not in statuses:
-                    raise DeviceRefused(row[0] if row else "unknown")
-        if ledger_index is not None:
-            head = db.execute("SELECT MAX(idx) FROM ledger WHERE team = ?", [team]).fetchone()[0]
-            if head != ledger_index:
-                raise LedgerMoved(team)
-
-    @staticmethod
-    def _continue_chain(db: sqlite_utils.Database, team: str, item: PushItem,
-                        chains: dict[str, tuple[int, bytes]]) -> tuple[int, bytes]:
-        """The device's chain head after ``item``; ChainGap or ChainFork if it does not continue it."""
-        if item.device in chains:
-            last_seq, last_hash = chains[item.device]
-        else:
-            row = db.execute(
-                "SELECT device_seq, hash FROM device_chains WHERE team = ? AND device = ?", [team, item.device]
-            ).fetchone()
-            last_seq, last_hash = (row[0], bytes(row[1])) if row else (0, bytes(32))
-        if item.device_seq > last_seq + 1:
-            raise ChainGap(item.device, last_seq + 1, item.device_seq)
-        if item.device_seq <= last_seq or item.prev_hash != last_hash:
-            raise ChainFork(item.device, last_seq + 1, item.device_seq)
-        return item.device_seq, hashlib.sha256(item.envelope).digest()
 
     def chain_head(self, team: str, device: str) -> ChainHead | None:
         with self._db() as db:
@@ -545,23 +376,6 @@ class SqliteStore:
                 [team, device, after_device_seq, limit],
             ).fetchall()
         return [OwnChange(seq, device_seq, bytes(envelope)) for seq, device_seq, envelope in rows]
-
-    @staticmethod
-    def _put_head(db: sqlite_utils.Database, team: str, head: PushHead, now: int) -> None:
-        stored = db.execute(
-            "SELECT device_seq, hash FROM push_heads WHERE team = ? AND device = ?", [team, head.device]
-        ).fetchone()
-        if stored is not None:
-            if head.device_seq == stored[0] and head.hash != stored[1]:
-                raise HeadConflict(head.device)  # rolls the whole push back
-            if head.device_seq <= stored[0]:
-                return
-        db.execute(
-            "INSERT INTO push_heads (team, device, device_seq, hash, sig, received_at) VALUES (?, ?, ?, ?, ?, ?)"
-            " ON CONFLICT (team, device) DO UPDATE SET device_seq = excluded.device_seq, hash = excluded.hash,"
-            " sig = excluded.sig, received_at = excluded.received_at",
-            [team, head.device, head.device_seq, head.hash, head.sig, now],
-        )
 
     def heads(self, team: str) -> list[PushHead]:
         with self._db() as db:
@@ -601,7 +415,7 @@ class SqliteStore:
             db.execute("DELETE FROM auth_failures WHERE minute < ?", [minute - 1])
             for key in keys:
                 db.execute("INSERT INTO auth_failures (source, minute, count) VALUES (?, ?, 1)"
-                           " ON CONFLICT (source, minute) DO UPDATE SET count = count + 1", [key, minute])
+                           " ON CONFLICT (source, minute) DO UPDATE SET count = auth_failures.count + 1", [key, minute])
             marks = ",".join("?" * len(keys))
             rows = db.execute(f"SELECT source, count FROM auth_failures WHERE minute = ? AND source IN ({marks})",
                               [minute, *keys]).fetchall()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import httpx
@@ -10,8 +10,10 @@ import pytest
 
 from sync_server.app import create_app
 from sync_server.settings import Settings
-from sync_server.store import SqliteStore, open_sqlite
+from sync_server.store import SqliteStore, open_store
+from sync_server.store.postgres import PostgresStore
 
+from .pgcluster import Cluster
 from .support import PUBLIC_URL, Clock, Server
 
 
@@ -20,14 +22,33 @@ def clock() -> Clock:
     return Clock()
 
 
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[Cluster]:
+    """One throwaway PostgreSQL cluster for the session (a fresh database per test)."""
+    cluster = Cluster()
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def store_kind(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
 @pytest.fixture
-def db_path(tmp_path: Any) -> str:
+def db_path(tmp_path: Any, store_kind: str, request: pytest.FixtureRequest) -> str:
+    """Where the store lives: a SQLite file, or the URL of a fresh PostgreSQL database."""
+    if store_kind == "postgres":
+        return request.getfixturevalue("pg_cluster").new_database()
     return str(tmp_path / "server.db")
 
 
 @pytest.fixture
-def store(db_path: str) -> SqliteStore:
-    return open_sqlite(db_path)
+def store(db_path: str) -> Iterator[SqliteStore]:
+    store = open_store(db_path)
+    yield store
+    if isinstance(store, PostgresStore):
+        store.close()
 
 
 @pytest.fixture

@@ -17,9 +17,23 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from field_app.crypto import wire
 from field_app.crypto.canonical import b64e, canonical_json, pinned
 from sync_server.cli import create_team, invite_device
-from sync_server.store import SqliteStore
+from sync_server.store import SqliteStore, is_postgres_url
 
 PUBLIC_URL = "http://testserver"
+
+
+def _refusals() -> tuple[type[Exception], ...]:
+    import sqlite3
+
+    try:
+        import psycopg
+    except ImportError:
+        return (sqlite3.IntegrityError,)
+    return (sqlite3.IntegrityError, psycopg.errors.RaiseException)
+
+
+# What a database trigger's refusal raises, in either store.
+DB_REFUSED = _refusals()
 START_MS = 1_750_000_000_000
 DAY_MS = 24 * 3600_000
 
@@ -186,18 +200,30 @@ class Server:
         self.db_path = db_path
 
     def count(self, table: str) -> int:
-        db = sqlite_utils.Database(self.db_path)
-        try:
-            return db[table].count
-        finally:
-            db.close()
+        return self.rows(f"SELECT COUNT(*) FROM {table}")[0][0]
 
     def rows(self, sql: str, params: list[Any] | None = None) -> list[tuple]:
+        """Run SQL (SQLite dialect, ``?`` placeholders) straight on the database, whichever store it is."""
+        if is_postgres_url(self.db_path):
+            import psycopg
+
+            from sync_server.store.postgres import pg_sql
+
+            with psycopg.connect(self.db_path, autocommit=True) as conn:
+                cursor = conn.execute(pg_sql(sql), params or None)
+                return [tuple(bytes(v) if isinstance(v, memoryview) else v for v in row)
+                        for row in cursor.fetchall()] if cursor.description else []
         db = sqlite_utils.Database(self.db_path)
         try:
             return db.execute(sql, params or []).fetchall()
         finally:
             db.close()
+
+    def columns(self, table: str) -> list[str]:
+        if is_postgres_url(self.db_path):
+            return [r[0] for r in self.rows("SELECT column_name FROM information_schema.columns"
+                                             " WHERE table_name = ? ORDER BY ordinal_position", [table])]
+        return [c[1] for c in self.rows(f"PRAGMA table_info({table})")]
 
     def new_team(self, role: str = "PROCESREGISSEUR") -> tuple[str, str]:
         return create_team(self.store, role, 7 * DAY_MS, self.clock())

@@ -14,9 +14,9 @@ from field_app.crypto.canonical import b64e
 from sync_server import protocol
 from sync_server.app import BodyLimit, create_app
 from sync_server.settings import Settings
-from sync_server.store import SqliteStore
+from sync_server.store import SqliteStore, open_store
 
-from .support import PUBLIC_URL, DeviceKeys, Server, genesis_entry
+from .support import DB_REFUSED, PUBLIC_URL, DeviceKeys, Server, genesis_entry
 
 MiB = 1024 * 1024
 
@@ -252,21 +252,19 @@ async def test_every_authenticated_request_leaves_one_access_log_row(server: Ser
         (team, admin.id, "grants.read", "ok"),
         (team, admin.id, "changes.pull", "wrong_team"),
     ]
-    columns = [c[1] for c in server.rows("PRAGMA table_info(access_log)")]
+    columns = server.columns("access_log")
     assert columns == ["id", "at", "team", "device", "action", "result", "role"]
     assert {r[0] for r in server.rows("SELECT role FROM access_log WHERE id > ?", [start])} == {admin.role}
 
 
 async def test_access_log_is_append_only(server: Server, admin) -> None:
-    import sqlite3
-
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(DB_REFUSED):
         server.rows("DELETE FROM access_log")
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(DB_REFUSED):
         server.rows("UPDATE access_log SET result = 'ok'")
 
 
-class _BrokenStore(SqliteStore):
+class _Broken:
     def list_devices(self, team: str):  # type: ignore[override]
         raise RuntimeError("boom with a secret inside")
 
@@ -274,8 +272,8 @@ class _BrokenStore(SqliteStore):
 async def test_unexpected_errors_are_500_internal_error_revealing_nothing(
     settings: Settings, db_path: str, clock
 ) -> None:
-    store = _BrokenStore(db_path)
-    store.migrate()
+    store = open_store(db_path)
+    store.__class__ = type("BrokenStore", (_Broken, type(store)), {})
     app = create_app(settings, store)
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url=PUBLIC_URL) as client:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets
-import sqlite3
 from typing import Any
 
 import httpx
@@ -14,7 +13,7 @@ import pytest
 
 from field_app.crypto.canonical import b64d, b64e, canonical_json, pinned
 
-from .support import START_MS, DeviceKeys, Server
+from .support import DB_REFUSED, START_MS, DeviceKeys, Server
 
 # --- helpers ----------------------------------------------------------------------------------------
 
@@ -578,7 +577,7 @@ async def test_access_log_is_append_only(server: Server, admin) -> None:
         "DELETE FROM access_log",
         "DELETE FROM access_log WHERE id = 1",
     ]:
-        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        with pytest.raises(DB_REFUSED, match="append-only"):
             server.rows(sql)
 
 

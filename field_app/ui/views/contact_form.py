@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import flet as ft
 
@@ -21,238 +21,31 @@ from field_app.domain.validation import check_contact
 from field_app.domain.vocab import (
     BeschermCategorie,
     BeschermendeFactor,
-    Bron,
     ContactType,
     ContactUitkomst,
-    Ernst,
     Leefgebied,
-    Middel,
-    NalevingStatus,
     NazorgStatus,
-    OvertredingErnst,
-    OvertredingReactie,
-    RisicoDomein,
-    Trend,
     VeiligheidMedewerker,
-    VoorwaardeType,
-    Zekerheid,
 )
 from field_app.ui import components as c
 from field_app.ui import fmt, pickers, theme
+from field_app.ui.views import contact_check
+from field_app.ui.views.contact_rows import (  # noqa: F401
+    _STATUS_ICON,
+    COMPLIANCE_CHOICES,
+    DRAFT_EVERY,
+    ChipList,
+    ComplianceRow,
+    RiskRow,
+    _box,
+    _choice,
+    condition_detail,
+    condition_label,
+    draft_slot,
+)
 
 if TYPE_CHECKING:
     from field_app.ui.app import VeldwerkApp
-
-DRAFT_EVERY = 2.0  # seconds between draft saves while typing
-# the four answers a worker gives per condition (untouched = NIET_GECONTROLEERD, not sent)
-COMPLIANCE_CHOICES = (NalevingStatus.NAGELEEFD, NalevingStatus.SIGNAAL_TWIJFEL, NalevingStatus.OVERTREDING,
-                      NalevingStatus.NIET_TE_BEOORDELEN)
-_STATUS_ICON = {
-    NalevingStatus.NAGELEEFD.value: ft.Icons.CHECK_CIRCLE_OUTLINE,
-    NalevingStatus.SIGNAAL_TWIJFEL.value: ft.Icons.HELP_OUTLINE,
-    NalevingStatus.OVERTREDING.value: ft.Icons.REPORT_OUTLINED,
-    NalevingStatus.NIET_TE_BEOORDELEN.value: ft.Icons.REMOVE_CIRCLE_OUTLINE,
-}
-
-
-def draft_slot(client_id: str) -> str:
-    return f"contact:{client_id}"
-
-
-def condition_label(i18n: Any, condition: dict) -> str:
-    """``Verbod op alcohol en/of drugs, met controle`` (the condition type's own label)."""
-    return i18n.code_label(VoorwaardeType, condition.get("condition_type"))
-
-
-def condition_detail(i18n: Any, condition: dict) -> str:
-    """A short second line: the wording of the decision, or what the condition is about."""
-    wording = (condition.get("wording") or "").strip()
-    if wording:
-        return wording if len(wording) <= 120 else wording[:117] + "…"
-    params = condition.get("parameters") or {}
-    parts = [i18n.code_label(Middel, str(s)) for s in params.get("substances") or []]
-    if params.get("zone"):
-        parts.append(str(params["zone"]))
-    return ", ".join(parts)
-
-
-def _choice(form: ContactFormView, label: str, vocab: Any, value: str | None, identifier: str,
-            codes: list[str] | None = None) -> c.Choice:
-    app = form.app
-    members = [m for m in vocab if codes is None or m.value in codes]
-    return c.Choice(label, [(m.value, app.i18n.label(m)) for m in members], value, identifier, form.changed,
-                    app.scale, app.handler)
-
-
-def _box(*controls: ft.Control) -> ft.Control:
-    return ft.Container(ft.Column(list(controls), spacing=8), padding=ft.Padding.all(10),
-                        border=ft.Border.all(1, ft.Colors.OUTLINE_VARIANT), border_radius=ft.BorderRadius.all(8))
-
-
-class RiskRow:
-    """One risk signal being entered: domain, ernst, trend and zekerheid."""
-
-    def __init__(self, form: ContactFormView, index: int, domain: str | None = None, severity: str | None = None,
-                 trend: str | None = None, certainty: str | None = None):
-        app, t = form.app, form.app.i18n.t
-        self.form = form
-        self.domain = _choice(form, t("risk.domain"), RisicoDomein, domain, f"risk-domain-{index}")
-        self.severity = _choice(form, t("risk.severity"), Ernst, severity, f"risk-severity-{index}")
-        self.trend = _choice(form, t("contact_c.risk.trend"), Trend, trend, f"risk-trend-{index}")
-        self.certainty = _choice(form, t("contact_c.risk.certainty"), Zekerheid, certainty,
-                                 f"risk-certainty-{index}")
-        self.error = ft.Container(visible=False)
-        remove = c.icon_button(ft.Icons.DELETE_OUTLINE, t("risk.remove"),
-                               app.handler(lambda e: form.remove_risk(self)), app.scale)
-        self.control = _box(self.domain.control,
-                            ft.Row([ft.Container(self.severity.control, expand=True), remove]),
-                            self.trend.control, self.certainty.control, self.error)
-        self.control.key = f"risk-row-{index}"  # the form scrolls a new row into view
-
-    def value(self) -> tuple[str, str]:
-        return (self.domain.value or "", self.severity.value or "")
-
-    def draft(self) -> list:
-        return [self.domain.value or "", self.severity.value or "", self.trend.value or "",
-                self.certainty.value or ""]
-
-    def empty(self) -> bool:
-        """Added but left untouched: nothing was chosen in it, so it is not a risk signal."""
-        return not any(self.draft())
-
-    def fields(self) -> dict:
-        out = {"domain": self.domain.value or "", "severity": self.severity.value or ""}
-        if self.trend.value:
-            out["trend"] = self.trend.value
-        if self.certainty.value:
-            out["certainty"] = self.certainty.value
-        return out
-
-
-class ComplianceRow:
-    """One active condition: a four-way toggle, the source, and for a violation its ernst and reactie."""
-
-    def __init__(self, form: ContactFormView, index: int, condition_id: str, condition: dict, state: dict):
-        i18n, t = form.app.i18n, form.app.i18n.t
-        self.form = form
-        self.index = index
-        self.condition_id = condition_id
-        self.label = condition_label(i18n, condition)
-        self.status: str | None = state.get("status") or None
-        self.source = _choice(form, t("contact_c.compliance.source"), Bron, state.get("source") or None,
-                              f"compliance-source-{index}")
-        self.severity = _choice(form, t("contact_c.compliance.severity"), OvertredingErnst,
-                                state.get("severity") or None, f"compliance-severity-{index}")
-        self.response = _choice(form, t("contact_c.compliance.response"), OvertredingReactie,
-                                state.get("response") or None, f"compliance-response-{index}")
-        self.error = ft.Container(visible=False)
-        self.buttons = ft.Row(wrap=True, spacing=6, run_spacing=6)
-        self.violation = ft.Column([c.para(t("contact_c.compliance.violation_intro"), ft.TextThemeStyle.BODY_MEDIUM,
-                                           color=theme.DANGER.fg),
-                                    self.severity.control, self.response.control], spacing=8)
-        detail = condition_detail(i18n, condition)
-        self.control = _box(
-            c.para(self.label, ft.TextThemeStyle.TITLE_SMALL, weight=ft.FontWeight.W_600),
-            *([c.para(detail, ft.TextThemeStyle.BODY_MEDIUM, color=ft.Colors.ON_SURFACE_VARIANT)] if detail else []),
-            self.buttons, self.source.control, self.violation, self.error,
-        )
-        self._render()
-
-    def _render(self) -> None:
-        app, i18n, t = self.form.app, self.form.app.i18n, self.form.app.i18n.t
-        buttons = []
-        for status in COMPLIANCE_CHOICES:
-            code = status.value
-            chosen = self.status == code
-            word = i18n.label(status)
-            tone = (theme.DANGER if code == NalevingStatus.OVERTREDING.value
-                    else theme.SUCCESS if code == NalevingStatus.NAGELEEFD.value
-                    else theme.WARNING if code == NalevingStatus.SIGNAAL_TWIJFEL.value else theme.NEUTRAL)
-            style = ft.ButtonStyle(padding=ft.Padding.symmetric(horizontal=12, vertical=16),  # >= 48 px
-                                   bgcolor=tone.bg if chosen else None, color=tone.fg if chosen else None)
-            icon = ft.Icons.RADIO_BUTTON_CHECKED if chosen else _STATUS_ICON[code]
-            button = (ft.FilledTonalButton if chosen else ft.OutlinedButton)(
-                content=word, icon=icon, style=style,
-                on_click=app.handler(lambda e, code=code: self.choose(code)))
-            buttons.append(ft.Semantics(
-                content=button, identifier=f"compliance-{self.index}-{code}", selected=chosen, container=True,
-                label=t("contact_c.compliance.toggle_semantic", condition=self.label, status=word)))
-        self.buttons.controls = buttons
-        self.violation.visible = self.status == NalevingStatus.OVERTREDING.value
-
-    def choose(self, code: str) -> None:
-        self.status = None if self.status == code else code  # tapping the chosen answer again clears it
-        self._render()
-        self.set_errors({})
-        self.form.changed()
-
-    def touched(self) -> bool:
-        return self.status is not None
-
-    def draft(self) -> dict:
-        return {"condition_id": self.condition_id, "status": self.status or "", "source": self.source.value or "",
-                "severity": self.severity.value or "", "response": self.response.value or ""}
-
-    def fields(self) -> dict:
-        out: dict = {"condition_id": self.condition_id, "status": self.status}
-        if self.source.value:
-            out["source"] = self.source.value
-        if self.status == NalevingStatus.OVERTREDING.value:
-            out["violation"] = {"severity": self.severity.value or "", "response": self.response.value or ""}
-        return out
-
-    def set_errors(self, errors: dict[str, str]) -> None:
-        """``errors`` keyed by the path below ``compliance.N.`` (``violation.severity``, ``status``, …)."""
-        app = self.form.app
-        self.severity.set_error(errors.get("violation.severity"))
-        self.response.set_error(errors.get("violation.response"))
-        self.source.set_error(errors.get("source"))
-        rest = [m for k, m in errors.items() if k not in ("violation.severity", "violation.response", "source")]
-        self.error.content = c.error_line(" ".join(rest), app.scale) if rest else None
-        self.error.visible = bool(rest)
-
-
-class ChipList:
-    """Entered items shown as removable chips (participants, protective factors)."""
-
-    def __init__(self, form: ContactFormView, remove_tooltip: str, identifier: str):
-        self.form = form
-        self.items: list[dict] = []
-        self.remove_tooltip = remove_tooltip
-        self.identifier = identifier
-        self.control = ft.Row(wrap=True, spacing=6, run_spacing=6)
-
-    def set(self, items: list[dict], text_of) -> None:
-        self.items = list(items)
-        self.text_of = text_of
-        self._render()
-
-    def _render(self) -> None:
-        app = self.form.app
-        chips = []
-        for i, item in enumerate(self.items):
-            label = self.text_of(item)
-            chips.append(ft.Semantics(container=True, identifier=f"{self.identifier}-{i}", content=ft.Container(
-                ft.Row([c.text(label, ft.TextThemeStyle.BODY_MEDIUM),
-                        c.icon_button(ft.Icons.CLOSE, f"{self.remove_tooltip}: {label}",
-                                      app.handler(lambda e, i=i: self.remove(i)), app.scale)],
-                       spacing=0, tight=True),
-                bgcolor=ft.Colors.SECONDARY_CONTAINER, border_radius=ft.BorderRadius.all(20),
-                padding=ft.Padding.only(left=12)),
-            ))
-        self.control.controls = chips
-
-    def add(self, item: dict) -> None:
-        self.items.append(item)
-        self._render()
-        self.form.changed()
-
-    def remove(self, index: int) -> None:
-        if 0 <= index < len(self.items):
-            self.items.pop(index)
-        self._render()
-        self.form.changed()
-
 
 class ContactFormView:
     back = True
@@ -265,7 +58,6 @@ class ContactFormView:
         self.client_id = client_id
         self.dirty = False
         self._last_draft_save = 0.0
-        i18n, t = app.i18n, app.i18n.t
         draft = app.services.load_draft(draft_slot(client_id))
         self.restored = draft is not None
         self.restored_after_unlock = restored_after_unlock and self.restored
@@ -276,13 +68,19 @@ class ContactFormView:
             "outcome": ContactUitkomst.PLAATSGEVONDEN.value,
             "date": fmt.date_field(now), "time": fmt.time_field(now), "report": "", "risks": [],
         }
-        on_change = app.handler(self.changed)
-        size = 16 * app.scale
+        self._make_core(d)
+        self._make_lists(d)
+        self._make_followup(d)
+        self.form_error = ft.Container(visible=False)
+        self._sync_outcome()
 
-        def tf(label: str, value: str = "", **kw) -> ft.TextField:
-            return ft.TextField(error_max_lines=3, label=label, value=value, on_change=on_change, text_size=size,
-                                expand=True, **kw)
+    def _tf(self, label: str, value: str = "", **kw) -> ft.TextField:
+        return ft.TextField(error_max_lines=3, label=label, value=value, on_change=self.app.handler(self.changed),
+                            text_size=16 * self.app.scale, expand=True, **kw)
 
+    def _make_core(self, d: dict) -> None:
+        """Type, outcome, when, report and interpretation."""
+        app, i18n, t, tf = self.app, self.app.i18n, self.app.i18n.t, self._tf
         self.contact_type = c.Choice(t("contact.type"), [(m.value, i18n.label(m)) for m in ContactType],
                                      d.get("contact_type"), "contact-type", self.changed, app.scale, app.handler)
         self.outcome = c.Choice(t("contact.outcome"), [(m.value, i18n.label(m)) for m in ContactUitkomst],
@@ -299,6 +97,10 @@ class ContactFormView:
         self.interpretation = tf(t("contact_c.interpretation"), d.get("interpretation", ""),
                                  hint_text=t("contact_c.interpretation_hint"), multiline=True, min_lines=3,
                                  max_lines=10, capitalization=ft.TextCapitalization.SENTENCES)
+
+    def _make_lists(self, d: dict) -> None:
+        """Who was there, compliance per active condition, risk signals, protective factors."""
+        t, tf = self.app.i18n.t, self._tf
         # wie waren er
         self.participant_name = tf(t("contact_c.participant.name"), capitalization=ft.TextCapitalization.WORDS)
         self.participant_role = tf(t("contact_c.participant.role"))
@@ -325,6 +127,10 @@ class ContactFormView:
         self.protective = ChipList(self, t("contact_c.protective.remove"), "protective")
         self.protective.set([p for p in d.get("protective", []) if isinstance(p, dict)], self._protective_text)
         self.protective_error = ft.Container(visible=False)
+
+    def _make_followup(self, d: dict) -> None:
+        """Life domains, the worker's safety, agreements and the next contact."""
+        app, i18n, t, tf = self.app, self.app.i18n, self.app.i18n.t, self._tf
         # leefgebieden (optional quick status per domain)
         lives = {x.get("domain"): x.get("status") for x in d.get("life_domains", []) if isinstance(x, dict)}
         self.life_choices = {m.value: _choice(self, i18n.label(m), NazorgStatus, lives.get(m.value) or None,
@@ -339,7 +145,7 @@ class ContactFormView:
                                      d.get("worker_safety") or VeiligheidMedewerker.GEEN_BIJZONDERHEDEN.value,
                                      "worker-safety")
         self.duo = ft.Checkbox(label=t("contact_c.duo"), value=bool(d.get("duo_next_time")),
-                               on_change=on_change, label_style=ft.TextStyle(size=16 * app.scale))
+                               on_change=app.handler(self.changed), label_style=ft.TextStyle(size=16 * app.scale))
         # afspraken en volgende contact
         self.agreements = tf(t("contact_c.agreements"), d.get("agreements", ""), multiline=True, min_lines=2,
                              max_lines=8, capitalization=ft.TextCapitalization.SENTENCES)
@@ -347,8 +153,6 @@ class ContactFormView:
                                                          keyboard_type=ft.KeyboardType.DATETIME), self.changed)
         self.next_time = pickers.add_time_picker(app, tf(t("contact_c.next_time"), d.get("next_time", ""),
                                                          keyboard_type=ft.KeyboardType.DATETIME), self.changed)
-        self.form_error = ft.Container(visible=False)
-        self._sync_outcome()
 
     def _active_conditions(self) -> list[tuple[str, dict]]:
         try:
@@ -368,13 +172,13 @@ class ContactFormView:
         return self.app.i18n.t("contact.title")
 
     # -- layout
-    def build(self) -> ft.Control:
+    def _top(self) -> list[ft.Control]:
+        """Whose contact this is, and a restored draft with the way to discard it."""
         app, t = self.app, self.app.i18n.t
         try:
             name = app.services.client(self.client_id).display_name
         except KeyError:
             name = ""
-        muted = ft.Colors.ON_SURFACE_VARIANT
         top: list[ft.Control] = [c.para(t("contact.for", name=name), ft.TextThemeStyle.TITLE_MEDIUM,
                                         weight=ft.FontWeight.W_600)]
         if self.restored:
@@ -391,23 +195,31 @@ class ContactFormView:
                         ft.TextButton(content=t("contact.discard"), icon=ft.Icons.DELETE_SWEEP_OUTLINED,
                                       on_click=app.handler(self.discard))], wrap=True, spacing=8),
             ], spacing=4))
+        return top
 
-        def pair(a: ft.Control, b: ft.Control) -> ft.Control:
-            return c.field(a, b) if app.scale == 1 else ft.Column([c.field(a), c.field(b)], spacing=12)
+    def _pair(self, a: ft.Control, b: ft.Control) -> ft.Control:
+        return c.field(a, b) if self.app.scale == 1 else ft.Column([c.field(a), c.field(b)], spacing=12)
 
+    def _compliance(self) -> list[ft.Control]:
+        t, muted = self.app.i18n.t, ft.Colors.ON_SURFACE_VARIANT
         compliance: list[ft.Control] = [c.section_title(t("contact_c.compliance.title"))]
         if self.compliance_rows:
             compliance += [c.para(t("contact_c.compliance.intro"), ft.TextThemeStyle.BODY_MEDIUM, color=muted),
                            *[r.control for r in self.compliance_rows]]
         else:
             compliance.append(c.para(t("contact_c.compliance.none"), ft.TextThemeStyle.BODY_MEDIUM, color=muted))
-        fields: list[ft.Control] = [
-            *top,
+        return compliance
+
+    def _first_fields(self) -> list[ft.Control]:
+        """From the contact's type down to the risk signals."""
+        app, t, muted = self.app, self.app.i18n.t, ft.Colors.ON_SURFACE_VARIANT
+        return [
+            *self._top(),
             self.contact_type.control,
             self.outcome.control,
             self.excused.control,
             c.para(t("contact.when"), ft.TextThemeStyle.TITLE_SMALL),
-            pair(self.date, self.time),
+            self._pair(self.date, self.time),
             c.section_title(t("contact_c.participants.title")),
             c.para(t("contact_c.participants.intro"), ft.TextThemeStyle.BODY_MEDIUM, color=muted),
             self.participants.control,
@@ -416,13 +228,19 @@ class ContactFormView:
             self.participant_error,
             ft.Row([ft.OutlinedButton(content=t("contact_c.participant.add"), icon=ft.Icons.PERSON_ADD_ALT,
                                       on_click=app.handler(self.add_participant))], wrap=True),
-            *compliance,
+            *self._compliance(),
             c.section_title(t("risk.title")),
             c.para(t("risk.intro"), ft.TextThemeStyle.BODY_MEDIUM, color=muted),
             self.risk_column,
             self.risk_error,
             ft.Row([ft.OutlinedButton(content=t("risk.add"), icon=ft.Icons.ADD,
                                       on_click=app.handler(self.add_risk))], wrap=True),
+        ]
+
+    def _later_fields(self) -> list[ft.Control]:
+        """From the protective factors down to the next contact."""
+        app, t, muted = self.app, self.app.i18n.t, ft.Colors.ON_SURFACE_VARIANT
+        return [
             c.section_title(t("contact_c.protective.title")),
             self.protective.control,
             self.protective_category.control,
@@ -443,8 +261,12 @@ class ContactFormView:
             c.section_title(t("contact_c.followup.title")),
             c.field(self.agreements),
             c.para(t("contact_c.next_contact"), ft.TextThemeStyle.TITLE_SMALL),
-            pair(self.next_date, self.next_time),
+            self._pair(self.next_date, self.next_time),
         ]
+
+    def build(self) -> ft.Control:
+        app, t = self.app, self.app.i18n.t
+        fields = [*self._first_fields(), *self._later_fields()]
         # a scrolling Column (not a ListView) so the form can scroll to a new risk row or to the errors
         self.scroller = ft.Column(
             [ft.Container(ft.Column(fields, spacing=14), padding=ft.Padding.symmetric(horizontal=16, vertical=12))],
@@ -590,74 +412,9 @@ class ContactFormView:
         self.app.replace_screen(ContactFormView(self.app, self.client_id))
 
     # -- saving
-    @staticmethod
-    def _moment(date_text: str, time_text: str) -> int | None:
-        try:
-            day = fmt.parse_date(date_text or "")
-            hour, minute = fmt.parse_clock(time_text or "")
-        except ValueError:
-            return None
-        return fmt.to_ms(day, hour, minute)
-
-    def _occurred_at(self) -> int | None:
-        return self._moment(self.date.value or "", self.time.value or "")
-
     def contact_fields(self) -> tuple[dict, dict[str, str]]:
         """The fields for ``create_record("contact")`` and the errors the form itself finds."""
-        t = self.app.i18n.t
-        errors: dict[str, str] = {}
-        fields: dict = {
-            "contact_type": self.contact_type.value or "", "outcome": self.outcome.value or "",
-            "report": self.report.value or "", "interpretation": self.interpretation.value or "",
-            "participants": list(self.participants.items),
-            "compliance": [r.fields() for r in self.compliance_rows if r.touched()],
-            "risks": [r.fields() for r in self.risk_rows if not r.empty()],
-            "protective": list(self.protective.items),
-            "life_domains": [{"domain": k, "status": ch.value} for k, ch in self.life_choices.items() if ch.value],
-            "worker_safety": self.worker_safety.value or VeiligheidMedewerker.GEEN_BIJZONDERHEDEN.value,
-            "duo_next_time": bool(self.duo.value), "agreements": self.agreements.value or "",
-        }
-        if self.outcome.value == ContactUitkomst.NIET_VERSCHENEN.value and self.excused.value:
-            fields["excused"] = self.excused.value == "JA"
-        occurred_at = self._occurred_at()
-        if occurred_at is None:
-            errors["occurred_at"] = t("contact.error.when")
-        else:
-            fields["occurred_at"] = occurred_at
-        if (self.next_date.value or "").strip() or (self.next_time.value or "").strip():
-            nxt = self._moment(self.next_date.value or "", self.next_time.value or "09:00")
-            if nxt is None:
-                errors["next_contact_at"] = t("contact_c.error.next")
-            else:
-                fields["next_contact_at"] = nxt
-        return fields, errors
-
-    async def save(self, e=None) -> None:
-        app = self.app
-        fields, own_errors = self.contact_fields()
-        try:
-            if own_errors:
-                # still check the other fields, so every problem shows at once (pure, nothing is stored)
-                errors = dict(own_errors)
-                try:
-                    check_contact(occurred_at=fmt.now_ms(), contact_type=fields["contact_type"],
-                                  outcome=fields["outcome"], report=fields["report"],
-                                  risks=[(r["domain"], r["severity"]) for r in fields["risks"]])
-                except ValidationError as exc:
-                    errors = {**exc.errors, **errors}
-                raise ValidationError(errors)
-            note_id = app.services.create_record("contact", self.client_id, fields)
-        except ValidationError as exc:
-            self.show_errors(exc.errors)
-            await self.go_to_first_error()
-            return
-        self.dirty = False
-        app.services.clear_draft(draft_slot(self.client_id))
-        app.contact_saved(self.client_id, note_id)
-        if needs_escalation(fields):
-            from field_app.ui.views.escalate import EscalateDialog
-
-            EscalateDialog(app, self.client_id, note_id, fields).open()
+        return contact_check.collect(self)
 
     def first_invalid(self) -> ft.Control | None:
         """The first field with a message, in the form's order (its message is beside it)."""
@@ -701,68 +458,34 @@ class ContactFormView:
         self.changed()
 
     def _field_errors(self) -> bool:
-        choices = [self.contact_type, self.outcome, self.excused,
-                   *(ch for r in self.risk_rows for ch in (r.domain, r.severity)),
-                   *(ch for r in self.compliance_rows for ch in (r.severity, r.response, r.source))]
-        return (any(ch.dropdown.error_text for ch in choices) or self.risk_error.visible
-                or any(r.error.visible for r in (*self.risk_rows, *self.compliance_rows))
-                or any(f.error for f in (self.date, self.time, self.report, self.next_date, self.next_time)))
+        return contact_check.field_errors(self)
 
     def show_errors(self, errors: dict[str, str]) -> None:
-        app, t = self.app, self.app.i18n.t
-        used: set[str] = set()
+        contact_check.show_errors(self, errors)
 
-        def msg(key: str) -> str | None:
-            if key in errors:
-                used.add(key)
-                return app.validation_message(errors, key)
-            return None
+    async def save(self, e=None) -> None:
+        app = self.app
+        fields, own_errors = self.contact_fields()
+        try:
+            if own_errors:
+                # still check the other fields, so every problem shows at once (pure, nothing is stored)
+                errors = dict(own_errors)
+                try:
+                    check_contact(occurred_at=fmt.now_ms(), contact_type=fields["contact_type"],
+                                  outcome=fields["outcome"], report=fields["report"],
+                                  risks=[(r["domain"], r["severity"]) for r in fields["risks"]])
+                except ValidationError as exc:
+                    errors = {**exc.errors, **errors}
+                raise ValidationError(errors)
+            note_id = app.services.create_record("contact", self.client_id, fields)
+        except ValidationError as exc:
+            self.show_errors(exc.errors)
+            await self.go_to_first_error()
+            return
+        self.dirty = False
+        app.services.clear_draft(draft_slot(self.client_id))
+        app.contact_saved(self.client_id, note_id)
+        if contact_check.needs_escalation(fields):
+            from field_app.ui.views.escalate import EscalateDialog
 
-        def below(prefix: str) -> dict[str, str]:
-            found = {k[len(prefix):]: k for k in errors if k.startswith(prefix)}
-            used.update(found.values())
-            return {sub: app.validation_message(errors, k) for sub, k in found.items()}
-
-        self.contact_type.set_error(msg("contact_type"))
-        self.outcome.set_error(msg("outcome"))
-        self.excused.set_error(msg("excused"))
-        self.report.error = msg("report")  # TextField: `error` (Dropdown: `error_text`)
-        self.interpretation.error = msg("interpretation")
-        self.agreements.error = msg("agreements")
-        self.date.error = msg("occurred_at")
-        self.time.error = " " if "occurred_at" in errors else None
-        self.next_date.error = msg("next_contact_at")
-        self.next_time.error = " " if "next_contact_at" in errors else None
-        self.worker_safety.set_error(msg("worker_safety"))
-        for i, row in enumerate([r for r in self.compliance_rows if r.touched()]):
-            row.set_errors(below(f"compliance.{i}."))
-        for row in self.compliance_rows:
-            if not row.touched():
-                row.set_errors({})
-        for row in self.risk_rows:
-            if row.empty():
-                row.error.content, row.error.visible = None, False
-        for i, row in enumerate([r for r in self.risk_rows if not r.empty()]):
-            found = below(f"risks.{i}.")
-            messages = list(dict.fromkeys(found.values()))
-            row.error.content = c.error_line(" ".join(messages), app.scale) if messages else None
-            row.error.visible = bool(messages)
-        risk = msg("risks")
-        self.risk_error.content = c.error_line(risk, app.scale, identifier="risk-error") if risk else None
-        self.risk_error.visible = bool(risk)
-        for prefix, box in (("participants", self.participant_error), ("protective", self.protective_error)):
-            found = below(prefix)
-            messages = list(dict.fromkeys(found.values()))
-            box.content = c.error_line(" ".join(messages), app.scale) if messages else None
-            box.visible = bool(messages)
-        life = below("life_domains")
-        other = [app.validation_message(errors, k) for k in errors if k not in used] + list(life.values())
-        summary = " ".join([t("contact.error.summary"), *other])
-        self.form_error.content = c.error_line(summary, app.scale, identifier="form-error") if errors else None
-        self.form_error.visible = bool(errors)
-
-
-def needs_escalation(fields: dict) -> bool:
-    """A saved violation or an acute risk offers "Escaleren?" right away."""
-    return (any(item.get("status") == NalevingStatus.OVERTREDING.value for item in fields.get("compliance", []))
-            or any(r.get("severity") == Ernst.ACUUT.value for r in fields.get("risks", [])))
+            EscalateDialog(app, self.client_id, note_id, fields).open()
