@@ -13,7 +13,7 @@ from field_app.ui import theme
 
 UI = Path(__file__).resolve().parents[2] / "field_app" / "ui"
 # A QR code needs its light quiet zone in any theme (the picture is black on white): the one fixed colour.
-FIXED = {("views/devices.py", "WHITE")}
+FIXED = {("views/device_parts.py", "WHITE")}  # a QR code needs its white quiet zone in dark mode too
 
 
 def luminance(hex_colour: str) -> float:
