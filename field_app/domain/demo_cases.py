@@ -74,7 +74,7 @@ CASE_A = [
     R("np_gert", "network_person", {"name": "Gert V.", "relation": "BROER_ZUS", "roles": ["STEUNFIGUUR"]}),
     R("case", "zvh_case", {"approach": "TOP_X", "phase": "UITVOERING_MONITORING", "regime": "DWANG",
                            "process_director": "Anouk Prins", "case_director": "Sanne Kok",
-                           "legal_basis": ["WGS_ZVH"]}),
+                           "legal_basis": ["WGS_ZVH"], "evaluation_date": "2025-10-22"}),
     R("kader_isd", "framework", {
         "framework_type": "ISD", "commissioner": "RECHTER", "decision_date": "2024-02-20", "start": "2024-02-20",
         "end": "2026-02-19", "current_phase": "EXTRAMURAAL", "phases": [
