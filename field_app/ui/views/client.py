@@ -28,10 +28,10 @@ from field_app.views_model import NoteView
 if TYPE_CHECKING:
     from field_app.ui.app import VeldwerkApp
 
-SECTIONS = ("timeline", "conditions", "risks", "network", "transitions")
+SECTIONS = ("timeline", "conditions", "risks", "network", "transitions", "case")
 OPEN_FLAG = ("OPEN", "IN_BEHANDELING")
 _TYPES = ("framework", "condition", "supervision", "transition", "aftercare", "network_person", "zvh_case",
-          "case_action", "flag")
+          "case_action", "flag", "organisation", "flag_step", "case_conference")
 
 
 @dataclass
@@ -125,6 +125,7 @@ class ClientView:
 
     def _render_section(self, data: ClientData) -> list[ft.Control]:
         from field_app.ui.views import (
+            client_case,  # Samenwerking (#15)
             client_conditions,
             client_network,
             client_risks,
@@ -132,7 +133,7 @@ class ClientView:
             client_transitions,
         )
         module = {"timeline": client_timeline, "conditions": client_conditions, "risks": client_risks,
-                  "network": client_network, "transitions": client_transitions}[self.section]
+                  "network": client_network, "transitions": client_transitions, "case": client_case}[self.section]
         return module.render(self, data)
 
     # -- refresh -----------------------------------------------------------------------------------------------

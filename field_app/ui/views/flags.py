@@ -10,6 +10,7 @@ import flet as ft
 from field_app.domain.vocab import FlagReden, FlagStatus, Urgentie
 from field_app.ui import components as c
 from field_app.ui import fmt, theme
+from field_app.ui.views import flag_steps
 from field_app.ui.views.caseload import badge, caseload_items
 
 if TYPE_CHECKING:
@@ -127,6 +128,10 @@ class FlagsView:
             rows.append(c.text(f["note"], ft.TextThemeStyle.BODY_MEDIUM, max_lines=3,
                                overflow=ft.TextOverflow.ELLIPSIS))
             spoken.append(f["note"])
+        steps = flag_steps.summary(app, flag)  # "En nu?" (#15)
+        if steps:
+            rows.append(c.text(steps, ft.TextThemeStyle.BODY_MEDIUM, weight=ft.FontWeight.W_600))
+            spoken.append(steps)
         open_it = app.handler(lambda e=None, cid=flag.client_id: app.open_client(cid))
         card = ft.Card(
             content=ft.Container(
