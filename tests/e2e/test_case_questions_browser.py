@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from e2e_support import PASSPHRASE, Stack, Tab, stack_fixture, stop
+from e2e_support import PASSPHRASE, Stack, Tab, check_targets_and_names, stack_fixture, stop
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
@@ -87,6 +87,7 @@ def test_six_questions_within_three_taps(tab: Tab):
     _see(tab, "Contactpersoon: Lotte de Boer", "case_q1_organisations")
     _see(tab, "FPK De Linde (fictief)")
     _see(tab, "Laatste contact:")
+    check_targets_and_names(tab, "case_organisations")
     assert tap.n <= 3
 
     # 2. tasks per phase: two taps (this case's phase first)
@@ -129,6 +130,7 @@ def test_six_questions_within_three_taps(tab: Tab):
     expect(tab.page.get_by_role("checkbox", name=re.compile("^Spreek af wie er intussen bij de cliënt blijft"))
            ).to_have_attribute("aria-checked", "true")
     tab.shot("case_q5_late_bus_steps")
+    check_targets_and_names(tab, "case_flag_steps")
     assert tap.n <= 3
 
     # 6. released straight after the hearing, moving in with his mother: three taps
@@ -140,4 +142,5 @@ def test_six_questions_within_three_taps(tab: Tab):
     _see(tab, "Onderdak eerste nacht", "case_q6_release")
     _see(tab, "Meldcode-afweging als hij bij een (eerder) slachtoffer intrekt")
     _see(tab, "Veiligheidsbeoordeling op het woonadres", "case_q6_release_more")
+    check_targets_and_names(tab, "case_tasks")
     assert tap.n <= 3

@@ -106,3 +106,11 @@ async def test_the_late_transport_shows_what_now_half_done_and_ticking_the_rest_
     flag = real_device.services.record(flag.id)
     assert flag.fields["status"] == "AFGEHANDELD"
     assert flag.fields["resolution_note"].startswith("Alle verplichte stappen gedaan")
+
+
+async def test_signalen_shows_how_far_the_action_list_is(real_device):
+    from field_app.ui.views.flags import FlagsView
+    client, app, cid = await _open(real_device, "Henk V.")
+    await client.select_nav(app.page.navigation_bar, 2)
+    assert isinstance(app.screen, FlagsView), dump(client)
+    assert has_text(client, "3 van 5 stappen gedaan"), dump(client)
