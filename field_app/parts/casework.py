@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from typing import Any
 
 from ..core.device import Device
 from ..core.policy import may_write
@@ -64,6 +65,8 @@ class Casework:
         self._rules_lock = threading.RLock()
         self._rules_paused = False
         self._rules_stop: threading.Event | None = None
+        # other parts' checks before a ``set`` (``guard(record, changes)`` raises to refuse it)
+        self.update_guards: list[Callable[[Any, dict], None]] = []
         device.on_stop(self.stop_timer)
 
     # -- context -----------------------------------------------------------------------------------
@@ -73,7 +76,7 @@ class Casework:
             raise KeyError(client_id)
         return ProjectionContext(self.device.projection, client_id, now_ms() if now is None else now)
 
-    def _view(self, rec) -> RecordView:
+    def view(self, rec) -> RecordView:
         p = self.device.projection
         return RecordView(
             id=rec.id, type=rec.type, client_id=rec.client_id, fields=dict(rec.fields), author=rec.author,
@@ -85,14 +88,14 @@ class Casework:
     # -- reads -------------------------------------------------------------------------------------
     def records(self, client_id: str, type: str, *, include_retracted: bool = False) -> list[RecordView]:
         self.device.require_unlocked()
-        return [self._view(r) for r in self.device.projection.records(client_id, type, include_retracted)]
+        return [self.view(r) for r in self.device.projection.records(client_id, type, include_retracted)]
 
     def record(self, record_id: str) -> RecordView:
         self.device.require_unlocked()
         rec = self.device.projection.record(record_id)
         if rec is None:
             raise KeyError(record_id)
-        return self._view(rec)
+        return self.view(rec)
 
     def notes(self, client_id: str) -> list[RecordView]:
         """Every note of a client (contacts, meldcode weighings, case conferences), retracted stubs
@@ -100,7 +103,7 @@ class Casework:
         self.device.require_unlocked()
         out = []
         for rtype in sorted(NOTE_TYPES):
-            out += [self._view(r) for r in self.device.projection.records(client_id, rtype, include_retracted=True)]
+            out += [self.view(r) for r in self.device.projection.records(client_id, rtype, include_retracted=True)]
 
         def when(v: RecordView) -> int:
             f = v.fields
@@ -139,6 +142,8 @@ class Casework:
         rec = self.device.projection.record(record_id)
         if rec is None:
             raise ValidationError({"record_id": "Deze gegevens bestaan niet (meer) op dit toestel."})
+        for guard in self.update_guards:
+            guard(rec, dict(changes))
         ctx = self.client_context(rec.client_id)
         clean = validate_update(rec.type, dict(rec.fields), dict(changes), ctx)
         if clean:
@@ -318,7 +323,7 @@ class Casework:
         """Open urgent flags of every client: mine first, then by deadline."""
         self.device.require_unlocked()
         me = self.device.profile["user_name"]
-        flags = [self._view(r) for r in self.device.projection.records(rtype="flag")
+        flags = [self.view(r) for r in self.device.projection.records(rtype="flag")
                  if r.fields.get("status", "OPEN") in OPEN_FLAG_STATES]
         return sorted(flags, key=lambda v: (v.fields.get("assignee") != me, v.fields.get("deadline") or 0))
 
