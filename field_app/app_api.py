@@ -25,8 +25,11 @@ __all__ = [
     "ENROL_MESSAGES", "EnrolError", "KeysDestroyed", "LockedError", "NotAllowed", "PlatformSecretMissing", "SecurityAlert",
     "TooManyAttempts", "ValidationError", "VaultError", "WeakPassphrase", "WrongPassphrase",
     "MIN_PASSPHRASE", "MIN_PIN", "secret_problem", "REVOKE_REASONS", "ROLES", "AUDIT_ROLES", "ACCESS_LOG_ROLES",
-    "may_assign", "may_review", "REVIEW_ROLES", "FLAG_ROLES",
+    "may_assign", "may_review", "REVIEW_ROLES", "FLAG_ROLES", "TEAM_TAB_ROLES",
 ]
+
+# Who gets the Team tab (review queue, dashboard): the supervising roles.
+TEAM_TAB_ROLES = REVIEW_ROLES | FLAG_ROLES | frozenset({"BEHEERDER"})
 
 # What a view catches around a call that talks to the server (a coordinator's actions).
 NETWORK_ERRORS: tuple[type[BaseException], ...] = (Unreachable, ServerError, OSError)
