@@ -90,6 +90,7 @@ class CaseloadItem:
     framework: str | None  # current framework type code
     phase: str | None  # current ZVH phase or framework phase
     supervision_level: str | None
+    returned: int = 0  # my contacts and reports of this client returned for revision
     tags: tuple[str, ...] = field(default_factory=tuple)
 
 

@@ -31,6 +31,8 @@ from ..domain.records import (
     validate_retract,
     validate_update,
 )
+from ..domain.records_report import REVIEWABLE_TYPES
+from ..domain.review import ReviewEntry, review_state
 from ..domain.vocab import Ernst
 from ..views_model import AddendumView, CaseloadItem, ClientSummary, NoteView, RecordView
 
@@ -38,6 +40,14 @@ log = logging.getLogger("veldwerk.rules")
 
 RULES_INTERVAL_S = 15.0  # the local timer that raises time-based flags (late transition) offline too
 OPEN_FLAG_STATES = ("OPEN", "IN_BEHANDELING")
+
+
+def reviews_of(projection, client_id: str, target_id: str, reviews: list | None = None) -> list[ReviewEntry]:
+    """Every review of one contact or report (any order), from the projection."""
+    rows = projection.records(client_id, "review") if reviews is None else reviews
+    return [ReviewEntry(r.id, r.fields.get("decision", ""), r.fields.get("comment", ""),
+                        int(r.fields.get("at") or r.created_at), r.author)
+            for r in rows if r.fields.get("target_id") == target_id]
 
 
 class ProjectionContext:
@@ -287,6 +297,7 @@ class Casework:
         """Every client with the badges a caseload needs, sorted by name."""
         self.device.require_unlocked()
         now = now_ms() if now is None else now
+        me = self.device.profile["user_name"]
         items = []
         for rec in self.device.projection.records(rtype="client"):
             ctx = ProjectionContext(self.device.projection, rec.id, now)
@@ -309,8 +320,22 @@ class Casework:
                 in_transition=bool(transitions), framework=fw.get("framework_type") if fw else None,
                 phase=(cases[0].get("phase") if cases else None) or (fw.get("current_phase") if fw else None),
                 supervision_level=sup[1].get("level") if sup else None,
+                returned=self._returned(rec.id, me),
             ))
         return sorted(items, key=lambda c: (c.display_name.casefold(), c.id))
+
+    def _returned(self, client_id: str, me: str) -> int:
+        """How many of my contacts and reports of this client are returned for revision."""
+        p = self.device.projection
+        reviews = p.records(client_id, "review")
+        if not reviews:
+            return 0
+        count = 0
+        for rtype in sorted(REVIEWABLE_TYPES):
+            for rec in p.records(client_id, rtype):
+                if rec.author == me and review_state(me, reviews_of(p, client_id, rec.id, reviews)).returned:
+                    count += 1
+        return count
 
     def agenda(self, start: int, end: int) -> list:
         """Planned contacts, reporting-duty dates, transitions due and flag deadlines between two moments."""

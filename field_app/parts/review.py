@@ -16,7 +16,6 @@ from ..domain.hlc import now_ms
 from ..domain.records import decision_changes
 from ..domain.records_report import REVIEWABLE_TYPES
 from ..domain.review import (
-    ReviewEntry,
     ReviewState,
     in_queue,
     needs_attention,
@@ -26,17 +25,11 @@ from ..domain.review import (
 )
 from ..domain.vocab import FlagStatus, RapportageStatus, ReviewBesluit, Urgentie
 from ..views_model import FlagItem, ReviewItem
-from .casework import OPEN_FLAG_STATES, Casework
+from .casework import OPEN_FLAG_STATES, Casework, reviews_of
 
 MSG_LOCKED = "Deze rapportage is goedgekeurd en ligt vast; alleen verzenden kan nog."
 MSG_NOT_FOUND = "Dit contact of deze rapportage bestaat niet (meer) op dit toestel."
 _URGENCY_RANK = {u.value: i for i, u in enumerate(Urgentie)}
-
-
-def reviews_of(projection, client_id: str, target_id: str) -> list[ReviewEntry]:
-    return [ReviewEntry(r.id, r.fields.get("decision", ""), r.fields.get("comment", ""),
-                        int(r.fields.get("at") or r.created_at), r.author)
-            for r in projection.records(client_id, REVIEW_TYPE) if r.fields.get("target_id") == target_id]
 
 
 class ReviewWork:
