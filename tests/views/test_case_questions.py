@@ -102,10 +102,21 @@ async def test_the_late_transport_shows_what_now_half_done_and_ticking_the_rest_
     await _tap(client, f"step-{flag.id}-PROCESREGISSEUR_INFORMEREN")
     assert has_text(client, "4 van 5 stappen gedaan"), dump(client)
     assert has_text(client, f"Gedaan door {real_device.services.user_name}"), dump(client)
+    assert not semantics(client, f"flag-resolve-{flag.id}")  # Anouk's flag: she or a coordinator resolves it
+    await _tap(client, f"step-{flag.id}-AANKOMST_VASTLEGGEN")
+    assert has_text(client, "5 van 5 stappen gedaan"), dump(client)
+    assert real_device.services.record(flag.id).fields["status"] == "IN_BEHANDELING"
+    # once it is mine, ticking the last step resolves it with the steps as its note
+    real_device.services.update_record(flag.id, {"assignee": real_device.services.user_name})
+    app.screen.show_section("transitions")
+    assert semantics(client, f"flag-resolve-{flag.id}")
+    await _tap(client, f"step-{flag.id}-AANKOMST_VASTLEGGEN")  # untick
+    assert has_text(client, "4 van 5 stappen gedaan"), dump(client)
     await _tap(client, f"step-{flag.id}-AANKOMST_VASTLEGGEN")
     flag = real_device.services.record(flag.id)
     assert flag.fields["status"] == "AFGEHANDELD"
     assert flag.fields["resolution_note"].startswith("Alle verplichte stappen gedaan")
+    assert not semantics(client, f"flag-resolve-{flag.id}")
 
 
 async def test_signalen_shows_how_far_the_action_list_is(real_device):

@@ -8,6 +8,7 @@ from typing import Any
 
 import flet as ft
 
+from field_app.app_api import FLAG_ROLES
 from field_app.domain import flag_steps
 from field_app.domain.vocab import FlagStatus
 from field_app.ui import components as c
@@ -49,7 +50,7 @@ def rows(app, flag) -> list[ft.Control]:
         c.para(t("case.steps.title"), ft.TextThemeStyle.TITLE_SMALL, weight=ft.FontWeight.W_600),
         c.para(summary(app, flag), ft.TextThemeStyle.BODY_MEDIUM, color=ft.Colors.ON_SURFACE_VARIANT)]
     out += [_step(app, flag, step, tick) for step, tick in steps]
-    if flag.fields.get("status", "OPEN") in OPEN:
+    if flag.fields.get("status", "OPEN") in OPEN and may_resolve(app, flag):
         out.append(_resolve_button(app, flag))
     return out
 
@@ -60,10 +61,17 @@ def _toggle(app, flag, step: flag_steps.Step, tick: Any) -> None:
                                                     "by": svc.user_name})
     if flag.fields.get("status", "OPEN") in OPEN:
         done = flag_steps.resolution(svc.client_context(flag.client_id), flag.id, flag.fields.get("raised_by_rule"))
-        if done:
-            svc.update_record(flag.id, done)
+        if done and may_resolve(app, flag):
+            svc.resolve_flag(flag.id, done["resolution_note"])
             app.toast(app.i18n.t("case.steps.resolved"))
+        elif done:
+            app.toast(app.i18n.t("case.steps.all_done", who=flag.fields.get("assignee") or "?"))
     _redraw(app)
+
+
+def may_resolve(app, flag) -> bool:
+    """The assignee (or anyone when nobody is assigned) and the coordinating roles resolve a flag."""
+    return (flag.fields.get("assignee") or "") in ("", app.services.user_name) or app.services.role in FLAG_ROLES
 
 
 def _step(app, flag, step: flag_steps.Step, tick: flag_steps.Tick | None) -> ft.Control:
@@ -91,7 +99,7 @@ def _resolve_button(app, flag) -> ft.Control:
 
     def resolve(e=None) -> None:
         def confirmed(reason: str) -> None:
-            app.services.update_record(flag.id, {"status": FlagStatus.AFGEHANDELD.value, "resolution_note": reason})
+            app.services.resolve_flag(flag.id, reason)
             _redraw(app)
         confirm_dialog(app, t("case.steps.resolve_title"), t("case.steps.resolve_body"), t("case.steps.resolve"),
                        confirmed, reason_label=t("case.steps.resolve_reason"), identifier="flag-resolve-confirm")
