@@ -90,7 +90,7 @@ def _step(app, flag, step: flag_steps.Step, tick: flag_steps.Tick | None) -> ft.
         padding=ft.Padding.symmetric(horizontal=8, vertical=12), border_radius=ft.BorderRadius.all(8),
         bgcolor=tone.bg if tick else None, ink=True)
     state = t("case.steps.state_done") if tick else t("case.steps.state_open")
-    return ft.Semantics(content=row, button=True, container=True, exclude_semantics=True, checked=bool(tick),
+    return ft.Semantics(content=row, button=True, container=True, exclude_semantics=True,
                         identifier=f"step-{flag.id}-{step.code}", label=f"{label}: {state}")
 
 
