@@ -73,7 +73,7 @@ class FlagsView:
         self.items = {i.record.id: i for i in queue}
         names = {i.id: i.display_name for i in caseload_items(app.services)}
         state = (tuple((f.id, repr(sorted(f.fields.items()))) for f in flags), tuple(sorted(names.items())),
-                 now // MINUTE)
+                 now // MINUTE, tuple(flag_steps.summary(app, f) for f in flags))  # ticks synced in (#15)
         if state == getattr(self, "_shown", None):
             return
         self._shown = state
