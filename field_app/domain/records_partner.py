@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from .fieldkit import Bad, Errors, a_date, boolean, choice, leaf, moment, opt_text, ref, text
-from .flag_steps import STEP_CODES
+from .flag_steps import STEP_CODES, steps_for
 from .schema import Field, Schema
 from .vocab import OrganisatieStatus, PartnerOrganisatie
 
@@ -51,7 +51,6 @@ def _flag_step_check(s: dict, ctx: Any, errors: Errors) -> None:
     found = ctx.record(s.get("flag_id")) if s.get("flag_id") else None
     if found is None:
         return
-    from .flag_steps import steps_for
     if s.get("step") not in {x.code for x in steps_for(found[1].get("raised_by_rule"))}:
         errors.add("step", "Deze stap hoort niet bij dit signaal.")
 
