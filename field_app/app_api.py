@@ -11,7 +11,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from .core.alerts import SecurityAlert
 from .core.errors import KeysDestroyed, LockedError, NotAllowed, PlatformSecretMissing, TooManyAttempts
-from .core.policy import AUDIT_ROLES, may_assign
+from .core.policy import ASSIGN_ROLES, AUDIT_ROLES, may_assign
 from .core.states import SyncState
 from .crypto.facts import ACCESS_LOG_ROLES, REVOKE_REASONS, ROLES
 from .crypto.vault import MIN_PASSPHRASE, MIN_PIN, VaultError, WeakPassphrase, WrongPassphrase, secret_problem
@@ -25,8 +25,17 @@ __all__ = [
     "ENROL_MESSAGES", "EnrolError", "KeysDestroyed", "LockedError", "NotAllowed", "PlatformSecretMissing", "SecurityAlert",
     "TooManyAttempts", "ValidationError", "VaultError", "WeakPassphrase", "WrongPassphrase",
     "MIN_PASSPHRASE", "MIN_PIN", "secret_problem", "REVOKE_REASONS", "ROLES", "AUDIT_ROLES", "ACCESS_LOG_ROLES",
-    "may_assign",
+    "may_assign", "TEAM_ROLES", "may_see_team",
 ]
+
+# -- the team dashboard and the case-conference export (#9) --------------------------------------------
+# Supervising roles see the team dashboard (DOMAIN.md §6: the roles that assign and cover, core.policy).
+TEAM_ROLES = ASSIGN_ROLES
+
+
+def may_see_team(role: str | None) -> bool:
+    return role in TEAM_ROLES
+
 
 # What a view catches around a call that talks to the server (a coordinator's actions).
 NETWORK_ERRORS: tuple[type[BaseException], ...] = (Unreachable, ServerError, OSError)

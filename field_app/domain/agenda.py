@@ -164,6 +164,6 @@ def _client_items(ctx: Any, start: int, end: int) -> list[AgendaItem]:
             if at < end and at + DAY_MS > start:
                 kind_nl, kind_en = (_label(RapportageType, r.get("report_type"), lang) for lang in ("nl", "en"))
                 items.append(AgendaItem(AgendaSoort.RAPPORTAGE_DEADLINE.value, cid, at,
-                                        f"Uiterste datum rapportage: {kind_nl.lower()}",
-                                        f"Report due: {kind_en.lower()}", rid, all_day=True))
+                                        f"Uiterste datum rapportage: {kind_nl}",
+                                        f"Report due: {kind_en}", rid, all_day=True))
     return items
