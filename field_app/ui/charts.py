@@ -43,7 +43,7 @@ def stacked_bars(labels: Sequence[str], series: Sequence[tuple[Sequence[int], ft
             from_y=0, to_y=y, width=14 * scale, stack_items=items, color=ft.Colors.PRIMARY,
             border_radius=ft.BorderRadius.only(top_left=3, top_right=3), show_tooltip=False)]))
     chart = fch.BarChart(
-        groups=groups, max_y=top, interactive=False, height=CHART_HEIGHT * scale, animation=False,
+        groups=groups, max_y=top, interactive=False, height=CHART_HEIGHT * scale,
         left_axis=_left_axis(top, scale),
         bottom_axis=fch.ChartAxis(label_size=22 * scale, labels=[
             fch.ChartAxisLabel(value=i, label=_axis_text(text if i % every == 0 else "", scale))
@@ -69,7 +69,7 @@ def lines(labels: Sequence[str], series: Sequence[tuple[Sequence[int | None], ft
         if y_labels else _left_axis(top, scale))
     chart = fch.LineChart(
         data_series=data, min_y=0, max_y=top, min_x=-0.3, max_x=max(len(labels) - 0.7, 0.7), interactive=False,
-        height=CHART_HEIGHT * scale, animation=False, left_axis=left,
+        height=CHART_HEIGHT * scale, left_axis=left,
         bottom_axis=fch.ChartAxis(label_size=22 * scale, labels=[
             fch.ChartAxisLabel(value=i, label=_axis_text(text if i % every == 0 else "", scale))
             for i, text in enumerate(labels)]),
