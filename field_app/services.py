@@ -41,6 +41,7 @@ from .crypto.vault import DEFAULT_SCRYPT, ScryptParams
 from .domain.hlc import now_ms
 from .parts.access import AccessLog
 from .parts.casework import Casework
+from .parts.export import CaseExport
 from .parts.lifecycle import Lifecycle
 from .parts.sync_control import SyncControl
 from .parts.team import TeamAdmin
@@ -109,6 +110,7 @@ class Services:
         self.lifecycle = Lifecycle(self.device, self.vault, self.sync, self.casework)
         self.team = TeamAdmin(self.device, self.sync)
         self.access = AccessLog(self.device, self.sync)
+        self.export = CaseExport(self.device, self.casework)  # the case-conference PDF (#9)
 
     @classmethod
     def enrol(cls, data_dir: str | Path, *, server_url: str | None = None, code: str | None = None,
@@ -199,3 +201,6 @@ class Services:
     open_client_file = _Via("access")
     access_log = _Via("access")
     server_access_log = _Via("access")
+
+    # -- the case-conference export (#9) ------------------------------------------------------------------
+    export_case_pdf = _Via("export")
