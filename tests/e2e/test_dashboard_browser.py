@@ -1,13 +1,18 @@
 """The team dashboard in a real browser at 390x844 (the coordinator's device of a real server, seeded with
 the five fictional demo cases): its figures, and its flet-charts charts drawn by the prebuilt web client of
-flet-web (no extension to register). Screenshots: artifacts/e2e/dash_*.png."""
+flet-web (no extension to register); then the case-conference PDF downloaded from a client's file.
+Screenshots: artifacts/e2e/dash_*.png, case_pdf_*.png (the PDF's first page rendered with pdftoppm)."""
 
 from __future__ import annotations
 
+import re
+import subprocess
+
 import pytest
-from e2e_support import PASSPHRASE, Stack, Tab, stack_fixture, stop
+from e2e_support import ARTIFACTS, PASSPHRASE, Stack, Tab, stack_fixture, stop
 from PIL import Image
 from playwright.sync_api import expect
+from pypdf import PdfReader
 
 pytestmark = pytest.mark.e2e
 
@@ -74,3 +79,33 @@ def test_03_the_devices_last_sync_from_the_server(tab: Tab):
     expect(device).to_contain_text("dit toestel", timeout=20_000)
     expect(device).to_contain_text("laatst gesynchroniseerd")
     tab.shot("dash_devices")
+
+
+def test_04_the_case_conference_pdf_downloads_in_the_browser(tab: Tab):
+    """PDF voor casusoverleg in the web build: the browser downloads the file made on the device (no name in
+    the file name); its text holds this client and no other; its first page is rendered with pdftoppm."""
+    page = tab.page
+    page.get_by_label("Terug").first.click()  # from the dashboard back to Meer, which has the tabs
+    page.get_by_role("tab", name="Cliënten").click()
+    dennis = page.get_by_role("button", name=re.compile(r"^Dennis A\."))
+    expect(dennis.first).to_be_visible(timeout=30_000)
+    dennis.first.click()
+    button = tab.seek(page.get_by_role("button", name="PDF voor casusoverleg"))
+    tab.steady(button)
+    with page.expect_download(timeout=60_000) as info:
+        button.click()
+    download = info.value
+    name = download.suggested_filename
+    assert re.fullmatch(r"casusoverleg-\d{4}-\d{2}-\d{2}-[0-9a-f]{6}\.pdf", name), name
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    pdf = ARTIFACTS / "case_pdf_browser.pdf"
+    download.save_as(str(pdf))
+    text = "\n".join(p.extract_text() for p in PdfReader(str(pdf)).pages)
+    assert "Casusoverleg: Dennis A." in text and "FICTIEF" in text and "Vertrouwelijk" in text
+    for other in ("Henk V.", "Rob D.", "Sandra K.", "Erik M."):
+        assert other not in text
+    expect(tab.text(re.compile("^PDF gemaakt op dit toestel"))).to_be_attached(timeout=10_000)
+    tab.shot("case_pdf_button")
+    subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile", str(pdf),
+                    str(ARTIFACTS / "case_pdf_browser_p1")], check=True)
+    assert (ARTIFACTS / "case_pdf_browser_p1.png").stat().st_size > 10_000
