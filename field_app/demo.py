@@ -129,7 +129,7 @@ def seed_reviews(svc: Services, now: int | None = None) -> dict:
         target = _newest(svc, ids[name], rtype) if name in ids else None
         if target is None or any(r.fields.get("target_id") == target.id for r in svc.records(ids[name], "review")):
             continue
-        svc.create_record("review", ids[name], {"target_id": target.id, "decision": decision, "comment": comment})
+        svc.review(target.id, decision, comment)
         made += 1
     return {"reviews": made}
 

@@ -47,8 +47,8 @@ def _colours(path, box) -> int:
 def test_01_the_coordinator_opens_the_team_overview(tab: Tab):
     page = tab.page
     tab.unlock()
-    page.get_by_role("tab", name="Meer").click()
-    opener = page.get_by_role("button", name="Teamoverzicht openen")
+    page.get_by_role("tab", name=re.compile("^Team")).click()
+    opener = tab.seek(page.get_by_role("button", name="Teamoverzicht openen"))
     expect(opener).to_be_visible(timeout=30_000)
     opener.click()
     expect(tab.by_id("dash-tile-flags")).to_be_visible(timeout=30_000)
@@ -85,7 +85,7 @@ def test_04_the_case_conference_pdf_downloads_in_the_browser(tab: Tab):
     """PDF voor casusoverleg in the web build: the browser downloads the file made on the device (no name in
     the file name); its text holds this client and no other; its first page is rendered with pdftoppm."""
     page = tab.page
-    page.get_by_label("Terug").first.click()  # from the dashboard back to Meer, which has the tabs
+    page.get_by_label("Terug").first.click()  # from the dashboard back to the Team tab
     page.get_by_role("tab", name="Cliënten").click()
     dennis = page.get_by_role("button", name=re.compile(r"^Dennis A\."))
     expect(dennis.first).to_be_visible(timeout=30_000)

@@ -1,5 +1,5 @@
 """Teamoverzicht (field_app.ui.views.team_dashboard) on a real supervisor's device with the demo cases:
-reached from Meer for supervising roles only, its figures, its flet-charts charts and the devices' sync."""
+reached from the Team tab (supervising roles only), its figures, its flet-charts charts and the devices' sync."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from ui_helpers import PASSPHRASE, dump, has_text, press, semantics, unlock
 from field_app.demo import seed
 from field_app.ui.views.team_dashboard import TeamDashboardView
 
-MORE = 3
+TEAM = 3  # Cliënten, Agenda, Signalen, Team, Meer
+MORE = 3  # Cliënten, Agenda, Signalen, Meer (no Team tab)
 
 
 def _controls(control, kind):
@@ -24,13 +25,13 @@ def _controls(control, kind):
     return found
 
 
-async def test_a_supervisor_opens_the_team_overview_from_meer(supervisor_device):
+async def test_a_supervisor_opens_the_team_overview_from_the_team_tab(supervisor_device):
     svc = supervisor_device.services
     svc.unlock(PASSPHRASE)
     seed(svc)
     client, app = await supervisor_device.open()
     await unlock(client, PASSPHRASE)
-    await client.select_nav(app.page.navigation_bar, MORE)
+    await client.select_nav(app.page.navigation_bar, TEAM)
     assert semantics(client, "dash-open"), dump(client)
     await press(client, "Teamoverzicht openen")
     assert isinstance(app.screen, TeamDashboardView), dump(client)

@@ -12,7 +12,6 @@ from field_app.domain.vocab import Rol
 from field_app.ui import components as c
 from field_app.ui import theme
 from field_app.ui.views.devices import security_section
-from field_app.ui.views.team_dashboard import team_entry
 from field_app.ui.views.worker_dialogs import HandoverDialog
 
 if TYPE_CHECKING:
@@ -52,7 +51,6 @@ class MoreView:
         lock = ft.OutlinedButton(content=t("more.lock"), icon=ft.Icons.LOCK_OUTLINE,
                                  on_click=app.handler(lambda e: app.lock("manual")), expand=True)
         sections: list[ft.Control] = [
-            *team_entry(app),  # the team dashboard, for supervising roles
             c.section_title(t("more.sync")),
             self.sync_box,
             ft.Row([ft.FilledButton(content=t("sync.now"), icon=ft.Icons.SYNC,

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import flet as ft
 
-from field_app.app_api import NETWORK_ERRORS, NotAllowed, may_see_team
+from field_app.app_api import NETWORK_ERRORS, NotAllowed, may_review, may_see_team
 from field_app.domain import dashboard as dash
 from field_app.domain.vocab import (
     FlagReden,
@@ -45,10 +45,12 @@ def gather(services: Any, now: int) -> tuple[dash.Dashboard, dict[str, str]]:
     for item in items:
         for rtype, out in recs.items():
             out += services.records(item.id, rtype)
-    queue = getattr(services, "review_queue", None)  # the device's own queue, where it has one
-    waiting = len(queue()) if callable(queue) else None
+    # a reviewer's own queue; for a coordinator: what waits for any supervisor in the team
+    reviewer = may_review(services.role)
+    waiting = len(services.review_queue(now)) if reviewer else None
     board = dash.build(items=items, flags=recs["flag"], contacts=recs["contact"], reports=recs["report"],
-                       reviews=recs["review"], me=services.user_name, now=now, review_waiting_count=waiting)
+                       reviews=recs["review"], me=services.user_name if reviewer else "", now=now,
+                       review_waiting_count=waiting)
     return board, {i.id: i.display_name for i in items}
 
 
@@ -250,11 +252,12 @@ class TeamDashboardView:
 
 
 def team_entry(app: VeldwerkApp) -> list[ft.Control]:
-    """The way in from Meer: a section with one button, for supervising roles only."""
+    """The way in from the Team tab (below the review queue): a section with one button, for supervising
+    roles only."""
     if not may_see_team(app.services.role):
         return []
     t = app.i18n.t
     button = ft.FilledButton(content=t("dash.open"), icon=ft.Icons.INSIGHTS_OUTLINED, expand=True,
                              on_click=app.handler(lambda e: app.push(TeamDashboardView(app))))
-    return [c.section_title(t("dash.title")), c.para(t("dash.open_intro"), ft.TextThemeStyle.BODY_MEDIUM),
-            ft.Semantics(content=ft.Row([button]), identifier="dash-open"), ft.Divider()]
+    return [ft.Divider(), c.section_title(t("dash.title")), c.para(t("dash.open_intro"), ft.TextThemeStyle.BODY_MEDIUM),
+            ft.Semantics(content=ft.Row([button]), identifier="dash-open")]
