@@ -109,3 +109,16 @@ def test_04_the_case_conference_pdf_downloads_in_the_browser(tab: Tab):
     subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile", str(pdf),
                     str(ARTIFACTS / "case_pdf_browser_p1")], check=True)
     assert (ARTIFACTS / "case_pdf_browser_p1.png").stat().st_size > 10_000
+
+
+def test_05_the_clients_risk_trend_is_a_flet_charts_chart(tab: Tab):
+    """Dennis's file, Risico's: one line chart per risk domain, drawn, its values in its accessible name."""
+    page = tab.page
+    section = tab.seek(tab.by_id("section-risks"))
+    section.click()
+    chart = tab.seek(page.locator('[flt-semantics-identifier^="risk-chart-"]').first)
+    tab.steady(chart)
+    label = chart.get_attribute("aria-label") or chart.inner_text()
+    assert "Midden" in label or "Hoog" in label or "Laag" in label or "Acuut" in label, label
+    path = tab.shot("client_risk_chart")
+    assert _colours(path, chart.bounding_box()) > 6, "the risk chart is blank"
