@@ -9,7 +9,7 @@ import re
 import subprocess
 
 import pytest
-from e2e_support import ARTIFACTS, PASSPHRASE, Stack, Tab, stack_fixture, stop
+from e2e_support import ARTIFACTS, PASSPHRASE, Stack, Tab, check_targets_and_names, stack_fixture, stop
 from PIL import Image
 from playwright.sync_api import expect
 from pypdf import PdfReader
@@ -55,6 +55,7 @@ def test_01_the_coordinator_opens_the_team_overview(tab: Tab):
     expect(page.get_by_role("heading", name="Open signalen")).to_be_visible()
     expect(tab.by_id("dash-flag").first).to_be_attached()
     tab.shot("dash_top")
+    check_targets_and_names(tab, "dashboard")  # 48 dp targets, every control named
 
 
 def test_02_charts_are_drawn_in_the_web_build(tab: Tab):
