@@ -8,13 +8,17 @@ from typing import TYPE_CHECKING
 
 import flet as ft
 
-from field_app.app_api import NotAllowed, ValidationError
+from field_app.app_api import NotAllowed, ValidationError, may_record
 
 if TYPE_CHECKING:
     from field_app.ui.app import VeldwerkApp
 
 
 def export_button(app: VeldwerkApp, client_id: str) -> ft.Control:
+    """The button; none for roles that only read (a partner reader, the DPO): they may not export."""
+    if not may_record(app.services.role):
+        return ft.Container(visible=False)
+
     async def make(e=None) -> None:
         await export(app, client_id)
 
