@@ -15,11 +15,13 @@ from field_app.ui import components as c
 from field_app.ui import fmt, theme
 from field_app.ui.views import client_parts as p
 from field_app.ui.views import review as rv
+from field_app.ui.views.team_dashboard import team_entry
 
 if TYPE_CHECKING:
     from field_app.ui.app import VeldwerkApp
 
-TEAM_EXTRAS: list = []  # other sections of the Team tab: ``fn(view) -> list[ft.Control]`` (the dashboard)
+# other sections of the Team tab: ``fn(view) -> list[ft.Control]`` (the dashboard: views/team_dashboard.py)
+TEAM_EXTRAS: list = [lambda view: team_entry(view.app)]
 
 
 def item_title(app: VeldwerkApp, record: Any) -> str:
