@@ -43,6 +43,7 @@ from .crypto.vault import DEFAULT_SCRYPT, ScryptParams
 from .domain.hlc import now_ms
 from .parts.access import AccessLog
 from .parts.casework import Casework
+from .parts.export import CaseExport
 from .parts.lifecycle import Lifecycle
 from .parts.review import ReviewWork
 from .parts.sync_control import SyncControl
@@ -113,6 +114,7 @@ class Services:
         self.team = TeamAdmin(self.device, self.sync)
         self.access = AccessLog(self.device, self.sync)
         self.reviews = ReviewWork(self.device, self.casework)
+        self.export = CaseExport(self.device, self.casework)  # the case-conference PDF (#9)
 
     @classmethod
     def enrol(cls, data_dir: str | Path, *, server_url: str | None = None, code: str | None = None,
@@ -214,3 +216,6 @@ class Services:
     acknowledge_flag = _Via("reviews")
     resolve_flag = _Via("reviews")
     flag_queue = _Via("reviews")
+
+    # -- the case-conference export (#9) ------------------------------------------------------------------
+    export_case_pdf = _Via("export")

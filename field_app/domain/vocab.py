@@ -741,6 +741,7 @@ class AgendaSoort(Vocab):
     OVERGANG = ("OVERGANG", "Overgangsmoment", "Transition")
     SIGNAAL_DEADLINE = ("SIGNAAL_DEADLINE", "Deadline signaal", "Flag deadline")
     ACTIE_DEADLINE = ("ACTIE_DEADLINE", "Deadline afspraak", "Action due")
+    RAPPORTAGE_DEADLINE = ("RAPPORTAGE_DEADLINE", "Uiterste datum rapportage", "Report due")
 
 
 # -- Review, reports and decisions (§3.4, §9.11, §9.13) ----------------------------------------------

@@ -406,3 +406,11 @@ class FakeServices:
     def flag_queue(self, now: int | None = None) -> list:
         self._require()
         return []
+
+    # -- the case-conference export (#9)
+    def export_case_pdf(self, client_id: str, *, save: bool = True) -> dict:
+        """A stand-in PDF (the real one is tested with the real services)."""
+        self._require()
+        if client_id not in self._clients:
+            raise ValidationError({"client_id": "Deze cliënt bestaat niet (meer) op dit toestel."})
+        return {"file_name": f"casusoverleg-{next(self._ids)}.pdf", "path": None, "data": b"%PDF-1.4 fake"}

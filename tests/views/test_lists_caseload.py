@@ -133,7 +133,7 @@ async def test_filters_combine_and_can_be_cleared(real_device):
 async def test_sort_by_risk_days_and_flags(real_device):
     client, _ = await _demo(real_device)
     await choose(client, "caseload-sort", "risk")
-    assert names_in_order(client) == ["Erik M.", "Rob D.", "Dennis A.", "Henk V.", "Sandra K."]
+    assert names_in_order(client) == ["Erik M.", "Henk V.", "Rob D.", "Dennis A.", "Sandra K."]  # acuut, hoog (2), midden, none
     await choose(client, "caseload-sort", "days")
     assert names_in_order(client) == ["Henk V.", "Sandra K.", "Dennis A.", "Rob D.", "Erik M."]
     await choose(client, "caseload-sort", "flags")

@@ -23,6 +23,7 @@ from field_app.domain.vocab import (
 from field_app.ui import components as c
 from field_app.ui import fmt, theme
 from field_app.ui.views import client_parts as p
+from field_app.ui.views.case_export import export_button
 from field_app.views_model import NoteView
 
 if TYPE_CHECKING:
@@ -239,6 +240,7 @@ class ClientView:
             rows.append(c.para(t("caseload.no_contact"), ft.TextThemeStyle.BODY_MEDIUM))
         else:
             rows.append(c.para(fmt.last_contact_text(i18n, summary.last_contact_at), ft.TextThemeStyle.BODY_MEDIUM))
+        rows.append(export_button(app, self.client_id))  # PDF voor casusoverleg (views/case_export.py)
         return c.node(ft.Card(ft.Container(ft.Column(rows, spacing=8), padding=ft.Padding.all(16)),
                               margin=ft.Margin.all(0)))
 

@@ -15,11 +15,13 @@ from field_app.ui import components as c
 from field_app.ui import fmt, theme
 from field_app.ui.views import client_parts as p
 from field_app.ui.views import review as rv
+from field_app.ui.views.team_dashboard import team_entry
 
 if TYPE_CHECKING:
     from field_app.ui.app import VeldwerkApp
 
-TEAM_EXTRAS: list = []  # other sections of the Team tab: ``fn(view) -> list[ft.Control]`` (the dashboard)
+# other sections of the Team tab: ``fn(view) -> list[ft.Control]`` (the dashboard: views/team_dashboard.py)
+TEAM_EXTRAS: list = [lambda view: team_entry(view.app)]
 
 
 def item_title(app: VeldwerkApp, record: Any) -> str:
@@ -78,7 +80,9 @@ class TeamView:
             p.title(item_title(app, rec)),
             p.line(f"{item.client_name} · {fmt.moment(app.i18n, when)}"),
         ]
-        if item.attention:
+        if item.attention and rec.type == "report":
+            rows.append(p.wide_badge(t("team.four_eyes"), ft.Icons.VISIBILITY, theme.WARNING, app.scale))
+        elif item.attention:
             rows.append(p.wide_badge(t("team.attention"), ft.Icons.PRIORITY_HIGH, theme.DANGER, app.scale))
         text = f.get("report") or f.get("text") or ""
         if text:
