@@ -163,5 +163,7 @@ def test_05_caseload_in_dark_mode(tab: Tab):
     expect(mine_heading(tab)).to_be_visible(timeout=10_000)
     tab.shot("lists_signalen_dark")
     page.get_by_role("tab", name="Meer").click()
-    scroll_to(tab, page.get_by_role("button", name="Automatisch"))
-    page.get_by_role("button", name="Automatisch").click()
+    expect(tab.text("Apparaat en beveiliging")).to_be_attached(timeout=10_000)
+    # exact: a flag card on Signalen says "Automatisch" too, and may linger a moment in the tree
+    scroll_to(tab, page.get_by_role("button", name="Automatisch", exact=True))
+    page.get_by_role("button", name="Automatisch", exact=True).click()
