@@ -187,6 +187,10 @@ def cmd_shell(args: argparse.Namespace) -> int:
         "open_client_file": lambda r: svc.open_client_file(r["client_id"], r.get("reason")),
         "access_log": lambda r: svc.access_log(r.get("client_id")),
         "server_access_log": lambda r: svc.server_access_log(),
+        # records of any type (#15: ticks of a flag's action list on two devices)
+        "create_record": lambda r: svc.create_record(r["type"], r["client_id"], r["fields"]),
+        "update_record": lambda r: svc.update_record(r["record_id"], r["changes"]),
+        "records": lambda r: svc.records(r["client_id"], r["type"]),
     }
     try:
         for line in sys.stdin:

@@ -153,10 +153,15 @@ def _client_items(ctx: Any, start: int, end: int) -> list[AgendaItem]:
         due = a.get("due")
         if a.get("status") == ActieStatus.OPEN.value and isinstance(due, str):
             at = local_ms(parse_date(due))
+            action = str(a.get("action", ""))[:80]
             if at < end and at + DAY_MS > start:
-                action = str(a.get("action", ""))[:80]
                 items.append(AgendaItem(AgendaSoort.ACTIE_DEADLINE.value, cid, at, f"Afspraak: {action}",
                                         f"Action due: {action}", rid, all_day=True))
+            elif at + DAY_MS <= start and _today_in(ctx, start, end):  # overdue: shown on today (#15)
+                today = local_ms(local_date(ctx.now))
+                items.append(AgendaItem(AgendaSoort.ACTIE_DEADLINE.value, cid, today,
+                                        f"Over tijd ({due}): {action}", f"Overdue ({due}): {action}", rid,
+                                        all_day=True))
     for rid, r in ctx.records("report"):  # a report's due date, until it is sent
         due = r.get("due_date")
         if r.get("status") != RapportageStatus.VERZONDEN.value and isinstance(due, str):
@@ -167,3 +172,8 @@ def _client_items(ctx: Any, start: int, end: int) -> list[AgendaItem]:
                                         f"Uiterste datum rapportage: {kind_nl}",
                                         f"Report due: {kind_en}", rid, all_day=True))
     return items
+
+
+def _today_in(ctx: Any, start: int, end: int) -> bool:
+    now = getattr(ctx, "now", None)
+    return type(now) is int and start <= now < end

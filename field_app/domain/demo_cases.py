@@ -74,7 +74,7 @@ CASE_A = [
     R("np_gert", "network_person", {"name": "Gert V.", "relation": "BROER_ZUS", "roles": ["STEUNFIGUUR"]}),
     R("case", "zvh_case", {"approach": "TOP_X", "phase": "UITVOERING_MONITORING", "regime": "DWANG",
                            "process_director": "Anouk Prins", "case_director": "Sanne Kok",
-                           "legal_basis": ["WGS_ZVH"]}),
+                           "legal_basis": ["WGS_ZVH"], "evaluation_date": "2025-10-22"}),
     R("kader_isd", "framework", {
         "framework_type": "ISD", "commissioner": "RECHTER", "decision_date": "2024-02-20", "start": "2024-02-20",
         "end": "2026-02-19", "current_phase": "EXTRAMURAAL", "phases": [
@@ -118,10 +118,16 @@ CASE_A = [
         "report": "PI meldt: vervoer DV&O nog niet gearriveerd; H. wacht in transitieruimte, wordt onrustig."}),
     R("flag_a1", "flag", {
         "reason": "OVERGANG_MISLUKT_OF_VERTRAAGD", "urgency": "ZELFDE_DAG", "route": "PROCESREGISSEUR_ZVH",
-        "assignee": "Anouk Prins", "status": "AFGEHANDELD", "raised_at": t("2025-06-02T10:01"),
+        "assignee": "Anouk Prins", "status": "IN_BEHANDELING", "raised_at": t("2025-06-02T10:01"),
         "source_id": "@overgang", "raised_by_rule": "OVERGANG_TE_LAAT",
-        "note": "Overplaatsing naar kliniek: gepland om 09:30, nog niet aangekomen.",
-        "resolution_note": "Procesregisseur belde DV&O en FPK; H. om 13:10 aangekomen (fictief)."}),
+        "note": "Overplaatsing naar kliniek: gepland om 09:30, nog niet aangekomen."}),
+    # "En nu?": the late transport's action list, half done (FICTIEF)
+    R(None, "flag_step", {"flag_id": "@flag_a1", "step": "VERWACHTE_TIJD", "by": "Anouk Prins",
+                          "at": t("2025-06-02T10:15"), "note": "DV&O: bus verwacht rond 13:00."}),
+    R(None, "flag_step", {"flag_id": "@flag_a1", "step": "ONTVANGER_INFORMEREN", "by": "Anouk Prins",
+                          "at": t("2025-06-02T10:20"), "note": "FPK De Linde gebeld: bed blijft vrij."}),
+    R(None, "flag_step", {"flag_id": "@flag_a1", "step": "WIE_BLIJFT", "by": "Lotte de Boer",
+                          "at": t("2025-06-02T11:00"), "note": "PI: afdelingsmedewerker blijft bij H."}),
     R("c_a3", "contact", {
         "contact_type": "INSTELLING", "outcome": "PLAATSGEVONDEN", "occurred_at": t("2025-06-05T10:00"),
         "location_kind": "INSTELLING", "report": "Eerste bezoek in de kliniek; opname verloopt rustig (fictief).",
@@ -202,30 +208,27 @@ CASE_B = [
     R("meldcode_b", "meldcode", {
         "q1_vermoeden": "JA", "q2_acuut_of_structureel_onveilig": "JA",
         "q2_toelichting": "Structureel: eerdere incidenten, nu samenwonen.", "flag_id": "@flag_verhuizing",
-        "note": "Melding bij Veilig Thuis gedaan (fictief)."}),
+        "note": "Besluit: melden bij Veilig Thuis; de melding volgt na het casusoverleg (fictief)."}),
     R("c_b2", "contact", {
         "contact_type": "NETWERKCONTACT", "outcome": "PLAATSGEVONDEN", "occurred_at": t("2025-09-19T10:00"),
         "participants": [{"name": "Truus D.", "role": "moeder"}],
         "report": "Apart gesprek moeder (met toestemming): voelt zich onder druk gezet over geld."}),
     R("c_b3", "contact", {
         "contact_type": "NETWERKOVERLEG", "outcome": "PLAATSGEVONDEN", "occurred_at": t("2025-09-23T14:00"),
-        "report": "ZVH casusoverleg: gemeente, VT, politie (wijkagent), verslavingszorg.",
-        "agreements": "VT-onderzoek; R. vrijwillig intake verslavingszorg; alternatieve woonplek via MO."}),
+        "report": "ZVH casusoverleg: gemeente, politie (wijkagent), verslavingszorg. Veilig Thuis was er niet bij.",
+        "agreements": "Melding bij VT; R. vrijwillig intake verslavingszorg; alternatieve woonplek via MO."}),
     R("overleg", "case_conference", {
         "case_id": "@case", "date": "2025-09-23", "kind": "ICO", "chair": "Anouk Prins",
         "attendees": [{"organisation": "GEMEENTE", "role": "nazorgcoördinator"},
-                      {"organisation": "VEILIG_THUIS", "role": "medewerker"},
                       {"organisation": "POLITIE", "role": "wijkagent"},
                       {"organisation": "VERSLAVINGSZORG", "role": "intaker"}],
         "legal_basis": ["WGS_ZVH"], "duiding": "Hoog risico op huiselijk geweld door samenwonen en alcohol.",
-        "decisions": "Procesregie ZVH; VT-onderzoek; vrijwillige verslavingszorg; alternatieve woonplek.",
+        "decisions": "Procesregie ZVH; melding bij Veilig Thuis; vrijwillige verslavingszorg; alternatieve woonplek.",
         "case_director": "Sanne Kok", "next_evaluation": "2025-10-07", "informed": "JA"}),
     R("actie_1", "case_action", {"case_id": "@case", "conference_id": "@overleg", "action": "Intake verslavingszorg",
                                  "owner": "VERSLAVINGSZORG", "due": "2025-09-30"}),
     R("actie_2", "case_action", {"case_id": "@case", "conference_id": "@overleg", "action": "Aanvraag ID en bijstand",
                                  "owner": "GEMEENTE", "due": "2025-09-26"}),
-    R("actie_3", "case_action", {"case_id": "@case", "conference_id": "@overleg", "action": "Veiligheidsplan moeder",
-                                 "owner": "VEILIG_THUIS", "due": "2025-09-26"}),
 ]
 
 CASE_C = [

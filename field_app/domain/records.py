@@ -29,6 +29,7 @@ from .records_case import CASE_ACTION, CASE_CONFERENCE, ZVH_CASE, meets_zvh_crit
 from .records_contact import CONTACT
 from .records_flag import FLAG, flag_deadline
 from .records_legal import CONDITION, FRAMEWORK, SUPERVISION, condition_applies
+from .records_partner import FLAG_STEP, ORGANISATION
 from .records_person import AFTERCARE, AFTERCARE_AREAS, CLIENT, NETWORK_PERSON
 from .records_report import OM_DECISION, REPORT, REVIEW, decision_changes
 from .records_transition import TRANSITION, create_transition, default_checklist
@@ -98,6 +99,8 @@ RECORD_SPECS: dict[str, RecordSpec] = {s.type: s for s in (
     _spec("report", Label("Rapportage", "Report"), REPORT),
     _spec("om_decision", Label("Beslissing OM of rechter", "Decision of the prosecution or court"), OM_DECISION),
     _spec("review", Label("Beoordeling", "Review"), REVIEW, note=True),
+    _spec("organisation", Label("Betrokken organisatie", "Involved organisation"), ORGANISATION),
+    _spec("flag_step", Label("Stap bij een signaal", "Flag step"), FLAG_STEP, note=True),
 )}
 
 NOTE_TYPES = frozenset(t for t, s in RECORD_SPECS.items() if s.note)

@@ -624,7 +624,20 @@ class PartnerOrganisatie(Vocab):
     WONINGCORPORATIE = ("WONINGCORPORATIE", "Woningcorporatie", "Housing association")
     MAATSCHAPPELIJKE_OPVANG = ("MAATSCHAPPELIJKE_OPVANG", "Maatschappelijke opvang", "Shelter")
     HUISARTS = ("HUISARTS", "Huisarts", "GP")
+    # added for the involved-organisations overview (#15) **(verify)** per region
+    RECHTBANK = ("RECHTBANK", "Rechtbank", "Court")
+    CVVI = ("CVVI", "CVvi (OM)", "OM central office for conditional release")
+    EM_MELDKAMER = ("EM_MELDKAMER", "Meldkamer EM (reclassering)", "Electronic-monitoring room (probation)")
+    GGZ_CRISISDIENST = ("GGZ_CRISISDIENST", "GGZ-crisisdienst", "Mental-health crisis service")
+    ZORGINSTELLING = ("ZORGINSTELLING", "Zorginstelling of kliniek", "Care institution or clinic")
     ANDERS = ("ANDERS", "Anders", "Other")
+
+
+class OrganisatieStatus(Vocab):
+    """An organisation recorded on a case: involved, or proposed and dismissed with a reason (#15)."""
+
+    ACTIEF = ("ACTIEF", "Betrokken", "Involved")
+    AFGEWEZEN = ("AFGEWEZEN", "Voorstel afgewezen", "Proposal dismissed")
 
 
 class OverlegSoort(Vocab):

@@ -49,6 +49,9 @@ def world() -> tuple[DictContext, dict[str, str]]:
         "case_conference", {"case_id": ids["case"], "date": "2025-10-01", "kind": "ICO"}, ctx))
     ids["flag"] = ctx.add("flag", validate_create(
         "flag", {"reason": "ANDERS", "urgency": "ZELFDE_DAG", "route": "TEAMLEIDER"}, ctx))
+    ids["auto_flag"] = ctx.add("flag", validate_create(
+        "flag", {"reason": "OVERGANG_MISLUKT_OF_VERTRAAGD", "urgency": "ZELFDE_DAG", "route": "PROCESREGISSEUR_ZVH",
+                 "raised_by_rule": "OVERGANG_TE_LAAT"}, ctx))
     ids["contact"] = ctx.add("contact", validate_create(
         "contact", {"contact_type": "TELEFONISCH", "outcome": "PLAATSGEVONDEN", "occurred_at": NOW - DAY,
                     "report": "Gebeld."}, ctx))
@@ -142,6 +145,11 @@ def full_examples(ids: dict[str, str]) -> dict[str, dict]:
                         "condition_ids": [ids["condition"]], "court_outcome": "Toegewezen.", "note": "n"},
         "review": {"target_id": ids["contact"], "decision": "AANPASSEN", "comment": "Graag de bron noemen.",
                    "at": NOW - HOUR_MS},
+        "organisation": {"organisation": "VEILIG_THUIS", "name": "Veilig Thuis Noordrand (fictief)",
+                         "contact_person": "Ilse Janssen", "contact_details": "0800-2000", "last_contact": "2025-10-01",
+                         "status": "AFGEWEZEN", "dismiss_reason": "Al gemeld via de politie.", "note": "n"},
+        "flag_step": {"flag_id": ids["auto_flag"], "step": "VERWACHTE_TIJD", "done": True, "by": "Anouk",
+                      "at": NOW - HOUR_MS, "note": "DV&O: verwacht 13:00."},
     }
 
 
@@ -163,6 +171,8 @@ def minimal_examples(ids: dict[str, str]) -> dict[str, dict]:
         "report": {"report_type": "VOORTGANG", "requested_by": "CVVI"},
         "om_decision": {"decision": "GEEN_ACTIE", "date": "2025-10-08"},
         "review": {"target_id": ids["report"], "decision": "GOEDGEKEURD"},
+        "organisation": {"organisation": "POLITIE"},
+        "flag_step": {"flag_id": ids["auto_flag"], "step": "WIE_BLIJFT"},
     }
 
 
@@ -607,3 +617,19 @@ def test_a_flag_can_be_handled_after_its_source_note_was_retracted():
     ctx.retracted.add(cid)
     assert validate_update("flag", flag, {"status": "IN_BEHANDELING"}, ctx) == {"status": "IN_BEHANDELING"}
     assert set(errors_of("flag", {k: v for k, v in flag.items() if k != "deadline"}, ctx)) == {"source_id"}
+
+
+# -- organisation and flag_step (#15) ------------------------------------------------------------------
+
+def test_a_dismissed_organisation_needs_a_reason():
+    ctx, _ = world()
+    assert "dismiss_reason" in errors_of("organisation", {"organisation": "POLITIE", "status": "AFGEWEZEN"}, ctx)
+    assert "organisation" in errors_of("organisation", {"organisation": "NIET_BESTAAND"}, ctx)
+
+
+def test_a_flag_step_must_belong_to_the_flags_rule():
+    ctx, ids = world()
+    assert "step" in errors_of("flag_step", {"flag_id": ids["auto_flag"], "step": "BEL_112"}, ctx)
+    assert "step" in errors_of("flag_step", {"flag_id": ids["flag"], "step": "VERWACHTE_TIJD"}, ctx)  # by hand
+    assert "step" in errors_of("flag_step", {"flag_id": ids["auto_flag"], "step": "ONZIN"}, ctx)
+    assert "flag_id" in errors_of("flag_step", {"flag_id": ids["contact"], "step": "WIE_BLIJFT"}, ctx)

@@ -29,10 +29,10 @@ from field_app.views_model import NoteView
 if TYPE_CHECKING:
     from field_app.ui.app import VeldwerkApp
 
-SECTIONS = ("timeline", "conditions", "risks", "network", "transitions", "reports")
+SECTIONS = ("timeline", "conditions", "risks", "network", "transitions", "reports", "case")
 OPEN_FLAG = ("OPEN", "IN_BEHANDELING")
 _TYPES = ("framework", "condition", "supervision", "transition", "aftercare", "network_person", "zvh_case",
-          "case_action", "flag", "report", "om_decision", "review")
+          "case_action", "flag", "report", "om_decision", "review", "organisation", "flag_step", "case_conference")
 
 
 @dataclass
@@ -126,6 +126,7 @@ class ClientView:
 
     def _render_section(self, data: ClientData) -> list[ft.Control]:
         from field_app.ui.views import (
+            client_case,  # Samenwerking (#15)
             client_conditions,
             client_network,
             client_reports,
@@ -135,7 +136,7 @@ class ClientView:
         )
         module = {"timeline": client_timeline, "conditions": client_conditions, "risks": client_risks,
                   "network": client_network, "transitions": client_transitions,
-                  "reports": client_reports}[self.section]
+                  "reports": client_reports, "case": client_case}[self.section]
         return module.render(self, data)
 
     # -- refresh -----------------------------------------------------------------------------------------------

@@ -84,6 +84,8 @@ def flag_card(app, flag) -> ft.Control:
     note = f.get("note_" + i18n.lang) or f.get("note")
     if note:
         rows.append(line(note))
+    from field_app.ui.views import flag_steps  # "En nu?" (#15)
+    rows += flag_steps.rows(app, flag)
     return card(rows, key=f"flag-{flag.id}", identifier=f"flag-{flag.id}")
 
 

@@ -13,6 +13,7 @@ from field_app.app_api import FLAG_ROLES, NotAllowed, ValidationError
 from field_app.domain.vocab import FlagReden, FlagStatus, Urgentie
 from field_app.ui import components as c
 from field_app.ui import fmt, theme
+from field_app.ui.views import flag_steps
 from field_app.ui.views.caseload import badge, caseload_items
 from field_app.ui.views.forms.base import Field, FormView
 
@@ -72,7 +73,7 @@ class FlagsView:
         self.items = {i.record.id: i for i in queue}
         names = {i.id: i.display_name for i in caseload_items(app.services)}
         state = (tuple((f.id, repr(sorted(f.fields.items()))) for f in flags), tuple(sorted(names.items())),
-                 now // MINUTE)
+                 now // MINUTE, tuple(flag_steps.summary(app, f) for f in flags))  # ticks synced in (#15)
         if state == getattr(self, "_shown", None):
             return
         self._shown = state
@@ -134,6 +135,10 @@ class FlagsView:
         if marks:
             rows.insert(2, ft.Row(marks, wrap=True, spacing=6, run_spacing=6))
             spoken += said
+        steps = flag_steps.summary(app, flag)  # "En nu?" (#15)
+        if steps:
+            rows.append(c.text(steps, ft.TextThemeStyle.BODY_MEDIUM, weight=ft.FontWeight.W_600))
+            spoken.append(steps)
         open_it = app.handler(lambda e=None, cid=flag.client_id: app.open_client(cid))
         head = ft.Semantics(content=ft.Container(
             ft.Row([ft.Container(width=6, bgcolor=tone.fg, border_radius=ft.BorderRadius.all(3)),
