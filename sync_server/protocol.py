@@ -11,7 +11,15 @@ import hashlib
 import secrets
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    WithJsonSchema,
+)
 
 from field_app.crypto.canonical import b64d
 from field_app.crypto.facts import (  # noqa: F401  (re-exported: the server's modules import them from here)
@@ -146,21 +154,68 @@ def _b64_chars(max_bytes: int) -> int:
     return -(-max_bytes * 4 // 3)
 
 
-Id = Annotated[str, StringConstraints(min_length=22, max_length=22), AfterValidator(_b64_of(ID_BYTES))]
-Key = Annotated[str, StringConstraints(min_length=43, max_length=43), AfterValidator(_b64_of(KEY_BYTES))]
-Hash = Annotated[str, StringConstraints(min_length=43, max_length=43), AfterValidator(_b64_of(HASH_BYTES))]
-Signature = Annotated[
-    str, StringConstraints(min_length=86, max_length=86), AfterValidator(_b64_of(SIGNATURE_BYTES))
-]
-Nonce = Annotated[
-    str,
-    StringConstraints(max_length=_b64_chars(DEVICE_NONCE_MAX_BYTES)),
-    AfterValidator(_b64_of(DEVICE_NONCE_MIN_BYTES, DEVICE_NONCE_MAX_BYTES)),
-]
-Challenge = Annotated[
-    str, StringConstraints(min_length=43, max_length=43), AfterValidator(_b64_of(CHALLENGE_BYTES))
-]
-SafeInt = Annotated[int, Field(ge=0, le=2**53)]
+# The OpenAPI description states exactly what the validators accept: canonical unpadded base64url of a
+# given number of bytes (b64d refuses non-zero trailing bits, so the last character of a 1- or 2-byte
+# tail is one of 4 or 16). tests/server/test_openapi.py checks these patterns against the validators.
+_B64 = "[A-Za-z0-9_-]"
+_LAST = {1: "[AQgw]", 2: "[AEIMQUYcgkosw048]"}
+
+
+def b64_pattern(min_bytes: int, max_bytes: int | None = None) -> str:
+    """A JSON Schema pattern for canonical unpadded base64url of ``min_bytes``-``max_bytes`` bytes: one
+    alternative per tail length (0, 1 or 2 bytes after the last full group of 3)."""
+    max_bytes = min_bytes if max_bytes is None else max_bytes
+    alternatives = []
+    for rest in (0, 1, 2):
+        counts = [n // 3 for n in range(min_bytes, max_bytes + 1) if n % 3 == rest]
+        if not counts:
+            continue
+        low, high = counts[0], counts[-1]
+        repeat = f"{{{low}}}" if low == high else f"{{{low},{high}}}"
+        groups = f"(?:{_B64}{{4}}){repeat}" if high else ""
+        alternatives.append(groups + ((_B64 * rest) + _LAST[rest] if rest else ""))
+    return "^(?:" + "|".join(alternatives) + ")$"
+
+
+def _b64_schema(min_bytes: int, max_bytes: int | None = None) -> WithJsonSchema:
+    max_bytes = min_bytes if max_bytes is None else max_bytes
+    return WithJsonSchema({
+        "type": "string", "minLength": _b64_chars(min_bytes), "maxLength": _b64_chars(max_bytes),
+        "pattern": b64_pattern(min_bytes, max_bytes), "contentEncoding": "base64url",
+    })
+
+
+def _b64_type(min_bytes: int, max_bytes: int | None = None) -> Any:
+    max_bytes = min_bytes if max_bytes is None else max_bytes
+    return Annotated[
+        str,
+        StringConstraints(min_length=_b64_chars(min_bytes), max_length=_b64_chars(max_bytes)),
+        AfterValidator(_b64_of(min_bytes, max_bytes)),
+        _b64_schema(min_bytes, max_bytes),
+    ]
+
+
+Id = _b64_type(ID_BYTES)
+Key = _b64_type(KEY_BYTES)
+Hash = _b64_type(HASH_BYTES)
+Signature = _b64_type(SIGNATURE_BYTES)
+Nonce = _b64_type(DEVICE_NONCE_MIN_BYTES, DEVICE_NONCE_MAX_BYTES)
+Challenge = _b64_type(CHALLENGE_BYTES)
+
+
+def query_int_schema(minimum: int, maximum: int) -> WithJsonSchema:
+    """What a paging query parameter accepts (``routes.deps.query_int`` parses the text itself, so that a
+    bad value answers 422 ``bad_query``): a decimal integer from ``minimum`` to ``maximum``."""
+    return WithJsonSchema({"type": "integer", "minimum": minimum, "maximum": maximum})
+
+
+def _whole(value: Any) -> Any:
+    """JSON has one number type: OpenAPI 3.1 (JSON Schema 2020-12) counts ``7.0`` as the integer 7, and so
+    does the server. Fractions and everything that is not a number still fail the strict ``int``."""
+    return int(value) if type(value) is float and value.is_integer() else value
+
+
+SafeInt = Annotated[int, Field(ge=0, le=2**53), BeforeValidator(_whole)]
 
 
 class WireIn(BaseModel):
@@ -234,7 +289,9 @@ class LedgerEntryIn(WireIn):
     team: Id
     index: SafeInt
     prev: Hash
-    type: Annotated[str, StringConstraints(min_length=1, max_length=32)]
+    # Any other type answers 400 bad_ledger_entry (the schema lists the types; validation stays the route's).
+    type: Annotated[str, StringConstraints(min_length=1, max_length=32),
+                    WithJsonSchema({"type": "string", "enum": list(LEDGER_TYPES)})]
     body: dict[str, Any]
     signer: Id
     at: SafeInt
@@ -260,7 +317,8 @@ class LedgerOut(BaseModel):
 
 
 class GrantsIn(WireIn):
-    grants: list[dict[str, Any]]
+    # More answers 413 too_many_grants (the route counts; the schema states the limit).
+    grants: Annotated[list[dict[str, Any]], Field(json_schema_extra={"maxItems": MAX_GRANTS_PER_POST})]
 
 
 class GrantsPostOut(BaseModel):
@@ -275,14 +333,28 @@ class PushHeadIn(WireIn):
     """A signed push head: ``sig`` over ``pinned("push-head", {team, device, device_seq, hash})``."""
 
     device: Id | None = None
-    device_seq: Annotated[int, Field(ge=1, le=2**53)]
+    device_seq: Annotated[int, Field(ge=1, le=2**53), BeforeValidator(_whole)]
     hash: Hash
     sig: Signature
 
 
+# An envelope as the wire carries it (field_app.crypto.wire, base64url); what is not one answers 400
+# bad_envelope, a longer one 413 envelope_too_large, more than the limit per push 413 too_many_envelopes:
+# the route checks (with those codes), the schema states the limits.
+_ENVELOPE_SCHEMA = {"type": "string", "maxLength": _b64_chars(MAX_ENVELOPE_BYTES), "pattern": "^[A-Za-z0-9_-]*$",
+                    "contentEncoding": "base64url"}
+Envelope = Annotated[str, WithJsonSchema(_ENVELOPE_SCHEMA)]
+
+
 class PushIn(WireIn):
-    envelopes: list[str]
+    envelopes: Annotated[list[Envelope], Field(json_schema_extra={"maxItems": MAX_ENVELOPES_PER_PUSH})]
     head: PushHeadIn | None = None
+
+
+class SignedPushIn(PushIn):
+    """A push without a token carries at least one envelope (its signatures are the authentication)."""
+
+    envelopes: Annotated[list[Envelope], Field(json_schema_extra={"minItems": 1, "maxItems": MAX_ENVELOPES_PER_PUSH})]
 
 
 class PushHeadOut(BaseModel):
