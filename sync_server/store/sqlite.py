@@ -65,6 +65,9 @@ class SqliteStore:
         self.path = str(path)
         self.busy_timeout_s = busy_timeout_s
 
+    def close(self) -> None:
+        """Nothing to close: every operation opens and closes its own connection."""
+
     # -- plumbing -------------------------------------------------------------------------------------
 
     @contextmanager
