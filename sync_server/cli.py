@@ -68,7 +68,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser("serve", help="run the server")
     serve.add_argument("--db", required=True, help=_DB_HELP)
-    serve.add_argument("--workers", type=_workers, default=1, help="server processes on this port (1-64)")
+    serve.add_argument("--workers", type=_workers, default=1,
+                       help="server processes on this port (1-64); on SQLite they share the file's write lock")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8765)
     serve.add_argument("--public-url", help="base URL clients use (default http://HOST:PORT)")
