@@ -59,7 +59,7 @@ test-compat: $(COMPAT_STAMP)
 test: $(STAMP) chromium postgresql lint test-fast test-e2e test-compat
 	@echo "All tests passed."
 
-bench: $(STAMP)
+bench: $(STAMP) postgresql
 	$(PY) -m bench.run
 
 clean:
