@@ -67,7 +67,7 @@ test-compat: $(COMPAT_STAMP)
 test: $(STAMP) chromium postgresql poppler lint test-fast test-e2e test-compat
 	@echo "All tests passed."
 
-bench: $(STAMP)
+bench: $(STAMP) postgresql
 	$(PY) -m bench.run
 
 clean:

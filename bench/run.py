@@ -146,6 +146,9 @@ def bench_sync(n: int = N_SYNC) -> dict:
 
 def main() -> None:
     results = {"seal_open": bench_seal_open(), "sync": bench_sync()}
+    from bench.server_load import bench_server_load  # server side: SQLite vs PostgreSQL, 1 and 4 processes
+
+    results["server_load"] = bench_server_load()
     out = ROOT / "bench" / "results" / "latest.json"
     out.write_text(json.dumps(results, indent=2))
     print(json.dumps(results, indent=2))

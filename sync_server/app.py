@@ -9,6 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import protocol
@@ -58,7 +59,24 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     error = protocol.STATUS_CODES.get(exc.status_code)
     if error is None:  # a status the framework raises that the protocol does not list
         error = ErrorCode.BAD_REQUEST if exc.status_code < 500 else ErrorCode.INTERNAL_ERROR
-    return _json_error(error, None, exc.headers)
+    headers = exc.headers
+    if exc.status_code == 405:
+        headers = {**(headers or {}), "Allow": _allowed_methods(request)}
+    return _json_error(error, None, headers)
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method of the path, not only those of the first route that matched it (Starlette's ``Allow``
+    names one route's methods; a path such as ``/changes`` has a GET route and a POST route)."""
+    allowed = []
+    for method in _METHODS:
+        scope = {**request.scope, "method": method}
+        if any(route.matches(scope)[0] == Match.FULL for route in request.app.router.routes):
+            allowed.append(method)
+    return ", ".join(allowed)
+
+
+_METHODS = ("DELETE", "GET", "HEAD", "PATCH", "POST", "PUT")
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:

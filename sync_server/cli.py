@@ -4,6 +4,11 @@
     sync-server invite --db veldwerk.db --team TEAM --role VELDWERKER [--json]
     sync-server serve  --db veldwerk.db [--host 127.0.0.1] [--port 8765] [--public-url URL] [--workers N]
     sync-server migrate --db veldwerk.db
+    sync-server export --db veldwerk.db [--team TEAM] FILE
+    sync-server import --db postgresql://... FILE
+
+``export`` / ``import`` move a team (or every team) between databases, e.g. from SQLite to PostgreSQL,
+copying sealed data as bytes without reading it (see ``store.transfer``); import needs an empty database.
 
 ``--db`` is a SQLite file (the embedded default) or a PostgreSQL URL ``postgresql://...`` (the
 ``veldwerk[postgres]`` extra), which several server processes (``--workers N``, or several machines) share.
@@ -27,7 +32,7 @@ from field_app.crypto.canonical import b64e
 
 from . import protocol
 from .settings import Settings, now_ms
-from .store import SqliteStore, open_store
+from .store import SqliteStore, open_store, transfer
 from .store.base import SchemaTooNew, StoreError, UnknownTeam
 
 _DAY_MS = 24 * 3600_000
@@ -63,7 +68,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser("serve", help="run the server")
     serve.add_argument("--db", required=True, help=_DB_HELP)
-    serve.add_argument("--workers", type=_workers, default=1, help="server processes on this port (1-64)")
+    serve.add_argument("--workers", type=_workers, default=1,
+                       help="server processes on this port (1-64); on SQLite they share the file's write lock")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8765)
     serve.add_argument("--public-url", help="base URL clients use (default http://HOST:PORT)")
@@ -87,6 +93,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     migrate = commands.add_parser("migrate", help="bring the database schema up to date and print its version")
     migrate.add_argument("--db", required=True, help=_DB_HELP)
+
+    export = commands.add_parser("export", help="write a team (or all teams) to a file, sealed data as it is")
+    export.add_argument("--db", required=True, help=_DB_HELP)
+    export.add_argument("--team", help="only this team (default: every team)")
+    export.add_argument("file", help="the export file to create (0600; never overwritten)")
+
+    import_ = commands.add_parser("import", help="load an export into an empty database")
+    import_.add_argument("--db", required=True, help=_DB_HELP)
+    import_.add_argument("file", help="a file written by sync-server export")
     return parser
 
 
@@ -144,6 +159,8 @@ def _pg_errors() -> tuple[type[Exception], ...]:
 
 
 def _problem(exc: BaseException) -> str:
+    if isinstance(exc, transfer.TransferRefused):
+        return str(exc)
     if isinstance(exc, SchemaTooNew):
         return (f"de database is van een nieuwere server (schema {exc.found}, deze kent {exc.known}) /"
                 f" the database is from a newer server (schema {exc.found}, this one knows {exc.known})")
@@ -168,6 +185,8 @@ def _main(argv: list[str] | None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "serve":
         return _serve(args)
+    if args.command in ("export", "import"):
+        return _transfer(args)
     store = open_store(args.db)
     if args.command == "migrate":
         print(f"Schema versie / schema version: {store.schema_version()}")
@@ -184,6 +203,31 @@ def _main(argv: list[str] | None) -> int:
         print(f"sync-server: onbekend team / unknown team: {args.team}", file=sys.stderr)
         return 2
     _print_code(args.team, code, args.role, now + valid_ms, args.json, first=False)
+    return 0
+
+
+def _transfer(args: argparse.Namespace) -> int:
+    """``export`` / ``import``: one summary line on success; one line and exit 2 when refused."""
+    if args.command == "import" and not os.path.isfile(args.file):
+        print(f"sync-server: het exportbestand bestaat niet / the export file does not exist: {args.file}",
+              file=sys.stderr)
+        return 2
+    if args.command == "export" and os.path.exists(args.file):
+        print(f"sync-server: het bestand bestaat al / the file already exists: {args.file}", file=sys.stderr)
+        return 2
+    store = open_store(args.db)
+    try:
+        if args.command == "export":
+            counts = transfer.export_file(store, args.file, args.team)
+            print(f"Geëxporteerd / exported: {counts.summary()}")
+        else:
+            counts = transfer.import_file(store, args.file)
+            print(f"Geïmporteerd / imported: {counts.summary()}")
+    except UnknownTeam:
+        print(f"sync-server: onbekend team / unknown team: {args.team}", file=sys.stderr)
+        return 2
+    finally:
+        store.close()
     return 0
 
 

@@ -11,9 +11,15 @@ import hashlib
 import secrets
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    WithJsonSchema,
+)
 
-from field_app.crypto.canonical import b64d
 from field_app.crypto.facts import (  # noqa: F401  (re-exported: the server's modules import them from here)
     ACCESS_LOG_ROLES,
     DEFAULT_FIRST_ROLE,
@@ -33,6 +39,8 @@ from field_app.crypto.facts import (  # noqa: F401  (re-exported: the server's m
     KiB,
     MiB,
 )
+
+from .fields import b64_chars, b64_pattern, b64_type, query_int_schema, whole_number  # noqa: F401 (re-exported)
 
 API_VERSION = "1"
 
@@ -126,41 +134,15 @@ def secret_hash(secret: bytes) -> bytes:
 # -- field types ----------------------------------------------------------------------------------------
 
 
-def _b64_of(min_len: int, max_len: int | None = None):
-    max_len = min_len if max_len is None else max_len
-
-    def check(value: str) -> str:
-        try:
-            raw = b64d(value)
-        except ValueError:
-            raise ValueError("must be unpadded base64url") from None
-        if not min_len <= len(raw) <= max_len:
-            size = f"{min_len}" if min_len == max_len else f"{min_len}-{max_len}"
-            raise ValueError(f"must encode {size} bytes")
-        return value
-
-    return check
+Id = b64_type(ID_BYTES)
+Key = b64_type(KEY_BYTES)
+Hash = b64_type(HASH_BYTES)
+Signature = b64_type(SIGNATURE_BYTES)
+Nonce = b64_type(DEVICE_NONCE_MIN_BYTES, DEVICE_NONCE_MAX_BYTES)
+Challenge = b64_type(CHALLENGE_BYTES)
 
 
-def _b64_chars(max_bytes: int) -> int:
-    return -(-max_bytes * 4 // 3)
-
-
-Id = Annotated[str, StringConstraints(min_length=22, max_length=22), AfterValidator(_b64_of(ID_BYTES))]
-Key = Annotated[str, StringConstraints(min_length=43, max_length=43), AfterValidator(_b64_of(KEY_BYTES))]
-Hash = Annotated[str, StringConstraints(min_length=43, max_length=43), AfterValidator(_b64_of(HASH_BYTES))]
-Signature = Annotated[
-    str, StringConstraints(min_length=86, max_length=86), AfterValidator(_b64_of(SIGNATURE_BYTES))
-]
-Nonce = Annotated[
-    str,
-    StringConstraints(max_length=_b64_chars(DEVICE_NONCE_MAX_BYTES)),
-    AfterValidator(_b64_of(DEVICE_NONCE_MIN_BYTES, DEVICE_NONCE_MAX_BYTES)),
-]
-Challenge = Annotated[
-    str, StringConstraints(min_length=43, max_length=43), AfterValidator(_b64_of(CHALLENGE_BYTES))
-]
-SafeInt = Annotated[int, Field(ge=0, le=2**53)]
+SafeInt = Annotated[int, Field(ge=0, le=2**53), BeforeValidator(whole_number)]
 
 
 class WireIn(BaseModel):
@@ -234,7 +216,9 @@ class LedgerEntryIn(WireIn):
     team: Id
     index: SafeInt
     prev: Hash
-    type: Annotated[str, StringConstraints(min_length=1, max_length=32)]
+    # Any other type answers 400 bad_ledger_entry (the schema lists the types; validation stays the route's).
+    type: Annotated[str, StringConstraints(min_length=1, max_length=32),
+                    WithJsonSchema({"type": "string", "enum": list(LEDGER_TYPES)})]
     body: dict[str, Any]
     signer: Id
     at: SafeInt
@@ -260,7 +244,8 @@ class LedgerOut(BaseModel):
 
 
 class GrantsIn(WireIn):
-    grants: list[dict[str, Any]]
+    # More answers 413 too_many_grants (the route counts; the schema states the limit).
+    grants: Annotated[list[dict[str, Any]], Field(json_schema_extra={"maxItems": MAX_GRANTS_PER_POST})]
 
 
 class GrantsPostOut(BaseModel):
@@ -275,14 +260,28 @@ class PushHeadIn(WireIn):
     """A signed push head: ``sig`` over ``pinned("push-head", {team, device, device_seq, hash})``."""
 
     device: Id | None = None
-    device_seq: Annotated[int, Field(ge=1, le=2**53)]
+    device_seq: Annotated[int, Field(ge=1, le=2**53), BeforeValidator(whole_number)]
     hash: Hash
     sig: Signature
 
 
+# An envelope as the wire carries it (field_app.crypto.wire, base64url); what is not one answers 400
+# bad_envelope, a longer one 413 envelope_too_large, more than the limit per push 413 too_many_envelopes:
+# the route checks (with those codes), the schema states the limits.
+_ENVELOPE_SCHEMA = {"type": "string", "maxLength": b64_chars(MAX_ENVELOPE_BYTES), "pattern": "^[A-Za-z0-9_-]*$",
+                    "contentEncoding": "base64url"}
+Envelope = Annotated[str, WithJsonSchema(_ENVELOPE_SCHEMA)]
+
+
 class PushIn(WireIn):
-    envelopes: list[str]
+    envelopes: Annotated[list[Envelope], Field(json_schema_extra={"maxItems": MAX_ENVELOPES_PER_PUSH})]
     head: PushHeadIn | None = None
+
+
+class SignedPushIn(PushIn):
+    """A push without a token carries at least one envelope (its signatures are the authentication)."""
+
+    envelopes: Annotated[list[Envelope], Field(json_schema_extra={"minItems": 1, "maxItems": MAX_ENVELOPES_PER_PUSH})]
 
 
 class PushHeadOut(BaseModel):

@@ -19,6 +19,7 @@ from ..protocol import (
     AccessLogOut,
     ApiError,
     ErrorCode,
+    query_int_schema,
 )
 from .deps import Caller, JsonRoute, StoreDep, query_int, require_confirmed, team_caller
 
@@ -29,8 +30,9 @@ router = APIRouter(prefix="/v1/teams/{team}", tags=["access-log"], route_class=J
 def read_access_log(
     caller: Annotated[Caller, Depends(team_caller("access_log.read"))],
     store: StoreDep,
-    after: Annotated[str | None, Query(description="Rows with a greater id (default 0).")] = None,
-    limit: Annotated[str | None, Query(description=f"1-{ACCESS_LOG_LIMIT_MAX}, default 100.")] = None,
+    after: Annotated[str | None, query_int_schema(0, 2**53), Query(description="Rows with a greater id (default 0).")] = None,
+    limit: Annotated[str | None, query_int_schema(1, ACCESS_LOG_LIMIT_MAX),
+                     Query(description=f"1-{ACCESS_LOG_LIMIT_MAX}, default 100.")] = None,
 ) -> AccessLogOut:
     """A page of the team's access log in id order; ``next`` is the cursor for the following page."""
     require_confirmed(caller)

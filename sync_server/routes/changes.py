@@ -38,6 +38,8 @@ from ..protocol import (
     PushIn,
     PushOut,
     PushResult,
+    SignedPushIn,
+    query_int_schema,
 )
 from ..settings import Settings
 from ..store.base import (
@@ -99,7 +101,7 @@ def push(
 
 @router.post("/changes/signed", response_model=PushOut)
 def signed_push(
-    team: str, body: PushIn, store: StoreDep, settings: SettingsDep, ledgers: LedgersDep, request: Request
+    team: str, body: SignedPushIn, store: StoreDep, settings: SettingsDep, ledgers: LedgersDep, request: Request
 ) -> PushOut:
     """Push without a token, authenticated by the envelopes' own signatures.
 
@@ -142,9 +144,11 @@ def own_chain(
     device: str,
     caller: Annotated[Caller, Depends(team_caller("chain.read"))],
     store: StoreDep,
-    after: Annotated[str | None, Query(description="Envelopes with a greater device_seq (default 0).")] = None,
+    after: Annotated[str | None, query_int_schema(0, 2**53),
+                     Query(description="Envelopes with a greater device_seq (default 0).")] = None,
     limit: Annotated[
-        str | None, Query(description=f"{PULL_LIMIT_MIN}-{PULL_LIMIT_MAX}, default {PULL_LIMIT_DEFAULT}.")
+        str | None, query_int_schema(PULL_LIMIT_MIN, PULL_LIMIT_MAX),
+        Query(description=f"{PULL_LIMIT_MIN}-{PULL_LIMIT_MAX}, default {PULL_LIMIT_DEFAULT}."),
     ] = None,
 ) -> ChainOut:
     """The calling device's own chain as the server holds it: its head and its envelopes after a
@@ -339,9 +343,11 @@ def _store(
 def pull(
     caller: Annotated[Caller, Depends(team_caller("changes.pull"))],
     store: StoreDep,
-    after: Annotated[str | None, Query(description="Changes with a greater seq (default 0).")] = None,
+    after: Annotated[str | None, query_int_schema(0, 2**53),
+                     Query(description="Changes with a greater seq (default 0).")] = None,
     limit: Annotated[
-        str | None, Query(description=f"{PULL_LIMIT_MIN}-{PULL_LIMIT_MAX}, default {PULL_LIMIT_DEFAULT}.")
+        str | None, query_int_schema(PULL_LIMIT_MIN, PULL_LIMIT_MAX),
+        Query(description=f"{PULL_LIMIT_MIN}-{PULL_LIMIT_MAX}, default {PULL_LIMIT_DEFAULT}."),
     ] = None,
 ) -> PullOut:
     """A page of changes in seq order; ``next`` is the cursor for the following page. Confirmed devices

@@ -122,6 +122,10 @@ def team_caller(action: str) -> Callable[..., Iterator[Caller]]:
         request: Request,
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     ) -> Iterator[Caller]:
+        if credentials is None:
+            # No credential at all: nothing is being guessed, so nothing is counted or rate-limited (429 is
+            # for presenting wrong credentials); the answer is always 401, before any database work.
+            raise _unauthorized(ErrorCode.UNAUTHORIZED)
         try:
             caller = _authenticate(store, settings.clock(), credentials)
         except _KnownDeviceRefused as exc:

@@ -25,6 +25,7 @@ from ..protocol import (
     LedgerOut,
     LedgerPostIn,
     LedgerPostOut,
+    query_int_schema,
 )
 from ..store.base import Device, LedgerConflict, LedgerEffects, LedgerRow, Store
 from .deps import (
@@ -51,7 +52,8 @@ _DEVICE_FIELDS = {"id", "ed25519", "x25519", "role", "beheer"}
 def read_ledger(
     caller: Annotated[Caller, Depends(team_caller("ledger.read"))],
     store: StoreDep,
-    after: Annotated[str | None, Query(description="Entries with a greater index (default -1: all).")] = None,
+    after: Annotated[str | None, query_int_schema(-1, 2**53),
+                     Query(description="Entries with a greater index (default -1: all).")] = None,
 ) -> LedgerOut:
     """Entries after ``after`` in index order, and the current head."""
     return _ledger_out(store, caller.team, query_int(after, "after", -1, -1, 2**53))
@@ -64,7 +66,8 @@ def read_public_ledger(
     settings: SettingsDep,
     request: Request,
     device: Annotated[str | None, Query(description="The id of a device enrolled in this team.")] = None,
-    after: Annotated[str | None, Query(description="Entries with a greater index (default -1: all).")] = None,
+    after: Annotated[str | None, query_int_schema(-1, 2**53),
+                     Query(description="Entries with a greater index (default -1: all).")] = None,
 ) -> LedgerOut:
     """The ledger without a token, for a device that is enrolled in the team in any status.
 

@@ -53,6 +53,10 @@ class _PgDb:
     def execute(self, sql: str, params: Any = None) -> psycopg.Cursor:
         return self.conn.execute(pg_sql(sql), list(params) if params else None)
 
+    def executemany(self, sql: str, rows: list[Any]) -> None:
+        with self.conn.cursor() as cursor:
+            cursor.executemany(pg_sql(sql), rows)
+
 
 class PostgresStore(SqliteStore):
     """The store for several server processes on one PostgreSQL database. ``url`` is a libpq URL

@@ -9,6 +9,7 @@ process-local lock; several server processes on one file stay correct).
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -64,8 +65,28 @@ class SqliteStore:
     def __init__(self, path: str | Path, busy_timeout_s: float = 30.0) -> None:
         self.path = str(path)
         self.busy_timeout_s = busy_timeout_s
+        self._keeper: sqlite3.Connection | None = None
+        self._keeper_lock = threading.Lock()
+
+    def close(self) -> None:
+        """Close the idle connection that keeps the WAL open (operations open their own connections)."""
+        with self._keeper_lock:
+            keeper, self._keeper = self._keeper, None
+        if keeper is not None:
+            keeper.close()
 
     # -- plumbing -------------------------------------------------------------------------------------
+
+    def _keep_open(self) -> None:
+        """Hold one idle connection for the store's lifetime. Without it each operation's connection is the
+        last one to close, and SQLite then checkpoints the WAL into the database file and deletes it, with
+        an fsync, on every request (pushes were 5x slower; bench/server_load.py). The idle connection holds
+        no transaction, so checkpoints still run, automatically every 1000 pages."""
+        with self._keeper_lock:
+            if self._keeper is None:
+                keeper = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+                keeper.execute("SELECT COUNT(*) FROM sqlite_master").fetchall()
+                self._keeper = keeper
 
     @contextmanager
     def _db(self) -> Iterator[sqlite_utils.Database]:
@@ -80,6 +101,8 @@ class SqliteStore:
             yield sqlite_utils.Database(conn, execute_plugins=False)
         finally:
             conn.close()
+        if self._keeper is None:
+            self._keep_open()
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite_utils.Database]:
