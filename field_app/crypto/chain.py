@@ -101,7 +101,7 @@ class DeviceChainTracker:
             raise ChainError("bad_envelope", "the envelope is not signed by its sender")
         device = parts.device
         seq = parts.header["device_seq"]
-        prev = b64d(parts.header["prev_hash"])
+        prev = parts.prev_hash
         digest = wire.envelope_hash(bytes(envelope))
         last_seq, last_hash = self.last(device)
         if seq == last_seq + 1:
@@ -322,7 +322,7 @@ def check_envelope_context(ledger: VerifiedLedger, envelope: bytes) -> int:
         parts = wire.unpack(envelope)
     except wire.EnvelopeFormatError as exc:
         raise ChainError("bad_envelope", f"malformed envelope: {exc}") from exc
-    index = ledger.index_of(b64d(parts.header["ledger_head"]))
+    index = ledger.index_of(parts.ledger_head)
     if index is None:
         raise ChainError("context", "the sealer's ledger head is unknown to this device", device=parts.device)
     if not ledger.was_member_at(parts.device, index):

@@ -117,6 +117,10 @@ class Projection:
         with self._lock:
             self._unsent = set(op_ids)
 
+    def add_unsent(self, op_id: bytes) -> None:
+        with self._lock:
+            self._unsent.add(op_id)
+
     # -- generic queries ---------------------------------------------------------------------------
     def record(self, record_id: str) -> Record | None:
         with self._lock:

@@ -76,9 +76,9 @@ class Puller:
                 sender = ledger.devices.get(parts.device) if ledger else None
                 if sender is None:
                     out.append(b"")
-                elif verify_signature(sender.ed25519, parts.signature, parts.signed_bytes()) and \
-                        not ledger_knows(ledger, b64d(parts.header["ledger_head"])):
-                    out.append(b64d(parts.header["ledger_head"]))
+                elif not ledger_knows(ledger, parts.ledger_head) and \
+                        verify_signature(sender.ed25519, parts.signature, parts.signed_bytes()):
+                    out.append(parts.ledger_head)  # the signature only when it matters (the chain check has it)
             return out
 
         if unknown():
@@ -136,7 +136,7 @@ class Puller:
             return None
         try:
             op = open_envelope(env, team=dev.team, sender_ed25519=sender.ed25519, epoch_keys=dev.epoch_keys,
-                               sender_device=parts.device)
+                               sender_device=parts.device, signature_checked=observe)  # observe verified it
         except MissingEpochKey:
             store.pending_add(op_id, seq, env, "key")
             return None
