@@ -39,7 +39,7 @@ from .client import ServerError, SyncClient, Unreachable
 from .delivery import PUSH_BATCH, deliver_signed
 from .ledger_sync import LedgerRefused, LedgerSync
 from .port import DevicePort
-from .pull import Puller
+from .pull import PULL_LIMIT, Puller
 
 __all__ = ["SyncEngine", "LedgerRefused", "deliver_signed"]
 
@@ -63,6 +63,7 @@ class SyncEngine:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._round_lock = threading.RLock()
+        self._no_round = False  # the server has no GET /round (an older one)
         self.busy = False
 
     # -- thread ------------------------------------------------------------------------------------
@@ -158,7 +159,8 @@ class SyncEngine:
         dev.check_lease()
         self.ledger.fresh = False
         self.client.ensure_login(dev.team, dev.identity)
-        self.ledger.follow()
+        view = self._read_round()  # ledger, heads and first page in one request (a member's round)
+        self.ledger.follow(view["ledger"] if view else None)
         if dev.ledger is not None and dev.ledger.is_revoked(dev.identity.device_id):
             self._revoked()
             return
@@ -172,9 +174,9 @@ class SyncEngine:
             log.warning("member announcement not written: %s", type(exc).__name__)
         self._push()
         member = self._member()
-        heads = self.client.heads(dev.team) if member else []
+        heads = (view["heads"] if view else self.client.heads(dev.team)) if member else []
         if member:  # the server gives a device nothing of the team's before its confirmation
-            self.puller.pull()
+            self.puller.pull((view["page"], view["cursor"]) if view else None)
         if self.puller.need_reseal:
             self._reseal_from_server_view()
             self._push()
@@ -184,6 +186,25 @@ class SyncEngine:
 
     def _member(self) -> bool:
         return self.device.is_member()
+
+    def _read_round(self) -> dict | None:
+        """For a member: ``SyncClient.round`` (the heads read before the page, as a reader must). None
+        before confirmation, or from a server without it (then the three reads go one by one)."""
+        dev = self.device
+        if self._no_round or dev.ledger is None or not dev.is_member():
+            return None
+        cursor = int(dev.store.get_state("cursor", "0"))
+        try:
+            view = self.client.round(dev.team, dev.ledger.head_index, cursor, PULL_LIMIT)
+        except ServerError as exc:
+            if exc.status != 404:
+                raise
+            self._no_round = True
+            return None
+        if not (isinstance(view.get("ledger"), dict) and isinstance(view.get("heads"), list)
+                and isinstance(view.get("page"), dict)):
+            raise ServerError(200, "bad_response", "a round answer without its parts")
+        return {**view, "cursor": cursor}
 
     # -- push --------------------------------------------------------------------------------------------
     def _push(self) -> None:

@@ -31,13 +31,19 @@ class Puller:
     def _alert(self, kind: str, detail: str = "") -> None:
         self.device.raise_alert(alert_code(kind), detail)
 
-    def pull(self) -> None:
+    def pull(self, first: tuple[dict, int] | None = None) -> None:
+        """To the end, page by page. ``first``: (page, cursor) already read with the round's other reads;
+        used when the cursor is still that one."""
         dev = self.device
         store = dev.store
         self.retry_pending()
         while True:
             cursor = int(store.get_state("cursor", "0"))
-            page = self.client.pull(dev.team, cursor, PULL_LIMIT)
+            if first is not None and first[1] == cursor:
+                page = first[0]
+            else:
+                page = self.client.pull(dev.team, cursor, PULL_LIMIT)
+            first = None
             changes, announced = page.get("changes"), page.get("next")
             served: dict[int, bytes] = {}
             try:
