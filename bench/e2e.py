@@ -11,7 +11,8 @@ apart) and its resident memory with everything loaded.
 The PouchDB peer (``bench/pouch.py``) runs before and after each Veldwerk run (interleaved, so load on
 the shared machine hits both); its median is the baseline of the ratio. Without node it says so.
 
-    python -m bench.e2e [--n 2000 10000 ...]      (or BENCH_E2E_N=10000,50000; default 2000)
+    python -m bench.e2e [--n 2000 10000 ...] [--keep]   (or BENCH_E2E_N=10000,50000; default 2000;
+                                                          --keep: keep earlier runs of other sizes)
 
 Results go into bench/results/latest.json (key ``e2e``) and the table in docs/performance.md.
 """
@@ -36,6 +37,7 @@ from field_app.crypto.vault import ScryptParams
 from field_app.services import Services
 
 ROOT = Path(__file__).resolve().parents[1]
+LATEST = ROOT / "bench" / "results" / "latest.json"
 PASS = "bench wachtwoordzin 1234"
 FAST = ScryptParams(n=2**12, r=8, p=1)  # the KDF is timed apart; a fast one keeps the setup short
 CLIENTS = 20
@@ -228,7 +230,7 @@ def machine(peer: PouchPeer) -> dict:
             "node": node, "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
 
 
-def bench(ns: list[int] | None = None) -> dict:
+def bench(ns: list[int] | None = None, keep: bool = False) -> dict:
     ns = ns or [int(x) for x in os.environ.get("BENCH_E2E_N", "2000").split(",") if x.strip()]
     peer = PouchPeer()
     result: dict = {"machine": machine(peer), "runs": [], "pouchdb": peer.missing or "run interleaved"}
@@ -238,7 +240,8 @@ def bench(ns: list[int] | None = None) -> dict:
             vw = run_veldwerk(n)
             pouch.append(peer.run(n))
             pouch = [p for p in pouch if p]
-            run = {"N": n, "veldwerk": vw, "pouchdb": pouch, "pouchdb_missing": peer.missing or None}
+            run = {"N": n, "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "veldwerk": vw,
+                   "pouchdb": pouch, "pouchdb_missing": peer.missing or None}
             if pouch:
                 base = {k: statistics.median(p[k] for p in pouch) for k in ("push_rps", "pull_rps", "noop_s")}
                 run["pouchdb_median"] = base
@@ -247,6 +250,9 @@ def bench(ns: list[int] | None = None) -> dict:
             print(json.dumps(run), flush=True)
     finally:
         peer.cleanup()
+    if keep:  # runs of other sizes measured earlier (each keeps its own date)
+        earlier = json.loads(LATEST.read_text()).get("e2e", {}).get("runs", []) if LATEST.exists() else []
+        result["runs"] = sorted([r for r in earlier if r["N"] not in ns] + result["runs"], key=lambda r: r["N"])
     write_docs(result)
     return result
 
@@ -268,16 +274,16 @@ def write_docs(result: dict) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--n", type=int, nargs="*", help="numbers of notes (default BENCH_E2E_N or 2000)")
+    ap.add_argument("--keep", action="store_true", help="keep earlier runs of other sizes in the results")
     ap.add_argument("--probe", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.probe:
         print(json.dumps(probe(args.probe)))
         return
-    result = bench(args.n)
-    out = ROOT / "bench" / "results" / "latest.json"
-    data = json.loads(out.read_text()) if out.exists() else {}
+    result = bench(args.n, keep=args.keep)
+    data = json.loads(LATEST.read_text()) if LATEST.exists() else {}
     data["e2e"] = result
-    out.write_text(json.dumps(data, indent=2))
+    LATEST.write_text(json.dumps(data, indent=2))
 
 
 if __name__ == "__main__":

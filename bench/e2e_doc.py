@@ -19,7 +19,7 @@ def _table(run: dict) -> list[str]:
         return f"{ratio[key]:.2f}×" if key in ratio else dash
 
     rows = [
-        f"| N = {_n(n)} notes of ~1 KB | Veldwerk | PouchDB | ratio |",
+        f"| N = {_n(n)} notes of ~1 KB ({run.get('date', '')}) | Veldwerk | PouchDB | ratio |",
         "|---|---|---|---|",
         f"| record locally (services: validate, rules, seal, sign, store) | {_n(vw['record_rps'])} notes/s | {dash} | "
         f"{dash} |",

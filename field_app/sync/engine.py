@@ -16,8 +16,8 @@ The work is split: :mod:`.ledger_sync` (ledger and keys), :mod:`.pull` (pull and
 :mod:`.delivery` (delivery by signature); this module runs the rounds, pushes and handles revocation.
 
 It never blocks the UI: views read the projection, and the engine only nudges them through ``Services``
-notifications. When the server is unreachable it retries every few seconds, so sync starts by itself
-within 5 s of the server coming back.
+notifications. When the server is unreachable (or answers errors) it tries again with exponential backoff
+and jitter (0.5 s doubling up to 30 s, :mod:`.backoff`); a write or "Nu synchroniseren" wakes it at once.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ from ..crypto.facts import ErrorCode
 from ..crypto.identity import verify_signature
 from ..crypto.ledger import verify_extension, wipe_decision
 from ..crypto.wire import envelope_hash, unpack
+from .backoff import retry_delay
 from .client import ServerError, SyncClient, Unreachable
 from .delivery import PUSH_BATCH, deliver_signed
 from .ledger_sync import LedgerRefused, LedgerSync
@@ -46,7 +47,6 @@ __all__ = ["SyncEngine", "LedgerRefused", "deliver_signed"]
 log = logging.getLogger("veldwerk.sync")
 
 POLL_S = 2.0  # idle poll interval while online
-RETRY_MAX_S = 3.0  # longest wait between attempts while offline (keeps "back within 5 s")
 ALERT_RETRY_S = 30.0  # a stopped (alerted) device only re-reads its own state
 
 
@@ -85,7 +85,7 @@ class SyncEngine:
         self._wake.set()
 
     def _loop(self) -> None:
-        delay = 0.0
+        delay, failures = 0.0, 0  # failed rounds in a row: the wait backs off with jitter (sync/backoff.py)
         while not self._stop.is_set():
             self._wake.wait(delay)
             self._wake.clear()
@@ -93,22 +93,23 @@ class SyncEngine:
                 break
             try:
                 self.run_once()
-                delay = POLL_S
+                delay, failures = POLL_S, 0
+                continue
             except Unreachable:
                 self.device.set_sync_state(SyncState.OFFLINE)
-                delay = min(max(delay * 2, 0.5), RETRY_MAX_S)
             except SecurityAlert:
                 delay = ALERT_RETRY_S  # the state says why; nothing is pushed or applied any more
+                continue
             except ServerError as exc:
                 log.warning("sync: server answered %s %s", exc.status, exc.code)
                 self.device.set_sync_state(SyncState.ERROR, code=exc.code)
-                delay = RETRY_MAX_S
             except Exception as exc:  # keep the thread alive; nothing sensitive in the log line
                 if self._stop.is_set():
                     break
                 log.error("sync round failed: %s", type(exc).__name__)
                 self.device.set_sync_state(SyncState.ERROR, code=type(exc).__name__)
-                delay = RETRY_MAX_S
+            failures += 1
+            delay = retry_delay(failures)
 
     # -- one round ---------------------------------------------------------------------------------
     def run_once(self) -> None:
