@@ -1,5 +1,6 @@
-"""cProfile of the end-to-end paths: recording a note on a device that holds N records, and a fresh
-device pulling them. ``python -m bench.e2e_profile [N] [record|pull|noop]``; prints the top functions.
+"""cProfile of the end-to-end paths: recording a note on a device that holds N records, unlocking it, and
+a fresh device pulling them. ``python -m bench.e2e_profile [N] [record|unlock|pull|noop]``; prints the top
+functions.
 
 Not part of ``make bench``: a tool for finding what to optimise (see docs/performance.md)."""
 
@@ -38,6 +39,18 @@ def main() -> None:
             prof.disable()
             print(f"== recording 200 notes with {n} on the device")
             pstats.Stats(prof).sort_stats("cumulative").print_stats(35)
+        if "unlock" in what:
+            from bench.e2e import PASS
+
+            worker.lock()
+            prof = cProfile.Profile()
+            key = worker.vault.open_counted(PASS, worker.vault.platform_secret)
+            prof.enable()
+            worker.device.open(key)
+            prof.disable()
+            worker.lifecycle._started()
+            print(f"== unlock (without the KDF) of {n} records")
+            pstats.Stats(prof).sort_stats("tottime").print_stats(25)
         worker.sync_once()
         for name, action in (("pull", fresh.sync_once), ("noop", fresh.sync_once)):
             if name not in what:

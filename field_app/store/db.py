@@ -234,10 +234,17 @@ class LocalStore:
     def has_op(self, op_id: bytes) -> bool:
         return self._one("SELECT 1 FROM ops WHERE op_id = ?", [op_id]) is not None
 
-    def iter_ops(self) -> Iterator[tuple[bytes, str, int | None, dict]]:
-        rows = self._x("SELECT op_id, origin, seq, blob FROM ops ORDER BY position")
-        for op_id, origin, seq, blob in rows:
-            yield op_id, origin, seq, self.open("op", blob)
+    def iter_ops(self, chunk: int = 1000) -> Iterator[tuple[bytes, str, int | None, dict]]:
+        """Every operation in order, read ``chunk`` rows at a time (never all sealed rows in memory at once)."""
+        last = 0
+        while True:
+            rows = self._x("SELECT position, op_id, origin, seq, blob FROM ops WHERE position > ? ORDER BY position "
+                           "LIMIT ?", [last, chunk])
+            for _pos, op_id, origin, seq, blob in rows:
+                yield op_id, origin, seq, self.open("op", blob)
+            if len(rows) < chunk:
+                return
+            last = rows[-1][0]
 
     def set_op_seq(self, op_id: bytes, seq: int) -> None:
         self._x("UPDATE ops SET seq = ? WHERE op_id = ?", [seq, op_id])
