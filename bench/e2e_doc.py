@@ -27,7 +27,8 @@ def _table(run: dict) -> list[str]:
         f"{pouch('push_rps')} | {r('push')} |",
         f"| fresh device pulls all into store and projection | {_n(vw['pull_rps'])}/s | {pouch('pull_rps')} | "
         f"{r('pull')} |",
-        f"| sync with nothing to do | {_n(vw['noop_ms'], 1)} ms, {vw['noop_requests']:g} requests | "
+        f"| sync with nothing to do | {_n(vw['noop_ms'], 1)} ms, {vw['noop_requests']:g} "
+        f"request{'' if vw['noop_requests'] == 1 else 's'} | "
         f"{pouch('noop_s', 1000, ' ms', 1)} | |",
         f"| recording one note, ~100 records on the device | {_n(vw['note_ms_at_100'], 2)} ms | | |",
         f"| recording one note, {_n(n)} records on the device | {_n(vw['note_ms_at_n'], 2)} ms "
