@@ -6,6 +6,9 @@
    against the PouchDB anchor figures of shared/anchors/pouchdb (about 4,100 docs/s push and 4,300/s pull
    for N = 10,000 on a 2-core machine; unencrypted and in memory, so a generous baseline).
 
+3. end to end (bench/e2e.py): devices recording, pushing and pulling through a real server, with the
+   PouchDB peer run in the same run (BENCH_E2E_N=10000,50000 for the issue's sizes).
+
 Results go to bench/results/latest.json; docs/performance.md summarises them. Not a test: no asserts.
 """
 
@@ -145,9 +148,10 @@ def bench_sync(n: int = N_SYNC) -> dict:
 
 
 def main() -> None:
-    results = {"seal_open": bench_seal_open(), "sync": bench_sync()}
+    from bench.e2e import bench as bench_e2e  # end to end with the PouchDB peer: bench/e2e.py
     from bench.server_load import bench_server_load  # server side: SQLite vs PostgreSQL, 1 and 4 processes
 
+    results = {"seal_open": bench_seal_open(), "sync": bench_sync(), "e2e": bench_e2e()}
     results["server_load"] = bench_server_load()
     out = ROOT / "bench" / "results" / "latest.json"
     out.write_text(json.dumps(results, indent=2))

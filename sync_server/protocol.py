@@ -354,3 +354,11 @@ class ChainOut(BaseModel):
     hash: str | None  # SHA-256 of the newest envelope, base64url (None before the first)
     envelopes: list[OwnChangeOut]
     more: bool
+
+
+class RoundOut(BaseModel):
+    """``GET /round``: a round's reads in one answer (see ``routes/sync_round.py``)."""
+
+    ledger: LedgerOut
+    heads: list[PushHeadOut]
+    page: PullOut

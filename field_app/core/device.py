@@ -228,7 +228,8 @@ class Device:
             else:
                 self._store.outbox_add(op_id, waiting_op=op)
         self._projection.apply(op, op_id=op_id, origin="local", received_at=now_ms())
-        self.outbox_changed()
+        self._projection.add_unsent(op_id)  # not the whole outbox again: a write costs the same at any size
+        self.notify()
         self._nudge()
         return op_id
 

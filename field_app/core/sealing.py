@@ -36,14 +36,14 @@ class Sealer:
 
     def seal(self, op_id: bytes, op: dict) -> bytes:
         """Seal to the team's current key and advance this device's chain. Call inside a transaction."""
-        seq = int(self._d.store.get_state("device_seq", "0")) + 1
-        prev = self._d.store.get_state("prev_hash")
+        chain = self._d.store.get_states("device_seq", "prev_hash")
+        seq = int(chain.get("device_seq", "0")) + 1
+        prev = chain.get("prev_hash")
         epoch = self._d.ledger.current_epoch
         envelope = seal(op, team=self._d.team, epoch=epoch, epoch_key=self._d.epoch_keys[epoch],
                         identity=self._d.identity, op_id=op_id, device_seq=seq,
                         prev_hash=b64d(prev) if prev else bytes(HASH_LEN), ledger_head=self._d.ledger.head_hash)
-        self._d.store.set_state("device_seq", str(seq))
-        self._d.store.set_state("prev_hash", b64e(envelope_hash(envelope)))
+        self._d.store.set_states({"device_seq": str(seq), "prev_hash": b64e(envelope_hash(envelope))})
         return envelope
 
     def envelope_waiting(self) -> None:

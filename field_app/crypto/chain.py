@@ -83,6 +83,7 @@ class DeviceChainTracker:
         *,
         known: Known | None = None,
         allow_gap: bool = False,
+        signature_checked: bool = False,
     ) -> None:
         """Check ``envelope`` (signature by ``sender_ed25519``, from the verified ledger) against the
         sender's chain and record it.
@@ -91,17 +92,18 @@ class DeviceChainTracker:
         (``device_seq`` skips ahead; with ``allow_gap`` the gap is recorded in :attr:`gaps` and the
         envelope accepted), ``fork`` (``prev_hash`` is not the hash of the previous envelope, or another
         envelope was seen at this position) and ``replay`` (this or an older position again; ``known``
-        may give the hash seen at an older position, to tell a replay from a fork).
+        may give the hash seen at an older position, to tell a replay from a fork). ``signature_checked``:
+        its authenticity is already established (a verified run of its chain, ``crypto.runs``).
         """
         try:
             parts = wire.unpack(envelope)
         except wire.EnvelopeFormatError as exc:
             raise ChainError("bad_envelope", f"malformed envelope: {exc}") from exc
-        if not verify_signature(sender_ed25519, parts.signature, parts.signed_bytes()):
+        if not signature_checked and not verify_signature(sender_ed25519, parts.signature, parts.signed_bytes()):
             raise ChainError("bad_envelope", "the envelope is not signed by its sender")
         device = parts.device
         seq = parts.header["device_seq"]
-        prev = b64d(parts.header["prev_hash"])
+        prev = parts.prev_hash
         digest = wire.envelope_hash(bytes(envelope))
         last_seq, last_hash = self.last(device)
         if seq == last_seq + 1:
@@ -322,7 +324,7 @@ def check_envelope_context(ledger: VerifiedLedger, envelope: bytes) -> int:
         parts = wire.unpack(envelope)
     except wire.EnvelopeFormatError as exc:
         raise ChainError("bad_envelope", f"malformed envelope: {exc}") from exc
-    index = ledger.index_of(b64d(parts.header["ledger_head"]))
+    index = ledger.index_of(parts.ledger_head)
     if index is None:
         raise ChainError("context", "the sealer's ledger head is unknown to this device", device=parts.device)
     if not ledger.was_member_at(parts.device, index):

@@ -230,8 +230,12 @@ def open_envelope(
     sender_ed25519: bytes,
     epoch_keys: Mapping[int, bytes],
     sender_device: bytes | None = None,
+    signature_checked: bool = False,
 ) -> dict[str, Any]:
     """Verify and decrypt ``envelope``; return the operation (a dict that includes ``op_id``).
+
+    ``signature_checked``: the caller has just verified this envelope's signature with ``sender_ed25519``
+    (the chain check of a pull does), so it is not verified a second time here.
 
     ``sender_ed25519`` must come from the verified ledger entry of the header's device; pass
     ``sender_device`` as well to have the header's ``device`` checked against it. Checks, in order:
@@ -247,12 +251,12 @@ def open_envelope(
         raise EnvelopeError("envelope belongs to another team")
     if sender_device is not None and parts.device != sender_device:
         raise EnvelopeError("envelope is from another device")
-    if not verify_signature(sender_ed25519, parts.signature, parts.signed_bytes()):
+    if not signature_checked and not verify_signature(sender_ed25519, parts.signature, parts.signed_bytes()):
         raise EnvelopeError("bad signature")
     epoch_key = epoch_keys.get(parts.epoch)
     if epoch_key is None:
         raise MissingEpochKey(parts.epoch)
-    aad = wire.aad(parts.header)
+    aad = parts.aad()
     salt, wrap_nonce, wrapped = (
         parts.wrapped_key[:SALT_LEN],
         parts.wrapped_key[SALT_LEN : SALT_LEN + NONCE_LEN],
@@ -263,7 +267,7 @@ def open_envelope(
     except (InvalidTag, ValueError, TypeError) as exc:
         raise EnvelopeError("data key does not unwrap") from exc
     content_key, commit_tag = _split_data_key(data_key)
-    if not hmac.compare_digest(commit_tag, b64d(parts.header["commit_tag"])):
+    if not hmac.compare_digest(commit_tag, parts.ids.get("commit_tag") or b64d(parts.header["commit_tag"])):
         raise EnvelopeError("commit tag mismatch")
     if len(parts.ciphertext) < NONCE_LEN + TAG_LEN:
         raise EnvelopeError("ciphertext too short")

@@ -19,10 +19,11 @@ from __future__ import annotations
 import hashlib
 import json
 import struct
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
-from .canonical import b64d, canonical_json, pinned
+from .canonical import b64d, b64e, canonical_json, pinned
 
 MAGIC = b"VWE1"
 MAX_HEADER = 2048
@@ -40,29 +41,50 @@ class EnvelopeFormatError(ValueError):
 @dataclass(frozen=True)
 class EnvelopeParts:
     header: dict[str, Any]
-    header_bytes: bytes
+    header_bytes: bytes  # canonical JSON of ``header`` (``unpack`` checks it), so it is reused as is
     wrapped_key: bytes
     ciphertext: bytes
     signature: bytes
+    ids: dict[str, bytes] = field(default_factory=dict, compare=False, repr=False)  # decoded by unpack
+
+    def _id(self, name: str) -> bytes:
+        raw = self.ids.get(name)
+        return raw if raw is not None else b64d(self.header[name])
 
     @property
     def op_id(self) -> bytes:
-        return b64d(self.header["op_id"])
+        return self._id("op_id")
 
     @property
     def team(self) -> bytes:
-        return b64d(self.header["team"])
+        return self._id("team")
 
     @property
     def device(self) -> bytes:
-        return b64d(self.header["device"])
+        return self._id("device")
+
+    @property
+    def prev_hash(self) -> bytes:
+        return self._id("prev_hash")
+
+    @property
+    def ledger_head(self) -> bytes:
+        return self._id("ledger_head")
 
     @property
     def epoch(self) -> int:
         return self.header["epoch"]
 
     def signed_bytes(self) -> bytes:
-        return signed_bytes(self.header, self.wrapped_key, self.ciphertext)
+        """The same bytes as :func:`signed_bytes` of the parts, built around the header's canonical bytes
+        instead of normalising the header again (a test checks they are equal)."""
+        return b"".join([
+            b'veldwerk/envelope/v1\0{"ciphertext_sha256":"', b64e(hashlib.sha256(self.ciphertext).digest()).encode(),
+            b'","header":', self.header_bytes, b',"wrapped_key":"', b64e(self.wrapped_key).encode(), b'"}'])
+
+    def aad(self) -> bytes:
+        """The same bytes as :func:`aad` of the header (a test checks it)."""
+        return b"veldwerk/envelope-aad/v1\0" + self.header_bytes
 
 
 def aad(header: dict[str, Any]) -> bytes:
@@ -102,7 +124,7 @@ def pack(header: dict[str, Any], wrapped_key: bytes, ciphertext: bytes, signatur
     )
 
 
-def _check_header(header: Any) -> dict[str, Any]:
+def _check_header(header: Any, ids: dict[str, bytes]) -> dict[str, Any]:
     if not isinstance(header, dict) or set(header) != set(HEADER_FIELDS):
         raise EnvelopeFormatError("header fields")
     if type(header["v"]) is not int or header["v"] != 1:
@@ -119,6 +141,7 @@ def _check_header(header: Any) -> dict[str, Any]:
             raise EnvelopeFormatError(f"header {name}") from exc
         if len(raw) != length:
             raise EnvelopeFormatError(f"header {name} length")
+        ids[name] = raw
     return header
 
 
@@ -129,7 +152,13 @@ def unpack(envelope: bytes) -> EnvelopeParts:
     """
     if not isinstance(envelope, (bytes, bytearray)) or len(envelope) < 4 + 4 + 2 + WRAPPED_KEY_LEN + 4 + SIGNATURE_LEN:
         raise EnvelopeFormatError("too short")
-    envelope = bytes(envelope)
+    return _unpack(bytes(envelope))
+
+
+@lru_cache(maxsize=2048)
+def _unpack(envelope: bytes) -> EnvelopeParts:
+    """:func:`unpack` of the same bytes gives the same (frozen) parts: a pulled envelope is unpacked once,
+    not once per check (ledger coverage, chain, context, opening)."""
     if envelope[:4] != MAGIC:
         raise EnvelopeFormatError("bad magic")
     (header_len,) = struct.unpack(">I", envelope[4:8])
@@ -153,11 +182,12 @@ def unpack(envelope: bytes) -> EnvelopeParts:
         header = json.loads(header_bytes.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise EnvelopeFormatError("header is not JSON") from exc
-    header = _check_header(header)
+    ids: dict[str, bytes] = {}
+    header = _check_header(header, ids)
     try:
         canonical = canonical_json(header)
     except ValueError as exc:  # a float or other value without a canonical form
         raise EnvelopeFormatError("header is not canonical") from exc
     if canonical != header_bytes:
         raise EnvelopeFormatError("header is not canonical")
-    return EnvelopeParts(header, header_bytes, wrapped_key, ciphertext, signature)
+    return EnvelopeParts(header, header_bytes, wrapped_key, ciphertext, signature, ids)

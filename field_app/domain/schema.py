@@ -29,7 +29,12 @@ class Field:
     doc: str = ""
 
     def default_value(self, ctx: Any) -> Any:
-        return self.default_fn(ctx) if self.default_fn else copy.deepcopy(self.default)
+        if self.default_fn:
+            return self.default_fn(ctx)
+        default = self.default
+        if default is None or isinstance(default, (str, int, bool)):
+            return default  # immutable: no copy (a deep copy per field was most of a note's validation)
+        return copy.deepcopy(default)
 
 
 def _empty(value: Any) -> bool:

@@ -132,6 +132,18 @@ class LocalStore:
         with self._lock:
             self._x("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", [key, value])
 
+    def get_states(self, *keys: str) -> dict[str, str]:
+        """Several state values in one statement (absent keys are left out)."""
+        marks = ",".join("?" * len(keys))
+        return dict(self._x(f"SELECT key, value FROM state WHERE key IN ({marks})", list(keys)))
+
+    def set_states(self, values: dict[str, str]) -> None:
+        """Several state values in one statement."""
+        if values:
+            marks = ",".join(["(?, ?)"] * len(values))
+            self._x(f"INSERT OR REPLACE INTO state (key, value) VALUES {marks}",
+                    [x for item in values.items() for x in item])
+
     def get_state(self, key: str, default: str | None = None) -> str | None:
         row = self._one("SELECT value FROM state WHERE key = ?", [key])
         return row[0] if row else default
@@ -208,28 +220,31 @@ class LocalStore:
             pass
 
     # -- operations ----------------------------------------------------------------------------------
-    def _next_position(self) -> int:
-        row = self._one("SELECT COALESCE(MAX(position), 0) FROM ops")
-        return row[0] + 1
-
     def add_op(self, op_id: bytes, op: dict, *, origin: str, seq: int | None = None) -> bool:
-        """Store an operation (sealed). Returns False if it was already there (idempotent)."""
+        """Store an operation (sealed). Returns False if it was already there (idempotent). One statement."""
+        blob = self.seal("op", op)
         with self._lock:
-            if self.has_op(op_id):
-                return False
-            self._x(
-                "INSERT INTO ops (op_id, position, origin, seq, blob) VALUES (?, ?, ?, ?, ?)",
-                [op_id, self._next_position(), origin, seq, self.seal("op", op)],
+            cur = self.db.execute(
+                "INSERT OR IGNORE INTO ops (op_id, position, origin, seq, blob) "
+                "VALUES (?, (SELECT COALESCE(MAX(position), 0) + 1 FROM ops), ?, ?, ?)",
+                [op_id, origin, seq, blob],
             )
-            return True
+            return cur.rowcount > 0
 
     def has_op(self, op_id: bytes) -> bool:
         return self._one("SELECT 1 FROM ops WHERE op_id = ?", [op_id]) is not None
 
-    def iter_ops(self) -> Iterator[tuple[bytes, str, int | None, dict]]:
-        rows = self._x("SELECT op_id, origin, seq, blob FROM ops ORDER BY position")
-        for op_id, origin, seq, blob in rows:
-            yield op_id, origin, seq, self.open("op", blob)
+    def iter_ops(self, chunk: int = 1000) -> Iterator[tuple[bytes, str, int | None, dict]]:
+        """Every operation in order, read ``chunk`` rows at a time (never all sealed rows in memory at once)."""
+        last = 0
+        while True:
+            rows = self._x("SELECT position, op_id, origin, seq, blob FROM ops WHERE position > ? ORDER BY position "
+                           "LIMIT ?", [last, chunk])
+            for _pos, op_id, origin, seq, blob in rows:
+                yield op_id, origin, seq, self.open("op", blob)
+            if len(rows) < chunk:
+                return
+            last = rows[-1][0]
 
     def set_op_seq(self, op_id: bytes, seq: int) -> None:
         self._x("UPDATE ops SET seq = ? WHERE op_id = ?", [seq, op_id])
@@ -240,11 +255,11 @@ class LocalStore:
 
     # -- outbox --------------------------------------------------------------------------------------
     def outbox_add(self, op_id: bytes, *, envelope: bytes | None = None, waiting_op: dict | None = None) -> None:
-        pos = self._one("SELECT COALESCE(MAX(position), 0) + 1 FROM outbox")[0]
         waiting_blob = self.seal("waiting", waiting_op) if waiting_op is not None else None
         self._x(
-            "INSERT INTO outbox (op_id, position, envelope, waiting_blob) VALUES (?, ?, ?, ?)",
-            [op_id, pos, envelope, waiting_blob],
+            "INSERT INTO outbox (op_id, position, envelope, waiting_blob) "
+            "VALUES (?, (SELECT COALESCE(MAX(position), 0) + 1 FROM outbox), ?, ?)",
+            [op_id, envelope, waiting_blob],
         )
 
     def outbox_count(self) -> int:

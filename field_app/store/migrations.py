@@ -57,4 +57,12 @@ MIGRATIONS: list[tuple[int, str]] = [
         CREATE UNIQUE INDEX seen_chain ON seen (device, device_seq);
         """,
     ),
+    (
+        3,
+        """
+        -- the outbox in order, and the entries still waiting for a key, without reading every envelope
+        CREATE UNIQUE INDEX outbox_position ON outbox (position);
+        CREATE INDEX outbox_waiting ON outbox (position) WHERE waiting_blob IS NOT NULL;
+        """,
+    ),
 ]

@@ -9,6 +9,7 @@ remote clock more than 24 h ahead of its receipt may not win.
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ from ..domain.vocab import Ernst
 from ..views_model import ClientSummary, NoteView, RiskView
 
 
-@dataclass
+@dataclass(slots=True)
 class Addendum:
     id: str
     text: str
@@ -29,7 +30,7 @@ class Addendum:
     origin: str
 
 
-@dataclass
+@dataclass(slots=True)  # no per-record __dict__: a device may hold 50,000 of them
 class Record:
     id: str
     type: str
@@ -95,6 +96,7 @@ class Projection:
         if not may_win(stamp, received_at):
             return
         for name, value in op.get("fields", {}).items():
+            name = sys.intern(name)  # one copy of each field name, not one per record
             if name not in rec.stamps or stamp > rec.stamps[name]:
                 rec.fields[name] = value
                 rec.stamps[name] = stamp
@@ -116,6 +118,10 @@ class Projection:
     def set_unsent(self, op_ids: set[bytes]) -> None:
         with self._lock:
             self._unsent = set(op_ids)
+
+    def add_unsent(self, op_id: bytes) -> None:
+        with self._lock:
+            self._unsent.add(op_id)
 
     # -- generic queries ---------------------------------------------------------------------------
     def record(self, record_id: str) -> Record | None:

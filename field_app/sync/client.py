@@ -168,3 +168,8 @@ class SyncClient:
     def pull(self, team: bytes, after: int, limit: int = 500) -> dict:
         return self._request("GET", f"/v1/teams/{b64e(team)}/changes", auth=True,
                              params={"after": after, "limit": limit})
+
+    def round(self, team: bytes, ledger_after: int, after: int, limit: int = 500) -> dict:
+        """``{ledger, heads, page}``: :meth:`ledger`, :meth:`heads` and :meth:`pull` in one request."""
+        return self._request("GET", f"/v1/teams/{b64e(team)}/round", auth=True,
+                             params={"ledger_after": ledger_after, "after": after, "limit": limit})

@@ -16,8 +16,8 @@ The work is split: :mod:`.ledger_sync` (ledger and keys), :mod:`.pull` (pull and
 :mod:`.delivery` (delivery by signature); this module runs the rounds, pushes and handles revocation.
 
 It never blocks the UI: views read the projection, and the engine only nudges them through ``Services``
-notifications. When the server is unreachable it retries every few seconds, so sync starts by itself
-within 5 s of the server coming back.
+notifications. When the server is unreachable (or answers errors) it tries again with exponential backoff
+and jitter (0.5 s doubling up to 30 s, :mod:`.backoff`); a write or "Nu synchroniseren" wakes it at once.
 """
 
 from __future__ import annotations
@@ -35,18 +35,18 @@ from ..crypto.facts import ErrorCode
 from ..crypto.identity import verify_signature
 from ..crypto.ledger import verify_extension, wipe_decision
 from ..crypto.wire import envelope_hash, unpack
+from .backoff import retry_delay
 from .client import ServerError, SyncClient, Unreachable
 from .delivery import PUSH_BATCH, deliver_signed
 from .ledger_sync import LedgerRefused, LedgerSync
 from .port import DevicePort
-from .pull import Puller
+from .pull import PULL_LIMIT, Puller
 
 __all__ = ["SyncEngine", "LedgerRefused", "deliver_signed"]
 
 log = logging.getLogger("veldwerk.sync")
 
 POLL_S = 2.0  # idle poll interval while online
-RETRY_MAX_S = 3.0  # longest wait between attempts while offline (keeps "back within 5 s")
 ALERT_RETRY_S = 30.0  # a stopped (alerted) device only re-reads its own state
 
 
@@ -63,6 +63,7 @@ class SyncEngine:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._round_lock = threading.RLock()
+        self._no_round = False  # the server has no GET /round (an older one)
         self.busy = False
 
     # -- thread ------------------------------------------------------------------------------------
@@ -84,7 +85,7 @@ class SyncEngine:
         self._wake.set()
 
     def _loop(self) -> None:
-        delay = 0.0
+        delay, failures = 0.0, 0  # failed rounds in a row: the wait backs off with jitter (sync/backoff.py)
         while not self._stop.is_set():
             self._wake.wait(delay)
             self._wake.clear()
@@ -92,22 +93,23 @@ class SyncEngine:
                 break
             try:
                 self.run_once()
-                delay = POLL_S
+                delay, failures = POLL_S, 0
+                continue
             except Unreachable:
                 self.device.set_sync_state(SyncState.OFFLINE)
-                delay = min(max(delay * 2, 0.5), RETRY_MAX_S)
             except SecurityAlert:
                 delay = ALERT_RETRY_S  # the state says why; nothing is pushed or applied any more
+                continue
             except ServerError as exc:
                 log.warning("sync: server answered %s %s", exc.status, exc.code)
                 self.device.set_sync_state(SyncState.ERROR, code=exc.code)
-                delay = RETRY_MAX_S
             except Exception as exc:  # keep the thread alive; nothing sensitive in the log line
                 if self._stop.is_set():
                     break
                 log.error("sync round failed: %s", type(exc).__name__)
                 self.device.set_sync_state(SyncState.ERROR, code=type(exc).__name__)
-                delay = RETRY_MAX_S
+            failures += 1
+            delay = retry_delay(failures)
 
     # -- one round ---------------------------------------------------------------------------------
     def run_once(self) -> None:
@@ -158,7 +160,8 @@ class SyncEngine:
         dev.check_lease()
         self.ledger.fresh = False
         self.client.ensure_login(dev.team, dev.identity)
-        self.ledger.follow()
+        view = self._read_round()  # ledger, heads and first page in one request (a member's round)
+        self.ledger.follow(view["ledger"] if view else None)
         if dev.ledger is not None and dev.ledger.is_revoked(dev.identity.device_id):
             self._revoked()
             return
@@ -172,9 +175,9 @@ class SyncEngine:
             log.warning("member announcement not written: %s", type(exc).__name__)
         self._push()
         member = self._member()
-        heads = self.client.heads(dev.team) if member else []
+        heads = (view["heads"] if view else self.client.heads(dev.team)) if member else []
         if member:  # the server gives a device nothing of the team's before its confirmation
-            self.puller.pull()
+            self.puller.pull((view["page"], view["cursor"]) if view else None)
         if self.puller.need_reseal:
             self._reseal_from_server_view()
             self._push()
@@ -184,6 +187,25 @@ class SyncEngine:
 
     def _member(self) -> bool:
         return self.device.is_member()
+
+    def _read_round(self) -> dict | None:
+        """For a member: ``SyncClient.round`` (the heads read before the page, as a reader must). None
+        before confirmation, or from a server without it (then the three reads go one by one)."""
+        dev = self.device
+        if self._no_round or dev.ledger is None or not dev.is_member():
+            return None
+        cursor = int(dev.store.get_state("cursor", "0"))
+        try:
+            view = self.client.round(dev.team, dev.ledger.head_index, cursor, PULL_LIMIT)
+        except ServerError as exc:
+            if exc.status != 404:
+                raise
+            self._no_round = True
+            return None
+        if not (isinstance(view.get("ledger"), dict) and isinstance(view.get("heads"), list)
+                and isinstance(view.get("page"), dict)):
+            raise ServerError(200, "bad_response", "a round answer without its parts")
+        return {**view, "cursor": cursor}
 
     # -- push --------------------------------------------------------------------------------------------
     def _push(self) -> None:

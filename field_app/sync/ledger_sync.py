@@ -41,11 +41,13 @@ class LedgerSync:
     def _alert(self, kind: str, detail: str = "") -> None:
         self.device.raise_alert(alert_code(kind), detail)
 
-    def follow(self) -> None:
-        """Fetch what follows the pinned head and accept it only through ``verify_extension``."""
+    def follow(self, answer: dict | None = None) -> None:
+        """Fetch what follows the pinned head and accept it only through ``verify_extension``. ``answer``:
+        the server's answer to that read when it came with others (``SyncClient.round``)."""
         dev = self.device
         pinned = dev.ledger
-        answer = self.client.ledger(dev.team, -1 if pinned is None else pinned.head_index)
+        if answer is None:
+            answer = self.client.ledger(dev.team, -1 if pinned is None else pinned.head_index)
         entries, head = answer.get("entries"), answer.get("head")
         if pinned is None and not entries:
             if dev.profile.get("first") and not dev.store.get_state("genesis_posted"):

@@ -11,6 +11,7 @@ from ..crypto.chain import ChainError, check_cursor, check_envelope_context
 from ..crypto.envelope import EnvelopeError, MissingEpochKey, open_envelope
 from ..crypto.identity import verify_signature
 from ..crypto.ledger import ledger_knows
+from ..crypto.runs import vouch_runs
 from ..crypto.wire import EnvelopeFormatError, envelope_hash, unpack
 from . import holds
 from .client import SyncClient
@@ -31,13 +32,19 @@ class Puller:
     def _alert(self, kind: str, detail: str = "") -> None:
         self.device.raise_alert(alert_code(kind), detail)
 
-    def pull(self) -> None:
+    def pull(self, first: tuple[dict, int] | None = None) -> None:
+        """To the end, page by page. ``first``: (page, cursor) already read with the round's other reads;
+        used when the cursor is still that one."""
         dev = self.device
         store = dev.store
         self.retry_pending()
         while True:
             cursor = int(store.get_state("cursor", "0"))
-            page = self.client.pull(dev.team, cursor, PULL_LIMIT)
+            if first is not None and first[1] == cursor:
+                page = first[0]
+            else:
+                page = self.client.pull(dev.team, cursor, PULL_LIMIT)
+            first = None
             changes, announced = page.get("changes"), page.get("next")
             served: dict[int, bytes] = {}
             try:
@@ -76,9 +83,9 @@ class Puller:
                 sender = ledger.devices.get(parts.device) if ledger else None
                 if sender is None:
                     out.append(b"")
-                elif verify_signature(sender.ed25519, parts.signature, parts.signed_bytes()) and \
-                        not ledger_knows(ledger, b64d(parts.header["ledger_head"])):
-                    out.append(b64d(parts.header["ledger_head"]))
+                elif not ledger_knows(ledger, parts.ledger_head) and \
+                        verify_signature(sender.ed25519, parts.signature, parts.signed_bytes()):
+                    out.append(parts.ledger_head)  # the signature only when it matters (the chain check has it)
             return out
 
         if unknown():
@@ -91,15 +98,19 @@ class Puller:
         fork rolls the whole page back (nothing applied) and raises the alert."""
         dev = self.device
         applied: list[tuple[bytes, dict]] = []
+        ledger = dev.ledger
+        vouched = vouch_runs([env for _seq, env in fresh],
+                             lambda d: ledger.devices[d].ed25519 if ledger and d in ledger.devices else None)
         with dev.chain_transaction():
-            for seq, env in fresh:
-                taken = self._take(seq, env, observe=True)
+            for i, (seq, env) in enumerate(fresh):
+                taken = self._take(seq, env, observe=True, vouched=i in vouched)
                 if taken is not None:
                     applied.append(taken)
             dev.store.set_state("cursor", str(new_cursor))
         return applied
 
-    def _take(self, seq: int, env: bytes, *, observe: bool, in_order: bool = False) -> tuple[bytes, dict] | None:
+    def _take(self, seq: int, env: bytes, *, observe: bool, in_order: bool = False,
+              vouched: bool = False) -> tuple[bytes, dict] | None:
         """One served envelope: chain check, own delivery, context, open, role. Inside a transaction.
         A gap or fork in its device's chain holds that device back (the envelope waits as ``chain``);
         ``in_order`` is a held envelope tried again in its chain's order."""
@@ -116,7 +127,7 @@ class Puller:
         if sender is None:
             store.pending_add(op_id, seq, env, "sender")  # its ledger entry is not here yet
             return None
-        if observe and not self._observe(seq, env, parts, sender.ed25519, in_order):
+        if observe and not self._observe(seq, env, parts, sender.ed25519, in_order, vouched):
             return None
         own = store.outbox_envelope(op_id)
         if own is not None:  # this device's own envelope: it has been delivered
@@ -136,7 +147,7 @@ class Puller:
             return None
         try:
             op = open_envelope(env, team=dev.team, sender_ed25519=sender.ed25519, epoch_keys=dev.epoch_keys,
-                               sender_device=parts.device)
+                               sender_device=parts.device, signature_checked=observe)  # observe verified it
         except MissingEpochKey:
             store.pending_add(op_id, seq, env, "key")
             return None
@@ -150,15 +161,16 @@ class Puller:
         store.add_op(op_id, op, origin="remote", seq=seq)
         return op_id, op
 
-    def _observe(self, seq: int, env: bytes, parts, sender_key: bytes, in_order: bool) -> bool:
+    def _observe(self, seq: int, env: bytes, parts, sender_key: bytes, in_order: bool, vouched: bool = False) -> bool:
         """Feed the envelope to its device's chain; False if it is not taken now (a replay, a bad envelope,
-        or its device held back: then it waits, in chain order)."""
+        or its device held back: then it waits, in chain order). ``vouched``: a verified run of its chain
+        in this page carries its signature (``crypto.runs``; docs/security.md)."""
         store = self.device.store
         if not in_order and holds.held(store).get(b64e(parts.device)) in holds.BLOCKING:
             store.pending_add(parts.op_id, seq, env, "chain")  # its chain is broken before it: wait in order
             return False
         try:
-            self.device.tracker.observe(env, sender_key, known=store.seen_in_chain)
+            self.device.tracker.observe(env, sender_key, known=store.seen_in_chain, signature_checked=vouched)
         except ChainError as exc:
             if exc.kind == "replay":
                 self.device.count("replays")

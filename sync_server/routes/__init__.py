@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import access_log, auth, changes, devices, enrol, grants, health, invites, ledger
+from . import access_log, auth, changes, devices, enrol, grants, health, invites, ledger, sync_round
 
 ROUTERS = [
     health.router,
@@ -13,6 +13,7 @@ ROUTERS = [
     ledger.router,
     grants.router,
     changes.router,
+    sync_round.router,
     access_log.router,
 ]
 

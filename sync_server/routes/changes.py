@@ -17,6 +17,7 @@ from field_app.crypto import wire
 from field_app.crypto.canonical import CanonicalError, b64d, b64e
 from field_app.crypto.chain import ChainError, verify_push_head
 from field_app.crypto.ledger import VerifiedLedger
+from field_app.crypto.runs import vouch_runs
 
 from .. import attempts
 from ..ledger_state import LedgerCache
@@ -93,8 +94,11 @@ def push(
         raise ApiError(ErrorCode.TOO_MANY_ENVELOPES)
     key = public_key(caller.device.ed25519)
     checked = [_decoded(i, text) for i, text in enumerate(body.envelopes)]
+    # a contiguous run of the caller's chain is checked with one signature, its last (crypto/runs.py)
+    me, raw_key = b64d(caller.device.id), b64d(caller.device.ed25519)
+    vouched = vouch_runs([raw for _, raw in checked], lambda d: raw_key if d == me else None)
     for i, (parts, _) in enumerate(checked):
-        _check_signed(i, parts, caller.team, caller.device, key)
+        _check_signed(i, parts, caller.team, caller.device, key, signature_checked=i in vouched)
     return _checked_store(store, ledgers, caller.team, caller.device, checked, body.head, settings.clock(),
                           ("confirmed",))
 
@@ -235,13 +239,14 @@ def _decoded(i: int, text: str) -> Checked:
 
 
 def _check_signed(
-    i: int, parts: wire.EnvelopeParts, team: str, device: Device, key: Ed25519PublicKey
+    i: int, parts: wire.EnvelopeParts, team: str, device: Device, key: Ed25519PublicKey,
+    signature_checked: bool = False,
 ) -> None:
     if parts.header["team"] != team:
         raise ApiError(ErrorCode.WRONG_TEAM, f"Envelope {i} is sealed for another team.")
     if parts.header["device"] != device.id:
         raise ApiError(ErrorCode.WRONG_DEVICE, f"Envelope {i} was sealed by another device than the caller.")
-    if not signature_ok(key, parts.signature, parts.signed_bytes()):
+    if not signature_checked and not signature_ok(key, parts.signature, parts.signed_bytes()):
         raise ApiError(ErrorCode.BAD_SIGNATURE, f"Envelope {i}: the signature does not verify.")
 
 

@@ -64,6 +64,9 @@ class Tamper:
             return
         method, path = scope["method"], scope["path"]
         self.seen.append((method, path))
+        if method == "GET" and path.endswith("/round") and self.rules:
+            await self._round(scope, send)  # the rules for the three reads apply to the round's parts
+            return
         rule = next((r for r in self.rules if r[0] == method and r[1].search(path)), None)
         if rule is None:
             await self.app(scope, receive, send)
@@ -93,6 +96,46 @@ class Tamper:
             await self._send(send, start["status"], body)
         else:
             await self._send(send, *out)
+
+    async def _round(self, scope, send) -> None:
+        """GET /round as the three reads it stands for, each through this middleware (and its rules)."""
+        query = parse_qs(scope.get("query_string", b"").decode())
+        base = scope["path"][: -len("/round")]
+        one = {k: v[0] for k, v in query.items()}
+        parts = {}
+        for name, path, params in (("ledger", "/ledger", {"after": one.get("ledger_after", "-1")}),
+                                   ("heads", "/heads", {}),
+                                   ("page", "/changes", {k: one[k] for k in ("after", "limit") if k in one})):
+            status, body = await self._get(scope, base + path, params)
+            if status != 200:
+                await self._send(send, status, body)
+                return
+            parts[name] = body["heads"] if name == "heads" and isinstance(body, dict) else body
+        await self._send(send, 200, parts)
+
+    async def _get(self, scope, path: str, params: dict[str, str]) -> tuple[int, Any]:
+        from urllib.parse import urlencode
+
+        qs = urlencode(params).encode()
+        sub = {**scope, "path": path, "raw_path": path.encode(), "query_string": qs}
+        start: dict = {}
+        chunks: list[bytes] = []
+
+        async def receive():
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def capture(message) -> None:
+            if message["type"] == "http.response.start":
+                start.update(message)
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+
+        await self(sub, receive, capture)
+        raw = b"".join(chunks)
+        try:
+            return start["status"], json.loads(raw) if raw else None
+        except ValueError:
+            return start["status"], raw
 
     @staticmethod
     async def _send(send, status: int, body: Any) -> None:

@@ -55,6 +55,7 @@ async def test_openapi_describes_every_endpoint(server: Server) -> None:
         "/v1/teams/{team}/changes",
         "/v1/teams/{team}/changes/signed",
         "/v1/teams/{team}/heads",
+        "/v1/teams/{team}/round",
         "/v1/teams/{team}/devices/{device}/chain",
         "/v1/teams/{team}/access-log",
     }

@@ -1,0 +1,34 @@
+"""One round trip for a device's sync round: the ledger after its pinned head, every device's push head and
+the first page of changes after its cursor, read in that order in one request. A round with nothing to do
+is then this one request (it was three: ledger, heads, changes). Logged as ``changes.pull``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+
+from ..protocol import PULL_LIMIT_DEFAULT, PULL_LIMIT_MAX, PULL_LIMIT_MIN, RoundOut
+from .changes import pull, read_heads
+from .deps import Caller, JsonRoute, StoreDep, query_int, require_confirmed, team_caller
+from .ledger import _ledger_out
+
+router = APIRouter(prefix="/v1/teams/{team}", tags=["changes"], route_class=JsonRoute)
+
+
+@router.get("/round", response_model=RoundOut)
+def read_round(
+    caller: Annotated[Caller, Depends(team_caller("changes.pull"))],
+    store: StoreDep,
+    ledger_after: Annotated[str | None, Query(description="Ledger entries with a greater index.")] = None,
+    after: Annotated[str | None, Query(description="Changes with a greater seq (default 0).")] = None,
+    limit: Annotated[
+        str | None, Query(description=f"{PULL_LIMIT_MIN}-{PULL_LIMIT_MAX}, default {PULL_LIMIT_DEFAULT}.")
+    ] = None,
+) -> RoundOut:
+    """``GET /ledger?after=ledger_after``, ``GET /heads`` and ``GET /changes?after&limit`` in this order,
+    as one answer: the heads are read before the page, as a reader must. Confirmed devices only."""
+    require_confirmed(caller)
+    ledger = _ledger_out(store, caller.team, query_int(ledger_after, "ledger_after", -1, -1, 2**53))
+    heads = read_heads(caller, store)
+    return RoundOut(ledger=ledger, heads=heads.heads, page=pull(caller, store, after, limit))
