@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from ..protocol import PULL_LIMIT_DEFAULT, PULL_LIMIT_MAX, PULL_LIMIT_MIN, RoundOut
+from ..protocol import PULL_LIMIT_DEFAULT, PULL_LIMIT_MAX, PULL_LIMIT_MIN, RoundOut, query_int_schema
 from .changes import pull, read_heads
 from .deps import Caller, JsonRoute, StoreDep, query_int, require_confirmed, team_caller
 from .ledger import _ledger_out
@@ -20,10 +20,13 @@ router = APIRouter(prefix="/v1/teams/{team}", tags=["changes"], route_class=Json
 def read_round(
     caller: Annotated[Caller, Depends(team_caller("changes.pull"))],
     store: StoreDep,
-    ledger_after: Annotated[str | None, Query(description="Ledger entries with a greater index.")] = None,
-    after: Annotated[str | None, Query(description="Changes with a greater seq (default 0).")] = None,
+    ledger_after: Annotated[str | None, query_int_schema(-1, 2**53),
+                            Query(description="Ledger entries with a greater index.")] = None,
+    after: Annotated[str | None, query_int_schema(0, 2**53),
+                     Query(description="Changes with a greater seq (default 0).")] = None,
     limit: Annotated[
-        str | None, Query(description=f"{PULL_LIMIT_MIN}-{PULL_LIMIT_MAX}, default {PULL_LIMIT_DEFAULT}.")
+        str | None, query_int_schema(PULL_LIMIT_MIN, PULL_LIMIT_MAX),
+        Query(description=f"{PULL_LIMIT_MIN}-{PULL_LIMIT_MAX}, default {PULL_LIMIT_DEFAULT}."),
     ] = None,
 ) -> RoundOut:
     """``GET /ledger?after=ledger_after``, ``GET /heads`` and ``GET /changes?after&limit`` in this order,
