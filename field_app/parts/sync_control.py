@@ -93,12 +93,14 @@ class SyncControl:
             extra["recovered_at"] = recovered
         if dev.unlocked:
             extra.update(dev.lease_info())
-        return SyncStatus(state=state, pending=store.outbox_count(), last_sync_at=dev.last_sync_at,
+        extra["pending_log"] = store.outbox_count() - store.outbox_count(work_only=True)  # access-log entries
+        return SyncStatus(state=state, pending=store.outbox_count(work_only=True), last_sync_at=dev.last_sync_at,
                           message=message, pending_key=store.pending_count(), extra=extra)
 
     def unsynced_count(self) -> int:
-        """Operations not yet delivered to the server; readable while locked."""
-        return 0 if self.device.erased else self.device.store.outbox_count()
+        """The user's own work not yet delivered to the server; readable while locked. Access-log entries
+        (opening a file, the device's member announcement) travel in the outbox too but are not counted."""
+        return 0 if self.device.erased else self.device.store.outbox_count(work_only=True)
 
     def security_alert(self) -> dict | None:
         """The security stop in force: ``{code, uitleg, at}``, or None."""
