@@ -182,6 +182,10 @@ def cmd_shell(args: argparse.Namespace) -> int:
         "open_client_file": lambda r: svc.open_client_file(r["client_id"], r.get("reason")),
         "access_log": lambda r: svc.access_log(r.get("client_id")),
         "server_access_log": lambda r: svc.server_access_log(),
+        "lock": lambda r: svc.lock(),
+        "unlock": lambda r: svc.unlock(r["passphrase"]),
+        "unlocked": lambda r: svc.unlocked,
+        "unsynced_count": lambda r: svc.unsynced_count(),
     }
     try:
         for line in sys.stdin:

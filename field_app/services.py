@@ -109,6 +109,7 @@ class Services:
         self.lifecycle = Lifecycle(self.device, self.vault, self.sync, self.casework)
         self.team = TeamAdmin(self.device, self.sync)
         self.access = AccessLog(self.device, self.sync)
+        self.sync.start_locked_delivery()  # an enrolled device delivers its sealed work until the unlock
 
     @classmethod
     def enrol(cls, data_dir: str | Path, *, server_url: str | None = None, code: str | None = None,
