@@ -30,6 +30,7 @@ from field_app.domain.vocab import (
 from field_app.ui import components as c
 from field_app.ui import fmt, pickers, theme
 from field_app.ui.views import contact_check
+from field_app.ui.views.contact_routine import routine_defaults
 from field_app.ui.views.contact_rows import (  # noqa: F401
     _STATUS_ICON,
     COMPLIANCE_CHOICES,
@@ -53,7 +54,8 @@ class ContactFormView:
     chip = True
     title_key = "contact.title"
 
-    def __init__(self, app: VeldwerkApp, client_id: str, *, restored_after_unlock: bool = False):
+    def __init__(self, app: VeldwerkApp, client_id: str, *, restored_after_unlock: bool = False,
+                 routine: bool = False):
         self.app = app
         self.client_id = client_id
         self.dirty = False
@@ -63,7 +65,9 @@ class ContactFormView:
         self.restored_after_unlock = restored_after_unlock and self.restored
         timeline = app.services.timeline(client_id)
         now = fmt.now_ms()
-        d = draft or {
+        # "Alles volgens afspraak" fills the form for a routine visit (a kept draft wins: never lost)
+        self.routine = routine and draft is None
+        d = draft or (routine_defaults(app, client_id) if self.routine else None) or {
             "contact_type": timeline[0].contact_type if timeline else None,  # last contact type
             "outcome": ContactUitkomst.PLAATSGEVONDEN.value,
             "date": fmt.date_field(now), "time": fmt.time_field(now), "report": "", "risks": [],
@@ -181,6 +185,9 @@ class ContactFormView:
             name = ""
         top: list[ft.Control] = [c.para(t("contact.for", name=name), ft.TextThemeStyle.TITLE_MEDIUM,
                                         weight=ft.FontWeight.W_600)]
+        if self.routine:
+            top.append(c.info_line(t("routine.filled"), app.scale, icon=ft.Icons.EVENT_AVAILABLE, tone=theme.NEUTRAL,
+                                   identifier="routine-filled"))
         if self.restored:
             key = "contact.restored_after_unlock" if self.restored_after_unlock else "contact.restored"
             top.append(ft.Column([
