@@ -17,7 +17,7 @@ from ..core.device import Device
 from ..core.policy import may_write
 from ..crypto.canonical import b64e
 from ..crypto.identity import new_id
-from ..domain import rules
+from ..domain import links, rules
 from ..domain.context import DictContext
 from ..domain.errors import ValidationError
 from ..domain.hlc import now_ms
@@ -241,6 +241,7 @@ class Casework:
                     clean = validate_create("flag", fields, ctx)
                     self.device.write_op("flag", flag_id, client_id, "create", clean)
                     raised.append(flag_id)
+                self._settle(client_id, now)
                 follow = rules.lapse_followup(self.client_context(client_id, now))
                 if follow:
                     for w in follow["writes"]:
@@ -257,6 +258,17 @@ class Casework:
                         kind = "create" if self.device.projection.record(w["record_id"]) is None else "set"
                         self.device.write_op(w["type"], w["record_id"], client_id, kind, clean)
             return raised
+
+    def _settle(self, client_id: str, now: int | None) -> None:
+        """Flags the client's records answer (an arrival, a meldcode decision): settled with a note."""
+        ctx = self.client_context(client_id, now)
+        for settled in links.settlements(ctx):
+            rec = self.device.projection.record(settled.flag_id)
+            if rec is None:
+                continue
+            clean = validate_update("flag", dict(rec.fields), settled.fields, ctx)
+            if clean:
+                self.device.write_op("flag", settled.flag_id, client_id, "set", clean)
 
     def start_timer(self) -> None:
         stop = threading.Event()
