@@ -388,6 +388,18 @@ class VeldwerkApp:
         self._notice = None
         self.push(ContactFormView(self, client_id, routine=True))
 
+    def open_meldcode_for_flag(self, client_id: str, flag_id: str) -> None:
+        """The meldcode weighing straight from a flag in the Signalen list: logged like opening the file
+        (a client outside one's caseload goes through the file, which asks a reason)."""
+        try:
+            self.log_file_opened(client_id)
+        except ValidationError as exc:
+            if "reason" not in exc.errors:
+                raise
+            self.open_client(client_id)
+            return
+        self.open_meldcode(client_id, flag_id)
+
     def open_meldcode(self, client_id: str, flag_id: str | None = None) -> None:
         """The guided meldcode weighing for a client (optionally about one flag)."""
         from field_app.ui.views.meldcode import MeldcodeView  # area C

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import flet as ft
 
+from field_app.domain import links
 from field_app.domain.vocab import FlagReden, FlagStatus, Urgentie
 from field_app.ui import components as c
 from field_app.ui import fmt, theme
@@ -137,5 +138,12 @@ class FlagsView:
                 padding=ft.Padding.all(12), on_click=open_it, ink=True),
             margin=ft.Margin.all(0), key=f"flag-{flag.id}",
         )
-        return ft.Semantics(content=card, button=True, container=True, exclude_semantics=True,
+        tile = ft.Semantics(content=card, button=True, container=True, exclude_semantics=True,
                             label=", ".join(s for s in spoken if s), on_tap=open_it)
+        if not links.asks_for_meldcode(f):
+            return tile
+        # a flag that asks for the meldcode weighing opens it directly (its own button, outside the card)
+        weigh = app.handler(lambda e=None: app.open_meldcode_for_flag(flag.client_id, flag.id))
+        return ft.Column([tile, ft.Semantics(content=ft.Row([ft.OutlinedButton(
+            content=t("cf.flag.meldcode"), icon=ft.Icons.RULE, on_click=weigh)], wrap=True),
+            identifier=f"flags-meldcode-{flag.id}", container=True)], spacing=4)
