@@ -42,6 +42,7 @@ from .domain.hlc import now_ms
 from .parts.access import AccessLog
 from .parts.casework import Casework
 from .parts.lifecycle import Lifecycle
+from .parts.questions import Questions
 from .parts.sync_control import SyncControl
 from .parts.team import TeamAdmin
 from .parts.vault import Vault
@@ -109,6 +110,7 @@ class Services:
         self.lifecycle = Lifecycle(self.device, self.vault, self.sync, self.casework)
         self.team = TeamAdmin(self.device, self.sync)
         self.access = AccessLog(self.device, self.sync)
+        self.questions = Questions(self.device)
         self.sync.start_locked_delivery()  # an enrolled device delivers its sealed work until the unlock
 
     @classmethod
@@ -200,3 +202,8 @@ class Services:
     open_client_file = _Via("access")
     access_log = _Via("access")
     server_access_log = _Via("access")
+
+    # -- questions asked after a save (issue #14: "Escaleren?" survives a crash) --------------------------
+    pending_questions = _Via("questions")
+    answer_question = _Via("questions")
+    question_history = _Via("questions")

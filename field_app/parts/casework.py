@@ -21,6 +21,7 @@ from ..domain import links, rules
 from ..domain.context import DictContext
 from ..domain.errors import ValidationError
 from ..domain.hlc import now_ms
+from ..domain.questions import ESCALATE, needs_escalation
 from ..domain.records import (
     NOTE_TYPES,
     RECORD_SPECS,
@@ -32,6 +33,7 @@ from ..domain.records import (
 )
 from ..domain.vocab import Ernst
 from ..views_model import AddendumView, CaseloadItem, ClientSummary, NoteView, RecordView
+from . import questions
 
 log = logging.getLogger("veldwerk.rules")
 
@@ -129,7 +131,10 @@ class Casework:
         clean = validate_create(type, fields, ctx)
         if record_id is None:
             record_id = singleton_record_id(client_id, type) if type == "aftercare" else b64e(new_id())
-        self.device.write_op(type, record_id, client_id, "create", clean)
+        with self.device.store.transaction():  # "Escaleren?" is stored with the note: it survives a crash
+            self.device.write_op(type, record_id, client_id, "create", clean)
+            if type == "contact" and needs_escalation(clean):
+                questions.ask(self.device, ESCALATE, client_id, record_id)
         self._after_write(client_id)
         return record_id
 

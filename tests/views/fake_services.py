@@ -374,3 +374,18 @@ class FakeServices:
             listeners = list(self._listeners)
         for cb in listeners:
             cb()
+
+    # -- questions asked after a save (issue #14): this stand-in records contacts without compliance, so
+    # it never asks; an answer to an unknown question changes nothing (as on the real device)
+    def pending_questions(self) -> list[dict]:
+        self._require()
+        return []
+
+    def answer_question(self, question_id: str, outcome: str) -> None:
+        self._require()
+        if outcome not in ("answered", "declined"):
+            raise ValidationError({"outcome": "Onbekend antwoord."})
+
+    def question_history(self) -> list[dict]:
+        self._require()
+        return []

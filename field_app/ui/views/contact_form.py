@@ -493,6 +493,6 @@ class ContactFormView:
         app.services.clear_draft(draft_slot(self.client_id))
         app.contact_saved(self.client_id, note_id)
         if contact_check.needs_escalation(fields):
-            from field_app.ui.views.escalate import EscalateDialog
+            from field_app.ui.views.escalate import ask_pending
 
-            EscalateDialog(app, self.client_id, note_id, fields).open()
+            ask_pending(app, record_id=note_id)  # stored with the note: asked again after a crash
