@@ -3,7 +3,7 @@ app comes back and is unlocked, until it is answered or declined, and what becam
 
 from __future__ import annotations
 
-from test_contact_full import escalation, fill_basics, open_form, tap, toggle
+from test_contact_full import escalation, fill_basics, open_form, says, tap, toggle
 from ui_helpers import PASSPHRASE, dump, press, select, unlock
 
 
@@ -28,7 +28,9 @@ async def test_an_unanswered_question_is_asked_again_after_the_app_comes_back(re
     svc.lock()  # the app stops here: nobody answered (the browser test kills the real process)
     client, app = await real_device.open()
     await unlock(client, PASSPHRASE)
-    assert escalation(client) is not None, dump(client)  # asked again
+    assert escalation(client) is not None, dump(client)  # asked again, saying which contact it is about
+    assert says(client, "De app stopte voordat je deze vraag beantwoordde. Het gaat om je contact met "
+                        "Henk Veldman (fictief)"), dump(client)
     await tap(client, "Nu niet")
     assert escalation(client) is None
     assert svc.pending_questions() == []

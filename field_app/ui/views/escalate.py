@@ -82,7 +82,8 @@ def ask_pending(app: VeldwerkApp, record_id: str | None = None) -> EscalateDialo
         if note is None or note.retracted:
             svc.answer_question(q["id"], "declined")
             continue
-        dialog = EscalateDialog(app, note.client_id, note.id, note.fields, question_id=q["id"])
+        dialog = EscalateDialog(app, note.client_id, note.id, note.fields, question_id=q["id"],
+                                asked_before=record_id is None)
         dialog.open()
         return dialog
     return None
@@ -90,11 +91,13 @@ def ask_pending(app: VeldwerkApp, record_id: str | None = None) -> EscalateDialo
 
 class EscalateDialog:
     def __init__(self, app: VeldwerkApp, client_id: str, note_id: str, fields: dict, *,
-                 question_id: str | None = None):
+                 question_id: str | None = None, asked_before: bool = False):
         self.app = app
         self.client_id = client_id
         self.note_id = note_id
         self.question_id = question_id  # the stored question (domain.questions): answered or declined here
+        self.asked_before = asked_before  # asked again after the app stopped: say which contact it is about
+        self.occurred_at = fields.get("occurred_at")
         i18n, t = app.i18n, app.i18n.t
         svc = app.services
         self.flags = [f for f in svc.records(client_id, "flag") if f.fields.get("source_id") == note_id]
@@ -143,6 +146,18 @@ class EscalateDialog:
             lines.append(t("contact_c.esc.why_acute", domain=i18n.code_label(RisicoDomein, d)))
         return [c.para(line, ft.TextThemeStyle.BODY_LARGE) for line in lines]
 
+    def _asked_before(self) -> list[ft.Control]:
+        if not self.asked_before:
+            return []
+        app = self.app
+        try:
+            name = app.services.client(self.client_id).display_name
+        except KeyError:
+            name = ""
+        when = fmt.moment(app.i18n, self.occurred_at) if isinstance(self.occurred_at, int) else ""
+        return [c.info_line(app.i18n.t("contact_c.esc.asked_before", name=name, when=when), app.scale,
+                            icon=ft.Icons.RESTORE, tone=theme.NEUTRAL, identifier="escalate-asked-before")]
+
     def _flag_card(self, flag: Any) -> ft.Control:
         i18n, t, scale = self.app.i18n, self.app.i18n.t, self.app.scale
         f = flag.fields
@@ -171,7 +186,7 @@ class EscalateDialog:
 
     def _build(self) -> ft.AlertDialog:
         app, t = self.app, self.app.i18n.t
-        body: list[ft.Control] = [*self._why(),
+        body: list[ft.Control] = [*self._asked_before(), *self._why(),
                                   c.para(t("contact_c.esc.intro"), ft.TextThemeStyle.BODY_MEDIUM)]
         if self.flags:
             body.append(c.para(t("contact_c.esc.auto"), ft.TextThemeStyle.TITLE_SMALL, weight=ft.FontWeight.W_600))
