@@ -52,7 +52,40 @@ def test_01_routine_contact_in_three_taps(tab: Tab):
     assert taps <= 4
 
 
-def test_02_the_note_is_stored_with_every_condition_complied(stack, tab: Tab):
+def test_02_a_failed_save_goes_to_the_field_with_its_message(tab: Tab):
+    """The routine form is editable: with its report emptied, Opslaan scrolls to the report (far below
+    the top) and puts the focus in it, with the message beside it; nothing is saved."""
+    page = tab.page
+    page.get_by_role("tab", name="Cliënten").click()
+    menu = page.get_by_role("button", name=f"Acties voor {CLIENT}", exact=True)
+    expect(menu).to_be_visible(timeout=20_000)
+    tab.steady(menu)
+    menu.click()
+    page.get_by_role("button", name="Alles volgens afspraak").click()
+    report = page.get_by_role("textbox", name="Verslag (feiten)").first
+    expect(tab.by_id("routine-filled")).to_be_attached(timeout=10_000)
+    tab.seek(report)
+    tab.steady(report)
+    report.click()
+    expect(report).to_be_focused(timeout=5_000)
+    page.keyboard.press("Control+A")
+    page.keyboard.press("Backspace")
+    expect(report).to_have_value("", timeout=5_000)
+    for _ in range(8):  # back to the top of the form: the report is out of sight
+        page.mouse.move(195, 400)
+        page.mouse.wheel(0, -600)
+    page.wait_for_timeout(400)
+    tab.by_id("save-contact").click()
+    expect(report).to_be_focused(timeout=10_000)
+    tab.steady(report)
+    box = report.bounding_box()
+    assert box is not None and 0 <= box["y"] and box["y"] + box["height"] <= 844 - 80, box
+    expect(tab.text(re.compile("^Schrijf kort op wat er gebeurde"))).to_be_visible()
+    tab.shot("routine_invalid_report")
+    page.get_by_label("Terug").first.click()
+
+
+def test_03_the_note_is_stored_with_every_condition_complied(stack, tab: Tab):
     from field_app.services import Services
 
     stop(stack.web)  # the device's web process holds the store: look at it afterwards

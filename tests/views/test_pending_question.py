@@ -62,3 +62,23 @@ async def test_a_retracted_note_is_not_asked_about(real_device):
     await unlock(client, PASSPHRASE)
     assert escalation(client) is None
     assert [q["status"] for q in svc.question_history()] == ["declined"]
+
+
+async def test_several_open_questions_are_asked_one_after_the_other(real_device):
+    svc = real_device.services
+    client, app, cid, note = await _violation_saved(real_device)
+    svc.lock()
+    svc.unlock(PASSPHRASE)  # a second contact with an acute risk, saved by another session that died
+    second = svc.create_record("contact", cid, {"contact_type": "TELEFONISCH", "outcome": "PLAATSGEVONDEN",
+                                                "report": "Dreigt zichzelf iets aan te doen (fictief).",
+                                                "risks": [{"domain": "SUICIDALITEIT", "severity": "ACUUT"}]})
+    assert [q["record_id"] for q in svc.pending_questions()] == [note.id, second]
+    svc.lock()
+    client, app = await real_device.open()
+    await unlock(client, PASSPHRASE)
+    assert says(client, "Je legde een overtreding vast"), dump(client)
+    await tap(client, "Nu niet")
+    assert says(client, "Je legde een acuut risico vast"), dump(client)  # the next one
+    await tap(client, "Nu niet")
+    assert escalation(client) is None
+    assert [q["status"] for q in svc.question_history()] == ["declined", "declined"]

@@ -227,6 +227,12 @@ class EscalateDialog:
     def later(self, e=None) -> None:
         self._answered("declined")
         self.app.page.pop_dialog()
+        self._next()
+
+    def _next(self) -> None:
+        """After an unlock several questions may be open: ask the next one."""
+        if self.asked_before:
+            ask_pending(self.app)
 
     def confirm(self, e=None) -> None:
         app, t = self.app, self.app.i18n.t
@@ -264,6 +270,7 @@ class EscalateDialog:
         self._answered("answered")
         app.page.pop_dialog()
         app.toast(app.i18n.n("contact_c.esc.done", len(done)))
+        self._next()
 
     def show_errors(self, errors: dict[str, str]) -> None:
         app, t = self.app, self.app.i18n.t
