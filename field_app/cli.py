@@ -186,7 +186,7 @@ def cmd_shell(args: argparse.Namespace) -> int:
         "unlock": lambda r: svc.unlock(r["passphrase"]),
         "unlocked": lambda r: svc.unlocked,
         "unsynced_count": lambda r: svc.unsynced_count(),
-        "create_record": lambda r: svc.create_record(r["type"], r["client_id"], r["fields"]),
+        "create_record": lambda r: svc.create_record(r["type"], r["client_id"], r["fields"], ask=bool(r.get("ask"))),
         "pending_questions": lambda r: svc.pending_questions(),
         "answer_question": lambda r: svc.answer_question(r["question_id"], r["outcome"]),
         "question_history": lambda r: svc.question_history(),

@@ -111,8 +111,11 @@ class Casework:
         return sorted(out, key=lambda v: (when(v), v.created_at, v.id), reverse=True)
 
     # -- writes ------------------------------------------------------------------------------------
-    def create_record(self, type: str, client_id: str, fields: dict, *, record_id: str | None = None) -> str:
-        """Validate and store a new record of ``type`` for a client; returns its id."""
+    def create_record(self, type: str, client_id: str, fields: dict, *, record_id: str | None = None,
+                      ask: bool = False) -> str:
+        """Validate and store a new record of ``type`` for a client; returns its id. ``ask`` (the contact
+        form): a contact with a violation or an acute risk stores the question "Escaleren?" with it, in the
+        same transaction, so it is asked again after a crash (seeding and imports ask nothing)."""
         self.device.require_unlocked()
         if type == "client":
             raise ValidationError({"type": "Gebruik add_client voor een nieuwe persoon."})
@@ -133,7 +136,7 @@ class Casework:
             record_id = singleton_record_id(client_id, type) if type == "aftercare" else b64e(new_id())
         with self.device.store.transaction():  # "Escaleren?" is stored with the note: it survives a crash
             self.device.write_op(type, record_id, client_id, "create", clean)
-            if type == "contact" and needs_escalation(clean):
+            if ask and type == "contact" and needs_escalation(clean):
                 questions.ask(self.device, ESCALATE, client_id, record_id)
         self._after_write(client_id)
         return record_id

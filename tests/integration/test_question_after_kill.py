@@ -16,7 +16,7 @@ def test_the_question_survives_a_kill_between_save_and_answer(team):
                          fields={"framework_type": "VI", "status": "ACTIEF", "start": "2025-01-01"})
         ban = worker.call("create_record", type="condition", client_id=cid, fields={
             "framework_id": fw, "condition_type": "MIDDELENVERBOD", "parameters": {"substances": ["ALCOHOL"]}})
-        note = worker.call("create_record", type="contact", client_id=cid, fields={
+        note = worker.call("create_record", type="contact", client_id=cid, ask=True, fields={
             "contact_type": "HUISBEZOEK_ONAANGEKONDIGD", "outcome": "PLAATSGEVONDEN",
             "report": "Ademtest positief (fictief).",
             "compliance": [{"condition_id": ban, "status": "OVERTREDING",

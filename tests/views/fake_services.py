@@ -258,7 +258,8 @@ class FakeServices:
     def intake(self, display_name: str, **fields) -> str:
         return self.add_client(display_name, fictional=bool(fields.get("fictional")))
 
-    def create_record(self, type: str, client_id: str, fields: dict, *, record_id: str | None = None) -> str:
+    def create_record(self, type: str, client_id: str, fields: dict, *, record_id: str | None = None,
+                      ask: bool = False) -> str:
         if type != "contact":
             raise ValidationError({"type": "Deze testversie legt alleen contacten vast."})
         return self.record_contact(client_id, contact_type=fields.get("contact_type"), outcome=fields.get("outcome"),

@@ -71,7 +71,8 @@ async def test_several_open_questions_are_asked_one_after_the_other(real_device)
     svc.unlock(PASSPHRASE)  # a second contact with an acute risk, saved by another session that died
     second = svc.create_record("contact", cid, {"contact_type": "TELEFONISCH", "outcome": "PLAATSGEVONDEN",
                                                 "report": "Dreigt zichzelf iets aan te doen (fictief).",
-                                                "risks": [{"domain": "SUICIDALITEIT", "severity": "ACUUT"}]})
+                                                "risks": [{"domain": "SUICIDALITEIT", "severity": "ACUUT"}]},
+                                 ask=True)
     assert [q["record_id"] for q in svc.pending_questions()] == [note.id, second]
     svc.lock()
     client, app = await real_device.open()
@@ -82,3 +83,14 @@ async def test_several_open_questions_are_asked_one_after_the_other(real_device)
     await tap(client, "Nu niet")
     assert escalation(client) is None
     assert [q["status"] for q in svc.question_history()] == ["declined", "declined"]
+
+
+async def test_records_written_without_the_form_ask_nothing(real_device):
+    """Seeding, imports and the command line write notes with violations too: no question for those."""
+    svc = real_device.services
+    client, app, cid, note = await _violation_saved(real_device)
+    await tap(client, "Nu niet")
+    svc.create_record("contact", cid, {"contact_type": "TELEFONISCH", "outcome": "PLAATSGEVONDEN",
+                                       "report": "Ingelezen (fictief).",
+                                       "risks": [{"domain": "SUICIDALITEIT", "severity": "ACUUT"}]})
+    assert svc.pending_questions() == []

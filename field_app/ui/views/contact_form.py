@@ -484,7 +484,7 @@ class ContactFormView:
                 except ValidationError as exc:
                     errors = {**exc.errors, **errors}
                 raise ValidationError(errors)
-            note_id = app.services.create_record("contact", self.client_id, fields)
+            note_id = app.services.create_record("contact", self.client_id, fields, ask=True)
         except ValidationError as exc:
             self.show_errors(exc.errors)
             await self.go_to_first_error()
