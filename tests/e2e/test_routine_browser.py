@@ -71,16 +71,22 @@ def test_02_a_failed_save_goes_to_the_field_with_its_message(tab: Tab):
     page.keyboard.press("Control+A")
     page.keyboard.press("Backspace")
     expect(report).to_have_value("", timeout=5_000)
-    for _ in range(8):  # back to the top of the form: the report is out of sight
+    for _ in range(4):  # past the report, to the end of the form: the report is out of sight above
         page.mouse.move(195, 400)
-        page.mouse.wheel(0, -600)
+        page.mouse.wheel(0, 600)
     page.wait_for_timeout(400)
     tab.by_id("save-contact").click()
     expect(report).to_be_focused(timeout=10_000)
     tab.steady(report)
     box = report.bounding_box()
     assert box is not None and 0 <= box["y"] and box["y"] + box["height"] <= 844 - 80, box
-    expect(tab.text(re.compile("^Schrijf kort op wat er gebeurde"))).to_be_visible()
+    message = tab.text(re.compile("^Schrijf kort op wat er gebeurde"))
+    expect(message).to_be_visible()
+    tab.steady(message)
+    shown, bar = message.bounding_box(), tab.by_id("save-contact").bounding_box()
+    tab.shot("routine_invalid_report")
+    assert shown is not None and bar is not None
+    assert shown["y"] + shown["height"] <= bar["y"] - 40, (shown, bar)  # above the Opslaan bar, not behind it
     tab.shot("routine_invalid_report")
     page.get_by_label("Terug").first.click()
 

@@ -357,14 +357,17 @@ class ContactFormView:
         self.app.page.update()  # the row must exist in the browser before scrolling to it
         await self._scroll(key=f"risk-row-{self._risk_counter}")
 
-    async def _scroll(self, offset: float | None = None, key: str | None = None) -> None:
-        """Scroll the form (0 = top, -1 = end, or to a control's key); a browser that does not answer is not
-        an error."""
+    async def _scroll(self, offset: float | None = None, key: str | None = None, *, delta: float | None = None,
+                      duration: int = 250) -> None:
+        """Scroll the form (0 = top, -1 = end, to a control's key, or by ``delta``); a browser that does not
+        answer is not an error."""
         try:
             if key is not None:
-                await asyncio.wait_for(self.scroller.scroll_to(scroll_key=key, duration=250), timeout=5)
+                await asyncio.wait_for(self.scroller.scroll_to(scroll_key=key, duration=duration), timeout=5)
+            elif delta is not None:
+                await asyncio.wait_for(self.scroller.scroll_to(delta=delta, duration=duration), timeout=5)
             else:
-                await asyncio.wait_for(self.scroller.scroll_to(offset=offset, duration=250), timeout=5)
+                await asyncio.wait_for(self.scroller.scroll_to(offset=offset, duration=duration), timeout=5)
         except (TimeoutError, RuntimeError, TypeError):
             pass
 
@@ -451,11 +454,17 @@ class ContactFormView:
         if not target.key:
             target.key = f"invalid-{id(target)}"
         self.app.page.update()  # the key and the messages must be in the browser before scrolling
+        # always from the top (a jump): scrolled to from above, the field lands at the lower edge, with its
+        # message behind the Opslaan bar; once that scroll (and the one the focus makes) is over, a little
+        # further, so the field and the message beside it are both in sight
+        await self._scroll(0, duration=0)
         await self._scroll(key=target.key)
         try:
             await asyncio.wait_for(target.focus(), timeout=5)
         except (TimeoutError, RuntimeError, TypeError):
             pass
+        await asyncio.sleep(0.5)
+        await self._scroll(delta=160 * self.app.scale)
 
     def set_now(self, e=None) -> None:
         """A restored draft's time was when it was started: "Nu" sets the date and time to now."""
