@@ -7,7 +7,7 @@ COMPAT := .venv-compat
 COMPAT_STAMP := $(COMPAT)/.installed-stamp
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test test-fast test-e2e test-compat lint bench chromium postgresql clean
+.PHONY: run test test-fast test-e2e test-compat lint bench chromium postgresql poppler clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml
 $(COMPAT_STAMP): Makefile
 	test -x $(COMPAT)/bin/python || $(PYTHON) -m venv $(COMPAT)
 	$(COMPAT)/bin/python -m pip install --quiet --disable-pip-version-check \
-		'cryptography==43.0.1' sqlite-utils httpx pytest pytest-asyncio hypothesis
+		'cryptography==43.0.1' sqlite-utils httpx pytest pytest-asyncio hypothesis fpdf2 pypdf
 	touch $(COMPAT_STAMP)
 
 chromium:
@@ -37,13 +37,21 @@ postgresql:
 		else sudo apt-get update -qq && sudo apt-get install -y -qq postgresql; fi; \
 	fi
 
+# The case-conference PDF's test renders its first page to PNG with poppler's pdftoppm (Debian's poppler-utils).
+poppler:
+	@if ! command -v pdftoppm >/dev/null; then \
+		echo "Installing Debian's poppler-utils for the PDF tests..."; \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq poppler-utils; \
+		else sudo apt-get update -qq && sudo apt-get install -y -qq poppler-utils; fi; \
+	fi
+
 run: $(STAMP)
 	$(PY) -m field_app.demo_run
 
 lint: $(STAMP)
 	$(PY) -m ruff check field_app sync_server tests bench
 
-test-fast: $(STAMP) postgresql
+test-fast: $(STAMP) postgresql poppler
 	$(PY) -m pytest -m "not e2e" -q
 
 # Flutter web on a loaded machine now and then drops a tap or lets it through to what lies under a closing
@@ -56,7 +64,7 @@ test-compat: $(COMPAT_STAMP)
 	VELDWERK_COMPAT=1 PYTHONPATH=$(CURDIR) $(COMPAT)/bin/python -m pytest -q -p no:cacheprovider tests/unit
 
 # Browser tests run in their own pytest process: Playwright's sync API and pytest-asyncio clash in one run.
-test: $(STAMP) chromium postgresql lint test-fast test-e2e test-compat
+test: $(STAMP) chromium postgresql poppler lint test-fast test-e2e test-compat
 	@echo "All tests passed."
 
 bench: $(STAMP)

@@ -6,7 +6,7 @@
                                                                           address it prints, with its key)
     field-app sync  --data DIR [--rounds 1]                               (sync without the UI)
     field-app shell --data DIR                                            (JSON lines on stdin, for scripts)
-    field-app demo-seed --data DIR                                        (record the fictional demo cases)
+    field-app demo-seed --data DIR [--step cases|reviews|flags|acknowledge] (the fictional demo, step by step)
 
 Coordinator devices (beheer):
 
@@ -150,11 +150,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_demo_seed(args: argparse.Namespace) -> int:
-    from .demo import seed
+    from .demo import STEPS, seed
 
     svc = _unlocked(args.data, autosync=False)
     try:
-        counts = seed(svc)
+        if args.step != "cases":  # a later step works on what the other devices synced
+            try:
+                svc.sync_once()
+            except (Unreachable, ServerError):
+                pass
+        counts = seed(svc) if args.step == "cases" else STEPS[args.step](svc)
         try:
             svc.sync_once()
         except (Unreachable, ServerError):
@@ -309,6 +314,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     sp = sub.add_parser("demo-seed", help="record the fictional demo cases on this device")
     data_arg(sp)
+    sp.add_argument("--step", choices=("cases", "reviews", "flags", "acknowledge"), default="cases",
+                    help="cases (worker), reviews (supervisor), flags (coordinator), acknowledge (worker)")
     sp.set_defaults(func=cmd_demo_seed)
     return p
 

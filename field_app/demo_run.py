@@ -2,11 +2,14 @@
 
 1. a sync server on 127.0.0.1 with a fresh SQLite file under .demo/;
 2. the supervisor's device (the team's first, coordinator device), enrolled through the real API;
-3. a field worker's device, enrolled with an invitation from the supervisor's device; the supervisor's
-   device compares the worker's fingerprint and confirms it (no trust on first use);
-4. the five fictional demo cases recorded on the worker's device through the services, then synced;
-5. both devices' apps in web mode, each with its own random launch key; the addresses (with the key) and
-   passphrases are printed. Ctrl-C stops everything.
+3. a field worker's and a coordinator's (procesregisseur) device, each enrolled with an invitation from
+   the supervisor's device, which compares each fingerprint and confirms it (no trust on first use);
+4. the five fictional demo cases and two reports recorded on the worker's device through the services,
+   then, each on the device whose user would do it and synced in between: the supervisor approves and
+   returns notes and a report, the coordinator flags two follow-ups for the worker, the worker
+   acknowledges one (the other is overdue);
+5. the three devices' apps in web mode, each with its own random launch key; the addresses (with the key)
+   and passphrases are printed. Ctrl-C stops everything.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ ROOT = Path.cwd()
 DEMO = ROOT / ".demo"
 SUPERVISOR = ("Fatima El Amrani (fictief)", "demo-werkbegeleider-2025")
 WORKER = ("Lotte de Boer (fictief)", "demo-veldwerker-2025")
+COORDINATOR = ("Anouk Prins (fictief)", "demo-procesregisseur-2025")
 
 
 def _port(preferred: int) -> int:
@@ -62,27 +66,43 @@ def _run(args: list[str], stdin: str = "") -> str:
     return out.stdout.strip()
 
 
+def _admit(name: str, who: tuple[str, str], role: str) -> None:
+    """Invite a device from the supervisor's (coordinator) device, enrol it, compare its fingerprint and
+    confirm it; the new device then collects the team key."""
+    inv = json.loads(_run(["field_app.cli", "invite", "--data", str(DEMO / "supervisor"), "--role", role],
+                          stdin=SUPERVISOR[1] + "\n"))
+    new = json.loads(_run(["field_app.cli", "enrol", "--data", str(DEMO / name), "--invite", inv["text"],
+                           "--name", who[0]], stdin=who[1] + "\n" + who[1] + "\n"))
+    _run(["field_app.cli", "confirm", "--data", str(DEMO / "supervisor"), "--device", new["device"],
+          "--fingerprint", new["fingerprint"]], stdin=SUPERVISOR[1] + "\n")
+    _run(["field_app.cli", "sync", "--data", str(DEMO / name)], stdin=who[1] + "\n")
+
+
+def _step(name: str, who: tuple[str, str], step: str) -> dict:
+    return json.loads(_run(["field_app.cli", "demo-seed", "--data", str(DEMO / name), "--step", step],
+                           stdin=who[1] + "\n").splitlines()[-1])
+
+
 def _team_and_cases(db: str, server_url: str) -> dict:
-    """The team: the supervisor's device (first, coordinator), the worker's device invited, enrolled and
-    confirmed by fingerprint, then the fictional cases recorded on the worker's device."""
+    """The team: the supervisor's device (first, coordinator), the worker's and the procesregisseur's
+    devices invited, enrolled and confirmed by fingerprint; then the fictional cases on the worker's
+    device, the reviews on the supervisor's, the flags on the coordinator's and an acknowledgement on the
+    worker's, each synced before the next."""
     sup = json.loads(_run(["sync_server.cli", "init", "--db", db, "--role", "WERKBEGELEIDER", "--json"]))
     _run(["field_app.cli", "enrol", "--data", str(DEMO / "supervisor"), "--server", server_url,
           "--code", sup["code"], "--name", SUPERVISOR[0]], stdin=SUPERVISOR[1] + "\n" + SUPERVISOR[1] + "\n")
-    inv = json.loads(_run(["field_app.cli", "invite", "--data", str(DEMO / "supervisor"),
-                           "--role", "VELDWERKER"], stdin=SUPERVISOR[1] + "\n"))
-    worker = json.loads(_run(["field_app.cli", "enrol", "--data", str(DEMO / "worker"), "--invite", inv["text"],
-                              "--name", WORKER[0]], stdin=WORKER[1] + "\n" + WORKER[1] + "\n"))
-    # the coordinator compares the worker's fingerprint (here: read from the enrol output), confirms the
-    # device and grants it the team key; the worker then collects it
-    _run(["field_app.cli", "confirm", "--data", str(DEMO / "supervisor"), "--device", worker["device"],
-          "--fingerprint", worker["fingerprint"]], stdin=SUPERVISOR[1] + "\n")
-    _run(["field_app.cli", "sync", "--data", str(DEMO / "worker")], stdin=WORKER[1] + "\n")
-    seeded = json.loads(_run(["field_app.cli", "demo-seed", "--data", str(DEMO / "worker")],
-                             stdin=WORKER[1] + "\n"))
+    _admit("worker", WORKER, "VELDWERKER")
+    _admit("coordinator", COORDINATOR, "PROCESREGISSEUR")
+    seeded = _step("worker", WORKER, "cases")
+    _step("supervisor", SUPERVISOR, "reviews")
+    _step("coordinator", COORDINATOR, "flags")
+    _step("worker", WORKER, "acknowledge")
+    for name, who in (("supervisor", SUPERVISOR), ("coordinator", COORDINATOR)):
+        _run(["field_app.cli", "sync", "--data", str(DEMO / name)], stdin=who[1] + "\n")
     return seeded
 
 
-def _banner(seeded: dict, server_url: str, sup_url: str, work_url: str) -> None:
+def _banner(seeded: dict, server_url: str, sup_url: str, work_url: str, coord_url: str) -> None:
     print(f"""
 Veldwerk demo draait — alle gegevens zijn FICTIEF ({seeded['clients']} cliënten, {seeded['records']} dossierregels).
 
@@ -91,8 +111,10 @@ Veldwerk demo draait — alle gegevens zijn FICTIEF ({seeded['clients']} cliënt
                           wachtwoordzin: {SUPERVISOR[1]}   ({SUPERVISOR[0]})
   Veldwerker-toestel:     {work_url}
                           wachtwoordzin: {WORKER[1]}   ({WORKER[0]})
+  Procesregisseur-toestel: {coord_url}
+                          wachtwoordzin: {COORDINATOR[1]}   ({COORDINATOR[0]})
 
-Open beide adressen precies zo (de sleutel achter ?k= laat alleen jouw browser binnen; daarna
+Open de adressen precies zo (de sleutel achter ?k= laat alleen jouw browser binnen; daarna
 volstaat http://127.0.0.1:POORT/), ontgrendel, leg op het veldwerker-toestel een contact vast en
 zie het kort daarna op het werkbegeleider-toestel verschijnen. Logboeken: {DEMO}/logs. Stoppen: Ctrl-C.
 """, flush=True)
@@ -135,16 +157,20 @@ def main() -> None:
 
         # each app gets its own launch key (through the environment, never the command line, which other
         # users on the computer can read); only this terminal shows the addresses that carry it
-        sup_port, work_port = _port(8551), _port(8552)
-        sup_key, work_key = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+        sup_port, work_port, coord_port = _port(8551), _port(8552), _port(8553)
+        sup_key, work_key, coord_key = (secrets.token_urlsafe(32) for _ in range(3))
         sup_url, work_url = f"http://127.0.0.1:{sup_port}/?k={sup_key}", f"http://127.0.0.1:{work_port}/?k={work_key}"
+        coord_url = f"http://127.0.0.1:{coord_port}/?k={coord_key}"
         sup_app = start("supervisor-app", ["field_app.cli", "serve", "--data", str(DEMO / "supervisor"),
                                            "--port", str(sup_port)], env={"VELDWERK_WEB_TOKEN": sup_key})
         work_app = start("worker-app", ["field_app.cli", "serve", "--data", str(DEMO / "worker"),
                                         "--port", str(work_port)], env={"VELDWERK_WEB_TOKEN": work_key})
+        coord_app = start("coordinator-app", ["field_app.cli", "serve", "--data", str(DEMO / "coordinator"),
+                                              "--port", str(coord_port)], env={"VELDWERK_WEB_TOKEN": coord_key})
         _wait_http(sup_url, sup_app)
         _wait_http(work_url, work_app)
-        _banner(seeded, server_url, sup_url, work_url)
+        _wait_http(coord_url, coord_app)
+        _banner(seeded, server_url, sup_url, work_url, coord_url)
         while all(p.poll() is None for p in procs):
             time.sleep(1)
         print("Een onderdeel van de demo stopte; zie de logboeken.", file=sys.stderr)

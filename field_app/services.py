@@ -9,6 +9,8 @@ A ``Services`` object is one device. It composes:
 - :class:`~field_app.parts.vault.Vault` — the lockout, PIN/passphrase change, what the unlock screen says;
 - :class:`~field_app.parts.team.TeamAdmin` — invitations, confirmation, roles, revocation, wipe;
 - :class:`~field_app.parts.access.AccessLog` — audited openings of client files and the access logs;
+- :class:`~field_app.parts.review.ReviewWork` — the review queue, approve/return/resubmit, reports' four
+  eyes, OM decisions applied to the file, flags acknowledged and resolved;
 - :class:`~field_app.parts.sync_control.SyncControl` — the background sync (the only part that talks to
   the server, through :mod:`field_app.sync`), its status, delivery by signature.
 
@@ -41,8 +43,10 @@ from .crypto.vault import DEFAULT_SCRYPT, ScryptParams
 from .domain.hlc import now_ms
 from .parts.access import AccessLog
 from .parts.casework import Casework
+from .parts.export import CaseExport
 from .parts.lifecycle import Lifecycle
 from .parts.questions import Questions
+from .parts.review import ReviewWork
 from .parts.sync_control import SyncControl
 from .parts.team import TeamAdmin
 from .parts.vault import Vault
@@ -110,6 +114,8 @@ class Services:
         self.lifecycle = Lifecycle(self.device, self.vault, self.sync, self.casework)
         self.team = TeamAdmin(self.device, self.sync)
         self.access = AccessLog(self.device, self.sync)
+        self.reviews = ReviewWork(self.device, self.casework)
+        self.export = CaseExport(self.device, self.casework)  # the case-conference PDF (#9)
         self.questions = Questions(self.device)
         self.sync.start_locked_delivery()  # an enrolled device delivers its sealed work until the unlock
 
@@ -202,6 +208,20 @@ class Services:
     open_client_file = _Via("access")
     access_log = _Via("access")
     server_access_log = _Via("access")
+
+    # -- review and follow-up ---------------------------------------------------------------------------
+    review_queue = _Via("reviews")
+    review_state = _Via("reviews")
+    report_status = _Via("reviews")
+    review = _Via("reviews")
+    resubmit = _Via("reviews")
+    record_decision = _Via("reviews")
+    acknowledge_flag = _Via("reviews")
+    resolve_flag = _Via("reviews")
+    flag_queue = _Via("reviews")
+
+    # -- the case-conference export (#9) ------------------------------------------------------------------
+    export_case_pdf = _Via("export")
 
     # -- questions asked after a save (issue #14: "Escaleren?" survives a crash) --------------------------
     pending_questions = _Via("questions")

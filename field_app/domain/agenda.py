@@ -19,6 +19,8 @@ from .vocab import (
     MeldInstantie,
     OvergangStatus,
     OvergangType,
+    RapportageStatus,
+    RapportageType,
     VoorwaardeType,
     Weekdag,
 )
@@ -155,4 +157,13 @@ def _client_items(ctx: Any, start: int, end: int) -> list[AgendaItem]:
                 action = str(a.get("action", ""))[:80]
                 items.append(AgendaItem(AgendaSoort.ACTIE_DEADLINE.value, cid, at, f"Afspraak: {action}",
                                         f"Action due: {action}", rid, all_day=True))
+    for rid, r in ctx.records("report"):  # a report's due date, until it is sent
+        due = r.get("due_date")
+        if r.get("status") != RapportageStatus.VERZONDEN.value and isinstance(due, str):
+            at = local_ms(parse_date(due))
+            if at < end and at + DAY_MS > start:
+                kind_nl, kind_en = (_label(RapportageType, r.get("report_type"), lang) for lang in ("nl", "en"))
+                items.append(AgendaItem(AgendaSoort.RAPPORTAGE_DEADLINE.value, cid, at,
+                                        f"Uiterste datum rapportage: {kind_nl}",
+                                        f"Report due: {kind_en}", rid, all_day=True))
     return items

@@ -376,6 +376,46 @@ class FakeServices:
         for cb in listeners:
             cb()
 
+    # -- review and follow-up: this fake has no reviews, reports or flags of its own
+    def review_queue(self, now: int | None = None) -> list:
+        self._require()
+        return []
+
+    def review_state(self, record_id: str):
+        from field_app.domain.review import review_state
+        self.record(record_id)
+        return review_state("", [])
+
+    def report_status(self, record_id: str) -> str:
+        raise ValidationError({"record_id": "Deze testversie heeft geen rapportages."})
+
+    def review(self, record_id: str, decision: str, comment: str = "") -> str:
+        raise NotAllowed("Beoordelen (goedkeuren of terugsturen) doet een werkbegeleider; met jouw rol kan dat niet.")
+
+    def resubmit(self, record_id: str, text: str) -> str:
+        raise ValidationError({"record_id": "Dit is niet teruggestuurd voor aanpassing."})
+
+    def record_decision(self, client_id: str, fields: dict) -> str:
+        raise ValidationError({"type": "Deze testversie legt alleen contacten vast."})
+
+    def acknowledge_flag(self, flag_id: str) -> None:
+        raise ValidationError({"record_id": "Dit signaal bestaat niet (meer) op dit toestel."})
+
+    def resolve_flag(self, flag_id: str, note: str) -> None:
+        raise ValidationError({"record_id": "Dit signaal bestaat niet (meer) op dit toestel."})
+
+    def flag_queue(self, now: int | None = None) -> list:
+        self._require()
+        return []
+
+    # -- the case-conference export (#9)
+    def export_case_pdf(self, client_id: str, *, save: bool = True) -> dict:
+        """A stand-in PDF (the real one is tested with the real services)."""
+        self._require()
+        if client_id not in self._clients:
+            raise ValidationError({"client_id": "Deze cliënt bestaat niet (meer) op dit toestel."})
+        return {"file_name": f"casusoverleg-{next(self._ids)}.pdf", "path": None, "data": b"%PDF-1.4 fake"}
+
     # -- questions asked after a save (issue #14): this stand-in records contacts without compliance, so
     # it never asks; an answer to an unknown question changes nothing (as on the real device)
     def pending_questions(self) -> list[dict]:

@@ -4,6 +4,7 @@ hand, transitions (late, Aangekomen, checklist), a lapsed framework opening spoe
 from __future__ import annotations
 
 import flet as ft
+import flet_charts as fch
 from ui_helpers import PASSPHRASE, dump, field, has_text, press, select, semantics, type_into, unlock
 
 from field_app.domain.hlc import now_ms
@@ -100,6 +101,8 @@ async def test_sections_render_conditions_risks_and_timeline(real_device):
     await _section(client, "Risico's")
     assert semantics(client, "risk-ALCOHOL"), dump(client)
     assert has_text(client, "Midden") and has_text(client, "Beschermende factoren")
+    chart = semantics(client, "risk-chart-ALCOHOL")[0]  # a flet-charts line chart, its values in its name
+    assert isinstance(chart.content, fch.LineChart) and "Midden" in chart.label
     await _section(client, "Netwerk & partners")
     assert has_text(client, "Nog niemand uit het netwerk vastgelegd.")
 

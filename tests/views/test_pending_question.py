@@ -12,7 +12,7 @@ async def _violation_saved(device):
     await fill_basics(client)
     await toggle(client, 0, "OVERTREDING")
     await select(client, "Ernst van de overtreding", "MATIG")
-    await select(client, "Reactie op de overtreding", "SCHRIFTELIJKE_WAARSCHUWING")
+    await select(client, "Reactie op de overtreding", "AANSPREKEN")  # the ladder's proposal
     await press(client, "Opslaan")
     assert escalation(client) is not None, dump(client)
     [note] = device.services.records(cid, "contact")

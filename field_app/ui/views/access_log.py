@@ -83,7 +83,8 @@ class AccessLogView:
         lines: list[ft.Control] = [
             c.text(self._client_name(r.get("client_id", "")), ft.TextThemeStyle.TITLE_MEDIUM,
                    weight=ft.FontWeight.W_600),
-            c.para(t("sec.log.who", who=r.get("who") or "?", when=when), ft.TextThemeStyle.BODY_MEDIUM),
+            c.para(t("sec.log.exported" if r.get("action") == "export_case_pdf" else "sec.log.who",
+                     who=r.get("who") or "?", when=when), ft.TextThemeStyle.BODY_MEDIUM),
         ]
         if r.get("break_glass"):
             lines.insert(0, ft.Row([c.badge(t("sec.log.glass"), ft.Icons.WARNING_AMBER, theme.WARNING,

@@ -26,6 +26,7 @@ KIND_LOOK: dict[str, tuple[ft.IconData, theme.Tone]] = {
     AgendaSoort.OVERGANG.value: (ft.Icons.SWAP_HORIZ, theme.WARNING),
     AgendaSoort.SIGNAAL_DEADLINE.value: (ft.Icons.NOTIFICATION_IMPORTANT, theme.DANGER),
     AgendaSoort.ACTIE_DEADLINE.value: (ft.Icons.TASK_ALT, theme.NEUTRAL),
+    AgendaSoort.RAPPORTAGE_DEADLINE.value: (ft.Icons.ASSIGNMENT_LATE_OUTLINED, theme.WARNING),
 }
 
 

@@ -23,15 +23,16 @@ from field_app.domain.vocab import (
 from field_app.ui import components as c
 from field_app.ui import fmt, theme
 from field_app.ui.views import client_parts as p
+from field_app.ui.views.case_export import export_button
 from field_app.views_model import NoteView
 
 if TYPE_CHECKING:
     from field_app.ui.app import VeldwerkApp
 
-SECTIONS = ("timeline", "conditions", "risks", "network", "transitions")
+SECTIONS = ("timeline", "conditions", "risks", "network", "transitions", "reports")
 OPEN_FLAG = ("OPEN", "IN_BEHANDELING")
 _TYPES = ("framework", "condition", "supervision", "transition", "aftercare", "network_person", "zvh_case",
-          "case_action", "flag")
+          "case_action", "flag", "report", "om_decision", "review")
 
 
 @dataclass
@@ -127,12 +128,14 @@ class ClientView:
         from field_app.ui.views import (
             client_conditions,
             client_network,
+            client_reports,
             client_risks,
             client_timeline,
             client_transitions,
         )
         module = {"timeline": client_timeline, "conditions": client_conditions, "risks": client_risks,
-                  "network": client_network, "transitions": client_transitions}[self.section]
+                  "network": client_network, "transitions": client_transitions,
+                  "reports": client_reports}[self.section]
         return module.render(self, data)
 
     # -- refresh -----------------------------------------------------------------------------------------------
@@ -236,6 +239,7 @@ class ClientView:
             rows.append(c.para(t("caseload.no_contact"), ft.TextThemeStyle.BODY_MEDIUM))
         else:
             rows.append(c.para(fmt.last_contact_text(i18n, summary.last_contact_at), ft.TextThemeStyle.BODY_MEDIUM))
+        rows.append(export_button(app, self.client_id))  # PDF voor casusoverleg (views/case_export.py)
         return c.node(ft.Card(ft.Container(ft.Column(rows, spacing=8), padding=ft.Padding.all(16)),
                               margin=ft.Margin.all(0)))
 

@@ -1,5 +1,6 @@
-"""Risico's: per risk domain a small trend chart (one bar per contact, its height by severity, the severity
-word under it), the latest severity as a badge, and the protective factors seen in contacts."""
+"""Risico's: per risk domain a trend chart (flet-charts: one point per contact, its height the severity,
+the severity words on the axis, the date under it), the latest severity as a badge, and the protective
+factors seen in contacts."""
 
 from __future__ import annotations
 
@@ -8,15 +9,15 @@ from typing import TYPE_CHECKING
 import flet as ft
 
 from field_app.domain.vocab import BeschermCategorie, BeschermendeFactor, Ernst, RisicoDomein
+from field_app.ui import charts, fmt, theme
 from field_app.ui import components as c
-from field_app.ui import fmt, theme
 from field_app.ui.views import client_parts as p
 
 if TYPE_CHECKING:
     from field_app.ui.views.client import ClientData, ClientView
 
 _ORDER = list(Ernst)
-MAX_BARS = 6
+MAX_POINTS = 8
 
 
 def render(view: ClientView, data: ClientData) -> list[ft.Control]:
@@ -57,25 +58,16 @@ def _domain_card(view: ClientView, domain: str, points: list[tuple[int, int]]) -
     scale = app.scale
     last_at, last_rank = points[-1]
     last = _ORDER[last_rank].value
-    shown = points[-MAX_BARS:]
-    bars = []
-    for at, rank in shown:
-        code = _ORDER[rank].value
-        tone = theme.severity_tone(code)
-        bars.append(ft.Column(
-            [ft.Container(width=28 * scale, height=(14 + 16 * rank) * scale, bgcolor=tone.fg,
-                          border_radius=ft.BorderRadius.only(top_left=4, top_right=4)),
-             ft.Text(i18n.code_label(Ernst, code), theme_style=ft.TextThemeStyle.LABEL_SMALL, no_wrap=True),
-             ft.Text(fmt.local(at).strftime("%d-%m"), theme_style=ft.TextThemeStyle.LABEL_SMALL,
-                     color=ft.Colors.ON_SURFACE_VARIANT)],
-            spacing=2, horizontal_alignment=ft.CrossAxisAlignment.CENTER, alignment=ft.MainAxisAlignment.END))
+    shown = points[-MAX_POINTS:]
     trend = _trend_word(view, points)
+    days = [fmt.local(a).strftime("%d-%m") for a, _ in shown]
     label = t("cf.risk.chart_semantic", domain=i18n.code_label(RisicoDomein, domain),
-              values=", ".join(f"{fmt.local(a).strftime('%d-%m')} {i18n.code_label(Ernst, _ORDER[r].value)}"
-                               for a, r in shown), trend=trend)
-    chart = ft.Semantics(content=ft.Row(bars, spacing=10 * scale, scroll=ft.ScrollMode.AUTO,
-                                        vertical_alignment=ft.CrossAxisAlignment.END),
-                         label=label, container=True, exclude_semantics=True)
+              values=", ".join(f"{d} {i18n.code_label(Ernst, _ORDER[r].value)}" for d, (_, r) in zip(days, shown, strict=True)),
+              trend=trend)
+    # one point per contact, its height the severity (the words on the left axis), the date under it
+    chart = charts.lines(days, [([r for _, r in shown], theme.severity_tone(last).fg)], semantic=label,
+                         identifier=f"risk-chart-{domain}", max_y=len(_ORDER) - 1,
+                         y_labels=[i18n.code_label(Ernst, e.value) for e in _ORDER], scale=scale)
     rows = [p.title(i18n.code_label(RisicoDomein, domain)),
             ft.Row([c.severity_badge(i18n, last, scale), c.badge(trend, _trend_icon(points), theme.NEUTRAL, scale)],
                    wrap=True, spacing=6, run_spacing=6),
