@@ -188,9 +188,16 @@ def cmd_shell(args: argparse.Namespace) -> int:
         "access_log": lambda r: svc.access_log(r.get("client_id")),
         "server_access_log": lambda r: svc.server_access_log(),
         # records of any type (#15: ticks of a flag's action list on two devices)
-        "create_record": lambda r: svc.create_record(r["type"], r["client_id"], r["fields"]),
+        "create_record": lambda r: svc.create_record(r["type"], r["client_id"], r["fields"], ask=bool(r.get("ask"))),
         "update_record": lambda r: svc.update_record(r["record_id"], r["changes"]),
         "records": lambda r: svc.records(r["client_id"], r["type"]),
+        "lock": lambda r: svc.lock(),
+        "unlock": lambda r: svc.unlock(r["passphrase"]),
+        "unlocked": lambda r: svc.unlocked,
+        "unsynced_count": lambda r: svc.unsynced_count(),
+        "pending_questions": lambda r: svc.pending_questions(),
+        "answer_question": lambda r: svc.answer_question(r["question_id"], r["outcome"]),
+        "question_history": lambda r: svc.question_history(),
     }
     try:
         for line in sys.stdin:

@@ -45,6 +45,7 @@ from .parts.access import AccessLog
 from .parts.casework import Casework
 from .parts.export import CaseExport
 from .parts.lifecycle import Lifecycle
+from .parts.questions import Questions
 from .parts.review import ReviewWork
 from .parts.sync_control import SyncControl
 from .parts.team import TeamAdmin
@@ -115,6 +116,8 @@ class Services:
         self.access = AccessLog(self.device, self.sync)
         self.reviews = ReviewWork(self.device, self.casework)
         self.export = CaseExport(self.device, self.casework)  # the case-conference PDF (#9)
+        self.questions = Questions(self.device)
+        self.sync.start_locked_delivery()  # an enrolled device delivers its sealed work until the unlock
 
     @classmethod
     def enrol(cls, data_dir: str | Path, *, server_url: str | None = None, code: str | None = None,
@@ -219,3 +222,8 @@ class Services:
 
     # -- the case-conference export (#9) ------------------------------------------------------------------
     export_case_pdf = _Via("export")
+
+    # -- questions asked after a save (issue #14: "Escaleren?" survives a crash) --------------------------
+    pending_questions = _Via("questions")
+    answer_question = _Via("questions")
+    question_history = _Via("questions")

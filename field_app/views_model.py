@@ -41,7 +41,7 @@ class ClientSummary:
 @dataclass(frozen=True)
 class SyncStatus:
     state: str  # a field_app.core.states.SyncState value ("offline", "online", "error", "locked", ...)
-    pending: int  # operations waiting in the outbox
+    pending: int  # the user's own work waiting in the outbox (access-log entries travel uncounted)
     last_sync_at: int | None  # UTC ms of the last successful round trip
     message: str = ""  # on "error": the code, or a Dutch sentence for the user
     pending_key: int = 0  # received records that cannot be opened yet (key not granted)

@@ -33,7 +33,7 @@ from . import lease
 from .alerts import SecurityAlert, alert_code, read_alert, record_alert
 from .errors import LockedError, NotAllowed
 from .listeners import Listeners
-from .policy import MEMBER_TYPE, may_write, refusal
+from .policy import MEMBER_TYPE, SELF_TYPES, may_write, refusal
 from .projection import AuditProjection
 from .sealing import Sealer
 from .states import SyncState
@@ -223,10 +223,11 @@ class Device:
         op_id = new_id()
         with self._store.transaction():
             self._store.add_op(op_id, op, origin="local")
+            counts = type_ not in SELF_TYPES  # an access-log entry travels without counting as work
             if self.can_seal() and not self._store.outbox_has_waiting():
-                self._store.outbox_add(op_id, envelope=self._sealer.seal(op_id, op))
+                self._store.outbox_add(op_id, envelope=self._sealer.seal(op_id, op), counts=counts)
             else:
-                self._store.outbox_add(op_id, waiting_op=op)
+                self._store.outbox_add(op_id, waiting_op=op, counts=counts)
         self._projection.apply(op, op_id=op_id, origin="local", received_at=now_ms())
         self._projection.add_unsent(op_id)  # not the whole outbox again: a write costs the same at any size
         self.notify()

@@ -18,10 +18,11 @@ from ..core.device import Device
 from ..core.policy import may_write
 from ..crypto.canonical import b64e
 from ..crypto.identity import new_id
-from ..domain import rules
+from ..domain import links, rules
 from ..domain.context import DictContext
 from ..domain.errors import ValidationError
 from ..domain.hlc import now_ms
+from ..domain.questions import ESCALATE, needs_escalation
 from ..domain.records import (
     NOTE_TYPES,
     RECORD_SPECS,
@@ -35,6 +36,7 @@ from ..domain.records_report import REVIEWABLE_TYPES
 from ..domain.review import ReviewEntry, review_state
 from ..domain.vocab import Ernst
 from ..views_model import AddendumView, CaseloadItem, ClientSummary, NoteView, RecordView
+from . import questions
 
 log = logging.getLogger("veldwerk.rules")
 
@@ -126,8 +128,11 @@ class Casework:
         return sorted(out, key=lambda v: (when(v), v.created_at, v.id), reverse=True)
 
     # -- writes ------------------------------------------------------------------------------------
-    def create_record(self, type: str, client_id: str, fields: dict, *, record_id: str | None = None) -> str:
-        """Validate and store a new record of ``type`` for a client; returns its id."""
+    def create_record(self, type: str, client_id: str, fields: dict, *, record_id: str | None = None,
+                      ask: bool = False) -> str:
+        """Validate and store a new record of ``type`` for a client; returns its id. ``ask`` (the contact
+        form): a contact with a violation or an acute risk stores the question "Escaleren?" with it, in the
+        same transaction, so it is asked again after a crash (seeding and imports ask nothing)."""
         self.device.require_unlocked()
         if type == "client":
             raise ValidationError({"type": "Gebruik add_client voor een nieuwe persoon."})
@@ -146,7 +151,10 @@ class Casework:
         clean = validate_create(type, fields, ctx)
         if record_id is None:
             record_id = singleton_record_id(client_id, type) if type == "aftercare" else b64e(new_id())
-        self.device.write_op(type, record_id, client_id, "create", clean)
+        with self.device.store.transaction():  # "Escaleren?" is stored with the note: it survives a crash
+            self.device.write_op(type, record_id, client_id, "create", clean)
+            if ask and type == "contact" and needs_escalation(clean):
+                questions.ask(self.device, ESCALATE, client_id, record_id)
         self._after_write(client_id, {type: record_id} if type == "contact" else None)
         return record_id
 
@@ -268,6 +276,7 @@ class Casework:
                     clean = validate_create("flag", fields, ctx)
                     self.device.write_op("flag", flag_id, client_id, "create", clean)
                     raised.append(flag_id)
+                self._settle(client_id, now)
                 follow = rules.lapse_followup(self.client_context(client_id, now))
                 if follow:
                     for w in follow["writes"]:
@@ -284,6 +293,17 @@ class Casework:
                         kind = "create" if self.device.projection.record(w["record_id"]) is None else "set"
                         self.device.write_op(w["type"], w["record_id"], client_id, kind, clean)
             return raised
+
+    def _settle(self, client_id: str, now: int | None) -> None:
+        """Flags the client's records answer (an arrival, a meldcode decision): settled with a note."""
+        ctx = self.client_context(client_id, now)
+        for settled in links.settlements(ctx):
+            rec = self.device.projection.record(settled.flag_id)
+            if rec is None:
+                continue
+            clean = validate_update("flag", dict(rec.fields), settled.fields, ctx)
+            if clean:
+                self.device.write_op("flag", settled.flag_id, client_id, "set", clean)
 
     def start_timer(self) -> None:
         stop = threading.Event()

@@ -159,12 +159,14 @@ class Lifecycle:
         self.casework.stop_timer()
         self.sync.stop()
         self.device.close_keys()
+        self.sync.start_locked_delivery()  # sealed work keeps travelling, by signature, while locked
 
     def close(self) -> None:
         """The process is ending: lock, and close the store. Screens stop asking anything afterwards."""
         if self.device.erased or self.closed:
             return
         self.lock()
+        self.sync.stop_locked_delivery()
         self.closed = True
         self.device.close()
 
@@ -213,6 +215,7 @@ class Lifecycle:
                 raise NotAllowed("Het toestel is intussen ontgrendeld; er is niets gewist.")
             self.casework.stop_timer()
             self.sync.stop()
+            self.sync.stop_locked_delivery()
             self.device.start_afresh()  # wrapped keys destroyed (committed) first, then every file
         log.warning("device data erased to enrol again (%d item(s) delivered, %d given up)",
                     outcome["delivered"], outcome["remaining"])

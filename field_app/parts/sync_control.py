@@ -4,6 +4,8 @@ login) is here too. The engine itself is :mod:`field_app.sync.engine`; it sees o
 
 from __future__ import annotations
 
+import logging
+import threading
 from typing import Any
 
 import httpx
@@ -16,7 +18,11 @@ from ..sync.client import SyncClient, Unreachable
 from ..sync.engine import SyncEngine, deliver_signed
 from ..views_model import SyncStatus
 
-__all__ = ["SyncControl"]
+__all__ = ["SyncControl", "LOCKED_DELIVERY_S"]
+
+log = logging.getLogger("veldwerk.sync")
+
+LOCKED_DELIVERY_S = 3.0  # while locked: how often to look for sealed work to deliver by signature
 
 
 class SyncControl:
@@ -25,7 +31,9 @@ class SyncControl:
         self.transport = transport
         self.autosync = autosync
         self.engine: SyncEngine | None = None
+        self._locked_stop: threading.Event | None = None
         device.on_stop(self.stop)
+        device.on_stop(self.stop_locked_delivery)
         device.set_nudge(self.nudge)
 
     def client(self, server_url: str) -> SyncClient:
@@ -35,6 +43,7 @@ class SyncControl:
     # -- engine life cycle ----------------------------------------------------------------------------
     def start(self) -> None:
         """After an unlock: an engine for this device, running in the background when autosync is on."""
+        self.stop_locked_delivery()  # the engine pushes from now on (a delivery under way ends by itself)
         self.engine = SyncEngine(self.device, SyncClient(self.device.profile["server_url"],
                                                          transport=self.transport))
         if self.autosync:
@@ -93,12 +102,14 @@ class SyncControl:
             extra["recovered_at"] = recovered
         if dev.unlocked:
             extra.update(dev.lease_info())
-        return SyncStatus(state=state, pending=store.outbox_count(), last_sync_at=dev.last_sync_at,
+        extra["pending_log"] = store.outbox_count() - store.outbox_count(work_only=True)  # access-log entries
+        return SyncStatus(state=state, pending=store.outbox_count(work_only=True), last_sync_at=dev.last_sync_at,
                           message=message, pending_key=store.pending_count(), extra=extra)
 
     def unsynced_count(self) -> int:
-        """Operations not yet delivered to the server; readable while locked."""
-        return 0 if self.device.erased else self.device.store.outbox_count()
+        """The user's own work not yet delivered to the server; readable while locked. Access-log entries
+        (opening a file, the device's member announcement) travel in the outbox too but are not counted."""
+        return 0 if self.device.erased else self.device.store.outbox_count(work_only=True)
 
     def security_alert(self) -> dict | None:
         """The security stop in force: ``{code, uitleg, at}``, or None."""
@@ -133,3 +144,40 @@ class SyncControl:
         else:
             dev.notify()
         return outcome
+
+    # -- delivery while locked ------------------------------------------------------------------------
+    def start_locked_delivery(self) -> None:
+        """While the app runs locked (after a lock, or started and not yet unlocked): keep delivering the
+        outbox's already sealed and signed envelopes by signature in the background. Pulling waits for the
+        unlock (that needs the keys); work sealed only under the local key waits too. Only with autosync."""
+        dev = self.device
+        if not self.autosync or dev.erased or dev.unlocked or not dev.enrolled:
+            return
+        if self._locked_stop is not None:
+            return
+        stop = self._locked_stop = threading.Event()
+        threading.Thread(target=self._locked_loop, args=(stop,), name="veldwerk-deliver-locked",
+                         daemon=True).start()
+
+    def stop_locked_delivery(self) -> None:
+        stop, self._locked_stop = self._locked_stop, None
+        if stop is not None:
+            stop.set()
+
+    def _locked_loop(self, stop: threading.Event) -> None:
+        delay = 0.0
+        while not stop.wait(delay):
+            delay = LOCKED_DELIVERY_S
+            dev = self.device
+            if dev.erased or dev.unlocked:
+                return
+            try:
+                if not dev.store.outbox_ready(1):
+                    continue  # nothing sealed to send (or only work that waits for a team key)
+                outcome = self.deliver_outbox()
+            except Exception as exc:  # keep going; nothing sensitive in the log line
+                log.warning("delivery while locked failed: %s", type(exc).__name__)
+                continue
+            if outcome["permanent"] and outcome["error"] != "not_sealed":
+                log.info("delivery while locked refused (%s): waits for the unlock", outcome["error"])
+                return  # refused for good (revoked, stale key): the engine sorts it out after the unlock

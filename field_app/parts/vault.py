@@ -55,7 +55,7 @@ class Vault:
     def open_counted(self, passphrase: str, platform_secret: bytes) -> bytes:
         store = self.device.store
         if store.get_meta("keys_destroyed"):
-            raise KeysDestroyed(store.outbox_count())
+            raise KeysDestroyed(store.outbox_count(work_only=True))
         raw = store.get_meta("vault")
         if raw is None:
             raise LockedError("Dit toestel is nog niet ingeschreven.")
@@ -65,7 +65,7 @@ class Vault:
             raise TooManyAttempts(wait_until, now)  # Scrypt is not even tried
         record = json.loads(raw)
         if needs_platform_secret(record) and not platform_secret:
-            raise PlatformSecretMissing(store.outbox_count())  # not a guess at the PIN: not counted
+            raise PlatformSecretMissing(store.outbox_count(work_only=True))  # not a guess at the PIN: not counted
         failures = int(store.get_meta("unlock_failures") or 0) + 1
         store.set_meta("unlock_failures", str(failures))  # counted before Scrypt: a cut-off try still counts
         try:
@@ -74,7 +74,7 @@ class Vault:
             word = "pincode" if needs_platform_secret(record) else "wachtwoordzin"
             if failures >= MAX_ATTEMPTS:
                 self.destroy_keys()
-                raise KeysDestroyed(store.outbox_count()) from None
+                raise KeysDestroyed(store.outbox_count(work_only=True)) from None
             if failures >= FIRST_WAIT_AT:
                 minutes = WAIT_MINUTES[min(failures - FIRST_WAIT_AT, len(WAIT_MINUTES) - 1)]
                 store.set_meta("unlock_wait_until", str(now + minutes * MINUTE_MS))
@@ -117,7 +117,7 @@ class Vault:
         wait_until = int(store.get_meta("unlock_wait_until") or 0)
         return {"failed_attempts": failures, "attempts_left": max(0, MAX_ATTEMPTS - failures),
                 "wait_until": wait_until if wait_until > self.device.clock() else None,
-                "unsynced": store.outbox_count(), "destroyed": bool(store.get_meta("keys_destroyed")),
+                "unsynced": store.outbox_count(work_only=True), "destroyed": bool(store.get_meta("keys_destroyed")),
                 "erased": False}
 
     def security_info(self) -> dict[str, Any]:

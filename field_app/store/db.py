@@ -254,15 +254,20 @@ class LocalStore:
         return self.open("op", row[0]) if row else None
 
     # -- outbox --------------------------------------------------------------------------------------
-    def outbox_add(self, op_id: bytes, *, envelope: bytes | None = None, waiting_op: dict | None = None) -> None:
+    def outbox_add(self, op_id: bytes, *, envelope: bytes | None = None, waiting_op: dict | None = None,
+                   counts: bool = True) -> None:
+        """``counts`` False for an entry that travels without being the user's work (an access-log entry)."""
         waiting_blob = self.seal("waiting", waiting_op) if waiting_op is not None else None
         self._x(
-            "INSERT INTO outbox (op_id, position, envelope, waiting_blob) "
-            "VALUES (?, (SELECT COALESCE(MAX(position), 0) + 1 FROM outbox), ?, ?)",
-            [op_id, envelope, waiting_blob],
+            "INSERT INTO outbox (op_id, position, envelope, waiting_blob, counts) "
+            "VALUES (?, (SELECT COALESCE(MAX(position), 0) + 1 FROM outbox), ?, ?, ?)",
+            [op_id, envelope, waiting_blob, 1 if counts else 0],
         )
 
-    def outbox_count(self) -> int:
+    def outbox_count(self, *, work_only: bool = False) -> int:
+        """Entries waiting to be sent; ``work_only``: only the user's own work (no access-log entries)."""
+        if work_only:
+            return self._one("SELECT COUNT(*) FROM outbox WHERE counts = 1")[0]
         return self._one("SELECT COUNT(*) FROM outbox")[0]
 
     def outbox_has_waiting(self) -> bool:

@@ -65,4 +65,13 @@ MIGRATIONS: list[tuple[int, str]] = [
         CREATE INDEX outbox_waiting ON outbox (position) WHERE waiting_blob IS NOT NULL;
         """,
     ),
+    (
+        4,
+        """
+        -- 1 for the user's own work, 0 for what travels alongside it without being work to send (access-log
+        -- entries, the device's member announcement): the pending counter counts only the first, also
+        -- while the device is locked. A flag only; what an entry is stays sealed in its envelope.
+        ALTER TABLE outbox ADD COLUMN counts INTEGER NOT NULL DEFAULT 1;
+        """,
+    ),
 ]

@@ -21,6 +21,11 @@ from .port import DevicePort
 __all__ = ["Puller", "PULL_LIMIT"]
 
 PULL_LIMIT = 500
+# Envelopes applied per store transaction. The device's one SQLite connection is shared by the UI and
+# sync under one lock: a page of 500 (signatures checked, opened, sealed again under the local key) held
+# it for seconds on a busy phone, and a worker's save waited that long for "Opgeslagen". A page is now
+# applied in slices, each with its cursor, so a save gets in between two slices.
+APPLY_CHUNK = 40
 
 
 class Puller:
@@ -63,10 +68,13 @@ class Puller:
                 self._alert(exc.kind, str(exc))
             fresh = [(seq, env) for seq, env in sorted(served.items()) if seq > cursor]
             self._ensure_ledger_covers(fresh)
-            self.own_delivered = False
-            dev.apply_remote(self._apply_page(fresh, new_cursor))
-            if self.own_delivered:
-                dev.outbox_changed()
+            for start in range(0, max(len(fresh), 1), APPLY_CHUNK):
+                chunk = fresh[start:start + APPLY_CHUNK]
+                last = start + APPLY_CHUNK >= len(fresh)
+                self.own_delivered = False
+                dev.apply_remote(self._apply_page(chunk, new_cursor if last else chunk[-1][0]))
+                if self.own_delivered:
+                    dev.outbox_changed()
             if not page.get("more") or not fresh:
                 return
 
@@ -94,8 +102,9 @@ class Puller:
                 self._alert("withheld", "an envelope names a ledger head the server does not show")
 
     def _apply_page(self, fresh: list[tuple[int, bytes]], new_cursor: int) -> list[tuple[bytes, dict]]:
-        """Check and apply one page in one transaction with the cursor and the chain state. A gap or
-        fork rolls the whole page back (nothing applied) and raises the alert."""
+        """Check and apply one slice of a page in one transaction with the cursor and the chain state. A
+        security stop rolls the slice back (nothing of it applied) and raises the alert; the page's cursor
+        was checked before any slice was applied."""
         dev = self.device
         applied: list[tuple[bytes, dict]] = []
         ledger = dev.ledger

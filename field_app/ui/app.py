@@ -388,6 +388,31 @@ class VeldwerkApp:
         self._notice = None
         self.push(ContactFormView(self, client_id))
 
+    def open_routine_contact(self, client_id: str) -> None:
+        """*Alles volgens afspraak*: the contact form filled in for a routine visit. Opening it is logged
+        like opening the file; a client outside one's caseload goes through the file (asks a reason)."""
+        try:
+            self.log_file_opened(client_id)
+        except ValidationError as exc:
+            if "reason" not in exc.errors:
+                raise
+            self.open_client(client_id)
+            return
+        self._notice = None
+        self.push(ContactFormView(self, client_id, routine=True))
+
+    def open_meldcode_for_flag(self, client_id: str, flag_id: str) -> None:
+        """The meldcode weighing straight from a flag in the Signalen list: logged like opening the file
+        (a client outside one's caseload goes through the file, which asks a reason)."""
+        try:
+            self.log_file_opened(client_id)
+        except ValidationError as exc:
+            if "reason" not in exc.errors:
+                raise
+            self.open_client(client_id)
+            return
+        self.open_meldcode(client_id, flag_id)
+
     def open_meldcode(self, client_id: str, flag_id: str | None = None) -> None:
         """The guided meldcode weighing for a client (optionally about one flag)."""
         from field_app.ui.views.meldcode import MeldcodeView  # area C

@@ -21,6 +21,7 @@ from field_app.ui.keystore import KeystoreError, is_phone
 from field_app.ui.views.caseload import CaseloadView
 from field_app.ui.views.client import ClientView
 from field_app.ui.views.contact_form import ContactFormView
+from field_app.ui.views.escalate import ask_pending
 
 if TYPE_CHECKING:
     from field_app.ui.app import VeldwerkApp
@@ -149,8 +150,10 @@ def after_unlock(app: VeldwerkApp) -> None:
         if client_id:
             app.stack = [CaseloadView(app), ClientView(app, client_id)]
             app.show(ContactFormView(app, client_id, restored_after_unlock=True))
+            ask_pending(app)
             return
     app.show(CaseloadView(app))
+    ask_pending(app)  # "Escaleren?" not answered before the app stopped: asked again
 
 
 def keep_draft(app: VeldwerkApp, *, resume: bool) -> bool:

@@ -82,6 +82,8 @@ def test_02_mark_the_ban_violated_with_ernst_and_reactie(tab: Tab):
     tab.choose("compliance-response-0", "Schriftelijke waarschuwing")
     expect(tab.by_id("compliance-response-0")).to_have_accessible_name(
         "Reactie op de overtreding, Schriftelijke waarschuwing")
+    # another response than the ladder proposes (Aanspreken) needs a reason (#9)
+    tab.type("Waarom een andere reactie?", "Al eerder mondeling gewaarschuwd.")
     tab.reveal(tab.text("Naleving van voorwaarden"), top=60, bottom_bar=500)
     tab.page.wait_for_timeout(300)
     tab.shot("contact_violation_form")
@@ -167,6 +169,8 @@ def test_06_at_200_percent_the_form_and_escalate_keep_their_actions(own_tab: Tab
     page.wait_for_timeout(800)  # the violation fields have just appeared: let the layout settle
     tab.choose("compliance-severity-0", "Gering")
     tab.choose("compliance-response-0", "Aanspreken")
+    # the earlier test recorded a violation, so the ladder now proposes a heavier step: say why not (#9)
+    tab.type("Waarom een andere reactie?", "Kleine overtreding, eerst aanspreken.")
     tab.reveal(tab.by_id("compliance-0-NAGELEEFD"), top=60, bottom_bar=400)
     page.wait_for_timeout(300)
     tab.shot("contact_violation_form_200")

@@ -258,7 +258,8 @@ class FakeServices:
     def intake(self, display_name: str, **fields) -> str:
         return self.add_client(display_name, fictional=bool(fields.get("fictional")))
 
-    def create_record(self, type: str, client_id: str, fields: dict, *, record_id: str | None = None) -> str:
+    def create_record(self, type: str, client_id: str, fields: dict, *, record_id: str | None = None,
+                      ask: bool = False) -> str:
         if type != "contact":
             raise ValidationError({"type": "Deze testversie legt alleen contacten vast."})
         return self.record_contact(client_id, contact_type=fields.get("contact_type"), outcome=fields.get("outcome"),
@@ -414,3 +415,18 @@ class FakeServices:
         if client_id not in self._clients:
             raise ValidationError({"client_id": "Deze cliënt bestaat niet (meer) op dit toestel."})
         return {"file_name": f"casusoverleg-{next(self._ids)}.pdf", "path": None, "data": b"%PDF-1.4 fake"}
+
+    # -- questions asked after a save (issue #14): this stand-in records contacts without compliance, so
+    # it never asks; an answer to an unknown question changes nothing (as on the real device)
+    def pending_questions(self) -> list[dict]:
+        self._require()
+        return []
+
+    def answer_question(self, question_id: str, outcome: str) -> None:
+        self._require()
+        if outcome not in ("answered", "declined"):
+            raise ValidationError({"outcome": "Onbekend antwoord."})
+
+    def question_history(self) -> list[dict]:
+        self._require()
+        return []

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import flet as ft
 import flet_charts as fch
-from ui_helpers import PASSPHRASE, dump, has_text, press, select, semantics, type_into, unlock
+from ui_helpers import PASSPHRASE, dump, field, has_text, press, select, semantics, type_into, unlock
 
 from field_app.domain.hlc import now_ms
+from field_app.ui import fmt
 from field_app.ui.views.client import ClientView
 from field_app.ui.views.forms.base import FormView
 
@@ -157,9 +158,27 @@ async def test_late_transition_is_red_with_its_flag_and_aangekomen_updates(real_
     await client.click(_within(client, f"tr-delayed-{tr}", "Vertraagd"))
     assert real_device.services.record(tr).fields["status"] == "VERTRAAGD"
     await client.click(_within(client, f"tr-arrived-{tr}", "Aangekomen"))
+    # the actual arrival is asked (date and time pickers, now to start with): here a quarter past the hour
+    assert has_text(client, "Aankomst vastleggen"), dump(client)
+    when = field(client, "Aangekomen op (dd-mm-jjjj)")
+    assert when.value == fmt.date_field(fmt.now_ms())
+    await type_into(client, "Tijd (uu:mm)", "")
+    await type_into(client, "Aangekomen op (dd-mm-jjjj)", "")
+    await press(client, "Opslaan")
+    assert real_device.services.record(tr).fields["status"] == "VERTRAAGD"  # nothing saved without a time
+    arrived = fmt.now_ms() - 20 * 60_000
+    await type_into(client, "Aangekomen op (dd-mm-jjjj)", fmt.date_field(arrived))
+    await type_into(client, "Tijd (uu:mm)", fmt.time_field(arrived))
+    await press(client, "Opslaan")
+    assert isinstance(app.screen, ClientView), dump(client)
     f = real_device.services.record(tr).fields
-    assert f["status"] == "AANGEKOMEN" and f["actual_at"]
+    assert f["status"] == "AANGEKOMEN" and abs(f["actual_at"] - arrived) < 60_000
     assert not semantics(client, f"tr-late-{tr}") and has_text(client, "Aangekomen: vandaag")
+    # arriving settled the automatic "te laat" flag, with a note saying when
+    [flag] = [x for x in real_device.services.records(cid, "flag") if x.fields.get("raised_by_rule") == "OVERGANG_TE_LAAT"]
+    assert flag.fields["status"] == "AFGEHANDELD"
+    assert flag.fields["resolution_note"].startswith("Aangekomen op ")
+    assert real_device.services.open_flags() == []
 
 
 async def test_checklist_item_toggles(real_device):

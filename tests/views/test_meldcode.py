@@ -68,7 +68,7 @@ async def test_acute_unsafety_means_report_and_needs_an_explanation(real_device)
 
 
 async def test_all_five_questions_lead_to_help_and_a_no_on_four_to_report(real_device):
-    client, app, cid, _ = await open_meldcode(real_device, flag=False)
+    client, app, cid, flags = await open_meldcode(real_device, flag=False)
     for yes in (True, False, True, True):
         await answer(client, yes)
     assert has_text(client, "Vraag 5 van 5")
@@ -84,7 +84,8 @@ async def test_all_five_questions_lead_to_help_and_a_no_on_four_to_report(real_d
     [m] = real_device.services.records(cid, "meldcode")
     assert (m.fields["q3_hulp_mogelijk"], m.fields["q4_hulp_aanvaard"], m.fields.get("q5_leidt_tot_veiligheid")) == \
         ("JA", "NEE", None)
-    assert m.fields["decision"] == "MELDEN_VT" and m.fields.get("flag_id") is None
+    # opened without a flag, the weighing is about the open "woont bij slachtoffer" flag (issue #14)
+    assert m.fields["decision"] == "MELDEN_VT" and m.fields.get("flag_id") == flags[0].id
 
 
 async def test_answers_survive_leaving_the_form(real_device):

@@ -379,6 +379,10 @@ class RowActions:
             app.page.pop_dialog()
             app.open_client(item.id)
 
+        def routine(e=None) -> None:
+            app.page.pop_dialog()
+            app.open_routine_contact(item.id)
+
         def assign(e=None) -> None:
             app.page.pop_dialog()
             AssignDialog(app, item.id, item.display_name, item.assigned_to).open()
@@ -392,6 +396,7 @@ class RowActions:
         self.dialog = ft.AlertDialog(
             title=c.text(item.display_name, ft.TextThemeStyle.TITLE_LARGE),
             content=ft.Column([action(t("lists.row.open"), ft.Icons.FOLDER_OPEN_OUTLINED, open_file),
+                               action(t("routine.action"), ft.Icons.EVENT_AVAILABLE, routine),
                                *([action(t("lists.row.assign"), ft.Icons.ASSIGNMENT_IND_OUTLINED, assign)]
                                  if may_assign(app.services.role) else
                                  [c.para(t("lists.row.assign_by_supervisor"), ft.TextThemeStyle.BODY_MEDIUM)])],

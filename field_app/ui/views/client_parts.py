@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 import flet as ft
 
+from field_app.domain import links
 from field_app.domain.vocab import FlagReden, FlagRegel, FlagStatus, Route, Urgentie
 from field_app.ui import components as c
 from field_app.ui import fmt, theme
@@ -84,6 +85,12 @@ def flag_card(app, flag) -> ft.Control:
     note = f.get("note_" + i18n.lang) or f.get("note")
     if note:
         rows.append(line(note))
+    if f.get("resolution_note"):
+        rows.append(line(t("cf.flag.resolution", note=f["resolution_note"])))
+    if links.asks_for_meldcode(f) and hasattr(app, "open_meldcode"):  # e.g. "woont bij slachtoffer"
+        rows.append(actions([button(t("cf.flag.meldcode"), ft.Icons.RULE,
+                                    app.handler(lambda e=None: app.open_meldcode(flag.client_id, flag.id)),
+                                    identifier=f"flag-meldcode-{flag.id}")]))
     from field_app.ui.views import flag_steps  # "En nu?" (#15)
     rows += flag_steps.rows(app, flag)
     return card(rows, key=f"flag-{flag.id}", identifier=f"flag-{flag.id}")

@@ -86,9 +86,8 @@ def _transition(view: ClientView, data: ClientData, tr) -> ft.Control:
             rows.append(_check_item(view, item, st, lambda item=item, st=st: view.app.services.update_record(
                 tr.id, {"checklist": {item: next_status(st)}}), f"tr-{tr.id}-{item}"))
     if status not in DONE:
-        def arrived(e=None) -> None:
-            app.services.update_record(tr.id, {"status": "AANGEKOMEN", "actual_at": fmt.now_ms()})
-            view.show_section("transitions")
+        def arrived(e=None) -> None:  # asks when (date and time, now to start with)
+            forms.arrival_form(app, tr)
 
         def delayed(e=None) -> None:
             app.services.update_record(tr.id, {"status": "VERTRAAGD"})

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from field_app.domain.vocab import ContactUitkomst, Ernst, NalevingStatus, VeiligheidMedewerker
+from field_app.domain import questions
+from field_app.domain.vocab import ContactUitkomst, VeiligheidMedewerker
 from field_app.ui import components as c
 from field_app.ui import fmt
 
@@ -119,6 +120,5 @@ def show_errors(form: ContactFormView, errors: dict[str, str]) -> None:
 
 
 def needs_escalation(fields: dict) -> bool:
-    """A saved violation or an acute risk offers "Escaleren?" right away."""
-    return (any(item.get("status") == NalevingStatus.OVERTREDING.value for item in fields.get("compliance", []))
-            or any(r.get("severity") == Ernst.ACUUT.value for r in fields.get("risks", [])))
+    """A saved violation or an acute risk offers "Escaleren?" right away (``domain.questions``)."""
+    return questions.needs_escalation(fields)

@@ -30,6 +30,7 @@ from field_app.domain.vocab import (
 from field_app.ui import components as c
 from field_app.ui import fmt, pickers, theme
 from field_app.ui.views import contact_check
+from field_app.ui.views.contact_routine import routine_defaults
 from field_app.ui.views.contact_rows import (  # noqa: F401
     _STATUS_ICON,
     COMPLIANCE_CHOICES,
@@ -53,7 +54,8 @@ class ContactFormView:
     chip = True
     title_key = "contact.title"
 
-    def __init__(self, app: VeldwerkApp, client_id: str, *, restored_after_unlock: bool = False):
+    def __init__(self, app: VeldwerkApp, client_id: str, *, restored_after_unlock: bool = False,
+                 routine: bool = False):
         self.app = app
         self.client_id = client_id
         self.dirty = False
@@ -63,7 +65,9 @@ class ContactFormView:
         self.restored_after_unlock = restored_after_unlock and self.restored
         timeline = app.services.timeline(client_id)
         now = fmt.now_ms()
-        d = draft or {
+        # "Alles volgens afspraak" fills the form for a routine visit (a kept draft wins: never lost)
+        self.routine = routine and draft is None
+        d = draft or (routine_defaults(app, client_id) if self.routine else None) or {
             "contact_type": timeline[0].contact_type if timeline else None,  # last contact type
             "outcome": ContactUitkomst.PLAATSGEVONDEN.value,
             "date": fmt.date_field(now), "time": fmt.time_field(now), "report": "", "risks": [],
@@ -181,6 +185,9 @@ class ContactFormView:
             name = ""
         top: list[ft.Control] = [c.para(t("contact.for", name=name), ft.TextThemeStyle.TITLE_MEDIUM,
                                         weight=ft.FontWeight.W_600)]
+        if self.routine:
+            top.append(c.info_line(t("routine.filled"), app.scale, icon=ft.Icons.EVENT_AVAILABLE, tone=theme.NEUTRAL,
+                                   identifier="routine-filled"))
         if self.restored:
             key = "contact.restored_after_unlock" if self.restored_after_unlock else "contact.restored"
             top.append(ft.Column([
@@ -350,14 +357,17 @@ class ContactFormView:
         self.app.page.update()  # the row must exist in the browser before scrolling to it
         await self._scroll(key=f"risk-row-{self._risk_counter}")
 
-    async def _scroll(self, offset: float | None = None, key: str | None = None) -> None:
-        """Scroll the form (0 = top, -1 = end, or to a control's key); a browser that does not answer is not
-        an error."""
+    async def _scroll(self, offset: float | None = None, key: str | None = None, *, delta: float | None = None,
+                      duration: int = 250) -> None:
+        """Scroll the form (0 = top, -1 = end, to a control's key, or by ``delta``); a browser that does not
+        answer is not an error."""
         try:
             if key is not None:
-                await asyncio.wait_for(self.scroller.scroll_to(scroll_key=key, duration=250), timeout=5)
+                await asyncio.wait_for(self.scroller.scroll_to(scroll_key=key, duration=duration), timeout=5)
+            elif delta is not None:
+                await asyncio.wait_for(self.scroller.scroll_to(delta=delta, duration=duration), timeout=5)
             else:
-                await asyncio.wait_for(self.scroller.scroll_to(offset=offset, duration=250), timeout=5)
+                await asyncio.wait_for(self.scroller.scroll_to(offset=offset, duration=duration), timeout=5)
         except (TimeoutError, RuntimeError, TypeError):
             pass
 
@@ -457,11 +467,17 @@ class ContactFormView:
         if not target.key:
             target.key = f"invalid-{id(target)}"
         self.app.page.update()  # the key and the messages must be in the browser before scrolling
+        # always from the top (a jump): scrolled to from above, the field lands at the lower edge, with its
+        # message behind the Opslaan bar; once that scroll (and the one the focus makes) is over, a little
+        # further, so the field and the message beside it are both in sight
+        await self._scroll(0, duration=0)
         await self._scroll(key=target.key)
         try:
             await asyncio.wait_for(target.focus(), timeout=5)
         except (TimeoutError, RuntimeError, TypeError):
             pass
+        await asyncio.sleep(0.5)
+        await self._scroll(delta=160 * self.app.scale)
 
     def set_now(self, e=None) -> None:
         """A restored draft's time was when it was started: "Nu" sets the date and time to now."""
@@ -490,7 +506,7 @@ class ContactFormView:
                 except ValidationError as exc:
                     errors = {**exc.errors, **errors}
                 raise ValidationError(errors)
-            note_id = app.services.create_record("contact", self.client_id, fields)
+            note_id = app.services.create_record("contact", self.client_id, fields, ask=True)
         except ValidationError as exc:
             self.show_errors(exc.errors)
             await self.go_to_first_error()
@@ -499,6 +515,6 @@ class ContactFormView:
         app.services.clear_draft(draft_slot(self.client_id))
         app.contact_saved(self.client_id, note_id)
         if contact_check.needs_escalation(fields):
-            from field_app.ui.views.escalate import EscalateDialog
+            from field_app.ui.views.escalate import ask_pending
 
-            EscalateDialog(app, self.client_id, note_id, fields).open()
+            ask_pending(app, record_id=note_id)  # stored with the note: asked again after a crash

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import flet as ft
 
 from field_app.domain.errors import ValidationError
+from field_app.domain.questions import ESCALATE
 from field_app.domain.vocab import (
     Ernst,
     FlagReden,
@@ -66,11 +67,37 @@ def proposed_flag(violations: list[dict]) -> tuple[str, str]:
     return min(urgencies, key=_URGENCY_ORDER.index), route
 
 
+def ask_pending(app: VeldwerkApp, record_id: str | None = None) -> EscalateDialog | None:
+    """Ask the first open "Escaleren?" (about ``record_id`` when given): right after the save, and again
+    after a restart and unlock until it is answered or declined. A question whose note is gone (retracted)
+    is recorded as declined. Returns the dialog shown, if any."""
+    svc = app.services
+    for q in svc.pending_questions():
+        if q.get("kind") != ESCALATE or (record_id is not None and q.get("record_id") != record_id):
+            continue
+        try:
+            note = svc.record(q["record_id"])
+        except KeyError:
+            note = None
+        if note is None or note.retracted:
+            svc.answer_question(q["id"], "declined")
+            continue
+        dialog = EscalateDialog(app, note.client_id, note.id, note.fields, question_id=q["id"],
+                                asked_before=record_id is None)
+        dialog.open()
+        return dialog
+    return None
+
+
 class EscalateDialog:
-    def __init__(self, app: VeldwerkApp, client_id: str, note_id: str, fields: dict):
+    def __init__(self, app: VeldwerkApp, client_id: str, note_id: str, fields: dict, *,
+                 question_id: str | None = None, asked_before: bool = False):
         self.app = app
         self.client_id = client_id
         self.note_id = note_id
+        self.question_id = question_id  # the stored question (domain.questions): answered or declined here
+        self.asked_before = asked_before  # asked again after the app stopped: say which contact it is about
+        self.occurred_at = fields.get("occurred_at")
         i18n, t = app.i18n, app.i18n.t
         svc = app.services
         self.flags = [f for f in svc.records(client_id, "flag") if f.fields.get("source_id") == note_id]
@@ -119,6 +146,18 @@ class EscalateDialog:
             lines.append(t("contact_c.esc.why_acute", domain=i18n.code_label(RisicoDomein, d)))
         return [c.para(line, ft.TextThemeStyle.BODY_LARGE) for line in lines]
 
+    def _asked_before(self) -> list[ft.Control]:
+        if not self.asked_before:
+            return []
+        app = self.app
+        try:
+            name = app.services.client(self.client_id).display_name
+        except KeyError:
+            name = ""
+        when = fmt.moment(app.i18n, self.occurred_at) if isinstance(self.occurred_at, int) else ""
+        return [c.info_line(app.i18n.t("contact_c.esc.asked_before", name=name, when=when), app.scale,
+                            icon=ft.Icons.RESTORE, tone=theme.NEUTRAL, identifier="escalate-asked-before")]
+
     def _flag_card(self, flag: Any) -> ft.Control:
         i18n, t, scale = self.app.i18n, self.app.i18n.t, self.app.scale
         f = flag.fields
@@ -147,7 +186,7 @@ class EscalateDialog:
 
     def _build(self) -> ft.AlertDialog:
         app, t = self.app, self.app.i18n.t
-        body: list[ft.Control] = [*self._why(),
+        body: list[ft.Control] = [*self._asked_before(), *self._why(),
                                   c.para(t("contact_c.esc.intro"), ft.TextThemeStyle.BODY_MEDIUM)]
         if self.flags:
             body.append(c.para(t("contact_c.esc.auto"), ft.TextThemeStyle.TITLE_SMALL, weight=ft.FontWeight.W_600))
@@ -180,8 +219,20 @@ class EscalateDialog:
     def open(self) -> None:
         self.app.page.show_dialog(self.dialog)
 
+    def _answered(self, outcome: str) -> None:
+        if self.question_id is not None:
+            self.app.services.answer_question(self.question_id, outcome)
+            self.question_id = None
+
     def later(self, e=None) -> None:
+        self._answered("declined")
         self.app.page.pop_dialog()
+        self._next()
+
+    def _next(self) -> None:
+        """After an unlock several questions may be open: ask the next one."""
+        if self.asked_before:
+            ask_pending(self.app)
 
     def confirm(self, e=None) -> None:
         app, t = self.app, self.app.i18n.t
@@ -216,8 +267,10 @@ class EscalateDialog:
             self.show_errors(exc.errors)
             return
         self.done = done
+        self._answered("answered")
         app.page.pop_dialog()
         app.toast(app.i18n.n("contact_c.esc.done", len(done)))
+        self._next()
 
     def show_errors(self, errors: dict[str, str]) -> None:
         app, t = self.app, self.app.i18n.t
@@ -235,5 +288,6 @@ class EscalateDialog:
 
     def meldcode_now(self, e=None) -> None:
         vt = [f.id for f in self.flags if f.fields.get("route") == Route.VEILIG_THUIS_MELDING.value]
+        self._answered("answered")
         self.app.page.pop_dialog()
         self.app.open_meldcode(self.client_id, (vt or [f.id for f in self.flags] or [None])[0])

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import flet as ft
 
 from field_app.app_api import FLAG_ROLES, NotAllowed, ValidationError
+from field_app.domain import links
 from field_app.domain.vocab import FlagReden, FlagStatus, Urgentie
 from field_app.ui import components as c
 from field_app.ui import fmt, theme
@@ -148,6 +149,11 @@ class FlagsView:
             label=", ".join(s for s in spoken if s), on_tap=open_it)
         body: list[ft.Control] = [head]
         actions = flag_actions(app, flag, item, self.changed)
+        if links.asks_for_meldcode(f):  # e.g. "woont bij slachtoffer": the weighing straight from the flag
+            weigh = app.handler(lambda e=None: app.open_meldcode_for_flag(flag.client_id, flag.id))
+            actions.insert(0, ft.Semantics(content=ft.OutlinedButton(content=t("cf.flag.meldcode"), icon=ft.Icons.RULE,
+                                                                     on_click=weigh),
+                                           identifier=f"flags-meldcode-{flag.id}", container=True))
         if actions:
             body.append(ft.Row(actions, wrap=True, spacing=8, run_spacing=8))
         return ft.Card(content=ft.Container(ft.Column(body, spacing=8), padding=ft.Padding.all(12)),

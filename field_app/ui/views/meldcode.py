@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import flet as ft
 
+from field_app.domain import links
 from field_app.domain.errors import ValidationError
 from field_app.domain.meldcode import (
     MELDCODE_QUESTIONS,
@@ -50,7 +51,9 @@ class MeldcodeView:
         t = app.i18n.t
         draft = app.services.load_draft(draft_slot(client_id)) or {}
         self.answers: dict[str, str] = {k: v for k, v in (draft.get("answers") or {}).items() if k in QUESTION_KEYS}
-        self.flag_id = flag_id or draft.get("flag_id")
+        # the flag this weighing answers: the one it was opened from, else the open "woont bij slachtoffer"
+        self.flag_id = flag_id or draft.get("flag_id") or links.flag_awaiting_weighing(
+            app.services.client_context(client_id))
         self.saved_id: str | None = None
         self.dirty = False
         size = 16 * app.scale

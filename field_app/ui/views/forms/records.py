@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from field_app.domain import vocab as v
+from field_app.ui import fmt
 from field_app.ui.views.forms.base import Field, FormView, prune
 
 if TYPE_CHECKING:
@@ -112,6 +113,19 @@ def transition_form(app: VeldwerkApp, client_id: str) -> None:
     ]
     _push(app, client_id, FormView(app, t("cf.form.transition"), fields, _create(app, "transition", client_id),
                         identifier="transition-form"))
+
+
+def arrival_form(app: VeldwerkApp, record) -> None:
+    """*Aangekomen*: when the person actually arrived (date and time pickers, now to start with). Saving
+    closes the transition; its automatic *te laat* flag is settled with a note saying when."""
+    t = app.i18n.t
+    fields = [Field("actual_at", "cf.f.actual_at", "datetime", value=fmt.now_ms(), required=True)]
+
+    def save(values: dict) -> None:
+        app.services.update_record(record.id, {"status": "AANGEKOMEN", "actual_at": values.get("actual_at")})
+
+    _push(app, record.id, FormView(app, t("cf.form.arrival"), fields, save, identifier="arrival-form",
+                                   intro=t("cf.form.arrival_intro")))
 
 
 def network_person_form(app: VeldwerkApp, client_id: str) -> None:
