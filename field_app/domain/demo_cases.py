@@ -107,11 +107,12 @@ CASE_A = [
     R("overgang", "transition", {
         "transition_type": "OVERPLAATSING_KLINIEK_VOORWAARDELIJK", "from_place": "PI Oostervaart (fictief)",
         "to_place": "FPK De Linde (fictief)", "planned_at": t("2025-06-02T09:30"),
-        "actual_at": t("2025-06-02T13:10"), "transport": "DV_O", "information_source": "D_R_PLAN",
-        "status": "AANGEKOMEN", "checklist": {
+        "transport": "DV_O", "information_source": "D_R_PLAN",
+        # still on its way: the late flag's action list is half done, recording the arrival is still to do
+        "status": "VERTRAAGD", "checklist": {
             "BED_BEVESTIGD": "GEREGELD", "MEDICATIE_MEE": "GEREGELD", "BEHANDELAAR_INTAKE_GEPLAND": "GEREGELD",
             "ID_GELDIG": "OPEN", "ZORGVERZEKERING": "GEREGELD"},
-        "note": "Vervoer DV&O kwam bijna vier uur later dan gepland."}),
+        "note": "Vervoer DV&O is uren later dan gepland; H. wacht in de PI."}),
     R("c_a2", "contact", {
         "contact_type": "TELEFONISCH", "outcome": "PLAATSGEVONDEN", "occurred_at": t("2025-06-02T11:00"),
         "location_kind": "TELEFOON", "participants": [{"name": "PI Oostervaart (fictief)", "role": "afdeling"}],
