@@ -92,7 +92,9 @@ class VeldwerkApp:
         page.on_disconnect = self._on_disconnect
         page.on_close = self._on_close
         page.on_app_lifecycle_state_change = self._on_lifecycle
-        page.add(ft.SafeArea(ft.Column([self.top, self.body], expand=True, spacing=0), expand=True))
+        chrome.watch_width(self)
+        top = ft.Semantics(content=self.top, container=True, identifier="top-bar")  # tests measure it
+        page.add(ft.SafeArea(ft.Column([top, self.body], expand=True, spacing=0), expand=True))
         self._unsubscribe = self.services.subscribe(self._on_services_changed)
         self.show_unlock(None)
 
