@@ -216,10 +216,18 @@ class Tab:
         """A live-region announcement for screen readers."""
         return self.page.locator("flt-announcement-polite, flt-announcement-assertive").get_by_text(text)
 
-    def reveal(self, locator, top: float = 0, bottom_bar: float = 120) -> None:
-        """Scroll Flutter's list with the mouse wheel until ``locator`` is clear of the top and bottom
-        bars (Flutter ignores DOM scrollIntoView)."""
+    def top_bar_bottom(self) -> float:
+        """Where the app's top bar ends (it is taller at 200 % text); 0 on a screen without one."""
+        bar = box_of(self.by_id("top-bar"))
+        return bar["y"] + bar["height"] if bar else 0
+
+    def reveal(self, locator, top: float | None = None, bottom_bar: float = 120) -> None:
+        """Scroll Flutter's list with the mouse wheel until ``locator`` is clear of the top bar (or of
+        ``top``) and the bottom bar (Flutter ignores DOM scrollIntoView); a control in a row that scrolls
+        sideways (the client file's sections) is brought into the width of the screen with a sideways wheel
+        over that row."""
         height = self.page.viewport_size["height"]
+        top = max(top or 0, self.top_bar_bottom())
         for _ in range(12):
             box = locator.bounding_box()
             if box is None:
@@ -228,12 +236,26 @@ class Tab:
                 delta = -200
             elif box["y"] + box["height"] > height - bottom_bar:
                 delta = 200
-            else:
+            elif not self._sideways(box):
                 return
+            else:
+                continue
             self.page.mouse.move(195, height / 2)
             self.page.mouse.wheel(0, delta)
             self.page.wait_for_timeout(250)
         self.frame()
+
+    def _sideways(self, box: dict) -> bool:
+        """Scroll the row under ``box`` sideways if ``box`` is cut off at the left or right edge; False
+        when it is already wholly inside the width."""
+        width = self.page.viewport_size["width"]
+        if box["x"] >= 0 and box["x"] + box["width"] <= width:
+            return False
+        dx = box["x"] + box["width"] - width + 16 if box["x"] >= 0 else box["x"] - 16
+        self.page.mouse.move(width / 2, box["y"] + box["height"] / 2)
+        self.page.mouse.wheel(dx, 0)
+        self.page.wait_for_timeout(300)
+        return True
 
     def seek(self, locator, tries: int = 16):
         """Scroll the list (down, then back up) until ``locator`` is in Flutter's semantics tree, then clear
@@ -305,7 +327,7 @@ class Tab:
         target = self.by_id(identifier)
         item = self.page.get_by_role("button", name=option, exact=True).last
         for attempt in range(3):
-            for _ in range(3):  # Flutter web now and then ignores a tap on a loaded machine: tap again
+            for tap in range(3):  # Flutter web now and then ignores a tap on a loaded machine: tap again
                 self.reveal(target)
                 self.steady(target)
                 target.click()
@@ -313,6 +335,8 @@ class Tab:
                     item.wait_for(timeout=7_000)
                     break
                 except Exception:
+                    self.shot(f"debug_choose_{identifier}_{attempt}_{tap}")  # what the missed tap left
+                    print(f"choose {identifier}: the tap at {box_of(target)} opened nothing")
                     continue
             else:
                 self.shot(f"debug_choose_{identifier}")
