@@ -33,13 +33,14 @@ def para(value: str, style: ft.TextThemeStyle = ft.TextThemeStyle.BODY_LARGE, **
 
 
 def badge(label: str, icon: ft.IconData, tone: theme.Tone, scale: float, *, semantic: str | None = None,
-          identifier: str | None = None) -> ft.Control:
-    """A rounded label with an icon and a word, coloured by meaning."""
+          identifier: str | None = None, wrap: bool = False) -> ft.Control:
+    """A rounded label with an icon and a word, coloured by meaning. ``wrap``: the words may take a second
+    line rather than be cut off (only where the width is bounded: not in a row that scrolls sideways)."""
     box = ft.Container(
         content=ft.Row(
             [ft.Icon(icon, color=tone.fg, size=16 * scale),
              ft.Text(label, color=tone.fg, theme_style=ft.TextThemeStyle.LABEL_LARGE,
-                     weight=ft.FontWeight.W_600)],
+                     weight=ft.FontWeight.W_600, expand=1 if wrap else None, expand_loose=wrap)],
             spacing=4, tight=True,
         ),
         bgcolor=tone.bg,

@@ -339,3 +339,23 @@ async def test_sections_and_actions_are_one_row_and_the_header_collapses_when_sc
     assert shown[0] == "Alleen met z'n tweeën op bezoek" and "Risico: Midden" in shown, shown
     await client.event(listing, "scroll", _scroll_event(0))
     assert not collapsed.visible
+
+
+async def test_at_200_percent_the_header_keeps_its_badges_and_folds_its_details(real_device):
+    """At large text the header card would fill the first screen: the safety warning and the badges stay,
+    framework, case manager, regime, supervision and last contact wait behind "Meer over deze cliënt" (one
+    tap, kept open when the header is drawn again)."""
+    cid, _ = _seed(real_device.services)
+    client, app = await _open(real_device, cid)
+    app.set_text_scale(2.0)
+    await client.settle()
+    app.open_client(cid)
+    header = app.screen.header
+    tile = next(c for c in client.walk(header) if isinstance(c, ft.ExpansionTile))
+    assert tile.title.value == "Meer over deze cliënt" and not tile.expanded
+    assert "Laatste contact: vandaag" in client.texts(tile, visible_only=False)
+    assert semantics(client, "safety-warning") and "Risico: Midden" in client.texts(header)
+    await client.event(tile, "change", True)
+    app.screen.show_section("timeline")  # drawn again
+    tile = next(c for c in client.walk(app.screen.header) if isinstance(c, ft.ExpansionTile))
+    assert tile.expanded

@@ -72,6 +72,7 @@ class ClientView:
         self.notes = self.body  # the timeline's column (older callers)
         self.data: ClientData | None = None
         self._shown: Any = None
+        self._details_open = False  # at large text: the header's details unfolded
 
     def title(self) -> str:
         try:
@@ -169,7 +170,6 @@ class ClientView:
     def _header(self, summary, data: ClientData) -> ft.Control:
         app, t, i18n = self.app, self.app.i18n.t, self.app.i18n
         f = data.client.fields
-        ctx = data.ctx
         rows: list[ft.Control] = [
             ft.Semantics(content=c.text(f.get("display_name") or summary.display_name,
                                         ft.TextThemeStyle.HEADLINE_SMALL, weight=ft.FontWeight.W_600),
@@ -185,7 +185,30 @@ class ClientView:
         badges = self._badges(data)
         if badges:
             rows.append(ft.Row(badges, wrap=True, spacing=6, run_spacing=6))
-        days = rules.days_since_last_contact(ctx)
+        details = self._details(summary, data)
+        if app.scale < 1.5:
+            rows += details
+        else:  # at large text the details wait behind one tap, so the first screen shows the section too
+            rows.append(ft.ExpansionTile(
+                title=c.text(t("cf.header.details"), ft.TextThemeStyle.TITLE_SMALL, weight=ft.FontWeight.W_600),
+                controls=details, expanded=self._details_open, tile_padding=ft.Padding.all(0),
+                expanded_cross_axis_alignment=ft.CrossAxisAlignment.START, min_tile_height=theme.TOUCH,
+                on_change=self._toggle_details))
+        collapsed = self._badges(data, collapsed=True)
+        if warning != "GEEN":  # the safety warning stays in sight above the sections (short, one line)
+            collapsed.insert(0, c.badge(i18n.code_label(Veiligheidswaarschuwing, warning), ft.Icons.GPP_MAYBE,
+                                        theme.DANGER, app.scale))
+        self.bar.set_header(collapsed, len(rows))
+        return c.node(ft.Card(ft.Container(ft.Column(rows, spacing=8), padding=ft.Padding.all(16)),
+                              margin=ft.Margin.all(0)))
+
+    def _toggle_details(self, e) -> None:
+        self._details_open = not self._details_open  # kept when the header is drawn again
+
+    def _details(self, summary, data: ClientData) -> list[ft.Control]:
+        """Framework and phase, case manager and cover, regime, supervision, last contact."""
+        t, i18n, f, ctx = self.app.i18n.t, self.app.i18n, data.client.fields, data.ctx
+        rows: list[ft.Control] = []
         active = [r for r in data.of("framework") if r.fields.get("status") in ("ACTIEF", "GESCHORST")]
         if active:
             fw = active[0].fields
@@ -207,22 +230,17 @@ class ClientView:
             if s.get("intensified"):
                 text += " · " + t("cf.header.intensified")
             rows.append(c.para(t("cf.header.supervision", supervision=text), ft.TextThemeStyle.BODY_MEDIUM))
-        if days is None:
+        if rules.days_since_last_contact(ctx) is None:
             rows.append(c.para(t("caseload.no_contact"), ft.TextThemeStyle.BODY_MEDIUM))
         else:
             rows.append(c.para(fmt.last_contact_text(i18n, summary.last_contact_at), ft.TextThemeStyle.BODY_MEDIUM))
-        collapsed = self._badges(data, collapsed=True)
-        if warning != "GEEN":  # the safety warning stays in sight above the sections (short, one line)
-            collapsed.insert(0, c.badge(i18n.code_label(Veiligheidswaarschuwing, warning), ft.Icons.GPP_MAYBE,
-                                        theme.DANGER, app.scale))
-        self.bar.set_header(collapsed, len(rows))
-        return c.node(ft.Card(ft.Container(ft.Column(rows, spacing=8), padding=ft.Padding.all(16)),
-                              margin=ft.Margin.all(0)))
+        return rows
 
     def _badges(self, data: ClientData, *, collapsed: bool = False) -> list[ft.Control]:
         """Fictief, risk, open flags, contact overdue: new controls on each call (the header card and the
         collapsed header each hold their own)."""
         app, i18n = self.app, self.app.i18n
+        wrap = not collapsed and app.scale > 1  # in the card a long badge wraps (the collapsed row scrolls)
         badges: list[ft.Control] = []
         if data.client.fields.get("fictional") and not collapsed:
             badges.append(c.fictional_badge(i18n, app.scale))
@@ -232,11 +250,11 @@ class ClientView:
         flags = data.open_flags()
         if flags:
             badges.append(c.badge(i18n.n("cf.header.flags", len(flags)), ft.Icons.FLAG, theme.DANGER, app.scale,
-                                  identifier=None if collapsed else "open-flags"))
+                                  identifier=None if collapsed else "open-flags", wrap=wrap))
         overdue = rules.contact_overdue(data.ctx)
         if overdue:
             badges.append(c.badge(i18n.n("cf.header.overdue", overdue), ft.Icons.SCHEDULE, theme.WARNING,
-                                  app.scale))
+                                  app.scale, wrap=wrap))
         return badges
 
     def _refresh_notice_full(self, notes: list) -> None:
