@@ -11,22 +11,25 @@ from typing import Any, Protocol, runtime_checkable
 
 from .core.alerts import SecurityAlert
 from .core.errors import KeysDestroyed, LockedError, NotAllowed, PlatformSecretMissing, TooManyAttempts
-from .core.policy import AUDIT_ROLES, may_assign
+from .core.policy import AUDIT_ROLES, FLAG_ROLES, REVIEW_ROLES, may_assign, may_review
 from .core.states import SyncState
 from .crypto.facts import ACCESS_LOG_ROLES, REVOKE_REASONS, ROLES
 from .crypto.vault import MIN_PASSPHRASE, MIN_PIN, VaultError, WeakPassphrase, WrongPassphrase, secret_problem
 from .domain.errors import ValidationError
 from .parts.lifecycle import ENROL_MESSAGES, EnrolError
 from .sync.client import ServerError, Unreachable
-from .views_model import CaseloadItem, ClientSummary, NoteView, RecordView, SyncStatus
+from .views_model import CaseloadItem, ClientSummary, FlagItem, NoteView, RecordView, ReviewItem, SyncStatus
 
 __all__ = [
     "ServicesAPI", "SyncState", "NETWORK_ERRORS",
     "ENROL_MESSAGES", "EnrolError", "KeysDestroyed", "LockedError", "NotAllowed", "PlatformSecretMissing", "SecurityAlert",
     "TooManyAttempts", "ValidationError", "VaultError", "WeakPassphrase", "WrongPassphrase",
     "MIN_PASSPHRASE", "MIN_PIN", "secret_problem", "REVOKE_REASONS", "ROLES", "AUDIT_ROLES", "ACCESS_LOG_ROLES",
-    "may_assign",
+    "may_assign", "may_review", "REVIEW_ROLES", "FLAG_ROLES", "TEAM_TAB_ROLES",
 ]
+
+# Who gets the Team tab (review queue, dashboard): the supervising roles.
+TEAM_TAB_ROLES = REVIEW_ROLES | FLAG_ROLES | frozenset({"BEHEERDER"})
 
 # What a view catches around a call that talks to the server (a coordinator's actions).
 NETWORK_ERRORS: tuple[type[BaseException], ...] = (Unreachable, ServerError, OSError)
@@ -108,3 +111,14 @@ class ServicesAPI(Protocol):
     def open_client_file(self, client_id: str, reason: str | None = None) -> str: ...
     def access_log(self, client_id: str | None = None) -> list[dict[str, Any]]: ...
     def server_access_log(self) -> list[dict[str, Any]]: ...
+
+    # -- review and follow-up (parts.review) --------------------------------------------------------
+    def review_queue(self, now: int | None = None) -> list[ReviewItem]: ...
+    def review_state(self, record_id: str) -> Any: ...
+    def report_status(self, record_id: str) -> str: ...
+    def review(self, record_id: str, decision: str, comment: str = "") -> str: ...
+    def resubmit(self, record_id: str, text: str) -> str: ...
+    def record_decision(self, client_id: str, fields: dict) -> str: ...
+    def acknowledge_flag(self, flag_id: str) -> None: ...
+    def resolve_flag(self, flag_id: str, note: str) -> None: ...
+    def flag_queue(self, now: int | None = None) -> list[FlagItem]: ...

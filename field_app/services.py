@@ -9,6 +9,8 @@ A ``Services`` object is one device. It composes:
 - :class:`~field_app.parts.vault.Vault` — the lockout, PIN/passphrase change, what the unlock screen says;
 - :class:`~field_app.parts.team.TeamAdmin` — invitations, confirmation, roles, revocation, wipe;
 - :class:`~field_app.parts.access.AccessLog` — audited openings of client files and the access logs;
+- :class:`~field_app.parts.review.ReviewWork` — the review queue, approve/return/resubmit, reports' four
+  eyes, OM decisions applied to the file, flags acknowledged and resolved;
 - :class:`~field_app.parts.sync_control.SyncControl` — the background sync (the only part that talks to
   the server, through :mod:`field_app.sync`), its status, delivery by signature.
 
@@ -42,6 +44,7 @@ from .domain.hlc import now_ms
 from .parts.access import AccessLog
 from .parts.casework import Casework
 from .parts.lifecycle import Lifecycle
+from .parts.review import ReviewWork
 from .parts.sync_control import SyncControl
 from .parts.team import TeamAdmin
 from .parts.vault import Vault
@@ -109,6 +112,7 @@ class Services:
         self.lifecycle = Lifecycle(self.device, self.vault, self.sync, self.casework)
         self.team = TeamAdmin(self.device, self.sync)
         self.access = AccessLog(self.device, self.sync)
+        self.reviews = ReviewWork(self.device, self.casework)
 
     @classmethod
     def enrol(cls, data_dir: str | Path, *, server_url: str | None = None, code: str | None = None,
@@ -199,3 +203,14 @@ class Services:
     open_client_file = _Via("access")
     access_log = _Via("access")
     server_access_log = _Via("access")
+
+    # -- review and follow-up ---------------------------------------------------------------------------
+    review_queue = _Via("reviews")
+    review_state = _Via("reviews")
+    report_status = _Via("reviews")
+    review = _Via("reviews")
+    resubmit = _Via("reviews")
+    record_decision = _Via("reviews")
+    acknowledge_flag = _Via("reviews")
+    resolve_flag = _Via("reviews")
+    flag_queue = _Via("reviews")

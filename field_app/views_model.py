@@ -90,4 +90,28 @@ class CaseloadItem:
     framework: str | None  # current framework type code
     phase: str | None  # current ZVH phase or framework phase
     supervision_level: str | None
+    returned: int = 0  # my contacts and reports of this client returned for revision
     tags: tuple[str, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    """One contact or report waiting in a supervisor's review queue (or returned to its author)."""
+
+    record: RecordView
+    client_name: str
+    state: object  # field_app.domain.review.ReviewState
+    attention: bool  # a violation or a high/acute risk, or a report: shown first in its group
+
+
+@dataclass(frozen=True)
+class FlagItem:
+    """An open flag as the coordinator's queue and the assignee see it."""
+
+    record: RecordView
+    client_name: str
+    overdue: bool  # past its deadline and not resolved
+    automatic: bool  # raised by a rule (``raised_by_rule``)
+    mine: bool  # assigned to this user
+    acknowledged_by: str
+    acknowledged_at: int | None

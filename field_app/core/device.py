@@ -33,7 +33,7 @@ from . import lease
 from .alerts import SecurityAlert, alert_code, read_alert, record_alert
 from .errors import LockedError, NotAllowed
 from .listeners import Listeners
-from .policy import MEMBER_TYPE, may_write
+from .policy import MEMBER_TYPE, may_write, refusal
 from .projection import AuditProjection
 from .sealing import Sealer
 from .states import SyncState
@@ -217,8 +217,7 @@ class Device:
         if not may_write(role, type_):
             raise ValidationError({"role": "Met jouw rol kun je gegevens alleen lezen, niet vastleggen."})
         if not may_write(role, type_, kind, fields):
-            raise NotAllowed("Toewijzen en vervanging regelt je werkbegeleider of regisseur; met jouw rol kan dat "
-                             "niet.")
+            raise NotAllowed(refusal(type_))
         op = {"type": type_, "record_id": record_id, "client_id": client_id, "kind": kind, "fields": fields,
               "hlc": self._hlc.now().to_wire(), "author_user": self._profile["user_name"]}
         op_id = new_id()

@@ -30,6 +30,7 @@ from .records_contact import CONTACT
 from .records_flag import FLAG, flag_deadline
 from .records_legal import CONDITION, FRAMEWORK, SUPERVISION, condition_applies
 from .records_person import AFTERCARE, AFTERCARE_AREAS, CLIENT, NETWORK_PERSON
+from .records_report import OM_DECISION, REPORT, REVIEW, decision_changes
 from .records_transition import TRANSITION, create_transition, default_checklist
 from .schema import Schema
 from .vocab import Label
@@ -38,7 +39,7 @@ __all__ = [
     "ClientContext", "DictContext", "RecordSpec", "RECORD_SPECS", "NOTE_TYPES", "SINGLETON_TYPES",
     "validate_create", "validate_update", "validate_addendum", "validate_retract", "singleton_record_id",
     "new_id", "MELDCODE_QUESTIONS", "meldcode_decision", "meldcode_next_question", "flag_deadline",
-    "default_checklist", "AFTERCARE_AREAS", "condition_applies", "meets_zvh_criteria",
+    "default_checklist", "AFTERCARE_AREAS", "condition_applies", "meets_zvh_criteria", "decision_changes",
 ]
 
 MAX_ADDENDUM = 10_000
@@ -94,6 +95,9 @@ RECORD_SPECS: dict[str, RecordSpec] = {s.type: s for s in (
     _spec("case_conference", Label("Casusoverleg", "Case conference"), CASE_CONFERENCE, note=True),
     _spec("meldcode", Label("Meldcode-afweging", "Reporting-code weighing"), MELDCODE, note=True),
     _spec("flag", Label("Signaal", "Urgent flag"), FLAG),
+    _spec("report", Label("Rapportage", "Report"), REPORT),
+    _spec("om_decision", Label("Beslissing OM of rechter", "Decision of the prosecution or court"), OM_DECISION),
+    _spec("review", Label("Beoordeling", "Review"), REVIEW, note=True),
 )}
 
 NOTE_TYPES = frozenset(t for t, s in RECORD_SPECS.items() if s.note)

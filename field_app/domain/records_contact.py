@@ -44,12 +44,20 @@ def _compliance_item_check(item: dict, path: str, errors: Errors, ctx: Any) -> N
         errors.add(f"{path}.violation", "Een overtreding vul je alleen in bij de status 'Overtreding'.")
 
 
+def _violation_check(v: dict, path: str, errors: Errors, ctx: Any) -> None:
+    if v.get("proposed") and v.get("response") and v["proposed"] != v["response"] and not v.get("reason"):
+        errors.add(f"{path}.reason", "Je kiest een andere reactie dan voorgesteld: schrijf kort op waarom.")
+
+
 VIOLATION = opt_obj({
     "severity": Field(choice(OvertredingErnst, "Kies hoe ernstig de overtreding is."), required=True,
                       required_msg="Kies hoe ernstig de overtreding is."),
     "response": Field(choice(OvertredingReactie, "Kies de reactie op de overtreding."), required=True,
                       required_msg="Kies de reactie op de overtreding."),
-}, kind="{severity: OvertredingErnst, response: OvertredingReactie} | null")
+    "proposed": Field(choice(OvertredingReactie)),  # what the ladder proposed (field_app.domain.ladder)
+    "reason": Field(opt_text(1000)),  # why the worker chose otherwise
+}, _violation_check,
+    kind="{severity: OvertredingErnst, response: OvertredingReactie, proposed, reason} | null")
 
 COMPLIANCE_ITEM = obj({
     "condition_id": Field(ref("condition", "Kies een voorwaarde van deze persoon."), required=True,

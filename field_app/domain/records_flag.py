@@ -71,6 +71,8 @@ FLAG = Schema(
         "raised_by_rule": Field(choice(FlagRegel), fixed=True, doc="FlagRegel code of an automatic flag"),
         "note": Field(text(4000), default="", doc="toelichting"),
         "resolution_note": Field(text(4000), default="", doc="afhandeling_notitie; required when AFGEHANDELD"),
+        "acknowledged_by": Field(opt_text(120), doc="who acknowledged it (Gezien, ik pak het op)"),
+        "acknowledged_at": Field(moment(), doc="when it was acknowledged (ms)"),
     },
     check=_flag_check,
     derived={"deadline": Derived(lambda f, ctx: flag_deadline(f["urgency"], f["raised_at"]),

@@ -728,3 +728,86 @@ class AgendaSoort(Vocab):
     OVERGANG = ("OVERGANG", "Overgangsmoment", "Transition")
     SIGNAAL_DEADLINE = ("SIGNAAL_DEADLINE", "Deadline signaal", "Flag deadline")
     ACTIE_DEADLINE = ("ACTIE_DEADLINE", "Deadline afspraak", "Action due")
+
+
+# -- Review, reports and decisions (§3.4, §9.11, §9.13) ----------------------------------------------
+
+class ReviewBesluit(Vocab):
+    """A supervisor's decision on a note or report, and the author's resubmission after a return."""
+
+    GOEDGEKEURD = ("GOEDGEKEURD", "Goedgekeurd", "Approved")
+    AANPASSEN = ("AANPASSEN", "Terug voor aanpassing", "Returned for revision")
+    BESPROKEN_IN_CASUSOVERLEG = ("BESPROKEN_IN_CASUSOVERLEG", "Besproken in casusoverleg",
+                                 "Discussed in a case conference")
+    OPNIEUW_INGEDIEND = ("OPNIEUW_INGEDIEND", "Opnieuw ingediend", "Resubmitted")
+
+
+class ReviewStatus(Vocab):
+    """Where a reviewable item stands (derived from its reviews; the latest by clock counts)."""
+
+    TE_BEOORDELEN = ("TE_BEOORDELEN", "Te beoordelen", "To review")
+    AANPASSEN = ("AANPASSEN", "Terug voor aanpassing", "Returned for revision")
+    OPNIEUW_INGEDIEND = ("OPNIEUW_INGEDIEND", "Opnieuw ingediend", "Resubmitted")
+    GOEDGEKEURD = ("GOEDGEKEURD", "Goedgekeurd", "Approved")
+    BESPROKEN = ("BESPROKEN", "Besproken in casusoverleg", "Discussed in a case conference")
+
+
+class RapportageType(Vocab):
+    VOORTGANG = ("VOORTGANG", "Voortgangsrapportage", "Progress report")
+    EVALUATIE = ("EVALUATIE", "Evaluatierapportage", "Evaluation report")
+    OVERTREDING = ("OVERTREDING", "Rapportage bij niet-naleving", "Violation report")
+    SPOED = ("SPOED", "Spoedrapportage", "Urgent report")
+    EIND = ("EIND", "Eindrapportage", "Final report")
+    VOORTIJDIGE_BEEINDIGING = ("VOORTIJDIGE_BEEINDIGING", "Voortijdige beëindiging", "Early termination")
+    ADVIES = ("ADVIES", "Adviesrapportage", "Advice report")
+
+
+class Advies(Vocab):
+    CONTINUEREN = ("CONTINUEREN", "Toezicht voortzetten", "Continue")
+    VOORWAARDEN_WIJZIGEN = ("VOORWAARDEN_WIJZIGEN", "Voorwaarden wijzigen", "Change the conditions")
+    WAARSCHUWING_OM = ("WAARSCHUWING_OM", "Waarschuwing door het OM", "Warning by the prosecution")
+    TUL = ("TUL", "Tenuitvoerlegging (TUL)", "Enforce the suspended sentence")
+    HERROEPING_VI = ("HERROEPING_VI", "Herroeping v.i.", "Revoke the conditional release")
+    OPHEFFEN_SCHORSING = ("OPHEFFEN_SCHORSING", "Opheffing van de schorsing", "Lift the suspension")
+    OMZETTING_TBS = ("OMZETTING_TBS", "Omzetting tbs", "Convert the hospital order")
+    BEEINDIGEN_TOEZICHT = ("BEEINDIGEN_TOEZICHT", "Toezicht beëindigen", "End supervision")
+
+
+class RapportageAan(Vocab):
+    OM = ("OM", "OM", "Prosecution (OM)")
+    CVVI = ("CVVI", "CVvi", "CVvi")
+    RECHTER = ("RECHTER", "Rechter", "Court")
+    DJI = ("DJI", "DJI", "Prison service (DJI)")
+
+
+class RapportageStatus(Vocab):
+    """Set by the author; *definitief* follows only from a supervisor's approval (four eyes)."""
+
+    CONCEPT = ("CONCEPT", "Concept", "Draft")
+    TER_GOEDKEURING = ("TER_GOEDKEURING", "Ter goedkeuring", "Awaiting approval")
+    DEFINITIEF = ("DEFINITIEF", "Definitief", "Final")
+    VERZONDEN = ("VERZONDEN", "Verzonden", "Sent")
+
+
+class OmBeslissing(Vocab):
+    GEEN_ACTIE = ("GEEN_ACTIE", "Geen actie", "No action")
+    WAARSCHUWING = ("WAARSCHUWING", "Waarschuwing", "Warning")
+    VORDERING_WIJZIGING = ("VORDERING_WIJZIGING", "Vordering wijziging voorwaarden", "Claim to change conditions")
+    VORDERING_TUL = ("VORDERING_TUL", "Vordering tenuitvoerlegging", "Enforcement claim")
+    AANHOUDING_15H = ("AANHOUDING_15H", "Aanhouding (art. 15h Sr)", "Arrest (art. 15h Sr)")
+    VORDERING_SCHORSING_VI = ("VORDERING_SCHORSING_VI", "Vordering schorsing v.i.",
+                              "Claim to suspend the conditional release")
+    VORDERING_HERROEPING_VI = ("VORDERING_HERROEPING_VI", "Vordering herroeping v.i.",
+                               "Claim to revoke the conditional release")
+    VORDERING_OPHEFFING_SCHORSING_VH = ("VORDERING_OPHEFFING_SCHORSING_VH", "Vordering opheffing schorsing VH",
+                                        "Claim to lift the suspension of pre-trial detention")
+
+
+class BeslissingEffect(Vocab):
+    """What a decision does to the client's file; the app applies it to the framework or conditions."""
+
+    GEEN = ("GEEN", "Geen gevolg voor kader of voorwaarden", "No effect on framework or conditions")
+    VOORWAARDEN_GEWIJZIGD = ("VOORWAARDEN_GEWIJZIGD", "Voorwaarden gewijzigd", "Conditions changed")
+    VOORWAARDEN_BEEINDIGD = ("VOORWAARDEN_BEEINDIGD", "Voorwaarden beëindigd", "Conditions ended")
+    KADER_GESCHORST = ("KADER_GESCHORST", "Kader geschorst", "Framework suspended")
+    KADER_BEEINDIGD = ("KADER_BEEINDIGD", "Kader beëindigd", "Framework ended")

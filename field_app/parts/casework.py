@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from typing import Any
 
 from ..core.device import Device
 from ..core.policy import may_write
@@ -30,6 +31,8 @@ from ..domain.records import (
     validate_retract,
     validate_update,
 )
+from ..domain.records_report import REVIEWABLE_TYPES
+from ..domain.review import ReviewEntry, review_state
 from ..domain.vocab import Ernst
 from ..views_model import AddendumView, CaseloadItem, ClientSummary, NoteView, RecordView
 
@@ -37,6 +40,14 @@ log = logging.getLogger("veldwerk.rules")
 
 RULES_INTERVAL_S = 15.0  # the local timer that raises time-based flags (late transition) offline too
 OPEN_FLAG_STATES = ("OPEN", "IN_BEHANDELING")
+
+
+def reviews_of(projection, client_id: str, target_id: str, reviews: list | None = None) -> list[ReviewEntry]:
+    """Every review of one contact or report (any order), from the projection."""
+    rows = projection.records(client_id, "review") if reviews is None else reviews
+    return [ReviewEntry(r.id, r.fields.get("decision", ""), r.fields.get("comment", ""),
+                        int(r.fields.get("at") or r.created_at), r.author)
+            for r in rows if r.fields.get("target_id") == target_id]
 
 
 class ProjectionContext:
@@ -64,6 +75,8 @@ class Casework:
         self._rules_lock = threading.RLock()
         self._rules_paused = False
         self._rules_stop: threading.Event | None = None
+        # other parts' checks before a ``set`` (``guard(record, changes)`` raises to refuse it)
+        self.update_guards: list[Callable[[Any, dict], None]] = []
         device.on_stop(self.stop_timer)
 
     # -- context -----------------------------------------------------------------------------------
@@ -73,7 +86,7 @@ class Casework:
             raise KeyError(client_id)
         return ProjectionContext(self.device.projection, client_id, now_ms() if now is None else now)
 
-    def _view(self, rec) -> RecordView:
+    def view(self, rec) -> RecordView:
         p = self.device.projection
         return RecordView(
             id=rec.id, type=rec.type, client_id=rec.client_id, fields=dict(rec.fields), author=rec.author,
@@ -85,14 +98,14 @@ class Casework:
     # -- reads -------------------------------------------------------------------------------------
     def records(self, client_id: str, type: str, *, include_retracted: bool = False) -> list[RecordView]:
         self.device.require_unlocked()
-        return [self._view(r) for r in self.device.projection.records(client_id, type, include_retracted)]
+        return [self.view(r) for r in self.device.projection.records(client_id, type, include_retracted)]
 
     def record(self, record_id: str) -> RecordView:
         self.device.require_unlocked()
         rec = self.device.projection.record(record_id)
         if rec is None:
             raise KeyError(record_id)
-        return self._view(rec)
+        return self.view(rec)
 
     def notes(self, client_id: str) -> list[RecordView]:
         """Every note of a client (contacts, meldcode weighings, case conferences), retracted stubs
@@ -100,7 +113,7 @@ class Casework:
         self.device.require_unlocked()
         out = []
         for rtype in sorted(NOTE_TYPES):
-            out += [self._view(r) for r in self.device.projection.records(client_id, rtype, include_retracted=True)]
+            out += [self.view(r) for r in self.device.projection.records(client_id, rtype, include_retracted=True)]
 
         def when(v: RecordView) -> int:
             f = v.fields
@@ -139,6 +152,8 @@ class Casework:
         rec = self.device.projection.record(record_id)
         if rec is None:
             raise ValidationError({"record_id": "Deze gegevens bestaan niet (meer) op dit toestel."})
+        for guard in self.update_guards:
+            guard(rec, dict(changes))
         ctx = self.client_context(rec.client_id)
         clean = validate_update(rec.type, dict(rec.fields), dict(changes), ctx)
         if clean:
@@ -282,6 +297,7 @@ class Casework:
         """Every client with the badges a caseload needs, sorted by name."""
         self.device.require_unlocked()
         now = now_ms() if now is None else now
+        me = self.device.profile["user_name"]
         items = []
         for rec in self.device.projection.records(rtype="client"):
             ctx = ProjectionContext(self.device.projection, rec.id, now)
@@ -304,8 +320,22 @@ class Casework:
                 in_transition=bool(transitions), framework=fw.get("framework_type") if fw else None,
                 phase=(cases[0].get("phase") if cases else None) or (fw.get("current_phase") if fw else None),
                 supervision_level=sup[1].get("level") if sup else None,
+                returned=self._returned(rec.id, me),
             ))
         return sorted(items, key=lambda c: (c.display_name.casefold(), c.id))
+
+    def _returned(self, client_id: str, me: str) -> int:
+        """How many of my contacts and reports of this client are returned for revision."""
+        p = self.device.projection
+        reviews = p.records(client_id, "review")
+        if not reviews:
+            return 0
+        count = 0
+        for rtype in sorted(REVIEWABLE_TYPES):
+            for rec in p.records(client_id, rtype):
+                if rec.author == me and review_state(me, reviews_of(p, client_id, rec.id, reviews)).returned:
+                    count += 1
+        return count
 
     def agenda(self, start: int, end: int) -> list:
         """Planned contacts, reporting-duty dates, transitions due and flag deadlines between two moments."""
@@ -318,7 +348,7 @@ class Casework:
         """Open urgent flags of every client: mine first, then by deadline."""
         self.device.require_unlocked()
         me = self.device.profile["user_name"]
-        flags = [self._view(r) for r in self.device.projection.records(rtype="flag")
+        flags = [self.view(r) for r in self.device.projection.records(rtype="flag")
                  if r.fields.get("status", "OPEN") in OPEN_FLAG_STATES]
         return sorted(flags, key=lambda v: (v.fields.get("assignee") != me, v.fields.get("deadline") or 0))
 

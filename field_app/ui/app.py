@@ -19,6 +19,7 @@ from typing import Any
 import flet as ft
 
 from field_app.app_api import (
+    TEAM_TAB_ROLES,
     LockedError,
     ValidationError,
 )
@@ -36,6 +37,7 @@ from field_app.ui.views.devices import SecurityView
 from field_app.ui.views.enrol import EnrolView
 from field_app.ui.views.flags import FlagsView
 from field_app.ui.views.more import MoreView
+from field_app.ui.views.team import TeamView
 from field_app.ui.views.unlock import UnlockView
 
 log = logging.getLogger("veldwerk.ui")
@@ -57,7 +59,9 @@ class VeldwerkApp:
     """One browser session's UI. Implements the guard's ``Holder`` protocol."""
 
     TABS = ("caseload", "agenda", "flags", "more")
-    TAB_VIEWS = {"caseload": CaseloadView, "agenda": AgendaView, "flags": FlagsView, "more": MoreView}
+    TEAM_TABS = ("caseload", "agenda", "flags", "team", "more")  # supervising roles (TEAM_TAB_ROLES)
+    TAB_VIEWS = {"caseload": CaseloadView, "agenda": AgendaView, "flags": FlagsView, "team": TeamView,
+                 "more": MoreView}
 
     def __init__(self, page: ft.Page, services: Any, guard: SessionGuard, prefs: UiPrefs):
         self.page = page
@@ -352,7 +356,16 @@ class VeldwerkApp:
         self.tab = index
         self.stack = []
         self._notice = None
-        self.show(self.TAB_VIEWS[self.TABS[index]](self))
+        self.show(self.TAB_VIEWS[self.tabs[index]](self))
+
+    @property
+    def tabs(self) -> tuple[str, ...]:
+        """The bottom tabs of this user: supervising roles also get Team (review queue, dashboard)."""
+        try:
+            role = self.services.role if self.services.unlocked else None
+        except Exception:  # not enrolled yet
+            role = None
+        return self.TEAM_TABS if role in TEAM_TAB_ROLES else self.TABS
 
     def open_client(self, client_id: str) -> None:
         """Open a client's file. The opening is logged by the services (access log); a file outside
@@ -400,20 +413,31 @@ class VeldwerkApp:
     def _nav_bar(self) -> ft.NavigationBar:
         """The bottom navigation (UX.md): Cliënten, Agenda, Signalen, Meer."""
         t = self.i18n.t
+        looks = {"caseload": (ft.Icons.PEOPLE_OUTLINE, ft.Icons.PEOPLE, "nav.caseload"),
+                 "agenda": (ft.Icons.EVENT_NOTE_OUTLINED, ft.Icons.EVENT_NOTE, "lists.nav.agenda"),
+                 "flags": (ft.Icons.NOTIFICATION_IMPORTANT_OUTLINED, ft.Icons.NOTIFICATION_IMPORTANT, "lists.nav.flags"),
+                 "team": (ft.Icons.GROUPS_OUTLINED, ft.Icons.GROUPS, "nav.team"),
+                 "more": (ft.Icons.MORE_HORIZ, ft.Icons.MORE_HORIZ, "nav.more")}
+        destinations = []
+        for key in self.tabs:
+            icon, selected, label = looks[key]
+            count = self._tab_count(key)
+            destinations.append(ft.NavigationBarDestination(
+                icon=icon, selected_icon=selected, label=t(label), badge=str(count) if count else None,
+                tooltip=t(label) + (f" ({t('nav.badge', n=count)})" if count else "")))
         return ft.NavigationBar(
-            selected_index=self.tab,
-            destinations=[
-                ft.NavigationBarDestination(icon=ft.Icons.PEOPLE_OUTLINE, selected_icon=ft.Icons.PEOPLE,
-                                            label=t("nav.caseload")),
-                ft.NavigationBarDestination(icon=ft.Icons.EVENT_NOTE_OUTLINED, selected_icon=ft.Icons.EVENT_NOTE,
-                                            label=t("lists.nav.agenda")),
-                ft.NavigationBarDestination(icon=ft.Icons.NOTIFICATION_IMPORTANT_OUTLINED,
-                                            selected_icon=ft.Icons.NOTIFICATION_IMPORTANT,
-                                            label=t("lists.nav.flags")),
-                ft.NavigationBarDestination(icon=ft.Icons.MORE_HORIZ, label=t("nav.more")),
-            ],
+            selected_index=self.tab, destinations=destinations,
             on_change=self.handler(lambda e: self.open_tab(e.control.selected_index)),
         )
+
+    def _tab_count(self, key: str) -> int:
+        """The badge of a tab: items waiting for review on Team."""
+        if key != "team":
+            return 0
+        try:
+            return len(self.services.review_queue())
+        except Exception:  # locked or not enrolled: no badge
+            return 0
 
     def _render_top(self) -> None:
         chrome.render_top(self)

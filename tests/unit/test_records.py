@@ -49,6 +49,11 @@ def world() -> tuple[DictContext, dict[str, str]]:
         "case_conference", {"case_id": ids["case"], "date": "2025-10-01", "kind": "ICO"}, ctx))
     ids["flag"] = ctx.add("flag", validate_create(
         "flag", {"reason": "ANDERS", "urgency": "ZELFDE_DAG", "route": "TEAMLEIDER"}, ctx))
+    ids["contact"] = ctx.add("contact", validate_create(
+        "contact", {"contact_type": "TELEFONISCH", "outcome": "PLAATSGEVONDEN", "occurred_at": NOW - DAY,
+                    "report": "Gebeld."}, ctx))
+    ids["report"] = ctx.add("report", validate_create(
+        "report", {"report_type": "OVERTREDING", "requested_by": "OM"}, ctx))
     return ctx, ids
 
 
@@ -87,7 +92,8 @@ def full_examples(ids: dict[str, str]) -> dict[str, dict]:
             "worker_safety": "VERBALE_AGRESSIE", "duo_next_time": True,
             "compliance": [{"condition_id": ids["ban"], "status": "OVERTREDING", "source": "DERDE",
                             "evidence": "Melding buurvrouw", "note": "n",
-                            "violation": {"severity": "ERNSTIG", "response": "SPOEDMELDING_OM_POLITIE"}},
+                            "violation": {"severity": "ERNSTIG", "response": "SPOEDMELDING_OM_POLITIE",
+                                          "proposed": "SPOEDMELDING_OM_POLITIE", "reason": None}},
                            {"condition_id": ids["condition"], "status": "NAGELEEFD", "source": None,
                             "evidence": None, "note": "", "violation": None}],
             "risks": [{"domain": "HUISELIJK_GEWELD", "severity": "HOOG", "trend": "NIEUW", "certainty": "VERMOEDEN",
@@ -126,7 +132,16 @@ def full_examples(ids: dict[str, str]) -> dict[str, dict]:
                      "flag_id": ids["flag"], "note": "n", "decision": "MELDEN_VT"},
         "flag": {"reason": "KIND_ONVEILIG", "urgency": "BINNEN_24U", "route": "VEILIG_THUIS_MELDING",
                  "assignee": "Sanne", "status": "AFGEHANDELD", "raised_at": NOW - HOUR_MS, "source_id": ids["victim"],
-                 "raised_by_rule": None, "note": "n", "resolution_note": "Gemeld.", "deadline": NOW + 23 * HOUR_MS},
+                 "raised_by_rule": None, "note": "n", "resolution_note": "Gemeld.", "deadline": NOW + 23 * HOUR_MS,
+                 "acknowledged_by": "Sanne", "acknowledged_at": NOW - HOUR_MS // 2},
+        "report": {"report_type": "OVERTREDING", "requested_by": "OM", "due_date": "2025-10-20",
+                   "advice": "VOORWAARDEN_WIJZIGEN", "conditions_advised": ["MELDPLICHT"], "text": "Advies.",
+                   "status": "TER_GOEDKEURING", "source_id": ids["contact"], "sent_on": None},
+        "om_decision": {"decision": "VORDERING_WIJZIGING", "date": "2025-10-08", "report_id": ids["report"],
+                        "effect": "VOORWAARDEN_GEWIJZIGD", "framework_id": ids["framework"],
+                        "condition_ids": [ids["condition"]], "court_outcome": "Toegewezen.", "note": "n"},
+        "review": {"target_id": ids["contact"], "decision": "AANPASSEN", "comment": "Graag de bron noemen.",
+                   "at": NOW - HOUR_MS},
     }
 
 
@@ -145,6 +160,9 @@ def minimal_examples(ids: dict[str, str]) -> dict[str, dict]:
         "case_conference": {"case_id": ids["case"], "date": "2025-10-01", "kind": "WEGING"},
         "meldcode": {"q1_vermoeden": "NEE"},
         "flag": {"reason": "ANDERS", "urgency": "DIRECT", "route": "TEAMLEIDER"},
+        "report": {"report_type": "VOORTGANG", "requested_by": "CVVI"},
+        "om_decision": {"decision": "GEEN_ACTIE", "date": "2025-10-08"},
+        "review": {"target_id": ids["report"], "decision": "GOEDGEKEURD"},
     }
 
 

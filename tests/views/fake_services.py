@@ -374,3 +374,35 @@ class FakeServices:
             listeners = list(self._listeners)
         for cb in listeners:
             cb()
+
+    # -- review and follow-up: this fake has no reviews, reports or flags of its own
+    def review_queue(self, now: int | None = None) -> list:
+        self._require()
+        return []
+
+    def review_state(self, record_id: str):
+        from field_app.domain.review import review_state
+        self.record(record_id)
+        return review_state("", [])
+
+    def report_status(self, record_id: str) -> str:
+        raise ValidationError({"record_id": "Deze testversie heeft geen rapportages."})
+
+    def review(self, record_id: str, decision: str, comment: str = "") -> str:
+        raise NotAllowed("Beoordelen (goedkeuren of terugsturen) doet een werkbegeleider; met jouw rol kan dat niet.")
+
+    def resubmit(self, record_id: str, text: str) -> str:
+        raise ValidationError({"record_id": "Dit is niet teruggestuurd voor aanpassing."})
+
+    def record_decision(self, client_id: str, fields: dict) -> str:
+        raise ValidationError({"type": "Deze testversie legt alleen contacten vast."})
+
+    def acknowledge_flag(self, flag_id: str) -> None:
+        raise ValidationError({"record_id": "Dit signaal bestaat niet (meer) op dit toestel."})
+
+    def resolve_flag(self, flag_id: str, note: str) -> None:
+        raise ValidationError({"record_id": "Dit signaal bestaat niet (meer) op dit toestel."})
+
+    def flag_queue(self, now: int | None = None) -> list:
+        self._require()
+        return []

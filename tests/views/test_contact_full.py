@@ -117,15 +117,24 @@ async def test_a_violation_needs_ernst_and_reactie_shown_next_to_the_controls(re
     await press(client, "Opslaan")
     assert isinstance(app.screen, ContactFormView), dump(client)
     assert first(client, "Ernst van de overtreding").error_text == "Kies hoe ernstig de overtreding is."
-    assert first(client, "Reactie op de overtreding").error_text == "Kies de reactie op de overtreding."
+    # the ladder proposes the response (a first violation: address the client), the worker decides
+    assert first(client, "Reactie op de overtreding").value == "AANSPREKEN"
+    assert has_text(client, "Voorstel: Aanspreken. Eerste overtreding van deze voorwaarde.")
     assert has_text(client, "Nog niet opgeslagen")
     assert real_device.services.records(cid, "contact") == []
     await select(client, "Ernst van de overtreding", "MATIG")
     assert first(client, "Ernst van de overtreding").error_text is None
     await select(client, "Reactie op de overtreding", "SCHRIFTELIJKE_WAARSCHUWING")
+    await press(client, "Opslaan")  # another choice than proposed needs a reason
+    assert row.reason_box.visible and row.reason.error == (
+        "Je kiest een andere reactie dan voorgesteld: schrijf kort op waarom."), dump(client)
+    assert real_device.services.records(cid, "contact") == []
+    await client.type(row.reason, "Al eerder mondeling gewaarschuwd.")
     await press(client, "Opslaan")
     [note] = real_device.services.records(cid, "contact")
-    assert note.fields["compliance"][0]["violation"] == {"severity": "MATIG", "response": "SCHRIFTELIJKE_WAARSCHUWING"}
+    assert note.fields["compliance"][0]["violation"] == {
+        "severity": "MATIG", "response": "SCHRIFTELIJKE_WAARSCHUWING", "proposed": "AANSPREKEN",
+        "reason": "Al eerder mondeling gewaarschuwd."}
     # no rule covers an alcohol ban: "Escaleren?" proposes a flag by hand, urgency and route from the ladder
     assert escalation(client) is not None, dump(client)
     assert says(client, "Je legde een overtreding vast: Verbod op alcohol en/of drugs, met controle "

@@ -13,7 +13,7 @@ from field_app.demo import seed
 from field_app.ui import fmt, theme
 from field_app.ui.views.agenda import AgendaView, day_start_ms
 from field_app.ui.views.client import ClientView
-from field_app.ui.views.flags import FlagsView, countdown, flag_look
+from field_app.ui.views.flags import FlagsView, countdown, flag_groups, flag_look
 
 
 async def _open(device, tab: int):
@@ -105,15 +105,17 @@ async def test_signalen_mine_first_then_by_deadline_with_urgency_and_countdown(r
     cid = svc.intake("Cees C.", fictional=True)
     mine = svc.create_record("flag", cid, {"reason": "ACUUT_GEVAAR", "urgency": "DIRECT", "route": "POLITIE_112",
                                            "assignee": svc.user_name, "note": "Dreigde met een mes."})
-    expected = [f.id for f in svc.open_flags()]
+    expected = [i.record.id for _, group in flag_groups(svc.flag_queue()) for i in group]
+    overdue = len([i for i in svc.flag_queue() if i.overdue])
     svc.lock()
     client, app = await _open(real_device, 2)
     assert isinstance(app.screen, FlagsView)
-    assert expected[0] == mine
+    assert expected.index(mine) == overdue  # the first of mine, right after the overdue ones
     shown = [c.key.removeprefix("flag-") for c in client.find_all(ft.Card) if str(c.key).startswith("flag-")]
     assert shown == expected, dump(client)
     texts = [t for t in client.texts() if t]
-    assert texts.index("Aan mij toegewezen") < texts.index("Acuut gevaar") < texts.index("Overige signalen")
+    # overdue flags move up; then mine; the rest after
+    assert texts.index("Te laat") < texts.index("Aan mij toegewezen") < texts.index("Acuut gevaar")
     assert has_text(client, f"{len(expected)} open signalen")
     assert "Direct (binnen 1 uur)" in texts
     assert any(re.fullmatch(r"Nog (\d+ min|1 uur)", t) for t in texts), dump(client)

@@ -205,7 +205,7 @@ async def test_a_field_worker_is_not_offered_assignment_or_cover(real_device):
     assert not [b for b in client.walk() if getattr(b, "content", None) == "Toewijzen aan…"]
     assert has_text(client, "Toewijzen aan een collega doet je werkbegeleider of regisseur."), dump(client)
     await press(client, "Annuleren")
-    await client.select_nav(app.page.navigation_bar, 3)
+    await client.select_nav(app.page.navigation_bar, app.tabs.index("more"))
     assert not semantics(client, "handover")
     assert has_text(client, "Vervanging tijdens vakantie of ziekte regelt je werkbegeleider of regisseur.")
 
@@ -235,7 +235,7 @@ async def test_handover_for_holiday_shows_cover_on_the_rows(supervisor_device):
     svc = real_device.services
     for name in ("Cees C.", "Wim W."):
         svc.intake(name, fictional=True)  # assigned to me
-    await client.select_nav(app.page.navigation_bar, 3)
+    await client.select_nav(app.page.navigation_bar, app.tabs.index("more"))
     assert isinstance(app.screen, MoreView)
     await press(client, "Overdragen (vakantie)")
     assert field(client, "Van (casemanager)").value == USER
@@ -260,7 +260,7 @@ async def test_handover_for_holiday_shows_cover_on_the_rows(supervisor_device):
 
 async def test_handover_of_someone_without_clients_says_nothing_moved(supervisor_device):
     client, app = await _demo(supervisor_device)
-    await client.select_nav(app.page.navigation_bar, 3)
+    await client.select_nav(app.page.navigation_bar, app.tabs.index("more"))
     await press(client, "Overdragen (vakantie)")
     await type_into(client, "Van (casemanager)", "Niemand Bekend")
     await type_into(client, "Naar (waarnemer)", "Sanne Kok")
@@ -271,7 +271,7 @@ async def test_handover_of_someone_without_clients_says_nothing_moved(supervisor
 
 async def test_dark_mode_and_text_size_keep_the_caseload(real_device):
     client, app = await _demo(real_device)
-    await client.select_nav(app.page.navigation_bar, 3)
+    await client.select_nav(app.page.navigation_bar, app.tabs.index("more"))
     mode = semantics(client, "theme-mode")[0].content.controls[0]
     client.session.apply_patch(mode._i, {"selected": ["dark"]})
     await client.event(mode, "change", '["dark"]')

@@ -104,7 +104,7 @@ async def press_in(client: FakeClient, root, text: str) -> None:
 
 
 async def to_security(client: FakeClient, app) -> SecurityView:
-    app.open_tab(3)
+    app.open_tab(app.tabs.index("more"))
     await client.settle()
     await press(client, "Toestel en beveiliging")
     assert isinstance(app.screen, SecurityView), dump(client)
@@ -153,7 +153,7 @@ async def test_invite_confirm_revoke_and_wipe_on_the_coordinator_device(coordina
         new.sync_once()
         new.lock()
         await unlock(new_client, "nieuwe collega 123")
-        new_app.open_tab(3)
+        new_app.open_tab(new_app.tabs.index("more"))
         await new_client.settle()
         assert has_text(new_client, "Wacht op bevestiging"), dump(new_client)
         assert semantics(new_client, "sec-more-fingerprint")[0].label == f"Vingerafdruk: {digits}"
@@ -225,7 +225,7 @@ async def test_supervisor_sees_who_opened_a_file_and_the_break_the_glass_reason(
     coordinator.lock()
     client, app = await open_app(coordinator)
     await unlock(client, PASSPHRASE)
-    app.open_tab(3)
+    app.open_tab(app.tabs.index("more"))
     await client.settle()
     await press(client, "Wie opende welk dossier")
     assert isinstance(app.screen, AccessLogView)

@@ -282,6 +282,8 @@ class CaseloadView:
             out.append((i18n.n("lists.row.overdue", item.overdue_days), ft.Icons.EVENT_BUSY, tone))
         if item.in_transition:
             out.append((t("lists.row.in_transition"), ft.Icons.SWAP_HORIZ, theme.NEUTRAL))
+        if item.returned:
+            out.append((t("review.returned_badge"), ft.Icons.UNDO, theme.WARNING))
         if item.safety_warning and item.safety_warning != "GEEN":
             out.append((i18n.code_label(Veiligheidswaarschuwing, item.safety_warning), ft.Icons.SHIELD_OUTLINED,
                         theme.DANGER))

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 
 OPEN_FLAG = ("OPEN", "IN_BEHANDELING")
 _TYPES = ("framework", "condition", "supervision", "transition", "aftercare", "network_person", "zvh_case",
-          "case_action", "flag")
+          "case_action", "flag", "report", "om_decision", "review")
 
 
 @dataclass
@@ -117,12 +117,14 @@ class ClientView:
         from field_app.ui.views import (
             client_conditions,
             client_network,
+            client_reports,
             client_risks,
             client_timeline,
             client_transitions,
         )
         module = {"timeline": client_timeline, "conditions": client_conditions, "risks": client_risks,
-                  "network": client_network, "transitions": client_transitions}[self.section]
+                  "network": client_network, "transitions": client_transitions,
+                  "reports": client_reports}[self.section]
         return module.render(self, data)
 
     # -- refresh -----------------------------------------------------------------------------------------------

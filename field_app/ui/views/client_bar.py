@@ -14,7 +14,7 @@ from field_app.ui.views.forms import records as forms
 if TYPE_CHECKING:
     from field_app.ui.views.client import ClientView
 
-SECTIONS = ("timeline", "conditions", "risks", "network", "transitions")
+SECTIONS = ("timeline", "conditions", "risks", "network", "transitions", "reports")
 
 
 class ClientBar:

@@ -18,7 +18,9 @@ from field_app.domain.vocab import (
 from field_app.ui import components as c
 from field_app.ui import fmt, theme
 from field_app.ui.views import client_parts as p
+from field_app.ui.views import review as rv
 from field_app.ui.views.forms import records as forms
+from field_app.ui.views.forms import reports as report_forms
 from field_app.ui.views.forms.base import confirm_dialog, iso_to_field
 from field_app.views_model import RiskView
 
@@ -93,6 +95,13 @@ def _note(view: ClientView, data: ClientData, note, conditions: dict) -> ft.Cont
         name = view.condition_name(cond) if cond else t("cf.cond.unknown")
         rows.append(p.status_badge(f"{name}: {i18n.code_label(NalevingStatus, item.get('status'))}",
                                    item.get("status"), app.scale, wide=True))
+        if item.get("violation"):
+            rows.append(p.line(rv.ladder_line(app, item["violation"])))
+            if item["violation"].get("response") == "RAPPORTAGE_OM" and not any(
+                    r.fields.get("source_id") == note.id for r in data.of("report")):
+                rows.append(p.actions([p.button(t("rep.from_violation"), ft.Icons.NOTE_ADD_OUTLINED, app.handler(
+                    lambda e: report_forms.report_form(app, view.client_id, source_id=note.id)),
+                    identifier=f"report-from-{note.id}")]))
     for a in note.addenda:
         rows.append(ft.Container(
             ft.Column([c.para(t("cf.note.addendum_meta", author=a.author, when=fmt.moment(i18n, a.at)),
@@ -100,6 +109,8 @@ def _note(view: ClientView, data: ClientData, note, conditions: dict) -> ft.Cont
                        c.para(a.text, ft.TextThemeStyle.BODY_MEDIUM)], spacing=2),
             padding=ft.Padding.only(left=12, top=6, bottom=6),
             border=ft.Border.only(left=ft.BorderSide(3, theme.NEUTRAL.fg)), key=f"addendum-{a.id}"))
+    if note.type == "contact":
+        rows += rv.review_block(app, note, lambda: view.show_section(view.section))
     for flag in data.flags_for(note.id):
         rows.append(p.flag_card(app, flag))
     name = summary(view, note)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import flet as ft
 
-from field_app.domain import rules
+from field_app.domain import ladder, rules
 from field_app.domain.errors import ValidationError
 from field_app.domain.validation import check_contact
 from field_app.domain.vocab import (
@@ -395,10 +395,23 @@ class ContactFormView:
                 self.next_date.error = self.next_time.error = None
         if self.form_error.visible and not self._field_errors():
             self.form_error.visible = False
+        self._propose_no_show()
         self.dirty = True
         now = time.monotonic()
         if now - self._last_draft_save >= DRAFT_EVERY:
             self.save_draft()
+
+    def _propose_no_show(self) -> None:
+        """An unexcused no-show at the office while a reporting duty applies is proposed as a violation of
+        that duty (domain.ladder); the worker can still change it."""
+        if not self.compliance_rows:
+            return
+        ctx = self.app.services.client_context(self.client_id)
+        excused = {"JA": True, "NEE": False}.get(self.excused.value or "")
+        broken = set(ladder.proposed_no_show(ctx, contact_type=self.contact_type.value, outcome=self.outcome.value,
+                                             excused=excused, at=ctx.now))
+        if any([r.propose_violation() for r in self.compliance_rows if r.condition_id in broken]):
+            self.app.toast(self.app.i18n.t("ladder.no_show"))
 
     def save_draft(self) -> None:
         """Keep what is typed as a sealed draft (called while typing, on leaving and before locking)."""

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import flet as ft
 
+from field_app.domain import ladder, rules
 from field_app.domain.vocab import (
     Bron,
     Ernst,
@@ -123,15 +124,30 @@ class ComplianceRow:
         self.status: str | None = state.get("status") or None
         self.source = _choice(form, t("contact_c.compliance.source"), Bron, state.get("source") or None,
                               f"compliance-source-{index}")
-        self.severity = _choice(form, t("contact_c.compliance.severity"), OvertredingErnst,
-                                state.get("severity") or None, f"compliance-severity-{index}")
-        self.response = _choice(form, t("contact_c.compliance.response"), OvertredingReactie,
-                                state.get("response") or None, f"compliance-response-{index}")
+        self.condition = condition
+        self.severity = c.Choice(t("contact_c.compliance.severity"),
+                                 [(m.value, i18n.label(m)) for m in OvertredingErnst], state.get("severity") or None,
+                                 f"compliance-severity-{index}", self._severity_changed, form.app.scale,
+                                 form.app.handler)
+        self.response = c.Choice(t("contact_c.compliance.response"),
+                                 [(m.value, i18n.label(m)) for m in OvertredingReactie], state.get("response") or None,
+                                 f"compliance-response-{index}", self._response_changed, form.app.scale,
+                                 form.app.handler)
+        # the response ladder proposes (domain.ladder), the worker decides; another choice needs a reason
+        self.proposed: str | None = state.get("proposed") or None
+        self.proposal = ft.Semantics(content=c.para("", ft.TextThemeStyle.BODY_MEDIUM), container=True,
+                                     identifier=f"compliance-proposal-{index}")
+        self.reason = ft.TextField(label=t("ladder.reason"), value=state.get("reason") or "", multiline=True,
+                                   min_lines=1, max_lines=4, text_size=16 * form.app.scale, expand=True,
+                                   on_change=form.changed, error_max_lines=3)
+        self.reason_box = ft.Semantics(content=ft.Row([self.reason]), identifier=f"compliance-reason-{index}",
+                                       container=True, visible=False)
         self.error = ft.Container(visible=False)
         self.buttons = ft.Row(wrap=True, spacing=6, run_spacing=6)
         self.violation = ft.Column([c.para(t("contact_c.compliance.violation_intro"), ft.TextThemeStyle.BODY_MEDIUM,
                                            color=theme.DANGER.fg),
-                                    self.severity.control, self.response.control], spacing=8)
+                                    self.severity.control, self.proposal, self.response.control, self.reason_box],
+                                   spacing=8)
         detail = condition_detail(i18n, condition)
         self.control = _box(
             c.para(self.label, ft.TextThemeStyle.TITLE_SMALL, weight=ft.FontWeight.W_600),
@@ -161,6 +177,46 @@ class ComplianceRow:
                 label=t("contact_c.compliance.toggle_semantic", condition=self.label, status=word)))
         self.buttons.controls = buttons
         self.violation.visible = self.status == NalevingStatus.OVERTREDING.value
+        if self.violation.visible:
+            self._propose()
+
+    def _propose(self) -> None:
+        """Ask the ladder for the next step; an empty response takes it, a different one asks for a reason."""
+        form = self.form
+        try:
+            ctx = form.app.services.client_context(form.client_id)
+        except KeyError:
+            return
+        step = ladder.propose(ctx, self.condition_id, at=ctx.now, severity=self.severity.value,
+                              victim_risk=rules.victim_related(self.condition))
+        self.proposed = step.step
+        i18n = form.app.i18n
+        decider = ladder.DECIDER_LABELS[step.decided_by][0 if i18n.lang == "nl" else 1]
+        self.proposal.content = c.para(i18n.t("ladder.proposal", step=i18n.code_label(OvertredingReactie, step.step),
+                                              reason=step.reason(i18n.lang), decider=decider),
+                                       ft.TextThemeStyle.BODY_MEDIUM, weight=ft.FontWeight.W_600)
+        if not self.response.value:
+            self.response.dropdown.value = step.step
+            self.response.describe()
+        self.reason_box.visible = bool(self.response.value) and self.response.value != self.proposed
+
+    def _severity_changed(self, e=None) -> None:
+        if self.response.value == self.proposed:
+            self.response.dropdown.value = None  # follow the new proposal unless the worker chose otherwise
+        self._propose()
+        self.form.changed(e)
+
+    def _response_changed(self, e=None) -> None:
+        self.reason_box.visible = bool(self.response.value) and self.response.value != self.proposed
+        self.form.changed(e)
+
+    def propose_violation(self) -> bool:
+        """A no-show while a reporting duty applies: mark this condition as broken (untouched rows only)."""
+        if self.status is not None:
+            return False
+        self.status = NalevingStatus.OVERTREDING.value
+        self._render()
+        return True
 
     def choose(self, code: str) -> None:
         self.status = None if self.status == code else code  # tapping the chosen answer again clears it
@@ -173,7 +229,8 @@ class ComplianceRow:
 
     def draft(self) -> dict:
         return {"condition_id": self.condition_id, "status": self.status or "", "source": self.source.value or "",
-                "severity": self.severity.value or "", "response": self.response.value or ""}
+                "severity": self.severity.value or "", "response": self.response.value or "",
+                "proposed": self.proposed or "", "reason": self.reason.value or ""}
 
     def fields(self) -> dict:
         out: dict = {"condition_id": self.condition_id, "status": self.status}
@@ -181,6 +238,10 @@ class ComplianceRow:
             out["source"] = self.source.value
         if self.status == NalevingStatus.OVERTREDING.value:
             out["violation"] = {"severity": self.severity.value or "", "response": self.response.value or ""}
+            if self.proposed:
+                out["violation"]["proposed"] = self.proposed
+            if self.reason_box.visible and (self.reason.value or "").strip():
+                out["violation"]["reason"] = self.reason.value.strip()
         return out
 
     def set_errors(self, errors: dict[str, str]) -> None:
@@ -189,7 +250,11 @@ class ComplianceRow:
         self.severity.set_error(errors.get("violation.severity"))
         self.response.set_error(errors.get("violation.response"))
         self.source.set_error(errors.get("source"))
-        rest = [m for k, m in errors.items() if k not in ("violation.severity", "violation.response", "source")]
+        self.reason.error = errors.get("violation.reason")
+        if errors.get("violation.reason"):
+            self.reason_box.visible = True
+        rest = [m for k, m in errors.items()
+                if k not in ("violation.severity", "violation.response", "violation.reason", "source")]
         self.error.content = c.error_line(" ".join(rest), app.scale) if rest else None
         self.error.visible = bool(rest)
 

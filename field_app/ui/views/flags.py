@@ -1,5 +1,7 @@
-"""Signalen: every open urgent flag (services.open_flags: mine first, then by deadline), with its urgency
-in colour + icon + word and a countdown to the deadline. Tapping a flag opens the client."""
+"""Signalen: every open urgent flag (services.flag_queue: overdue first, then mine not yet seen, then by
+urgency and deadline), with its urgency in colour + icon + word, a countdown to the deadline, whether a rule
+raised it and who acknowledged it. The assignee acknowledges (*Gezien, ik pak het op*) and resolves with a
+note; the coordinator sees who did and when. Tapping a flag opens the client."""
 
 from __future__ import annotations
 
@@ -7,10 +9,12 @@ from typing import TYPE_CHECKING, Any
 
 import flet as ft
 
+from field_app.app_api import FLAG_ROLES, NotAllowed, ValidationError
 from field_app.domain.vocab import FlagReden, FlagStatus, Urgentie
 from field_app.ui import components as c
 from field_app.ui import fmt, theme
 from field_app.ui.views.caseload import badge, caseload_items
+from field_app.ui.views.forms.base import confirm_dialog
 
 if TYPE_CHECKING:
     from field_app.ui.app import VeldwerkApp
@@ -63,7 +67,9 @@ class FlagsView:
     def refresh(self, now: int | None = None) -> None:
         app, i18n = self.app, self.app.i18n
         now = fmt.now_ms() if now is None else now
-        flags = app.services.open_flags()
+        queue = app.services.flag_queue(now)
+        flags = [i.record for i in queue]
+        self.items = {i.record.id: i for i in queue}
         names = {i.id: i.display_name for i in caseload_items(app.services)}
         state = (tuple((f.id, repr(sorted(f.fields.items()))) for f in flags), tuple(sorted(names.items())),
                  now // MINUTE)
@@ -79,17 +85,13 @@ class FlagsView:
                 padding=ft.Padding.symmetric(vertical=24)), identifier="flags-empty", container=True)]
             return
         self.count.value = i18n.n("lists.flags.count", len(flags))
-        me = app.services.user_name
-        mine = [f for f in flags if f.fields.get("assignee") == me]
-        others = [f for f in flags if f.fields.get("assignee") != me]
         controls: list[ft.Control] = []
-        if mine:
-            controls.append(c.section_title(i18n.t("lists.flags.mine")))
-            controls += [self._tile(f, names, now) for f in mine]
-            if others:
-                controls.append(ft.Container(c.section_title(i18n.t("lists.flags.others")),
-                                             padding=ft.Padding.only(top=8)))
-        controls += [self._tile(f, names, now) for f in others]
+        for key, group in flag_groups(queue):
+            if controls:
+                controls.append(ft.Container(c.section_title(i18n.t(key)), padding=ft.Padding.only(top=8)))
+            else:
+                controls.append(c.section_title(i18n.t(key)))
+            controls += [self._tile(i.record, names, now) for i in group]
         self.list.controls = controls
 
     def _tile(self, flag: Any, names: dict[str, str], now: int) -> ft.Control:
@@ -123,19 +125,93 @@ class FlagsView:
         rows.append(c.text(f"{status} · {assignee}", ft.TextThemeStyle.BODY_MEDIUM,
                            color=ft.Colors.ON_SURFACE_VARIANT))
         spoken += [status, assignee]
-        if f.get("note"):
-            rows.append(c.text(f["note"], ft.TextThemeStyle.BODY_MEDIUM, max_lines=3,
-                               overflow=ft.TextOverflow.ELLIPSIS))
-            spoken.append(f["note"])
+        note = f.get("note_" + i18n.lang) or f.get("note")
+        if note:
+            rows.append(c.text(note, ft.TextThemeStyle.BODY_MEDIUM, max_lines=3, overflow=ft.TextOverflow.ELLIPSIS))
+            spoken.append(note)
+        item = self.items.get(flag.id)
+        marks, said = flag_marks(app, item, now)
+        if marks:
+            rows.insert(2, ft.Row(marks, wrap=True, spacing=6, run_spacing=6))
+            spoken += said
         open_it = app.handler(lambda e=None, cid=flag.client_id: app.open_client(cid))
-        card = ft.Card(
-            content=ft.Container(
-                ft.Row([ft.Container(width=6, bgcolor=tone.fg, border_radius=ft.BorderRadius.all(3)),
-                        ft.Column(rows, spacing=6, expand=True), ft.Icon(ft.Icons.CHEVRON_RIGHT)],
-                       vertical_alignment=ft.CrossAxisAlignment.START, spacing=12,
-                       intrinsic_height=True),
-                padding=ft.Padding.all(12), on_click=open_it, ink=True),
-            margin=ft.Margin.all(0), key=f"flag-{flag.id}",
-        )
-        return ft.Semantics(content=card, button=True, container=True, exclude_semantics=True,
-                            label=", ".join(s for s in spoken if s), on_tap=open_it)
+        head = ft.Semantics(content=ft.Container(
+            ft.Row([ft.Container(width=6, bgcolor=tone.fg, border_radius=ft.BorderRadius.all(3)),
+                    ft.Column(rows, spacing=6, expand=True), ft.Icon(ft.Icons.CHEVRON_RIGHT)],
+                   vertical_alignment=ft.CrossAxisAlignment.START, spacing=12, intrinsic_height=True),
+            on_click=open_it, ink=True), button=True, container=True, exclude_semantics=True,
+            label=", ".join(s for s in spoken if s), on_tap=open_it)
+        body: list[ft.Control] = [head]
+        actions = flag_actions(app, flag, item, self.changed)
+        if actions:
+            body.append(ft.Row(actions, wrap=True, spacing=8, run_spacing=8))
+        return ft.Card(content=ft.Container(ft.Column(body, spacing=8), padding=ft.Padding.all(12)),
+                       margin=ft.Margin.all(0), key=f"flag-{flag.id}")
+
+    def changed(self) -> None:
+        self._shown = None
+        self.refresh()
+
+
+def flag_groups(queue: list) -> list[tuple[str, list]]:
+    """Overdue first (they move up the queue), then mine, then the rest, each in the queue's order."""
+    overdue = [i for i in queue if i.overdue]
+    mine = [i for i in queue if i.mine and not i.overdue]
+    rest = [i for i in queue if not i.mine and not i.overdue]
+    return [(k, g) for k, g in (("lists.flags.overdue", overdue), ("lists.flags.mine", mine),
+                                 ("lists.flags.others", rest)) if g]
+
+
+def flag_marks(app: VeldwerkApp, item: Any, now: int) -> tuple[list[ft.Control], list[str]]:
+    """Badges for overdue, automatic and acknowledged (with who and when), and their spoken words."""
+    if item is None:
+        return [], []
+    t, marks, said = app.i18n.t, [], []
+    if item.overdue:
+        marks.append(badge(t("flagq.overdue"), ft.Icons.RUNNING_WITH_ERRORS, theme.DANGER, app.scale))
+        said.append(t("flagq.overdue"))
+    if item.automatic:
+        marks.append(badge(t("flagq.automatic"), ft.Icons.AUTO_MODE, theme.NEUTRAL, app.scale))
+        said.append(t("flagq.automatic"))
+    seen = (t("flagq.acked", name=item.acknowledged_by, when=fmt.moment(app.i18n, item.acknowledged_at or 0, now))
+            if item.acknowledged_by else t("flagq.not_acked"))
+    marks.append(badge(seen, ft.Icons.VISIBILITY if item.acknowledged_by else ft.Icons.VISIBILITY_OFF_OUTLINED,
+                       theme.SUCCESS if item.acknowledged_by else theme.WARNING, app.scale))
+    said.append(seen)
+    return marks, said
+
+
+def flag_actions(app: VeldwerkApp, flag: Any, item: Any, changed) -> list[ft.Control]:
+    """*Gezien, ik pak het op* (not yet acknowledged; for the assignee or a coordinating role) and
+    *Afhandelen* (with a resolution note)."""
+    t, me = app.i18n.t, app.services.user_name
+    assignee = flag.fields.get("assignee") or ""
+    if not (assignee in ("", me) or app.services.role in FLAG_ROLES):
+        return []
+
+    def ack(e=None) -> None:
+        try:
+            app.services.acknowledge_flag(flag.id)
+        except (NotAllowed, ValidationError) as exc:
+            app.toast(str(exc) if isinstance(exc, NotAllowed) else " ".join(exc.errors.values()), error=True)
+            return
+        app.toast(t("flagq.acked_toast"))
+        changed()
+
+    def resolve(e=None) -> None:
+        def ok(note: str) -> None:
+            app.services.resolve_flag(flag.id, note)
+            app.toast(t("flagq.resolved_toast"))
+            changed()
+        confirm_dialog(app, t("flagq.resolve_title"), t("flagq.resolve_body"), t("flagq.resolve"), ok,
+                       reason_label=t("flagq.resolution"), identifier=f"flag-resolve-confirm-{flag.id}")
+
+    out: list[ft.Control] = []
+    if item is not None and not item.acknowledged_by:
+        out.append(ft.Semantics(content=ft.FilledButton(content=t("flagq.ack"), icon=ft.Icons.DONE,
+                                                        on_click=app.handler(ack)),
+                                identifier=f"flag-ack-{flag.id}", container=True))
+    out.append(ft.Semantics(content=ft.OutlinedButton(content=t("flagq.resolve"), icon=ft.Icons.TASK_ALT,
+                                                      on_click=app.handler(resolve)),
+                            identifier=f"flag-resolve-{flag.id}", container=True))
+    return out

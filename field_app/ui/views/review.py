@@ -1,0 +1,117 @@
+"""Review on the screens: a note's or report's review state (*Terug voor aanpassing* with the comment,
+*Goedgekeurd door …*), the supervisor's Goedkeuren / Terugsturen, and the author's *Aanpassen en opnieuw
+indienen*. Every decision is a sealed record written through the services (parts.review)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import flet as ft
+
+from field_app.app_api import NotAllowed, ValidationError, may_review
+from field_app.domain.vocab import OvertredingReactie, ReviewBesluit, ReviewStatus
+from field_app.ui import components as c
+from field_app.ui import fmt, theme
+from field_app.ui.views import client_parts as p
+from field_app.ui.views.forms.base import confirm_dialog
+
+if TYPE_CHECKING:
+    from field_app.ui.app import VeldwerkApp
+
+_LOOK = {
+    ReviewStatus.TE_BEOORDELEN.value: (ft.Icons.HOURGLASS_EMPTY, theme.NEUTRAL),
+    ReviewStatus.AANPASSEN.value: (ft.Icons.UNDO, theme.WARNING),
+    ReviewStatus.OPNIEUW_INGEDIEND.value: (ft.Icons.REPLAY, theme.NEUTRAL),
+    ReviewStatus.GOEDGEKEURD.value: (ft.Icons.VERIFIED_OUTLINED, theme.SUCCESS),
+    ReviewStatus.BESPROKEN.value: (ft.Icons.GROUPS_OUTLINED, theme.NEUTRAL),
+}
+
+
+def state_badge(app: VeldwerkApp, state: Any, record_id: str) -> ft.Control:
+    icon, tone = _LOOK.get(state.status, _LOOK[ReviewStatus.TE_BEOORDELEN.value])
+    word = app.i18n.code_label(ReviewStatus, state.status)
+    return p.wide_badge(word, icon, tone, app.scale, identifier=f"review-state-{record_id}")
+
+
+def review_block(app: VeldwerkApp, record: Any, refresh=None) -> list[ft.Control]:
+    """The review rows under a contact or report: state, the current decision with who/when/comment,
+    earlier decisions, and the actions this user may take."""
+    t, i18n = app.i18n.t, app.i18n
+    try:
+        state = app.services.review_state(record.id)
+    except (ValidationError, KeyError):
+        return []
+    me = app.services.user_name
+    rows: list[ft.Control] = []
+    if state.current is not None or (may_review(app.services.role) and record.author != me):
+        rows.append(state_badge(app, state, record.id))
+    for entry in state.history:
+        who = t("review.entry", decision=i18n.code_label(ReviewBesluit, entry.decision), author=entry.by,
+                when=fmt.moment(i18n, entry.at))
+        rows.append(p.line(who, muted=entry is not state.current))
+        if entry.comment:
+            rows.append(c.para(entry.comment, ft.TextThemeStyle.BODY_MEDIUM))
+    buttons: list[ft.Control] = []
+    if may_review(app.services.role) and record.author != me and not state.approved:
+        buttons += [p.button(t("review.approve"), ft.Icons.CHECK, app.handler(
+                        lambda e: decide(app, record.id, ReviewBesluit.GOEDGEKEURD.value, refresh)),
+                        identifier=f"review-approve-{record.id}", filled=True),
+                    p.button(t("review.return"), ft.Icons.UNDO, app.handler(
+                        lambda e: return_dialog(app, record.id, refresh)), identifier=f"review-return-{record.id}")]
+    if record.author == me and state.returned:
+        buttons.append(p.button(t("review.resubmit"), ft.Icons.REPLAY, app.handler(
+            lambda e: resubmit_dialog(app, record, refresh)), identifier=f"review-resubmit-{record.id}", filled=True))
+    if buttons:
+        rows.append(p.actions(buttons))
+    return rows
+
+
+def decide(app: VeldwerkApp, record_id: str, decision: str, refresh=None, comment: str = "") -> None:
+    try:
+        app.services.review(record_id, decision, comment)
+    except NotAllowed as exc:
+        app.toast(str(exc), error=True)
+        return
+    app.toast(app.i18n.t("review.saved." + decision))
+    if refresh:
+        refresh()
+
+
+def return_dialog(app: VeldwerkApp, record_id: str, refresh=None) -> None:
+    t = app.i18n.t
+
+    def ok(comment: str) -> None:
+        app.services.review(record_id, ReviewBesluit.AANPASSEN.value, comment)
+        app.toast(t("review.saved.AANPASSEN"))
+        if refresh:
+            refresh()
+
+    confirm_dialog(app, t("review.return_title"), t("review.return_body"), t("review.return"), ok,
+                   reason_label=t("review.comment"), identifier="review-return-confirm")
+
+
+def resubmit_dialog(app: VeldwerkApp, record: Any, refresh=None) -> None:
+    t = app.i18n.t
+    body = t("review.resubmit_body_contact" if record.type == "contact" else "review.resubmit_body_report")
+
+    def ok(text: str) -> None:
+        app.services.resubmit(record.id, text)
+        app.toast(t("review.saved.OPNIEUW_INGEDIEND"))
+        if refresh:
+            refresh()
+
+    confirm_dialog(app, t("review.resubmit"), body, t("review.resubmit_ok"), ok,
+                   reason_label=t("review.resubmit_text"), identifier="review-resubmit-confirm")
+
+
+def ladder_line(app: VeldwerkApp, violation: dict) -> str:
+    """``Voorgesteld: Aanspreken · gekozen: Schriftelijke waarschuwing (reden)`` for the timeline."""
+    i18n, t = app.i18n, app.i18n.t
+    chosen = i18n.code_label(OvertredingReactie, violation.get("response"))
+    proposed = violation.get("proposed")
+    if not proposed:
+        return t("ladder.chosen", chosen=chosen)
+    if proposed == violation.get("response"):
+        return t("ladder.as_proposed", chosen=chosen)
+    return t("ladder.other", proposed=i18n.code_label(OvertredingReactie, proposed), chosen=chosen,
+             reason=violation.get("reason") or "")
