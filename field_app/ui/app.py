@@ -97,8 +97,7 @@ class VeldwerkApp:
         page.on_close = self._on_close
         page.on_app_lifecycle_state_change = self._on_lifecycle
         chrome.watch_width(self)
-        top = ft.Semantics(content=self.top, container=True, identifier="top-bar")  # tests measure it
-        page.add(ft.SafeArea(ft.Column([top, self.body], expand=True, spacing=0), expand=True))
+        page.add(ft.SafeArea(ft.Column([self.top, self.body], expand=True, spacing=0), expand=True))
         self._unsubscribe = self.services.subscribe(self._on_services_changed)
         self.show_unlock(None)
 

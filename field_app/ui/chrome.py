@@ -43,7 +43,7 @@ def render_top(app: VeldwerkApp) -> None:
     title = ft.Semantics(
         content=ft.Text(title_text, theme_style=ft.TextThemeStyle.TITLE_LARGE, weight=ft.FontWeight.W_600,
                         no_wrap=True, overflow=ft.TextOverflow.ELLIPSIS),
-        header=True, container=True, expand=True)
+        header=True, container=True, expand=True, identifier="screen-title")
     head: list[ft.Control] = []
     if screen.back:
         head.append(c.icon_button(ft.Icons.ARROW_BACK, t("common.back"), app.handler(app.back), app.scale))

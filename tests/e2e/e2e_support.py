@@ -217,9 +217,11 @@ class Tab:
         return self.page.locator("flt-announcement-polite, flt-announcement-assertive").get_by_text(text)
 
     def top_bar_bottom(self) -> float:
-        """Where the app's top bar ends (it is taller at 200 % text); 0 on a screen without one."""
-        bar = box_of(self.by_id("top-bar"))
-        return bar["y"] + bar["height"] if bar else 0
+        """Where the app's top bar ends (it is taller at 200 % text): under its title and its sync icon,
+        plus the bar's padding; 0 on a screen without one."""
+        ends = [b["y"] + b["height"] for b in (box_of(self.by_id("screen-title")), box_of(self.by_id("sync-chip")))
+                if b and b["y"] < 200]
+        return max(ends) + 6 if ends else 0
 
     def reveal(self, locator, top: float | None = None, bottom_bar: float = 120) -> None:
         """Scroll Flutter's list with the mouse wheel until ``locator`` is clear of the top bar (or of
@@ -277,6 +279,24 @@ class Tab:
             self.page.mouse.wheel(0, delta)
             self.page.wait_for_timeout(300)
         return locator
+
+    def section(self, identifier: str):
+        """A button of the client file's sideways row (``section-risks``, ``open-meldcode`` ...): Flutter
+        leaves the buttons far outside the row's width out of its semantics tree, so the row is wheeled
+        sideways (back to its start, then onwards) until the button is there, then it is brought wholly
+        into view. Returns the locator."""
+        target, row = self.by_id(identifier), self.by_id("client-sections")
+        row.wait_for(timeout=10_000)
+        for step in range(16):
+            if target.count():
+                break
+            box = row.bounding_box()
+            self.page.mouse.move(195, box["y"] + box["height"] / 2)
+            self.page.mouse.wheel(-300 if step < 4 else 300, 0)
+            self.page.wait_for_timeout(300)
+        self.reveal(target)
+        self.steady(target)
+        return target
 
     def steady(self, locator, timeout_ms: int = 3000) -> None:
         """Wait until ``locator`` stops moving (a scroll animation may still be running)."""

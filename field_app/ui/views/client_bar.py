@@ -32,7 +32,7 @@ class ClientBar:
     def build(self) -> ft.Control:
         t = self.view.app.i18n.t
         self.row.controls = [*(self._section(key) for key in SECTIONS), *self._actions()]
-        row = ft.Semantics(content=self.row, container=True, label=t("cf.sections"))
+        row = ft.Semantics(content=self.row, container=True, label=t("cf.sections"), identifier="client-sections")
         return ft.Column([self.collapsed, ft.Container(row, padding=ft.Padding.only(left=16, right=16, top=4,
                                                                                    bottom=4))], spacing=0)
 
