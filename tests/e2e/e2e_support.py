@@ -445,10 +445,15 @@ def whole_size_when_revealed(tab: Tab, element_id: str, minimum: float) -> bool:
     target = tab.page.locator(f"#{element_id}")
     if not target.count():
         return False
-    tab.reveal(target, top=120, bottom_bar=200)
-    tab.steady(target)
-    box = target.bounding_box()
-    return bool(box) and box["width"] >= minimum and box["height"] >= minimum
+    # clear of the top bar (measured) and sideways into the width; then clear of a pinned row under the top
+    # bar too (the caseload's search, the client file's sections), for a control of the list below it
+    for top in (None, 150):
+        tab.reveal(target, top=top, bottom_bar=200)
+        tab.steady(target)
+        box = target.bounding_box() if target.count() else None
+        if box and box["width"] >= minimum and box["height"] >= minimum:
+            return True
+    return False
 
 
 def named_by_playwright(tab: Tab, element_id: str) -> bool:

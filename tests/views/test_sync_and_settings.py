@@ -157,6 +157,8 @@ async def test_text_size_scales_the_theme_and_keeps_actions_visible(fake_device)
     a.session.apply_patch(size._i, {"selected": ["200"]})
     await a.event(size, "change", None)
     assert a.page.theme.text_theme.body_large.size == 32
+    tabs = a.page.theme.navigation_bar_theme.label_text_style  # five tab words share 390 px: grow less
+    assert tabs[ft.ControlState.DEFAULT].size == tabs[ft.ControlState.SELECTED].size == 16.2
     assert app.scale == 2.0
     assert fake_device.prefs.text_scale == 2.0  # the next tab uses it too
     assert buttons(a, "Vergrendelen")
