@@ -196,11 +196,12 @@ class ClientView:
                 controls=details, expanded=self._details_open, tile_padding=ft.Padding.all(0),
                 expanded_cross_axis_alignment=ft.CrossAxisAlignment.START, min_tile_height=theme.TOUCH,
                 on_change=self._toggle_details))
-        collapsed = self._badges(data, collapsed=True)
-        if warning != "GEEN":  # the safety warning stays in sight above the sections (short, one line)
-            collapsed.insert(0, c.badge(i18n.code_label(Veiligheidswaarschuwing, warning), ft.Icons.GPP_MAYBE,
-                                        theme.DANGER, app.scale))
-        self.bar.set_header(collapsed, len(rows))
+        safety = None
+        if warning != "GEEN":  # the safety warning stays in sight above the sections, never cut off
+            safety = c.badge(i18n.code_label(Veiligheidswaarschuwing, warning), ft.Icons.GPP_MAYBE, theme.DANGER,
+                             app.scale, wrap=app.scale > 1)
+        lines = len(rows) + (len(badges) if app.scale > 1 else 0)  # at large text each badge is a line
+        self.bar.set_header(self._badges(data, collapsed=True), lines, safety=safety)
         return c.node(ft.Card(ft.Container(ft.Column(rows, spacing=8), padding=ft.Padding.all(16)),
                               margin=ft.Margin.all(0)))
 

@@ -69,13 +69,21 @@ class ClientBar:
         return [ft.Container(width=1, height=32, bgcolor=ft.Colors.OUTLINE_VARIANT), *out]
 
     # -- the header, collapsed ----------------------------------------------------------------------------------
-    def set_header(self, badges: list[ft.Control], lines: int) -> None:
-        """What the collapsed header shows (the header card's badges) and how tall the card is about."""
+    def set_header(self, badges: list[ft.Control], lines: int, *, safety: ft.Control | None = None) -> None:
+        """What the collapsed header shows (the safety warning and the header card's badges) and how tall
+        the card is about (``lines`` of text). At 100 % it is one row that scrolls sideways; at large text
+        the safety warning takes a line of its own, where its words may wrap."""
         scale = self.view.app.scale
-        self.badges = badges
         self.header_height = 32 + lines * 30 * scale
-        self.collapsed.content = ft.Row(badges, spacing=6, scroll=ft.ScrollMode.HIDDEN) if badges else None
-        if not badges:
+        shown = [safety] if safety is not None else []
+        if scale > 1:
+            rows: list[ft.Control] = [*shown, ft.Row(badges, spacing=6, scroll=ft.ScrollMode.HIDDEN)] if badges \
+                else shown
+        else:
+            rows = [ft.Row([*shown, *badges], spacing=6, scroll=ft.ScrollMode.HIDDEN)] if shown or badges else []
+        self.badges = [*shown, *badges]
+        self.collapsed.content = ft.Column(rows, spacing=4, tight=True) if rows else None
+        if not rows:
             self.collapsed.visible = False
 
     def on_scroll(self, e: ft.OnScrollEvent) -> None:
