@@ -106,16 +106,19 @@ def test_02_agenda_this_week(tab: Tab):
 def test_03_signalen_mine_first(tab: Tab):
     page = tab.page
     page.get_by_role("tab", name=re.compile("^Signalen")).click()
-    expect(tab.text("Aan mij toegewezen")).to_be_visible(timeout=10_000)
-    first = page.get_by_role("button", name=re.compile("^Acuut gevaar, Dennis A., Direct"))
-    expect(first).to_be_visible()
+    # the overdue flags come first (issue 9), then mine, then the rest
+    expect(page.get_by_role("heading", name="Te laat")).to_be_visible(timeout=10_000)
     tab.shot("lists_signalen")
+    expect(tab.seek(tab.text("Aan mij toegewezen"))).to_be_visible(timeout=10_000)
+    first = tab.seek(page.get_by_role("button", name=re.compile("^Acuut gevaar, Dennis A., Direct")))
+    expect(first).to_be_visible()
+    tab.shot("lists_signalen_mine")
     first.click()
     # Dennis A. is Kevin Mulder's client, covered by me: his file opens
     expect(page.get_by_role("heading", name="Dennis A.").first).to_be_visible(timeout=10_000)
     expect(page.get_by_role("button", name="Contact vastleggen")).to_be_visible()
     page.get_by_role("tab", name=re.compile("^Signalen")).click()
-    expect(tab.text("Aan mij toegewezen")).to_be_visible(timeout=10_000)
+    expect(page.get_by_role("heading", name="Te laat")).to_be_visible(timeout=10_000)
 
 
 def test_04_caseload_at_200_percent(tab: Tab):
@@ -135,7 +138,7 @@ def test_04_caseload_at_200_percent(tab: Tab):
     expect(tab.by_id("agenda-range")).to_be_visible(timeout=10_000)
     tab.shot("lists_agenda_200")
     page.get_by_role("tab", name=re.compile("^Signalen")).click()
-    expect(tab.text("Aan mij toegewezen")).to_be_visible(timeout=10_000)
+    expect(page.get_by_role("heading", name="Te laat")).to_be_visible(timeout=10_000)
     tab.shot("lists_signalen_200")
     page.get_by_role("tab", name="Meer").click()
     page.get_by_role("button", name="100 %").click()
@@ -153,7 +156,7 @@ def test_05_caseload_in_dark_mode(tab: Tab):
     expect(row(tab, "Dennis A.")).to_be_visible(timeout=10_000)
     tab.shot("lists_caseload_dark")
     page.get_by_role("tab", name=re.compile("^Signalen")).click()
-    expect(tab.text("Aan mij toegewezen")).to_be_visible(timeout=10_000)
+    expect(page.get_by_role("heading", name="Te laat")).to_be_visible(timeout=10_000)
     tab.shot("lists_signalen_dark")
     page.get_by_role("tab", name="Meer").click()
     scroll_to(tab, page.get_by_role("button", name="Automatisch"))
