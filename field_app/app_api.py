@@ -11,7 +11,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from .core.alerts import SecurityAlert
 from .core.errors import KeysDestroyed, LockedError, NotAllowed, PlatformSecretMissing, TooManyAttempts
-from .core.policy import AUDIT_ROLES, FLAG_ROLES, REVIEW_ROLES, may_assign, may_review
+from .core.policy import AUDIT_ROLES, FLAG_ROLES, READ_ONLY_ROLES, REVIEW_ROLES, may_assign, may_review
 from .core.states import SyncState
 from .crypto.facts import ACCESS_LOG_ROLES, REVOKE_REASONS, ROLES
 from .crypto.vault import MIN_PASSPHRASE, MIN_PIN, VaultError, WeakPassphrase, WrongPassphrase, secret_problem
@@ -25,8 +25,13 @@ __all__ = [
     "ENROL_MESSAGES", "EnrolError", "KeysDestroyed", "LockedError", "NotAllowed", "PlatformSecretMissing", "SecurityAlert",
     "TooManyAttempts", "ValidationError", "VaultError", "WeakPassphrase", "WrongPassphrase",
     "MIN_PASSPHRASE", "MIN_PIN", "secret_problem", "REVOKE_REASONS", "ROLES", "AUDIT_ROLES", "ACCESS_LOG_ROLES",
-    "may_assign", "may_review", "REVIEW_ROLES", "FLAG_ROLES", "TEAM_TAB_ROLES",
+    "may_assign", "may_review", "REVIEW_ROLES", "FLAG_ROLES", "TEAM_TAB_ROLES", "may_record",
 ]
+
+def may_record(role: str | None) -> bool:
+    """Whether this role writes records at all (a partner reader and the DPO only read)."""
+    return role is not None and role not in READ_ONLY_ROLES
+
 
 # Who gets the Team tab (review queue, dashboard): the supervising roles.
 TEAM_TAB_ROLES = REVIEW_ROLES | FLAG_ROLES | frozenset({"BEHEERDER"})

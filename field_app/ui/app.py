@@ -421,9 +421,10 @@ class VeldwerkApp:
         for key in self.tabs:
             icon, selected, label = looks[key]
             count = self._tab_count(key)
+            # the count rides on the icon as a badge (Flutter reads it out with the label)
             destinations.append(ft.NavigationBarDestination(
-                icon=icon, selected_icon=selected, label=t(label), badge=str(count) if count else None,
-                tooltip=t(label) + (f" ({t('nav.badge', n=count)})" if count else "")))
+                icon=ft.Icon(icon, badge=str(count)) if count else icon,
+                selected_icon=ft.Icon(selected, badge=str(count)) if count else selected, label=t(label)))
         return ft.NavigationBar(
             selected_index=self.tab, destinations=destinations,
             on_change=self.handler(lambda e: self.open_tab(e.control.selected_index)),

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import flet as ft
 
+from field_app.app_api import may_record
 from field_app.domain.vocab import (
     Advies,
     BeslissingEffect,
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
 def render(view: ClientView, data: ClientData) -> list[ft.Control]:
     app, t = view.app, view.app.i18n.t
     reports, decisions = data.of("report"), data.of("om_decision")
-    out: list[ft.Control] = [p.actions([
+    out: list[ft.Control] = [] if not may_record(app.services.role) else [p.actions([
         p.button(t("rep.add"), ft.Icons.NOTE_ADD_OUTLINED, app.handler(lambda e: forms.report_form(app, view.client_id)),
                  identifier="add-report"),
         p.button(t("rep.decision_add"), ft.Icons.GAVEL, app.handler(lambda e: forms.decision_form(

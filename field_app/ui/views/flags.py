@@ -14,7 +14,7 @@ from field_app.domain.vocab import FlagReden, FlagStatus, Urgentie
 from field_app.ui import components as c
 from field_app.ui import fmt, theme
 from field_app.ui.views.caseload import badge, caseload_items
-from field_app.ui.views.forms.base import confirm_dialog
+from field_app.ui.views.forms.base import Field, FormView
 
 if TYPE_CHECKING:
     from field_app.ui.app import VeldwerkApp
@@ -199,12 +199,14 @@ def flag_actions(app: VeldwerkApp, flag: Any, item: Any, changed) -> list[ft.Con
         changed()
 
     def resolve(e=None) -> None:
-        def ok(note: str) -> None:
-            app.services.resolve_flag(flag.id, note)
-            app.toast(t("flagq.resolved_toast"))
-            changed()
-        confirm_dialog(app, t("flagq.resolve_title"), t("flagq.resolve_body"), t("flagq.resolve"), ok,
-                       reason_label=t("flagq.resolution"), identifier=f"flag-resolve-confirm-{flag.id}")
+        def save(values: dict) -> None:
+            app.services.resolve_flag(flag.id, values.get("resolution_note") or "")
+        form = FormView(app, t("flagq.resolve_title"),
+                        [Field("resolution_note", "flagq.resolution", "multiline", required=True)], save,
+                        identifier="flag-resolve", intro=t("flagq.resolve_body"), saved_key="flagq.resolved_toast",
+                        save_key="flagq.resolve")
+        form.draft_slot = f"form:flag-resolve:{flag.id}"
+        app.push(form)
 
     out: list[ft.Control] = []
     if item is not None and not item.acknowledged_by:

@@ -13,7 +13,7 @@ from field_app.domain.vocab import OvertredingReactie, ReviewBesluit, ReviewStat
 from field_app.ui import components as c
 from field_app.ui import fmt, theme
 from field_app.ui.views import client_parts as p
-from field_app.ui.views.forms.base import confirm_dialog
+from field_app.ui.views.forms.base import Field, FormView
 
 if TYPE_CHECKING:
     from field_app.ui.app import VeldwerkApp
@@ -78,30 +78,34 @@ def decide(app: VeldwerkApp, record_id: str, decision: str, refresh=None, commen
 
 
 def return_dialog(app: VeldwerkApp, record_id: str, refresh=None) -> None:
+    """*Terugsturen*: a small screen with the comment (a pushed form rather than a dialog: what is typed is
+    kept as a sealed draft through a lock, and a field on a screen is what Flutter web types into reliably)."""
     t = app.i18n.t
 
-    def ok(comment: str) -> None:
-        app.services.review(record_id, ReviewBesluit.AANPASSEN.value, comment)
-        app.toast(t("review.saved.AANPASSEN"))
-        if refresh:
-            refresh()
+    def save(values: dict) -> None:
+        app.services.review(record_id, ReviewBesluit.AANPASSEN.value, values.get("comment") or "")
 
-    confirm_dialog(app, t("review.return_title"), t("review.return_body"), t("review.return"), ok,
-                   reason_label=t("review.comment"), identifier="review-return-confirm")
+    form = FormView(app, t("review.return_title"), [Field("comment", "review.comment", "multiline", required=True)],
+                    save, identifier="review-return", intro=t("review.return_body"),
+                    saved_key="review.saved.AANPASSEN", save_key="review.return")
+    form.draft_slot = f"form:review-return:{record_id}"
+    app.push(form)
 
 
 def resubmit_dialog(app: VeldwerkApp, record: Any, refresh=None) -> None:
+    """*Aanpassen en opnieuw indienen*: the addendum (contact) or what was changed (report), then back in the
+    supervisor's queue."""
     t = app.i18n.t
     body = t("review.resubmit_body_contact" if record.type == "contact" else "review.resubmit_body_report")
 
-    def ok(text: str) -> None:
-        app.services.resubmit(record.id, text)
-        app.toast(t("review.saved.OPNIEUW_INGEDIEND"))
-        if refresh:
-            refresh()
+    def save(values: dict) -> None:
+        app.services.resubmit(record.id, values.get("text") or "")
 
-    confirm_dialog(app, t("review.resubmit"), body, t("review.resubmit_ok"), ok,
-                   reason_label=t("review.resubmit_text"), identifier="review-resubmit-confirm")
+    form = FormView(app, t("review.resubmit"), [Field("text", "review.resubmit_text", "multiline", required=True)],
+                    save, identifier="review-resubmit", intro=body, saved_key="review.saved.OPNIEUW_INGEDIEND",
+                    save_key="review.resubmit_ok")
+    form.draft_slot = f"form:review-resubmit:{record.id}"
+    app.push(form)
 
 
 def ladder_line(app: VeldwerkApp, violation: dict) -> str:

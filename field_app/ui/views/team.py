@@ -78,7 +78,9 @@ class TeamView:
             p.title(item_title(app, rec)),
             p.line(f"{item.client_name} · {fmt.moment(app.i18n, when)}"),
         ]
-        if item.attention:
+        if item.attention and rec.type == "report":
+            rows.append(p.wide_badge(t("team.four_eyes"), ft.Icons.VISIBILITY, theme.WARNING, app.scale))
+        elif item.attention:
             rows.append(p.wide_badge(t("team.attention"), ft.Icons.PRIORITY_HIGH, theme.DANGER, app.scale))
         text = f.get("report") or f.get("text") or ""
         if text:

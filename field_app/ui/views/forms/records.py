@@ -191,13 +191,23 @@ def case_action_form(app: VeldwerkApp, client_id: str, case_id: str) -> None:
                         _create(app, "case_action", client_id, {"case_id": case_id}), identifier="action-form"))
 
 
+def team_members(app: VeldwerkApp) -> list[str]:
+    """The names of the team's active members from the ledger (me first), for an assignee."""
+    me = app.services.user_name
+    try:
+        names = {d.get("user") for d in app.services.devices() if d.get("status") == "actief" and d.get("user")}
+    except Exception:  # not unlocked or no team yet: only me
+        names = set()
+    return [me, *sorted(names - {me}, key=str.casefold)]
+
+
 def flag_form(app: VeldwerkApp, client_id: str, source_id: str | None = None) -> None:
     t = app.i18n.t
     fields = [
         Field("reason", "cf.f.flag_reason", "choice", v.FlagReden, required=True),
         Field("urgency", "cf.f.urgency", "choice", v.Urgentie, required=True),
         Field("route", "cf.f.route", "choice", v.Route, required=True),
-        Field("assignee", "cf.f.assignee"),
+        Field("assignee", "cf.f.assignee", "choice", options=[(n, n) for n in team_members(app)]),
         Field("note", "cf.f.note", "multiline"),
     ]
     fixed = {"source_id": source_id} if source_id else {}
