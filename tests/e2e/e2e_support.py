@@ -251,9 +251,12 @@ class Tab:
         """Scroll the row under ``box`` sideways if ``box`` is cut off at the left or right edge; False
         when it is already wholly inside the width."""
         width = self.page.viewport_size["width"]
-        if box["x"] >= 0 and box["x"] + box["width"] <= width:
+        # Flutter clips a control's semantics box to the row: cut off, it is a sliver at the edge
+        right = box["x"] + box["width"] > width or (box["width"] < 48 and box["x"] + box["width"] >= width - 1)
+        left = box["x"] < 0 or (box["width"] < 48 and box["x"] <= 1)
+        if not (right or left):
             return False
-        dx = box["x"] + box["width"] - width + 16 if box["x"] >= 0 else box["x"] - 16
+        dx = max(box["x"] + box["width"] - width, 0) + 200 if right else min(box["x"], 0) - 200
         self.page.mouse.move(width / 2, box["y"] + box["height"] / 2)
         self.page.mouse.wheel(dx, 0)
         self.page.wait_for_timeout(300)
