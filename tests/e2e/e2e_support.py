@@ -234,14 +234,14 @@ class Tab:
             box = locator.bounding_box()
             if box is None:
                 break
+            if box["y"] >= 0 and box["y"] + box["height"] <= height and self._sideways(box):
+                continue  # first sideways, at its own height (a pinned row does not move up or down)
             if box["y"] < top:
                 delta = -200
             elif box["y"] + box["height"] > height - bottom_bar:
                 delta = 200
-            elif not self._sideways(box):
-                return
             else:
-                continue
+                return
             self.page.mouse.move(195, height / 2)
             self.page.mouse.wheel(0, delta)
             self.page.wait_for_timeout(250)
