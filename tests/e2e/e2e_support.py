@@ -425,10 +425,13 @@ def check_targets_and_names(tab: Tab, where: str, minimum: float = 47.5) -> None
     small, nameless = [], []
     nav = tab.page.locator("flt-semantics[role=tab]").first  # the bottom bar, where a screen has one
     clip = nav.bounding_box()["y"] if nav.count() and nav.bounding_box() else tab.page.viewport_size["height"]
+    record = box_of(tab.by_id("record-contact"))  # the client file's bottom bar: the list ends above it
+    if record:
+        clip = min(clip, record["y"] - 4)
     for c in controls_on_screen(tab):
         if c["tag"] in ("input", "textarea"):  # a text field's tap area is its whole decorated box
             continue
-        if c["y"] + c["h"] >= clip - 1 and c["role"] != "tab":  # cut off by the bottom bar: scroll to it
+        if c["y"] < clip - 1 <= c["y"] + c["h"] and c["role"] != "tab":  # cut off by a bottom bar: scroll to it
             continue
         if (c["w"] < minimum or c["h"] < minimum) and not whole_size_when_revealed(tab, c["id"], minimum):
             small.append(f"{c['role']} {c['name'][:40]!r} {c['w']:.0f}x{c['h']:.0f}")
@@ -448,8 +451,17 @@ def whole_size_when_revealed(tab: Tab, element_id: str, minimum: float) -> bool:
     target = tab.page.locator(f"#{element_id}")
     if not target.count():
         return False
-    # clear of the top bar (measured) and sideways into the width; then clear of a pinned row under the top
-    # bar too (the caseload's search, the client file's sections), for a control of the list below it
+    # Flutter answers the browser's scroll-into-view of a semantics node with showOnScreen: that brings a
+    # button of a sideways row into the width; then the wheel, clear of the top bar (measured), and clear
+    # of a pinned row under it (the caseload's search, the client file's sections)
+    try:
+        target.scroll_into_view_if_needed(timeout=3000)
+        tab.steady(target)
+        box = target.bounding_box() if target.count() else None
+        if box and box["width"] >= minimum and box["height"] >= minimum:
+            return True
+    except PlaywrightTimeout:
+        pass
     for top in (None, 150):
         tab.reveal(target, top=top, bottom_bar=200)
         tab.steady(target)
