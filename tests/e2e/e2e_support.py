@@ -20,6 +20,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
@@ -234,7 +235,7 @@ class Tab:
             box = locator.bounding_box()
             if box is None:
                 break
-            if box["y"] >= 0 and box["y"] + box["height"] <= height and self._sideways(box):
+            if box["y"] >= 0 and box["y"] + box["height"] <= height and self._sideways(box, locator):
                 continue  # first sideways, at its own height (a pinned row does not move up or down)
             if box["y"] < top:
                 delta = -200
@@ -247,15 +248,22 @@ class Tab:
             self.page.wait_for_timeout(250)
         self.frame()
 
-    def _sideways(self, box: dict) -> bool:
-        """Scroll the row under ``box`` sideways if ``box`` is cut off at the left or right edge; False
-        when it is already wholly inside the width."""
+    def _sideways(self, box: dict, locator) -> bool:
+        """Bring ``locator`` (its box ``box``) wholly into the width if a row that scrolls sideways cuts it
+        off; False when it is already inside. The browser's scroll-into-view does it (Flutter answers it
+        with showOnScreen); a sideways wheel is the fallback."""
         width = self.page.viewport_size["width"]
         # Flutter clips a control's semantics box to the row: cut off, it is a sliver at the edge
         right = box["x"] + box["width"] > width or (box["width"] < 48 and box["x"] + box["width"] >= width - 1)
         left = box["x"] < 0 or (box["width"] < 48 and box["x"] <= 1)
         if not (right or left):
             return False
+        try:
+            locator.evaluate(INTO_VIEW, timeout=2000)
+            self.page.wait_for_timeout(300)
+            return True
+        except PlaywrightError:  # gone from the tree meanwhile: the wheel below
+            pass
         dx = max(box["x"] + box["width"] - width, 0) + 200 if right else min(box["x"], 0) - 200
         self.page.mouse.move(width / 2, box["y"] + box["height"] / 2)
         self.page.mouse.wheel(dx, 0)
@@ -425,6 +433,7 @@ def check_targets_and_names(tab: Tab, where: str, minimum: float = 47.5) -> None
     small, nameless = [], []
     nav = tab.page.locator("flt-semantics[role=tab]").first  # the bottom bar, where a screen has one
     clip = nav.bounding_box()["y"] if nav.count() and nav.bounding_box() else tab.page.viewport_size["height"]
+    width = tab.page.viewport_size["width"]
     record = box_of(tab.by_id("record-contact"))  # the client file's bottom bar: the list ends above it
     if record:
         clip = min(clip, record["y"] - 4)
@@ -433,6 +442,9 @@ def check_targets_and_names(tab: Tab, where: str, minimum: float = 47.5) -> None
             continue
         if c["y"] < clip - 1 <= c["y"] + c["h"] and c["role"] != "tab":  # cut off by a bottom bar: scroll to it
             continue
+        if c["w"] < minimum and (c["x"] <= 24 or c["x"] + c["w"] >= width - 24):
+            continue  # a sliver at the edge of a sideways row (clipped by the row, inside the screen's 16 px
+            # margin): measured when it is scrolled to
         if (c["w"] < minimum or c["h"] < minimum) and not whole_size_when_revealed(tab, c["id"], minimum):
             small.append(f"{c['role']} {c['name'][:40]!r} {c['w']:.0f}x{c['h']:.0f}")
         if not c["name"] and not named_by_playwright(tab, c["id"]):
@@ -441,6 +453,11 @@ def check_targets_and_names(tab: Tab, where: str, minimum: float = 47.5) -> None
         tab.shot(f"debug_targets_{where}")
     assert not small, f"{where}: targets under 48 dp: {small}"
     assert not nameless, f"{where}: controls without a name: {nameless}"
+
+
+# The browser's scroll-into-view, always (a sliver at the row's edge counts as "in view" for Playwright's
+# scroll_into_view_if_needed): Flutter turns the scroll of its semantics container into a scroll action.
+INTO_VIEW = "e => e.scrollIntoView({block: 'nearest', inline: 'center'})"
 
 
 def whole_size_when_revealed(tab: Tab, element_id: str, minimum: float) -> bool:
@@ -455,12 +472,12 @@ def whole_size_when_revealed(tab: Tab, element_id: str, minimum: float) -> bool:
     # button of a sideways row into the width; then the wheel, clear of the top bar (measured), and clear
     # of a pinned row under it (the caseload's search, the client file's sections)
     try:
-        target.scroll_into_view_if_needed(timeout=3000)
+        target.evaluate(INTO_VIEW, timeout=3000)
         tab.steady(target)
         box = target.bounding_box() if target.count() else None
         if box and box["width"] >= minimum and box["height"] >= minimum:
             return True
-    except PlaywrightTimeout:
+    except PlaywrightError:
         pass
     for top in (None, 150):
         tab.reveal(target, top=top, bottom_bar=200)
