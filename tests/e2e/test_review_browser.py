@@ -111,7 +111,7 @@ def front(tab: Tab) -> Tab:
 
 
 def team_tab(tab: Tab) -> None:
-    team = tab.page.get_by_role("tab", name=re.compile("^Team"))
+    team = tab.page.get_by_role("tab", name=re.compile(r"^(\d+ )?Team"))
     expect(team).to_be_visible(timeout=90_000)  # after the unlock (three devices unlock at once)
     team.click()
     expect(tab.page.get_by_role("heading", name="Te beoordelen")).to_be_visible(timeout=30_000)
