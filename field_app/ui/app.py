@@ -96,6 +96,7 @@ class VeldwerkApp:
         page.on_disconnect = self._on_disconnect
         page.on_close = self._on_close
         page.on_app_lifecycle_state_change = self._on_lifecycle
+        chrome.watch_width(self)
         page.add(ft.SafeArea(ft.Column([self.top, self.body], expand=True, spacing=0), expand=True))
         self._unsubscribe = self.services.subscribe(self._on_services_changed)
         self.show_unlock(None)

@@ -34,29 +34,52 @@ def render_top(app: VeldwerkApp) -> None:
     title_text = screen.title() if hasattr(screen, "title") else t(screen.title_key)
     status = app.services.sync_status() if screen.chip and app.services.unlocked else None
     summary = c.sync_summary(app.i18n, status) if status else None
-    key = (id(screen), title_text, summary.short if summary else None, app.scale, app.i18n.lang)
+    wide = is_wide(app.page)
+    key = (id(screen), title_text, summary.short if summary else None, status.pending if status else None,
+           app.scale, app.i18n.lang, wide)
     if key == app.top_key:
         return
     app.top_key = key
     title = ft.Semantics(
         content=ft.Text(title_text, theme_style=ft.TextThemeStyle.TITLE_LARGE, weight=ft.FontWeight.W_600,
                         no_wrap=True, overflow=ft.TextOverflow.ELLIPSIS),
-        header=True, container=True, expand=True)
+        header=True, container=True, expand=True, identifier="screen-title")
     head: list[ft.Control] = []
     if screen.back:
         head.append(c.icon_button(ft.Icons.ARROW_BACK, t("common.back"), app.handler(app.back), app.scale))
     else:
         head.append(ft.Container(width=12))
     head.append(title)
-    chip = None
-    if status is not None:
-        chip = c.sync_chip(app.i18n, status, app.scale, app.handler(app.open_sync_info))
-    if chip is not None and app.scale == 1:
-        app.top.content = ft.Row([*head, chip], spacing=4)
-    elif chip is not None:
-        app.top.content = ft.Column([ft.Row(head, spacing=4), ft.Row([chip], wrap=True)], spacing=4)
-    else:
+    if status is None:
         app.top.content = ft.Row(head, spacing=4, height=48)
+    elif not wide:  # a phone: the title wins, the state is an icon with a badge (its name says it all)
+        app.top.content = ft.Row([*head, c.sync_icon(app.i18n, status, app.scale, app.handler(app.open_sync_info))],
+                                 spacing=4)
+    elif app.scale == 1:
+        app.top.content = ft.Row([*head, c.sync_chip(app.i18n, status, app.scale, app.handler(app.open_sync_info))],
+                                 spacing=4)
+    else:
+        chip = c.sync_chip(app.i18n, status, app.scale, app.handler(app.open_sync_info))
+        app.top.content = ft.Column([ft.Row(head, spacing=4), ft.Row([chip], wrap=True)], spacing=4)
+
+
+WIDE = 600  # logical px: from here on (a tablet, a desktop window) the sync state is a chip with words
+
+
+def is_wide(page: ft.Page) -> bool:
+    """Is there room for the sync chip's words beside the title? Unknown width counts as a phone."""
+    return (page.width or 0) >= WIDE
+
+
+def watch_width(app: VeldwerkApp) -> None:
+    """Redraw the top bar when the window crosses the phone/wide boundary."""
+
+    def resized(e=None) -> None:
+        if app.top_key is not None and app.top_key[-1] != is_wide(app.page):
+            app._render_top()
+            app.page.update()
+
+    app.page.on_resize = resized
 
 
 def open_sync_info(app: VeldwerkApp) -> None:

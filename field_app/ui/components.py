@@ -33,13 +33,14 @@ def para(value: str, style: ft.TextThemeStyle = ft.TextThemeStyle.BODY_LARGE, **
 
 
 def badge(label: str, icon: ft.IconData, tone: theme.Tone, scale: float, *, semantic: str | None = None,
-          identifier: str | None = None) -> ft.Control:
-    """A rounded label with an icon and a word, coloured by meaning."""
+          identifier: str | None = None, wrap: bool = False) -> ft.Control:
+    """A rounded label with an icon and a word, coloured by meaning. ``wrap``: the words may take a second
+    line rather than be cut off (only where the width is bounded: not in a row that scrolls sideways)."""
     box = ft.Container(
         content=ft.Row(
             [ft.Icon(icon, color=tone.fg, size=16 * scale),
              ft.Text(label, color=tone.fg, theme_style=ft.TextThemeStyle.LABEL_LARGE,
-                     weight=ft.FontWeight.W_600)],
+                     weight=ft.FontWeight.W_600, expand=1 if wrap else None, expand_loose=wrap)],
             spacing=4, tight=True,
         ),
         bgcolor=tone.bg,
@@ -197,6 +198,25 @@ def sync_chip(i18n: I18n, status: SyncStatus, scale: float, on_click: Callable) 
         ),
     )
     return ft.Semantics(content=button, identifier="sync-chip")
+
+
+def sync_icon(i18n: I18n, status: SyncStatus, scale: float, on_click: Callable) -> ft.Control:
+    """The sync state at phone width: the state's icon in its tone, with the number of waiting items as a
+    badge, so the screen title keeps the top bar. Its accessible name (and tooltip) says the whole state;
+    tapping it opens the same explanation as the chip."""
+    s = sync_summary(i18n, status)
+    name = i18n.t("sync.icon.name", state=s.short)
+    badge = None
+    if status.pending:
+        badge = ft.Badge(label="99+" if status.pending > 99 else str(status.pending), bgcolor=ft.Colors.PRIMARY,
+                         text_color=ft.Colors.ON_PRIMARY, large_size=18 * scale,
+                         text_style=ft.TextStyle(size=12 * scale, weight=ft.FontWeight.W_600))
+    button = ft.IconButton(
+        icon=ft.Icon(s.icon, color=s.tone.fg, size=24 * scale, badge=badge), tooltip=name, on_click=on_click,
+        style=ft.ButtonStyle(bgcolor=s.tone.bg, side=ft.BorderSide(1, s.tone.fg)),
+        size_constraints=ft.BoxConstraints(min_width=theme.TOUCH, min_height=theme.TOUCH))
+    return ft.Semantics(content=button, label=name, button=True, container=True, exclude_semantics=True,
+                        on_tap=on_click, identifier="sync-chip")
 
 
 def section_title(value: str) -> ft.Control:

@@ -20,6 +20,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
@@ -216,14 +217,26 @@ class Tab:
         """A live-region announcement for screen readers."""
         return self.page.locator("flt-announcement-polite, flt-announcement-assertive").get_by_text(text)
 
-    def reveal(self, locator, top: float = 0, bottom_bar: float = 120) -> None:
-        """Scroll Flutter's list with the mouse wheel until ``locator`` is clear of the top and bottom
-        bars (Flutter ignores DOM scrollIntoView)."""
+    def top_bar_bottom(self) -> float:
+        """Where the app's top bar ends (it is taller at 200 % text): under its title and its sync icon,
+        plus the bar's padding; 0 on a screen without one."""
+        ends = [b["y"] + b["height"] for b in (box_of(self.by_id("screen-title")), box_of(self.by_id("sync-chip")))
+                if b and b["y"] < 200]
+        return max(ends) + 6 if ends else 0
+
+    def reveal(self, locator, top: float | None = None, bottom_bar: float = 120) -> None:
+        """Scroll Flutter's list with the mouse wheel until ``locator`` is clear of the top bar (or of
+        ``top``) and the bottom bar (Flutter ignores DOM scrollIntoView); a control in a row that scrolls
+        sideways (the client file's sections) is brought into the width of the screen with a sideways wheel
+        over that row."""
         height = self.page.viewport_size["height"]
+        top = max(top or 0, self.top_bar_bottom())
         for _ in range(12):
             box = locator.bounding_box()
             if box is None:
                 break
+            if box["y"] >= 0 and box["y"] + box["height"] <= height and self._sideways(box, locator):
+                continue  # first sideways, at its own height (a pinned row does not move up or down)
             if box["y"] < top:
                 delta = -200
             elif box["y"] + box["height"] > height - bottom_bar:
@@ -234,6 +247,28 @@ class Tab:
             self.page.mouse.wheel(0, delta)
             self.page.wait_for_timeout(250)
         self.frame()
+
+    def _sideways(self, box: dict, locator) -> bool:
+        """Bring ``locator`` (its box ``box``) wholly into the width if a row that scrolls sideways cuts it
+        off; False when it is already inside. The browser's scroll-into-view does it (Flutter answers it
+        with showOnScreen); a sideways wheel is the fallback."""
+        width = self.page.viewport_size["width"]
+        # Flutter clips a control's semantics box to the row: cut off, it is a sliver at the edge
+        right = box["x"] + box["width"] > width or (box["width"] < 48 and box["x"] + box["width"] >= width - 1)
+        left = box["x"] < 0 or (box["width"] < 48 and box["x"] <= 1)
+        if not (right or left):
+            return False
+        try:
+            locator.evaluate(INTO_VIEW, timeout=2000)
+            self.page.wait_for_timeout(300)
+            return True
+        except PlaywrightError:  # gone from the tree meanwhile: the wheel below
+            pass
+        dx = max(box["x"] + box["width"] - width, 0) + 200 if right else min(box["x"], 0) - 200
+        self.page.mouse.move(width / 2, box["y"] + box["height"] / 2)
+        self.page.mouse.wheel(dx, 0)
+        self.page.wait_for_timeout(300)
+        return True
 
     def seek(self, locator, tries: int = 16):
         """Scroll the list (down, then back up) until ``locator`` is in Flutter's semantics tree, then clear
@@ -255,6 +290,24 @@ class Tab:
             self.page.mouse.wheel(0, delta)
             self.page.wait_for_timeout(300)
         return locator
+
+    def section(self, identifier: str):
+        """A button of the client file's sideways row (``section-risks``, ``open-meldcode`` ...): Flutter
+        leaves the buttons far outside the row's width out of its semantics tree, so the row is wheeled
+        sideways (back to its start, then onwards) until the button is there, then it is brought wholly
+        into view. Returns the locator."""
+        target, row = self.by_id(identifier), self.by_id("client-sections")
+        row.wait_for(timeout=10_000)
+        for step in range(16):
+            if target.count():
+                break
+            box = row.bounding_box()
+            self.page.mouse.move(195, box["y"] + box["height"] / 2)
+            self.page.mouse.wheel(-300 if step < 4 else 300, 0)
+            self.page.wait_for_timeout(300)
+        self.reveal(target)
+        self.steady(target)
+        return target
 
     def steady(self, locator, timeout_ms: int = 3000) -> None:
         """Wait until ``locator`` stops moving (a scroll animation may still be running)."""
@@ -305,7 +358,7 @@ class Tab:
         target = self.by_id(identifier)
         item = self.page.get_by_role("button", name=option, exact=True).last
         for attempt in range(3):
-            for _ in range(3):  # Flutter web now and then ignores a tap on a loaded machine: tap again
+            for tap in range(3):  # Flutter web now and then ignores a tap on a loaded machine: tap again
                 self.reveal(target)
                 self.steady(target)
                 target.click()
@@ -313,6 +366,8 @@ class Tab:
                     item.wait_for(timeout=7_000)
                     break
                 except Exception:
+                    self.shot(f"debug_choose_{identifier}_{attempt}_{tap}")  # what the missed tap left
+                    print(f"choose {identifier}: the tap at {box_of(target)} opened nothing")
                     continue
             else:
                 self.shot(f"debug_choose_{identifier}")
@@ -378,11 +433,18 @@ def check_targets_and_names(tab: Tab, where: str, minimum: float = 47.5) -> None
     small, nameless = [], []
     nav = tab.page.locator("flt-semantics[role=tab]").first  # the bottom bar, where a screen has one
     clip = nav.bounding_box()["y"] if nav.count() and nav.bounding_box() else tab.page.viewport_size["height"]
+    width = tab.page.viewport_size["width"]
+    record = box_of(tab.by_id("record-contact"))  # the client file's bottom bar: the list ends above it
+    if record:
+        clip = min(clip, record["y"] - 4)
     for c in controls_on_screen(tab):
         if c["tag"] in ("input", "textarea"):  # a text field's tap area is its whole decorated box
             continue
-        if c["y"] + c["h"] >= clip - 1 and c["role"] != "tab":  # cut off by the bottom bar: scroll to it
+        if c["y"] < clip - 1 <= c["y"] + c["h"] and c["role"] != "tab":  # cut off by a bottom bar: scroll to it
             continue
+        if c["w"] < minimum and (c["x"] <= 24 or c["x"] + c["w"] >= width - 24):
+            continue  # a sliver at the edge of a sideways row (clipped by the row, inside the screen's 16 px
+            # margin): measured when it is scrolled to
         if (c["w"] < minimum or c["h"] < minimum) and not whole_size_when_revealed(tab, c["id"], minimum):
             small.append(f"{c['role']} {c['name'][:40]!r} {c['w']:.0f}x{c['h']:.0f}")
         if not c["name"] and not named_by_playwright(tab, c["id"]):
@@ -393,6 +455,11 @@ def check_targets_and_names(tab: Tab, where: str, minimum: float = 47.5) -> None
     assert not nameless, f"{where}: controls without a name: {nameless}"
 
 
+# The browser's scroll-into-view, always (a sliver at the row's edge counts as "in view" for Playwright's
+# scroll_into_view_if_needed): Flutter turns the scroll of its semantics container into a scroll action.
+INTO_VIEW = "e => e.scrollIntoView({block: 'nearest', inline: 'center'})"
+
+
 def whole_size_when_revealed(tab: Tab, element_id: str, minimum: float) -> bool:
     """A control cut off at the edge of a scrolling list measures small: scroll it into view and measure
     again (the check is about the control, not about how much of it the list shows)."""
@@ -401,10 +468,24 @@ def whole_size_when_revealed(tab: Tab, element_id: str, minimum: float) -> bool:
     target = tab.page.locator(f"#{element_id}")
     if not target.count():
         return False
-    tab.reveal(target, top=120, bottom_bar=200)
-    tab.steady(target)
-    box = target.bounding_box()
-    return bool(box) and box["width"] >= minimum and box["height"] >= minimum
+    # Flutter answers the browser's scroll-into-view of a semantics node with showOnScreen: that brings a
+    # button of a sideways row into the width; then the wheel, clear of the top bar (measured), and clear
+    # of a pinned row under it (the caseload's search, the client file's sections)
+    try:
+        target.evaluate(INTO_VIEW, timeout=3000)
+        tab.steady(target)
+        box = target.bounding_box() if target.count() else None
+        if box and box["width"] >= minimum and box["height"] >= minimum:
+            return True
+    except PlaywrightError:
+        pass
+    for top in (None, 150):
+        tab.reveal(target, top=top, bottom_bar=200)
+        tab.steady(target)
+        box = target.bounding_box() if target.count() else None
+        if box and box["width"] >= minimum and box["height"] >= minimum:
+            return True
+    return False
 
 
 def named_by_playwright(tab: Tab, element_id: str) -> bool:

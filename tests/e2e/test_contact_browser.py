@@ -82,8 +82,9 @@ def test_02_mark_the_ban_violated_with_ernst_and_reactie(tab: Tab):
     tab.choose("compliance-response-0", "Schriftelijke waarschuwing")
     expect(tab.by_id("compliance-response-0")).to_have_accessible_name(
         "Reactie op de overtreding, Schriftelijke waarschuwing")
-    # another response than the ladder proposes (Aanspreken) needs a reason (#9)
-    tab.type("Waarom een andere reactie?", "Al eerder mondeling gewaarschuwd.")
+    # the ladder proposes Aanspreken for a first violation: another response needs a reason
+    expect(tab.text(re.compile("^Voorstel: Aanspreken"))).to_be_attached()
+    tab.type("Waarom een andere reactie?", "Al eerder aangesproken op alcohol bij het vorige kader.")
     tab.reveal(tab.text("Naleving van voorwaarden"), top=60, bottom_bar=500)
     tab.page.wait_for_timeout(300)
     tab.shot("contact_violation_form")
@@ -168,9 +169,12 @@ def test_06_at_200_percent_the_form_and_escalate_keep_their_actions(own_tab: Tab
     expect(tab.by_id("compliance-severity-0")).to_be_visible(timeout=10_000)
     page.wait_for_timeout(800)  # the violation fields have just appeared: let the layout settle
     tab.choose("compliance-severity-0", "Gering")
-    tab.choose("compliance-response-0", "Aanspreken")
-    # the earlier test recorded a violation, so the ladder now proposes a heavier step: say why not (#9)
-    tab.type("Waarom een andere reactie?", "Kleine overtreding, eerst aanspreken.")
+    # a later violation of the ban within the ladder's window: the response is filled in with the ladder's
+    # next step (which one depends on the earlier tests' violations), and kept
+    proposal = tab.text(re.compile("^Voorstel: "))
+    expect(proposal).to_be_attached(timeout=10_000)
+    step = re.match(r"Voorstel: ([^.]+)\.", proposal.first.text_content()).group(1)
+    expect(tab.by_id("compliance-response-0")).to_have_accessible_name(f"Reactie op de overtreding, {step}")
     tab.reveal(tab.by_id("compliance-0-NAGELEEFD"), top=60, bottom_bar=400)
     page.wait_for_timeout(300)
     tab.shot("contact_violation_form_200")

@@ -117,6 +117,10 @@ def test_03_signalen_mine_first(tab: Tab):
     first = page.get_by_role("button", name=re.compile("^Acuut gevaar, Dennis A., Direct"))
     expect(first).to_be_visible()
     tab.shot("lists_signalen")
+    expect(tab.seek(tab.text("Aan mij toegewezen"))).to_be_visible(timeout=10_000)
+    first = tab.seek(page.get_by_role("button", name=re.compile("^Acuut gevaar, Dennis A., Direct")))
+    expect(first).to_be_visible()
+    tab.shot("lists_signalen_mine")
     first.click()
     # Dennis A. is Kevin Mulder's client, covered by me: his file opens
     expect(page.get_by_role("heading", name="Dennis A.").first).to_be_visible(timeout=10_000)

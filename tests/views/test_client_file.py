@@ -326,3 +326,59 @@ async def test_a_half_typed_record_form_survives_a_lock_as_a_sealed_draft(real_d
     app.back()
     network_person_form(app, "another-client")  # drafts are per client file
     assert client.find(ft.TextField, label="Naam").value == "", dump(client)
+
+
+def _scroll_event(pixels: float) -> dict:
+    return {"event_type": "update", "pixels": pixels, "min_scroll_extent": 0, "max_scroll_extent": 5000,
+            "viewport_dimension": 600, "scroll_delta": 10}
+
+
+async def test_sections_and_actions_are_one_row_and_the_header_collapses_when_scrolled(real_device):
+    """Issue 14: header and seven chips filled the first screen. The five sections and the two actions are
+    one row that scrolls sideways (it keeps its place when a section is chosen); the header card scrolls
+    away with the section and leaves its badges, the safety warning first, above the row."""
+    cid, _ = _seed(real_device.services)
+    client, app = await _open(real_device, cid)
+    view = app.screen
+    row = view.bar.row
+    assert row.scroll is not None and not row.wrap  # one row, scrolling sideways
+    assert [n.identifier for n in row.controls if isinstance(n, ft.Semantics)] == [
+        "section-timeline", "section-conditions", "section-risks", "section-network", "section-transitions",
+        "section-reports",
+        "flag-client", "open-meldcode"]
+    await _section(client, "Voorwaarden")
+    assert view.bar.row is row and semantics(client, "section-conditions")[0].selected
+    assert not semantics(client, "section-timeline")[0].selected
+    assert semantics(client, "flag-client") and semantics(client, "open-meldcode")  # in every section
+    assert has_text(client, "“Geen alcohol gebruiken.”"), dump(client)
+    listing = next(c for c in client.walk() if isinstance(c, ft.ListView) and c.on_scroll)
+    collapsed = view.bar.collapsed
+    assert not collapsed.visible
+    await client.event(listing, "scroll", _scroll_event(30))
+    assert not collapsed.visible  # the header card is still in sight
+    await client.event(listing, "scroll", _scroll_event(2000))
+    assert collapsed.visible
+    shown = client.texts(collapsed)
+    assert shown[0] == "Alleen met z'n tweeën op bezoek" and "Risico: Midden" in shown, shown
+    await client.event(listing, "scroll", _scroll_event(0))
+    assert not collapsed.visible
+
+
+async def test_at_200_percent_the_header_keeps_its_badges_and_folds_its_details(real_device):
+    """At large text the header card would fill the first screen: the safety warning and the badges stay,
+    framework, case manager, regime, supervision and last contact wait behind "Meer over deze cliënt" (one
+    tap, kept open when the header is drawn again)."""
+    cid, _ = _seed(real_device.services)
+    client, app = await _open(real_device, cid)
+    app.set_text_scale(2.0)
+    await client.settle()
+    app.open_client(cid)
+    header = app.screen.header
+    tile = next(c for c in client.walk(header) if isinstance(c, ft.ExpansionTile))
+    assert tile.title.value == "Meer over deze cliënt" and not tile.expanded
+    assert "Laatste contact: vandaag" in client.texts(tile, visible_only=False)
+    assert semantics(client, "safety-warning") and "Risico: Midden" in client.texts(header)
+    await client.event(tile, "change", True)
+    app.screen.show_section("timeline")  # drawn again
+    tile = next(c for c in client.walk(app.screen.header) if isinstance(c, ft.ExpansionTile))
+    assert tile.expanded

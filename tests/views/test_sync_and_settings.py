@@ -12,18 +12,28 @@ from field_app.views_model import SyncStatus
 
 
 def chip_text(client) -> str:
+    """The whole sync state, as the top bar's sync icon says it to a screen reader (and in its tooltip)."""
     chip = semantics(client, "sync-chip")
-    assert len(chip) == 1, "one sync chip in the top bar"
-    return chip[0].content.content.value
+    assert len(chip) == 1, "one sync icon in the top bar"
+    name = chip[0].label
+    assert name.startswith("Synchronisatie: ") and chip[0].content.tooltip == name, name
+    return name.removeprefix("Synchronisatie: ")
+
+
+def chip_badge(client) -> str | None:
+    badge = semantics(client, "sync-chip")[0].content.icon.badge
+    return badge.label if badge is not None else None
 
 
 async def test_chip_on_real_device_counts_what_waits(real_device):
     a, app = await real_device.open()
     await unlock(a, PASSPHRASE)
     assert chip_text(a) == "Offline"
+    assert chip_badge(a) is None
     real_device.services.add_client("Hans Hendriks (fictief)", fictional=True)
     await a.settle()
     assert chip_text(a) == "Offline · 1 wachtend", dump(a)
+    assert chip_badge(a) == "1"  # the count on the icon; the words in its name and in the explanation
 
 
 async def test_chip_explains_and_offers_sync_now(fake_device):
@@ -50,6 +60,40 @@ async def test_chip_follows_background_sync(fake_device):
     svc.deliver_all()
     await a.settle()
     assert chip_text(a) == f"Bijgewerkt {fmt.clock(svc.last_sync_at)}"
+    assert chip_badge(a) is None
+
+
+async def test_at_phone_width_the_title_keeps_the_top_bar(fake_device):
+    """Issue 9/14: at 390 px the words of the sync chip cut the screen title short. On a phone the state is
+    an icon (48 x 48) with the count as a badge, at every text size; from 600 px on it is the chip again."""
+    svc = fake_device.services
+    a, app = await fake_device.open()
+    await unlock(a, PASSPHRASE)
+    cid = svc.add_client("Hans Hendriks (fictief)", fictional=True)
+    svc.record_contact(cid, contact_type="KANTOOR", outcome="PLAATSGEVONDEN", report="Gesprek.")
+    await a.settle()
+    a.page.width = 390
+    for scale in (1.0, 2.0):
+        app.set_text_scale(scale)
+        await a.settle()
+        icon = semantics(a, "sync-chip")[0]
+        assert isinstance(icon.content, ft.IconButton) and icon.button
+        assert icon.content.size_constraints.min_width >= 48 and icon.content.size_constraints.min_height >= 48
+        row = app.top.content
+        assert isinstance(row, ft.Row), "one row: title and icon"
+        assert row.controls[-1] is icon and row.controls[-2].expand  # the title takes all the rest
+        assert chip_text(a) == "Offline · 1 wachtend" and chip_badge(a) == "1"
+    a.page.width = 800
+    a.page.on_resize(None)
+    chip = semantics(a, "sync-chip")[0]
+    assert isinstance(chip.content, ft.OutlinedButton)
+    assert chip.content.content.value == "Offline · 1 wachtend"
+    a.page.width = 390
+    a.page.on_resize(None)
+    assert isinstance(semantics(a, "sync-chip")[0].content, ft.IconButton)
+    await a.click(semantics(a, "sync-chip")[0].content)  # the explanation still says it in words
+    dialog = a.find(ft.AlertDialog)
+    assert "Offline · 1 wachtend" in a.texts(dialog)
 
 
 def test_sync_words_for_each_state():
@@ -113,10 +157,12 @@ async def test_text_size_scales_the_theme_and_keeps_actions_visible(fake_device)
     a.session.apply_patch(size._i, {"selected": ["200"]})
     await a.event(size, "change", None)
     assert a.page.theme.text_theme.body_large.size == 32
+    tabs = a.page.theme.navigation_bar_theme.label_text_style  # five tab words share 390 px: grow less
+    assert tabs[ft.ControlState.DEFAULT].size == tabs[ft.ControlState.SELECTED].size == 16.2
     assert app.scale == 2.0
     assert fake_device.prefs.text_scale == 2.0  # the next tab uses it too
     assert buttons(a, "Vergrendelen")
-    assert semantics(a, "sync-chip")  # the chip moves to its own row, it does not disappear
+    assert semantics(a, "sync-chip")  # the sync icon stays beside the title, it does not disappear
 
 
 async def test_display_choices_survive_a_restart_of_the_device(real_device, make_device):

@@ -1,5 +1,7 @@
-"""Cliënt: a header card (name, framework and phase, regime, supervision, safety warning, flags, risk, last
-contact), five sections (Tijdlijn, Voorwaarden, Risico's, Netwerk & partners, Overgang & nazorg) and
+"""Cliënt: one row under the top bar with the five sections (Tijdlijn, Voorwaarden, Risico's, Netwerk &
+partners, Overgang & nazorg) and the actions Signaal maken and Meldcode-afweging, scrolling sideways
+(``client_bar``); a header card (name, safety warning, flags, risk, framework and phase, regime,
+supervision, last contact) that scrolls away with the section and leaves its badges above the row; and
 "Contact vastleggen" at the bottom. The sections live in ``client_*.py``; forms in ``forms/``."""
 
 from __future__ import annotations
@@ -24,12 +26,12 @@ from field_app.ui import components as c
 from field_app.ui import fmt, theme
 from field_app.ui.views import client_parts as p
 from field_app.ui.views.case_export import export_button
+from field_app.ui.views.client_bar import ClientBar
 from field_app.views_model import NoteView
 
 if TYPE_CHECKING:
     from field_app.ui.app import VeldwerkApp
 
-SECTIONS = ("timeline", "conditions", "risks", "network", "transitions", "reports", "case")
 OPEN_FLAG = ("OPEN", "IN_BEHANDELING")
 _TYPES = ("framework", "condition", "supervision", "transition", "aftercare", "network_person", "zvh_case",
           "case_action", "flag", "report", "om_decision", "review", "organisation", "flag_step", "case_conference")
@@ -66,11 +68,12 @@ class ClientView:
         self.section = section
         self.header = ft.Container()
         self.notice = ft.Container(visible=False)
-        self.selector = ft.Container()
+        self.bar = ClientBar(self)
         self.body = ft.Column(spacing=8, key="timeline")
         self.notes = self.body  # the timeline's column (older callers)
         self.data: ClientData | None = None
         self._shown: Any = None
+        self._details_open = False  # at large text: the header's details unfolded
 
     def title(self) -> str:
         try:
@@ -88,9 +91,11 @@ class ClientView:
                              identifier="record-contact")]
         return ft.Column(
             [
+                self.bar.build(),
                 ft.ListView(
-                    [self.header, self.notice, self.selector, self.body],
-                    padding=ft.Padding.symmetric(horizontal=16, vertical=12), spacing=12, expand=True,
+                    [self.header, self.notice, self.body],
+                    padding=ft.Padding.symmetric(horizontal=16, vertical=8), spacing=12, expand=True,
+                    on_scroll=self.bar.on_scroll, scroll_interval=100,
                 ),
                 ft.Container(ft.Column(bottom, spacing=6),
                              padding=ft.Padding.only(left=16, right=16, bottom=8, top=4)),
@@ -106,23 +111,8 @@ class ClientView:
     def show_section(self, key: str) -> None:
         self.section = key
         self._shown = None
+        self.bar.select(key)
         self.refresh()
-
-    def _selector(self) -> ft.Control:
-        t = self.app.i18n.t
-        buttons = []
-        for key in SECTIONS:
-            label = t(f"cf.section.{key}")
-            if key == self.section:
-                b = ft.FilledTonalButton(content=ft.Text(label), icon=ft.Icons.CHECK,
-                                         on_click=self.app.handler(lambda e, k=key: self.show_section(k)))
-            else:
-                b = ft.OutlinedButton(content=ft.Text(label),
-                                      on_click=self.app.handler(lambda e, k=key: self.show_section(k)))
-            buttons.append(ft.Semantics(content=b, identifier=f"section-{key}", selected=key == self.section,
-                                        container=True))
-        return ft.Semantics(content=ft.Row(buttons, wrap=True, spacing=6, run_spacing=6), container=True,
-                            label=t("cf.sections"))
 
     def _render_section(self, data: ClientData) -> list[ft.Control]:
         from field_app.ui.views import (
@@ -160,7 +150,6 @@ class ClientView:
         data = ClientData(svc.record(self.client_id), notes, recs, svc.client_context(self.client_id, now), now)
         self.data = data
         self.header.content = self._header(summary, data)
-        self.selector.content = self._selector()
         self._refresh_notice_full(notes)
         self.body.controls = self._render_section(data)
 
@@ -185,7 +174,6 @@ class ClientView:
     def _header(self, summary, data: ClientData) -> ft.Control:
         app, t, i18n = self.app, self.app.i18n.t, self.app.i18n
         f = data.client.fields
-        ctx = data.ctx
         rows: list[ft.Control] = [
             ft.Semantics(content=c.text(f.get("display_name") or summary.display_name,
                                         ft.TextThemeStyle.HEADLINE_SMALL, weight=ft.FontWeight.W_600),
@@ -198,23 +186,34 @@ class ClientView:
                                                 warning=i18n.code_label(Veiligheidswaarschuwing, warning))))
             if f.get("safety_note"):
                 rows.append(c.para(f["safety_note"], ft.TextThemeStyle.BODY_MEDIUM, color=theme.DANGER.fg))
-        badges: list[ft.Control] = []
-        if f.get("fictional"):
-            badges.append(c.fictional_badge(i18n, app.scale))
-        level = rules.risk_level(ctx)
-        if level:
-            badges.append(c.severity_badge(i18n, level, app.scale))
-        flags = data.open_flags()
-        if flags:
-            badges.append(c.badge(i18n.n("cf.header.flags", len(flags)), ft.Icons.FLAG, theme.DANGER, app.scale,
-                                  identifier="open-flags"))
-        overdue = rules.contact_overdue(ctx)
-        days = rules.days_since_last_contact(ctx)
-        if overdue:
-            badges.append(c.badge(i18n.n("cf.header.overdue", overdue), ft.Icons.SCHEDULE, theme.WARNING,
-                                  app.scale))
+        badges = self._badges(data)
         if badges:
             rows.append(ft.Row(badges, wrap=True, spacing=6, run_spacing=6))
+        details = self._details(summary, data)
+        if app.scale < 1.5:
+            rows += details
+        else:  # at large text the details wait behind one tap, so the first screen shows the section too
+            rows.append(ft.ExpansionTile(
+                title=c.text(t("cf.header.details"), ft.TextThemeStyle.TITLE_SMALL, weight=ft.FontWeight.W_600),
+                controls=details, expanded=self._details_open, tile_padding=ft.Padding.all(0),
+                expanded_cross_axis_alignment=ft.CrossAxisAlignment.START, min_tile_height=theme.TOUCH,
+                on_change=self._toggle_details))
+        safety = None
+        if warning != "GEEN":  # the safety warning stays in sight above the sections, never cut off
+            safety = c.badge(i18n.code_label(Veiligheidswaarschuwing, warning), ft.Icons.GPP_MAYBE, theme.DANGER,
+                             app.scale, wrap=app.scale > 1)
+        lines = len(rows) + (len(badges) if app.scale > 1 else 0)  # at large text each badge is a line
+        self.bar.set_header(self._badges(data, collapsed=True), lines, safety=safety)
+        return c.node(ft.Card(ft.Container(ft.Column(rows, spacing=8), padding=ft.Padding.all(16)),
+                              margin=ft.Margin.all(0)))
+
+    def _toggle_details(self, e) -> None:
+        self._details_open = not self._details_open  # kept when the header is drawn again
+
+    def _details(self, summary, data: ClientData) -> list[ft.Control]:
+        """Framework and phase, case manager and cover, regime, supervision, last contact."""
+        t, i18n, f, ctx = self.app.i18n.t, self.app.i18n, data.client.fields, data.ctx
+        rows: list[ft.Control] = []
         active = [r for r in data.of("framework") if r.fields.get("status") in ("ACTIEF", "GESCHORST")]
         if active:
             fw = active[0].fields
@@ -236,13 +235,33 @@ class ClientView:
             if s.get("intensified"):
                 text += " · " + t("cf.header.intensified")
             rows.append(c.para(t("cf.header.supervision", supervision=text), ft.TextThemeStyle.BODY_MEDIUM))
-        if days is None:
+        if rules.days_since_last_contact(ctx) is None:
             rows.append(c.para(t("caseload.no_contact"), ft.TextThemeStyle.BODY_MEDIUM))
         else:
             rows.append(c.para(fmt.last_contact_text(i18n, summary.last_contact_at), ft.TextThemeStyle.BODY_MEDIUM))
-        rows.append(export_button(app, self.client_id))  # PDF voor casusoverleg (views/case_export.py)
-        return c.node(ft.Card(ft.Container(ft.Column(rows, spacing=8), padding=ft.Padding.all(16)),
-                              margin=ft.Margin.all(0)))
+        rows.append(export_button(self.app, self.client_id))  # PDF voor casusoverleg (views/case_export.py)
+        return rows
+
+    def _badges(self, data: ClientData, *, collapsed: bool = False) -> list[ft.Control]:
+        """Fictief, risk, open flags, contact overdue: new controls on each call (the header card and the
+        collapsed header each hold their own)."""
+        app, i18n = self.app, self.app.i18n
+        wrap = not collapsed and app.scale > 1  # in the card a long badge wraps (the collapsed row scrolls)
+        badges: list[ft.Control] = []
+        if data.client.fields.get("fictional") and not collapsed:
+            badges.append(c.fictional_badge(i18n, app.scale))
+        level = rules.risk_level(data.ctx)
+        if level:
+            badges.append(c.severity_badge(i18n, level, app.scale))
+        flags = data.open_flags()
+        if flags:
+            badges.append(c.badge(i18n.n("cf.header.flags", len(flags)), ft.Icons.FLAG, theme.DANGER, app.scale,
+                                  identifier=None if collapsed else "open-flags", wrap=wrap))
+        overdue = rules.contact_overdue(data.ctx)
+        if overdue:
+            badges.append(c.badge(i18n.n("cf.header.overdue", overdue), ft.Icons.SCHEDULE, theme.WARNING,
+                                  app.scale, wrap=wrap))
+        return badges
 
     def _refresh_notice_full(self, notes: list) -> None:
         app, t = self.app, self.app.i18n.t

@@ -41,14 +41,8 @@ def summary(view: ClientView, note) -> str:
 
 
 def render(view: ClientView, data: ClientData) -> list[ft.Control]:
-    app, t = view.app, view.app.i18n.t
-    out: list[ft.Control] = []  # the selected section button names it (no second "timeline" on screen)
-    top = [p.button(t("cf.timeline.flag_client"), ft.Icons.FLAG_OUTLINED,
-                    app.handler(lambda e: forms.flag_form(app, view.client_id)), identifier="flag-client")]
-    if hasattr(app, "open_meldcode"):
-        top.append(p.button(t("cf.timeline.meldcode"), ft.Icons.RULE,
-                            app.handler(lambda e: app.open_meldcode(view.client_id)), identifier="open-meldcode"))
-    out.append(p.actions(top))
+    t = view.app.i18n.t
+    out: list[ft.Control] = []  # the selected section button names it; Signaal and Meldcode are in the bar
     if not data.notes:
         out.append(p.empty(t("client.timeline_empty")))
         return out
