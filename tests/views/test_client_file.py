@@ -344,7 +344,7 @@ async def test_sections_and_actions_are_one_row_and_the_header_collapses_when_sc
     assert row.scroll is not None and not row.wrap  # one row, scrolling sideways
     assert [n.identifier for n in row.controls if isinstance(n, ft.Semantics)] == [
         "section-timeline", "section-conditions", "section-risks", "section-network", "section-transitions",
-        "section-reports",
+        "section-reports", "section-case",
         "flag-client", "open-meldcode"]
     await _section(client, "Voorwaarden")
     assert view.bar.row is row and semantics(client, "section-conditions")[0].selected
