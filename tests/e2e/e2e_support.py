@@ -437,11 +437,15 @@ def check_targets_and_names(tab: Tab, where: str, minimum: float = 47.5) -> None
     record = box_of(tab.by_id("record-contact"))  # the client file's bottom bar: the list ends above it
     if record:
         clip = min(clip, record["y"] - 4)
+    row = box_of(tab.by_id("section-timeline"))  # the client file's pinned sections row: the list starts below it
+    top = row["y"] + row["height"] if row else None
     for c in controls_on_screen(tab):
         if c["tag"] in ("input", "textarea"):  # a text field's tap area is its whole decorated box
             continue
         if c["y"] < clip - 1 <= c["y"] + c["h"] and c["role"] != "tab":  # cut off by a bottom bar: scroll to it
             continue
+        if top is not None and c["y"] >= top - 1 and c["y"] <= top + 12 and c["h"] < minimum:
+            continue  # cut off at the top of the list, under the pinned row: measured when scrolled to
         if c["w"] < minimum and (c["x"] <= 24 or c["x"] + c["w"] >= width - 24):
             continue  # a sliver at the edge of a sideways row (clipped by the row, inside the screen's 16 px
             # margin): measured when it is scrolled to

@@ -79,7 +79,9 @@ class ContactFormView:
         self._sync_outcome()
 
     def _tf(self, label: str, value: str = "", **kw) -> ft.TextField:
+        # a focused field keeps room below it for its message and the Opslaan bar (Flutter's ensureVisible)
         return ft.TextField(error_max_lines=3, label=label, value=value, on_change=self.app.handler(self.changed),
+                            scroll_padding=ft.Padding.only(left=20, top=120, right=20, bottom=160),
                             text_size=16 * self.app.scale, expand=True, **kw)
 
     def _make_core(self, d: dict) -> None:
