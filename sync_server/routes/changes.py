@@ -143,6 +143,12 @@ def signed_push(
                               ("confirmed", "revoked") if device.status == "revoked" else ("confirmed",))
 
 
+# ``?limit=`` of every paged read (changes, a device's own chain, the one-round-trip round): one declaration.
+PageLimit = Annotated[
+    str | None, query_int_schema(PULL_LIMIT_MIN, PULL_LIMIT_MAX),
+    Query(description=f"{PULL_LIMIT_MIN}-{PULL_LIMIT_MAX}, default {PULL_LIMIT_DEFAULT}."),
+]
+
 @router.get("/devices/{device}/chain", response_model=ChainOut)
 def own_chain(
     device: str,
@@ -150,10 +156,7 @@ def own_chain(
     store: StoreDep,
     after: Annotated[str | None, query_int_schema(0, 2**53),
                      Query(description="Envelopes with a greater device_seq (default 0).")] = None,
-    limit: Annotated[
-        str | None, query_int_schema(PULL_LIMIT_MIN, PULL_LIMIT_MAX),
-        Query(description=f"{PULL_LIMIT_MIN}-{PULL_LIMIT_MAX}, default {PULL_LIMIT_DEFAULT}."),
-    ] = None,
+    limit: PageLimit = None,
 ) -> ChainOut:
     """The calling device's own chain as the server holds it: its head and its envelopes after a
     device_seq, in chain order. Only a device's own (403 ``wrong_device`` otherwise): a device restored
@@ -350,10 +353,7 @@ def pull(
     store: StoreDep,
     after: Annotated[str | None, query_int_schema(0, 2**53),
                      Query(description="Changes with a greater seq (default 0).")] = None,
-    limit: Annotated[
-        str | None, query_int_schema(PULL_LIMIT_MIN, PULL_LIMIT_MAX),
-        Query(description=f"{PULL_LIMIT_MIN}-{PULL_LIMIT_MAX}, default {PULL_LIMIT_DEFAULT}."),
-    ] = None,
+    limit: PageLimit = None,
 ) -> PullOut:
     """A page of changes in seq order; ``next`` is the cursor for the following page. Confirmed devices
     only: a device whose fingerprint no coordinator has compared yet gets nothing of the team's."""

@@ -8,8 +8,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from ..protocol import PULL_LIMIT_DEFAULT, PULL_LIMIT_MAX, PULL_LIMIT_MIN, RoundOut, query_int_schema
-from .changes import pull, read_heads
+from ..protocol import RoundOut, query_int_schema
+from .changes import PageLimit, pull, read_heads
 from .deps import Caller, JsonRoute, StoreDep, query_int, require_confirmed, team_caller
 from .ledger import _ledger_out
 
@@ -24,10 +24,7 @@ def read_round(
                             Query(description="Ledger entries with a greater index.")] = None,
     after: Annotated[str | None, query_int_schema(0, 2**53),
                      Query(description="Changes with a greater seq (default 0).")] = None,
-    limit: Annotated[
-        str | None, query_int_schema(PULL_LIMIT_MIN, PULL_LIMIT_MAX),
-        Query(description=f"{PULL_LIMIT_MIN}-{PULL_LIMIT_MAX}, default {PULL_LIMIT_DEFAULT}."),
-    ] = None,
+    limit: PageLimit = None,
 ) -> RoundOut:
     """``GET /ledger?after=ledger_after``, ``GET /heads`` and ``GET /changes?after&limit`` in this order,
     as one answer: the heads are read before the page, as a reader must. Confirmed devices only."""
