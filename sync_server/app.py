@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -22,7 +24,14 @@ from .store.base import Store
 
 def create_app(settings: Settings, store: Store) -> FastAPI:
     """The sync server as an ASGI app. ``store`` must already be migrated."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        store.flush_access_log()  # a clean stop writes the access-log rows still queued
+
     app = FastAPI(
+        lifespan=lifespan,
         title="Veldwerk sync server",
         version=protocol.API_VERSION,
         description="Relays sealed envelopes, the team ledger and key grants. It never sees content.",

@@ -48,15 +48,16 @@ class JsonRoute(APIRoute):
         return json_only
 
 
-def get_store(request: Request) -> Store:
+# ``async def``: FastAPI runs a plain ``def`` dependency in a worker thread, a hop per dependency per request.
+async def get_store(request: Request) -> Store:
     return request.app.state.store
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def get_ledgers(request: Request) -> LedgerCache:
+async def get_ledgers(request: Request) -> LedgerCache:
     return request.app.state.ledgers
 
 
@@ -92,10 +93,10 @@ def _authenticate(store: Store, now: int, credentials: HTTPAuthorizationCredenti
         raw = b64d(credentials.credentials)
     except ValueError:
         raise _unauthorized(ErrorCode.UNAUTHORIZED) from None
-    token = store.find_token(secret_hash(raw))
-    if token is None:
+    found = store.token_device(secret_hash(raw))
+    if found is None:
         raise _unauthorized(ErrorCode.UNAUTHORIZED)
-    device = store.get_device(token.team, token.device)
+    token, device = found
     role = device.role if device is not None else None
     if now >= token.expires_at:
         raise _KnownDeviceRefused(ErrorCode.TOKEN_EXPIRED, token.team, token.device, role)

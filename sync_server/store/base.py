@@ -242,6 +242,10 @@ class Store(Protocol):
 
     def find_token(self, token_hash: bytes) -> Token | None: ...
 
+    def token_device(self, token_hash: bytes) -> tuple[Token, Device | None] | None:
+        """``find_token`` and ``get_device`` of the device it names, in one read (every request does it)."""
+        ...
+
     # ledger
     def ledger_entries(self, team: str, after: int) -> list[LedgerRow]: ...
 
@@ -307,7 +311,8 @@ class Store(Protocol):
     def log_access(
         self, at: int, team: str, device: str, action: str, result: str, role: str | None = None
     ) -> None:
-        """Append one row to the access log (append-only: the database refuses UPDATE and DELETE)."""
+        """Append one row to the access log (append-only: the database refuses UPDATE and DELETE). Queued and
+        written within ``access_log_delay_s`` by the store's flusher, many rows in one transaction."""
         ...
 
     def failure_counts(self, keys: list[str], minute: int) -> dict[str, int]:
@@ -319,5 +324,10 @@ class Store(Protocol):
         ...
 
     def access_log(self, team: str, after: int, limit: int) -> list[AccessRow]:
-        """Up to ``limit`` access-log rows of the team with id > after, in id order."""
+        """Up to ``limit`` access-log rows of the team with id > after, in id order (queued rows written
+        first)."""
+        ...
+
+    def flush_access_log(self) -> None:
+        """Write the access-log rows ``log_access`` queued (it batches them; see store/access_buffer.py)."""
         ...

@@ -19,6 +19,7 @@ from typing import Any
 import psycopg
 from psycopg_pool import ConnectionPool
 
+from .access_buffer import AccessLogBuffer, Row
 from .sqlite import SqliteStore
 
 _TRIGGER = re.compile(
@@ -64,15 +65,24 @@ class PostgresStore(SqliteStore):
 
     _LOCK = " FOR UPDATE"
 
-    def __init__(self, url: str, min_size: int = 1, max_size: int = 8) -> None:
+    def __init__(self, url: str, min_size: int = 1, max_size: int = 8, access_log_delay_s: float = 0.05) -> None:
         self.path = url
         self.pool = ConnectionPool(
             url, min_size=min_size, max_size=max_size, kwargs={"autocommit": True}, open=True,
             name="veldwerk",
         )
+        self._access = AccessLogBuffer(self._write_access_rows, access_log_delay_s)
 
     def close(self) -> None:
+        self._access.close()
         self.pool.close()
+
+    def _write_access_rows(self, rows: list[Row]) -> None:
+        with self._tx() as db:  # one round trip for the batch (psycopg pipelines executemany)
+            db.executemany(
+                "INSERT INTO access_log (at, team, device, action, result, role) VALUES (?, ?, ?, ?, ?, ?)",
+                [list(row) for row in rows],
+            )
 
     @contextmanager
     def _db(self) -> Iterator[_PgDb]:  # type: ignore[override]

@@ -1,7 +1,8 @@
 """SQLite implementation of the store (sqlite-utils, WAL).
 
-Every operation opens its own connection, so the store is safe to share between threads and processes.
-Writes that must be atomic run inside one ``BEGIN IMMEDIATE`` transaction: SQLite then holds the
+Operations borrow a connection from a small pool of idle ones (each opened once, with its pragmas set
+once) and give it back, so the store is safe to share between threads; several processes may share the
+file. Access-log rows are queued and written in batches by one thread (``access_buffer``). Writes that must be atomic run inside one ``BEGIN IMMEDIATE`` transaction: SQLite then holds the
 database write lock from the first read, so two pushes can never read the same ``last_seq`` (no
 process-local lock; several server processes on one file stay correct).
 """
@@ -17,6 +18,7 @@ from pathlib import Path
 
 import sqlite_utils
 
+from .access_buffer import AccessLogBuffer, Row
 from .base import (
     AccessRow,
     ChainHead,
@@ -37,6 +39,7 @@ from .base import (
     PushItem,
     PushOutcome,
     SchemaTooNew,
+    StoreError,
     Token,
     UnknownTeam,
 )
@@ -62,47 +65,65 @@ class SqliteStore:
     # already holds the database write lock; PostgreSQL (a subclass using this same SQL) locks the row.
     _LOCK = ""
 
-    def __init__(self, path: str | Path, busy_timeout_s: float = 30.0) -> None:
+    # Idle connections kept for reuse; more are opened when more threads need one at once, and those beyond
+    # this many are closed when given back.
+    MAX_IDLE = 8
+
+    def __init__(self, path: str | Path, busy_timeout_s: float = 30.0, access_log_delay_s: float = 0.05) -> None:
         self.path = str(path)
         self.busy_timeout_s = busy_timeout_s
-        self._keeper: sqlite3.Connection | None = None
-        self._keeper_lock = threading.Lock()
+        self._idle: list[sqlite_utils.Database] = []
+        self._idle_lock = threading.Lock()
+        self._access = AccessLogBuffer(self._write_access_rows, access_log_delay_s)
 
     def close(self) -> None:
-        """Close the idle connection that keeps the WAL open (operations open their own connections)."""
-        with self._keeper_lock:
-            keeper, self._keeper = self._keeper, None
-        if keeper is not None:
-            keeper.close()
+        """Write the queued access-log rows and close the idle connections (the store stays usable: a later
+        operation opens a connection again)."""
+        self._access.close()
+        with self._idle_lock:
+            idle, self._idle = self._idle, []
+        for db in idle:
+            db.conn.close()
+
+    def flush_access_log(self) -> None:
+        """Write the queued access-log rows now."""
+        self._access.flush()
 
     # -- plumbing -------------------------------------------------------------------------------------
 
-    def _keep_open(self) -> None:
-        """Hold one idle connection for the store's lifetime. Without it each operation's connection is the
-        last one to close, and SQLite then checkpoints the WAL into the database file and deletes it, with
-        an fsync, on every request (pushes were 5x slower; bench/server_load.py). The idle connection holds
-        no transaction, so checkpoints still run, automatically every 1000 pages."""
-        with self._keeper_lock:
-            if self._keeper is None:
-                keeper = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-                keeper.execute("SELECT COUNT(*) FROM sqlite_master").fetchall()
-                self._keeper = keeper
-
-    @contextmanager
-    def _db(self) -> Iterator[sqlite_utils.Database]:
+    def _connect(self) -> sqlite_utils.Database:
         conn = sqlite3.connect(
             self.path, timeout=self.busy_timeout_s, isolation_level=None, check_same_thread=False
         )
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA synchronous = NORMAL")  # safe with WAL: a crash loses no committed txn's order
+        return sqlite_utils.Database(conn, execute_plugins=False)
+
+    @contextmanager
+    def _db(self) -> Iterator[sqlite_utils.Database]:
+        """A connection of the pool for the length of the block (one thread at a time uses it). Kept open
+        between operations, it also keeps the WAL open: when the last connection closes, SQLite
+        checkpoints the WAL into the database and deletes it, with an fsync (pushes were 5x slower)."""
+        with self._idle_lock:
+            db = self._idle.pop() if self._idle else None
+        if db is None:
+            db = self._connect()
+        healthy = False
         try:
-            conn.execute("PRAGMA foreign_keys = ON")
-            conn.execute(
-                "PRAGMA synchronous = NORMAL"
-            )  # safe with WAL: a crash loses no committed txn's order
-            yield sqlite_utils.Database(conn, execute_plugins=False)
+            yield db
+            healthy = True
+        except StoreError:
+            healthy = True  # a refusal: the connection itself is fine
+            raise
         finally:
-            conn.close()
-        if self._keeper is None:
-            self._keep_open()
+            if healthy and db.conn.in_transaction:  # never hand on a connection inside a transaction
+                healthy = False
+            with self._idle_lock:
+                keep = healthy and len(self._idle) < self.MAX_IDLE
+                if keep:
+                    self._idle.append(db)
+            if not keep:
+                db.conn.close()
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite_utils.Database]:
@@ -237,6 +258,19 @@ class SqliteStore:
                 "INSERT INTO tokens (hash, team, device, expires_at) VALUES (?, ?, ?, ?)",
                 [token_hash, team, device, expires_at],
             )
+
+    def token_device(self, token_hash: bytes) -> tuple[Token, Device | None] | None:
+        """The token and, in the same read, the device it names (None if the device is gone)."""
+        with self._db() as db:
+            row = db.execute(
+                "SELECT t.team, t.device, t.expires_at, d.team, d.id, d.ed25519, d.x25519, d.role, d.beheer,"
+                " d.status, d.enrolled_at, d.revoked_reason, d.revoked_index"
+                " FROM tokens t LEFT JOIN devices d ON d.team = t.team AND d.id = t.device WHERE t.hash = ?",
+                [token_hash],
+            ).fetchone()
+        if row is None:
+            return None
+        return Token(*row[:3]), None if row[3] is None else _device(row[3:])
 
     def find_token(self, token_hash: bytes) -> Token | None:
         with self._db() as db:
@@ -420,11 +454,15 @@ class SqliteStore:
     def log_access(
         self, at: int, team: str, device: str, action: str, result: str, role: str | None = None
     ) -> None:
-        with self._db() as db:
-            db.execute(
-                "INSERT INTO access_log (at, team, device, action, result, role) VALUES (?, ?, ?, ?, ?, ?)",
-                [at, team, device, action, result, role],
-            )
+        self._access.add((at, team, device, action, result, role))
+
+    def _write_access_rows(self, rows: list[Row]) -> None:
+        with self._tx() as db:
+            for row in rows:
+                db.execute(
+                    "INSERT INTO access_log (at, team, device, action, result, role) VALUES (?, ?, ?, ?, ?, ?)",
+                    list(row),
+                )
 
     def failure_counts(self, keys: list[str], minute: int) -> dict[str, int]:
         with self._db() as db:
@@ -445,6 +483,7 @@ class SqliteStore:
         return dict(rows)
 
     def access_log(self, team: str, after: int, limit: int) -> list[AccessRow]:
+        self.flush_access_log()  # every row logged before this read
         with self._db() as db:
             rows = db.execute(
                 "SELECT id, at, team, device, role, action, result FROM access_log"

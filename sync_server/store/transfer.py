@@ -99,6 +99,7 @@ def export(store: SqliteStore, out: IO[str], team: str | None = None) -> Counts:
 @contextmanager
 def _snapshot(store: SqliteStore) -> Iterator[Any]:
     """One read transaction, so the export is a consistent picture while the server keeps running."""
+    store.flush_access_log()  # the rows this process has queued are part of the picture
     with store._db() as db:
         db.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" if _is_postgres(store) else "BEGIN")
         try:

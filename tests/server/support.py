@@ -203,7 +203,9 @@ class Server:
         return self.rows(f"SELECT COUNT(*) FROM {table}")[0][0]
 
     def rows(self, sql: str, params: list[Any] | None = None) -> list[tuple]:
-        """Run SQL (SQLite dialect, ``?`` placeholders) straight on the database, whichever store it is."""
+        """Run SQL (SQLite dialect, ``?`` placeholders) straight on the database, whichever store it is. The
+        app's queued access-log rows are written first (the store batches them, see store/access_buffer.py)."""
+        self.store.flush_access_log()
         if is_postgres_url(self.db_path):
             import psycopg
 
