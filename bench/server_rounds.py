@@ -3,7 +3,8 @@
 Each simulated device has a real identity (Ed25519 keys, enrolled, confirmed in its team's ledger, logged
 in). Teams of ``team_size`` devices (1: every device a team of its own, as the issue measured). Every
 ``interval_s`` a device does one sync round as the app's engine does it: a push of ``per_push`` signed
-envelopes (in the first ``push_rounds`` rounds), then ``GET /round`` from its cursors, and ``GET /changes``
+envelopes (one round in ``push_every``, staggered so pushes arrive
+at a steady rate), then ``GET /round`` from its cursors, and ``GET /changes``
 while the page says ``more``. Rounds start on a fixed schedule (a late round starts at once, none are
 skipped), staggered over the first interval, and no device starts a round after ``bound_s``.
 
@@ -42,7 +43,7 @@ class Plan:
     devices: int = 200
     team_size: int = 1
     rounds: int = 20
-    push_rounds: int = 4  # the first rounds push; the later ones are mostly rounds with nothing to do
+    push_every: int = 4  # one round in this many carries a push (staggered over the devices)
     per_push: int = 5
     envelope_bytes: int = 1024
     interval_s: float = 0.5
@@ -53,6 +54,7 @@ class Plan:
 @dataclass
 class _Sim:
     keys: Any  # tests.server.support.DeviceKeys
+    index: int = 0
     batches: list[list[str]] = field(default_factory=list)
     cursor: int = 0
     ledger_index: int = -1
@@ -117,6 +119,7 @@ class _Stats:
     def __init__(self) -> None:
         self.latencies: dict[str, list[float]] = {"push": [], "round": [], "changes": []}
         self.noop: list[float] = []
+        self.timeline: list[tuple[float, float]] = []  # (when it ended, latency)
         self.errors: Counter[str] = Counter()
         self.rounds = self.late_rounds = 0
 
@@ -155,11 +158,16 @@ async def _setup(base: str, db: str, plan: Plan) -> list[_Sim]:
             teams = await asyncio.gather(*(team(size) for size in sizes))
     finally:
         store.close()
-    sims = [_Sim(keys) for members in teams for keys in members]
+    sims = [_Sim(keys, i) for i, keys in enumerate(keys for members in teams for keys in members)]
     for sim in sims:  # sealed before the clock starts: the load generator only sends
+        pushes = sum(1 for number in range(plan.rounds) if _pushes(sim, number, plan))
         sim.batches = [[b64e(sim.keys.envelope(ciphertext_len=plan.envelope_bytes)[1])
-                        for _ in range(plan.per_push)] for _ in range(plan.push_rounds)]
+                        for _ in range(plan.per_push)] for _ in range(pushes)]
     return sims
+
+
+def _pushes(sim: _Sim, number: int, plan: Plan) -> bool:
+    return (number + sim.index) % plan.push_every == 0
 
 
 def _digest(envelope_b64: str) -> str:
@@ -175,6 +183,7 @@ async def _timed(stats: _Stats, kind: str, conn: _Conn, method: str, path: str, 
         stats.errors[f"{kind} {type(exc).__name__}"] += 1
         return None
     stats.latencies[kind].append(time.perf_counter() - t0)
+    stats.timeline.append((time.perf_counter(), stats.latencies[kind][-1]))
     answer = json.loads(raw) if raw else {}
     if status != 200:
         stats.errors[f"{kind} {status} {answer.get('error')}"] += 1
@@ -185,9 +194,9 @@ async def _timed(stats: _Stats, kind: str, conn: _Conn, method: str, path: str, 
 async def _round(sim: _Sim, conn: _Conn, stats: _Stats, plan: Plan, number: int) -> None:
     keys = sim.keys
     headers = {"Authorization": f"Bearer {keys.token}"}
-    pushed = number < len(sim.batches)
+    pushed = number >= 0 and _pushes(sim, number, plan)
     if pushed:
-        batch = sim.batches[number]
+        batch = sim.batches.pop(0)
         answer = await _timed(stats, "push", conn, "POST", f"/v1/teams/{keys.team}/changes", headers,
                               json.dumps({"envelopes": batch}).encode())
         if answer is None:
@@ -273,7 +282,7 @@ async def _load(sims: list[_Sim], base: str, plan: Plan) -> dict[str, Any]:
         async with gate:
             conn = _Conn(url.hostname or "127.0.0.1", url.port or 80)
             try:
-                await _round(sim, conn, final, plan, plan.push_rounds)
+                await _round(sim, conn, final, plan, -1)
             finally:
                 conn.close()
 
@@ -285,7 +294,9 @@ async def _load(sims: list[_Sim], base: str, plan: Plan) -> dict[str, Any]:
             "errors": sum(stats.errors.values()) + sum(final.errors.values()),
             "error_kinds": dict(stats.errors + final.errors), "all": _latency(every),
             **{kind: _latency(samples) for kind, samples in stats.latencies.items()},
-            "noop_round": _latency(stats.noop)}
+            "noop_round": _latency(stats.noop),
+            "p99_by_second_ms": [round(_latency([lat for t, lat in stats.timeline if s <= t - start < s + 1])["p99_ms"])
+                                 for s in range(int(wall) + 1)]}
 
 
 def check(sims: list[_Sim]) -> dict[str, int]:
@@ -311,11 +322,34 @@ def check(sims: list[_Sim]) -> dict[str, int]:
     return {"teams": len(teams), "pushed": pushed_total, "pulled": pulled_total}
 
 
-def run(base: str, db: str, plan: Plan) -> tuple[dict[str, Any], list[_Sim]]:
+def tree_cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) of ``pid`` and its children: steadier than wall time on a shared machine."""
+    import os
+
+    ticks, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            for task in Path(f"/proc/{current}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            continue
+        ticks += sum(int(f) for f in fields[11:15])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def run(base: str, db: str, plan: Plan, server_pid: int | None = None) -> tuple[dict[str, Any], list[_Sim]]:
     """Set up the devices, run the rounds; (measures, the simulated devices for ``check``)."""
     async def main() -> tuple[dict[str, Any], list[_Sim]]:
         sims = await _setup(base, db, plan)
-        return await _load(sims, base, plan), sims
+        cpu, mine = (tree_cpu_s(server_pid) if server_pid else 0.0), time.process_time()
+        measured = await _load(sims, base, plan)
+        if server_pid:
+            measured["server_cpu_s"] = tree_cpu_s(server_pid) - cpu
+            measured["server_cpu_ms_per_request"] = measured["server_cpu_s"] * 1000 / max(1, measured["requests"])
+        measured["client_cpu_s"] = time.process_time() - mine
+        return measured, sims
 
     return asyncio.run(main())
 
@@ -342,10 +376,10 @@ def measure(store: str, processes: int, plan: Plan, db: str, database_pid: int |
     if os.environ.get("BENCH_PYSPY"):  # a py-spy profile of the server during the run (for development)
         import subprocess
 
-        spy = subprocess.Popen(["py-spy", "record", "-p", str(proc.pid), "-r", "200", "-f", "raw", "-s",
+        spy = subprocess.Popen(["py-spy", "record", "-p", str(proc.pid), "-r", "200", "-f", "raw", "-s", "--gil",
                                 "-o", os.environ["BENCH_PYSPY"]], stdout=subprocess.DEVNULL)
     try:
-        measured, sims = run(base, db, plan)
+        measured, sims = run(base, db, plan, proc.pid)
         if spy is not None:
             spy.send_signal(2)
             spy.wait(60)
@@ -364,7 +398,8 @@ def summary(r: dict[str, Any]) -> str:
             f" {r['requests_per_s']:.0f} req/s, p50 {r['all']['p50_ms']:.1f} ms, p99 {r['all']['p99_ms']:.1f} ms"
             f" (push p99 {r['push']['p99_ms']:.1f}, round p99 {r['round']['p99_ms']:.1f},"
             f" no-op round p50 {r['noop_round']['p50_ms']:.1f}), errors {r['errors']},"
-            f" late rounds {r['late_rounds']}, peak {r['peak_rss_mb']:.0f} MB, load {r['loadavg_1min'][0]:.1f}")
+            f" late rounds {r['late_rounds']}, server cpu {r.get('server_cpu_ms_per_request', 0):.2f} ms/request,"
+            f" client cpu {r['client_cpu_s']:.1f} s, peak {r['peak_rss_mb']:.0f} MB, load {r['loadavg_1min'][0]:.1f}")
 
 
 if __name__ == "__main__":
@@ -378,4 +413,4 @@ if __name__ == "__main__":
     plan = Plan(devices=devices, team_size=team, rounds=int(os.environ.get("ROUNDS", "20")))
     result = measure("sqlite", processes, plan, str(Path(tempfile.mkdtemp()) / "rounds.db"))
     print(summary(result))
-    print(json.dumps({k: v for k, v in result.items() if k in ("error_kinds", "check")}))
+    print(json.dumps({k: v for k, v in result.items() if k in ("error_kinds", "check", "p99_by_second_ms")}))

@@ -265,7 +265,9 @@ def worker_app():  # noqa: ANN201 - a FastAPI app, imported lazily
     """The app of one ``--workers`` process (uvicorn's factory)."""
     from .app import create_app
 
-    return create_app(Settings(public_url=os.environ[_ENV_URL]), open_store(os.environ[_ENV_DB], migrate=False))
+    store = open_store(os.environ[_ENV_DB], migrate=False)
+    store.inline = False  # several processes: a SQLite write may wait on another's lock (not on the loop)
+    return create_app(Settings(public_url=os.environ[_ENV_URL]), store)
 
 
 if __name__ == "__main__":

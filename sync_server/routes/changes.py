@@ -65,6 +65,7 @@ from .deps import (
     query_int,
     require_confirmed,
     signature_ok,
+    store_call,
     team_caller,
 )
 
@@ -76,7 +77,7 @@ Checked = tuple[wire.EnvelopeParts, bytes]
 
 
 @router.post("/changes", response_model=PushOut)
-def push(
+async def push(
     body: PushIn,
     caller: Annotated[Caller, Depends(team_caller("changes.push"))],
     store: StoreDep,
@@ -89,6 +90,10 @@ def push(
     Each envelope's ``ledger_head`` must be an entry of the team ledger (409 ``unknown_ledger_head``) and
     its epoch the current one (409 ``stale_epoch``: re-seal under the current epoch). An optional signed
     ``head`` names the newest envelope of this push; readers compare it with what they were served."""
+    return await store_call(store, _push, body, caller, store, settings, ledgers)
+
+
+def _push(body: PushIn, caller: Caller, store: Store, settings: Settings, ledgers: LedgerCache) -> PushOut:
     require_confirmed(caller)
     if len(body.envelopes) > MAX_ENVELOPES_PER_PUSH:
         raise ApiError(ErrorCode.TOO_MANY_ENVELOPES)
@@ -348,7 +353,7 @@ def _store(
 
 
 @router.get("/changes", response_model=PullOut)
-def pull(
+async def pull(
     caller: Annotated[Caller, Depends(team_caller("changes.pull"))],
     store: StoreDep,
     after: Annotated[str | None, query_int_schema(0, 2**53),
@@ -357,6 +362,11 @@ def pull(
 ) -> PullOut:
     """A page of changes in seq order; ``next`` is the cursor for the following page. Confirmed devices
     only: a device whose fingerprint no coordinator has compared yet gets nothing of the team's."""
+    return await store_call(store, pull_page, caller, store, after, limit)
+
+
+def pull_page(caller: Caller, store: Store, after: str | None, limit: str | None) -> PullOut:
+    """``GET /changes`` (also the page of ``GET /round``)."""
     require_confirmed(caller)
     after_seq = query_int(after, "after", 0, 0, 2**53)
     page_size = query_int(limit, "limit", PULL_LIMIT_DEFAULT, PULL_LIMIT_MIN, PULL_LIMIT_MAX)

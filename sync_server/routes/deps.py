@@ -3,13 +3,14 @@ access logging, query parsing and signature checks."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -21,6 +22,8 @@ from ..ledger_state import LedgerCache
 from ..protocol import ApiError, ErrorCode, secret_hash
 from ..settings import Settings
 from ..store.base import Device, Store
+
+T = TypeVar("T")
 
 _bearer = HTTPBearer(auto_error=False, description="Token from POST /v1/auth/login (15 minutes).")
 
@@ -107,7 +110,14 @@ def _authenticate(store: Store, now: int, credentials: HTTPAuthorizationCredenti
     return Caller(token.team, device)
 
 
-def team_caller(action: str) -> Callable[..., Iterator[Caller]]:
+def _count_refusal(store: Store, settings: Settings, request: Request, action: str, exc: ApiError,
+                   team: str | None = None, device: str | None = None, role: str | None = None) -> None:
+    source = attempts.source_of(request)
+    attempts.gate(store, settings, source, team, device)
+    attempts.failed(store, settings, source, team, device, action, exc.error.code, role)
+
+
+def team_caller(action: str) -> Callable[..., AsyncIterator[Caller]]:
     """Dependency for ``/v1/teams/{team}/...``: a valid bearer token of a device of ``{team}``.
 
     Every authenticated request leaves one access_log row (time, team, device, the device's role,
@@ -116,28 +126,31 @@ def team_caller(action: str) -> Callable[..., Iterator[Caller]]:
     no device and is not logged (it cannot be attributed, and would let anyone fill the log).
     """
 
-    def dependency(
+    async def dependency(
         team: str,
         store: StoreDep,
         settings: SettingsDep,
         request: Request,
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-    ) -> Iterator[Caller]:
+    ) -> AsyncIterator[Caller]:
         if credentials is None:
             # No credential at all: nothing is being guessed, so nothing is counted or rate-limited (429 is
             # for presenting wrong credentials); the answer is always 401, before any database work.
             raise _unauthorized(ErrorCode.UNAUTHORIZED)
+        # An async dependency: the one indexed read runs on the event loop where the store's reads never
+        # wait on a lock (SQLite in WAL mode), else in a worker thread; the route's own work gets the one
+        # thread hop of the request. (A ``def`` generator dependency cost two hops of its own.)
         try:
-            caller = _authenticate(store, settings.clock(), credentials)
+            if getattr(store, "inline", False):
+                caller = _authenticate(store, settings.clock(), credentials)
+            else:
+                caller = await run_in_threadpool(_authenticate, store, settings.clock(), credentials)
         except _KnownDeviceRefused as exc:
-            source = attempts.source_of(request)
-            attempts.gate(store, settings, source, exc.team, exc.device)
-            attempts.failed(store, settings, source, exc.team, exc.device, action, exc.error.code, exc.role)
+            await run_in_threadpool(_count_refusal, store, settings, request, action, exc, exc.team, exc.device,
+                                    exc.role)
             raise
         except ApiError as exc:  # a token the server does not know: counted for the address only
-            source = attempts.source_of(request)
-            attempts.gate(store, settings, source)
-            attempts.failed(store, settings, source, None, None, action, exc.error.code)
+            await run_in_threadpool(_count_refusal, store, settings, request, action, exc)
             raise
         result = "ok"
         try:
@@ -154,10 +167,20 @@ def team_caller(action: str) -> Callable[..., Iterator[Caller]]:
             result = ErrorCode.INTERNAL_ERROR.code
             raise
         finally:
-            device = caller.device
+            device = caller.device  # the row is queued (store/access_buffer.py): no database work here
             store.log_access(settings.clock(), caller.team, device.id, action, result, device.role)
 
     return dependency
+
+
+async def store_call(store: Store, work: Callable[..., T], *args: Any) -> T:
+    """Run a route's store work on the event loop when the store says its calls are short and wait on no
+    other process (``SqliteStore.inline``: one server process on a SQLite file in WAL mode), else in a worker
+    thread. The hot routes (pull, push, round) use it: a thread hop costs more than their store work, and a
+    server whose requests all run on the loop has no threads contending for the GIL."""
+    if getattr(store, "inline", False):
+        return work(*args)
+    return await run_in_threadpool(work, *args)
 
 
 def require_confirmed(caller: Caller) -> None:

@@ -9,15 +9,16 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 from ..protocol import RoundOut, query_int_schema
-from .changes import PageLimit, pull, read_heads
-from .deps import Caller, JsonRoute, StoreDep, query_int, require_confirmed, team_caller
+from ..store.base import Store
+from .changes import PageLimit, pull_page, read_heads
+from .deps import Caller, JsonRoute, StoreDep, query_int, require_confirmed, store_call, team_caller
 from .ledger import _ledger_out
 
 router = APIRouter(prefix="/v1/teams/{team}", tags=["changes"], route_class=JsonRoute)
 
 
 @router.get("/round", response_model=RoundOut)
-def read_round(
+async def read_round(
     caller: Annotated[Caller, Depends(team_caller("changes.pull"))],
     store: StoreDep,
     ledger_after: Annotated[str | None, query_int_schema(-1, 2**53),
@@ -28,7 +29,11 @@ def read_round(
 ) -> RoundOut:
     """``GET /ledger?after=ledger_after``, ``GET /heads`` and ``GET /changes?after&limit`` in this order,
     as one answer: the heads are read before the page, as a reader must. Confirmed devices only."""
+    return await store_call(store, _round, caller, store, ledger_after, after, limit)
+
+
+def _round(caller: Caller, store: Store, ledger_after: str | None, after: str | None, limit: str | None) -> RoundOut:
     require_confirmed(caller)
     ledger = _ledger_out(store, caller.team, query_int(ledger_after, "ledger_after", -1, -1, 2**53))
     heads = read_heads(caller, store)
-    return RoundOut(ledger=ledger, heads=heads.heads, page=pull(caller, store, after, limit))
+    return RoundOut(ledger=ledger, heads=heads.heads, page=pull_page(caller, store, after, limit))

@@ -24,8 +24,10 @@ Row = tuple[Any, ...]
 
 
 class AccessLogBuffer:
-    def __init__(self, write: Callable[[list[Row]], None], delay_s: float = 0.05) -> None:
+    def __init__(self, write: Callable[[list[Row]], None], delay_s: float = 0.05,
+                 after_flush: Callable[[], None] | None = None) -> None:
         self._write = write
+        self._after_flush = after_flush  # housekeeping the flusher thread does off the requests' path
         self.delay_s = delay_s
         self._rows: list[Row] = []
         self._lock = threading.Lock()  # guards _rows and _thread
@@ -78,6 +80,8 @@ class AccessLogBuffer:
             self._wake.clear()
             try:
                 self.flush()
+                if self._after_flush is not None:
+                    self._after_flush()
             except Exception:  # noqa: BLE001 - the rows stay queued; try again in a while
                 if self._stop.wait(1.0):
                     return

@@ -64,6 +64,7 @@ class PostgresStore(SqliteStore):
     (``postgresql://user@host/db`` or ``postgresql:///db?host=/run/postgresql``)."""
 
     _LOCK = " FOR UPDATE"
+    inline = False  # a call may wait for a pooled connection or a row lock: not on the event loop
 
     def __init__(self, url: str, min_size: int = 1, max_size: int = 8, access_log_delay_s: float = 0.05) -> None:
         self.path = url
