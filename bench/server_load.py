@@ -13,6 +13,9 @@ second over the phase's wall time, and p50 / p99 request latency as the client s
 process on the same machine as the server (2 cores here), so the figures compare configurations; they are
 not a capacity claim. Not a test: no asserts. ``python -m bench.server_load`` runs only this part and
 merges it into bench/results/latest.json; ``bench/run.py`` calls ``bench_server_load()``.
+
+``bench_server_rounds()`` (key ``server_rounds``): issue #11's target, many devices doing small sync rounds
+against one server process (bench/server_rounds.py), for 50 and 200 devices (``BENCH_ROUND_DEVICES``).
 """
 
 from __future__ import annotations
@@ -241,6 +244,49 @@ def bench_server_load() -> dict[str, Any]:
             "configurations": results}
 
 
+ROUND_DEVICES = [int(n) for n in os.environ.get("BENCH_ROUND_DEVICES", "50,200").split(",")]
+
+
+def bench_server_rounds() -> dict[str, Any]:
+    """Issue #11's server target: devices doing small sync rounds (bench/server_rounds.py), 50 and 200 of
+    them, each a team of its own, against one server process on SQLite, and on PostgreSQL when present."""
+    from bench.server_rounds import Plan, measure, summary
+    from tests.server.pgcluster import Cluster, find_bin
+
+    runs: list[dict[str, Any]] = []
+    tmp = Path(tempfile.mkdtemp(prefix="veldwerk-rounds-"))
+    for devices in ROUND_DEVICES:
+        runs.append(measure("sqlite", 1, Plan(devices=devices), str(tmp / f"rounds{devices}.db")))
+        print("  " + summary(runs[-1]), flush=True)
+    if find_bin("initdb") and find_bin("pg_ctl"):
+        cluster = Cluster()
+        try:
+            postmaster = int((cluster.data / "postmaster.pid").read_text().split()[0])
+            for devices in ROUND_DEVICES:
+                runs.append(measure("postgresql", 1, Plan(devices=devices), cluster.new_database(), postmaster))
+                print("  " + summary(runs[-1]), flush=True)
+        finally:
+            cluster.stop()
+    plan = Plan()
+    return {"plan": {"rounds": plan.rounds, "interval_s": plan.interval_s, "push_every": plan.push_every,
+                     "per_push": plan.per_push, "envelope_bytes": plan.envelope_bytes, "bound_s": plan.bound_s},
+            "runs": runs}
+
+
+def rounds_table(rounds: dict[str, Any]) -> str:
+    """The rows of docs/performance.md's sync-rounds table."""
+    lines = ["| store | devices | requests/s | p50 / p99 | push p99 | round p99 | no-op round p50 | errors |"
+             " lost or doubled | server CPU per request | server peak RSS | load |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for r in rounds["runs"]:
+        lines.append(f"| {r['store']} | {r['devices']} | {r['requests_per_s']:,.0f} |"
+                     f" {r['all']['p50_ms']:,.1f} / {r['all']['p99_ms']:,.0f} ms | {r['push']['p99_ms']:,.0f} ms |"
+                     f" {r['round']['p99_ms']:,.0f} ms | {r['noop_round']['p50_ms']:,.1f} ms | {r['errors']} |"
+                     f" 0 of {r['check']['pushed']:,} | {r.get('server_cpu_ms_per_request', 0):.2f} ms |"
+                     f" {r['peak_rss_mb']:,.0f} MB | {r['loadavg_1min'][0]:.1f} |")
+    return "\n".join(lines)
+
+
 def table(load: dict[str, Any]) -> str:
     """The rows of docs/performance.md's server table."""
     lines = ["| store | processes | push envelopes/s | push p50 / p99 | push server CPU per 1,000 |"
@@ -257,13 +303,20 @@ def table(load: dict[str, Any]) -> str:
 
 
 def main() -> None:
-    load = bench_server_load()
+    """``python -m bench.server_load [rounds|batches]``: both parts by default."""
+    import sys
+
+    parts = sys.argv[1:] or ["rounds", "batches"]
     out = ROOT / "bench" / "results" / "latest.json"
     results = json.loads(out.read_text()) if out.exists() else {}
-    results["server_load"] = load
+    if "rounds" in parts:
+        results["server_rounds"] = bench_server_rounds()
+        print(rounds_table(results["server_rounds"]))
+    if "batches" in parts:
+        results["server_load"] = bench_server_load()
+        print(table(results["server_load"]))
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2))
-    print(table(load))
 
 
 if __name__ == "__main__":

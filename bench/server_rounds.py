@@ -289,10 +289,11 @@ async def _load(sims: list[_Sim], base: str, plan: Plan) -> dict[str, Any]:
     await asyncio.gather(*(drain(s) for s in sims))
     every = [x for samples in stats.latencies.values() for x in samples]
     requests = len(every)
+    answered = {kind: len(stats.latencies[kind]) + len(final.latencies[kind]) for kind in stats.latencies}
     return {"wall_s": wall, "requests": requests, "requests_per_s": requests / wall,
             "rounds": stats.rounds, "late_rounds": stats.late_rounds,
             "errors": sum(stats.errors.values()) + sum(final.errors.values()),
-            "error_kinds": dict(stats.errors + final.errors), "all": _latency(every),
+            "error_kinds": dict(stats.errors + final.errors), "answered": answered, "all": _latency(every),
             **{kind: _latency(samples) for kind, samples in stats.latencies.items()},
             "noop_round": _latency(stats.noop),
             "p99_by_second_ms": [round(_latency([lat for t, lat in stats.timeline if s <= t - start < s + 1])["p99_ms"])
