@@ -266,7 +266,7 @@ def worker_app():  # noqa: ANN201 - a FastAPI app, imported lazily
     from .app import create_app
 
     store = open_store(os.environ[_ENV_DB], migrate=False)
-    store.inline = False  # several processes: a SQLite write may wait on another's lock (not on the loop)
+    store.inline = False  # several processes on one file: every store call in a worker thread
     return create_app(Settings(public_url=os.environ[_ENV_URL]), store)
 
 

@@ -12,6 +12,7 @@ from typing import Annotated
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from fastapi import APIRouter, Depends, Query, Request
+from fastapi.concurrency import run_in_threadpool
 
 from field_app.crypto import wire
 from field_app.crypto.canonical import CanonicalError, b64d, b64e
@@ -65,7 +66,7 @@ from .deps import (
     query_int,
     require_confirmed,
     signature_ok,
-    store_call,
+    store_read,
     team_caller,
 )
 
@@ -90,7 +91,7 @@ async def push(
     Each envelope's ``ledger_head`` must be an entry of the team ledger (409 ``unknown_ledger_head``) and
     its epoch the current one (409 ``stale_epoch``: re-seal under the current epoch). An optional signed
     ``head`` names the newest envelope of this push; readers compare it with what they were served."""
-    return await store_call(store, _push, body, caller, store, settings, ledgers)
+    return await run_in_threadpool(_push, body, caller, store, settings, ledgers)  # a write: off the loop
 
 
 def _push(body: PushIn, caller: Caller, store: Store, settings: Settings, ledgers: LedgerCache) -> PushOut:
@@ -362,7 +363,7 @@ async def pull(
 ) -> PullOut:
     """A page of changes in seq order; ``next`` is the cursor for the following page. Confirmed devices
     only: a device whose fingerprint no coordinator has compared yet gets nothing of the team's."""
-    return await store_call(store, pull_page, caller, store, after, limit)
+    return await store_read(store, pull_page, caller, store, after, limit)
 
 
 def pull_page(caller: Caller, store: Store, after: str | None, limit: str | None) -> PullOut:

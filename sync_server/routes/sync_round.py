@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Query
 from ..protocol import RoundOut, query_int_schema
 from ..store.base import Store
 from .changes import PageLimit, pull_page, read_heads
-from .deps import Caller, JsonRoute, StoreDep, query_int, require_confirmed, store_call, team_caller
+from .deps import Caller, JsonRoute, StoreDep, query_int, require_confirmed, store_read, team_caller
 from .ledger import _ledger_out
 
 router = APIRouter(prefix="/v1/teams/{team}", tags=["changes"], route_class=JsonRoute)
@@ -29,7 +29,7 @@ async def read_round(
 ) -> RoundOut:
     """``GET /ledger?after=ledger_after``, ``GET /heads`` and ``GET /changes?after&limit`` in this order,
     as one answer: the heads are read before the page, as a reader must. Confirmed devices only."""
-    return await store_call(store, _round, caller, store, ledger_after, after, limit)
+    return await store_read(store, _round, caller, store, ledger_after, after, limit)
 
 
 def _round(caller: Caller, store: Store, ledger_after: str | None, after: str | None, limit: str | None) -> RoundOut:

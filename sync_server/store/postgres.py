@@ -19,7 +19,7 @@ from typing import Any
 import psycopg
 from psycopg_pool import ConnectionPool
 
-from .access_buffer import AccessLogBuffer, Row
+from .access_buffer import AccessLogBuffer
 from .sqlite import SqliteStore
 
 _TRIGGER = re.compile(
@@ -77,13 +77,6 @@ class PostgresStore(SqliteStore):
     def close(self) -> None:
         self._access.close()
         self.pool.close()
-
-    def _write_access_rows(self, rows: list[Row]) -> None:
-        with self._tx() as db:  # one round trip for the batch (psycopg pipelines executemany)
-            db.executemany(
-                "INSERT INTO access_log (at, team, device, action, result, role) VALUES (?, ?, ?, ?, ?, ?)",
-                [list(row) for row in rows],
-            )
 
     @contextmanager
     def _db(self) -> Iterator[_PgDb]:  # type: ignore[override]

@@ -50,6 +50,15 @@ from .sqlite_schema import MIGRATIONS
 # Keep expired challenges and tokens a while so a late client hears "expired", not "unknown".
 _EXPIRED_GRACE_MS = 24 * 3600_000
 
+def _executemany(db: sqlite_utils.Database, sql: str, rows: list[list]) -> None:
+    """One statement for many rows, on either store (``_PgDb`` has ``executemany``; sqlite_utils does not)."""
+    many = getattr(db, "executemany", None)
+    if many is not None:
+        many(sql, rows)
+    else:
+        db.conn.executemany(sql, rows)
+
+
 def _device(row: tuple) -> Device:
     team, id_, ed, x, role, beheer, status, enrolled_at, revoked_reason, revoked_index = row
     return Device(team, id_, ed, x, role, bool(beheer), status, enrolled_at, revoked_reason, revoked_index)
@@ -69,10 +78,9 @@ class SqliteStore:
     # Idle connections kept for reuse; more are opened when more threads need one at once, and those beyond
     # this many are closed when given back.
     MAX_IDLE = 48  # anyio's worker threads are 40
-    # Calls are short and wait on nothing but this process's own writers (WAL: readers never wait on the
-    # writer), so the hot routes run them on the event loop (routes/deps.py ``store_call``). ``serve
-    # --workers N`` turns it off (the processes wait on each other's write lock); PostgreSQL's pool may
-    # make a caller wait for a connection: off there.
+    # Reads are short and wait on nothing (WAL: readers never wait on the writer), so the token check and
+    # the hot reads run on the event loop (routes/deps.py ``store_read``). ``serve --workers N`` turns it
+    # off (checkpoints of other processes); PostgreSQL's pool may make a reader wait for a connection.
     inline = True
     BACKSTOP_CHECKPOINT_PAGES = 20_000  # ~80 MB of WAL
     CHECKPOINT_EVERY_S = 1.0
@@ -414,14 +422,18 @@ class SqliteStore:
             last_seq = row[0]
             chains: dict[str, tuple[int, bytes]] = {}
             stored: dict[str, int] = {}
-            for item in items:  # op_id conflicts first: an earlier sealing of this work is on the server
-                known = db.execute(
-                    "SELECT seq, envelope FROM changes WHERE team = ? AND op_id = ?", [team, item.op_id]
-                ).fetchone()
-                if known is not None:
-                    if bytes(known[1]) != item.envelope:
+            # op_id conflicts first: an earlier sealing of this work is on the server (one statement for the
+            # batch: each statement is a round trip on PostgreSQL and a GIL hand-off on SQLite)
+            marks = ",".join("?" * len(items))
+            known = {op_id: (seq, bytes(envelope)) for op_id, seq, envelope in db.execute(
+                f"SELECT op_id, seq, envelope FROM changes WHERE team = ? AND op_id IN ({marks})",
+                [team, *(item.op_id for item in items)]).fetchall()} if items else {}
+            for item in items:
+                if item.op_id in known:
+                    if known[item.op_id][1] != item.envelope:
                         raise OpConflict(item.op_id)  # rolls the whole batch back
-                    stored[item.op_id] = known[0]
+                    stored[item.op_id] = known[item.op_id][0]
+            rows = []
             for item in items:
                 if item.op_id in stored:
                     outcomes.append(PushOutcome(item.op_id, stored[item.op_id], True))
@@ -429,13 +441,12 @@ class SqliteStore:
                 if item.device_seq is not None:
                     chains[item.device] = continue_chain(db, team, item, chains)
                 last_seq += 1
-                db.execute(
-                    "INSERT INTO changes (team, seq, op_id, device, envelope, received_at, device_seq)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    [team, last_seq, item.op_id, item.device, item.envelope, now, item.device_seq],
-                )
+                rows.append([team, last_seq, item.op_id, item.device, item.envelope, now, item.device_seq])
                 outcomes.append(PushOutcome(item.op_id, last_seq, False))
                 stored[item.op_id] = last_seq
+            if rows:
+                _executemany(db, "INSERT INTO changes (team, seq, op_id, device, envelope, received_at, device_seq)"
+                             " VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
             db.execute("UPDATE teams SET last_seq = ? WHERE id = ?", [last_seq, team])
             for device, (device_seq, digest) in chains.items():
                 db.execute(
@@ -488,11 +499,8 @@ class SqliteStore:
 
     def _write_access_rows(self, rows: list[Row]) -> None:
         with self._tx() as db:
-            for row in rows:
-                db.execute(
-                    "INSERT INTO access_log (at, team, device, action, result, role) VALUES (?, ?, ?, ?, ?, ?)",
-                    list(row),
-                )
+            _executemany(db, "INSERT INTO access_log (at, team, device, action, result, role)"
+                             " VALUES (?, ?, ?, ?, ?, ?)", [list(row) for row in rows])
 
     def failure_counts(self, keys: list[str], minute: int) -> dict[str, int]:
         with self._db() as db:
