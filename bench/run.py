@@ -149,10 +149,11 @@ def bench_sync(n: int = N_SYNC) -> dict:
 
 def main() -> None:
     from bench.e2e import bench as bench_e2e  # end to end with the PouchDB peer: bench/e2e.py
-    from bench.server_load import bench_server_load, bench_server_rounds  # server side (bench/server_load.py)
+    from bench.server_load import bench_server_load, bench_server_rounds, write_rounds_doc  # server side
 
     results = {"seal_open": bench_seal_open(), "sync": bench_sync(), "e2e": bench_e2e()}
     results["server_rounds"] = bench_server_rounds()
+    write_rounds_doc(results["server_rounds"])
     results["server_load"] = bench_server_load()
     out = ROOT / "bench" / "results" / "latest.json"
     out.write_text(json.dumps(results, indent=2))

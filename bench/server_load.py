@@ -302,6 +302,27 @@ def table(load: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+DOC = ROOT / "docs" / "performance.md"
+
+
+def write_rounds_doc(rounds: dict[str, Any]) -> None:
+    """The sync-rounds table of docs/performance.md (between its server-rounds markers), with when and where."""
+    import platform
+    from datetime import UTC, datetime
+
+    start, end = "<!-- server-rounds:start -->", "<!-- server-rounds:end -->"
+    text = DOC.read_text()
+    if start not in text or end not in text:
+        return
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    block = (f"{start}\nMeasured by `make bench` on {when}: {cpu}, {os.cpu_count()} cores, Python"
+             f" {platform.python_version()}; *load* is the machine's 1-minute load average when the run began.\n\n"
+             f"{rounds_table(rounds)}\n{end}")
+    DOC.write_text(text[:text.index(start)] + block + text[text.index(end) + len(end):])
+
+
 def main() -> None:
     """``python -m bench.server_load [rounds|batches]``: both parts by default."""
     import sys
@@ -312,6 +333,7 @@ def main() -> None:
     if "rounds" in parts:
         results["server_rounds"] = bench_server_rounds()
         print(rounds_table(results["server_rounds"]))
+        write_rounds_doc(results["server_rounds"])
     if "batches" in parts:
         results["server_load"] = bench_server_load()
         print(table(results["server_load"]))

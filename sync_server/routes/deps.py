@@ -178,7 +178,7 @@ async def store_read(store: Store, work: Callable[..., T], *args: Any) -> T:
     nothing (``SqliteStore.inline``: one server process on a SQLite file in WAL mode), else in a worker
     thread. The hot reads (pull, round) use it: a thread hop cost more than their store work. Writes stay in
     worker threads: a write may wait for the write lock or, on a busy machine, for the disk, and on the
-    loop that wait stalled every request (p99 0.8-0.9 s at 200 devices under load 7, against 0.4-0.8 s)."""
+    loop that wait stalled every request (docs/performance.md, server section)."""
     if getattr(store, "inline", False):
         return work(*args)
     return await run_in_threadpool(work, *args)

@@ -1,10 +1,11 @@
 """SQLite implementation of the store (sqlite-utils, WAL).
 
-Operations borrow a connection from a small pool of idle ones (each opened once, with its pragmas set
-once) and give it back, so the store is safe to share between threads; several processes may share the
-file. Access-log rows are queued and written in batches by one thread (``access_buffer``). Writes that must be atomic run inside one ``BEGIN IMMEDIATE`` transaction: SQLite then holds the
-database write lock from the first read, so two pushes can never read the same ``last_seq`` (no
-process-local lock; several server processes on one file stay correct).
+Operations borrow a connection from a pool of idle ones (each opened once, with its pragmas set once) and
+give it back, so the store is safe to share between threads; several processes may share the file.
+Access-log rows are queued and written in batches by one thread (``access_buffer``). Writes that must be
+atomic run inside one ``BEGIN IMMEDIATE`` transaction: SQLite then holds the database write lock from the
+first read, so two pushes can never read the same ``last_seq`` (the process's own writer lock only spares
+SQLite's sleeping busy handler; several server processes on one file stay correct).
 """
 
 from __future__ import annotations
@@ -80,7 +81,7 @@ class SqliteStore:
     MAX_IDLE = 48  # anyio's worker threads are 40
     # Reads are short and wait on nothing (WAL: readers never wait on the writer), so the token check and
     # the hot reads run on the event loop (routes/deps.py ``store_read``). ``serve --workers N`` turns it
-    # off (checkpoints of other processes); PostgreSQL's pool may make a reader wait for a connection.
+    # off (another process's checkpoint may make a read wait); PostgreSQL's pool may make a reader wait.
     inline = True
     BACKSTOP_CHECKPOINT_PAGES = 20_000  # ~80 MB of WAL
     CHECKPOINT_EVERY_S = 1.0
