@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -42,6 +43,7 @@ def create_app(settings: Settings, store: Store) -> FastAPI:
     app.state.settings = settings
     app.state.store = store
     app.state.ledgers = LedgerCache()
+    app.state.write_turn = asyncio.Lock()  # routes/deps.py store_write
     for router in ROUTERS:
         app.include_router(router, responses={"4XX": {"model": ErrorOut, "description": "{error, detail}"}})
     app.add_exception_handler(ApiError, _api_error)

@@ -12,7 +12,6 @@ from typing import Annotated
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.concurrency import run_in_threadpool
 
 from field_app.crypto import wire
 from field_app.crypto.canonical import CanonicalError, b64d, b64e
@@ -67,6 +66,7 @@ from .deps import (
     require_confirmed,
     signature_ok,
     store_read,
+    store_write,
     team_caller,
 )
 
@@ -84,6 +84,7 @@ async def push(
     store: StoreDep,
     settings: SettingsDep,
     ledgers: LedgersDep,
+    request: Request,
 ) -> PushOut:
     """Store a batch of envelopes, all or nothing. Idempotent by op_id: the same bytes again answer the
     original seq (``duplicate: true``); other bytes under a known op_id answer 409 ``op_conflict``.
@@ -91,7 +92,7 @@ async def push(
     Each envelope's ``ledger_head`` must be an entry of the team ledger (409 ``unknown_ledger_head``) and
     its epoch the current one (409 ``stale_epoch``: re-seal under the current epoch). An optional signed
     ``head`` names the newest envelope of this push; readers compare it with what they were served."""
-    return await run_in_threadpool(_push, body, caller, store, settings, ledgers)  # a write: off the loop
+    return await store_write(request, store, _push, body, caller, store, settings, ledgers)
 
 
 def _push(body: PushIn, caller: Caller, store: Store, settings: Settings, ledgers: LedgerCache) -> PushOut:
