@@ -249,7 +249,8 @@ ROUND_DEVICES = [int(n) for n in os.environ.get("BENCH_ROUND_DEVICES", "50,200")
 
 def bench_server_rounds() -> dict[str, Any]:
     """Issue #11's server target: devices doing small sync rounds (bench/server_rounds.py), 50 and 200 of
-    them, each a team of its own, against one server process on SQLite, and on PostgreSQL when present."""
+    them, each a team of its own, against one server process on SQLite, and on PostgreSQL when present (also
+    with two processes for the larger number)."""
     from bench.server_rounds import Plan, measure, summary
     from tests.server.pgcluster import Cluster, find_bin
 
@@ -262,8 +263,9 @@ def bench_server_rounds() -> dict[str, Any]:
         cluster = Cluster()
         try:
             postmaster = int((cluster.data / "postmaster.pid").read_text().split()[0])
-            for devices in ROUND_DEVICES:
-                runs.append(measure("postgresql", 1, Plan(devices=devices), cluster.new_database(), postmaster))
+            for devices, processes in [(d, 1) for d in ROUND_DEVICES] + [(max(ROUND_DEVICES), 2)]:
+                runs.append(measure("postgresql", processes, Plan(devices=devices), cluster.new_database(),
+                                    postmaster))
                 print("  " + summary(runs[-1]), flush=True)
         finally:
             cluster.stop()
@@ -275,11 +277,11 @@ def bench_server_rounds() -> dict[str, Any]:
 
 def rounds_table(rounds: dict[str, Any]) -> str:
     """The rows of docs/performance.md's sync-rounds table."""
-    lines = ["| store | devices | requests/s | p50 / p99 | push p99 | round p99 | no-op round p50 | errors |"
-             " lost or doubled | server CPU per request | server peak RSS | load |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    lines = ["| store | processes | devices | requests/s | p50 / p99 | push p99 | round p99 | no-op round p50 |"
+             " errors | lost or doubled | server CPU per request | server peak RSS | load |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rounds["runs"]:
-        lines.append(f"| {r['store']} | {r['devices']} | {r['requests_per_s']:,.0f} |"
+        lines.append(f"| {r['store']} | {r['processes']} | {r['devices']} | {r['requests_per_s']:,.0f} |"
                      f" {r['all']['p50_ms']:,.1f} / {r['all']['p99_ms']:,.0f} ms | {r['push']['p99_ms']:,.0f} ms |"
                      f" {r['round']['p99_ms']:,.0f} ms | {r['noop_round']['p50_ms']:,.1f} ms | {r['errors']} |"
                      f" 0 of {r['check']['pushed']:,} | {r.get('server_cpu_ms_per_request', 0):.2f} ms |"

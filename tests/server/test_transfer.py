@@ -84,7 +84,9 @@ async def test_a_team_moves_from_sqlite_to_postgresql_with_its_seqs(source: Serv
     before = await _pull(source.client, workers[0])
     assert [seq for seq, _ in before] == list(range(1, 3 * ROUNDS * PER_PUSH + 1))
     export = tmp_path / "team.jsonl"
-    exported = run("export", "--db", source.db_path, "--team", admin.team, str(export))
+    source.store.flush_access_log()  # the running server's queued access-log rows (it writes them within 50 ms)
+    # ``--team=``: a team id may start with "-" (base64url), which argparse would take for an option
+    exported = run("export", "--db", source.db_path, f"--team={admin.team}", str(export))
     assert exported.returncode == 0, exported.stderr
     assert f"{len(before)} changes" in exported.stdout and export.stat().st_mode & 0o777 == 0o600
     assert all(b64d(line["r"][4]) for line in map(json.loads, export.read_text().splitlines()[1:])
@@ -129,6 +131,7 @@ async def test_the_whole_server_moves_and_back(source: Server, pg_cluster: Clust
     """Every team, PostgreSQL to SQLite as well: every moved table holds the same rows."""
     teams = [(await _populate(source))[0].team for _ in range(2)]
     url = pg_cluster.new_database()
+    source.store.flush_access_log()  # the running server's queued access-log rows (it writes them within 50 ms)
     assert run("export", "--db", source.db_path, str(tmp_path / "all.jsonl")).returncode == 0
     assert run("import", "--db", url, str(tmp_path / "all.jsonl")).returncode == 0
     assert run("export", "--db", url, str(tmp_path / "back.jsonl")).returncode == 0
