@@ -137,6 +137,8 @@ def team_caller(action: str) -> Callable[..., AsyncIterator[Caller]]:
             # No credential at all: nothing is being guessed, so nothing is counted or rate-limited (429 is
             # for presenting wrong credentials); the answer is always 401, before any database work.
             raise _unauthorized(ErrorCode.UNAUTHORIZED)
+        if not store.access_log_healthy():  # its rows have not been written for seconds: serve no access
+            raise ApiError(ErrorCode.INTERNAL_ERROR, "The access log cannot be written; try again later.")
         # An async dependency: the one indexed read runs on the event loop where the store's reads never
         # wait on a lock (SQLite in WAL mode), else in a worker thread; the route's own work gets the one
         # thread hop of the request. (A ``def`` generator dependency cost two hops of its own.)

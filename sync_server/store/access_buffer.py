@@ -11,12 +11,15 @@ What it costs: a row is in the database up to ``delay_s`` (plus the time to get 
 request was answered. A clean stop (SIGTERM/SIGINT: the app's shutdown, ``Store.close()``) writes what is
 queued; a ``kill -9`` or power cut loses the rows of at most the last ``delay_s`` (docs/security.md).
 Reading the log (``Store.access_log``, an export) flushes first, so it sees every row logged before.
-A failed write keeps the rows queued and tries again on the next wake.
+A failed write keeps the rows queued and tries again a second later. While writing has failed for more
+than ``stuck_s`` (a full disk, a read-only file), ``healthy()`` is False and the server refuses
+authenticated requests (``routes/deps.py``): no access is served that the log cannot hold.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -25,8 +28,10 @@ Row = tuple[Any, ...]
 
 class AccessLogBuffer:
     def __init__(self, write: Callable[[list[Row]], None], delay_s: float = 0.05,
-                 after_flush: Callable[[], None] | None = None) -> None:
+                 after_flush: Callable[[], None] | None = None, stuck_s: float = 5.0) -> None:
         self._write = write
+        self.stuck_s = stuck_s
+        self._failing_since: float | None = None  # monotonic time of the first failed write in a row
         self._after_flush = after_flush  # housekeeping the flusher thread does off the requests' path
         self.delay_s = delay_s
         self._rows: list[Row] = []
@@ -60,7 +65,15 @@ class AccessLogBuffer:
             except BaseException:
                 with self._lock:
                     self._rows[:0] = rows
+                if self._failing_since is None:
+                    self._failing_since = time.monotonic()
                 raise
+            self._failing_since = None
+
+    def healthy(self) -> bool:
+        """False while writing rows has failed for more than ``stuck_s``."""
+        since = self._failing_since
+        return since is None or time.monotonic() - since <= self.stuck_s
 
     def close(self) -> None:
         """Stop the flusher thread and write what is queued."""

@@ -328,6 +328,10 @@ class Store(Protocol):
         first)."""
         ...
 
+    def access_log_healthy(self) -> bool:
+        """False while the queued access-log rows cannot be written: the server then serves no access."""
+        ...
+
     def flush_access_log(self) -> None:
         """Write the access-log rows ``log_access`` queued (it batches them; see store/access_buffer.py)."""
         ...

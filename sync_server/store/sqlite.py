@@ -108,6 +108,10 @@ class SqliteStore:
         """Write the queued access-log rows now."""
         self._access.flush()
 
+    def access_log_healthy(self) -> bool:
+        """False while the queued access-log rows cannot be written (see access_buffer)."""
+        return self._access.healthy()
+
     # -- plumbing -------------------------------------------------------------------------------------
 
     def _connect(self) -> sqlite_utils.Database:
