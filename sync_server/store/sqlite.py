@@ -10,6 +10,8 @@ SQLite's sleeping busy handler; several server processes on one file stay correc
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from datetime import UTC, datetime
 
 import sqlite_utils
@@ -65,8 +67,18 @@ class SqliteStore(SqliteConnections):
     # -- schema ---------------------------------------------------------------------------------------
 
     def _prepare(self) -> None:
-        with self._db() as db:
-            db.execute("PRAGMA journal_mode = WAL")
+        """WAL mode. Switching to it needs the file to itself, and SQLite answers "database is locked" at
+        once, without waiting, when another connection switching at the same moment holds it (processes or
+        threads migrating a new file together, 4-7 times in 150 tries of six): try again for a while."""
+        for attempt in range(100):
+            try:
+                with self._db() as db:
+                    db.execute("PRAGMA journal_mode = WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or attempt == 99:
+                    raise
+                time.sleep(0.05)
 
     def _migration_lock(self, db: sqlite_utils.Database) -> None:
         """Only one process migrates at a time (BEGIN IMMEDIATE already ensures it here)."""
