@@ -95,12 +95,15 @@ class Projection:
             return  # notes never change
         if not may_win(stamp, received_at):
             return
+        won = False
         for name, value in op.get("fields", {}).items():
             name = sys.intern(name)  # one copy of each field name, not one per record
             if name not in rec.stamps or stamp > rec.stamps[name]:
                 rec.fields[name] = value
                 rec.stamps[name] = stamp
-                rec.last_author = author
+                won = True
+        if won and stamp >= max(rec.stamps.values()):
+            rec.last_author = author  # the author of the newest write, whatever the order ops arrive in
         for orphan, o_id, o_origin in self._orphans.pop(rid, []):
             self._attach(rec, orphan, orphan["kind"], Stamp.from_wire(orphan["hlc"]), o_id, o_origin)
 
@@ -112,8 +115,11 @@ class Projection:
             rec.addenda.append(Addendum(op["record_id"], op["fields"].get("text", ""), author, stamp.ms,
                                         op_id, origin))
             rec.addenda.sort(key=lambda a: (a.at, a.id))
-        elif rec.retracted is None:
-            rec.retracted = {"reason": op["fields"].get("reason", ""), "author": author, "at": stamp.ms}
+        else:  # two devices may retract the same note: the earliest retraction wins on every device
+            mine = {"reason": op["fields"].get("reason", ""), "author": author, "at": stamp.ms}
+            old = rec.retracted
+            if old is None or (mine["at"], mine["author"], mine["reason"]) < (old["at"], old["author"], old["reason"]):
+                rec.retracted = mine
 
     def set_unsent(self, op_ids: set[bytes]) -> None:
         with self._lock:
