@@ -23,6 +23,7 @@ import sqlite_utils
 
 from ..crypto.canonical import canonical_json
 from ..crypto.vault import open_local, seal_local
+from ..domain.errors import StorageError
 from .migrations import MIGRATIONS
 
 DB_FILE = "veldwerk.db"
@@ -30,6 +31,34 @@ DB_FILE = "veldwerk.db"
 
 class StoreError(RuntimeError):
     pass
+
+
+# SQLite's primary result codes for a write the device's storage refused (https://sqlite.org/rescode.html)
+_STORAGE_KINDS = {13: "full", 8: "readonly", 10: "io"}  # SQLITE_FULL, SQLITE_READONLY, SQLITE_IOERR
+
+
+def storage_error(exc: BaseException) -> StorageError | None:
+    """The :class:`StorageError` (Dutch message) for a full disk, a read-only database file or a disk
+    error; None for any other error."""
+    if not isinstance(exc, sqlite3.Error):
+        return None
+    kind = _STORAGE_KINDS.get((getattr(exc, "sqlite_errorcode", None) or 0) & 0xFF)
+    if kind is None:  # without an error code: SQLite's own words
+        text = str(exc).lower()
+        kind = ("full" if "disk is full" in text else "readonly" if "readonly" in text
+                else "io" if "disk i/o error" in text else None)
+    return StorageError(kind) if kind else None
+
+
+@contextmanager
+def _storage_errors() -> Iterator[None]:
+    try:
+        yield
+    except sqlite3.Error as exc:
+        mapped = storage_error(exc)
+        if mapped is None:
+            raise
+        raise mapped from exc
 
 
 class LocalStore:
@@ -78,7 +107,7 @@ class LocalStore:
 
     def _x(self, sql: str, params: list | tuple = ()) -> list[tuple]:
         """Run one statement under the store lock (one connection is shared by the UI and sync threads)."""
-        with self._lock:
+        with self._lock, _storage_errors():
             return self.db.execute(sql, params).fetchall()
 
     def _one(self, sql: str, params: list | tuple = ()) -> tuple | None:
@@ -87,18 +116,22 @@ class LocalStore:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any exception. Re-entrant per thread."""
+        """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any exception. Re-entrant per thread. A full disk, a
+        read-only database file or a disk error raises :class:`StorageError` (nothing of it stored)."""
         with self._lock:
             if self.db.conn.in_transaction:
                 yield
                 return
-            self.db.execute("BEGIN IMMEDIATE")
+            with _storage_errors():
+                self.db.execute("BEGIN IMMEDIATE")
             try:
-                yield
+                with _storage_errors():
+                    yield
+                    self.db.execute("COMMIT")
             except BaseException:
-                self.db.execute("ROLLBACK")
+                if self.db.conn.in_transaction:  # SQLite may have rolled back already (a full disk)
+                    self.db.execute("ROLLBACK")
                 raise
-            self.db.execute("COMMIT")
 
     # -- keys --------------------------------------------------------------------------------------
     def set_local_key(self, key: bytes | None) -> None:
@@ -223,7 +256,7 @@ class LocalStore:
     def add_op(self, op_id: bytes, op: dict, *, origin: str, seq: int | None = None) -> bool:
         """Store an operation (sealed). Returns False if it was already there (idempotent). One statement."""
         blob = self.seal("op", op)
-        with self._lock:
+        with self._lock, _storage_errors():
             cur = self.db.execute(
                 "INSERT OR IGNORE INTO ops (op_id, position, origin, seq, blob) "
                 "VALUES (?, (SELECT COALESCE(MAX(position), 0) + 1 FROM ops), ?, ?, ?)",

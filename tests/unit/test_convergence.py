@@ -138,7 +138,7 @@ class Peer:
         conditions = ids(p.records(cid, "condition"))
         if action == "note" or (action in ("addendum", "retract") and not notes):
             self.write("contact", b64e(new_id()), cid, "create", {
-                "contact_type": "GESPREK_KANTOOR", "outcome": "PLAATSGEVONDEN", "report": f"Notitie {word} (fictief)",
+                "contact_type": "KANTOOR", "outcome": "PLAATSGEVONDEN", "report": f"Notitie {word} (fictief)",
                 "occurred_at": BASE_MS + pick, "recorded_at": BASE_MS + self.t.tick})
         elif action == "condition" or (action == "set_condition" and not conditions):
             self.write("condition", b64e(new_id()), cid, "create", {"condition_type": "MELDPLICHT", "note": word})
