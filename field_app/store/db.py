@@ -73,12 +73,17 @@ class LocalStore:
             pass
         conn = sqlite3.connect(self.data_dir / DB_FILE, check_same_thread=False, isolation_level=None)
         self.db = sqlite_utils.Database(conn)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=FULL")
-        self.db.execute("PRAGMA secure_delete=ON")
         self._lock = threading.RLock()
         self._local_key: bytes | None = None
-        self._migrate()
+        try:
+            with _storage_errors():  # a read-only or full database file: a Dutch StorageError, not a traceback
+                self.db.execute("PRAGMA journal_mode=WAL")
+                self.db.execute("PRAGMA synchronous=FULL")
+                self.db.execute("PRAGMA secure_delete=ON")
+                self._migrate()
+        except BaseException:
+            conn.close()
+            raise
 
     # -- lifecycle ---------------------------------------------------------------------------------
     def _migrate(self) -> None:

@@ -9,10 +9,18 @@ a write, and a file made read-only under a running app keeps its open read-write
 
 from __future__ import annotations
 
+import hashlib
+import os
+import shutil
 import sqlite3
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
 
 import flet as ft
 import pytest
+from conftest import enrolled_device
 from ui_helpers import PASSPHRASE, dump, field, has_text, press, select, type_into, unlock
 
 from field_app.app_api import StorageError
@@ -91,6 +99,48 @@ def test_a_read_only_database_refuses_the_write_in_dutch_and_keeps_the_data(real
     svc.lock()
     svc.unlock(PASSPHRASE)
     assert [n.id for n in svc.timeline(cid)] == [earlier]
+
+
+def test_a_read_only_database_file_is_said_in_dutch_and_its_data_kept():
+    """A real read-only file (0444 in a 0555 folder). As root (CI) chmod stops nothing, so the command runs
+    as the unprivileged user ``nobody`` (util-linux ``setpriv``) on a folder it owns."""
+    as_root = os.geteuid() == 0
+    if as_root and not shutil.which("setpriv"):
+        pytest.skip("running as root without setpriv: a read-only file cannot stop root's writes")
+    root = Path(tempfile.mkdtemp(prefix="veldwerk-ro-"))  # not under pytest's 0700 tmp: nobody must get in
+    try:
+        root.chmod(0o755)
+        data = root / "device"
+        svc = enrolled_device(data)
+        svc.unlock(PASSPHRASE)
+        cid = svc.add_client("Alleen Lezen Bestand (fictief)", fictional=True)
+        note = svc.record_contact(cid, report="Eerdere notitie (fictief).", **NOTE)
+        svc.close()
+        db_file = data / "veldwerk.db"
+        before = hashlib.sha256(db_file.read_bytes()).hexdigest()
+        if as_root:
+            for path in (data, *data.iterdir()):
+                os.chown(path, 65534, 65534)
+        db_file.chmod(0o444)
+        data.chmod(0o555)
+        prefix = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] if as_root else []
+        out = subprocess.run([*prefix, sys.executable, "-m", "field_app.cli", "info", "--data", str(data)],
+                             capture_output=True, text=True, timeout=60)
+        assert out.returncode == 2, out
+        assert "alleen-lezen" in out.stderr and "Eerder vastgelegde gegevens zijn bewaard" in out.stderr, out.stderr
+        assert "Traceback" not in out.stderr
+        assert hashlib.sha256(db_file.read_bytes()).hexdigest() == before  # nothing was written
+        data.chmod(0o700)
+        db_file.chmod(0o600)
+        svc = Services(data, autosync=False)
+        try:
+            svc.unlock(PASSPHRASE)
+            assert [n.id for n in svc.timeline(cid)] == [note]
+            assert integrity(svc) == "ok"
+        finally:
+            svc.close()
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.mark.parametrize(("message", "code", "kind"), [
