@@ -20,7 +20,6 @@ from pathlib import Path
 
 import flet as ft
 import pytest
-from conftest import enrolled_device
 from ui_helpers import PASSPHRASE, dump, field, has_text, press, select, type_into, unlock
 
 from field_app.app_api import StorageError
@@ -101,7 +100,7 @@ def test_a_read_only_database_refuses_the_write_in_dutch_and_keeps_the_data(real
     assert [n.id for n in svc.timeline(cid)] == [earlier]
 
 
-def test_a_read_only_database_file_is_said_in_dutch_and_its_data_kept():
+def test_a_read_only_database_file_is_said_in_dutch_and_its_data_kept(real_services):
     """A real read-only file (0444 in a 0555 folder). As root (CI) chmod stops nothing, so the command runs
     as the unprivileged user ``nobody`` (util-linux ``setpriv``) on a folder it owns."""
     as_root = os.geteuid() == 0
@@ -110,12 +109,13 @@ def test_a_read_only_database_file_is_said_in_dutch_and_its_data_kept():
     root = Path(tempfile.mkdtemp(prefix="veldwerk-ro-"))  # not under pytest's 0700 tmp: nobody must get in
     try:
         root.chmod(0o755)
-        data = root / "device"
-        svc = enrolled_device(data)
+        svc = real_services
         svc.unlock(PASSPHRASE)
         cid = svc.add_client("Alleen Lezen Bestand (fictief)", fictional=True)
         note = svc.record_contact(cid, report="Eerdere notitie (fictief).", **NOTE)
-        svc.close()
+        svc.close()  # the last connection folds the WAL in: the one file is the whole device
+        data = root / "device"
+        shutil.copytree(svc.data_dir, data)
         db_file = data / "veldwerk.db"
         before = hashlib.sha256(db_file.read_bytes()).hexdigest()
         if as_root:
