@@ -4,7 +4,9 @@ Operations are immutable; the projection folds them into records. A *note* recor
 meldcode form, a case conference) is one ``create`` and never changes: corrections arrive as
 ``addendum`` operations pointing at it, and a note on the wrong client is ``retract``-ed with a reason
 (its stub stays). Every other record merges per field, last writer wins by hybrid logical clock; a
-remote clock more than 24 h ahead of its receipt may not win.
+remote clock more than 24 h ahead of its receipt may not win. The fold does not depend on the order
+operations arrive in (tests/unit/test_convergence.py): ``last_author`` is the newest write's author, and
+of two retractions of one note the earliest wins.
 """
 
 from __future__ import annotations
