@@ -179,6 +179,10 @@ def test_kill_devices_during_sync(live):
     reader killed while it pulls them (its sync starts as it unlocks)."""
     team = live
     rng, worker, unpushed, unpulled = random.Random(12), Worker(team), 0, 0
+    worker.start()  # a backlog on the server, so that the reader's pulls take a while
+    worker.write([f"b-{i}" for i in range(300)])
+    worker.shell.close()
+    sync(team["work"], WORK_PASS)
     for r in range(ROUNDS):
         if r % 2 == 0:
             worker.start()
@@ -190,7 +194,7 @@ def test_kill_devices_during_sync(live):
             unpushed += outbox_count(team["work"]) > 0
         else:
             reader = DeviceShell(team["sup"], SUP_PASS, team["tmp"] / "reader.log")  # pulls as it unlocks
-            time.sleep(rng.uniform(0.0, 0.12))
+            time.sleep(rng.uniform(0.0, 0.3))
             reader.proc.kill()
             reader.proc.wait(10)
             with sqlite3.connect(team["sup"] / "veldwerk.db") as db, \
