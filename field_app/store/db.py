@@ -50,15 +50,20 @@ def storage_error(exc: BaseException) -> StorageError | None:
     return StorageError(kind) if kind else None
 
 
+def _raise_storage_error(exc: sqlite3.Error) -> None:
+    """Raise the StorageError for ``exc`` if it is one; return otherwise (the caller re-raises ``exc``)."""
+    mapped = storage_error(exc)
+    if mapped is not None:
+        raise mapped from exc
+
+
 @contextmanager
 def _storage_errors() -> Iterator[None]:
     try:
         yield
     except sqlite3.Error as exc:
-        mapped = storage_error(exc)
-        if mapped is None:
-            raise
-        raise mapped from exc
+        _raise_storage_error(exc)
+        raise
 
 
 class LocalStore:
@@ -112,8 +117,12 @@ class LocalStore:
 
     def _x(self, sql: str, params: list | tuple = ()) -> list[tuple]:
         """Run one statement under the store lock (one connection is shared by the UI and sync threads)."""
-        with self._lock, _storage_errors():
-            return self.db.execute(sql, params).fetchall()
+        with self._lock:
+            try:  # (a try costs nothing on the way through; this runs for every statement)
+                return self.db.execute(sql, params).fetchall()
+            except sqlite3.Error as exc:
+                _raise_storage_error(exc)
+                raise
 
     def _one(self, sql: str, params: list | tuple = ()) -> tuple | None:
         rows = self._x(sql, params)
@@ -261,12 +270,16 @@ class LocalStore:
     def add_op(self, op_id: bytes, op: dict, *, origin: str, seq: int | None = None) -> bool:
         """Store an operation (sealed). Returns False if it was already there (idempotent). One statement."""
         blob = self.seal("op", op)
-        with self._lock, _storage_errors():
-            cur = self.db.execute(
-                "INSERT OR IGNORE INTO ops (op_id, position, origin, seq, blob) "
-                "VALUES (?, (SELECT COALESCE(MAX(position), 0) + 1 FROM ops), ?, ?, ?)",
-                [op_id, origin, seq, blob],
-            )
+        with self._lock:
+            try:
+                cur = self.db.execute(
+                    "INSERT OR IGNORE INTO ops (op_id, position, origin, seq, blob) "
+                    "VALUES (?, (SELECT COALESCE(MAX(position), 0) + 1 FROM ops), ?, ?, ?)",
+                    [op_id, origin, seq, blob],
+                )
+            except sqlite3.Error as exc:
+                _raise_storage_error(exc)
+                raise
             return cur.rowcount > 0
 
     def has_op(self, op_id: bytes) -> bool:
