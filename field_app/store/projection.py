@@ -97,15 +97,17 @@ class Projection:
             return  # notes never change
         if not may_win(stamp, received_at):
             return
-        won = False
+        won = 0
         for name, value in op.get("fields", {}).items():
             name = sys.intern(name)  # one copy of each field name, not one per record
             if name not in rec.stamps or stamp > rec.stamps[name]:
                 rec.fields[name] = value
                 rec.stamps[name] = stamp
-                won = True
-        if won and stamp >= max(rec.stamps.values()):
-            rec.last_author = author  # the author of the newest write, whatever the order ops arrive in
+                won += 1
+        # the author of the newest write, whatever the order ops arrive in (a write that set every field
+        # there is, as a record's first create does, is the newest without comparing)
+        if won and (won == len(rec.stamps) or stamp >= max(rec.stamps.values())):
+            rec.last_author = author
         for orphan, o_id, o_origin in self._orphans.pop(rid, []):
             self._attach(rec, orphan, orphan["kind"], Stamp.from_wire(orphan["hlc"]), o_id, o_origin)
 

@@ -243,7 +243,7 @@ def check(team: Team) -> None:
         assert dump(rebuilt) == dumps[0]
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(script=steps, seed=st.integers(0, 2**32 - 1))
 def test_devices_converge_whatever_the_delivery_order(script, seed):
     with tempfile.TemporaryDirectory() as root:
