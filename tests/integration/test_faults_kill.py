@@ -15,6 +15,7 @@ import random
 import sqlite3
 import threading
 import time
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -54,12 +55,12 @@ def live(team):
 
 def outbox_count(data: Path) -> int:
     """Read from the (stopped) device's file: entries not yet confirmed by the server."""
-    with sqlite3.connect(data / "veldwerk.db") as db:
+    with closing(sqlite3.connect(data / "veldwerk.db")) as db:
         return db.execute("SELECT COUNT(*) FROM outbox").fetchone()[0]
 
 
 def integrity(path: Path) -> str:
-    with sqlite3.connect(path) as db:
+    with closing(sqlite3.connect(path)) as db:
         return db.execute("PRAGMA integrity_check").fetchone()[0]
 
 
@@ -146,10 +147,10 @@ def settle_and_check(team: dict, worker: Worker) -> None:
     assert sorted(on_reader) == sorted(worker.saved)  # each exactly once on the reader
     team["server"].kill()
     work_db, server_db = team["work"] / "veldwerk.db", team["tmp"] / "server.db"
-    with sqlite3.connect(work_db) as db:
+    with closing(sqlite3.connect(work_db)) as db:
         local = {r[0] for r in db.execute("SELECT op_id FROM ops WHERE origin = 'local'")}
         assert db.execute("SELECT COUNT(*) FROM outbox").fetchone()[0] == 0
-    with sqlite3.connect(server_db) as db:
+    with closing(sqlite3.connect(server_db)) as db:
         rows = db.execute("SELECT op_id FROM changes").fetchall()
     on_server = [r[0] for r in rows]
     assert len(on_server) == len(set(on_server))  # nothing twice on the server
@@ -168,6 +169,7 @@ def test_kill_a_device_during_local_writes(live):
         if worker.shell.proc.poll() is not None:
             worker.start()
         mid_write += worker.write_and_kill([f"a{r}-{i}" for i in range(40)], after=rng.uniform(0.0, 0.15))
+        assert integrity(team["work"] / "veldwerk.db") == "ok"  # right after the kill, before any restart
     print(f"kills while writes were under way: {mid_write} of {ROUNDS}; answered as saved: {len(worker.saved)}, "
           f"unanswered: {len(worker.unanswered)}")
     assert mid_write > 0
@@ -192,13 +194,15 @@ def test_kill_devices_during_sync(live):
             time.sleep(rng.uniform(0.0, 0.05))
             worker.kill()
             unpushed += outbox_count(team["work"]) > 0
+            assert integrity(team["work"] / "veldwerk.db") == "ok"
         else:
             reader = DeviceShell(team["sup"], SUP_PASS, team["tmp"] / "reader.log")  # pulls as it unlocks
             time.sleep(rng.uniform(0.0, 0.3))
             reader.proc.kill()
             reader.proc.wait(10)
-            with sqlite3.connect(team["sup"] / "veldwerk.db") as db, \
-                    sqlite3.connect(team["tmp"] / "server.db") as server_db:
+            assert integrity(team["sup"] / "veldwerk.db") == "ok"
+            with closing(sqlite3.connect(team["sup"] / "veldwerk.db")) as db, \
+                    closing(sqlite3.connect(team["tmp"] / "server.db")) as server_db:
                 cursor = int((db.execute("SELECT value FROM state WHERE key = 'cursor'").fetchone() or ["0"])[0])
                 unpulled += cursor < server_db.execute("SELECT MAX(seq) FROM changes").fetchone()[0]
     print(f"worker killed with work still to push: {unpushed} of {ROUNDS // 2}; "
@@ -219,6 +223,7 @@ def test_kill_the_server_during_a_push(live):
             time.sleep(rng.uniform(0.0, 0.05))
             server.kill()
             unpushed += worker.shell.call("unsynced_count") > 0
+            assert integrity(team["tmp"] / "server.db") == "ok"
             server.start()
     finally:
         worker.kill()
