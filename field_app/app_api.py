@@ -15,7 +15,7 @@ from .core.policy import AUDIT_ROLES, FLAG_ROLES, READ_ONLY_ROLES, REVIEW_ROLES,
 from .core.states import SyncState
 from .crypto.facts import ACCESS_LOG_ROLES, REVOKE_REASONS, ROLES
 from .crypto.vault import MIN_PASSPHRASE, MIN_PIN, VaultError, WeakPassphrase, WrongPassphrase, secret_problem
-from .domain.errors import ValidationError
+from .domain.errors import StorageError, ValidationError
 from .parts.lifecycle import ENROL_MESSAGES, EnrolError
 from .sync.client import ServerError, Unreachable
 from .views_model import CaseloadItem, ClientSummary, FlagItem, NoteView, RecordView, ReviewItem, SyncStatus
@@ -23,7 +23,7 @@ from .views_model import CaseloadItem, ClientSummary, FlagItem, NoteView, Record
 __all__ = [
     "ServicesAPI", "SyncState", "NETWORK_ERRORS",
     "ENROL_MESSAGES", "EnrolError", "KeysDestroyed", "LockedError", "NotAllowed", "PlatformSecretMissing", "SecurityAlert",
-    "TooManyAttempts", "ValidationError", "VaultError", "WeakPassphrase", "WrongPassphrase",
+    "TooManyAttempts", "ValidationError", "VaultError", "WeakPassphrase", "WrongPassphrase", "StorageError",
     "MIN_PASSPHRASE", "MIN_PIN", "secret_problem", "REVOKE_REASONS", "ROLES", "AUDIT_ROLES", "ACCESS_LOG_ROLES",
     "may_assign", "may_review", "REVIEW_ROLES", "FLAG_ROLES", "TEAM_TAB_ROLES", "may_record", "TEAM_ROLES",
     "may_see_team",

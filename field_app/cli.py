@@ -45,7 +45,7 @@ from .cli_team import cmd_confirm, cmd_devices, cmd_invite, cmd_pending, cmd_rev
 from .core.alerts import SecurityAlert
 from .core.errors import LockedError
 from .crypto.vault import WeakPassphrase, WrongPassphrase
-from .domain.errors import ValidationError
+from .domain.errors import StorageError, ValidationError
 from .services import EnrolError, KeysDestroyed, NotAllowed, Services, TooManyAttempts
 from .store.db import StoreError
 from .sync.client import ServerError, Unreachable
@@ -220,7 +220,7 @@ def cmd_shell(args: argparse.Namespace) -> int:
                 answer = {"ok": True, "result": _jsonable(result)}
             except ValidationError as exc:
                 answer = {"ok": False, "error": "validation", "errors": exc.errors}
-            except (NotAllowed, SecurityAlert) as exc:
+            except (NotAllowed, SecurityAlert, StorageError) as exc:
                 answer = {"ok": False, "error": type(exc).__name__, "message": str(exc)}
             except (KeyError, ValueError, TypeError, AttributeError, LockedError) as exc:
                 answer = {"ok": False, "error": type(exc).__name__}
@@ -353,7 +353,7 @@ def main(argv: list[str] | None = None) -> int:
         print("field-app: de invoer is geen geldige tekst (UTF-8).", file=sys.stderr)
         return 2
     except (WrongPassphrase, WeakPassphrase, TooManyAttempts, KeysDestroyed, EnrolError, NotAllowed,
-            ValidationError, LockedError) as exc:
+            ValidationError, LockedError, StorageError) as exc:
         print(f"field-app: {exc}", file=sys.stderr)
         return 2
     except (OSError, sqlite3.Error, StoreError) as exc:

@@ -20,7 +20,7 @@ from ..crypto.canonical import b64e
 from ..crypto.identity import new_id
 from ..domain import links, rules
 from ..domain.context import DictContext
-from ..domain.errors import ValidationError
+from ..domain.errors import StorageError, ValidationError
 from ..domain.hlc import now_ms
 from ..domain.questions import ESCALATE, needs_escalation
 from ..domain.records import (
@@ -247,6 +247,8 @@ class Casework:
             self._run_rules([client_id], None, only)
         except ValidationError:
             pass  # a rule proposal that no longer validates is skipped, never blocks the worker's save
+        except StorageError:  # the write itself is stored; the rules' flags (fixed ids) come next round
+            log.warning("rules after a write: the device's storage refused the flags")
 
     def run_rules(self, client_ids: list[str] | None = None, now: int | None = None) -> list[str]:
         """Raise every automatic flag whose condition holds (once: ids are deterministic) and open the

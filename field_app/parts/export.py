@@ -17,7 +17,6 @@ from ..crypto.identity import new_id
 from ..domain.case_export import case_data
 from ..domain.errors import ValidationError
 from ..domain.timeutil import local_iso
-from ..export.case_pdf import render
 from .casework import Casework
 
 __all__ = ["CaseExport", "EXPORT_DIR", "EXPORT_ACTION"]
@@ -44,6 +43,8 @@ class CaseExport:
         ctx = self.casework.client_context(client_id, now)
         authors = {r.id: r.author for rtype in ("report", "review")
                    for r in self.device.projection.records(client_id, rtype)}
+        from ..export.case_pdf import render  # fpdf2 takes ~0.3 s to import: only when a PDF is made
+
         pdf = render(case_data(ctx, now=now, generated_by=self.device.profile["user_name"], authors=authors))
         # no name in the file name (privacy): the date and a random part
         file_name = f"casusoverleg-{local_iso(now)}-{secrets.token_hex(3)}.pdf"

@@ -23,6 +23,7 @@ import sqlite_utils
 
 from ..crypto.canonical import canonical_json
 from ..crypto.vault import open_local, seal_local
+from ..domain.errors import StorageError
 from .migrations import MIGRATIONS
 
 DB_FILE = "veldwerk.db"
@@ -30,6 +31,39 @@ DB_FILE = "veldwerk.db"
 
 class StoreError(RuntimeError):
     pass
+
+
+# SQLite's primary result codes for a write the device's storage refused (https://sqlite.org/rescode.html)
+_STORAGE_KINDS = {13: "full", 8: "readonly", 10: "io"}  # SQLITE_FULL, SQLITE_READONLY, SQLITE_IOERR
+
+
+def storage_error(exc: BaseException) -> StorageError | None:
+    """The :class:`StorageError` (Dutch message) for a full disk, a read-only database file or a disk
+    error; None for any other error."""
+    if not isinstance(exc, sqlite3.Error):
+        return None
+    kind = _STORAGE_KINDS.get((getattr(exc, "sqlite_errorcode", None) or 0) & 0xFF)
+    if kind is None:  # without an error code: SQLite's own words
+        text = str(exc).lower()
+        kind = ("full" if "disk is full" in text else "readonly" if "readonly" in text
+                else "io" if "disk i/o error" in text else None)
+    return StorageError(kind) if kind else None
+
+
+def _raise_storage_error(exc: sqlite3.Error) -> None:
+    """Raise the StorageError for ``exc`` if it is one; return otherwise (the caller re-raises ``exc``)."""
+    mapped = storage_error(exc)
+    if mapped is not None:
+        raise mapped from exc
+
+
+@contextmanager
+def _storage_errors() -> Iterator[None]:
+    try:
+        yield
+    except sqlite3.Error as exc:
+        _raise_storage_error(exc)
+        raise
 
 
 class LocalStore:
@@ -44,12 +78,17 @@ class LocalStore:
             pass
         conn = sqlite3.connect(self.data_dir / DB_FILE, check_same_thread=False, isolation_level=None)
         self.db = sqlite_utils.Database(conn)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=FULL")
-        self.db.execute("PRAGMA secure_delete=ON")
         self._lock = threading.RLock()
         self._local_key: bytes | None = None
-        self._migrate()
+        try:
+            with _storage_errors():  # a read-only or full database file: a Dutch StorageError, not a traceback
+                self.db.execute("PRAGMA journal_mode=WAL")
+                self.db.execute("PRAGMA synchronous=FULL")
+                self.db.execute("PRAGMA secure_delete=ON")
+                self._migrate()
+        except BaseException:
+            conn.close()
+            raise
 
     # -- lifecycle ---------------------------------------------------------------------------------
     def _migrate(self) -> None:
@@ -79,7 +118,11 @@ class LocalStore:
     def _x(self, sql: str, params: list | tuple = ()) -> list[tuple]:
         """Run one statement under the store lock (one connection is shared by the UI and sync threads)."""
         with self._lock:
-            return self.db.execute(sql, params).fetchall()
+            try:  # (a try costs nothing on the way through; this runs for every statement)
+                return self.db.execute(sql, params).fetchall()
+            except sqlite3.Error as exc:
+                _raise_storage_error(exc)
+                raise
 
     def _one(self, sql: str, params: list | tuple = ()) -> tuple | None:
         rows = self._x(sql, params)
@@ -87,18 +130,22 @@ class LocalStore:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any exception. Re-entrant per thread."""
+        """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any exception. Re-entrant per thread. A full disk, a
+        read-only database file or a disk error raises :class:`StorageError` (nothing of it stored)."""
         with self._lock:
             if self.db.conn.in_transaction:
                 yield
                 return
-            self.db.execute("BEGIN IMMEDIATE")
+            with _storage_errors():
+                self.db.execute("BEGIN IMMEDIATE")
             try:
-                yield
+                with _storage_errors():
+                    yield
+                    self.db.execute("COMMIT")
             except BaseException:
-                self.db.execute("ROLLBACK")
+                if self.db.conn.in_transaction:  # SQLite may have rolled back already (a full disk)
+                    self.db.execute("ROLLBACK")
                 raise
-            self.db.execute("COMMIT")
 
     # -- keys --------------------------------------------------------------------------------------
     def set_local_key(self, key: bytes | None) -> None:
@@ -224,11 +271,15 @@ class LocalStore:
         """Store an operation (sealed). Returns False if it was already there (idempotent). One statement."""
         blob = self.seal("op", op)
         with self._lock:
-            cur = self.db.execute(
-                "INSERT OR IGNORE INTO ops (op_id, position, origin, seq, blob) "
-                "VALUES (?, (SELECT COALESCE(MAX(position), 0) + 1 FROM ops), ?, ?, ?)",
-                [op_id, origin, seq, blob],
-            )
+            try:
+                cur = self.db.execute(
+                    "INSERT OR IGNORE INTO ops (op_id, position, origin, seq, blob) "
+                    "VALUES (?, (SELECT COALESCE(MAX(position), 0) + 1 FROM ops), ?, ?, ?)",
+                    [op_id, origin, seq, blob],
+                )
+            except sqlite3.Error as exc:
+                _raise_storage_error(exc)
+                raise
             return cur.rowcount > 0
 
     def has_op(self, op_id: bytes) -> bool:

@@ -4,7 +4,9 @@ Operations are immutable; the projection folds them into records. A *note* recor
 meldcode form, a case conference) is one ``create`` and never changes: corrections arrive as
 ``addendum`` operations pointing at it, and a note on the wrong client is ``retract``-ed with a reason
 (its stub stays). Every other record merges per field, last writer wins by hybrid logical clock; a
-remote clock more than 24 h ahead of its receipt may not win.
+remote clock more than 24 h ahead of its receipt may not win. The fold does not depend on the order
+operations arrive in (tests/unit/test_convergence.py): ``last_author`` is the newest write's author, and
+of two retractions of one note the earliest wins.
 """
 
 from __future__ import annotations
@@ -95,12 +97,17 @@ class Projection:
             return  # notes never change
         if not may_win(stamp, received_at):
             return
+        won = 0
         for name, value in op.get("fields", {}).items():
             name = sys.intern(name)  # one copy of each field name, not one per record
             if name not in rec.stamps or stamp > rec.stamps[name]:
                 rec.fields[name] = value
                 rec.stamps[name] = stamp
-                rec.last_author = author
+                won += 1
+        # the author of the newest write, whatever the order ops arrive in (a write that set every field
+        # there is, as a record's first create does, is the newest without comparing)
+        if won and (won == len(rec.stamps) or stamp >= max(rec.stamps.values())):
+            rec.last_author = author
         for orphan, o_id, o_origin in self._orphans.pop(rid, []):
             self._attach(rec, orphan, orphan["kind"], Stamp.from_wire(orphan["hlc"]), o_id, o_origin)
 
@@ -112,8 +119,11 @@ class Projection:
             rec.addenda.append(Addendum(op["record_id"], op["fields"].get("text", ""), author, stamp.ms,
                                         op_id, origin))
             rec.addenda.sort(key=lambda a: (a.at, a.id))
-        elif rec.retracted is None:
-            rec.retracted = {"reason": op["fields"].get("reason", ""), "author": author, "at": stamp.ms}
+        else:  # two devices may retract the same note: the earliest retraction wins on every device
+            mine = {"reason": op["fields"].get("reason", ""), "author": author, "at": stamp.ms}
+            old = rec.retracted
+            if old is None or (mine["at"], mine["author"], mine["reason"]) < (old["at"], old["author"], old["reason"]):
+                rec.retracted = mine
 
     def set_unsent(self, op_ids: set[bytes]) -> None:
         with self._lock:

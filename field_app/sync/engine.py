@@ -35,6 +35,7 @@ from ..crypto.facts import ErrorCode
 from ..crypto.identity import verify_signature
 from ..crypto.ledger import verify_extension, wipe_decision
 from ..crypto.wire import envelope_hash, unpack
+from ..domain.errors import StorageError
 from .backoff import retry_delay
 from .client import ServerError, SyncClient, Unreachable
 from .delivery import PUSH_BATCH, deliver_signed
@@ -103,6 +104,9 @@ class SyncEngine:
             except ServerError as exc:
                 log.warning("sync: server answered %s %s", exc.status, exc.code)
                 self.device.set_sync_state(SyncState.ERROR, code=exc.code)
+            except StorageError as exc:  # full or read-only: the sync sheet shows the Dutch sentence
+                log.error("sync round failed: the device's storage refused a write (%s)", exc.kind)
+                self.device.set_sync_state(SyncState.ERROR, code=str(exc))
             except Exception as exc:  # keep the thread alive; nothing sensitive in the log line
                 if self._stop.is_set():
                     break

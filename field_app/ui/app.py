@@ -21,6 +21,7 @@ import flet as ft
 from field_app.app_api import (
     TEAM_TAB_ROLES,
     LockedError,
+    StorageError,
     ValidationError,
 )
 from field_app.ui import app_unlock, chrome
@@ -179,6 +180,8 @@ class VeldwerkApp:
                     await (fn(e) if takes_event else fn())
                 except LockedError:
                     self.show_unlock("locked")
+                except StorageError as exc:  # a full disk or read-only file: nothing stored, said in Dutch
+                    self.toast(self.i18n.t(f"storage.{exc.kind}"), error=True)
                 except Exception as exc:
                     self._report(exc)
                 self._flush()
@@ -191,6 +194,8 @@ class VeldwerkApp:
                 fn(e) if takes_event else fn()
             except LockedError:
                 self.show_unlock("locked")
+            except StorageError as exc:
+                self.toast(self.i18n.t(f"storage.{exc.kind}"), error=True)
             except Exception as exc:
                 self._report(exc)
             self._flush()

@@ -119,6 +119,14 @@ def show_errors(form: ContactFormView, errors: dict[str, str]) -> None:
     form.form_error.visible = bool(errors)
 
 
+def show_storage_error(form: ContactFormView, kind: str) -> None:
+    """The note could not be stored (a full disk, a read-only database file, a disk error): say so above
+    the Opslaan bar; the form keeps everything typed, so the worker can save again once there is room."""
+    text = form.app.i18n.t(f"storage.note.{kind}")
+    form.form_error.content = c.error_line(text, form.app.scale, identifier="form-error")
+    form.form_error.visible = True
+
+
 def needs_escalation(fields: dict) -> bool:
     """A saved violation or an acute risk offers "Escaleren?" right away (``domain.questions``)."""
     return questions.needs_escalation(fields)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import flet as ft
 
 from field_app.domain import ladder, rules
-from field_app.domain.errors import ValidationError
+from field_app.domain.errors import StorageError, ValidationError
 from field_app.domain.validation import check_contact
 from field_app.domain.vocab import (
     BeschermCategorie,
@@ -428,7 +428,10 @@ class ContactFormView:
     def save_draft(self) -> None:
         """Keep what is typed as a sealed draft (called while typing, on leaving and before locking)."""
         if self.dirty and self.app.services.unlocked:
-            self.app.services.save_draft(draft_slot(self.client_id), self.draft_data())
+            try:
+                self.app.services.save_draft(draft_slot(self.client_id), self.draft_data())
+            except StorageError:  # a full device: the text stays in the form; Opslaan says what is wrong
+                pass
             self._last_draft_save = time.monotonic()
 
     def discard(self, e=None) -> None:
@@ -512,6 +515,9 @@ class ContactFormView:
         except ValidationError as exc:
             self.show_errors(exc.errors)
             await self.go_to_first_error()
+            return
+        except StorageError as exc:  # nothing stored; everything typed stays in the form
+            contact_check.show_storage_error(self, exc.kind)
             return
         self.dirty = False
         app.services.clear_draft(draft_slot(self.client_id))
