@@ -37,6 +37,7 @@ from ..domain.review import ReviewEntry, review_state
 from ..domain.vocab import Ernst
 from ..views_model import AddendumView, CaseloadItem, ClientSummary, NoteView, RecordView
 from . import questions
+from .conflicts import field_conflicts
 
 log = logging.getLogger("veldwerk.rules")
 
@@ -99,7 +100,8 @@ class Casework:
             created_at=rec.created_at, sync_state=p.sync_state(rec.op_id, rec.origin), last_author=rec.last_author,
             addenda=tuple(AddendumView(a.id, a.text, a.author, a.at, p.sync_state(a.op_id, a.origin))
                           for a in rec.addenda),
-            retracted=dict(rec.retracted) if rec.retracted else None)
+            retracted=dict(rec.retracted) if rec.retracted else None,
+            conflicts=field_conflicts(p, rec) if rec.frontier else ())
 
     # -- reads -------------------------------------------------------------------------------------
     def records(self, client_id: str, type: str, *, include_retracted: bool = False) -> list[RecordView]:

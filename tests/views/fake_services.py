@@ -430,3 +430,12 @@ class FakeServices:
     def question_history(self) -> list[dict]:
         self._require()
         return []
+
+    # -- conflicts (#11): this stand-in has one device, so nothing is ever changed at once elsewhere
+    def conflicted_records(self) -> list[RecordView]:
+        self._require()
+        return []
+
+    def resolve_conflict(self, record_id: str, field: str, value) -> None:
+        self.record(record_id)
+        raise ValidationError({field: "Dit conflict is er niet meer: de gegevens zijn intussen gewijzigd. Kijk opnieuw."})
