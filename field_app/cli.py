@@ -198,6 +198,10 @@ def cmd_shell(args: argparse.Namespace) -> int:
         "pending_questions": lambda r: svc.pending_questions(),
         "answer_question": lambda r: svc.answer_question(r["question_id"], r["outcome"]),
         "question_history": lambda r: svc.question_history(),
+        # conflicts (#11): a field changed on two devices at once, and the pick
+        "record": lambda r: svc.record(r["record_id"]),
+        "conflicted_records": lambda r: svc.conflicted_records(),
+        "resolve_conflict": lambda r: svc.resolve_conflict(r["record_id"], r["field"], r["value"]),
     }
     try:
         for line in sys.stdin:
