@@ -218,12 +218,14 @@ class Device:
             raise ValidationError({"role": "Met jouw rol kun je gegevens alleen lezen, niet vastleggen."})
         if not may_write(role, type_, kind, fields):
             raise NotAllowed(refusal(type_))
+        base = self._projection.base_for(record_id, type_, fields) \
+            if kind in ("create", "set") and type_ not in SELF_TYPES else None
+        for seen in (base or {}).values():  # what the user saw (conflicts show): this change orders after it
+            self._hlc.observe(Stamp.from_wire(seen))
         op = {"type": type_, "record_id": record_id, "client_id": client_id, "kind": kind, "fields": fields,
               "hlc": self._hlc.now().to_wire(), "author_user": self._profile["user_name"]}
-        if kind in ("create", "set") and type_ not in SELF_TYPES:  # what this device had seen: conflicts show
-            base = self._projection.base_for(record_id, type_, fields)
-            if base is not None:
-                op["base"] = base
+        if base is not None:
+            op["base"] = base
         op_id = new_id()
         with self._store.transaction():
             self._store.add_op(op_id, op, origin="local")

@@ -82,3 +82,14 @@ def parse_base(op: dict) -> dict | None:
         else:
             return None
     return out
+
+
+def base_of(base: dict | None, name: str, stamp) -> Any:
+    """One field's base for an entry: ``LWW`` for an operation without base, and also for a base that is not
+    before the operation's own stamp (no honest author writes that; read so, "supersedes" stays transitive)."""
+    if base is None:
+        return LWW
+    seen = base.get(name)
+    if seen is not None and (seen[0], seen[1], seen[2]) >= (stamp.ms, stamp.counter, stamp.device):
+        return LWW
+    return seen

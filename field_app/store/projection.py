@@ -104,7 +104,7 @@ class Projection:
             name = sys.intern(name)  # one copy of each field name, not one per record
             if not (first_create and name not in rec.stamps):  # the first create's values stay implicit
                 self._fold(rec, name, fr.entry((stamp.ms, stamp.counter, stamp.device),
-                                               fr.LWW if base is None else base.get(name), value, author, kind))
+                                               fr.base_of(base, name, stamp), value, author, kind))
             if name not in rec.stamps or stamp > rec.stamps[name]:
                 rec.fields[name] = value
                 rec.stamps[name] = stamp

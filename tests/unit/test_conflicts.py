@@ -114,3 +114,13 @@ def test_supersedes_is_transitive_so_pruning_is_order_free():
     assert supersedes(w2, w1) and supersedes(w3, w2) and supersedes(w3, w1)
     assert fold([w3], w1) is None  # w1 arrives last: already superseded through w2
     assert not in_conflict(fold([w1], e((2, 0, "d"), None)) and [w1])
+
+
+def test_a_base_not_before_its_own_stamp_is_read_as_last_writer_wins():
+    # no honest device writes this; read as plain last-writer-wins it cannot break the order-free pruning
+    odd = _op("set", (5, 0, "x"), {"status": "OVERTREDEN"}, base={"status": (9, 0, "z")})
+    later = _op("set", (7, 0, "b"), {"status": "NAGELEEFD"}, base={"status": (1, 0, "a")})
+    results = {repr(_state(_fold_all(order))) for order in itertools.permutations([CREATE, odd, later])}
+    assert len(results) == 1
+    fields, _stamps, conflicts = _state(_fold_all([CREATE, odd, later]))
+    assert fields["status"] == "NAGELEEFD" and conflicts == {}  # like an operation without base

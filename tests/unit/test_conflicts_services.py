@@ -39,7 +39,9 @@ def _ops(svc, record_id):
 def _remote_set(svc, record_id, fields, base, ms):
     op = {"type": "client", "record_id": record_id, "client_id": record_id, "kind": "set", "fields": fields,
           "hlc": [ms, 0, "andere-telefoon"], "author_user": OTHER, "base": base}
-    svc.device.apply_remote([(b"r" * 16, op)])
+    op_id = bytes([ms % 251]) * 16
+    svc.device.store.add_op(op_id, op, origin="remote")  # as the sync engine stores it
+    svc.device.apply_remote([(op_id, op)])
 
 
 def test_a_change_made_without_seeing_another_shows_both_values_and_a_pick_settles_it(svc):
@@ -87,4 +89,17 @@ def test_a_change_on_top_of_the_other_value_or_the_same_value_is_no_conflict(svc
     svc.update_record(cid, {"safety_warning": "DUO_BEZOEK"})
     base = {"safety_warning": _ops(svc, cid)[0]["hlc"]}
     _remote_set(svc, cid, {"safety_warning": "DUO_BEZOEK"}, base, seen["hlc"][0] + 20)
+    assert svc.record(cid).conflicts == ()
+
+
+def test_a_change_orders_after_the_value_it_was_made_on_even_with_a_clock_behind(svc):
+    cid = svc.add_client("Klok Achter (fictief)", fictional=True)
+    create = _ops(svc, cid)[0]
+    ahead = create["hlc"][0] + 3_600_000  # the other device's clock runs an hour ahead
+    _remote_set(svc, cid, {"regime": "DWANG"}, {"regime": create["hlc"]}, ahead)
+    svc.lock()  # lock and unlock: the clock starts again from the wall time
+    svc.unlock("juiste zin 123")
+    svc.update_record(cid, {"regime": "DRANG"})  # made on top of the other device's value
+    mine = _ops(svc, cid)[-1]
+    assert mine["hlc"][:2] > [ahead, 0] and svc.record(cid).fields["regime"] == "DRANG"
     assert svc.record(cid).conflicts == ()
