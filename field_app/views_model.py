@@ -112,6 +112,7 @@ class CaseloadItem:
     phase: str | None  # current ZVH phase or framework phase
     supervision_level: str | None
     returned: int = 0  # my contacts and reports of this client returned for revision
+    conflicts: int = 0  # records of this client with a field changed on two devices at once (#11)
     tags: tuple[str, ...] = field(default_factory=tuple)
 
 

@@ -333,6 +333,10 @@ class Casework:
         now = now_ms() if now is None else now
         me = self.device.profile["user_name"]
         items = []
+        conflicts: dict[str, int] = {}  # a scan of the few records with concurrent writes (#11)
+        for r in self.device.projection.conflicted():
+            if field_conflicts(self.device.projection, r):
+                conflicts[r.client_id] = conflicts.get(r.client_id, 0) + 1
         for rec in self.device.projection.records(rtype="client"):
             ctx = ProjectionContext(self.device.projection, rec.id, now)
             f = rec.fields
@@ -354,7 +358,7 @@ class Casework:
                 in_transition=bool(transitions), framework=fw.get("framework_type") if fw else None,
                 phase=(cases[0].get("phase") if cases else None) or (fw.get("current_phase") if fw else None),
                 supervision_level=sup[1].get("level") if sup else None,
-                returned=self._returned(rec.id, me),
+                returned=self._returned(rec.id, me), conflicts=conflicts.get(rec.id, 0),
             ))
         return sorted(items, key=lambda c: (c.display_name.casefold(), c.id))
 

@@ -40,6 +40,7 @@ async def test_conflict_shows_both_values_and_a_confirmed_pick_keeps_one(real_de
     cid = _seed_conflict(svc)
     client, app = await real_device.open()
     await unlock(client, PASSPHRASE)
+    assert has_text(client, "Conflict: kies een waarde"), dump(client)  # the caseload card says where to look
     app.open_client(cid)
     assert isinstance(app.screen, ClientView)
     assert semantics(client, "conflicts"), dump(client)
@@ -70,6 +71,7 @@ async def test_conflict_shows_both_values_and_a_confirmed_pick_keeps_one(real_de
     assert not has_text(client, "Conflict: twee wijzigingen tegelijk")
     assert has_text(client, MINE)  # the header's safety warning shows the kept value
     assert svc.conflicted_records() == []
+    assert all(item.conflicts == 0 for item in svc.caseload_items())
 
 
 async def test_no_conflict_no_panel(real_device):
