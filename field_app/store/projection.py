@@ -99,10 +99,14 @@ class Projection:
             return  # notes never change
         if not may_win(stamp, received_at):
             return
-        base = fr.parse_base(op)
+        track = rtype not in NOTE_TYPES  # a note never changes, so it never has concurrent writes
+        base = fr.parse_base(op) if track else None
         for name, value in op.get("fields", {}).items():
             name = sys.intern(name)  # one copy of each field name, not one per record
-            if not (first_create and name not in rec.stamps):  # the first create's values stay implicit
+            # the first create's values stay implicit (fields/stamps) when nothing was seen before them; an
+            # operation without base is kept explicitly (its base reads differently), so the folded frontier
+            # is the same whatever the order of arrival
+            if track and not (first_create and name not in rec.stamps and base is not None and name not in base):
                 self._fold(rec, name, fr.entry((stamp.ms, stamp.counter, stamp.device),
                                                fr.base_of(base, name, stamp), value, author, kind))
             if name not in rec.stamps or stamp > rec.stamps[name]:

@@ -124,3 +124,19 @@ def test_a_base_not_before_its_own_stamp_is_read_as_last_writer_wins():
     assert len(results) == 1
     fields, _stamps, conflicts = _state(_fold_all([CREATE, odd, later]))
     assert fields["status"] == "NAGELEEFD" and conflicts == {}  # like an operation without base
+
+
+def test_the_kept_frontier_is_the_same_plain_data_in_any_order_with_or_without_base():
+    old_create = _op("create", (1, 0, "a"), {"status": "ACTIEF", "note": ""})
+    old_set = _op("set", (3, 0, "b"), {"status": "NAGELEEFD"})
+    new_set = _op("set", (4, 0, "c"), {"status": "OVERTREDEN"}, base={"status": (1, 0, "a")})
+    for ops in ([CREATE, A_SET, B_SET, C_SET], [old_create, old_set, new_set]):
+        frontiers = {repr(_fold_all(order).record("k1").frontier) for order in itertools.permutations(ops)}
+        assert len(frontiers) == 1, frontiers
+
+
+def test_notes_never_keep_a_frontier_even_without_base():
+    note = _op("create", (2, 0, "a"), {"report": "x", "occurred_at": 1}, rtype="contact", rid="n1")
+    again = _op("create", (5, 0, "b"), {"report": "y", "occurred_at": 1}, rtype="contact", rid="n1")
+    p = _fold_all([note, again])
+    assert p.record("n1").frontier is None and p.record("n1").fields["report"] == "x"
