@@ -107,14 +107,14 @@ def _field_rows(app: VeldwerkApp, rec: RecordView, conflict: FieldConflict, n: i
             by += " · " + t("conflict.current")
         name = t("conflict.keep_named", value=shown, author=v.author or "?")
         ask = app.handler(_asker(app, rec, conflict.field, label, v, shown, on_kept))
-        keep = ft.OutlinedButton(content=t("conflict.keep"), icon=ft.Icons.CHECK, on_click=ask,
+        # the button's accessible name says which value it keeps; it stays a real button (keyboard focus)
+        keep = ft.OutlinedButton(content=ft.Text(t("conflict.keep"), semantics_label=name), icon=ft.Icons.CHECK,
+                                 on_click=ask,
                                  style=ft.ButtonStyle(color=theme.WARNING.fg, side=ft.BorderSide(1, theme.WARNING.fg)))
         out.append(ft.Container(ft.Column([
             c.para(shown, ft.TextThemeStyle.BODY_LARGE, weight=ft.FontWeight.W_600, color=theme.WARNING.fg),
             c.para(by, ft.TextThemeStyle.BODY_MEDIUM, color=theme.WARNING.fg),
-            # one node that says which value it keeps (the button's own "Deze houden" would repeat it)
-            ft.Semantics(content=ft.Row([keep]), label=name, button=True, container=True, exclude_semantics=True,
-                         on_tap=ask, identifier=f"conflict-keep-{n}-{conflict.field}-{i}"),
+            ft.Semantics(content=ft.Row([keep]), container=True, identifier=f"conflict-keep-{n}-{conflict.field}-{i}"),
         ], spacing=4), padding=ft.Padding.only(left=8, top=4, bottom=4),
             border=ft.Border.only(left=ft.BorderSide(3, theme.WARNING.fg))))
     return out
