@@ -103,3 +103,23 @@ def test_a_change_orders_after_the_value_it_was_made_on_even_with_a_clock_behind
     mine = _ops(svc, cid)[-1]
     assert mine["hlc"][:2] > [ahead, 0] and svc.record(cid).fields["regime"] == "DRANG"
     assert svc.record(cid).conflicts == ()
+
+
+def test_keeping_a_value_of_a_partial_dict_field_keeps_exactly_that_dict(svc):
+    cid = svc.add_client("Nazorg Conflict (fictief)", fictional=True)
+    aid = svc.create_record("aftercare", cid, {"spoed_checklist": {"ID_GELDIG": "OPEN"}})
+    created = _ops(svc, aid)[0]["hlc"]
+    svc.update_record(aid, {"spoed_checklist": {"ONDERDAK_EERSTE_NACHT": "GEREGELD"}})  # merged: both items
+    mine = _ops(svc, aid)[-1]
+    assert mine["fields"]["spoed_checklist"] == {"ID_GELDIG": "OPEN", "ONDERDAK_EERSTE_NACHT": "GEREGELD"}
+    theirs = {"ID_GELDIG": "GEREGELD"}  # the other device ticked another item from the same list
+    op = {"type": "aftercare", "record_id": aid, "client_id": cid, "kind": "set",
+          "fields": {"spoed_checklist": theirs}, "hlc": [mine["hlc"][0] + 5, 0, "andere-telefoon"],
+          "author_user": OTHER, "base": {"spoed_checklist": created}}
+    svc.device.store.add_op(b"p" * 16, op, origin="remote")
+    svc.device.apply_remote([(b"p" * 16, op)])
+    (conflict,) = svc.record(aid).conflicts
+    assert [v.value for v in conflict.values] == [mine["fields"]["spoed_checklist"], theirs]
+    svc.resolve_conflict(aid, "spoed_checklist", theirs)  # keep theirs: my item goes, not merged back in
+    rec = svc.record(aid)
+    assert rec.fields["spoed_checklist"] == theirs and rec.conflicts == ()
