@@ -140,10 +140,12 @@ class Projection:
             return {name: [list(e) for e in v] for name, v in rec.frontier.items() if fr.in_conflict(v)}
 
     def conflicted(self) -> list[Record]:
-        """Every known, live record with a field in conflict (a scan of the few records with a frontier; no
-        index of its own, so a projection restored from a snapshot of its records answers the same)."""
+        """Every known, live record with a field in conflict: a scan of the mutable records (notes, most of a
+        device, never conflict); no index of its own, so a projection restored from a snapshot of its records
+        answers the same."""
         with self._lock:
-            return [r for r in self._records.values() if r.frontier and r.known and r.retracted is None
+            return [r for rtype, bucket in self._by_type.items() if rtype not in NOTE_TYPES
+                    for r in bucket.values() if r.frontier and r.known and r.retracted is None
                     and any(fr.in_conflict(v) for v in r.frontier.values())]
 
     def base_for(self, record_id: str, rtype: str, names: Iterable[str]) -> dict | None:
