@@ -189,7 +189,7 @@ def cmd_shell(args: argparse.Namespace) -> int:
         "server_access_log": lambda r: svc.server_access_log(),
         # records of any type (#15: ticks of a flag's action list on two devices)
         "create_record": lambda r: svc.create_record(r["type"], r["client_id"], r["fields"], ask=bool(r.get("ask"))),
-        "update_record": lambda r: svc.update_record(r["record_id"], r["changes"]),
+        "update_record": lambda r: svc.update_record(r["record_id"], r["changes"], seen=r.get("seen")),
         "records": lambda r: svc.records(r["client_id"], r["type"]),
         "lock": lambda r: svc.lock(),
         "unlock": lambda r: svc.unlock(r["passphrase"]),

@@ -90,6 +90,9 @@ class RecordView:
     addenda: tuple[AddendumView, ...] = ()
     retracted: dict | None = None
     conflicts: tuple[FieldConflict, ...] = ()  # fields changed on two devices at once (#11); () nearly always
+    # field -> clock stamp of the value shown; a form that edits this record passes it on save
+    # (``update_record(..., seen=record.versions)``) so a change that arrived meanwhile shows as a conflict
+    versions: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

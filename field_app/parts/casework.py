@@ -101,7 +101,8 @@ class Casework:
             addenda=tuple(AddendumView(a.id, a.text, a.author, a.at, p.sync_state(a.op_id, a.origin))
                           for a in rec.addenda),
             retracted=dict(rec.retracted) if rec.retracted else None,
-            conflicts=field_conflicts(p, rec) if rec.frontier else ())
+            conflicts=field_conflicts(p, rec) if rec.frontier else (),
+            versions={} if rec.type in NOTE_TYPES else {n: s.to_wire() for n, s in rec.stamps.items()})
 
     # -- reads -------------------------------------------------------------------------------------
     def records(self, client_id: str, type: str, *, include_retracted: bool = False) -> list[RecordView]:
@@ -160,8 +161,10 @@ class Casework:
         self._after_write(client_id, {type: record_id} if type == "contact" else None)
         return record_id
 
-    def update_record(self, record_id: str, changes: dict) -> None:
-        """Change fields of a mutable record (last writer wins per field). Notes cannot change."""
+    def update_record(self, record_id: str, changes: dict, *, seen: dict | None = None) -> None:
+        """Change fields of a mutable record (last writer wins per field). Notes cannot change. ``seen``: the
+        ``versions`` of the record the user edited (a form opened earlier), so a change of the same field that
+        arrived meanwhile shows as a conflict instead of being overwritten unseen (docs/conflicts.md)."""
         self.device.require_unlocked()
         rec = self.device.projection.record(record_id)
         if rec is None:
@@ -171,7 +174,7 @@ class Casework:
         ctx = self.client_context(rec.client_id)
         clean = validate_update(rec.type, dict(rec.fields), dict(changes), ctx)
         if clean:
-            self.device.write_op(rec.type, record_id, rec.client_id, "set", clean)
+            self.device.write_op(rec.type, record_id, rec.client_id, "set", clean, seen=seen)
             self._after_write(rec.client_id)
 
     def add_addendum(self, record_id: str, text: str) -> str:

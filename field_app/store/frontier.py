@@ -93,3 +93,18 @@ def base_of(base: dict | None, name: str, stamp) -> Any:
     if seen is not None and (seen[0], seen[1], seen[2]) >= (stamp.ms, stamp.counter, stamp.device):
         return LWW
     return seen
+
+
+def older_bases(base: dict, seen: Any) -> dict:
+    """``base`` (what the device holds now) with each field's stamp replaced by the one the user saw when that is
+    older (a form opened before a change arrived). Never newer than what the device holds; a malformed ``seen``
+    entry is ignored."""
+    if not isinstance(seen, dict):
+        return base
+    out = dict(base)
+    for name, held in base.items():
+        v = seen.get(name)
+        if (isinstance(v, (list, tuple)) and len(v) == 3 and type(v[0]) is int and type(v[1]) is int
+                and isinstance(v[2], str) and (v[0], v[1], v[2]) < (held[0], held[1], held[2])):
+            out[name] = [v[0], v[1], v[2]]
+    return out

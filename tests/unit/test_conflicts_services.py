@@ -123,3 +123,24 @@ def test_keeping_a_value_of_a_partial_dict_field_keeps_exactly_that_dict(svc):
     svc.resolve_conflict(aid, "spoed_checklist", theirs)  # keep theirs: my item goes, not merged back in
     rec = svc.record(aid)
     assert rec.fields["spoed_checklist"] == theirs and rec.conflicts == ()
+
+
+def test_a_form_opened_before_a_change_arrived_saves_on_what_it_showed(svc):
+    cid = svc.add_client("Formulier Open (fictief)", fictional=True)
+    shown = svc.record(cid)  # the form opens with this version
+    created = _ops(svc, cid)[0]["hlc"]
+    assert shown.versions["regime"] == created
+    # meanwhile sync brings another device's change of the same field
+    _remote_set(svc, cid, {"regime": "DWANG"}, {"regime": created}, created[0] + 10)
+    svc.update_record(cid, {"regime": "DRANG"}, seen=shown.versions)  # the form's save
+    mine = _ops(svc, cid)[-1]
+    assert mine["base"] == {"regime": created}  # what the user saw, not what arrived unseen
+    (conflict,) = svc.record(cid).conflicts
+    assert sorted(v.value for v in conflict.values) == ["DRANG", "DWANG"]
+    assert svc.record(cid).fields["regime"] == "DRANG"  # the newest change still wins meanwhile
+
+    # a view cannot claim more than the device holds, and nonsense is ignored
+    now = svc.record(cid)
+    svc.update_record(cid, {"safety_warning": "DUO_BEZOEK"},
+                      seen={"safety_warning": [2**62, 0, "z"], "regime": "onzin"})
+    assert _ops(svc, cid)[-1]["base"] == {"safety_warning": now.versions["safety_warning"]}

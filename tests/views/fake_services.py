@@ -266,7 +266,7 @@ class FakeServices:
                                    report=fields.get("report"), occurred_at=fields.get("occurred_at"),
                                    risks=[(r["domain"], r["severity"]) for r in fields.get("risks") or []])
 
-    def update_record(self, record_id: str, changes: dict) -> None:
+    def update_record(self, record_id: str, changes: dict, *, seen: dict | None = None) -> None:
         self.record(record_id)
         raise ValidationError({"record_id": "Deze testversie kan gegevens niet aanpassen."})
 

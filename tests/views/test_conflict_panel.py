@@ -6,7 +6,7 @@ the exchange over a real server is tests/integration/test_conflict_two_devices.p
 from __future__ import annotations
 
 import flet as ft
-from ui_helpers import PASSPHRASE, USER, dump, has_text, semantics, unlock
+from ui_helpers import PASSPHRASE, USER, dump, has_text, select, semantics, unlock
 
 from field_app.ui.views.client import ClientView
 
@@ -84,3 +84,32 @@ async def test_no_conflict_no_panel(real_device):
     await unlock(client, PASSPHRASE)
     app.open_client(cid)
     assert not app.screen.conflicts.visible and not has_text(client, "Conflict:")
+
+
+async def test_a_form_saved_after_a_change_arrived_shows_the_conflict(real_device):
+    """The framework's status form is opened, another device's status change arrives while it is open, and
+    the form is saved: both changes are shown, nothing is overwritten unseen."""
+    svc = real_device.services
+    svc.unlock(PASSPHRASE)
+    cid = svc.intake("Kader Open (fictief)", fictional=True)
+    fw = svc.create_record("framework", cid, {"framework_type": "ISD", "start": "2025-01-01"})
+    created = next(op for *_x, op in svc.device.store.iter_ops() if op["record_id"] == fw)["hlc"]
+    svc.lock()
+    client, app = await real_device.open()
+    await unlock(client, PASSPHRASE)
+    app.open_client(cid)
+    await client.click(next(c for c in client.walk(semantics(client, "section-conditions")[0])
+                            if isinstance(c, (ft.OutlinedButton, ft.FilledTonalButton))))
+    await client.click(next(c for c in client.walk(semantics(client, f"fw-change-{fw}")[0])
+                            if isinstance(c, ft.OutlinedButton)))
+    theirs = {"type": "framework", "record_id": fw, "client_id": cid, "kind": "set",
+              "fields": {"status": "GESCHORST"}, "hlc": [created[0] + 1, 0, "ander-toestel"],
+              "author_user": OTHER, "base": {"status": created}}
+    svc.device.store.add_op(b"f" * 16, theirs, origin="remote")
+    svc.device.apply_remote([(b"f" * 16, theirs)])  # arrives while the form is open
+    await select(client, "Status", "VERVALLEN")
+    await client.click(next(c for c in client.walk() if isinstance(c, ft.FilledButton) and c.content == "Opslaan"))
+    assert isinstance(app.screen, ClientView), dump(client)
+    (conflict,) = svc.record(fw).conflicts
+    assert sorted((v.value, v.author) for v in conflict.values) == [("GESCHORST", OTHER), ("VERVALLEN", USER)]
+    assert has_text(client, "Justitieel kader · Status"), dump(client)
