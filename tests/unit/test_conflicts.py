@@ -3,6 +3,9 @@ order of arrival (store/frontier.py)."""
 
 import itertools
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from field_app.store import Projection
 from field_app.store.frontier import fold, in_conflict, supersedes
 
@@ -140,3 +143,35 @@ def test_notes_never_keep_a_frontier_even_without_base():
     again = _op("create", (5, 0, "b"), {"report": "y", "occurred_at": 1}, rtype="contact", rid="n1")
     p = _fold_all([note, again])
     assert p.record("n1").frontier is None and p.record("n1").fields["report"] == "x"
+
+
+# -- property: random histories of one field on several devices, delivered in any order with duplicates
+
+
+@st.composite
+def _history(draw):
+    """Up to 7 writes of one field by 3 devices; each write's base is a stamp its device had seen (its own
+    earlier writes, or any write from before it), so base < stamp as on real devices."""
+    ops = [CREATE]
+    seen_by = {"a": [(1, 0, "a")], "b": [], "c": []}
+    for i in range(draw(st.integers(1, 6))):
+        dev = draw(st.sampled_from("abc"))
+        stamp = (10 + i, 0, dev)
+        pool = seen_by[dev] + [(o["hlc"][0], o["hlc"][1], o["hlc"][2]) for o in ops if draw(st.booleans())]
+        base = max(pool) if pool else None
+        value = draw(st.sampled_from(["ACTIEF", "NAGELEEFD", "OVERTREDEN"]))
+        ops.append(_op("set", stamp, {"status": value}, base={"status": base} if base else {}, author=dev))
+        seen_by[dev].append(stamp)
+    order = draw(st.permutations(ops + draw(st.lists(st.sampled_from(ops), max_size=3))))
+    return ops, order
+
+
+@settings(derandomize=True, max_examples=150, deadline=None)
+@given(_history())
+def test_any_history_folds_to_the_same_frontier_in_any_order(history):
+    ops, order = history
+    once, shuffled = _fold_all(ops), _fold_all(order)
+    assert repr(shuffled.record("k1").frontier) == repr(once.record("k1").frontier)
+    assert _state(shuffled) == _state(once)
+    winner = max(ops, key=lambda o: tuple(o["hlc"]))
+    assert once.record("k1").fields["status"] == winner["fields"]["status"]  # last writer wins, as before
