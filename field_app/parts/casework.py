@@ -37,7 +37,7 @@ from ..domain.review import ReviewEntry, review_state
 from ..domain.vocab import Ernst
 from ..views_model import AddendumView, CaseloadItem, ClientSummary, NoteView, RecordView
 from . import questions
-from .conflicts import field_conflicts
+from .conflicts import conflicts_by_client, field_conflicts
 
 log = logging.getLogger("veldwerk.rules")
 
@@ -336,10 +336,7 @@ class Casework:
         now = now_ms() if now is None else now
         me = self.device.profile["user_name"]
         items = []
-        conflicts: dict[str, int] = {}  # a scan of the few records with concurrent writes (#11)
-        for r in self.device.projection.conflicted():
-            if field_conflicts(self.device.projection, r):
-                conflicts[r.client_id] = conflicts.get(r.client_id, 0) + 1
+        conflicts = conflicts_by_client(self.device.projection)  # records with two changes at once (#11)
         for rec in self.device.projection.records(rtype="client"):
             ctx = ProjectionContext(self.device.projection, rec.id, now)
             f = rec.fields

@@ -48,6 +48,15 @@ def field_conflicts(projection, rec) -> tuple[FieldConflict, ...]:
     return tuple(out)
 
 
+def conflicts_by_client(projection) -> dict[str, int]:
+    """Client id -> how many of its records have a field in conflict (for the caseload's badge)."""
+    out: dict[str, int] = {}
+    for r in projection.conflicted():
+        if field_conflicts(projection, r):
+            out[r.client_id] = out.get(r.client_id, 0) + 1
+    return out
+
+
 class Conflicts:
     """The list of records in conflict and the pick."""
 
