@@ -113,3 +113,30 @@ async def test_a_form_saved_after_a_change_arrived_shows_the_conflict(real_devic
     (conflict,) = svc.record(fw).conflicts
     assert sorted((v.value, v.author) for v in conflict.values) == [("GESCHORST", OTHER), ("VERVALLEN", USER)]
     assert has_text(client, "Justitieel kader · Status"), dump(client)
+
+
+async def test_a_pick_this_role_may_not_make_is_refused_in_the_dialog(real_device):
+    """Cover is arranged by a werkbegeleider: a field worker sees the conflict on "Waarneming door" but keeping a
+    value is refused with the role's sentence, in the dialog, and nothing is written."""
+    svc = real_device.services
+    svc.unlock(PASSPHRASE)
+    cid = svc.intake("Toewijzing Conflict (fictief)", fictional=True)
+    ops = [op for *_x, op in svc.device.store.iter_ops() if op["record_id"] == cid]
+    created = ops[0]["hlc"]
+    for n, (who, name) in enumerate((("sup-1", "Werkbegeleider Een (fictief)"), ("sup-2", OTHER))):
+        op = {"type": "client", "record_id": cid, "client_id": cid, "kind": "set",
+              "fields": {"cover_by": name, "cover_until": "2026-12-31"}, "hlc": [created[0] + 10 + n, 0, who],
+              "author_user": name, "base": {"cover_by": created, "cover_until": created}}
+        svc.device.store.add_op(bytes([n + 1]) * 16, op, origin="remote")
+    svc.lock()
+    client, app = await real_device.open()
+    await unlock(client, PASSPHRASE)
+    app.open_client(cid)
+    assert has_text(client, "Persoon · Waarneming door"), dump(client)
+    written = len(list(svc.device.store.iter_ops()))
+    await client.click(next(c for c in client.walk(_keep_buttons(client)[0]) if isinstance(c, ft.OutlinedButton)))
+    await client.click(next(c for c in client.walk(semantics(client, "conflict-confirm")[0])
+                            if isinstance(c, ft.FilledButton)))
+    error = semantics(client, "conflict-error")
+    assert error and any("werkbegeleider" in t for t in client.texts(error[0])), dump(client)
+    assert len(list(svc.device.store.iter_ops())) == written and svc.record(cid).conflicts

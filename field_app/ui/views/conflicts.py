@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 import flet as ft
 
+from field_app.app_api import NotAllowed, ValidationError
 from field_app.domain import vocab
-from field_app.domain.errors import ValidationError
 from field_app.domain.records import RECORD_SPECS
 from field_app.ui import components as c
 from field_app.ui import fmt, theme
@@ -137,9 +137,9 @@ def _confirm(app: VeldwerkApp, rec: RecordView, field: str, label: str, v: Confl
     def keep(e=None) -> None:
         try:
             app.services.resolve_conflict(rec.id, field, v.value)
-        except ValidationError as exc:
-            error.content = c.error_line(next(iter(exc.errors.values()), ""), app.scale,
-                                         identifier="conflict-error")
+        except (ValidationError, NotAllowed) as exc:  # gone meanwhile, or not this role's to change
+            message = next(iter(exc.errors.values()), "") if isinstance(exc, ValidationError) else str(exc)
+            error.content = c.error_line(message, app.scale, identifier="conflict-error")
             error.visible = True
             return
         app.page.pop_dialog()
