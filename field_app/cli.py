@@ -189,7 +189,7 @@ def cmd_shell(args: argparse.Namespace) -> int:
         "server_access_log": lambda r: svc.server_access_log(),
         # records of any type (#15: ticks of a flag's action list on two devices)
         "create_record": lambda r: svc.create_record(r["type"], r["client_id"], r["fields"], ask=bool(r.get("ask"))),
-        "update_record": lambda r: svc.update_record(r["record_id"], r["changes"]),
+        "update_record": lambda r: svc.update_record(r["record_id"], r["changes"], seen=r.get("seen")),
         "records": lambda r: svc.records(r["client_id"], r["type"]),
         "lock": lambda r: svc.lock(),
         "unlock": lambda r: svc.unlock(r["passphrase"]),
@@ -198,6 +198,10 @@ def cmd_shell(args: argparse.Namespace) -> int:
         "pending_questions": lambda r: svc.pending_questions(),
         "answer_question": lambda r: svc.answer_question(r["question_id"], r["outcome"]),
         "question_history": lambda r: svc.question_history(),
+        # conflicts (#11): a field changed on two devices at once, and the pick
+        "record": lambda r: svc.record(r["record_id"]),
+        "conflicted_records": lambda r: svc.conflicted_records(),
+        "resolve_conflict": lambda r: svc.resolve_conflict(r["record_id"], r["field"], r["value"]),
     }
     try:
         for line in sys.stdin:

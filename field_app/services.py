@@ -43,6 +43,7 @@ from .crypto.vault import DEFAULT_SCRYPT, ScryptParams
 from .domain.hlc import now_ms
 from .parts.access import AccessLog
 from .parts.casework import Casework
+from .parts.conflicts import Conflicts
 from .parts.export import CaseExport
 from .parts.lifecycle import Lifecycle
 from .parts.questions import Questions
@@ -117,6 +118,7 @@ class Services:
         self.reviews = ReviewWork(self.device, self.casework)
         self.export = CaseExport(self.device, self.casework)  # the case-conference PDF (#9)
         self.questions = Questions(self.device)
+        self.conflicts = Conflicts(self.device, self.casework)  # concurrent field changes shown (#11)
         self.sync.start_locked_delivery()  # an enrolled device delivers its sealed work until the unlock
 
     @classmethod
@@ -227,3 +229,7 @@ class Services:
     pending_questions = _Via("questions")
     answer_question = _Via("questions")
     question_history = _Via("questions")
+
+    # -- conflicts: a field changed on two devices at once, shown with a pick (#11) -----------------------
+    conflicted_records = _Via("conflicts")
+    resolve_conflict = _Via("conflicts")

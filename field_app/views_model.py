@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,25 @@ class AddendumView:
 
 
 @dataclass(frozen=True)
+class ConflictValue:
+    """One of the values two devices wrote to a field without seeing each other's (#11)."""
+
+    value: Any
+    author: str  # display name of who wrote it
+    at: int  # UTC ms of the change (its clock stamp)
+    current: bool  # the value the record shows now (the last writer's)
+
+
+@dataclass(frozen=True)
+class FieldConflict:
+    """A field of a record in conflict: each value, oldest first; a pick keeps one (``resolve_conflict``)."""
+
+    field: str
+    kind: str  # what the field holds: a vocabulary name ("FlagStatus"), "list[Middel]", "date", "ms", "bool", text
+    values: tuple[ConflictValue, ...]
+
+
+@dataclass(frozen=True)
 class RecordView:
     id: str
     type: str
@@ -69,6 +89,10 @@ class RecordView:
     last_author: str = ""
     addenda: tuple[AddendumView, ...] = ()
     retracted: dict | None = None
+    conflicts: tuple[FieldConflict, ...] = ()  # fields changed on two devices at once (#11); () nearly always
+    # field -> clock stamp of the value shown; a form that edits this record passes it on save
+    # (``update_record(..., seen=record.versions)``) so a change that arrived meanwhile shows as a conflict
+    versions: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -91,6 +115,7 @@ class CaseloadItem:
     phase: str | None  # current ZVH phase or framework phase
     supervision_level: str | None
     returned: int = 0  # my contacts and reports of this client returned for revision
+    conflicts: int = 0  # records of this client with a field changed on two devices at once (#11)
     tags: tuple[str, ...] = field(default_factory=tuple)
 
 

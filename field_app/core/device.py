@@ -29,6 +29,7 @@ from ..crypto.ledger import VerifiedLedger, epoch_commitment, verify_chain
 from ..domain.errors import ValidationError
 from ..domain.hlc import HybridClock, Stamp, now_ms
 from ..store import LocalStore
+from ..store.frontier import older_bases
 from . import lease
 from .alerts import SecurityAlert, alert_code, read_alert, record_alert
 from .errors import LockedError, NotAllowed
@@ -208,7 +209,8 @@ class Device:
         self._store.close()
 
     # -- writing ----------------------------------------------------------------------------------------
-    def write_op(self, type_: str, record_id: str, client_id: str, kind: str, fields: dict) -> bytes:
+    def write_op(self, type_: str, record_id: str, client_id: str, kind: str, fields: dict,
+                 seen: dict | None = None) -> bytes:
         """The one way an operation is written: the role must allow it; stored sealed under the local key
         with its outbox entry (sealed to the team and signed when this device can) in one transaction;
         then shown in the projection. Returns the operation id."""
@@ -218,8 +220,16 @@ class Device:
             raise ValidationError({"role": "Met jouw rol kun je gegevens alleen lezen, niet vastleggen."})
         if not may_write(role, type_, kind, fields):
             raise NotAllowed(refusal(type_))
+        base = self._projection.base_for(record_id, type_, fields) \
+            if kind in ("create", "set") and type_ not in SELF_TYPES else None
+        for held in (base or {}).values():  # what this device holds (conflicts show): this change orders after it
+            self._hlc.observe(Stamp.from_wire(held))
+        if base and seen:  # the user edited an older version (a form opened earlier): that is what was seen
+            base = older_bases(base, seen)
         op = {"type": type_, "record_id": record_id, "client_id": client_id, "kind": kind, "fields": fields,
               "hlc": self._hlc.now().to_wire(), "author_user": self._profile["user_name"]}
+        if base is not None:
+            op["base"] = base
         op_id = new_id()
         with self._store.transaction():
             self._store.add_op(op_id, op, origin="local")

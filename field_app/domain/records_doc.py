@@ -25,12 +25,15 @@ a unit test fails when this file is out of date. Codes and labels: `field_app/do
 ## How records work
 
 Every change is an operation `{type, record_id, client_id, kind, fields, hlc, author_user}` with `kind` one
-of `create | set | addendum | retract`.
+of `create | set | addendum | retract`; a `create` or `set` also carries `base` (per field, the stamp of the
+value the device held when the change was made: docs/conflicts.md).
 
 * **Notes** (contact, meldcode, case_conference) are append-only: one `create`, then only `addendum`
   (`{text}`, 1–10 000 characters) or `retract` (`{reason}`, 5–1000 characters). `validate_update` on a note
   raises `{"kind": "Een notitie verander je niet; voeg een aanvulling toe."}`.
-* **Mutable records** get one `create` and then `set` operations, merged per field, last writer wins.
+* **Mutable records** get one `create` and then `set` operations, merged per field, last writer wins. Two
+  changes of one field made from the same value without seeing each other are shown on the record as a
+  conflict (both values, who, when) until a user keeps one (`resolve_conflict`; docs/conflicts.md).
 
 | function | returns |
 |---|---|

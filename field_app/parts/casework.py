@@ -37,6 +37,7 @@ from ..domain.review import ReviewEntry, review_state
 from ..domain.vocab import Ernst
 from ..views_model import AddendumView, CaseloadItem, ClientSummary, NoteView, RecordView
 from . import questions
+from .conflicts import conflicts_by_client, field_conflicts
 
 log = logging.getLogger("veldwerk.rules")
 
@@ -99,7 +100,9 @@ class Casework:
             created_at=rec.created_at, sync_state=p.sync_state(rec.op_id, rec.origin), last_author=rec.last_author,
             addenda=tuple(AddendumView(a.id, a.text, a.author, a.at, p.sync_state(a.op_id, a.origin))
                           for a in rec.addenda),
-            retracted=dict(rec.retracted) if rec.retracted else None)
+            retracted=dict(rec.retracted) if rec.retracted else None,
+            conflicts=field_conflicts(p, rec) if rec.frontier else (),
+            versions={} if rec.type in NOTE_TYPES else {n: s.to_wire() for n, s in rec.stamps.items()})
 
     # -- reads -------------------------------------------------------------------------------------
     def records(self, client_id: str, type: str, *, include_retracted: bool = False) -> list[RecordView]:
@@ -158,8 +161,10 @@ class Casework:
         self._after_write(client_id, {type: record_id} if type == "contact" else None)
         return record_id
 
-    def update_record(self, record_id: str, changes: dict) -> None:
-        """Change fields of a mutable record (last writer wins per field). Notes cannot change."""
+    def update_record(self, record_id: str, changes: dict, *, seen: dict | None = None) -> None:
+        """Change fields of a mutable record (last writer wins per field). Notes cannot change. ``seen``: the
+        ``versions`` of the record the user edited (a form opened earlier), so a change of the same field that
+        arrived meanwhile shows as a conflict instead of being overwritten unseen (docs/conflicts.md)."""
         self.device.require_unlocked()
         rec = self.device.projection.record(record_id)
         if rec is None:
@@ -169,7 +174,7 @@ class Casework:
         ctx = self.client_context(rec.client_id)
         clean = validate_update(rec.type, dict(rec.fields), dict(changes), ctx)
         if clean:
-            self.device.write_op(rec.type, record_id, rec.client_id, "set", clean)
+            self.device.write_op(rec.type, record_id, rec.client_id, "set", clean, seen=seen)
             self._after_write(rec.client_id)
 
     def add_addendum(self, record_id: str, text: str) -> str:
@@ -333,6 +338,7 @@ class Casework:
         now = now_ms() if now is None else now
         me = self.device.profile["user_name"]
         items = []
+        conflicts = conflicts_by_client(self.device.projection)  # records with two changes at once (#11)
         for rec in self.device.projection.records(rtype="client"):
             ctx = ProjectionContext(self.device.projection, rec.id, now)
             f = rec.fields
@@ -354,7 +360,7 @@ class Casework:
                 in_transition=bool(transitions), framework=fw.get("framework_type") if fw else None,
                 phase=(cases[0].get("phase") if cases else None) or (fw.get("current_phase") if fw else None),
                 supervision_level=sup[1].get("level") if sup else None,
-                returned=self._returned(rec.id, me),
+                returned=self._returned(rec.id, me), conflicts=conflicts.get(rec.id, 0),
             ))
         return sorted(items, key=lambda c: (c.display_name.casefold(), c.id))
 

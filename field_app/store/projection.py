@@ -20,6 +20,7 @@ from ..domain.hlc import Stamp, may_win
 from ..domain.records import NOTE_TYPES
 from ..domain.vocab import Ernst
 from ..views_model import ClientSummary, NoteView, RiskView
+from . import frontier as fr
 
 
 @dataclass(slots=True)
@@ -47,6 +48,8 @@ class Record:
     addenda: list[Addendum] = field(default_factory=list)
     retracted: dict | None = None  # {reason, author, at}
     last_author: str = ""
+    # field -> concurrent writes (``store.frontier``), only for fields written more than once; None for most
+    frontier: dict | None = None
 
 
 class Projection:
@@ -87,7 +90,8 @@ class Projection:
         if rec.type != rtype:
             return  # an id reused for another type: ignore the stranger
         author = op.get("author_user", "")
-        if kind == "create" and not rec.known:
+        first_create = kind == "create" and not rec.known
+        if first_create:
             rec.known = True
             rec.created_at = op.get("fields", {}).get("created_at", stamp.ms)
             rec.author, rec.op_id, rec.origin = author, op_id, origin
@@ -98,8 +102,16 @@ class Projection:
         if not may_win(stamp, received_at):
             return
         won = 0
+        track = rtype not in NOTE_TYPES  # a note never changes, so it never has concurrent writes
+        base = fr.parse_base(op) if track else None
         for name, value in op.get("fields", {}).items():
             name = sys.intern(name)  # one copy of each field name, not one per record
+            # the first create's values stay implicit (fields/stamps) when nothing was seen before them; an
+            # operation without base is kept explicitly (its base reads differently), so the folded frontier
+            # is the same whatever the order of arrival
+            if track and not (first_create and name not in rec.stamps and base is not None and name not in base):
+                self._fold(rec, name, fr.entry((stamp.ms, stamp.counter, stamp.device),
+                                               fr.base_of(base, name, stamp), value, author, kind))
             if name not in rec.stamps or stamp > rec.stamps[name]:
                 rec.fields[name] = value
                 rec.stamps[name] = stamp
@@ -110,6 +122,49 @@ class Projection:
             rec.last_author = author
         for orphan, o_id, o_origin in self._orphans.pop(rid, []):
             self._attach(rec, orphan, orphan["kind"], Stamp.from_wire(orphan["hlc"]), o_id, o_origin)
+
+    def _fold(self, rec: Record, name: str, new: list) -> None:
+        """Fold one write of a field into its frontier. A field written only by its record's first create
+        keeps no frontier: that create (base: none seen) is implied by ``fields``/``stamps``."""
+        current = rec.frontier.get(name) if rec.frontier else None
+        if current is None:
+            current = []
+            if name in rec.stamps:
+                s = rec.stamps[name]
+                current.append(fr.entry((s.ms, s.counter, s.device), None, rec.fields[name], rec.author, "create"))
+        folded = fr.fold(current, new)
+        if folded is None:
+            return  # a duplicate, or a write its frontier had seen already: nothing changes
+        if rec.frontier is None:
+            rec.frontier = {}
+        rec.frontier[name] = folded
+
+    def conflicts(self, rec: Record) -> dict[str, list[list]]:
+        """Field -> its writes in conflict (oldest first), for one record; {} for nearly every record."""
+        with self._lock:
+            if not rec.frontier:
+                return {}
+            return {name: [list(e) for e in v] for name, v in rec.frontier.items() if fr.in_conflict(v)}
+
+    def conflicted(self) -> list[Record]:
+        """Every known, live record with a field in conflict: a scan of the mutable records (notes, most of a
+        device, never conflict); no index of its own, so a projection restored from a snapshot of its records
+        answers the same."""
+        with self._lock:
+            return [r for rtype, bucket in self._by_type.items() if rtype not in NOTE_TYPES
+                    for r in bucket.values() if r.frontier and r.known and r.retracted is None
+                    and any(fr.in_conflict(v) for v in r.frontier.values())]
+
+    def base_for(self, record_id: str, rtype: str, names: Iterable[str]) -> dict | None:
+        """The ``base`` a new create or set of these fields carries: per field, the stamp of the value this
+        device holds now (a field it holds none of is left out). None for notes and other non-records."""
+        if rtype in NOTE_TYPES:
+            return None
+        with self._lock:
+            rec = self._records.get(record_id)
+            if rec is None or rec.type != rtype:
+                return {}
+            return {n: rec.stamps[n].to_wire() for n in names if n in rec.stamps}
 
     def _attach(self, rec: Record, op: dict, kind: str, stamp: Stamp, op_id: bytes, origin: str) -> None:
         author = op.get("author_user", "")

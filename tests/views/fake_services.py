@@ -266,7 +266,7 @@ class FakeServices:
                                    report=fields.get("report"), occurred_at=fields.get("occurred_at"),
                                    risks=[(r["domain"], r["severity"]) for r in fields.get("risks") or []])
 
-    def update_record(self, record_id: str, changes: dict) -> None:
+    def update_record(self, record_id: str, changes: dict, *, seen: dict | None = None) -> None:
         self.record(record_id)
         raise ValidationError({"record_id": "Deze testversie kan gegevens niet aanpassen."})
 
@@ -430,3 +430,12 @@ class FakeServices:
     def question_history(self) -> list[dict]:
         self._require()
         return []
+
+    # -- conflicts (#11): this stand-in has one device, so nothing is ever changed at once elsewhere
+    def conflicted_records(self) -> list[RecordView]:
+        self._require()
+        return []
+
+    def resolve_conflict(self, record_id: str, field: str, value) -> None:
+        self.record(record_id)
+        raise ValidationError({field: "Dit conflict is er niet meer: de gegevens zijn intussen gewijzigd. Kijk opnieuw."})

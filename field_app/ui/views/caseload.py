@@ -284,6 +284,8 @@ class CaseloadView:
             out.append((t("lists.row.in_transition"), ft.Icons.SWAP_HORIZ, theme.NEUTRAL))
         if item.returned:
             out.append((t("review.returned_badge"), ft.Icons.UNDO, theme.WARNING))
+        if getattr(item, "conflicts", 0):  # two changes at once: open the file to pick (#11)
+            out.append((t("conflict.badge"), ft.Icons.CALL_SPLIT, theme.WARNING))
         if item.safety_warning and item.safety_warning != "GEEN":
             out.append((i18n.code_label(Veiligheidswaarschuwing, item.safety_warning), ft.Icons.SHIELD_OUTLINED,
                         theme.DANGER))

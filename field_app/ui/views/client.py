@@ -25,6 +25,7 @@ from field_app.domain.vocab import (
 from field_app.ui import components as c
 from field_app.ui import fmt, theme
 from field_app.ui.views import client_parts as p
+from field_app.ui.views import conflicts
 from field_app.ui.views.case_export import export_button
 from field_app.ui.views.client_bar import ClientBar
 from field_app.views_model import NoteView
@@ -68,6 +69,7 @@ class ClientView:
         self.section = section
         self.header = ft.Container()
         self.notice = ft.Container(visible=False)
+        self.conflicts = ft.Container(visible=False)  # "Conflict: twee wijzigingen tegelijk" (#11, views/conflicts.py)
         self.bar = ClientBar(self)
         self.body = ft.Column(spacing=8, key="timeline")
         self.notes = self.body  # the timeline's column (older callers)
@@ -93,7 +95,7 @@ class ClientView:
             [
                 self.bar.build(),
                 ft.ListView(
-                    [self.header, self.notice, self.body],
+                    [self.header, self.conflicts, self.notice, self.body],
                     padding=ft.Padding.symmetric(horizontal=16, vertical=8), spacing=12, expand=True,
                     on_scroll=self.bar.on_scroll, scroll_interval=100,
                 ),
@@ -142,16 +144,25 @@ class ClientView:
         now = fmt.now_ms()
         notes = svc.notes(self.client_id)
         recs = {rt: svc.records(self.client_id, rt) for rt in _TYPES}
-        state = (summary, tuple(notes), tuple(tuple(v) for v in recs.values()), self.section,
+        client_rec = svc.record(self.client_id)
+        state = (summary, client_rec, tuple(notes), tuple(tuple(v) for v in recs.values()), self.section,
                  app.notice_for(self.client_id), svc.sync_status().state, now // 60_000)
         if state == self._shown:
             return
         self._shown = state
-        data = ClientData(svc.record(self.client_id), notes, recs, svc.client_context(self.client_id, now), now)
+        data = ClientData(client_rec, notes, recs, svc.client_context(self.client_id, now), now)
         self.data = data
         self.header.content = self._header(summary, data)
+        card = conflicts.panel(app, [client_rec, *(r for rs in recs.values() for r in rs)], self._kept)
+        self.conflicts.content, self.conflicts.visible = card, card is not None
         self._refresh_notice_full(notes)
         self.body.controls = self._render_section(data)
+
+    def _kept(self, message: str) -> None:
+        """A value of a conflict was kept: show the file again, and say so."""
+        self._shown = None
+        self.refresh()
+        self.app.toast(message)
 
     def _who(self, f: dict) -> list[ft.Control]:
         """Case manager and cover (waarneming): moved here from the caseload card."""

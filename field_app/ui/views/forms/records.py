@@ -54,7 +54,7 @@ def framework_status_form(app: VeldwerkApp, record) -> None:
     ]
 
     def save(values: dict) -> None:
-        app.services.update_record(record.id, values)
+        app.services.update_record(record.id, values, seen=record.versions)  # a change meanwhile: a conflict
 
     _push(app, record.id, FormView(app, t("cf.form.framework_status"), fields, save, identifier="framework-status-form",
                         intro=t("cf.form.framework_status_intro")))
@@ -122,7 +122,8 @@ def arrival_form(app: VeldwerkApp, record) -> None:
     fields = [Field("actual_at", "cf.f.actual_at", "datetime", value=fmt.now_ms(), required=True)]
 
     def save(values: dict) -> None:
-        app.services.update_record(record.id, {"status": "AANGEKOMEN", "actual_at": values.get("actual_at")})
+        app.services.update_record(record.id, {"status": "AANGEKOMEN", "actual_at": values.get("actual_at")},
+                                   seen=record.versions)
 
     _push(app, record.id, FormView(app, t("cf.form.arrival"), fields, save, identifier="arrival-form",
                                    intro=t("cf.form.arrival_intro")))

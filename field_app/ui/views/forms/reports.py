@@ -38,7 +38,7 @@ def report_form(app: VeldwerkApp, client_id: str, record=None, *, source_id: str
         if record is None:
             extra = {"source_id": source_id} if source_id else {}
             return app.services.create_record("report", client_id, {**prune(values), **extra})
-        return app.services.update_record(record.id, values)
+        return app.services.update_record(record.id, values, seen=record.versions)
 
     _push(app, record.id if record is not None else client_id,
           FormView(app, t("rep.form.report"), fields, save, identifier="report-form"))
