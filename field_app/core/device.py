@@ -36,6 +36,7 @@ from .listeners import Listeners
 from .policy import MEMBER_TYPE, SELF_TYPES, may_write, refusal
 from .projection import AuditProjection
 from .sealing import Sealer
+from .snapshots import SnapshotKeeper
 from .states import SyncState
 
 __all__ = ["Device"]
@@ -52,6 +53,7 @@ class Device:
         self._stop_hooks: list[Callable[[], None]] = []
         self._nudge: Callable[[], None] = lambda: None
         self._sealer = Sealer(self)
+        self._snap = SnapshotKeeper(lambda: self._store)
         self._state, self._error_code = SyncState.LOCKED, ""
         self.last_sync_at: int | None = None
         self.erased = False
@@ -159,19 +161,25 @@ class Device:
         self._ledger = verify_chain(entries, self._team) if entries else None
         self._load_tracker()
         self._hlc = HybridClock(self._profile["device"])
-        projection = AuditProjection()
-        now = now_ms()
-        for op_id, origin, _seq, op in store.iter_ops():
-            projection.apply(op, op_id=op_id, origin=origin, received_at=now)
+        projection = self._snap.unlock(local_key, now_ms())  # the sealed snapshot and what came after it
         projection.set_unsent(store.outbox_ids())
         self._projection = projection
         self._state = SyncState.OFFLINE
         self.check_lease()
+        self.maybe_snapshot()
+
+    def maybe_snapshot(self) -> None:
+        """Write a new sealed projection snapshot in the background when enough was folded since the last."""
+        if self.unlocked:
+            self._snap.maybe_write(self._projection, self._store.local_key)
 
     def close_keys(self) -> None:
         """Drop every key and the projection from memory (the sync and timers were stopped first)."""
+        self._snap.stop()
+        self._snap.reset()
         self._store.set_local_key(None)
         self._reset()
+        self._snap.after_lock()
         self._state, self._error_code = SyncState.LOCKED, ""
         self.notify()
 
@@ -188,6 +196,7 @@ class Device:
         directory deleted. Only for a verified wipe entry (or a refused enrolment)."""
         for hook in self._stop_hooks:
             hook()
+        self._snap.stop()
         self._store.erase()
         self.erased = True
         self._reset()
@@ -198,6 +207,7 @@ class Device:
     def start_afresh(self) -> None:
         """After the data directory was erased to enrol again: an empty store, locked."""
         self.erased = True  # while the files go, screens asking anything see an erased device
+        self._snap.stop()
         self._store.erase()
         self._store = LocalStore(self.data_dir)
         self.erased = False
@@ -229,6 +239,7 @@ class Device:
             else:
                 self._store.outbox_add(op_id, waiting_op=op, counts=counts)
         self._projection.apply(op, op_id=op_id, origin="local", received_at=now_ms())
+        self._snap.shown(op_id)
         self._projection.add_unsent(op_id)  # not the whole outbox again: a write costs the same at any size
         self.notify()
         self._nudge()
@@ -294,6 +305,7 @@ class Device:
         now = now_ms()
         for op_id, op in applied:
             self._projection.apply(op, op_id=op_id, origin="remote", received_at=now)
+            self._snap.shown(op_id)
             try:
                 self._hlc.observe(Stamp.from_wire(op["hlc"]))
             except (KeyError, ValueError):
@@ -357,6 +369,7 @@ class Device:
         lease.renew(self._store, now)
         self.set_sync_state(SyncState.ONLINE if self.can_seal() else self.waiting_state())
         self.notify()
+        self.maybe_snapshot()
 
     # -- security stops ------------------------------------------------------------------------------------
     def raise_alert(self, code: str, detail: str = "") -> None:

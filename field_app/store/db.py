@@ -113,6 +113,10 @@ class LocalStore:
             raise StoreError("locked")
         return self._local_key
 
+    def local_key(self) -> bytes | None:
+        """The local key while unlocked (for sealing outside a store call: the projection snapshot)."""
+        return self._local_key
+
     def holds_key(self, key: bytes) -> bool:
         """True if ``key`` is the local key this store is open with (constant time)."""
         return self._local_key is not None and hmac.compare_digest(key, self._local_key)
@@ -236,12 +240,17 @@ class LocalStore:
 
     def iter_ops(self, chunk: int = 1000) -> Iterator[tuple[bytes, str, int | None, dict]]:
         """Every operation in order, read ``chunk`` rows at a time (never all sealed rows in memory at once)."""
-        last = 0
+        for _pos, op_id, origin, seq, op in self.iter_ops_after(0, chunk):
+            yield op_id, origin, seq, op
+
+    def iter_ops_after(self, position: int, chunk: int = 1000) -> Iterator[tuple[int, bytes, str, int | None, dict]]:
+        """(position, op_id, origin, seq, op) of every operation after ``position``, in order."""
+        last = position
         while True:
             rows = self._x("SELECT position, op_id, origin, seq, blob FROM ops WHERE position > ? ORDER BY position "
                            "LIMIT ?", [last, chunk])
-            for _pos, op_id, origin, seq, blob in rows:
-                yield op_id, origin, seq, self.open("op", blob)
+            for pos, op_id, origin, seq, blob in rows:
+                yield pos, op_id, origin, seq, self.open("op", blob)
             if len(rows) < chunk:
                 return
             last = rows[-1][0]
@@ -383,3 +392,40 @@ class LocalStore:
     def draft_delete(self, slot: str) -> None:
         with self._lock:
             self._x("DELETE FROM drafts WHERE slot = ?", [self._slot(slot)])
+
+    # -- the sealed projection snapshot (store/snapshot.py) -----------------------------------------------
+    def ops_bound(self, position: int) -> tuple[int, bytes | None]:
+        """(how many operations are at or below ``position``, the id of the one at ``position``)."""
+        with self._lock:
+            count = self._one("SELECT COUNT(*) FROM ops WHERE position <= ?", [position])[0]
+            row = self._one("SELECT op_id FROM ops WHERE position = ?", [position])
+        return count, row[0] if row else None
+
+    def ops_after(self, position: int) -> list[tuple[int, bytes]]:
+        """(position, op_id) of the operations after ``position``, in order (no blobs)."""
+        return [tuple(r) for r in self._x("SELECT position, op_id FROM ops WHERE position > ? ORDER BY position",
+                                          [position])]
+
+    def snapshot_put(self, gen: int, part: int, blob: bytes) -> None:
+        with self.transaction():
+            self._x("INSERT OR REPLACE INTO snapshot (gen, part, blob) VALUES (?, ?, ?)", [gen, part, blob])
+
+    def snapshot_parts(self, gen: int, parts: int) -> Iterator[bytes]:
+        """The sealed parts of a generation in order, one at a time; StoreError if one is missing."""
+        for part in range(parts):
+            row = self._one("SELECT blob FROM snapshot WHERE gen = ? AND part = ?", [gen, part])
+            if row is None:
+                raise StoreError("snapshot part missing")
+            yield row[0]
+
+    def snapshot_make_current(self, info: dict) -> None:
+        with self.transaction():
+            self.set_state("snapshot", json.dumps(info, sort_keys=True))
+            self._x("DELETE FROM snapshot WHERE gen != ?", [info["gen"]])
+
+    def snapshot_drop(self, keep: int | None = None) -> None:
+        """Delete every snapshot part (but generation ``keep``'s); without ``keep`` the snapshot is gone."""
+        with self.transaction():
+            if keep is None:
+                self.set_state("snapshot", "")
+            self._x("DELETE FROM snapshot WHERE gen != ?", [-1 if keep is None else keep])
