@@ -22,6 +22,7 @@ import logging
 import threading
 from collections.abc import Callable
 
+from ..crypto.vault import VaultError
 from ..store import LocalStore
 from ..store import snapshot as snap
 from ..store.db import StoreError
@@ -47,6 +48,7 @@ class SnapshotKeeper:
         self.stored = 0  # the stored snapshot's position
         self.applied: set[bytes] = set()  # ids of operations shown since ``base`` (after they were applied)
         self.loaded_from_snapshot = False
+        self._session = getattr(self, "_session", 0) + 1  # a write started before a lock must not count after it
 
     # -- unlock ------------------------------------------------------------------------------------------
     def unlock(self, key: bytes, now: int) -> AuditProjection:
@@ -71,6 +73,7 @@ class SnapshotKeeper:
 
     def _unlock(self, key: bytes, now: int) -> AuditProjection:
         store = self._store()
+        self._cancel.clear()  # set by the last lock's stop
         self.reset()
         projection, start = AuditProjection(), 0
         try:
@@ -78,7 +81,7 @@ class SnapshotKeeper:
             self.loaded_from_snapshot = True
         except LookupError:
             projection = AuditProjection()
-        except (snap.SnapshotMismatch, StoreError, ValueError) as exc:  # VaultError is a ValueError
+        except (snap.SnapshotMismatch, VaultError, StoreError) as exc:
             log.warning("projection snapshot discarded (%s): folding every operation", type(exc).__name__)
             store.snapshot_drop()
             projection = AuditProjection()
@@ -121,11 +124,17 @@ class SnapshotKeeper:
 
     def _write(self, projection: AuditProjection, key: Callable[[], bytes | None]) -> bool:
         store = self._store()
-        with projection._lock:
-            applied, base = set(self.applied), self.base
+        with projection.lock:  # a consistent state; never the store's lock inside it (a save holds that first)
+            applied, base, session = set(self.applied), self.base, self._session
             parts = snap.capture(projection)
+        after = store.ops_after(base)
+        if applied - {op_id for _pos, op_id in after}:
+            # shown but not stored: a save rolled back after its operation was shown; the state holds what
+            # a fold would not, so no snapshot from it (the next unlock folds the truth)
+            log.warning("projection snapshot skipped: the projection holds an operation the store does not")
+            return False
         position = base
-        for pos, op_id in store.ops_after(base):
+        for pos, op_id in after:
             if op_id not in applied:
                 break
             position = pos
@@ -134,12 +143,18 @@ class SnapshotKeeper:
             return False
         if not snap.write(store, k, parts, position, cancelled=self._cancel.is_set):
             return False
-        with projection._lock:
-            if self.base == base:  # not reset (locked) meanwhile
-                covered = {op_id for pos, op_id in store.ops_after(base) if pos <= position}
+        covered = {op_id for pos, op_id in after if pos <= position}
+        with projection.lock:
+            if self._session == session:  # not locked (reset) meanwhile
                 self.applied -= covered
                 self.base = self.stored = position
         return True
+
+    def wait(self) -> None:
+        """Until a running background write has finished (tests, tools)."""
+        thread = self._thread
+        if thread is not None:
+            thread.join()
 
     def stop(self) -> None:
         """Before the keys go: cancel a running write and wait for it."""

@@ -207,6 +207,11 @@ class Projection:
                 self._by_type.setdefault(rec.type, {})[rec.id] = rec
             self._orphans = state["orphans"]
 
+    @property
+    def lock(self) -> threading.RLock:
+        """Held while folding; hold it to read a consistent state (the snapshot)."""
+        return self._lock
+
     def all_records(self) -> list[Record]:
         """Every record object, also those not yet created or retracted (for the snapshot; under the lock)."""
         return list(self._records.values())
