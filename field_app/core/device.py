@@ -36,7 +36,7 @@ from .listeners import Listeners
 from .policy import MEMBER_TYPE, SELF_TYPES, may_write, refusal
 from .projection import AuditProjection
 from .sealing import Sealer
-from .snapshots import SnapshotKeeper
+from .snapshots import GRACE_S, SnapshotKeeper
 from .states import SyncState
 
 __all__ = ["Device"]
@@ -174,8 +174,9 @@ class Device:
             self._snap.maybe_write(self._projection, self._store.local_key)
 
     def close_keys(self) -> None:
-        """Drop every key and the projection from memory (the sync and timers were stopped first)."""
-        self._snap.stop()
+        """Drop every key and the projection from memory (the sync and timers were stopped first); a snapshot
+        being written may finish first (core/snapshots.py)."""
+        self._snap.stop(GRACE_S)
         self._snap.reset()
         self._store.set_local_key(None)
         self._reset()

@@ -17,10 +17,12 @@ no-ops).
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from ..crypto.vault import VaultError
 from ..store import LocalStore
@@ -33,6 +35,36 @@ __all__ = ["SnapshotKeeper", "EVERY"]
 log = logging.getLogger("veldwerk.snapshot")
 
 EVERY = 2000  # operations folded beyond the stored snapshot before a new one is written
+GRACE_S = 10.0  # how long a lock lets a snapshot being written finish before it cancels it
+
+
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    """The cyclic collector off while many containers are made that hold no cycles (it would run full
+    passes over everything again and again)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _trim() -> None:
+    """Give the C heap's free pages back to the system (glibc): reading the snapshot parts left a few MB
+    of them (measured 3 MB at 50,000 records with 1,000-record parts, 30 MB with 5,000). Elsewhere a no-op."""
+    global _malloc_trim
+    if _malloc_trim is None:
+        try:
+            _malloc_trim = ctypes.CDLL("libc.so.6").malloc_trim
+        except (OSError, AttributeError):
+            _malloc_trim = False
+    if _malloc_trim:
+        _malloc_trim(0)
+
+
+_malloc_trim = None
 
 
 class SnapshotKeeper:
@@ -58,14 +90,11 @@ class SnapshotKeeper:
         over every object again and again: 1.5 of 3.3 s, measured; folding makes no cycles), and what
         the unlocked device holds is moved to the collector's permanent generation afterwards
         (``gc.freeze``), so later passes do not walk it; ``after_lock`` undoes that."""
-        enabled = gc.isenabled()
-        gc.disable()
-        try:
-            return self._unlock(key, now)
-        finally:
-            if enabled:
-                gc.enable()
-            gc.freeze()
+        with _no_gc():
+            projection = self._unlock(key, now)
+        gc.freeze()
+        _trim()
+        return projection
 
     @staticmethod
     def after_lock() -> None:
@@ -124,7 +153,8 @@ class SnapshotKeeper:
 
     def _write(self, projection: AuditProjection, key: Callable[[], bytes | None]) -> bool:
         store = self._store()
-        with projection.lock:  # a consistent state; never the store's lock inside it (a save holds that first)
+        with _no_gc(), projection.lock:  # a consistent state; never the store's lock inside it (a save
+            # holds that first). 50,000 records: 0.6 s CPU with the collector off, 1.4 s with it on
             applied, base, session = set(self.applied), self.base, self._session
             parts = snap.capture(projection)
         after = store.ops_after(base)
@@ -141,7 +171,10 @@ class SnapshotKeeper:
         k = key()
         if k is None or self._cancel.is_set():
             return False
-        if not snap.write(store, k, parts, position, cancelled=self._cancel.is_set):
+        done = snap.write(store, k, parts, position, cancelled=self._cancel.is_set)
+        del parts
+        _trim()
+        if not done:
             return False
         covered = {op_id for pos, op_id in after if pos <= position}
         with projection.lock:
@@ -156,10 +189,14 @@ class SnapshotKeeper:
         if thread is not None:
             thread.join()
 
-    def stop(self) -> None:
-        """Before the keys go: cancel a running write and wait for it."""
-        self._cancel.set()
+    def stop(self, grace: float = 0.0) -> None:
+        """Before the keys go: let a running write finish for up to ``grace`` seconds (a lock: the state
+        was captured already, what is left is sealing and storing), then cancel it and wait for it."""
         thread = self._thread
         if thread is not None and thread is not threading.current_thread():
+            if grace:
+                thread.join(grace)
+            self._cancel.set()
             thread.join()
+        self._cancel.set()
         self._thread = None

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 __all__ = ["FORMAT", "PART_RECORDS", "SnapshotMismatch", "capture", "restore", "write", "read_info", "load"]
 
 FORMAT = 1
-PART_RECORDS = 5000
+PART_RECORDS = 1000
 SnapshotMismatch = codec.SnapshotMismatch
 
 
@@ -43,19 +43,21 @@ def _slots() -> list[str]:
     return [f.name for f in dataclasses.fields(Record)]
 
 
-def capture(projection: Projection) -> list[bytes]:
-    """The projection's state as plaintext parts. The caller holds the projection's lock (a consistent
-    state); the JSON is made here too, so nothing of the state is read after the lock is released."""
+def capture(projection: Projection) -> list[dict]:
+    """The projection's state as parts ready to pack. The caller holds the projection's lock (a consistent
+    state): every container is copied here (only strings, numbers, bytes and frozen objects are shared with
+    the projection), so packing, sealing and storing need no lock, and no part's bytes are all in memory
+    at once."""
     slots = _slots()
     header = codec.Encoder()
     state = header.value(projection.snapshot_state())
     records = projection.all_records()
-    parts = [codec.dumps({"v": FORMAT, "schema": codec.schema(), "slots": slots, "state": state,
-                          "table": header.table, "keysets": header.keysets, "records": len(records)})]
+    parts = [{"v": FORMAT, "schema": codec.schema(), "slots": slots, "state": state, "table": header.table,
+              "keysets": header.keysets, "records": len(records)}]
     for start in range(0, len(records), PART_RECORDS):
         enc = codec.Encoder()
         rows = [enc.row(rec, slots) for rec in records[start:start + PART_RECORDS]]
-        parts.append(codec.dumps({"table": enc.table, "keysets": enc.keysets, "rows": rows}))
+        parts.append({"table": enc.table, "keysets": enc.keysets, "rows": rows})
     return parts
 
 
@@ -96,24 +98,28 @@ def read_info(store: LocalStore) -> dict | None:
     return info
 
 
-def write(store: LocalStore, key: bytes, parts: list[bytes], position: int,
+def write(store: LocalStore, key: bytes, parts: list[dict], position: int,
           cancelled: Callable[[], bool] = lambda: False) -> bool:
-    """Seal and store the parts as a new generation, one small transaction per part (a save waits at most
-    for one), then make it current and drop the older one. False if cancelled or the ops table does not
-    hold ``position`` (nothing of it becomes current)."""
+    """Pack, seal and store the captured parts as a new generation, one small transaction per part (a save
+    waits at most for one; each part is let go once stored), then make it current and drop the older one.
+    False if cancelled or the ops table does not hold ``position`` (nothing of it becomes current)."""
     count, last = store.ops_bound(position)
     if position and last is None:
         return False
     info = read_info(store)
     gen = (info["gen"] if info else 0) + 1
     store.snapshot_drop(keep=info["gen"] if info else None)  # leftovers of an interrupted write
-    for i, plain in enumerate(parts):
+    n = len(parts)
+    for i in range(n):
         if cancelled():
             store.snapshot_drop(keep=info["gen"] if info else None)
             return False
-        blob = seal_local(key, "snapshot", plain, bind=_bind(gen, i, len(parts), position, count, last or b""))
-        store.snapshot_put(gen, i, blob)
-    store.snapshot_make_current({"gen": gen, "parts": len(parts), "position": position})
+        plain = codec.dumps(parts[i])
+        parts[i] = None  # let it go
+        store.snapshot_put(gen, i, seal_local(key, "snapshot", plain, bind=_bind(gen, i, n, position, count,
+                                                                                  last or b"")))
+        del plain
+    store.snapshot_make_current({"gen": gen, "parts": n, "position": position})
     return True
 
 

@@ -39,7 +39,8 @@ from ..domain.hlc import Stamp
 __all__ = ["Encoder", "Decoder", "SnapshotMismatch", "schema", "register", "dumps", "loads"]
 
 TAG = "\0"
-_SCALARS = (str, int, float, bool, bytes, type(None))
+_SCALARS = frozenset((str, int, float, bool, bytes, type(None)))
+_STR = {str}
 _EXTRA: list[type] = [Stamp]
 _SHORT = 64  # strings up to this long in a record's own slots are shared (sys.intern): names, ids, codes
 
@@ -69,34 +70,31 @@ def schema() -> dict[str, list[str]]:
     return {name: [f.name for f in dataclasses.fields(cls)] for name, cls in sorted(_classes().items())}
 
 
-def _shareable(v: Any, names: dict) -> bool:
-    """A frozen (immutable, hashable) instance of a known dataclass: one copy serves every holder."""
-    t = type(v)
-    if t not in names or not getattr(getattr(t, "__dataclass_params__", None), "frozen", False):
-        return False
-    try:
-        hash(v)
-    except TypeError:
-        return False
-    return True
+def _shareable_types(names: dict) -> frozenset:
+    """The registered frozen dataclasses: immutable, so one copy serves every holder."""
+    return frozenset(cls for cls in names if getattr(getattr(cls, "__dataclass_params__", None), "frozen", False)
+                     and cls.__hash__ is not None)
 
 
 class Encoder:
-    """Turns values into MessagePack-ready values; shares equal frozen objects (and key lists) through the
-    part's tables."""
+    """Turns values into MessagePack-ready values (new containers, so the result shares only immutable
+    values with what it was made from); shares frozen objects (and key lists) through the part's tables."""
 
     def __init__(self) -> None:
         self.table: list[Any] = []  # [class name, [field values]] of each shared object
         self.keysets: list[list[str]] = []
-        self._index: dict[Any, int] = {}
+        self._index: dict[int, int] = {}  # id of a shared object -> its place (the object is kept in _keep)
+        self._keep: list[Any] = []
         self._keysets: dict[tuple, int] = {}
         self.tags = 0
         self._names = {cls: name for name, cls in _classes().items()}
+        self._shared = _shareable_types(self._names)
 
     def ref(self, obj: Any) -> int:
-        i = self._index.get(obj)
+        i = self._index.get(id(obj))
         if i is None:
-            i = self._index[obj] = len(self.table)
+            i = self._index[id(obj)] = len(self.table)
+            self._keep.append(obj)
             self.table.append(self._fields(obj))
         return i
 
@@ -109,28 +107,31 @@ class Encoder:
 
     def _dict(self, v: dict) -> Any:
         vals = list(v.values())
-        if vals and all(_shareable(x, self._names) for x in vals):
+        if type(vals[0]) in self._shared:
             self.tags += 1
-            first = vals[0]
-            if all(x is first or x == first for x in vals):
+            if vals.count(vals[0]) == len(vals):  # one object for every key (identity first, in C)
                 keys = tuple(v)
                 k = self._keysets.get(keys)
                 if k is None:
                     k = self._keysets[keys] = len(self.keysets)
                     self.keysets.append(list(keys))
-                return {TAG + "K": [k, self.ref(first)]}
-            return {TAG + "R": {k: self.ref(x) for k, x in v.items()}}
-        return {k: x if type(x) in _SCALARS else self.value(x) for k, x in v.items()}
+                return {TAG + "K": [k, self.ref(vals[0])]}
+            if set(map(type, vals)) <= self._shared:
+                return {TAG + "R": {k: self.ref(x) for k, x in v.items()}}
+            self.tags -= 1
+        return {k: x if type(x) in _SCALARS else [] if x == [] else self.value(x) for k, x in v.items()}
 
     def value(self, v: Any) -> Any:
         t = type(v)
         if t in _SCALARS:
             return v
         if t is list:
-            return [x if type(x) in _SCALARS else self.value(x) for x in v]
+            return [x if type(x) in _SCALARS else self.value(x) for x in v] if v else []
         if t is dict:
-            if all(type(k) is str and not k.startswith(TAG) for k in v):
-                return self._dict(v)
+            if not v:
+                return {}
+            if set(map(type, v)) == _STR and (len(v) > 1 or not next(iter(v)).startswith(TAG)):
+                return self._dict(v)  # only a one-key map can be taken for a tag
             self.tags += 1
             return {TAG + "m": [[self.value(k), self.value(x)] for k, x in v.items()]}
         self.tags += 1
@@ -138,7 +139,7 @@ class Encoder:
             return {TAG + "t": [self.value(x) for x in v]}
         if t is set or t is frozenset:
             return {TAG + "s": [self.value(x) for x in v]}
-        if _shareable(v, self._names):
+        if t in self._shared:
             return {TAG + "r": self.ref(v)}
         if dataclasses.is_dataclass(v):
             return {TAG + "d": self._fields(v)}
@@ -148,9 +149,14 @@ class Encoder:
         """``[mask, values...]`` of one dataclass instance (a record)."""
         out: list[Any] = [0]
         mask = 0
+        value = self.value
         for i, name in enumerate(names):
+            x = getattr(obj, name)
+            if type(x) in _SCALARS:
+                out.append(x)
+                continue
             before = self.tags
-            out.append(self.value(getattr(obj, name)))
+            out.append(value(x))
             if self.tags != before:
                 mask |= 1 << i
         out[0] = mask
@@ -206,10 +212,22 @@ class Decoder:
         raise SnapshotMismatch(f"unknown tag {tag!r}")
 
     def row(self, cls: type, row: list) -> Any:
-        """A record from ``[mask, values...]``; its short strings (type, ids, names) shared."""
+        """A record from ``[mask, values...]``; its short strings (type, ids, names, and codes in its maps
+        such as the fields) shared: one copy of "TELEFONISCH" for 50,000 notes."""
         mask, intern = row[0], sys.intern
-        return cls(*[self.value(x) if mask >> i & 1 else
-                     intern(x) if type(x) is str and len(x) <= _SHORT else x for i, x in enumerate(row[1:])])
+        values = row[1:]
+        for i, x in enumerate(values):
+            t = type(x)
+            if mask >> i & 1:
+                values[i] = self.value(x)
+            elif t is str:
+                if len(x) <= _SHORT:
+                    values[i] = intern(x)
+            elif t is dict:
+                for k, v in x.items():
+                    if type(v) is str and 0 < len(v) <= _SHORT:
+                        x[k] = intern(v)
+        return cls(*values)
 
 
 def dumps(value: Any) -> bytes:
