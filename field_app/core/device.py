@@ -115,6 +115,11 @@ class Device:
         return self._projection
 
     @property
+    def snapshot_loaded(self) -> bool:
+        """Whether the last unlock read the sealed projection snapshot (core/snapshots.py)."""
+        return self._snap.loaded_from_snapshot
+
+    @property
     def tracker(self) -> DeviceChainTracker:
         return self._tracker
 

@@ -73,7 +73,7 @@ def restore(projection: Projection, parts: Iterator[bytes]) -> None:
         records: list[Record] = []
         for raw in parts:
             part = codec.loads(raw)
-            dec = codec.Decoder(part["table"], part["keysets"])
+            dec = codec.Decoder(part["table"], part["keysets"], part["shared"])
             records.extend(dec.row(Record, row) for row in part["rows"])
         if len(records) != head["records"]:
             raise SnapshotMismatch("records missing")
@@ -114,6 +114,8 @@ def write(store: LocalStore, key: bytes, parts: list[dict], position: int,
         if cancelled():
             store.snapshot_drop(keep=info["gen"] if info else None)
             return False
+        if "rows" in parts[i]:
+            parts[i]["shared"] = codec.shared(parts[i]["rows"])
         plain = codec.dumps(parts[i])
         parts[i] = None  # let it go
         store.snapshot_put(gen, i, seal_local(key, "snapshot", plain, bind=_bind(gen, i, n, position, count,
