@@ -21,6 +21,7 @@ import ctypes
 import gc
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
@@ -35,6 +36,7 @@ __all__ = ["SnapshotKeeper", "EVERY"]
 log = logging.getLogger("veldwerk.snapshot")
 
 EVERY = 2000  # operations folded beyond the stored snapshot before a new one is written
+IDLE_S = 2.0  # a write waits until no operation was shown for this long
 GRACE_S = 10.0  # how long a lock lets a snapshot being written finish before it cancels it
 
 
@@ -73,6 +75,8 @@ class SnapshotKeeper:
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._cancel = threading.Event()
+        self._hurry = threading.Event()
+        self._busy_at = 0.0
         self.reset()
 
     def reset(self) -> None:
@@ -124,19 +128,23 @@ class SnapshotKeeper:
     def shown(self, op_id: bytes) -> None:
         """An operation was applied to the projection (call after applying it)."""
         self.applied.add(op_id)
+        self._busy_at = time.monotonic()
 
     # -- writing ------------------------------------------------------------------------------------------
     def due(self) -> bool:
         return self.base + len(self.applied) - self.stored >= EVERY
 
     def maybe_write(self, projection: AuditProjection, key: Callable[[], bytes | None]) -> None:
-        """Start a background write when enough is folded beyond the stored snapshot."""
+        """Start a background write when enough is folded beyond the stored snapshot. It waits until the
+        device has been quiet (no operation shown) for :data:`IDLE_S`, so it does not compete with a pull or
+        a burst of saves; a lock makes it go at once."""
         if not self.due():
             return
         with self._lock:
             if self._thread is not None and self._thread.is_alive():
                 return
             self._cancel.clear()
+            self._hurry.clear()
             self._thread = threading.Thread(target=self._write_safely, args=(projection, key),
                                             name="veldwerk-snapshot", daemon=True)
             self._thread.start()
@@ -147,6 +155,13 @@ class SnapshotKeeper:
 
     def _write_safely(self, projection: AuditProjection, key: Callable[[], bytes | None]) -> None:
         try:
+            while not self._cancel.is_set() and not self._hurry.is_set():
+                quiet = time.monotonic() - self._busy_at
+                if quiet >= IDLE_S:
+                    break
+                self._hurry.wait(IDLE_S - quiet)
+            if self._cancel.is_set():
+                return
             self._write(projection, key)
         except Exception as exc:  # a snapshot is an optimisation: never an error the user sees
             log.warning("projection snapshot not written (%s)", type(exc).__name__)
@@ -190,13 +205,15 @@ class SnapshotKeeper:
             thread.join()
 
     def stop(self, grace: float = 0.0) -> None:
-        """Before the keys go: let a running write finish for up to ``grace`` seconds (a lock: the state
-        was captured already, what is left is sealing and storing), then cancel it and wait for it."""
+        """Before the keys go: let a pending or running write finish for up to ``grace`` seconds (a lock),
+        then cancel it and wait for it."""
         thread = self._thread
         if thread is not None and thread is not threading.current_thread():
             if grace:
+                self._hurry.set()  # no more waiting for quiet: write now, while the keys are here
                 thread.join(grace)
             self._cancel.set()
+            self._hurry.set()  # wakes a write still waiting for quiet (it sees the cancel)
             thread.join()
         self._cancel.set()
         self._thread = None

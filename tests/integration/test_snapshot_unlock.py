@@ -22,6 +22,7 @@ SECRET = "Snapshot-geheim-31: cliënt vertelt over de schuld (fictief)"
 @pytest.fixture
 def t(tmp_path, monkeypatch):
     monkeypatch.setattr(snapshots, "EVERY", 1)  # write a snapshot after every change
+    monkeypatch.setattr(snapshots, "IDLE_S", 0.05)
     team = make_team(tmp_path)
     yield team
     team.close()

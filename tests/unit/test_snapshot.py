@@ -280,3 +280,35 @@ def test_stamps_are_shared_and_field_names_too(dev):
     assert len({id(s) for s in rec.stamps.values()}) == 1
     other = p.record("n4")
     assert all(a is b for a, b in zip(rec.stamps, other.stamps, strict=True))
+
+
+def test_repeated_short_strings_are_shared_after_reading(dev):
+    history(dev)
+    dev.keeper.write_now(dev.proj, dev.key)
+    p = dev.relock()
+    a, b = p.record("n3"), p.record("n4")
+    assert a.author is b.author and a.client_id is b.client_id and a.type is b.type
+    assert a.fields["report"] is not b.fields["report"]  # unique texts are left alone
+
+
+def test_a_background_write_waits_for_quiet_and_a_lock_hurries_or_cancels_it(dev, monkeypatch):
+    from field_app.core import snapshots
+
+    history(dev)
+    monkeypatch.setattr(snapshots, "EVERY", 1)
+    monkeypatch.setattr(snapshots, "IDLE_S", 0.01)
+    dev.keeper.maybe_write(dev.proj, lambda: dev.key)
+    dev.keeper.wait()
+    assert snap.read_info(dev.store)["position"] == dev.n
+
+    dev.op("contact", "n-more", "create", {"report": "Meer (fictief)"}, ms=NOW)
+    monkeypatch.setattr(snapshots, "IDLE_S", 3600.0)  # never quiet enough: only a lock makes it go
+    dev.keeper.maybe_write(dev.proj, lambda: dev.key)
+    dev.keeper.stop(grace=60.0)  # a lock: write now, then the keys may go
+    assert snap.read_info(dev.store)["position"] == dev.n
+
+    dev.relock()
+    dev.op("contact", "n-last", "create", {"report": "Laatste (fictief)"}, ms=NOW)
+    dev.keeper.maybe_write(dev.proj, lambda: dev.key)
+    dev.keeper.stop()  # an erase: cancelled, nothing written
+    assert snap.read_info(dev.store)["position"] == dev.n - 1
