@@ -212,6 +212,13 @@ class Projection:
         """Held while folding; hold it to read a consistent state (the snapshot)."""
         return self._lock
 
+    @staticmethod
+    def unchanging(rec: Record) -> tuple[str, ...]:
+        """Slots of a record that no later operation changes, holding only what its create carried: a known
+        note's fields (the fold ignores sets and second creates of notes). The snapshot packs them after the
+        lock is released without copying them."""
+        return ("fields",) if rec.known and rec.type in NOTE_TYPES else ()
+
     def all_records(self) -> list[Record]:
         """Every record object, also those not yet created or retracted (for the snapshot; under the lock)."""
         return list(self._records.values())

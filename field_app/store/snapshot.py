@@ -56,7 +56,7 @@ def capture(projection: Projection) -> list[dict]:
               "keysets": header.keysets, "records": len(records)}]
     for start in range(0, len(records), PART_RECORDS):
         enc = codec.Encoder()
-        rows = [enc.row(rec, slots) for rec in records[start:start + PART_RECORDS]]
+        rows = [enc.row(rec, slots, projection.unchanging(rec)) for rec in records[start:start + PART_RECORDS]]
         parts.append({"table": enc.table, "keysets": enc.keysets, "rows": rows})
     return parts
 

@@ -145,14 +145,15 @@ class Encoder:
             return {TAG + "d": self._fields(v)}
         raise TypeError(f"snapshot: no form for {t.__name__}")
 
-    def row(self, obj: Any, names: list[str]) -> list:
-        """``[mask, values...]`` of one dataclass instance (a record)."""
+    def row(self, obj: Any, names: list[str], keep: tuple[str, ...] = ()) -> list:
+        """``[mask, values...]`` of one dataclass instance (a record). ``keep``: slots whose value never
+        changes any more and holds only what an operation carried (a note's fields): taken as it is, no copy."""
         out: list[Any] = [0]
         mask = 0
         value = self.value
         for i, name in enumerate(names):
             x = getattr(obj, name)
-            if type(x) in _SCALARS:
+            if type(x) in _SCALARS or name in keep:
                 out.append(x)
                 continue
             before = self.tags

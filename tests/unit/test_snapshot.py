@@ -312,3 +312,20 @@ def test_a_background_write_waits_for_quiet_and_a_lock_hurries_or_cancels_it(dev
     dev.keeper.maybe_write(dev.proj, lambda: dev.key)
     dev.keeper.stop()  # an erase: cancelled, nothing written
     assert snap.read_info(dev.store)["position"] == dev.n - 1
+
+
+def test_what_is_captured_does_not_move_when_the_projection_does(dev):
+    """The state is captured under the projection's lock and packed after it: an orphan that finds its note,
+    a field set and an addendum between the two must not leak into (or out of) the captured state."""
+    history(dev)
+    position = dev.n
+    with dev.proj.lock:
+        parts = snap.capture(dev.proj)
+    dev.op("contact", "n-later", "create", {"report": "Na het vastleggen (fictief)"}, ms=NOW - 5)  # takes a9
+    dev.op("client", "c1", "set", {"display_name": "Later (fictief)"}, ms=NOW - 4, device="dC", origin="remote")
+    dev.op("contact", "a3", "addendum", {"text": "Later nog (fictief)", "original": "n4"}, ms=NOW - 3)
+    assert snap.write(dev.store, dev.key, parts, position)
+    p = dev.relock()
+    assert dev.keeper.loaded_from_snapshot and dev.keeper.stored == position
+    assert state(p) == state(fold(dev.store))
+    assert [a.text for a in p.record("n-later").addenda] == ["Vooruit (fictief)"]
