@@ -161,16 +161,19 @@ def _pull(fresh: Services, transport: CountingTransport, n: int) -> dict:
             "noop_ms": statistics.median(noop) * 1000, "noop_requests": statistics.median(requests)}
 
 
-def _probe_unlock(data: Path) -> dict:
-    out = subprocess.run([sys.executable, "-m", "bench.e2e", "--probe", str(data)], input=PASS + "\n",
-                         capture_output=True, text=True, cwd=ROOT, timeout=1800)
+def _probe_unlock(data: Path, fold: bool = False) -> dict:
+    """``fold``: with the sealed projection snapshot dropped first (every operation folded, as after an
+    update that changed the snapshot's format)."""
+    out = subprocess.run([sys.executable, "-m", "bench.e2e", "--probe-fold" if fold else "--probe", str(data)],
+                         input=PASS + "\n", capture_output=True, text=True, cwd=ROOT, timeout=1800)
     if out.returncode != 0:
         return {"probe_error": out.stderr[-500:]}
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def probe(data: Path) -> dict:
-    """In a process of its own: unlock a device (the KDF timed apart), load its projection; memory."""
+def probe(data: Path, fold: bool = False) -> dict:
+    """In a process of its own: unlock a device (the KDF timed apart), load its projection; memory. The
+    machine's load average is reported with it (a shared machine: CPU time is the steadier figure)."""
     def rss(field: str) -> float:
         for line in Path("/proc/self/status").read_text().splitlines():
             if line.startswith(field + ":"):
@@ -179,16 +182,22 @@ def probe(data: Path) -> dict:
 
     passphrase = sys.stdin.readline().rstrip("\n")
     svc = Services(data, autosync=False)
+    if fold:
+        svc.device.store.snapshot_drop()
     base = rss("VmRSS")
     t0 = time.perf_counter()
     key = svc.vault.open_counted(passphrase, svc.vault.platform_secret)
-    t1 = time.perf_counter()
+    t1, c1 = time.perf_counter(), time.process_time()
     svc.device.open(key)
-    t2 = time.perf_counter()
+    t2, c2 = time.perf_counter(), time.process_time()
+    resident = rss("VmRSS")
     records = len(svc.device.projection.records())
     svc.caseload()
-    out = {"kdf_s": t1 - t0, "unlock_s_without_kdf": t2 - t1, "records": records, "rss_mb_before": base,
-           "rss_mb": rss("VmRSS"), "rss_peak_mb": rss("VmHWM")}
+    out = {"kdf_s": t1 - t0, "unlock_s_without_kdf": t2 - t1, "unlock_cpu_s": c2 - c1, "records": records,
+           "from_snapshot": svc.device.snapshot_loaded, "rss_mb_before": base, "rss_mb": resident,
+           "load_avg": os.getloadavg()[0]}
+    svc.device._snap.wait()  # a snapshot written after a full fold: its memory while it is made, and after
+    out.update(rss_mb_after_snapshot=rss("VmRSS"), rss_peak_mb=rss("VmHWM"))
     svc.close()
     return out
 
@@ -204,7 +213,8 @@ def run_veldwerk(n: int) -> dict:
         out.update(_push(worker))
         out.update(_pull(fresh, transport, n))
         fresh.close()
-        out.update(_probe_unlock(tmp / "fresh"))
+        out.update(_probe_unlock(tmp / "fresh"))  # its sealed snapshot was written after the pull
+        out["full_fold"] = _probe_unlock(tmp / "fresh", fold=True)
         return out
     finally:
         for svc in devices:
@@ -276,9 +286,10 @@ def main() -> None:
     ap.add_argument("--n", type=int, nargs="*", help="numbers of notes (default BENCH_E2E_N or 2000)")
     ap.add_argument("--keep", action="store_true", help="keep earlier runs of other sizes in the results")
     ap.add_argument("--probe", type=Path, help=argparse.SUPPRESS)
+    ap.add_argument("--probe-fold", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args()
-    if args.probe:
-        print(json.dumps(probe(args.probe)))
+    if args.probe or args.probe_fold:
+        print(json.dumps(probe(args.probe or args.probe_fold, fold=bool(args.probe_fold))))
         return
     result = bench(args.n, keep=args.keep)
     data = json.loads(LATEST.read_text()) if LATEST.exists() else {}

@@ -7,6 +7,18 @@ def _n(x: float, digits: int = 0) -> str:
     return f"{x:,.{digits}f}"
 
 
+def _how(vw: dict) -> str:
+    if "from_snapshot" not in vw:
+        return ""
+    return ", from the sealed snapshot" if vw["from_snapshot"] else ", no snapshot: every operation folded"
+
+
+def _cpu(vw: dict) -> str:
+    if "unlock_cpu_s" not in vw:
+        return ""
+    return f" (CPU {_n(vw['unlock_cpu_s'] * 1000)} ms, load {vw['load_avg']:.1f})"
+
+
 def _table(run: dict) -> list[str]:
     vw, n = run["veldwerk"], run["N"]
     base, ratio = run.get("pouchdb_median"), run.get("ratio", {})
@@ -37,10 +49,17 @@ def _table(run: dict) -> list[str]:
     if "unlock_s_without_kdf" in vw:
         rows += [
             f"| unlock and projection of {_n(vw['records'])} records, without the KDF "
-            f"(KDF of this run: {_n(vw['kdf_s'] * 1000)} ms) | {_n(vw['unlock_s_without_kdf'] * 1000)} ms | | |",
+            f"(KDF of this run: {_n(vw['kdf_s'] * 1000)} ms){_how(vw)} | {_n(vw['unlock_s_without_kdf'] * 1000)} ms"
+            f"{_cpu(vw)} | | |",
             f"| device process resident, unlocked with them | {_n(vw['rss_mb'])} MB (peak {_n(vw['rss_peak_mb'])}) "
             f"| | |",
         ]
+        fold = vw.get("full_fold") or {}
+        if "unlock_s_without_kdf" in fold:
+            rows.append(f"| the same unlock with no usable snapshot (every operation folded; then the snapshot is "
+                        f"written in the background) | {_n(fold['unlock_s_without_kdf'] * 1000)} ms{_cpu(fold)}, "
+                        f"{_n(fold['rss_mb'])} MB (peak {_n(fold['rss_peak_mb'])} while writing it, "
+                        f"{_n(fold.get('rss_mb_after_snapshot', 0))} after) | | |")
     elif "probe_error" in vw:
         rows.append("| unlock and memory | the probe failed | | |")
     return rows

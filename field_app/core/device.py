@@ -37,6 +37,7 @@ from .listeners import Listeners
 from .policy import MEMBER_TYPE, SELF_TYPES, may_write, refusal
 from .projection import AuditProjection
 from .sealing import Sealer
+from .snapshots import GRACE_S, SnapshotKeeper
 from .states import SyncState
 
 __all__ = ["Device"]
@@ -53,6 +54,7 @@ class Device:
         self._stop_hooks: list[Callable[[], None]] = []
         self._nudge: Callable[[], None] = lambda: None
         self._sealer = Sealer(self)
+        self._snap = SnapshotKeeper(lambda: self._store)
         self._state, self._error_code = SyncState.LOCKED, ""
         self.last_sync_at: int | None = None
         self.erased = False
@@ -114,6 +116,11 @@ class Device:
         return self._projection
 
     @property
+    def snapshot_loaded(self) -> bool:
+        """Whether the last unlock read the sealed projection snapshot (core/snapshots.py)."""
+        return self._snap.loaded_from_snapshot
+
+    @property
     def tracker(self) -> DeviceChainTracker:
         return self._tracker
 
@@ -160,19 +167,26 @@ class Device:
         self._ledger = verify_chain(entries, self._team) if entries else None
         self._load_tracker()
         self._hlc = HybridClock(self._profile["device"])
-        projection = AuditProjection()
-        now = now_ms()
-        for op_id, origin, _seq, op in store.iter_ops():
-            projection.apply(op, op_id=op_id, origin=origin, received_at=now)
+        projection = self._snap.unlock(local_key, now_ms())  # the sealed snapshot and what came after it
         projection.set_unsent(store.outbox_ids())
         self._projection = projection
         self._state = SyncState.OFFLINE
         self.check_lease()
+        self.maybe_snapshot()
+
+    def maybe_snapshot(self) -> None:
+        """Write a new sealed projection snapshot in the background when enough was folded since the last."""
+        if self.unlocked:
+            self._snap.maybe_write(self._projection, self._store.local_key)
 
     def close_keys(self) -> None:
-        """Drop every key and the projection from memory (the sync and timers were stopped first)."""
+        """Drop every key and the projection from memory (the sync and timers were stopped first); a snapshot
+        being written may finish first (core/snapshots.py)."""
+        self._snap.stop(GRACE_S)
+        self._snap.reset()
         self._store.set_local_key(None)
         self._reset()
+        self._snap.after_lock()
         self._state, self._error_code = SyncState.LOCKED, ""
         self.notify()
 
@@ -189,6 +203,7 @@ class Device:
         directory deleted. Only for a verified wipe entry (or a refused enrolment)."""
         for hook in self._stop_hooks:
             hook()
+        self._snap.stop()
         self._store.erase()
         self.erased = True
         self._reset()
@@ -199,6 +214,7 @@ class Device:
     def start_afresh(self) -> None:
         """After the data directory was erased to enrol again: an empty store, locked."""
         self.erased = True  # while the files go, screens asking anything see an erased device
+        self._snap.stop()
         self._store.erase()
         self._store = LocalStore(self.data_dir)
         self.erased = False
@@ -239,6 +255,7 @@ class Device:
             else:
                 self._store.outbox_add(op_id, waiting_op=op, counts=counts)
         self._projection.apply(op, op_id=op_id, origin="local", received_at=now_ms())
+        self._snap.shown(op_id)
         self._projection.add_unsent(op_id)  # not the whole outbox again: a write costs the same at any size
         self.notify()
         self._nudge()
@@ -304,6 +321,7 @@ class Device:
         now = now_ms()
         for op_id, op in applied:
             self._projection.apply(op, op_id=op_id, origin="remote", received_at=now)
+            self._snap.shown(op_id)
             try:
                 self._hlc.observe(Stamp.from_wire(op["hlc"]))
             except (KeyError, ValueError):
@@ -367,6 +385,7 @@ class Device:
         lease.renew(self._store, now)
         self.set_sync_state(SyncState.ONLINE if self.can_seal() else self.waiting_state())
         self.notify()
+        self.maybe_snapshot()
 
     # -- security stops ------------------------------------------------------------------------------------
     def raise_alert(self, code: str, detail: str = "") -> None:

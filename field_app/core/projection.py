@@ -39,6 +39,15 @@ class AuditProjection(Projection):
             return
         super().apply(op, op_id=op_id, origin=origin, received_at=received_at)
 
+    # -- the sealed snapshot (store/snapshot.py) -------------------------------------------------------------
+    def snapshot_state(self) -> dict:
+        return {**super().snapshot_state(), "audit": self._audit, "members": self._members}
+
+    def restore_state(self, records, state: dict) -> None:
+        super().restore_state(records, state)
+        with self._lock:
+            self._audit, self._members = state["audit"], state["members"]
+
     def member_names(self) -> dict[str, str]:
         """Device id -> the name its user works under, as each device announced it (signed by it)."""
         with self._lock:

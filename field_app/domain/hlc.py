@@ -18,7 +18,7 @@ def now_ms() -> int:
     return time.time_ns() // 1_000_000
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)  # one per operation in memory: no __dict__ each
 class Stamp:
     ms: int
     counter: int

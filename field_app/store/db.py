@@ -25,6 +25,7 @@ from ..crypto.canonical import canonical_json
 from ..crypto.vault import open_local, seal_local
 from ..domain.errors import StorageError
 from .migrations import MIGRATIONS
+from .snapshot_rows import SnapshotRows
 
 DB_FILE = "veldwerk.db"
 
@@ -66,7 +67,7 @@ def _storage_errors() -> Iterator[None]:
         raise
 
 
-class LocalStore:
+class LocalStore(SnapshotRows):
     """Thread-safe access to the device database. The local key is held only while unlocked."""
 
     def __init__(self, data_dir: str | Path):
@@ -158,6 +159,10 @@ class LocalStore:
     def _key(self) -> bytes:
         if self._local_key is None:
             raise StoreError("locked")
+        return self._local_key
+
+    def local_key(self) -> bytes | None:
+        """The local key while unlocked (for sealing outside a store call: the projection snapshot)."""
         return self._local_key
 
     def holds_key(self, key: bytes) -> bool:
@@ -287,12 +292,17 @@ class LocalStore:
 
     def iter_ops(self, chunk: int = 1000) -> Iterator[tuple[bytes, str, int | None, dict]]:
         """Every operation in order, read ``chunk`` rows at a time (never all sealed rows in memory at once)."""
-        last = 0
+        for _pos, op_id, origin, seq, op in self.iter_ops_after(0, chunk):
+            yield op_id, origin, seq, op
+
+    def iter_ops_after(self, position: int, chunk: int = 1000) -> Iterator[tuple[int, bytes, str, int | None, dict]]:
+        """(position, op_id, origin, seq, op) of every operation after ``position``, in order."""
+        last = position
         while True:
             rows = self._x("SELECT position, op_id, origin, seq, blob FROM ops WHERE position > ? ORDER BY position "
                            "LIMIT ?", [last, chunk])
-            for _pos, op_id, origin, seq, blob in rows:
-                yield op_id, origin, seq, self.open("op", blob)
+            for pos, op_id, origin, seq, blob in rows:
+                yield pos, op_id, origin, seq, self.open("op", blob)
             if len(rows) < chunk:
                 return
             last = rows[-1][0]

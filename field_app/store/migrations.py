@@ -74,4 +74,14 @@ MIGRATIONS: list[tuple[int, str]] = [
         ALTER TABLE outbox ADD COLUMN counts INTEGER NOT NULL DEFAULT 1;
         """,
     ),
+    (
+        5,
+        """
+        -- the sealed projection snapshot (store/snapshot.py): parts of one generation, each sealed under the
+        -- local key and bound to its place and to the ops it was made from; which generation is current is
+        -- the clear state row "snapshot" (numbers only)
+        CREATE TABLE snapshot (gen INTEGER NOT NULL, part INTEGER NOT NULL, blob BLOB NOT NULL,
+                               PRIMARY KEY (gen, part));
+        """,
+    ),
 ]

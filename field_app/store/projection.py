@@ -257,3 +257,33 @@ class Projection:
                     author=n.author, sync_state=self.sync_state(n.op_id, n.origin),
                 ))
         return sorted(out, key=lambda v: (v.occurred_at, v.recorded_at, v.id), reverse=True)
+
+    # -- the sealed snapshot (store/snapshot.py): what is not rebuilt from the records --------------------
+    def snapshot_state(self) -> dict:
+        """The state besides the records (called under the lock); subclasses add theirs."""
+        return {"orphans": self._orphans}
+
+    def restore_state(self, records: list[Record], state: dict) -> None:
+        """Take over records and state read from a snapshot (a fresh projection only); indexes rebuilt."""
+        with self._lock:
+            for rec in records:
+                self._records[rec.id] = rec
+                self._by_client.setdefault(rec.client_id, {}).setdefault(rec.type, {})[rec.id] = rec
+                self._by_type.setdefault(rec.type, {})[rec.id] = rec
+            self._orphans = state["orphans"]
+
+    @property
+    def lock(self) -> threading.RLock:
+        """Held while folding; hold it to read a consistent state (the snapshot)."""
+        return self._lock
+
+    @staticmethod
+    def unchanging(rec: Record) -> tuple[str, ...]:
+        """Slots of a record that no later operation changes, holding only what its create carried: a known
+        note's fields (the fold ignores sets and second creates of notes). The snapshot packs them after the
+        lock is released without copying them."""
+        return ("fields",) if rec.known and rec.type in NOTE_TYPES else ()
+
+    def all_records(self) -> list[Record]:
+        """Every record object, also those not yet created or retracted (for the snapshot; under the lock)."""
+        return list(self._records.values())

@@ -1,0 +1,144 @@
+"""The sealed projection snapshot: unlock reads it and folds only the operations after it.
+
+A snapshot is the projection's state after folding every operation up to a *position* of the ``ops``
+table (positions are the order operations were stored in). It is written in parts — part 0 the header
+(format, the classes it may hold, the projection's other state), then the records, :data:`PART_RECORDS`
+a part — each part sealed under the local key (AES-256-GCM, ``seal_local`` purpose ``snapshot``) with
+associated data binding it to its place and to the ``ops`` table it was made from::
+
+    bind = pinned("snapshot", {gen, part, parts, position, count, last})
+
+``count`` is the number of operations at or below ``position`` and ``last`` the id of the operation at
+``position``, both read from the table when the snapshot is opened. A part moved, dropped, swapped with
+another generation's, or a snapshot whose ``ops`` table was changed or restored under it (fewer or other
+operations up to its position) does not open; a wrong format or class layout does not parse: in every case
+the device discards it and folds every operation (correct first, fast second). Plaintext never touches
+the disk. Which generation is current, how many parts it has and its position are clear counters in
+``state`` (``snapshot``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
+
+from ..crypto.canonical import pinned
+from ..crypto.vault import open_local, seal_local
+from . import snapshot_codec as codec
+from .projection import Projection, Record
+
+if TYPE_CHECKING:
+    from .db import LocalStore
+
+__all__ = ["FORMAT", "PART_RECORDS", "SnapshotMismatch", "capture", "restore", "write", "read_info", "load"]
+
+FORMAT = 1
+PART_RECORDS = 1000
+SnapshotMismatch = codec.SnapshotMismatch
+
+
+def _slots() -> list[str]:
+    return [f.name for f in dataclasses.fields(Record)]
+
+
+def capture(projection: Projection) -> list[dict]:
+    """The projection's state as parts ready to pack. The caller holds the projection's lock (a consistent
+    state): every container is copied here (only strings, numbers, bytes and frozen objects are shared with
+    the projection), so packing, sealing and storing need no lock, and no part's bytes are all in memory
+    at once."""
+    slots = _slots()
+    header = codec.Encoder()
+    state = header.value(projection.snapshot_state())
+    records = projection.all_records()
+    parts = [{"v": FORMAT, "schema": codec.schema(), "slots": slots, "state": state, "table": header.table,
+              "keysets": header.keysets, "records": len(records)}]
+    for start in range(0, len(records), PART_RECORDS):
+        enc = codec.Encoder()
+        rows = [enc.row(rec, slots, projection.unchanging(rec)) for rec in records[start:start + PART_RECORDS]]
+        parts.append({"table": enc.table, "keysets": enc.keysets, "rows": rows})
+    return parts
+
+
+def restore(projection: Projection, parts: Iterator[bytes]) -> None:
+    """Fill a fresh projection from plaintext parts; :class:`SnapshotMismatch` if they are not this app's
+    format."""
+    head = codec.loads(next(parts))
+    if not isinstance(head, dict) or head.get("v") != FORMAT or head.get("schema") != codec.schema() \
+            or head.get("slots") != _slots():
+        raise SnapshotMismatch("another format or class layout")
+    try:
+        state = codec.Decoder(head["table"], head["keysets"]).value(head["state"])
+        records: list[Record] = []
+        for raw in parts:
+            part = codec.loads(raw)
+            dec = codec.Decoder(part["table"], part["keysets"], part["shared"])
+            records.extend(dec.row(Record, row) for row in part["rows"])
+        if len(records) != head["records"]:
+            raise SnapshotMismatch("records missing")
+        projection.restore_state(records, state)
+    except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
+        raise SnapshotMismatch(f"unreadable: {type(exc).__name__}") from exc
+
+
+def _bind(gen: int, part: int, parts: int, position: int, count: int, last: bytes) -> bytes:
+    return pinned("snapshot", {"gen": gen, "part": part, "parts": parts, "position": position, "count": count,
+                               "last": last})
+
+
+def read_info(store: LocalStore) -> dict | None:
+    raw = store.get_state("snapshot")
+    try:
+        info = json.loads(raw) if raw else None
+    except ValueError:
+        return None
+    if not isinstance(info, dict) or not all(type(info.get(k)) is int for k in ("gen", "parts", "position")):
+        return None
+    return info
+
+
+def write(store: LocalStore, key: bytes, parts: list[dict], position: int,
+          cancelled: Callable[[], bool] = lambda: False) -> bool:
+    """Pack, seal and store the captured parts as a new generation, one small transaction per part (a save
+    waits at most for one; each part is let go once stored), then make it current and drop the older one.
+    False if cancelled or the ops table does not hold ``position`` (nothing of it becomes current)."""
+    count, last = store.ops_bound(position)
+    if position and last is None:
+        return False
+    info = read_info(store)
+    gen = (info["gen"] if info else 0) + 1
+    store.snapshot_drop(keep=info["gen"] if info else None)  # leftovers of an interrupted write
+    n = len(parts)
+    for i in range(n):
+        if cancelled():
+            store.snapshot_drop(keep=info["gen"] if info else None)
+            return False
+        if "rows" in parts[i]:
+            parts[i]["shared"] = codec.shared(parts[i]["rows"])
+        plain = codec.dumps(parts[i])
+        parts[i] = None  # let it go
+        store.snapshot_put(gen, i, seal_local(key, "snapshot", plain, bind=_bind(gen, i, n, position, count,
+                                                                                  last or b"")))
+        del plain
+    store.snapshot_make_current({"gen": gen, "parts": n, "position": position})
+    return True
+
+
+def load(store: LocalStore, key: bytes, projection: Projection) -> int:
+    """Fill ``projection`` (fresh) from the current snapshot and return its position; raises (VaultError,
+    SnapshotMismatch, LookupError) when there is none usable — the caller then folds everything."""
+    info = read_info(store)
+    if info is None:
+        raise LookupError("no snapshot")
+    gen, n, position = info["gen"], info["parts"], info["position"]
+    count, last = store.ops_bound(position)
+    if position and last is None:
+        raise SnapshotMismatch("the operations under the snapshot are gone")
+
+    def opened() -> Iterator[bytes]:
+        for i, blob in enumerate(store.snapshot_parts(gen, n)):
+            yield open_local(key, "snapshot", blob, bind=_bind(gen, i, n, position, count, last or b""))
+
+    restore(projection, opened())
+    return position
