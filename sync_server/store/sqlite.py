@@ -17,6 +17,7 @@ from pathlib import Path
 
 import sqlite_utils
 
+from . import sqlite_redeliver as redeliver
 from .base import (
     AccessRow,
     ChainHead,
@@ -36,6 +37,7 @@ from .base import (
     PushHead,
     PushItem,
     PushOutcome,
+    Replacement,
     SchemaTooNew,
     Token,
     UnknownTeam,
@@ -452,3 +454,13 @@ class SqliteStore:
                 [team, after, limit],
             ).fetchall()
         return [AccessRow(*row) for row in rows]
+
+    # -- re-delivery of an envelope whose stored copy no longer verifies (issue #11) --------------------
+
+    def chain_rows(self, team: str, device: str, device_seqs: list[int]) -> dict[int, tuple[str, OwnChange]]:
+        with self._db() as db:
+            return redeliver.chain_rows(db, team, device, device_seqs)
+
+    def replace_changes(self, team: str, device: str, items: list[Replacement], now: int) -> list[PushOutcome]:
+        with self._tx() as db:
+            return redeliver.replace_changes(db, team, device, items, now, self._LOCK)
