@@ -23,6 +23,7 @@ import sqlite_utils
 
 from ..crypto.canonical import canonical_json
 from ..crypto.vault import open_local, seal_local
+from .kept import KeptMixin
 from .migrations import MIGRATIONS
 
 DB_FILE = "veldwerk.db"
@@ -32,7 +33,7 @@ class StoreError(RuntimeError):
     pass
 
 
-class LocalStore:
+class LocalStore(KeptMixin):
     """Thread-safe access to the device database. The local key is held only while unlocked."""
 
     def __init__(self, data_dir: str | Path):
@@ -309,6 +310,8 @@ class LocalStore:
         return {r[0] for r in self._x("SELECT op_id FROM outbox")}
 
     def outbox_remove(self, op_id: bytes) -> None:
+        """It was delivered: keep its envelope (``kept``, issue #11) and take it out of the outbox."""
+        self.keep_delivered(op_id)
         self._x("DELETE FROM outbox WHERE op_id = ?", [op_id])
 
     # -- pending / rejected --------------------------------------------------------------------------

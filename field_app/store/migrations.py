@@ -74,4 +74,13 @@ MIGRATIONS: list[tuple[int, str]] = [
         ALTER TABLE outbox ADD COLUMN counts INTEGER NOT NULL DEFAULT 1;
         """,
     ),
+    (
+        5,
+        """
+        -- issue #11: the envelopes this device delivered, as it sealed them (sealed under the team key and
+        -- signed; no clear content), to deliver again when the server's copy is damaged. Bounded in
+        -- field_app/store/kept.py.
+        CREATE TABLE kept (op_id BLOB PRIMARY KEY, envelope BLOB NOT NULL);
+        """,
+    ),
 ]

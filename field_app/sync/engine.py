@@ -39,6 +39,7 @@ from .backoff import retry_delay
 from .client import ServerError, SyncClient, Unreachable
 from .delivery import PUSH_BATCH, deliver_signed
 from .ledger_sync import LedgerRefused, LedgerSync
+from .own_chain import OwnChainCheck
 from .port import DevicePort
 from .pull import PULL_LIMIT, Puller
 
@@ -59,6 +60,7 @@ class SyncEngine:
         self.client = client
         self.ledger = LedgerSync(device, client)
         self.puller = Puller(device, client, self.ledger)
+        self.own_chain = OwnChainCheck(device, client)  # its own envelopes as the server holds them (#11)
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -183,7 +185,16 @@ class SyncEngine:
             self._push()
         self.puller.check_heads(heads)
         self.puller.retry_pending()
+        if member:
+            self._check_own_chain()
         dev.after_round()
+
+    def _check_own_chain(self) -> None:
+        """Deliver again own envelopes whose copies on the server are damaged (:mod:`.own_chain`)."""
+        if self.puller.saw_damaged:
+            self.puller.saw_damaged, self.own_chain.suspect = False, True
+        if self.own_chain.due():
+            self.own_chain.run()
 
     def _member(self) -> bool:
         return self.device.is_member()

@@ -33,6 +33,7 @@ class Puller:
         self.device, self.client, self.ledger = device, client, ledger
         self.need_reseal = False  # an earlier sealing of own work is on the server: seal the rest on top
         self.own_delivered = False
+        self.saw_damaged = False  # an envelope refused as damaged: the own-chain check runs (own_chain.py)
 
     def _alert(self, kind: str, detail: str = "") -> None:
         self.device.raise_alert(alert_code(kind), detail)
@@ -129,6 +130,7 @@ class Puller:
             parts = unpack(env)
         except EnvelopeFormatError:
             store.rejected_add(b"seq:%d" % seq, seq, env)
+            self.saw_damaged = True
             return None
         ledger = dev.ledger
         sender = ledger.devices.get(parts.device) if ledger else None
@@ -176,7 +178,13 @@ class Puller:
         in this page carries its signature (``crypto.runs``; docs/security.md)."""
         store = self.device.store
         if not in_order and holds.held(store).get(b64e(parts.device)) in holds.BLOCKING:
-            store.pending_add(parts.op_id, seq, env, "chain")  # its chain is broken before it: wait in order
+            # its chain is broken before it: wait in order — if it is its device's at all (a damaged copy
+            # is refused now, so only the author's good copy can fill its place later)
+            if vouched or verify_signature(sender_key, parts.signature, parts.signed_bytes()):
+                store.pending_add(parts.op_id, seq, env, "chain")
+            else:
+                store.rejected_add(b"seq:%d" % seq, seq, env)
+                self.saw_damaged = True
             return False
         try:
             self.device.tracker.observe(env, sender_key, known=store.seen_in_chain, signature_checked=vouched)
@@ -186,6 +194,7 @@ class Puller:
                 return False
             if exc.kind == "bad_envelope":
                 store.rejected_add(b"seq:%d" % seq, seq, env)
+                self.saw_damaged = True
                 return False
             if exc.kind in ("gap", "fork") and exc.device is not None:
                 holds.hold(store, exc.device, exc.kind)

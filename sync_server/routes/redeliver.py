@@ -17,11 +17,23 @@ from __future__ import annotations
 import hashlib
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel
 
 from field_app.crypto import wire
+from field_app.crypto.canonical import b64e
 
-from ..protocol import MAX_ENVELOPES_PER_PUSH, ApiError, ErrorCode, PushIn, PushOut, PushResult
+from ..protocol import (
+    MAX_ENVELOPES_PER_PUSH,
+    PULL_LIMIT_MAX,
+    PULL_LIMIT_MIN,
+    ApiError,
+    ErrorCode,
+    PushIn,
+    PushOut,
+    PushResult,
+    query_int_schema,
+)
 from ..store.base import OpConflict, OwnChange, Replacement
 from .changes import Checked, _check_signed, _decoded
 from .deps import (
@@ -30,6 +42,7 @@ from .deps import (
     SettingsDep,
     StoreDep,
     public_key,
+    query_int,
     require_confirmed,
     signature_ok,
     team_caller,
@@ -110,6 +123,46 @@ def _named_hash(device_seq: int, by_seq: dict[int, tuple[int, Checked]], rows: d
     if after is not None and _verifies(after, key, device):
         return wire.unpack(after.envelope).prev_hash
     return None
+
+
+
+
+class OwnHashOut(BaseModel):
+    seq: int
+    device_seq: int
+    hash: str  # SHA-256 of the stored copy, base64url
+
+
+class OwnHashesOut(BaseModel):
+    hashes: list[OwnHashOut]
+    more: bool
+
+
+@router.get("/devices/{device}/chain/hashes", response_model=OwnHashesOut)
+def own_hashes(
+    device: str,
+    caller: Annotated[Caller, Depends(team_caller("chain.hashes"))],
+    store: StoreDep,
+    after: Annotated[str | None, query_int_schema(0, 2**53),
+                     Query(description="Places with a greater device_seq (default 0).")] = None,
+    limit: Annotated[str | None, query_int_schema(PULL_LIMIT_MIN, PULL_LIMIT_MAX),
+                     Query(description=f"{PULL_LIMIT_MIN}-{PULL_LIMIT_MAX}, default {PULL_LIMIT_MAX}.")] = None,
+) -> OwnHashesOut:
+    """The SHA-256 of every stored copy of the calling device's own chain after a device_seq, in chain
+    order: the device compares them with what it sealed and delivers again what no longer matches
+    (``POST /changes/redeliver``), about 100 bytes a place instead of the envelopes. Only a device's own
+    (403 ``wrong_device``)."""
+    require_confirmed(caller)
+    if device != caller.device.id:
+        raise ApiError(ErrorCode.WRONG_DEVICE, "A device reads only its own chain.")
+    after_seq = query_int(after, "after", 0, 0, 2**53)
+    page_size = query_int(limit, "limit", PULL_LIMIT_MAX, PULL_LIMIT_MIN, PULL_LIMIT_MAX)
+    rows = store.own_changes(caller.team, device, after_seq, page_size + 1)
+    return OwnHashesOut(
+        hashes=[OwnHashOut(seq=r.seq, device_seq=r.device_seq, hash=b64e(hashlib.sha256(r.envelope).digest()))
+                for r in rows[:page_size]],
+        more=len(rows) > page_size,
+    )
 
 
 __all__ = ["router"]

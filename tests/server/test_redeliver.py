@@ -100,3 +100,20 @@ async def test_anything_else_stays_409_and_nothing_is_stored(server: Server, adm
     await refused([sent[1]])
     answer = await redeliver(server, worker, [sent[1], sent[2]])  # together they can
     assert answer.status_code == 200, answer.text
+
+
+async def test_a_device_reads_the_hashes_of_its_own_chain(server: Server, admin: DeviceKeys) -> None:
+    import hashlib
+
+    worker = await server.member(admin)
+    sent = await _chain(server, worker, 4)
+    flip(server, 2, at=-5)
+    url = f"/v1/teams/{worker.team}/devices/{worker.id}/chain/hashes"
+    answer = await server.client.get(url, params={"after": 1, "limit": 2}, headers=worker.auth)
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert [(h["device_seq"], h["seq"]) for h in body["hashes"]] == [(2, 2), (3, 3)] and body["more"]
+    assert b64d(body["hashes"][1]["hash"]) == hashlib.sha256(sent[2]).digest()
+    assert b64d(body["hashes"][0]["hash"]) != hashlib.sha256(sent[1]).digest()  # the damaged copy's hash
+    other = await server.member(admin)
+    assert (await server.client.get(url, headers=other.auth)).status_code == 403
