@@ -47,9 +47,13 @@ class KeptMixin:
         """Own operations still waiting for a team key (sealed under the local key only)."""
         return {r[0] for r in self._x("SELECT op_id FROM outbox WHERE waiting_blob IS NOT NULL")}
 
-    def pending_rows(self) -> list[tuple[bytes, int, str]]:
-        """(envelope, seq, reason) of every received envelope that waits (a key, a sender, a held chain)."""
-        return [(r[0], r[1], r[2]) for r in self._x("SELECT envelope, seq, reason FROM pending ORDER BY seq")]
+    def pending_rows(self, limit: int) -> list[tuple[bytes, int, str]]:
+        """(envelope, seq, reason) of the first received envelopes that wait (a key, a sender, a held chain)."""
+        return [(r[0], r[1], r[2]) for r in self._x("SELECT envelope, seq, reason FROM pending ORDER BY seq LIMIT ?",
+                                                    [limit])]
+
+    def pending_counts(self) -> dict[str, int]:
+        return {r[0]: r[1] for r in self._x("SELECT reason, COUNT(*) FROM pending GROUP BY reason")}
 
     def rejected_rows(self) -> list[tuple[bytes, int]]:
         """(envelope, seq) of every received envelope refused for good, in team order."""
