@@ -39,7 +39,7 @@ class KeptMixin:
 
     def unconfirmed_ids(self) -> set[bytes]:
         """Own operations that left the outbox but have no server seq yet (delivered by signature, or the
-        server's answer was lost): "verzonden", not yet "bevestigd"."""
+        server's answer was lost): "afgeleverd", not yet "verzonden"."""
         return {r[0] for r in self._x("SELECT op_id FROM ops WHERE origin = 'local' AND seq IS NULL "
                                       "AND op_id NOT IN (SELECT op_id FROM outbox)")}
 

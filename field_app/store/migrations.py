@@ -81,6 +81,8 @@ MIGRATIONS: list[tuple[int, str]] = [
         -- signed; no clear content), to deliver again when the server's copy is damaged. Bounded in
         -- field_app/store/kept.py.
         CREATE TABLE kept (op_id BLOB PRIMARY KEY, envelope BLOB NOT NULL);
+        -- own operations the server has not confirmed with a seq (the record's sync state), without a scan
+        CREATE INDEX ops_unconfirmed ON ops (op_id) WHERE seq IS NULL AND origin = 'local';
         """,
     ),
 ]

@@ -48,12 +48,14 @@ def _place(envelope: bytes) -> tuple[bytes | None, int | None]:
 
 
 def summary(store: LocalStore, names: dict[str, str]) -> dict[str, Any]:
-    """``{key, sender, held, refused, items: [{device, user, place, seq, reason}]}``; reason is "key",
-    "sender", "chain" (held back behind a broken chain) or "refused" (damaged or not allowed)."""
+    """``{key, sender, held, refused, refused_by: [{device, user, n}], items: [{device, user, place, seq,
+    reason}]}``; reason is "key", "sender", "chain" (held back behind a broken chain) or "refused"
+    (damaged, or not allowed to its sender). ``items`` lists the first :data:`LIST_MAX`."""
     pending = store.pending_counts()
     counts = {"key": pending.get("key", 0), "sender": pending.get("sender", 0), "held": pending.get("chain", 0),
               "refused": 0}
     items: list[dict[str, Any]] = []
+    refused_by: dict[str | None, int] = {}
 
     def add(envelope: bytes, seq: int, reason: str) -> None:
         device, place = _place(envelope)
@@ -63,9 +65,11 @@ def summary(store: LocalStore, names: dict[str, str]) -> dict[str, Any]:
             op_id = _op_id(envelope)  # (one flipped bit spoils at most one of the three)
             if op_id is not None and store.has_op(op_id):
                 return
+        who = b64e(device) if device is not None else None
+        if reason == "refused":
             counts["refused"] += 1
+            refused_by[who] = refused_by.get(who, 0) + 1
         if len(items) < LIST_MAX:
-            who = b64e(device) if device is not None else None
             items.append({"device": who, "user": names.get(who) if who else None, "place": place, "seq": seq,
                           "reason": reason})
 
@@ -73,4 +77,6 @@ def summary(store: LocalStore, names: dict[str, str]) -> dict[str, Any]:
         add(envelope, seq, reason if reason in ("key", "sender", "chain") else "key")
     for envelope, seq in store.rejected_rows():
         add(envelope, seq, "refused")
-    return {**counts, "items": items}
+    by = [{"device": d, "user": names.get(d) if d else None, "n": n}
+          for d, n in sorted(refused_by.items(), key=lambda kv: (kv[0] is None, kv[0] or ""))]
+    return {**counts, "refused_by": by, "items": items}
