@@ -149,6 +149,9 @@ class Projection:
                 pool = self._by_type.get(rtype, {}).values() if rtype is not None else self._records.values()
             return [r for r in pool if r.known and (include_retracted or r.retracted is None)]
 
+    def unconfirmed(self, op_id: bytes) -> bool:
+        return op_id in self._unconfirmed
+
     def sync_state(self, op_id: bytes, origin: str) -> str:
         """"ontvangen" (from another device) | "wachtend" (on this device only, sealed, to be sent) |
         "wacht_op_sleutel" (on this device only, waiting for a team key) | "afgeleverd" (delivered, the

@@ -150,6 +150,8 @@ class Puller:
             return None
         if store.has_op(op_id):
             store.set_op_seq(op_id, seq)
+            if dev.projection.unconfirmed(op_id):  # delivered by signature, confirmed now: its state changes
+                self.own_delivered = True
             return None
         try:
             index = check_envelope_context(ledger, env)
