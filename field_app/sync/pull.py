@@ -197,6 +197,8 @@ class Puller:
             if exc.kind == "bad_envelope":
                 store.rejected_add(b"seq:%d" % seq, seq, env)
                 self.saw_damaged = True
+                if parts.header["device_seq"] == self.device.tracker.last(parts.device)[0] + 1:
+                    holds.hold(store, parts.device, "damaged")  # its place waits for the author's copy
                 return False
             if exc.kind in ("gap", "fork") and exc.device is not None:
                 holds.hold(store, exc.device, exc.kind)
@@ -258,7 +260,7 @@ class Puller:
                 taken = self._take(seq, env, observe=True, in_order=True)
                 if taken is not None:
                     applied.append(taken)
-            if not left and holds.held(store).get(b64e(device)) == "gap":
+            if not left and holds.held(store).get(b64e(device)) in holds.MENDED_BY_THE_CHAIN:
                 holds.release(store, device)
         return applied
 

@@ -181,7 +181,11 @@ def sync_summary(i18n: I18n, status: SyncStatus) -> SyncSummary:
     for h in info.get("held") or []:  # a device whose chain the server served broken: only it waits
         extra.append(i18n.t("sync.held", who=h.get("user") or i18n.t("sync.held.someone"),
                             why=i18n.t(f"sync.held.{h.get('reason')}")))
-    extra += waiting_lines(i18n, info.get("waiting") or {})
+    waiting = info.get("waiting") or {}
+    extra += waiting_lines(i18n, waiting)
+    if status.state == SyncState.ONLINE and (info.get("held") or waiting.get("refused")):
+        # a device held back or envelopes refused: the rest is up to date, but a person should look (#11)
+        summary = SyncSummary(summary.short, ft.Icons.GPP_MAYBE_OUTLINED, theme.WARNING, summary.explanation)
     return SyncSummary(summary.short, summary.icon, summary.tone, summary.explanation + extra)
 
 

@@ -96,7 +96,9 @@ def test_one_bad_envelope_holds_back_only_its_device_and_the_author_delivers_aga
         assert {"Voor de schade (fictief)", "Na de schade (fictief)"} <= set(names)  # the others' work flows
         status = sup2.call("status")
         assert status["state"] == "online", status
-        assert [(h["device"], h["reason"]) for h in status["extra"]["held"]] == [(worker_id, "gap")]
+        held = [(h["device"], h["reason"]) for h in status["extra"]["held"]]
+        # "damaged"; "gap" when the flipped bit happened to change the place the first damaged copy names
+        assert len(held) == 1 and held[0][0] == worker_id and held[0][1] in ("damaged", "gap"), held
         if "Cliënt van Lotte (fictief)" in names:
             opened = sup2.call("timeline", client_id=client_id)
             assert len(opened) == first_damaged  # only the notes before the first damaged one

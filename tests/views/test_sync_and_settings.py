@@ -5,7 +5,7 @@ from __future__ import annotations
 import flet as ft
 from ui_helpers import PASSPHRASE, buttons, dump, has_text, press, semantics, unlock
 
-from field_app.ui import fmt
+from field_app.ui import fmt, theme
 from field_app.ui.components import sync_summary
 from field_app.ui.i18n import I18n
 from field_app.views_model import SyncStatus
@@ -68,11 +68,16 @@ async def test_the_sync_sheet_lists_held_devices_and_what_waits_or_was_refused(f
     assert ("20 berichten van Lotte de Boer (fictief) zijn geweigerd: ze zijn beschadigd of niet door dat "
             "toestel ondertekend.") in text
     assert "1 bericht noemt een toestel dat dit toestel niet kent" in text
+    assert sync_summary(I18n("nl"), svc.sync_status()).tone == theme.WARNING  # up to date, but look
+    svc.extra["held"][0]["reason"] = "damaged"
+    damaged = sync_summary(I18n("nl"), svc.sync_status())
+    assert any("kwam beschadigd of vervalst van de server" in line for line in damaged.explanation)
     en = sync_summary(I18n("en"), svc.sync_status())
     assert any(line.startswith("20 messages from Lotte de Boer (fictief) were refused") for line in en.explanation)
     svc.extra = {"waiting": {"key": 0, "sender": 0, "held": 0, "refused": 0, "refused_by": [], "items": []}}
     quiet = sync_summary(I18n("nl"), svc.sync_status())
     assert not any("geweigerd" in line or "reeks" in line for line in quiet.explanation)
+    assert quiet.tone == theme.SUCCESS or quiet.tone == theme.NEUTRAL
 
 
 def test_every_record_sync_state_has_its_own_words():
