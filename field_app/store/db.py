@@ -336,10 +336,11 @@ class LocalStore(KeptMixin):
         """Received envelopes held back because their device's chain was served broken."""
         return self._one("SELECT COUNT(*) FROM pending WHERE reason = 'chain'")[0]
 
-    def rejected_add(self, op_id: bytes, seq: int, envelope: bytes) -> None:
-        self._x(
-            "INSERT OR IGNORE INTO rejected (op_id, seq, envelope) VALUES (?, ?, ?)", [op_id, seq, envelope]
-        )
+    def rejected_add(self, op_id: bytes, seq: int, envelope: bytes, reason: str = "damaged") -> None:
+        """``reason``: "damaged" (malformed, or its signature does not verify), "context" (its ledger head,
+        epoch or membership does not fit), "unreadable" (does not open), "not_allowed" (its sender's role)."""
+        self._x("INSERT OR IGNORE INTO rejected (op_id, seq, envelope, reason) VALUES (?, ?, ?, ?)",
+                [op_id, seq, envelope, reason])
 
     def rejected_count(self) -> int:
         return self._one("SELECT COUNT(*) FROM rejected")[0]

@@ -55,6 +55,6 @@ class KeptMixin:
     def pending_counts(self) -> dict[str, int]:
         return {r[0]: r[1] for r in self._x("SELECT reason, COUNT(*) FROM pending GROUP BY reason")}
 
-    def rejected_rows(self) -> list[tuple[bytes, int]]:
-        """(envelope, seq) of every received envelope refused for good, in team order."""
-        return [(r[0], r[1]) for r in self._x("SELECT envelope, seq FROM rejected ORDER BY seq")]
+    def rejected_rows(self) -> list[tuple[bytes, int, str]]:
+        """(envelope, seq, reason) of every received envelope refused for good, in team order."""
+        return [(r[0], r[1], r[2]) for r in self._x("SELECT envelope, seq, reason FROM rejected ORDER BY seq")]

@@ -83,6 +83,9 @@ MIGRATIONS: list[tuple[int, str]] = [
         CREATE TABLE kept (op_id BLOB PRIMARY KEY, envelope BLOB NOT NULL);
         -- own operations the server has not confirmed with a seq (the record's sync state), without a scan
         CREATE INDEX ops_unconfirmed ON ops (op_id) WHERE seq IS NULL AND origin = 'local';
+        -- why a received envelope was refused, for the sync sheet (a code: damaged, context, unreadable,
+        -- not_allowed; rows from before say damaged)
+        ALTER TABLE rejected ADD COLUMN reason TEXT NOT NULL DEFAULT 'damaged';
         """,
     ),
 ]

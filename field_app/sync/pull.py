@@ -156,7 +156,7 @@ class Puller:
         try:
             index = check_envelope_context(ledger, env)
         except ChainError:
-            store.rejected_add(op_id, seq, env)
+            store.rejected_add(op_id, seq, env, "context")
             return None
         try:
             op = open_envelope(env, team=dev.team, sender_ed25519=sender.ed25519, epoch_keys=dev.epoch_keys,
@@ -165,11 +165,11 @@ class Puller:
             store.pending_add(op_id, seq, env, "key")
             return None
         except EnvelopeError:
-            store.rejected_add(op_id, seq, env)
+            store.rejected_add(op_id, seq, env, "unreadable")
             return None
         if not self._allowed(op, parts.device, index):
             dev.count("ignored_ops")
-            store.rejected_add(op_id, seq, env)
+            store.rejected_add(op_id, seq, env, "not_allowed")
             return None
         store.add_op(op_id, op, origin="remote", seq=seq)
         return op_id, op

@@ -48,18 +48,19 @@ def _place(envelope: bytes) -> tuple[bytes | None, int | None]:
 
 
 def summary(store: LocalStore, names: dict[str, str]) -> dict[str, Any]:
-    """``{key, sender, held, refused, refused_by: [{device, user, n}], items: [{device, user, place, seq,
-    reason}]}``; reason is "key", "sender", "chain" (held back behind a broken chain) or "refused"
-    (damaged, or not allowed to its sender). ``items`` lists the first :data:`LIST_MAX`."""
+    """``{key, sender, held, refused, refused_by: [{device, user, why, n}], items: [{device, user, place,
+    seq, reason, why}]}``; reason is "key", "sender", "chain" (held back behind a broken chain) or
+    "refused", with ``why`` "damaged", "context", "unreadable" or "not_allowed" (``LocalStore.rejected_add``).
+    ``items`` lists the first :data:`LIST_MAX`."""
     pending = store.pending_counts()
     counts = {"key": pending.get("key", 0), "sender": pending.get("sender", 0), "held": pending.get("chain", 0),
               "refused": 0}
     items: list[dict[str, Any]] = []
-    refused_by: dict[str | None, int] = {}
+    refused_by: dict[tuple[str | None, str], int] = {}
 
-    def add(envelope: bytes, seq: int, reason: str) -> None:
+    def add(envelope: bytes, seq: int, reason: str, why: str | None = None) -> None:
         device, place = _place(envelope)
-        if reason == "refused":
+        if why == "damaged":
             if device is not None and place is not None and store.seen_in_chain(device, place) is not None:
                 return  # its place is filled by a good copy now
             op_id = _op_id(envelope)  # (one flipped bit spoils at most one of the three)
@@ -68,15 +69,15 @@ def summary(store: LocalStore, names: dict[str, str]) -> dict[str, Any]:
         who = b64e(device) if device is not None else None
         if reason == "refused":
             counts["refused"] += 1
-            refused_by[who] = refused_by.get(who, 0) + 1
+            refused_by[(who, why)] = refused_by.get((who, why), 0) + 1
         if len(items) < LIST_MAX:
             items.append({"device": who, "user": names.get(who) if who else None, "place": place, "seq": seq,
-                          "reason": reason})
+                          "reason": reason, "why": why})
 
     for envelope, seq, reason in store.pending_rows(LIST_MAX):
         add(envelope, seq, reason if reason in ("key", "sender", "chain") else "key")
-    for envelope, seq in store.rejected_rows():
-        add(envelope, seq, "refused")
-    by = [{"device": d, "user": names.get(d) if d else None, "n": n}
-          for d, n in sorted(refused_by.items(), key=lambda kv: (kv[0] is None, kv[0] or ""))]
+    for envelope, seq, why in store.rejected_rows():
+        add(envelope, seq, "refused", why)
+    by = [{"device": d, "user": names.get(d) if d else None, "why": why, "n": n}
+          for (d, why), n in sorted(refused_by.items(), key=lambda kv: (kv[0][0] is None, kv[0][0] or "", kv[0][1]))]
     return {**counts, "refused_by": by, "items": items}

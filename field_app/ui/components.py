@@ -195,8 +195,15 @@ def waiting_lines(i18n: I18n, waiting: dict) -> list[str]:
     if waiting.get("held"):
         lines.append(i18n.n("sync.waiting.held", int(waiting["held"])))
     for r in waiting.get("refused_by") or []:
-        lines.append(i18n.n("sync.waiting.refused", int(r["n"]),
-                            who=r.get("user") or i18n.t("sync.held.someone")))
+        why = r.get("why") or "damaged"
+        if why == "not_allowed":
+            continue  # said by the ignored_ops line
+        who = r.get("user") or i18n.t("sync.held.someone")
+        if why == "damaged":
+            lines.append(i18n.n("sync.waiting.refused", int(r["n"]), who=who))
+        else:
+            lines.append(i18n.n("sync.waiting.refused_why", int(r["n"]), who=who,
+                                why=i18n.t(f"sync.waiting.why.{why}")))
     if waiting.get("sender"):
         lines.append(i18n.n("sync.waiting.sender", int(waiting["sender"])))
     return lines

@@ -91,7 +91,10 @@ def test_a_damaged_copy_of_a_held_device_is_refused_at_once_and_listed(t):
     assert status.state == "online"
     waiting = status.extra["waiting"]
     assert (waiting["held"], waiting["refused"]) == (held, 2)
-    assert waiting["refused_by"] == [{"device": t.work.device_id, "user": "Lotte de Boer (fictief)", "n": 2}]
+    assert waiting["refused_by"] == [{"device": t.work.device_id, "user": "Lotte de Boer (fictief)", "why": "damaged",
+                                      "n": 2}]
+    assert {(i["reason"], i["why"]) for i in waiting["items"]} == {("chain", None), ("refused", "damaged")}
+    assert [h["reason"] for h in status.extra["held"]] == ["damaged"]
     assert "Van de derde (fictief)" in names(t.sup)
 
 

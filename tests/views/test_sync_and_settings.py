@@ -72,6 +72,14 @@ async def test_the_sync_sheet_lists_held_devices_and_what_waits_or_was_refused(f
     svc.extra["held"][0]["reason"] = "damaged"
     damaged = sync_summary(I18n("nl"), svc.sync_status())
     assert any("kwam beschadigd of vervalst van de server" in line for line in damaged.explanation)
+    svc.extra["waiting"]["refused_by"].append({"device": "k", "user": "Kees Derde (fictief)", "why": "unreadable",
+                                                "n": 1})
+    svc.extra["waiting"]["refused_by"].append({"device": "k", "user": "Kees Derde (fictief)", "why": "not_allowed",
+                                                "n": 3})  # said once, by the ignored-operations line
+    why = sync_summary(I18n("nl"), svc.sync_status()).explanation
+    assert ("1 bericht van Kees Derde (fictief) is geweigerd: het is niet te openen met de sleutels van het team. "
+            "Het wordt niet geopend.") in why
+    assert not any("3 berichten" in line for line in why)
     en = sync_summary(I18n("en"), svc.sync_status())
     assert any(line.startswith("20 messages from Lotte de Boer (fictief) were refused") for line in en.explanation)
     svc.extra = {"waiting": {"key": 0, "sender": 0, "held": 0, "refused": 0, "refused_by": [], "items": []}}
