@@ -193,8 +193,14 @@ class SyncEngine:
         """Deliver again own envelopes whose copies on the server are damaged (:mod:`.own_chain`)."""
         if self.puller.saw_damaged:
             self.puller.saw_damaged, self.own_chain.suspect = False, True
-        if self.own_chain.due():
+        if not self.own_chain.due():
+            return
+        try:
             self.own_chain.run()
+        except ServerError as exc:  # never let it spoil the round; an older server without it: stop asking
+            log.warning("own chain check: server answered %s %s", exc.status, exc.code)
+            if exc.status in (404, 405):
+                self.own_chain.unsupported = True
 
     def _member(self) -> bool:
         return self.device.is_member()

@@ -45,8 +45,11 @@ class OwnChainCheck:
         self.device, self.client = device, client
         self.checked_at: int | None = None  # None: not yet since this unlock
         self.suspect = False
+        self.unsupported = False  # an older server without GET .../chain/hashes
 
     def due(self) -> bool:
+        if self.unsupported:
+            return False
         return self.suspect or self.checked_at is None or self.device.clock() - self.checked_at >= OWN_CHECK_MS
 
     def run(self) -> Checked:

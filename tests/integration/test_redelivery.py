@@ -122,3 +122,17 @@ def test_each_own_record_shows_its_sync_state(t):
     t.sup.sync_once()
     assert t.sup.timeline(client)[0].sync_state == "ontvangen"
     assert b64d(work.device_id)
+
+
+def test_an_older_server_without_the_check_does_not_stop_sync(t):
+    """A server without GET .../chain/hashes (404): the round goes on and the device stops asking."""
+    t.server.tamper.replace("GET", r"/chain/hashes$", lambda q: (404, {"error": "not_found", "detail": ""}))
+    t.work.add_client("Oude server (fictief)")
+    t.clocks["worker"].advance(7 * HOUR)
+    t.work.sync_once()
+    assert t.work.sync_status().state == "online" and t.work.unsynced_count() == 0
+    assert t.work.sync.engine.own_chain.unsupported
+    seen = len(t.server.tamper.seen)
+    t.clocks["worker"].advance(7 * HOUR)
+    t.work.sync_once()
+    assert not any(path.endswith("/chain/hashes") for _m, path in t.server.tamper.seen[seen:])
