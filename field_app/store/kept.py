@@ -27,6 +27,12 @@ class KeptMixin:
                         "WHERE o.seq = ? AND o.origin = 'local'", [seq])
         return row[0] if row else None
 
+    def kept_unconfirmed(self) -> list[bytes]:
+        """Kept envelopes whose operation has no server seq here yet (delivered by signature, not pulled
+        back): found by their place in the chain instead (few)."""
+        return [r[0] for r in self._x("SELECT k.envelope FROM ops o JOIN kept k ON k.op_id = o.op_id "
+                                      "WHERE o.seq IS NULL AND o.origin = 'local'")]
+
     def kept_count(self) -> int:
         return self._one("SELECT COUNT(*) FROM kept")[0]
 

@@ -19,7 +19,7 @@ import logging
 from dataclasses import dataclass
 
 from ..crypto.canonical import b64d
-from ..crypto.wire import envelope_hash
+from ..crypto.wire import EnvelopeFormatError, envelope_hash, unpack
 from .client import ServerError
 from .port import DevicePort
 
@@ -46,6 +46,7 @@ class OwnChainCheck:
         self.checked_at: int | None = None  # None: not yet since this unlock
         self.suspect = False
         self.unsupported = False  # an older server without GET .../chain/hashes
+        self._places: dict[int, bytes] | None = None
 
     def due(self) -> bool:
         if self.unsupported:
@@ -58,6 +59,7 @@ class OwnChainCheck:
         dev = self.device
         store, me = dev.store, dev.identity.device_id
         out, differing, after = Checked(), [], 0
+        self._places: dict[int, bytes] | None = None
         while True:
             page = self.client.own_hashes(dev.team, me, after)
             rows = page.get("hashes") or []
@@ -68,6 +70,8 @@ class OwnChainCheck:
                 if store.seen_in_chain(me, device_seq) == digest:
                     continue  # what this device pulled back at that place: unchanged
                 kept = store.kept_at_seq(seq)
+                if kept is None:
+                    kept = self._by_place(device_seq)
                 if kept is None:
                     out.lost += store.seen_in_chain(me, device_seq) is not None
                     continue
@@ -87,6 +91,17 @@ class OwnChainCheck:
                         out.damaged, out.redelivered, out.refused, out.lost)
             store.set_state("own_redelivered", str(int(store.get_state("own_redelivered", "0")) + out.redelivered))
         return out
+
+    def _by_place(self, device_seq: int) -> bytes | None:
+        """A kept envelope whose server seq this device does not know (delivered by signature), by its place."""
+        if self._places is None:
+            self._places = {}
+            for env in self.device.store.kept_unconfirmed():
+                try:
+                    self._places[int(unpack(env).header["device_seq"])] = env
+                except (EnvelopeFormatError, KeyError, TypeError, ValueError):
+                    continue
+        return self._places.get(device_seq)
 
     def _redeliver(self, envelopes: list[bytes], out: Checked) -> int:
         """All or nothing per request: a refused batch is tried one envelope at a time."""

@@ -136,3 +136,17 @@ def test_an_older_server_without_the_check_does_not_stop_sync(t):
     t.clocks["worker"].advance(7 * HOUR)
     t.work.sync_once()
     assert not any(path.endswith("/chain/hashes") for _m, path in t.server.tamper.seen[seen:])
+
+
+def test_an_envelope_delivered_by_signature_and_damaged_before_it_came_back_is_delivered_again(t):
+    work = t.work
+    work.sync_once()
+    work.add_client("Per handtekening (fictief)")
+    assert work.deliver_outbox()["remaining"] == 0  # on the server; its seq not known on the device
+    _flip(t, work.device_id, [-1])
+    work.sync_once()  # pulls its own damaged copy: refused, so it looks at its own chain in this round
+    assert _replaced(t) == 1
+    work.sync_once()
+    assert "held" not in work.sync_status().extra
+    t.sup.sync_once()
+    assert "Per handtekening (fictief)" in names(t.sup)
