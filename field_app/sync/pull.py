@@ -229,6 +229,9 @@ class Puller:
         applied = []
         with dev.chain_transaction():
             for op_id, seq, env, reason in pending:
+                if reason == "sender" and store.has_op(op_id):
+                    store.pending_remove(op_id)  # a damaged copy naming no known device: its op came intact
+                    continue
                 if reason == "chain" or not self._can_retry(env, reason):
                     continue
                 store.pending_remove(op_id)

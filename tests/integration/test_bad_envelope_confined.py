@@ -126,5 +126,6 @@ def test_one_bad_envelope_holds_back_only_its_device_and_the_author_delivers_aga
         waiting = status["extra"]["waiting"]
         assert waiting["held"] == 0, waiting
         assert waiting["refused"] == 0, waiting  # the damaged copies' places are filled by good ones
+        assert waiting["sender"] == 0, waiting  # (a copy whose device id was damaged: its op came intact)
     finally:
         sup2.close()

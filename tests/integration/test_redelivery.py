@@ -150,3 +150,32 @@ def test_an_envelope_delivered_by_signature_and_damaged_before_it_came_back_is_d
     assert "held" not in work.sync_status().extra
     t.sup.sync_once()
     assert "Per handtekening (fictief)" in names(t.sup)
+
+
+def test_a_copy_whose_device_id_was_damaged_waits_as_unknown_sender_until_its_op_arrives(t):
+    import string
+
+    alphabet = set((string.ascii_letters + string.digits + "-_").encode())
+    work = t.work
+    for i in range(3):
+        work.add_client(f"Cliënt {i} (fictief)")
+    work.sync_once()
+    db = sqlite3.connect(t.server.db, timeout=30)
+    seq, env = db.execute("SELECT seq, envelope FROM changes WHERE device = ? ORDER BY seq DESC LIMIT 1",
+                          [work.device_id]).fetchone()
+    at = bytes(env).index(b'"device":"') + len('"device":"')
+    at += next(i for i in range(20) if env[at + i] ^ 1 in alphabet)  # one bit, still a well-formed id
+    damaged = bytearray(env)
+    damaged[at] ^= 1
+    db.execute("UPDATE changes SET envelope = ? WHERE seq = ?", [bytes(damaged), seq])
+    db.commit()
+    db.close()
+    t.sup.sync_once()
+    waiting = t.sup.sync_status().extra["waiting"]
+    assert waiting["sender"] == 1 and "Cliënt 2 (fictief)" not in names(t.sup), waiting
+    t.clocks["worker"].advance(7 * HOUR)
+    work.sync_once()  # the author finds its damaged copy and delivers it again
+    t.sup.sync_once()
+    assert "Cliënt 2 (fictief)" in names(t.sup)
+    status = t.sup.sync_status()
+    assert status.extra["waiting"]["sender"] == 0 and "held" not in status.extra, status
