@@ -25,7 +25,10 @@ class NoteView:
     report: str
     risks: tuple[RiskView, ...]
     author: str  # display name of the user who recorded it
-    sync_state: str  # "wachtend" (in the outbox) | "verzonden" (on the server) | "ontvangen" (from another device)
+    # "wachtend" (only on this device, to be sent) | "wacht_op_sleutel" (only on this device, waiting for a team
+    # key) | "afgeleverd" (delivered, not yet confirmed) | "verzonden" (confirmed by the server: it has a seq) |
+    # "ontvangen" (from another device)
+    sync_state: str
 
 
 @dataclass(frozen=True)

@@ -169,6 +169,7 @@ class Device:
         self._hlc = HybridClock(self._profile["device"])
         projection = self._snap.unlock(local_key, now_ms())  # the sealed snapshot and what came after it
         projection.set_unsent(store.outbox_ids())
+        projection.set_delivery(store.unsealed_ids(), store.unconfirmed_ids())
         self._projection = projection
         self._state = SyncState.OFFLINE
         self.check_lease()
@@ -250,13 +251,14 @@ class Device:
         with self._store.transaction():
             self._store.add_op(op_id, op, origin="local")
             counts = type_ not in SELF_TYPES  # an access-log entry travels without counting as work
-            if self.can_seal() and not self._store.outbox_has_waiting():
+            sealed = self.can_seal() and not self._store.outbox_has_waiting()
+            if sealed:
                 self._store.outbox_add(op_id, envelope=self._sealer.seal(op_id, op), counts=counts)
             else:
                 self._store.outbox_add(op_id, waiting_op=op, counts=counts)
         self._projection.apply(op, op_id=op_id, origin="local", received_at=now_ms())
         self._snap.shown(op_id)
-        self._projection.add_unsent(op_id)  # not the whole outbox again: a write costs the same at any size
+        self._projection.add_unsent(op_id, unsealed=not sealed)  # not the whole outbox: the same cost at any size
         self.notify()
         self._nudge()
         return op_id
@@ -330,6 +332,7 @@ class Device:
 
     def outbox_changed(self) -> None:
         self._projection.set_unsent(self._store.outbox_ids())
+        self._projection.set_delivery(self._store.unsealed_ids(), self._store.unconfirmed_ids())
         self.notify()
 
     def count(self, name: str) -> None:

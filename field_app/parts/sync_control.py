@@ -13,7 +13,7 @@ import httpx
 from ..core.device import Device
 from ..core.states import SyncState
 from ..crypto.canonical import b64d
-from ..sync import holds
+from ..sync import holds, waiting
 from ..sync.client import SyncClient, Unreachable
 from ..sync.engine import SyncEngine, deliver_signed
 from ..views_model import SyncStatus
@@ -74,7 +74,9 @@ class SyncControl:
         """``state`` is a :class:`SyncState`. On a security stop it is ERROR, ``message`` the code
         ("rollback", "fork", "gap", ...) and ``extra["uitleg"]`` a Dutch sentence. ``extra`` also has
         ``busy``, ``ignored_ops`` (operations from a role that may not write them), ``held`` (devices whose
-        envelopes wait because the server served their chain broken: ``[{device, user, reason}]``), ``lease_days_left``
+        envelopes wait because the server served their chain broken: ``[{device, user, reason}]``), ``waiting``
+        (received envelopes that wait or were refused, counted and listed: :func:`field_app.sync.waiting.summary`),
+        ``lease_days_left``
         (from day 10 offline) and ``lease_expired``."""
         dev = self.device
         if dev.erased:
@@ -94,9 +96,10 @@ class SyncControl:
         elif dev.unlocked and state in (SyncState.ONLINE, SyncState.AWAITING_CONFIRMATION) and not dev.can_seal():
             state = dev.waiting_state()
         held = holds.held(store)
+        names = dev.projection.member_names() if dev.unlocked else {}
         if held:
-            names = dev.projection.member_names() if dev.unlocked else {}
             extra["held"] = [{"device": d, "user": names.get(d), "reason": r} for d, r in sorted(held.items())]
+        extra["waiting"] = waiting.summary(store, names)  # what waits or was refused, listed (#11)
         recovered = int(store.get_state("recovered_at") or 0)
         if recovered and dev.clock() - recovered < 7 * 24 * 3600_000:
             extra["recovered_at"] = recovered

@@ -24,6 +24,7 @@ import sqlite_utils
 from ..crypto.canonical import canonical_json
 from ..crypto.vault import open_local, seal_local
 from ..domain.errors import StorageError
+from .kept import KeptMixin
 from .migrations import MIGRATIONS
 from .snapshot_rows import SnapshotRows
 
@@ -67,7 +68,7 @@ def _storage_errors() -> Iterator[None]:
         raise
 
 
-class LocalStore(SnapshotRows):
+class LocalStore(SnapshotRows, KeptMixin):
     """Thread-safe access to the device database. The local key is held only while unlocked."""
 
     def __init__(self, data_dir: str | Path):
@@ -370,6 +371,8 @@ class LocalStore(SnapshotRows):
         return {r[0] for r in self._x("SELECT op_id FROM outbox")}
 
     def outbox_remove(self, op_id: bytes) -> None:
+        """It was delivered: keep its envelope (``kept``, issue #11) and take it out of the outbox."""
+        self.keep_delivered(op_id)
         self._x("DELETE FROM outbox WHERE op_id = ?", [op_id])
 
     # -- pending / rejected --------------------------------------------------------------------------
@@ -394,10 +397,11 @@ class LocalStore(SnapshotRows):
         """Received envelopes held back because their device's chain was served broken."""
         return self._one("SELECT COUNT(*) FROM pending WHERE reason = 'chain'")[0]
 
-    def rejected_add(self, op_id: bytes, seq: int, envelope: bytes) -> None:
-        self._x(
-            "INSERT OR IGNORE INTO rejected (op_id, seq, envelope) VALUES (?, ?, ?)", [op_id, seq, envelope]
-        )
+    def rejected_add(self, op_id: bytes, seq: int, envelope: bytes, reason: str = "damaged") -> None:
+        """``reason``: "damaged" (malformed, or its signature does not verify), "context" (its ledger head,
+        epoch or membership does not fit), "unreadable" (does not open), "not_allowed" (its sender's role)."""
+        self._x("INSERT OR IGNORE INTO rejected (op_id, seq, envelope, reason) VALUES (?, ?, ?, ?)",
+                [op_id, seq, envelope, reason])
 
     def rejected_count(self) -> int:
         return self._one("SELECT COUNT(*) FROM rejected")[0]

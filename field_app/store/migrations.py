@@ -84,4 +84,18 @@ MIGRATIONS: list[tuple[int, str]] = [
                                PRIMARY KEY (gen, part));
         """,
     ),
+    (
+        6,
+        """
+        -- issue #11: the envelopes this device delivered, as it sealed them (sealed under the team key and
+        -- signed; no clear content), to deliver again when the server's copy is damaged. Bounded in
+        -- field_app/store/kept.py.
+        CREATE TABLE kept (op_id BLOB PRIMARY KEY, envelope BLOB NOT NULL);
+        -- own operations the server has not confirmed with a seq (the record's sync state), without a scan
+        CREATE INDEX ops_unconfirmed ON ops (op_id) WHERE seq IS NULL AND origin = 'local';
+        -- why a received envelope was refused, for the sync sheet (a code: damaged, context, unreadable,
+        -- not_allowed; rows from before say damaged)
+        ALTER TABLE rejected ADD COLUMN reason TEXT NOT NULL DEFAULT 'damaged';
+        """,
+    ),
 ]

@@ -61,6 +61,8 @@ class Projection:
         self._by_type: dict[str, dict[str, Record]] = {}
         self._orphans: dict[str, list[tuple[dict, bytes, str]]] = {}  # addenda/retracts before their record
         self._unsent: set[bytes] = set()
+        self._unsealed: set[bytes] = set()  # in the outbox, waiting for a team key (#11)
+        self._unconfirmed: set[bytes] = set()  # left the outbox without a server seq yet (#11)
 
     # -- folding -----------------------------------------------------------------------------------
     def apply(self, op: dict, *, op_id: bytes, origin: str, received_at: int) -> None:
@@ -184,9 +186,16 @@ class Projection:
         with self._lock:
             self._unsent = set(op_ids)
 
-    def add_unsent(self, op_id: bytes) -> None:
+    def add_unsent(self, op_id: bytes, *, unsealed: bool = False) -> None:
         with self._lock:
             self._unsent.add(op_id)
+            if unsealed:
+                self._unsealed.add(op_id)
+
+    def set_delivery(self, unsealed: set[bytes], unconfirmed: set[bytes]) -> None:
+        """Which unsent operations wait for a team key, and which sent ones the server has not confirmed."""
+        with self._lock:
+            self._unsealed, self._unconfirmed = set(unsealed), set(unconfirmed)
 
     # -- generic queries ---------------------------------------------------------------------------
     def record(self, record_id: str) -> Record | None:
@@ -205,10 +214,18 @@ class Projection:
                 pool = self._by_type.get(rtype, {}).values() if rtype is not None else self._records.values()
             return [r for r in pool if r.known and (include_retracted or r.retracted is None)]
 
+    def unconfirmed(self, op_id: bytes) -> bool:
+        return op_id in self._unconfirmed
+
     def sync_state(self, op_id: bytes, origin: str) -> str:
+        """"ontvangen" (from another device) | "wachtend" (on this device only, sealed, to be sent) |
+        "wacht_op_sleutel" (on this device only, waiting for a team key) | "afgeleverd" (delivered, the
+        server has not confirmed it with a seq yet) | "verzonden" (on the server, confirmed: it has a seq)."""
         if origin == "remote":
             return "ontvangen"
-        return "wachtend" if op_id in self._unsent else "verzonden"
+        if op_id in self._unsent:
+            return "wacht_op_sleutel" if op_id in self._unsealed else "wachtend"
+        return "afgeleverd" if op_id in self._unconfirmed else "verzonden"
 
     def clients(self) -> Iterable[Record]:
         return self.records(rtype="client")

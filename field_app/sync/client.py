@@ -173,3 +173,14 @@ class SyncClient:
         """``{ledger, heads, page}``: :meth:`ledger`, :meth:`heads` and :meth:`pull` in one request."""
         return self._request("GET", f"/v1/teams/{b64e(team)}/round", auth=True,
                              params={"ledger_after": ledger_after, "after": after, "limit": limit})
+
+    # -- re-delivery of own envelopes whose stored copies are damaged (issue #11) ------------------------
+    def own_hashes(self, team: bytes, device: bytes, after: int, limit: int = 500) -> dict:
+        """``{hashes: [{seq, device_seq, hash}], more}``: the SHA-256 of each stored copy of this device's chain."""
+        return self._request("GET", f"/v1/teams/{b64e(team)}/devices/{b64e(device)}/chain/hashes", auth=True,
+                             params={"after": after, "limit": limit})
+
+    def redeliver(self, team: bytes, envelopes: list[bytes]) -> list[dict]:
+        """Deliver again own envelopes whose stored copies no longer verify (``POST /changes/redeliver``)."""
+        return self._request("POST", f"/v1/teams/{b64e(team)}/changes/redeliver", auth=True,
+                             json={"envelopes": [b64e(e) for e in envelopes]}, idempotent=True)["results"]

@@ -40,6 +40,7 @@ from .backoff import retry_delay
 from .client import ServerError, SyncClient, Unreachable
 from .delivery import PUSH_BATCH, deliver_signed
 from .ledger_sync import LedgerRefused, LedgerSync
+from .own_chain import OwnChainCheck
 from .port import DevicePort
 from .pull import PULL_LIMIT, Puller
 
@@ -60,6 +61,7 @@ class SyncEngine:
         self.client = client
         self.ledger = LedgerSync(device, client)
         self.puller = Puller(device, client, self.ledger)
+        self.own_chain = OwnChainCheck(device, client)  # its own envelopes as the server holds them (#11)
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -187,7 +189,22 @@ class SyncEngine:
             self._push()
         self.puller.check_heads(heads)
         self.puller.retry_pending()
+        if member:
+            self._check_own_chain()
         dev.after_round()
+
+    def _check_own_chain(self) -> None:
+        """Deliver again own envelopes whose copies on the server are damaged (:mod:`.own_chain`)."""
+        if self.puller.saw_damaged:
+            self.puller.saw_damaged, self.own_chain.suspect = False, True
+        if not self.own_chain.due():
+            return
+        try:
+            self.own_chain.run()
+        except ServerError as exc:  # never let it spoil the round; an older server without it: stop asking
+            log.warning("own chain check: server answered %s %s", exc.status, exc.code)
+            if exc.status in (404, 405):
+                self.own_chain.unsupported = True
 
     def _member(self) -> bool:
         return self.device.is_member()

@@ -4,7 +4,11 @@ later envelopes wait, in order, until the chain is whole again — while every o
 flowing. The server keeps every device's chain whole (it refuses a push that does not continue it), so a
 hold means the server misbehaves or withholds; the sync status lists each held device with its reason.
 
-Clear state only: device ids and a reason code (``gap``, ``fork``, ``withheld``, ``bad_head``)."""
+A ``damaged`` hold (issue #11): an envelope of the device came from the server with a signature that no
+longer verifies (refused); its later envelopes wait until the author delivers it again
+(:mod:`.own_chain`). The gap that follows it is that damage, so the reason stays ``damaged``.
+
+Clear state only: device ids and a reason code (``gap``, ``fork``, ``withheld``, ``bad_head``, ``damaged``)."""
 
 from __future__ import annotations
 
@@ -14,12 +18,13 @@ import logging
 from ..crypto.canonical import b64e
 from ..store import LocalStore
 
-__all__ = ["HOLD_REASONS", "BLOCKING", "held", "hold", "release"]
+__all__ = ["HOLD_REASONS", "BLOCKING", "MENDED_BY_THE_CHAIN", "held", "hold", "release"]
 
 log = logging.getLogger("veldwerk.sync")
 
-HOLD_REASONS = ("gap", "fork", "withheld", "bad_head")
-BLOCKING = ("gap", "fork", "bad_head")  # later envelopes of the device wait; "withheld" only watches
+HOLD_REASONS = ("gap", "fork", "withheld", "bad_head", "damaged")
+BLOCKING = ("gap", "fork", "bad_head", "damaged")  # later envelopes of the device wait; "withheld" only watches
+MENDED_BY_THE_CHAIN = ("gap", "damaged")  # released once nothing of the device waits any more
 
 
 def held(store: LocalStore) -> dict[str, str]:
@@ -36,6 +41,8 @@ def hold(store: LocalStore, device: bytes, reason: str) -> None:
     key = b64e(device)
     if current.get(key) in BLOCKING and reason not in BLOCKING:
         return  # a broken chain stays the reason until it is whole
+    if current.get(key) == "damaged" and reason == "gap":
+        return  # the gap is the damaged envelope's place
     if current.get(key) != reason:
         current[key] = reason
         store.set_state("held", json.dumps(current, sort_keys=True))

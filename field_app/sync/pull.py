@@ -33,6 +33,7 @@ class Puller:
         self.device, self.client, self.ledger = device, client, ledger
         self.need_reseal = False  # an earlier sealing of own work is on the server: seal the rest on top
         self.own_delivered = False
+        self.saw_damaged = False  # an envelope refused as damaged: the own-chain check runs (own_chain.py)
 
     def _alert(self, kind: str, detail: str = "") -> None:
         self.device.raise_alert(alert_code(kind), detail)
@@ -129,6 +130,7 @@ class Puller:
             parts = unpack(env)
         except EnvelopeFormatError:
             store.rejected_add(b"seq:%d" % seq, seq, env)
+            self.saw_damaged = True
             return None
         ledger = dev.ledger
         sender = ledger.devices.get(parts.device) if ledger else None
@@ -148,11 +150,13 @@ class Puller:
             return None
         if store.has_op(op_id):
             store.set_op_seq(op_id, seq)
+            if dev.projection.unconfirmed(op_id):  # delivered by signature, confirmed now: its state changes
+                self.own_delivered = True
             return None
         try:
             index = check_envelope_context(ledger, env)
         except ChainError:
-            store.rejected_add(op_id, seq, env)
+            store.rejected_add(op_id, seq, env, "context")
             return None
         try:
             op = open_envelope(env, team=dev.team, sender_ed25519=sender.ed25519, epoch_keys=dev.epoch_keys,
@@ -161,11 +165,11 @@ class Puller:
             store.pending_add(op_id, seq, env, "key")
             return None
         except EnvelopeError:
-            store.rejected_add(op_id, seq, env)
+            store.rejected_add(op_id, seq, env, "unreadable")
             return None
         if not self._allowed(op, parts.device, index):
             dev.count("ignored_ops")
-            store.rejected_add(op_id, seq, env)
+            store.rejected_add(op_id, seq, env, "not_allowed")
             return None
         store.add_op(op_id, op, origin="remote", seq=seq)
         return op_id, op
@@ -176,7 +180,13 @@ class Puller:
         in this page carries its signature (``crypto.runs``; docs/security.md)."""
         store = self.device.store
         if not in_order and holds.held(store).get(b64e(parts.device)) in holds.BLOCKING:
-            store.pending_add(parts.op_id, seq, env, "chain")  # its chain is broken before it: wait in order
+            # its chain is broken before it: wait in order — if it is its device's at all (a damaged copy
+            # is refused now, so only the author's good copy can fill its place later)
+            if vouched or verify_signature(sender_key, parts.signature, parts.signed_bytes()):
+                store.pending_add(parts.op_id, seq, env, "chain")
+            else:
+                store.rejected_add(b"seq:%d" % seq, seq, env)
+                self.saw_damaged = True
             return False
         try:
             self.device.tracker.observe(env, sender_key, known=store.seen_in_chain, signature_checked=vouched)
@@ -186,6 +196,9 @@ class Puller:
                 return False
             if exc.kind == "bad_envelope":
                 store.rejected_add(b"seq:%d" % seq, seq, env)
+                self.saw_damaged = True
+                if parts.header["device_seq"] == self.device.tracker.last(parts.device)[0] + 1:
+                    holds.hold(store, parts.device, "damaged")  # its place waits for the author's copy
                 return False
             if exc.kind in ("gap", "fork") and exc.device is not None:
                 holds.hold(store, exc.device, exc.kind)
@@ -216,6 +229,9 @@ class Puller:
         applied = []
         with dev.chain_transaction():
             for op_id, seq, env, reason in pending:
+                if reason == "sender" and store.has_op(op_id):
+                    store.pending_remove(op_id)  # a damaged copy naming no known device: its op came intact
+                    continue
                 if reason == "chain" or not self._can_retry(env, reason):
                     continue
                 store.pending_remove(op_id)
@@ -247,7 +263,7 @@ class Puller:
                 taken = self._take(seq, env, observe=True, in_order=True)
                 if taken is not None:
                     applied.append(taken)
-            if not left and holds.held(store).get(b64e(device)) == "gap":
+            if not left and holds.held(store).get(b64e(device)) in holds.MENDED_BY_THE_CHAIN:
                 holds.release(store, device)
         return applied
 

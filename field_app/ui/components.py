@@ -73,6 +73,8 @@ def risk_chip(i18n: I18n, risk: RiskView, scale: float) -> ft.Control:
 
 _SYNC_STATE = {
     "wachtend": ("note.sync.waiting", ft.Icons.SCHEDULE_SEND, theme.NEUTRAL),
+    "wacht_op_sleutel": ("note.sync.key", ft.Icons.KEY, theme.WARNING),
+    "afgeleverd": ("note.sync.delivered", ft.Icons.CLOUD_UPLOAD_OUTLINED, theme.NEUTRAL),
     "verzonden": ("note.sync.sent", ft.Icons.CLOUD_DONE_OUTLINED, theme.SUCCESS),
     "ontvangen": ("note.sync.received", ft.Icons.CLOUD_DOWNLOAD_OUTLINED, theme.SUCCESS),
 }
@@ -179,7 +181,32 @@ def sync_summary(i18n: I18n, status: SyncStatus) -> SyncSummary:
     for h in info.get("held") or []:  # a device whose chain the server served broken: only it waits
         extra.append(i18n.t("sync.held", who=h.get("user") or i18n.t("sync.held.someone"),
                             why=i18n.t(f"sync.held.{h.get('reason')}")))
+    waiting = info.get("waiting") or {}
+    extra += waiting_lines(i18n, waiting)
+    if status.state == SyncState.ONLINE and (info.get("held") or waiting.get("refused")):
+        # a device held back or envelopes refused: the rest is up to date, but a person should look (#11)
+        summary = SyncSummary(summary.short, ft.Icons.GPP_MAYBE_OUTLINED, theme.WARNING, summary.explanation)
     return SyncSummary(summary.short, summary.icon, summary.tone, summary.explanation + extra)
+
+
+def waiting_lines(i18n: I18n, waiting: dict) -> list[str]:
+    """The sync sheet's list of what waits or was refused (issue #11), one sentence per kind and device."""
+    lines = []
+    if waiting.get("held"):
+        lines.append(i18n.n("sync.waiting.held", int(waiting["held"])))
+    for r in waiting.get("refused_by") or []:
+        why = r.get("why") or "damaged"
+        if why == "not_allowed":
+            continue  # said by the ignored_ops line
+        who = r.get("user") or i18n.t("sync.held.someone")
+        if why == "damaged":
+            lines.append(i18n.n("sync.waiting.refused", int(r["n"]), who=who))
+        else:
+            lines.append(i18n.n("sync.waiting.refused_why", int(r["n"]), who=who,
+                                why=i18n.t(f"sync.waiting.why.{why}")))
+    if waiting.get("sender"):
+        lines.append(i18n.n("sync.waiting.sender", int(waiting["sender"])))
+    return lines
 
 
 def sync_chip(i18n: I18n, status: SyncStatus, scale: float, on_click: Callable) -> ft.Control:

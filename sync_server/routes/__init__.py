@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
-from . import access_log, auth, changes, devices, enrol, grants, health, invites, ledger, sync_round
+from . import (
+    access_log,
+    auth,
+    changes,
+    devices,
+    enrol,
+    grants,
+    health,
+    invites,
+    ledger,
+    redeliver,
+    sync_round,
+)
 
 ROUTERS = [
     health.router,
@@ -13,6 +25,7 @@ ROUTERS = [
     ledger.router,
     grants.router,
     changes.router,
+    redeliver.router,
     sync_round.router,
     access_log.router,
 ]

@@ -188,6 +188,17 @@ class OwnChange:
 
 
 @dataclass(frozen=True)
+class Replacement:
+    """A re-delivered envelope for a stored row whose copy no longer verifies (``old_hash``: SHA-256 of
+    the stored bytes the route judged; the row must still hold them)."""
+
+    op_id: str
+    device_seq: int
+    old_hash: bytes
+    envelope: bytes
+
+
+@dataclass(frozen=True)
 class PushOutcome:
     op_id: str
     seq: int
@@ -334,4 +345,15 @@ class Store(Protocol):
 
     def flush_access_log(self) -> None:
         """Write the access-log rows ``log_access`` queued (it batches them; see store/access_buffer.py)."""
+        ...
+
+    # re-delivery of an envelope whose stored copy no longer verifies (issue #11)
+    def chain_rows(self, team: str, device: str, device_seqs: list[int]) -> dict[int, tuple[str, OwnChange]]:
+        """device_seq -> (op_id, stored row) of ``device`` at those places of its chain."""
+        ...
+
+    def replace_changes(self, team: str, device: str, items: list[Replacement], now: int) -> list[PushOutcome]:
+        """Set each item's damaged stored row aside (it keeps its seq and bytes, gives up its op_id and
+        chain place) and store the item under a new seq, all in one transaction; OpConflict (nothing
+        stored) if a row no longer holds the bytes whose hash the item names."""
         ...

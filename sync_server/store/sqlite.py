@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 
 import sqlite_utils
 
+from . import sqlite_redeliver as redeliver
 from .access_buffer import Row
 from .base import (
     AccessRow,
@@ -36,6 +37,7 @@ from .base import (
     PushHead,
     PushItem,
     PushOutcome,
+    Replacement,
     SchemaTooNew,
     Token,
     UnknownTeam,
@@ -428,3 +430,13 @@ class SqliteStore(SqliteConnections):
                 [team, after, limit],
             ).fetchall()
         return [AccessRow(*row) for row in rows]
+
+    # -- re-delivery of an envelope whose stored copy no longer verifies (issue #11) --------------------
+
+    def chain_rows(self, team: str, device: str, device_seqs: list[int]) -> dict[int, tuple[str, OwnChange]]:
+        with self._db() as db:
+            return redeliver.chain_rows(db, team, device, device_seqs)
+
+    def replace_changes(self, team: str, device: str, items: list[Replacement], now: int) -> list[PushOutcome]:
+        with self._tx() as db:
+            return redeliver.replace_changes(db, team, device, items, now, self._LOCK)

@@ -58,6 +58,8 @@ async def test_openapi_describes_every_endpoint(server: Server) -> None:
         "/v1/teams/{team}/round",
         "/v1/teams/{team}/devices/{device}/chain",
         "/v1/teams/{team}/access-log",
+        "/v1/teams/{team}/changes/redeliver",  # issue #11
+        "/v1/teams/{team}/devices/{device}/chain/hashes",
     }
     assert set(spec["paths"]["/v1/teams/{team}/changes"]) == {"get", "post"}
 

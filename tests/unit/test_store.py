@@ -89,7 +89,7 @@ def test_drafts_are_sealed_and_slot_names_hidden(store, tmp_path):
 def test_no_clear_column_can_hold_text(store):
     """Every TEXT column is a fixed label, a code, an HMAC or a number — never free text from the user."""
     allowed_text = {("meta", "key"), ("meta", "value"), ("keyring", "name"), ("ops", "origin"),
-                    ("pending", "reason"), ("ledger", "entry"), ("state", "key"), ("state", "value"),
+                    ("pending", "reason"), ("rejected", "reason"), ("ledger", "entry"), ("state", "key"), ("state", "value"),
                     ("drafts", "slot")}
     for table in store.db.table_names():
         for col in store.db[table].columns:

@@ -50,6 +50,7 @@ class FakeServices:
         self.state = "offline"
         self.last_sync_at: int | None = None
         self.message = ""
+        self.extra: dict = {}  # the status's extra (held devices, what waits or was refused: #11)
         self.sync_requests = 0
         self.lock_calls = 0
         self.closed = False
@@ -184,7 +185,7 @@ class FakeServices:
     # -- sync
     def sync_status(self) -> SyncStatus:
         state = self.state if self._unlocked else "locked"
-        return SyncStatus(state, self.unsynced_count(), self.last_sync_at, self.message)
+        return SyncStatus(state, self.unsynced_count(), self.last_sync_at, self.message, extra=dict(self.extra))
 
     def sync_now(self) -> None:
         self.sync_requests += 1

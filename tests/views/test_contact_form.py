@@ -85,7 +85,7 @@ async def test_save_adds_the_note_to_the_timeline_with_author_and_waiting_state(
     assert "Heeft plaatsgevonden" in texts
     assert "Thuis aangetroffen; afspraken over werk besproken." in texts
     assert any(t.endswith(f"00:00 · {USER}") for t in texts), texts
-    assert "Wacht op verzending" in texts
+    assert "Alleen op dit toestel: wacht op de teamsleutel" in texts  # enrolled offline: no team key yet (#11)
     assert "Huisvesting · Hoog" in texts
     assert "Opgeslagen · wordt verstuurd zodra er verbinding is" in texts
     assert semantics(client, "saved-line")

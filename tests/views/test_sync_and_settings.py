@@ -5,7 +5,7 @@ from __future__ import annotations
 import flet as ft
 from ui_helpers import PASSPHRASE, buttons, dump, has_text, press, semantics, unlock
 
-from field_app.ui import fmt
+from field_app.ui import fmt, theme
 from field_app.ui.components import sync_summary
 from field_app.ui.i18n import I18n
 from field_app.views_model import SyncStatus
@@ -47,6 +47,69 @@ async def test_chip_explains_and_offers_sync_now(fake_device):
     await press(a, "Nu synchroniseren")
     assert svc.sync_requests == 1
     assert not dialog.open
+
+
+async def test_the_sync_sheet_lists_held_devices_and_what_waits_or_was_refused(fake_device):
+    """Issue #11: a held device, what waits behind it and what was refused are listed in words; the
+    others' work goes on (the state stays online)."""
+    svc = fake_device.services
+    svc.state = "online"
+    svc.extra = {
+        "held": [{"device": "w", "user": "Lotte de Boer (fictief)", "reason": "gap"}],
+        "waiting": {"key": 0, "sender": 1, "held": 10, "refused": 20,
+                    "refused_by": [{"device": "w", "user": "Lotte de Boer (fictief)", "n": 20}], "items": []},
+    }
+    a, app = await fake_device.open()
+    await unlock(a, PASSPHRASE)
+    await a.click(semantics(a, "sync-chip")[0].content)
+    text = " ".join(a.texts(a.find(ft.AlertDialog)))
+    assert "Berichten van Lotte de Boer (fictief) wachten: de server gaf niet alle berichten" in text, text
+    assert "10 berichten wachten tot de reeks van hun toestel weer compleet is" in text
+    assert ("20 berichten van Lotte de Boer (fictief) zijn geweigerd: ze zijn beschadigd of niet door dat "
+            "toestel ondertekend.") in text
+    assert "1 bericht noemt een toestel dat dit toestel niet kent" in text
+    assert sync_summary(I18n("nl"), svc.sync_status()).tone == theme.WARNING  # up to date, but look
+    svc.extra["held"][0]["reason"] = "damaged"
+    damaged = sync_summary(I18n("nl"), svc.sync_status())
+    assert any("kwam beschadigd of vervalst van de server" in line for line in damaged.explanation)
+    svc.extra["waiting"]["refused_by"].append({"device": "k", "user": "Kees Derde (fictief)", "why": "unreadable",
+                                                "n": 1})
+    svc.extra["waiting"]["refused_by"].append({"device": "k", "user": "Kees Derde (fictief)", "why": "not_allowed",
+                                                "n": 3})  # said once, by the ignored-operations line
+    why = sync_summary(I18n("nl"), svc.sync_status()).explanation
+    assert ("1 bericht van Kees Derde (fictief) is geweigerd: het is niet te openen met de sleutels van het team. "
+            "Het wordt niet geopend.") in why
+    assert not any("3 berichten" in line for line in why)
+    en = sync_summary(I18n("en"), svc.sync_status())
+    assert any(line.startswith("20 messages from Lotte de Boer (fictief) were refused") for line in en.explanation)
+    svc.extra = {"waiting": {"key": 0, "sender": 0, "held": 0, "refused": 0, "refused_by": [], "items": []}}
+    quiet = sync_summary(I18n("nl"), svc.sync_status())
+    assert not any("geweigerd" in line or "reeks" in line for line in quiet.explanation)
+    assert quiet.tone == theme.SUCCESS or quiet.tone == theme.NEUTRAL
+
+
+def test_every_record_sync_state_has_its_own_words():
+    """Issue #11: each own record says where it is: only here (to send / waiting for the team key),
+    delivered, confirmed by the server, or received."""
+    from field_app.ui.components import note_sync_badge
+
+    nl = I18n("nl")
+    words = {}
+    for state in ("wachtend", "wacht_op_sleutel", "afgeleverd", "verzonden", "ontvangen"):
+        badge = note_sync_badge(nl, state, 1.0)
+        words[state] = [c.value for c in _walk(badge) if isinstance(c, ft.Text)]
+    assert words["wacht_op_sleutel"] == ["Alleen op dit toestel: wacht op de teamsleutel"]
+    assert words["afgeleverd"] == ["Afgeleverd, nog niet bevestigd"]
+    assert words["verzonden"] == ["Verzonden"] and words["wachtend"] == ["Wacht op verzending"]
+    assert len({tuple(w) for w in words.values()}) == 5
+
+
+def _walk(control):
+    yield control
+    for name in ("content", "controls"):
+        child = getattr(control, name, None)
+        for c in (child if isinstance(child, list) else [child] if child is not None else []):
+            yield from _walk(c)
 
 
 async def test_chip_follows_background_sync(fake_device):

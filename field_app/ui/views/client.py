@@ -297,7 +297,7 @@ class ClientView:
     # -- a bare test double: header and the contacts timeline only ----------------------------------------------
     def saved_message(self, note: NoteView) -> str:
         t = self.app.i18n.t
-        if note.sync_state in ("verzonden", "ontvangen"):
+        if note.sync_state in ("verzonden", "afgeleverd", "ontvangen"):
             return t("contact.saved_sent")
         state = self.app.services.sync_status().state
         if state in (SyncState.ONLINE, SyncState.BUSY):

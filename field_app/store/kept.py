@@ -1,0 +1,66 @@
+"""What this device delivered, kept (issue #11): the author's own copy of each envelope it handed over,
+sealed and signed as sent (already encrypted under the team key; nothing clear is added). When the
+server's copy of one is damaged, readers refuse it and hold back the device's later envelopes; the
+author delivers the kept copy again (``field_app/sync/own_chain.py``). Bounded: the newest
+:data:`KEEP_ENVELOPES` are kept (about 1.5 KB each); an older damaged envelope cannot be delivered again
+(docs/security.md says so). Also the per-record sync state's queries (which own operations the server
+has not confirmed, which waited for a key)."""
+
+from __future__ import annotations
+
+__all__ = ["KeptMixin", "KEEP_ENVELOPES"]
+
+KEEP_ENVELOPES = 20_000
+
+
+class KeptMixin:
+    """Mixed into :class:`~field_app.store.db.LocalStore` (uses its ``_x`` and ``_one``)."""
+
+    def keep_delivered(self, op_id: bytes) -> None:
+        """Before an outbox entry leaves: keep its envelope (inside the caller's transaction)."""
+        self._x("INSERT OR IGNORE INTO kept (op_id, envelope) SELECT op_id, envelope FROM outbox "
+                "WHERE op_id = ? AND envelope IS NOT NULL", [op_id])
+
+    def kept_at_seq(self, seq: int) -> bytes | None:
+        """The kept envelope the server stored under team ``seq`` (its answer to the push, or the pull)."""
+        row = self._one("SELECT k.envelope FROM ops o JOIN kept k ON k.op_id = o.op_id "
+                        "WHERE o.seq = ? AND o.origin = 'local'", [seq])
+        return row[0] if row else None
+
+    def kept_unconfirmed(self) -> list[bytes]:
+        """Kept envelopes whose operation has no server seq here yet (delivered by signature, not pulled
+        back): found by their place in the chain instead (few)."""
+        return [r[0] for r in self._x("SELECT k.envelope FROM ops o JOIN kept k ON k.op_id = o.op_id "
+                                      "WHERE o.seq IS NULL AND o.origin = 'local'")]
+
+    def kept_count(self) -> int:
+        return self._one("SELECT COUNT(*) FROM kept")[0]
+
+    def kept_prune(self, keep: int = KEEP_ENVELOPES) -> int:
+        """Drop all but the newest ``keep`` kept envelopes; how many were dropped."""
+        row = self._one("SELECT MAX(rowid) FROM kept")
+        if not row or row[0] is None:
+            return 0
+        return len(self._x("DELETE FROM kept WHERE rowid <= ? RETURNING 1", [row[0] - keep]))
+
+    def unconfirmed_ids(self) -> set[bytes]:
+        """Own operations that left the outbox but have no server seq yet (delivered by signature, or the
+        server's answer was lost): "afgeleverd", not yet "verzonden"."""
+        return {r[0] for r in self._x("SELECT op_id FROM ops WHERE origin = 'local' AND seq IS NULL "
+                                      "AND op_id NOT IN (SELECT op_id FROM outbox)")}
+
+    def unsealed_ids(self) -> set[bytes]:
+        """Own operations still waiting for a team key (sealed under the local key only)."""
+        return {r[0] for r in self._x("SELECT op_id FROM outbox WHERE waiting_blob IS NOT NULL")}
+
+    def pending_rows(self, limit: int) -> list[tuple[bytes, int, str]]:
+        """(envelope, seq, reason) of the first received envelopes that wait (a key, a sender, a held chain)."""
+        return [(r[0], r[1], r[2]) for r in self._x("SELECT envelope, seq, reason FROM pending ORDER BY seq LIMIT ?",
+                                                    [limit])]
+
+    def pending_counts(self) -> dict[str, int]:
+        return {r[0]: r[1] for r in self._x("SELECT reason, COUNT(*) FROM pending GROUP BY reason")}
+
+    def rejected_rows(self) -> list[tuple[bytes, int, str]]:
+        """(envelope, seq, reason) of every received envelope refused for good, in team order."""
+        return [(r[0], r[1], r[2]) for r in self._x("SELECT envelope, seq, reason FROM rejected ORDER BY seq")]
