@@ -324,12 +324,13 @@ class Device:
         self._store.set_state("chain", json.dumps(self._tracker.to_json()))
 
     @contextmanager
-    def chain_transaction(self) -> Iterator[None]:
+    def chain_transaction(self, durable: bool = True) -> Iterator[None]:
         """One store transaction in which the tracker may advance: saved with it on success; on a chain
-        error or any failure the tracker goes back to where it was (a chain error raises the alert)."""
+        error or any failure the tracker goes back to where it was (a chain error raises the alert).
+        ``durable``: see :meth:`LocalStore.transaction`."""
         snapshot = self._tracker.to_json()
         try:
-            with self._store.transaction():
+            with self._store.transaction(durable=durable):
                 yield
                 self.save_tracker()
         except ChainError as exc:

@@ -32,6 +32,10 @@ class StoreError(RuntimeError):
     pass
 
 
+def _parts(items: list, size: int = 500) -> list[list]:
+    return [items[i:i + size] for i in range(0, len(items), size)]
+
+
 class LocalStore:
     """Thread-safe access to the device database. The local key is held only while unlocked."""
 
@@ -86,19 +90,31 @@ class LocalStore:
         return rows[0] if rows else None
 
     @contextmanager
-    def transaction(self) -> Iterator[None]:
-        """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any exception. Re-entrant per thread."""
+    def transaction(self, *, durable: bool = True) -> Iterator[None]:
+        """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any exception. Re-entrant per thread (an inner one
+        joins the outer).
+
+        ``durable`` False: the commit does not wait for the disk (``synchronous=NORMAL`` for this one
+        transaction; WAL keeps it atomic, a power cut may lose it whole). Only for what can be fetched
+        again and carries its own position, like a pull slice with its cursor; the next durable commit
+        makes it durable too (the WAL is synced up to there)."""
         with self._lock:
             if self.db.conn.in_transaction:
                 yield
                 return
-            self.db.execute("BEGIN IMMEDIATE")
+            if not durable:
+                self.db.execute("PRAGMA synchronous=NORMAL")
             try:
-                yield
-            except BaseException:
-                self.db.execute("ROLLBACK")
-                raise
-            self.db.execute("COMMIT")
+                self.db.execute("BEGIN IMMEDIATE")
+                try:
+                    yield
+                except BaseException:
+                    self.db.execute("ROLLBACK")
+                    raise
+                self.db.execute("COMMIT")
+            finally:
+                if not durable:
+                    self.db.execute("PRAGMA synchronous=FULL")
 
     # -- keys --------------------------------------------------------------------------------------
     def set_local_key(self, key: bytes | None) -> None:
@@ -220,9 +236,12 @@ class LocalStore:
             pass
 
     # -- operations ----------------------------------------------------------------------------------
-    def add_op(self, op_id: bytes, op: dict, *, origin: str, seq: int | None = None) -> bool:
-        """Store an operation (sealed). Returns False if it was already there (idempotent). One statement."""
-        blob = self.seal("op", op)
+    def add_op(self, op_id: bytes, op: dict, *, origin: str, seq: int | None = None,
+               plain: bytes | None = None) -> bool:
+        """Store an operation (sealed). Returns False if it was already there (idempotent). One statement.
+        ``plain``: the operation's canonical JSON when the caller has it (an opened envelope's checked
+        plaintext), sealed as it is instead of encoding ``op`` again."""
+        blob = seal_local(self._key(), "op", plain) if plain is not None else self.seal("op", op)
         with self._lock:
             cur = self.db.execute(
                 "INSERT OR IGNORE INTO ops (op_id, position, origin, seq, blob) "
@@ -233,6 +252,21 @@ class LocalStore:
 
     def has_op(self, op_id: bytes) -> bool:
         return self._one("SELECT 1 FROM ops WHERE op_id = ?", [op_id]) is not None
+
+    def add_ops(self, items: list[tuple[bytes, bytes, str, int | None]]) -> None:
+        """Store several operations given as ``(op_id, canonical JSON, origin, seq)``, sealed, in one
+        ``executemany`` (positions in the given order; an op already there is left as it is)."""
+        key = self._key()
+        rows = [(op_id, origin, seq, seal_local(key, "op", plain)) for op_id, plain, origin, seq in items]
+        with self._lock:
+            self.db.conn.executemany(
+                "INSERT OR IGNORE INTO ops (op_id, position, origin, seq, blob) "
+                "VALUES (?, (SELECT COALESCE(MAX(position), 0) + 1 FROM ops), ?, ?, ?)", rows)
+
+    def ops_present(self, op_ids: list[bytes]) -> set[bytes]:
+        """Which of ``op_ids`` are stored (one statement per 500)."""
+        return {r[0] for part in _parts(op_ids) for r in
+                self._x(f"SELECT op_id FROM ops WHERE op_id IN ({','.join('?' * len(part))})", part)}
 
     def iter_ops(self, chunk: int = 1000) -> Iterator[tuple[bytes, str, int | None, dict]]:
         """Every operation in order, read ``chunk`` rows at a time (never all sealed rows in memory at once)."""
@@ -300,6 +334,12 @@ class LocalStore:
         row = self._one("SELECT envelope FROM outbox WHERE op_id = ?", [op_id])
         return row[0] if row else None
 
+    def outbox_envelopes(self, op_ids: list[bytes]) -> dict[bytes, bytes]:
+        """:meth:`outbox_envelope` of several ids (those sealed; one statement per 500)."""
+        return {r[0]: r[1] for part in _parts(op_ids) for r in
+                self._x(f"SELECT op_id, envelope FROM outbox WHERE envelope IS NOT NULL AND op_id IN "
+                        f"({','.join('?' * len(part))})", part)}
+
     def outbox_set_waiting(self, op_id: bytes, op: dict) -> None:
         """Turn a sealed envelope back into a waiting operation (to be sealed again under a newer key)."""
         self._x("UPDATE outbox SET envelope = NULL, waiting_blob = ? WHERE op_id = ?",
@@ -345,6 +385,12 @@ class LocalStore:
     def seen_add(self, seq: int, device: bytes, device_seq: int, digest: bytes) -> None:
         self._x("INSERT OR IGNORE INTO seen (seq, device, device_seq, hash) VALUES (?, ?, ?, ?)",
                 [seq, device, device_seq, digest])
+
+    def seen_add_many(self, rows: list[tuple[int, bytes, int, bytes]]) -> None:
+        """:meth:`seen_add` of several ``(seq, device, device_seq, hash)`` rows in one ``executemany``."""
+        with self._lock:
+            self.db.conn.executemany("INSERT OR IGNORE INTO seen (seq, device, device_seq, hash) VALUES (?, ?, ?, ?)",
+                                     rows)
 
     def seen_at_seq(self, seq: int) -> bytes | None:
         row = self._one("SELECT hash FROM seen WHERE seq = ?", [seq])
