@@ -304,6 +304,11 @@ class Device:
         self._projection.set_unsent(self._store.outbox_ids())
         self.notify()
 
+    def delivered(self, op_ids: list[bytes]) -> None:
+        """These left the outbox (the server stored them): :meth:`outbox_changed` for just them."""
+        self._projection.discard_unsent(op_ids)
+        self.notify()
+
     def count(self, name: str) -> None:
         """Add one to a clear counter (replays, ignored operations): numbers only."""
         self._store.set_state(name, str(int(self._store.get_state(name, "0") or 0) + 1))

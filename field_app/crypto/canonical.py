@@ -77,13 +77,16 @@ def _normalise(value: Any) -> Any:
 
 def canonical_json(value: Any) -> bytes:
     """Canonical JSON bytes of ``value`` (see module docstring)."""
-    return json.dumps(
-        _normalise(value), sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-    ).encode("utf-8")
+    return _ENCODER.encode(_normalise(value)).encode("utf-8")
 
 
 def _no_float(text: str) -> Any:
     raise CanonicalError("floats have no canonical form")
+
+
+# Made once: ``json.dumps``/``json.loads`` with options build a new encoder/decoder on every call.
+_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+_DECODER = json.JSONDecoder(parse_float=_no_float, parse_constant=_no_float)
 
 
 def canonical_loads(raw: bytes) -> Any:
@@ -94,8 +97,8 @@ def canonical_loads(raw: bytes) -> Any:
     parsed with floats and NaN/Infinity refused holds only dicts with string keys, lists, strings, ints,
     booleans and None, which :func:`canonical_json` writes as ``json.dumps`` does."""
     try:
-        value = json.loads(raw.decode("utf-8"), parse_float=_no_float, parse_constant=_no_float)
-        again = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+        value = _DECODER.decode(raw.decode("utf-8"))
+        again = _ENCODER.encode(value).encode("utf-8")
     except CanonicalError:
         raise
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:  # JSONDecodeError is a ValueError

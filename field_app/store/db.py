@@ -351,6 +351,14 @@ class LocalStore:
     def outbox_remove(self, op_id: bytes) -> None:
         self._x("DELETE FROM outbox WHERE op_id = ?", [op_id])
 
+    def outbox_delivered(self, items: list[tuple[bytes, int]]) -> None:
+        """The server stored these ``(op_id, seq)``: out of the outbox, and each operation gets its seq. One
+        transaction of two ``executemany``, not durable: if a power cut loses it, the entries are pushed
+        again and the server answers them as duplicates with the same seqs."""
+        with self.transaction(durable=False):
+            self.db.conn.executemany("DELETE FROM outbox WHERE op_id = ?", [(op_id,) for op_id, _seq in items])
+            self.db.conn.executemany("UPDATE ops SET seq = ? WHERE op_id = ?", [(seq, op_id) for op_id, seq in items])
+
     # -- pending / rejected --------------------------------------------------------------------------
     def pending_add(self, op_id: bytes, seq: int, envelope: bytes, reason: str) -> None:
         self._x(

@@ -240,12 +240,9 @@ class SyncEngine:
                     return
                 raise
             by_id = {b64d(r["op_id"]): r["seq"] for r in results}
-            with dev.store.transaction():
-                for op_id, _ in batch:
-                    if op_id in by_id:
-                        dev.store.outbox_remove(op_id)
-                        dev.store.set_op_seq(op_id, by_id[op_id])
-            dev.outbox_changed()
+            delivered = [(op_id, by_id[op_id]) for op_id, _ in batch if op_id in by_id]
+            dev.store.outbox_delivered(delivered)  # one transaction for the batch
+            dev.delivered([op_id for op_id, _seq in delivered])  # not the whole outbox read again
             if len(batch) < PUSH_BATCH:
                 return
 
