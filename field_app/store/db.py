@@ -22,7 +22,7 @@ from typing import Any
 import sqlite_utils
 
 from ..crypto.canonical import canonical_json
-from ..crypto.vault import open_local, seal_local
+from ..crypto.vault import open_local, seal_local, seal_local_many
 from .migrations import MIGRATIONS
 
 DB_FILE = "veldwerk.db"
@@ -256,8 +256,8 @@ class LocalStore:
     def add_ops(self, items: list[tuple[bytes, bytes, str, int | None]]) -> None:
         """Store several operations given as ``(op_id, canonical JSON, origin, seq)``, sealed, in one
         ``executemany`` (positions in the given order; an op already there is left as it is)."""
-        key = self._key()
-        rows = [(op_id, origin, seq, seal_local(key, "op", plain)) for op_id, plain, origin, seq in items]
+        blobs = seal_local_many(self._key(), "op", [plain for _op_id, plain, _origin, _seq in items])
+        rows = [(op_id, origin, seq, blob) for (op_id, _plain, origin, seq), blob in zip(items, blobs, strict=True)]
         with self._lock:
             self.db.conn.executemany(
                 "INSERT OR IGNORE INTO ops (op_id, position, origin, seq, blob) "
@@ -324,6 +324,17 @@ class LocalStore:
             if envelope is None:
                 break
             out.append((op_id, envelope))
+        return out
+
+    def outbox_ready_after(self, after: int, limit: int) -> list[tuple[int, bytes, bytes]]:
+        """:meth:`outbox_ready` from the entry after outbox position ``after``: (position, op_id, envelope)."""
+        rows = self._x("SELECT position, op_id, envelope FROM outbox WHERE position > ? ORDER BY position LIMIT ?",
+                       [after, limit])
+        out = []
+        for position, op_id, envelope in rows:
+            if envelope is None:
+                break
+            out.append((position, op_id, envelope))
         return out
 
     def outbox_all(self) -> list[tuple[bytes, bytes | None]]:
