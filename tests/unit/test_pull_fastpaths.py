@@ -165,3 +165,35 @@ def test_the_page_read_ahead_is_used_only_for_its_own_cursor():
     fetcher.start(30)
     fetcher.close()
     assert fetcher.take(30) == {"next": 40} and reads == [10, 20, 15, 99, 30, 30]
+
+
+class _Device:
+    """What DeliveryMarks needs of a device: its store and the projection's sent marks."""
+
+    def __init__(self, store):
+        self.store, self.sent = store, []
+
+    def delivered(self, op_ids):
+        self.sent += op_ids
+
+
+def test_delivery_marks_are_written_behind_and_an_error_comes_out_at_wait(store):
+    from field_app.sync.marks import DeliveryMarks
+
+    for i in range(3):
+        op_id = bytes([i]) * 16
+        store.add_op(op_id, _op(i), origin="local")
+        store.outbox_add(op_id, envelope=b"env %d" % i)
+    assert [p for p, *_ in store.outbox_ready_after(0, 10)] == [1, 2, 3]
+    assert [op for _, op, _ in store.outbox_ready_after(1, 10)] == [b"\1" * 16, b"\2" * 16]  # after the first
+    device = _Device(store)
+    marks = DeliveryMarks(device)
+    marks.add([(b"\0" * 16, 41), (b"\1" * 16, 42)])
+    marks.wait()
+    assert [op for op, _ in store.outbox_all()] == [b"\2" * 16] and device.sent == [b"\0" * 16, b"\1" * 16]
+    assert store.db.execute("SELECT seq FROM ops ORDER BY position").fetchall() == [(41,), (42,), (None,)]
+    store.close()  # writing the next marks fails: the error comes out where the engine waits
+    marks.add([(b"\2" * 16, 43)])
+    with pytest.raises(Exception):  # noqa: B017 - whatever the closed store raises
+        marks.wait()
+    marks.wait()  # raised once
