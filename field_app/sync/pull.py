@@ -134,7 +134,7 @@ class Puller:
         vouched = vouch_runs([env for _seq, env in fresh],
                              lambda d: ledger.devices[d].ed25519 if ledger and d in ledger.devices else None)
         # Not durable (no fsync at its commit): a power cut may lose the newest slices, never half of one,
-        # and their cursor goes with them, so they are read again (docs/sync.md, "Pull").
+        # and their cursor goes with them, so they are read again (docs/architecture.md, "How a note travels").
         with dev.chain_transaction(durable=False):
             self._slice = SliceStore(dev.store, [env for _seq, env in fresh])  # few statements per slice
             try:
