@@ -53,6 +53,8 @@ class SliceStore:
 
     def __getattr__(self, name: str) -> Any:
         """Any other store call: the buffers first, then the store itself."""
+        if name.startswith("_"):  # not the store's private parts (and no recursion before __init__ ran)
+            raise AttributeError(name)
         self.flush()
         return getattr(self._store, name)
 
