@@ -22,7 +22,8 @@ from typing import Any
 import sqlite_utils
 
 from ..crypto.canonical import canonical_json
-from ..crypto.vault import open_local, seal_local, seal_local_many
+from ..crypto.vault import open_local, seal_local
+from .bulk import BulkStore
 from .migrations import MIGRATIONS
 
 DB_FILE = "veldwerk.db"
@@ -32,11 +33,7 @@ class StoreError(RuntimeError):
     pass
 
 
-def _parts(items: list, size: int = 500) -> list[list]:
-    return [items[i:i + size] for i in range(0, len(items), size)]
-
-
-class LocalStore:
+class LocalStore(BulkStore):
     """Thread-safe access to the device database. The local key is held only while unlocked."""
 
     def __init__(self, data_dir: str | Path):
@@ -253,21 +250,6 @@ class LocalStore:
     def has_op(self, op_id: bytes) -> bool:
         return self._one("SELECT 1 FROM ops WHERE op_id = ?", [op_id]) is not None
 
-    def add_ops(self, items: list[tuple[bytes, bytes, str, int | None]]) -> None:
-        """Store several operations given as ``(op_id, canonical JSON, origin, seq)``, sealed, in one
-        ``executemany`` (positions in the given order; an op already there is left as it is)."""
-        blobs = seal_local_many(self._key(), "op", [plain for _op_id, plain, _origin, _seq in items])
-        rows = [(op_id, origin, seq, blob) for (op_id, _plain, origin, seq), blob in zip(items, blobs, strict=True)]
-        with self._lock:
-            self.db.conn.executemany(
-                "INSERT OR IGNORE INTO ops (op_id, position, origin, seq, blob) "
-                "VALUES (?, (SELECT COALESCE(MAX(position), 0) + 1 FROM ops), ?, ?, ?)", rows)
-
-    def ops_present(self, op_ids: list[bytes]) -> set[bytes]:
-        """Which of ``op_ids`` are stored (one statement per 500)."""
-        return {r[0] for part in _parts(op_ids) for r in
-                self._x(f"SELECT op_id FROM ops WHERE op_id IN ({','.join('?' * len(part))})", part)}
-
     def iter_ops(self, chunk: int = 1000) -> Iterator[tuple[bytes, str, int | None, dict]]:
         """Every operation in order, read ``chunk`` rows at a time (never all sealed rows in memory at once)."""
         last = 0
@@ -326,17 +308,6 @@ class LocalStore:
             out.append((op_id, envelope))
         return out
 
-    def outbox_ready_after(self, after: int, limit: int) -> list[tuple[int, bytes, bytes]]:
-        """:meth:`outbox_ready` from the entry after outbox position ``after``: (position, op_id, envelope)."""
-        rows = self._x("SELECT position, op_id, envelope FROM outbox WHERE position > ? ORDER BY position LIMIT ?",
-                       [after, limit])
-        out = []
-        for position, op_id, envelope in rows:
-            if envelope is None:
-                break
-            out.append((position, op_id, envelope))
-        return out
-
     def outbox_all(self) -> list[tuple[bytes, bytes | None]]:
         """Every outbox entry in order: (op_id, envelope or None while it waits for a key)."""
         return [tuple(r) for r in self._x("SELECT op_id, envelope FROM outbox ORDER BY position")]
@@ -344,12 +315,6 @@ class LocalStore:
     def outbox_envelope(self, op_id: bytes) -> bytes | None:
         row = self._one("SELECT envelope FROM outbox WHERE op_id = ?", [op_id])
         return row[0] if row else None
-
-    def outbox_envelopes(self, op_ids: list[bytes]) -> dict[bytes, bytes]:
-        """:meth:`outbox_envelope` of several ids (those sealed; one statement per 500)."""
-        return {r[0]: r[1] for part in _parts(op_ids) for r in
-                self._x(f"SELECT op_id, envelope FROM outbox WHERE envelope IS NOT NULL AND op_id IN "
-                        f"({','.join('?' * len(part))})", part)}
 
     def outbox_set_waiting(self, op_id: bytes, op: dict) -> None:
         """Turn a sealed envelope back into a waiting operation (to be sealed again under a newer key)."""
@@ -361,14 +326,6 @@ class LocalStore:
 
     def outbox_remove(self, op_id: bytes) -> None:
         self._x("DELETE FROM outbox WHERE op_id = ?", [op_id])
-
-    def outbox_delivered(self, items: list[tuple[bytes, int]]) -> None:
-        """The server stored these ``(op_id, seq)``: out of the outbox, and each operation gets its seq. One
-        transaction of two ``executemany``, not durable: if a power cut loses it, the entries are pushed
-        again and the server answers them as duplicates with the same seqs."""
-        with self.transaction(durable=False):
-            self.db.conn.executemany("DELETE FROM outbox WHERE op_id = ?", [(op_id,) for op_id, _seq in items])
-            self.db.conn.executemany("UPDATE ops SET seq = ? WHERE op_id = ?", [(seq, op_id) for op_id, seq in items])
 
     # -- pending / rejected --------------------------------------------------------------------------
     def pending_add(self, op_id: bytes, seq: int, envelope: bytes, reason: str) -> None:
@@ -404,12 +361,6 @@ class LocalStore:
     def seen_add(self, seq: int, device: bytes, device_seq: int, digest: bytes) -> None:
         self._x("INSERT OR IGNORE INTO seen (seq, device, device_seq, hash) VALUES (?, ?, ?, ?)",
                 [seq, device, device_seq, digest])
-
-    def seen_add_many(self, rows: list[tuple[int, bytes, int, bytes]]) -> None:
-        """:meth:`seen_add` of several ``(seq, device, device_seq, hash)`` rows in one ``executemany``."""
-        with self._lock:
-            self.db.conn.executemany("INSERT OR IGNORE INTO seen (seq, device, device_seq, hash) VALUES (?, ?, ?, ?)",
-                                     rows)
 
     def seen_at_seq(self, seq: int) -> bytes | None:
         row = self._one("SELECT hash FROM seen WHERE seq = ?", [seq])
