@@ -246,12 +246,14 @@ def bench(ns: list[int] | None = None, keep: bool = False) -> dict:
     result: dict = {"machine": machine(peer), "runs": [], "pouchdb": peer.missing or "run interleaved"}
     try:
         for n in ns:
+            load = [os.getloadavg()[0]]  # the machine is shared: its load goes with the figures
             pouch = [peer.run(n)]
             vw = run_veldwerk(n)
             pouch.append(peer.run(n))
+            load.append(os.getloadavg()[0])
             pouch = [p for p in pouch if p]
             run = {"N": n, "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "veldwerk": vw,
-                   "pouchdb": pouch, "pouchdb_missing": peer.missing or None}
+                   "pouchdb": pouch, "pouchdb_missing": peer.missing or None, "load": load}
             if pouch:
                 base = {k: statistics.median(p[k] for p in pouch) for k in ("push_rps", "pull_rps", "noop_s")}
                 run["pouchdb_median"] = base

@@ -30,8 +30,10 @@ def _table(run: dict) -> list[str]:
     def r(key: str) -> str:
         return f"{ratio[key]:.2f}×" if key in ratio else dash
 
+    load = run.get("load")
+    when = run.get("date", "") + (f", load average {load[0]:.1f} → {load[-1]:.1f}" if load else "")
     rows = [
-        f"| N = {_n(n)} notes of ~1 KB ({run.get('date', '')}) | Veldwerk | PouchDB | ratio |",
+        f"| N = {_n(n)} notes of ~1 KB ({when}) | Veldwerk | PouchDB | ratio |",
         "|---|---|---|---|",
         f"| record locally (services: validate, rules, seal, sign, store) | {_n(vw['record_rps'])} notes/s | {dash} | "
         f"{dash} |",
@@ -69,7 +71,8 @@ def render(result: dict) -> str:
     m = result["machine"]
     lines = [f"Measured by `make bench` on {m['date']}: {m['cpu']}, {m['cores']} cores, {m['platform']}, "
              f"Python {m['python']}, node {m['node'] or 'absent'}. PouchDB: {result['pouchdb']}; its figure is "
-             "the median of the runs just before and just after Veldwerk's."]
+             "the median of the runs just before and just after Veldwerk's. Load average: the machine's 1-minute "
+             "load before and after each size's runs (2 cores, shared)."]
     for run in result["runs"]:
         lines += [""] + _table(run)
         if run.get("pouchdb_missing"):

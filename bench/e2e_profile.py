@@ -1,6 +1,6 @@
-"""cProfile of the end-to-end paths: recording a note on a device that holds N records, unlocking it, and
-a fresh device pulling them. ``python -m bench.e2e_profile [N] [record|unlock|pull|noop]``; prints the top
-functions.
+"""cProfile of the end-to-end paths: recording a note on a device that holds N records, unlocking it, its
+sync pushing them, and a fresh device pulling them.
+``python -m bench.e2e_profile [N] [record|unlock|push|pull|noop]``; prints the top functions.
 
 Not part of ``make bench``: a tool for finding what to optimise (see docs/performance.md)."""
 
@@ -51,9 +51,10 @@ def main() -> None:
             worker.lifecycle._started()
             print(f"== unlock (without the KDF) of {n} records")
             pstats.Stats(prof).sort_stats("tottime").print_stats(25)
-        worker.sync_once()
-        for name, action in (("pull", fresh.sync_once), ("noop", fresh.sync_once)):
+        for name, action in (("push", worker.sync_once), ("pull", fresh.sync_once), ("noop", fresh.sync_once)):
             if name not in what:
+                if name == "push":
+                    action()  # the others pull what it pushes
                 continue
             prof = cProfile.Profile()
             prof.enable()

@@ -335,6 +335,11 @@ class Device:
         self._projection.set_delivery(self._store.unsealed_ids(), self._store.unconfirmed_ids())
         self.notify()
 
+    def delivered(self, op_ids: list[bytes]) -> None:
+        """These left the outbox (the server stored them): :meth:`outbox_changed` for just them."""
+        self._projection.discard_unsent(op_ids)
+        self.notify()
+
     def count(self, name: str) -> None:
         """Add one to a clear counter (replays, ignored operations): numbers only."""
         self._store.set_state(name, str(int(self._store.get_state(name, "0") or 0) + 1))
@@ -355,12 +360,13 @@ class Device:
         self._store.set_state("chain", json.dumps(self._tracker.to_json()))
 
     @contextmanager
-    def chain_transaction(self) -> Iterator[None]:
+    def chain_transaction(self, durable: bool = True) -> Iterator[None]:
         """One store transaction in which the tracker may advance: saved with it on success; on a chain
-        error or any failure the tracker goes back to where it was (a chain error raises the alert)."""
+        error or any failure the tracker goes back to where it was (a chain error raises the alert).
+        ``durable``: see :meth:`LocalStore.transaction`."""
         snapshot = self._tracker.to_json()
         try:
-            with self._store.transaction():
+            with self._store.transaction(durable=durable):
                 yield
                 self.save_tracker()
         except ChainError as exc:

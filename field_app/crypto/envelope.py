@@ -16,7 +16,6 @@ operations; the operation repeats the header's ``op_id``, so a replay under anot
 from __future__ import annotations
 
 import hmac
-import json
 import os
 import struct
 from collections.abc import Callable, Mapping
@@ -28,7 +27,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from . import wire
-from .canonical import CanonicalError, b64d, b64e, canonical_json
+from .canonical import CanonicalError, b64d, b64e, canonical_json, canonical_loads
 from .facts import MAX_ENVELOPE_BYTES
 from .identity import DeviceIdentity, verify_signature
 
@@ -40,6 +39,7 @@ __all__ = [
     "MissingEpochKey",
     "seal",
     "open_envelope",
+    "open_envelope_plain",
     "header_of",
     "pad",
     "unpad",
@@ -243,6 +243,21 @@ def open_envelope(
     Raises :class:`MissingEpochKey` when only the epoch key is missing (the envelope is authentic) and
     :class:`EnvelopeError` for everything else.
     """
+    return open_envelope_plain(envelope, team=team, sender_ed25519=sender_ed25519, epoch_keys=epoch_keys,
+                               sender_device=sender_device, signature_checked=signature_checked)[0]
+
+
+def open_envelope_plain(
+    envelope: bytes,
+    *,
+    team: bytes,
+    sender_ed25519: bytes,
+    epoch_keys: Mapping[int, bytes],
+    sender_device: bytes | None = None,
+    signature_checked: bool = False,
+) -> tuple[dict[str, Any], bytes]:
+    """:func:`open_envelope`, returning the operation and its plaintext: the canonical JSON of the
+    operation, checked, which a pull seals under the local key as it is instead of encoding it again."""
     try:
         parts = wire.unpack(envelope)
     except wire.EnvelopeFormatError as exc:
@@ -276,13 +291,12 @@ def open_envelope(
     except InvalidTag as exc:
         raise EnvelopeError("ciphertext does not open") from exc
     plaintext = unpad(padded)
-    try:
-        op = json.loads(plaintext.decode("utf-8"))
-        canonical = isinstance(op, dict) and canonical_json(op) == plaintext
-    except (UnicodeDecodeError, json.JSONDecodeError, CanonicalError, RecursionError) as exc:
+    try:  # parsed and written again: the same bytes (canonical), and a JSON object
+        op = canonical_loads(plaintext)
+    except CanonicalError as exc:
         raise EnvelopeError("plaintext is not canonical JSON") from exc
-    if not canonical:
+    if not isinstance(op, dict):
         raise EnvelopeError("plaintext is not a canonical JSON object")
     if op.get("op_id") != parts.header["op_id"]:
         raise EnvelopeError("op_id inside does not match the header")
-    return op
+    return op, plaintext

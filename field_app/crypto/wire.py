@@ -17,13 +17,12 @@ The clear header is ``{v, team, epoch, op_id, device, device_seq, prev_hash, led
 from __future__ import annotations
 
 import hashlib
-import json
 import struct
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from .canonical import b64d, b64e, canonical_json, pinned
+from .canonical import CanonicalError, b64d, b64e, canonical_json, canonical_loads, pinned
 
 MAGIC = b"VWE1"
 MAX_HEADER = 2048
@@ -102,6 +101,13 @@ def signed_bytes(header: dict[str, Any], wrapped_key: bytes, ciphertext: bytes) 
 
 def envelope_hash(envelope: bytes) -> bytes:
     """The value the next envelope of the same device carries as ``prev_hash``."""
+    if type(envelope) is bytes:  # a pulled envelope is hashed by the run check, the chain and its seen row
+        return _envelope_hash(envelope)
+    return hashlib.sha256(envelope).digest()
+
+
+@lru_cache(maxsize=1024)
+def _envelope_hash(envelope: bytes) -> bytes:
     return hashlib.sha256(envelope).digest()
 
 
@@ -178,16 +184,10 @@ def _unpack(envelope: bytes) -> EnvelopeParts:
     signature = envelope[pos:]
     if len(ciphertext) != ct_len or len(signature) != SIGNATURE_LEN:
         raise EnvelopeFormatError("truncated or trailing bytes")
-    try:
-        header = json.loads(header_bytes.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise EnvelopeFormatError("header is not JSON") from exc
+    try:  # canonical: parsed and written again, the same bytes (a float or other non-canonical form fails)
+        header = canonical_loads(header_bytes)
+    except CanonicalError as exc:
+        raise EnvelopeFormatError("header is not canonical JSON") from exc
     ids: dict[str, bytes] = {}
     header = _check_header(header, ids)
-    try:
-        canonical = canonical_json(header)
-    except ValueError as exc:  # a float or other value without a canonical form
-        raise EnvelopeFormatError("header is not canonical") from exc
-    if canonical != header_bytes:
-        raise EnvelopeFormatError("header is not canonical")
     return EnvelopeParts(header, header_bytes, wrapped_key, ciphertext, signature, ids)

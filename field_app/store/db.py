@@ -24,6 +24,7 @@ import sqlite_utils
 from ..crypto.canonical import canonical_json
 from ..crypto.vault import open_local, seal_local
 from ..domain.errors import StorageError
+from .bulk import BulkStore
 from .kept import KeptMixin
 from .migrations import MIGRATIONS
 from .snapshot_rows import SnapshotRows
@@ -68,7 +69,7 @@ def _storage_errors() -> Iterator[None]:
         raise
 
 
-class LocalStore(SnapshotRows, KeptMixin):
+class LocalStore(SnapshotRows, KeptMixin, BulkStore):
     """Thread-safe access to the device database. The local key is held only while unlocked."""
 
     def __init__(self, data_dir: str | Path):
@@ -131,23 +132,35 @@ class LocalStore(SnapshotRows, KeptMixin):
         return rows[0] if rows else None
 
     @contextmanager
-    def transaction(self) -> Iterator[None]:
-        """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any exception. Re-entrant per thread. A full disk, a
-        read-only database file or a disk error raises :class:`StorageError` (nothing of it stored)."""
+    def transaction(self, *, durable: bool = True) -> Iterator[None]:
+        """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any exception. Re-entrant per thread (an inner one
+        joins the outer).
+
+        ``durable`` False: the commit does not wait for the disk (``synchronous=NORMAL`` for this one
+        transaction; WAL keeps it atomic, a power cut may lose it whole). Only for what can be fetched
+        again and carries its own position, like a pull slice with its cursor; the next durable commit
+        makes it durable too (the WAL is synced up to there). A full disk, a read-only database file or a
+        disk error raises :class:`StorageError` (nothing of it stored)."""
         with self._lock:
             if self.db.conn.in_transaction:
                 yield
                 return
-            with _storage_errors():
-                self.db.execute("BEGIN IMMEDIATE")
+            if not durable:
+                self.db.execute("PRAGMA synchronous=NORMAL")
             try:
                 with _storage_errors():
-                    yield
-                    self.db.execute("COMMIT")
-            except BaseException:
-                if self.db.conn.in_transaction:  # SQLite may have rolled back already (a full disk)
-                    self.db.execute("ROLLBACK")
-                raise
+                    self.db.execute("BEGIN IMMEDIATE")
+                try:
+                    with _storage_errors():
+                        yield
+                        self.db.execute("COMMIT")
+                except BaseException:
+                    if self.db.conn.in_transaction:  # SQLite may have rolled back already (a full disk)
+                        self.db.execute("ROLLBACK")
+                    raise
+            finally:
+                if not durable:
+                    self.db.execute("PRAGMA synchronous=FULL")
 
     # -- keys --------------------------------------------------------------------------------------
     def set_local_key(self, key: bytes | None) -> None:
@@ -273,9 +286,12 @@ class LocalStore(SnapshotRows, KeptMixin):
             pass
 
     # -- operations ----------------------------------------------------------------------------------
-    def add_op(self, op_id: bytes, op: dict, *, origin: str, seq: int | None = None) -> bool:
-        """Store an operation (sealed). Returns False if it was already there (idempotent). One statement."""
-        blob = self.seal("op", op)
+    def add_op(self, op_id: bytes, op: dict, *, origin: str, seq: int | None = None,
+               plain: bytes | None = None) -> bool:
+        """Store an operation (sealed). Returns False if it was already there (idempotent). One statement.
+        ``plain``: the operation's canonical JSON when the caller has it (an opened envelope's checked
+        plaintext), sealed as it is instead of encoding ``op`` again."""
+        blob = seal_local(self._key(), "op", plain) if plain is not None else self.seal("op", op)
         with self._lock:
             try:
                 cur = self.db.execute(

@@ -197,6 +197,10 @@ class Projection:
         with self._lock:
             self._unsealed, self._unconfirmed = set(unsealed), set(unconfirmed)
 
+    def discard_unsent(self, op_ids: Iterable[bytes]) -> None:
+        with self._lock:
+            self._unsent.difference_update(op_ids)
+
     # -- generic queries ---------------------------------------------------------------------------
     def record(self, record_id: str) -> Record | None:
         with self._lock:

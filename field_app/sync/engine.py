@@ -40,6 +40,7 @@ from .backoff import retry_delay
 from .client import ServerError, SyncClient, Unreachable
 from .delivery import PUSH_BATCH, deliver_signed
 from .ledger_sync import LedgerRefused, LedgerSync
+from .marks import DeliveryMarks
 from .own_chain import OwnChainCheck
 from .port import DevicePort
 from .pull import PULL_LIMIT, Puller
@@ -233,42 +234,46 @@ class SyncEngine:
         dev = self.device
         if not self.ledger.fresh or not self._member():
             return  # never push on a ledger view that was not just checked against the server
+        marks = DeliveryMarks(dev)  # a batch's delivery is written while the next one travels
+        try:
+            self._push_batches(marks)
+        finally:
+            marks.wait()
+
+    def _push_batches(self, marks: DeliveryMarks) -> None:
+        dev = self.device
         resealed = False
-        while True:
-            batch = dev.store.outbox_ready(PUSH_BATCH)
-            if not batch:
-                return
-            envelopes = [env for _, env in batch]
+        batch = dev.store.outbox_ready_after(0, PUSH_BATCH)
+        while batch:
+            envelopes = [env for _, _, env in batch]
             last = unpack(envelopes[-1])
             head = push_head(dev.team, dev.identity.device_id, last.header["device_seq"],
                              envelope_hash(envelopes[-1]), dev.identity)
             try:
                 results = self.client.push(dev.team, envelopes, head)
             except ServerError as exc:
+                marks.wait()  # the outbox as the server's earlier answers left it
                 # stale_epoch: the epoch rotated under the outbox. op_conflict / head_conflict: the server
                 # already holds an earlier sealing of this work (an answer lost on the way). Either way:
                 # catch up with what the server holds, then seal the rest again on top of it, once.
                 if exc.is_(ErrorCode.STALE_EPOCH, ErrorCode.OP_CONFLICT, ErrorCode.HEAD_CONFLICT) and not resealed:
                     resealed = True
                     self._reseal()
-                    continue
-                if exc.is_(ErrorCode.CHAIN_FORK, ErrorCode.CHAIN_GAP) and not resealed:
+                elif exc.is_(ErrorCode.CHAIN_FORK, ErrorCode.CHAIN_GAP) and not resealed:
                     resealed = True  # behind the server's copy of this device's chain (restored from a backup)
                     self._recover_own_chain()
-                    continue
-                if exc.is_(ErrorCode.ROTATION_PENDING):  # the server saw a removal first: keep it, re-seal later
+                elif exc.is_(ErrorCode.ROTATION_PENDING):  # the server saw a removal first: keep it, re-seal later
                     self.puller.need_reseal = True
                     return
-                raise
+                else:
+                    raise
+                batch = dev.store.outbox_ready_after(0, PUSH_BATCH)
+                continue
             by_id = {b64d(r["op_id"]): r["seq"] for r in results}
-            with dev.store.transaction():
-                for op_id, _ in batch:
-                    if op_id in by_id:
-                        dev.store.outbox_remove(op_id)
-                        dev.store.set_op_seq(op_id, by_id[op_id])
-            dev.outbox_changed()
-            if len(batch) < PUSH_BATCH:
-                return
+            # the next batch is read (after this one's outbox positions) before this one's marks are written
+            following = dev.store.outbox_ready_after(batch[-1][0], PUSH_BATCH) if len(batch) == PUSH_BATCH else []
+            marks.add([(op_id, by_id[op_id]) for _, op_id, _ in batch if op_id in by_id])
+            batch = following
 
     def _recover_own_chain(self) -> None:
         """This device is behind what the server holds of its own chain (its data folder was restored from

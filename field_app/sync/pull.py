@@ -8,15 +8,18 @@ from ..core.alerts import alert_code
 from ..core.policy import SELF_TYPES, may_write
 from ..crypto.canonical import b64d, b64e
 from ..crypto.chain import ChainError, check_cursor, check_envelope_context
-from ..crypto.envelope import EnvelopeError, MissingEpochKey, open_envelope
+from ..crypto.envelope import EnvelopeError, MissingEpochKey, open_envelope_plain
 from ..crypto.identity import verify_signature
 from ..crypto.ledger import ledger_knows
 from ..crypto.runs import vouch_runs
 from ..crypto.wire import EnvelopeFormatError, envelope_hash, unpack
+from ..store import LocalStore
 from . import holds
 from .client import SyncClient
 from .ledger_sync import LedgerSync
 from .port import DevicePort
+from .prefetch import PageFetcher
+from .slice_store import SliceStore
 
 __all__ = ["Puller", "PULL_LIMIT"]
 
@@ -25,7 +28,9 @@ PULL_LIMIT = 500
 # sync under one lock: a page of 500 (signatures checked, opened, sealed again under the local key) held
 # it for seconds on a busy phone, and a worker's save waited that long for "Opgeslagen". A page is now
 # applied in slices, each with its cursor, so a save gets in between two slices.
-APPLY_CHUNK = 40
+# (100 per slice: about 15 ms of work on this machine; each slice is a commit, without an fsync: see
+# ``_apply_page``.)
+APPLY_CHUNK = 100
 
 
 class Puller:
@@ -34,50 +39,68 @@ class Puller:
         self.need_reseal = False  # an earlier sealing of own work is on the server: seal the rest on top
         self.own_delivered = False
         self.saw_damaged = False  # an envelope refused as damaged: the own-chain check runs (own_chain.py)
+        self._slice: SliceStore | None = None
 
     def _alert(self, kind: str, detail: str = "") -> None:
         self.device.raise_alert(alert_code(kind), detail)
 
     def pull(self, first: tuple[dict, int] | None = None) -> None:
         """To the end, page by page. ``first``: (page, cursor) already read with the round's other reads;
-        used when the cursor is still that one."""
+        used when the cursor is still that one. The next page is read while a page is applied
+        (:mod:`.prefetch`)."""
         dev = self.device
         store = dev.store
         self.retry_pending()
-        while True:
-            cursor = int(store.get_state("cursor", "0"))
-            if first is not None and first[1] == cursor:
-                page = first[0]
-            else:
-                page = self.client.pull(dev.team, cursor, PULL_LIMIT)
-            first = None
-            changes, announced = page.get("changes"), page.get("next")
-            served: dict[int, bytes] = {}
-            try:
-                for change in changes:
-                    served[change["seq"]] = b64d(change["envelope"])
-            except (TypeError, KeyError, ValueError):
-                self._alert("bad_envelope", "malformed page")
+        fetcher = PageFetcher(lambda after: self.client.pull(dev.team, after, PULL_LIMIT))
+        try:
+            while True:
+                cursor = int(store.get_state("cursor", "0"))
+                if first is not None and first[1] == cursor:
+                    page = first[0]
+                else:
+                    page = fetcher.take(cursor)
+                first = None
+                if not self._pull_page(page, cursor, fetcher):
+                    return
+        finally:
+            fetcher.close()
 
-            def applied(seq: int, served: dict[int, bytes] = served) -> bytes | None:
-                env, seen = served.get(seq), store.seen_at_seq(seq)
-                return env if env is not None and seen is not None and seen == envelope_hash(env) else None
+    def _pull_page(self, page: dict, cursor: int, fetcher: PageFetcher) -> bool:
+        """Check and apply one page; True if there is more to read (then already being read)."""
+        dev = self.device
+        store = dev.store
+        changes, announced = page.get("changes"), page.get("next")
+        served: dict[int, bytes] = {}
+        decoded: list[dict] = []  # the page's changes with their envelopes decoded once
+        try:
+            for change in changes:
+                env = b64d(change["envelope"])
+                served[change["seq"]] = env
+                decoded.append({"seq": change["seq"], "envelope": env})
+        except (TypeError, KeyError, ValueError):
+            self._alert("bad_envelope", "malformed page")
 
-            try:
-                new_cursor = check_cursor(cursor, changes, announced, applied=applied)
-            except ChainError as exc:
-                self._alert(exc.kind, str(exc))
-            fresh = [(seq, env) for seq, env in sorted(served.items()) if seq > cursor]
-            self._ensure_ledger_covers(fresh)
-            for start in range(0, max(len(fresh), 1), APPLY_CHUNK):
-                chunk = fresh[start:start + APPLY_CHUNK]
-                last = start + APPLY_CHUNK >= len(fresh)
-                self.own_delivered = False
-                dev.apply_remote(self._apply_page(chunk, new_cursor if last else chunk[-1][0]))
-                if self.own_delivered:
-                    dev.outbox_changed()
-            if not page.get("more") or not fresh:
-                return
+        def applied(seq: int, served: dict[int, bytes] = served) -> bytes | None:
+            env, seen = served.get(seq), store.seen_at_seq(seq)
+            return env if env is not None and seen is not None and seen == envelope_hash(env) else None
+
+        try:
+            new_cursor = check_cursor(cursor, decoded, announced, applied=applied)
+        except ChainError as exc:
+            self._alert(exc.kind, str(exc))
+        fresh = [(seq, env) for seq, env in sorted(served.items()) if seq > cursor]
+        self._ensure_ledger_covers(fresh)
+        more = bool(page.get("more") and fresh)
+        if more:
+            fetcher.start(new_cursor)  # read the next page while this one is applied
+        for start in range(0, max(len(fresh), 1), APPLY_CHUNK):
+            chunk = fresh[start:start + APPLY_CHUNK]
+            last = start + APPLY_CHUNK >= len(fresh)
+            self.own_delivered = False
+            dev.apply_remote(self._apply_page(chunk, new_cursor if last else chunk[-1][0]))
+            if self.own_delivered:
+                dev.outbox_changed()
+        return more
 
     def _ensure_ledger_covers(self, fresh: list[tuple[int, bytes]]) -> None:
         """An envelope signed by a member naming a ledger head this device does not know means this
@@ -111,13 +134,24 @@ class Puller:
         ledger = dev.ledger
         vouched = vouch_runs([env for _seq, env in fresh],
                              lambda d: ledger.devices[d].ed25519 if ledger and d in ledger.devices else None)
-        with dev.chain_transaction():
-            for i, (seq, env) in enumerate(fresh):
-                taken = self._take(seq, env, observe=True, vouched=i in vouched)
-                if taken is not None:
-                    applied.append(taken)
+        # Not durable (no fsync at its commit): a power cut may lose the newest slices, never half of one,
+        # and their cursor goes with them, so they are read again (docs/architecture.md, "How a note travels").
+        with dev.chain_transaction(durable=False):
+            self._slice = SliceStore(dev.store, [env for _seq, env in fresh])  # few statements per slice
+            try:
+                for i, (seq, env) in enumerate(fresh):
+                    taken = self._take(seq, env, observe=True, vouched=i in vouched)
+                    if taken is not None:
+                        applied.append(taken)
+                self._slice.flush()
+            finally:
+                self._slice = None
             dev.store.set_state("cursor", str(new_cursor))
         return applied
+
+    def _store(self) -> LocalStore | SliceStore:
+        """The store, or the slice's view of it while a slice is applied (:mod:`.slice_store`)."""
+        return self._slice if self._slice is not None else self.device.store
 
     def _take(self, seq: int, env: bytes, *, observe: bool, in_order: bool = False,
               vouched: bool = False) -> tuple[bytes, dict] | None:
@@ -125,7 +159,7 @@ class Puller:
         A gap or fork in its device's chain holds that device back (the envelope waits as ``chain``);
         ``in_order`` is a held envelope tried again in its chain's order."""
         dev = self.device
-        store = dev.store
+        store = self._store()
         try:
             parts = unpack(env)
         except EnvelopeFormatError:
@@ -159,8 +193,9 @@ class Puller:
             store.rejected_add(op_id, seq, env, "context")
             return None
         try:
-            op = open_envelope(env, team=dev.team, sender_ed25519=sender.ed25519, epoch_keys=dev.epoch_keys,
-                               sender_device=parts.device, signature_checked=observe)  # observe verified it
+            op, plain = open_envelope_plain(env, team=dev.team, sender_ed25519=sender.ed25519,
+                                            epoch_keys=dev.epoch_keys, sender_device=parts.device,
+                                            signature_checked=observe)  # observe verified it
         except MissingEpochKey:
             store.pending_add(op_id, seq, env, "key")
             return None
@@ -171,14 +206,14 @@ class Puller:
             dev.count("ignored_ops")
             store.rejected_add(op_id, seq, env, "not_allowed")
             return None
-        store.add_op(op_id, op, origin="remote", seq=seq)
+        store.add_op(op_id, op, origin="remote", seq=seq, plain=plain)
         return op_id, op
 
     def _observe(self, seq: int, env: bytes, parts, sender_key: bytes, in_order: bool, vouched: bool = False) -> bool:
         """Feed the envelope to its device's chain; False if it is not taken now (a replay, a bad envelope,
         or its device held back: then it waits, in chain order). ``vouched``: a verified run of its chain
         in this page carries its signature (``crypto.runs``; docs/security.md)."""
-        store = self.device.store
+        store = self._store()
         if not in_order and holds.held(store).get(b64e(parts.device)) in holds.BLOCKING:
             # its chain is broken before it: wait in order — if it is its device's at all (a damaged copy
             # is refused now, so only the author's good copy can fill its place later)

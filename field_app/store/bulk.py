@@ -1,0 +1,67 @@
+"""The store's calls for many rows at once, used by sync's hot paths (issue #11): a pull slice's lookups
+and inserts (``sync/slice_store.py``) and a push batch's delivery marks (``sync/marks.py``). One statement,
+or one ``executemany``, for what was one statement per envelope. Mixed into :class:`~.db.LocalStore`, whose
+connection, lock and local key they use."""
+
+from __future__ import annotations
+
+from ..crypto.vault import seal_local_many
+
+__all__ = ["BulkStore"]
+
+
+def _parts(items: list, size: int = 500) -> list[list]:
+    return [items[i:i + size] for i in range(0, len(items), size)]
+
+
+class BulkStore:
+    """Needs ``db``, ``_lock``, ``_x``, ``_key`` and ``transaction`` of :class:`~.db.LocalStore`."""
+
+    def add_ops(self, items: list[tuple[bytes, bytes, str, int | None]]) -> None:
+        """Store several operations given as ``(op_id, canonical JSON, origin, seq)``, sealed, in one
+        ``executemany`` (positions in the given order; an op already there is left as it is)."""
+        blobs = seal_local_many(self._key(), "op", [plain for _op_id, plain, _origin, _seq in items])
+        rows = [(op_id, origin, seq, blob) for (op_id, _plain, origin, seq), blob in zip(items, blobs, strict=True)]
+        with self._lock:
+            self.db.conn.executemany(
+                "INSERT OR IGNORE INTO ops (op_id, position, origin, seq, blob) "
+                "VALUES (?, (SELECT COALESCE(MAX(position), 0) + 1 FROM ops), ?, ?, ?)", rows)
+
+    def ops_present(self, op_ids: list[bytes]) -> set[bytes]:
+        """Which of ``op_ids`` are stored (one statement per 500)."""
+        return {r[0] for part in _parts(op_ids) for r in
+                self._x(f"SELECT op_id FROM ops WHERE op_id IN ({','.join('?' * len(part))})", part)}
+
+    def outbox_ready_after(self, after: int, limit: int) -> list[tuple[int, bytes, bytes]]:
+        """:meth:`outbox_ready` from the entry after outbox position ``after``: (position, op_id, envelope)."""
+        rows = self._x("SELECT position, op_id, envelope FROM outbox WHERE position > ? ORDER BY position LIMIT ?",
+                       [after, limit])
+        out = []
+        for position, op_id, envelope in rows:
+            if envelope is None:
+                break
+            out.append((position, op_id, envelope))
+        return out
+
+    def outbox_envelopes(self, op_ids: list[bytes]) -> dict[bytes, bytes]:
+        """:meth:`outbox_envelope` of several ids (those sealed; one statement per 500)."""
+        return {r[0]: r[1] for part in _parts(op_ids) for r in
+                self._x(f"SELECT op_id, envelope FROM outbox WHERE envelope IS NOT NULL AND op_id IN "
+                        f"({','.join('?' * len(part))})", part)}
+
+    def outbox_delivered(self, items: list[tuple[bytes, int]]) -> None:
+        """The server stored these ``(op_id, seq)``: out of the outbox, and each operation gets its seq. One
+        transaction of two ``executemany``, not durable: if a power cut loses it, the entries are pushed
+        again and the server answers them as duplicates with the same seqs."""
+        with self.transaction(durable=False):
+            # keep what was delivered (``kept``, issue #11: delivered again if the server's copy is damaged)
+            self.db.conn.executemany("INSERT OR IGNORE INTO kept (op_id, envelope) SELECT op_id, envelope FROM outbox "
+                                     "WHERE op_id = ? AND envelope IS NOT NULL", [(op_id,) for op_id, _seq in items])
+            self.db.conn.executemany("DELETE FROM outbox WHERE op_id = ?", [(op_id,) for op_id, _seq in items])
+            self.db.conn.executemany("UPDATE ops SET seq = ? WHERE op_id = ?", [(seq, op_id) for op_id, seq in items])
+
+    def seen_add_many(self, rows: list[tuple[int, bytes, int, bytes]]) -> None:
+        """:meth:`seen_add` of several ``(seq, device, device_seq, hash)`` rows in one ``executemany``."""
+        with self._lock:
+            self.db.conn.executemany("INSERT OR IGNORE INTO seen (seq, device, device_seq, hash) VALUES (?, ?, ?, ?)",
+                                     rows)
