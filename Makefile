@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml
 $(COMPAT_STAMP): Makefile
 	test -x $(COMPAT)/bin/python || $(PYTHON) -m venv $(COMPAT)
 	$(COMPAT)/bin/python -m pip install --quiet --disable-pip-version-check \
-		'cryptography==43.0.1' sqlite-utils httpx pytest pytest-asyncio hypothesis fpdf2 pypdf
+		'cryptography==43.0.1' sqlite-utils httpx pytest pytest-asyncio hypothesis fpdf2 pypdf msgpack
 	touch $(COMPAT_STAMP)
 
 chromium:
