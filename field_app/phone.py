@@ -15,9 +15,11 @@ from pathlib import Path
 
 import flet as ft
 
+from field_app.app_api import StorageError
 from field_app.services import Services
 from field_app.ui.app import build
 from field_app.ui.session_guard import DEFAULT_IDLE_TIMEOUT, SessionGuard
+from field_app.ui.start_error import show_start_error
 
 _device: tuple[Services, SessionGuard] | None = None
 
@@ -42,7 +44,11 @@ def device() -> tuple[Services, SessionGuard]:
 
 
 def main(page: ft.Page) -> None:
-    services, guard = device()
+    try:
+        services, guard = device()
+    except StorageError as exc:  # a read-only or full app storage: the Dutch sentence, not a Python error
+        show_start_error(page, exc)
+        return
     build(page, services, guard)
 
 

@@ -7,6 +7,7 @@ cursor in the same transaction as the data it covers, so a crash never leaves ha
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import hmac
 import json
@@ -60,6 +61,29 @@ def _raise_storage_error(exc: sqlite3.Error) -> None:
         raise mapped from exc
 
 
+# what the operating system says when the data folder or its file cannot be made or opened for writing
+_OS_STORAGE_KINDS = {errno.EACCES: "readonly", errno.EPERM: "readonly", errno.EROFS: "readonly",
+                     errno.ENOSPC: "full", errno.EDQUOT: "full", errno.EIO: "io"}
+
+
+@contextmanager
+def _opening_errors() -> Iterator[None]:
+    """Making or opening the data folder and its database: a read-only or full folder (the phone's app
+    storage, a USB stick) is the Dutch StorageError, not a raw PermissionError or sqlite3 error."""
+    try:
+        yield
+    except OSError as exc:
+        kind = _OS_STORAGE_KINDS.get(exc.errno or 0)
+        if kind is None:
+            raise
+        raise StorageError(kind) from exc
+    except sqlite3.Error as exc:
+        _raise_storage_error(exc)
+        if (getattr(exc, "sqlite_errorcode", None) or 0) & 0xFF == 14:  # SQLITE_CANTOPEN: no file, no journal
+            raise StorageError("readonly") from exc
+        raise
+
+
 @contextmanager
 def _storage_errors() -> Iterator[None]:
     try:
@@ -74,17 +98,18 @@ class LocalStore(SnapshotRows, KeptMixin, BulkStore):
 
     def __init__(self, data_dir: str | Path):
         self.data_dir = Path(data_dir)
-        self.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-        try:  # owner-only (SQLite gives its -wal and -shm files the same mode)
-            os.close(os.open(self.data_dir / DB_FILE, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
-        except FileExistsError:
-            pass
-        conn = sqlite3.connect(self.data_dir / DB_FILE, check_same_thread=False, isolation_level=None)
+        with _opening_errors():
+            self.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+            try:  # owner-only (SQLite gives its -wal and -shm files the same mode)
+                os.close(os.open(self.data_dir / DB_FILE, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+            except FileExistsError:
+                pass
+            conn = sqlite3.connect(self.data_dir / DB_FILE, check_same_thread=False, isolation_level=None)
         self.db = sqlite_utils.Database(conn)
         self._lock = threading.RLock()
         self._local_key: bytes | None = None
         try:
-            with _storage_errors():  # a read-only or full database file: a Dutch StorageError, not a traceback
+            with _opening_errors():  # a read-only or full database file: a Dutch StorageError, not a traceback
                 self.db.execute("PRAGMA journal_mode=WAL")
                 self.db.execute("PRAGMA synchronous=FULL")
                 self.db.execute("PRAGMA secure_delete=ON")
