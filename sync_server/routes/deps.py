@@ -203,6 +203,13 @@ def require_confirmed(caller: Caller) -> None:
         raise ApiError(ErrorCode.DEVICE_NOT_CONFIRMED)
 
 
+def require_own_device(caller: Caller, device: str) -> None:
+    """A route about one device's own chain (``/devices/{device}/chain...``): only that device may ask
+    (403 ``wrong_device``)."""
+    if device != caller.device.id:
+        raise ApiError(ErrorCode.WRONG_DEVICE, "A device reads only its own chain.")
+
+
 def require_beheer(caller: Caller) -> None:
     if not caller.device.beheer:
         raise ApiError(ErrorCode.NOT_BEHEER)

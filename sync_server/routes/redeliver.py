@@ -25,6 +25,7 @@ from field_app.crypto.canonical import b64e
 
 from ..protocol import (
     MAX_ENVELOPES_PER_PUSH,
+    PULL_LIMIT_DEFAULT,
     PULL_LIMIT_MAX,
     PULL_LIMIT_MIN,
     ApiError,
@@ -35,7 +36,7 @@ from ..protocol import (
     query_int_schema,
 )
 from ..store.base import OpConflict, OwnChange, Replacement
-from .changes import Checked, _check_signed, _decoded
+from .changes import Checked, PageLimit, _check_signed, _decoded
 from .deps import (
     Caller,
     JsonRoute,
@@ -44,6 +45,7 @@ from .deps import (
     public_key,
     query_int,
     require_confirmed,
+    require_own_device,
     signature_ok,
     team_caller,
 )
@@ -125,8 +127,6 @@ def _named_hash(device_seq: int, by_seq: dict[int, tuple[int, Checked]], rows: d
     return None
 
 
-
-
 class OwnHashOut(BaseModel):
     seq: int
     device_seq: int
@@ -145,18 +145,16 @@ def own_hashes(
     store: StoreDep,
     after: Annotated[str | None, query_int_schema(0, 2**53),
                      Query(description="Places with a greater device_seq (default 0).")] = None,
-    limit: Annotated[str | None, query_int_schema(PULL_LIMIT_MIN, PULL_LIMIT_MAX),
-                     Query(description=f"{PULL_LIMIT_MIN}-{PULL_LIMIT_MAX}, default {PULL_LIMIT_MAX}.")] = None,
+    limit: PageLimit = None,
 ) -> OwnHashesOut:
     """The SHA-256 of every stored copy of the calling device's own chain after a device_seq, in chain
     order: the device compares them with what it sealed and delivers again what no longer matches
     (``POST /changes/redeliver``), about 100 bytes a place instead of the envelopes. Only a device's own
     (403 ``wrong_device``)."""
     require_confirmed(caller)
-    if device != caller.device.id:
-        raise ApiError(ErrorCode.WRONG_DEVICE, "A device reads only its own chain.")
+    require_own_device(caller, device)
     after_seq = query_int(after, "after", 0, 0, 2**53)
-    page_size = query_int(limit, "limit", PULL_LIMIT_MAX, PULL_LIMIT_MIN, PULL_LIMIT_MAX)
+    page_size = query_int(limit, "limit", PULL_LIMIT_DEFAULT, PULL_LIMIT_MIN, PULL_LIMIT_MAX)
     rows = store.own_changes(caller.team, device, after_seq, page_size + 1)
     return OwnHashesOut(
         hashes=[OwnHashOut(seq=r.seq, device_seq=r.device_seq, hash=b64e(hashlib.sha256(r.envelope).digest()))

@@ -146,6 +146,24 @@ def test_the_schema_states_patterns_integers_limits_and_every_method() -> None:
     assert signed["minItems"] == 1 and signed["maxItems"] == protocol.MAX_ENVELOPES_PER_PUSH
 
 
+def test_every_paged_read_declares_the_same_limit() -> None:
+    """One ``?limit=`` for every paged read (changes, round, a device's own chain and its hashes): the same
+    range, default and wording in the schema."""
+    from sync_server.app import create_app
+    from sync_server.settings import Settings
+
+    spec = create_app(Settings(public_url="http://testserver"), None).openapi()  # type: ignore[arg-type]
+    paths = ["/v1/teams/{team}/changes", "/v1/teams/{team}/round", "/v1/teams/{team}/devices/{device}/chain",
+             "/v1/teams/{team}/devices/{device}/chain/hashes"]
+    limits = []
+    for path in paths:
+        params = {p["name"]: p for p in spec["paths"][path]["get"]["parameters"]}
+        limits.append((params["limit"]["schema"], params["limit"]["description"]))
+    assert limits[0][0] == {"type": "integer", "minimum": 1, "maximum": 500, "title": "Limit"}
+    assert limits[0][1] == "1-500, default 100."
+    assert all(limit == limits[0] for limit in limits), limits
+
+
 async def test_a_405_names_every_method_of_the_path(server: Server) -> None:
     for path, methods in (("/v1/teams/x/changes", "GET, POST"), ("/v1/teams/x/grants", "GET, POST"),
                           ("/v1/enrol", "POST")):
