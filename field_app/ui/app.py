@@ -23,6 +23,7 @@ from field_app.app_api import (
     LockedError,
     StorageError,
     ValidationError,
+    may_record,
 )
 from field_app.ui import app_unlock, chrome
 from field_app.ui.i18n import I18n
@@ -345,6 +346,9 @@ class VeldwerkApp:
         self.show(screen)
 
     def push(self, screen: Any) -> None:
+        if getattr(screen, "writes", False) and not self.may_record:  # the screens leave these out; belt and braces
+            self.toast(self.i18n.t("validation.role"), error=True)
+            return
         if self.screen is not None and not isinstance(self.screen, UnlockView):
             self.stack.append(self.screen)
         self.show(screen)
@@ -370,6 +374,15 @@ class VeldwerkApp:
         except Exception:  # not enrolled yet
             role = None
         return self.TEAM_TABS if role in TEAM_TAB_ROLES else self.TABS
+
+    @property
+    def may_record(self) -> bool:
+        """Whether this user's role writes records. A partner reader and the DPO only read (DOMAIN.md roles,
+        core/policy.py ``may_write``): every screen leaves out the actions the device would refuse them."""
+        try:
+            return self.services.unlocked and may_record(self.services.role)
+        except Exception:  # not enrolled yet
+            return False
 
     def open_client(self, client_id: str) -> None:
         """Open a client's file. The opening is logged by the services (access log); a file outside

@@ -140,10 +140,13 @@ class CaseloadView:
             expand=True, spacing=0,
         )
 
-    def fab(self) -> ft.FloatingActionButton:
+    def fab(self) -> ft.FloatingActionButton | None:
         """"Nieuwe cliënt" floats at the bottom; the end of the list leaves room for it, and while the list
-        scrolls it shrinks to its icon (its name stays for screen readers)."""
+        scrolls it shrinks to its icon (its name stays for screen readers). None for a reading role."""
         t = self.app.i18n.t
+        if not self.app.may_record:
+            self.add = None
+            return None
         self.add = ft.FloatingActionButton(icon=ft.Icons.PERSON_ADD_ALT, content=t("caseload.add"),
                                            on_click=self.app.handler(self.open_add_dialog))
         return self.add
@@ -398,7 +401,8 @@ class RowActions:
         self.dialog = ft.AlertDialog(
             title=c.text(item.display_name, ft.TextThemeStyle.TITLE_LARGE),
             content=ft.Column([action(t("lists.row.open"), ft.Icons.FOLDER_OPEN_OUTLINED, open_file),
-                               action(t("routine.action"), ft.Icons.EVENT_AVAILABLE, routine),
+                               *([action(t("routine.action"), ft.Icons.EVENT_AVAILABLE, routine)]
+                                 if app.may_record else []),
                                *([action(t("lists.row.assign"), ft.Icons.ASSIGNMENT_IND_OUTLINED, assign)]
                                  if may_assign(app.services.role) else
                                  [c.para(t("lists.row.assign_by_supervisor"), ft.TextThemeStyle.BODY_MEDIUM)])],

@@ -90,7 +90,7 @@ class ClientView:
         bottom: list[ft.Control] = [
             c.primary_button(t("contact.open"), ft.Icons.EDIT_NOTE,
                              self.app.handler(lambda e: self.app.open_contact_form(self.client_id)),
-                             identifier="record-contact")]
+                             identifier="record-contact")] if self.app.may_record else []
         return ft.Column(
             [
                 self.bar.build(),

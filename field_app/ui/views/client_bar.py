@@ -61,6 +61,8 @@ class ClientBar:
         """Signaal maken and Meldcode-afweging: what a worker starts from the file besides a contact."""
         view = self.view
         app, t, cid = view.app, view.app.i18n.t, view.client_id
+        if not app.may_record:  # a reading role starts nothing
+            return []
         out = [p.button(t("cf.timeline.flag_client"), ft.Icons.FLAG_OUTLINED,
                         app.handler(lambda e: forms.flag_form(app, cid)), identifier="flag-client")]
         if hasattr(app, "open_meldcode"):

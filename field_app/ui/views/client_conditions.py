@@ -58,7 +58,8 @@ def render(view: ClientView, data: ClientData) -> list[ft.Control]:
         buttons.insert(1, p.button(t("cf.cond.add_condition"), ft.Icons.ADD,
                                    app.handler(lambda e: forms.condition_form(app, view.client_id, frameworks)),
                                    identifier="add-condition"))
-    out.append(p.actions(buttons))
+    if app.may_record:
+        out.append(p.actions(buttons))
     lapse = [f for f in data.open_flags() if f.fields.get("raised_by_rule") == "KADER_VERVALLEN"]
     for flag in lapse:
         out.append(p.flag_card(app, flag))
@@ -86,9 +87,10 @@ def render(view: ClientView, data: ClientData) -> list[ft.Control]:
                                + (f" · {ph['location']}" if ph.get("location") else ""), muted=True))
         if f.get("note"):
             rows.append(p.line(f["note"], muted=True))
-        rows.append(p.actions([p.button(t("cf.cond.change_status"), ft.Icons.EDIT_OUTLINED,
-                                        app.handler(lambda e, r=fw: forms.framework_status_form(app, r)),
-                                        identifier=f"fw-change-{fw.id}")]))
+        if app.may_record:
+            rows.append(p.actions([p.button(t("cf.cond.change_status"), ft.Icons.EDIT_OUTLINED,
+                                            app.handler(lambda e, r=fw: forms.framework_status_form(app, r)),
+                                            identifier=f"fw-change-{fw.id}")]))
         mine = [r for r in conditions if r.fields.get("framework_id") == fw.id]
         for cond in mine:
             rows.append(_condition(view, cond, latest.get(cond.id)))

@@ -31,9 +31,10 @@ if TYPE_CHECKING:
 def render(view: ClientView, data: ClientData) -> list[ft.Control]:
     app, i18n, t = view.app, view.app.i18n, view.app.i18n.t
     out: list[ft.Control] = [c.section_title(t("cf.net.people"))]
-    out.append(p.actions([p.button(t("cf.net.add_person"), ft.Icons.PERSON_ADD_ALT,
-                                   app.handler(lambda e: forms.network_person_form(app, view.client_id)),
-                                   identifier="add-network-person")]))
+    if app.may_record:
+        out.append(p.actions([p.button(t("cf.net.add_person"), ft.Icons.PERSON_ADD_ALT,
+                                       app.handler(lambda e: forms.network_person_form(app, view.client_id)),
+                                       identifier="add-network-person")]))
     people = data.of("network_person")
     if not people:
         out.append(p.empty(t("cf.net.people_empty")))
@@ -61,7 +62,7 @@ def render(view: ClientView, data: ClientData) -> list[ft.Control]:
 
     out.append(c.section_title(t("cf.net.partners")))
     cases = data.of("zvh_case")
-    if not cases:
+    if not cases and app.may_record:
         out.append(p.actions([p.button(t("cf.net.add_case"), ft.Icons.ADD,
                                        app.handler(lambda e: forms.zvh_case_form(app, view.client_id)),
                                        identifier="add-zvh-case")]))
@@ -98,13 +99,15 @@ def _case(view: ClientView, data: ClientData, case) -> ft.Control:
     if tri.get("outcome"):
         rows.append(p.line(t("cf.net.triage", outcome=i18n.code_label(WegingBesluit, tri["outcome"]),
                              date=iso_to_field(tri.get("date")) or "…")))
-    rows.append(p.actions([
-        p.button(t("cf.net.add_conference"), ft.Icons.GROUPS_OUTLINED,
-                 app.handler(lambda e: forms.case_conference_form(app, view.client_id, case.id)),
-                 identifier="add-conference"),
-        p.button(t("cf.net.add_action"), ft.Icons.ADD_TASK,
-                 app.handler(lambda e: forms.case_action_form(app, view.client_id, case.id)), identifier="add-action"),
-    ]))
+    if app.may_record:
+        rows.append(p.actions([
+            p.button(t("cf.net.add_conference"), ft.Icons.GROUPS_OUTLINED,
+                     app.handler(lambda e: forms.case_conference_form(app, view.client_id, case.id)),
+                     identifier="add-conference"),
+            p.button(t("cf.net.add_action"), ft.Icons.ADD_TASK,
+                     app.handler(lambda e: forms.case_action_form(app, view.client_id, case.id)),
+                     identifier="add-action"),
+        ]))
     actions = [a for a in data.of("case_action") if a.fields.get("case_id") == case.id]
     groups: dict[str, list] = {}
     for a in actions:
@@ -129,7 +132,7 @@ def _action(view: ClientView, action) -> ft.Control:
                  due=iso_to_field(f.get("due")) or "…")),
         p.status_badge(i18n.code_label(ActieStatus, status), status, app.scale),
     ]
-    if status == "OPEN":
+    if status == "OPEN" and app.may_record:
         def done(e=None) -> None:
             app.services.update_record(action.id, {"status": "GEDAAN"})
             view.show_section("network")

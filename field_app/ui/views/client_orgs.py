@@ -58,8 +58,9 @@ def _involved(view: ClientView, item: organisations.Involved) -> ft.Control:
                 view.show_section("case")
             confirm_dialog(app, t("case.orgs.contact_title", name=name), roles, t("case.save"), confirmed,
                            reason_label=t("case.orgs.contact_label"), identifier="org-contact-confirm")
-        rows.append(p.actions([p.button(t("case.orgs.set_contact"), ft.Icons.PERSON_OUTLINE, app.handler(set_contact),
-                                        identifier=f"org-contact-{key}")]))
+        if app.may_record:
+            rows.append(p.actions([p.button(t("case.orgs.set_contact"), ft.Icons.PERSON_OUTLINE,
+                                            app.handler(set_contact), identifier=f"org-contact-{key}")]))
     return p.card(rows, key=f"org-{key}", identifier=f"org-{key}")
 
 
@@ -82,9 +83,10 @@ def _proposal(view: ClientView, prop: organisations.Proposal) -> ft.Control:
 
     rows = [ft.Row([c.badge(t("case.orgs.proposal"), ft.Icons.LIGHTBULB_OUTLINE, theme.WARNING, app.scale)],
                    wrap=True),
-            p.title(name), p.line(prop.reason(i18n.lang)),
-            p.actions([p.button(t("case.orgs.add"), ft.Icons.ADD, app.handler(add),
-                                identifier=f"org-add-{prop.organisation}", filled=True),
-                       p.button(t("case.orgs.dismiss"), ft.Icons.CLOSE, app.handler(dismiss),
-                                identifier=f"org-dismiss-{prop.organisation}")])]
+            p.title(name), p.line(prop.reason(i18n.lang))]
+    if app.may_record:
+        rows.append(p.actions([p.button(t("case.orgs.add"), ft.Icons.ADD, app.handler(add),
+                                        identifier=f"org-add-{prop.organisation}", filled=True),
+                               p.button(t("case.orgs.dismiss"), ft.Icons.CLOSE, app.handler(dismiss),
+                                        identifier=f"org-dismiss-{prop.organisation}")]))
     return p.card(rows, key=f"proposal-{prop.organisation}", identifier=f"proposal-{prop.organisation}")

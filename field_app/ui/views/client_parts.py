@@ -87,7 +87,8 @@ def flag_card(app, flag) -> ft.Control:
         rows.append(line(note))
     if f.get("resolution_note"):
         rows.append(line(t("cf.flag.resolution", note=f["resolution_note"])))
-    if links.asks_for_meldcode(f) and hasattr(app, "open_meldcode"):  # e.g. "woont bij slachtoffer"
+    # e.g. "woont bij slachtoffer": the weighing, for a role that records
+    if links.asks_for_meldcode(f) and hasattr(app, "open_meldcode") and app.may_record:
         rows.append(actions([button(t("cf.flag.meldcode"), ft.Icons.RULE,
                                     app.handler(lambda e=None: app.open_meldcode(flag.client_id, flag.id)),
                                     identifier=f"flag-meldcode-{flag.id}")]))

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 
 import flet as ft
 
-from field_app.app_api import may_record
 from field_app.domain.vocab import (
     Advies,
     BeslissingEffect,
@@ -31,7 +30,7 @@ if TYPE_CHECKING:
 def render(view: ClientView, data: ClientData) -> list[ft.Control]:
     app, t = view.app, view.app.i18n.t
     reports, decisions = data.of("report"), data.of("om_decision")
-    out: list[ft.Control] = [] if not may_record(app.services.role) else [p.actions([
+    out: list[ft.Control] = [] if not app.may_record else [p.actions([
         p.button(t("rep.add"), ft.Icons.NOTE_ADD_OUTLINED, app.handler(lambda e: forms.report_form(app, view.client_id)),
                  identifier="add-report"),
         p.button(t("rep.decision_add"), ft.Icons.GAVEL, app.handler(lambda e: forms.decision_form(
@@ -84,7 +83,7 @@ def _report(view: ClientView, record, refresh) -> ft.Control:
             lambda e: (app.services.update_record(record.id, {"status": "VERZONDEN",
                                                               "sent_on": date.today().isoformat()}), refresh())),
             identifier=f"report-send-{record.id}"))
-    if buttons:
+    if buttons and app.may_record:  # a role that now only reads changes nothing, not even its own
         rows.append(p.actions(buttons))
     return p.card(rows, key=f"report-{record.id}", identifier=f"report-{record.id}")
 

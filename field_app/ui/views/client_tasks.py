@@ -91,6 +91,8 @@ def _adopt(view: ClientView, data: ClientData, phase: str, start, today: date, t
     cases = [r for r in data.of("zvh_case") if r.fields.get("phase") != "AFGESLOTEN"]
     if not cases:
         return p.line(t("case.tasks.no_case"), muted=True)
+    if not app.may_record:  # a reading role sees the plan, adopts nothing
+        return p.line(app.i18n.n("case.tasks.open", len(todo)), muted=True)
 
     def adopt(e=None) -> None:
         for fields in phase_tasks.adoption(data.ctx, phase, start, today, cases[0].id):

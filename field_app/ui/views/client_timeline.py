@@ -97,7 +97,7 @@ def _note(view: ClientView, data: ClientData, note, conditions: dict) -> ft.Cont
                                    item.get("status"), app.scale, wide=True))
         if item.get("violation"):
             rows.append(p.line(rv.ladder_line(app, item["violation"])))
-            if item["violation"].get("response") == "RAPPORTAGE_OM" and not any(
+            if item["violation"].get("response") == "RAPPORTAGE_OM" and app.may_record and not any(
                     r.fields.get("source_id") == note.id for r in data.of("report")):
                 rows.append(p.actions([p.button(t("rep.from_violation"), ft.Icons.NOTE_ADD_OUTLINED, app.handler(
                     lambda e: report_forms.report_form(app, view.client_id, source_id=note.id)),
@@ -113,6 +113,8 @@ def _note(view: ClientView, data: ClientData, note, conditions: dict) -> ft.Cont
         rows += rv.review_block(app, note, lambda: view.show_section(view.section))
     for flag in data.flags_for(note.id):
         rows.append(p.flag_card(app, flag))
+    if not app.may_record:  # the ⋮ holds only writes (addendum, flag, retract): a reading role gets none
+        return p.card(rows, key=f"note-{note.id}", identifier=f"note-{note.id}")
     name = summary(view, note)
     # the note's actions wait behind one ⋮ beside its title (three large buttons per note were too many)
     menu = ft.Semantics(content=c.icon_button(ft.Icons.MORE_VERT, t("lists.row.menu", name=name),

@@ -38,9 +38,10 @@ def next_status(current: str | None) -> str:
 def render(view: ClientView, data: ClientData) -> list[ft.Control]:
     app, t = view.app, view.app.i18n.t
     out: list[ft.Control] = [c.section_title(t("cf.tr.title"))]
-    out.append(p.actions([p.button(t("cf.tr.add"), ft.Icons.ADD,
-                                   app.handler(lambda e: forms.transition_form(app, view.client_id)),
-                                   identifier="add-transition")]))
+    if app.may_record:
+        out.append(p.actions([p.button(t("cf.tr.add"), ft.Icons.ADD,
+                                       app.handler(lambda e: forms.transition_form(app, view.client_id)),
+                                       identifier="add-transition")]))
     transitions = sorted(data.of("transition"), key=lambda r: (r.fields.get("status") in DONE,
                                                                 -(r.fields.get("planned_at") or r.fields.get("actual_at")
                                                                   or r.created_at)))
@@ -85,7 +86,7 @@ def _transition(view: ClientView, data: ClientData, tr) -> ft.Control:
         for item, st in checklist.items():
             rows.append(_check_item(view, item, st, lambda item=item, st=st: view.app.services.update_record(
                 tr.id, {"checklist": {item: next_status(st)}}), f"tr-{tr.id}-{item}"))
-    if status not in DONE:
+    if status not in DONE and app.may_record:
         def arrived(e=None) -> None:  # asks when (date and time, now to start with)
             forms.arrival_form(app, tr)
 
@@ -117,11 +118,12 @@ def _check_item(view: ClientView, item: str, status: str, change, identifier: st
                 c.text(name, ft.TextThemeStyle.BODY_LARGE, expand=True),
                 c.text(word, ft.TextThemeStyle.LABEL_LARGE, color=tone.fg, weight=ft.FontWeight.W_600)],
                spacing=8, vertical_alignment=ft.CrossAxisAlignment.CENTER),
-        on_click=app.handler(tap), padding=ft.Padding.symmetric(horizontal=8, vertical=12),
-        border_radius=ft.BorderRadius.all(8), bgcolor=tone.bg, ink=True,
+        on_click=app.handler(tap) if app.may_record else None, padding=ft.Padding.symmetric(horizontal=8, vertical=12),
+        border_radius=ft.BorderRadius.all(8), bgcolor=tone.bg, ink=app.may_record,
     )
-    return ft.Semantics(content=row, button=True, identifier=identifier, container=True, exclude_semantics=True,
-                        label=t("cf.tr.check_semantic", item=name, status=word))
+    # a reading role sees the state, not a button that the device would refuse
+    return ft.Semantics(content=row, button=app.may_record, identifier=identifier, container=True,
+                        exclude_semantics=True, label=t("cf.tr.check_semantic", item=name, status=word))
 
 
 def _aftercare(view: ClientView, data: ClientData) -> list[ft.Control]:
@@ -160,7 +162,7 @@ def _aftercare(view: ClientView, data: ClientData) -> list[ft.Control]:
                                                                                                a, cur)), app.scale)
         rows.append(ft.Container(
             ft.Row([ft.Semantics(content=ft.Column(info, spacing=4), container=True, expand=True),
-                    ft.Semantics(content=edit, identifier=f"after-edit-{area}")],
+                    *([ft.Semantics(content=edit, identifier=f"after-edit-{area}")] if app.may_record else [])],
                    vertical_alignment=ft.CrossAxisAlignment.START),
             padding=ft.Padding.symmetric(vertical=6), key=f"after-{area}",
             border=ft.Border.only(bottom=ft.BorderSide(1, ft.Colors.OUTLINE_VARIANT))))

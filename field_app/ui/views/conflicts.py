@@ -114,7 +114,8 @@ def _field_rows(app: VeldwerkApp, rec: RecordView, conflict: FieldConflict, n: i
         out.append(ft.Container(ft.Column([
             c.para(shown, ft.TextThemeStyle.BODY_LARGE, weight=ft.FontWeight.W_600, color=theme.WARNING.fg),
             c.para(by, ft.TextThemeStyle.BODY_MEDIUM, color=theme.WARNING.fg),
-            ft.Semantics(content=ft.Row([keep]), container=True, identifier=f"conflict-keep-{n}-{conflict.field}-{i}"),
+            *([ft.Semantics(content=ft.Row([keep]), container=True,
+                            identifier=f"conflict-keep-{n}-{conflict.field}-{i}")] if app.may_record else []),
         ], spacing=4), padding=ft.Padding.only(left=8, top=4, bottom=4),
             border=ft.Border.only(left=ft.BorderSide(3, theme.WARNING.fg))))
     return out

@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     from field_app.ui.app import VeldwerkApp
 
 class ContactFormView:
+    writes = True  # a screen that records: not for a reading role (VeldwerkApp.push)
     back = True
     nav = False
     chip = True

@@ -72,6 +72,8 @@ def ask_pending(app: VeldwerkApp, record_id: str | None = None) -> EscalateDialo
     after a restart and unlock until it is answered or declined. A question whose note is gone (retracted)
     is recorded as declined. Returns the dialog shown, if any."""
     svc = app.services
+    if not app.may_record:  # a role that now only reads makes no flag: the question waits (kept, unanswered)
+        return None
     for q in svc.pending_questions():
         if q.get("kind") != ESCALATE or (record_id is not None and q.get("record_id") != record_id):
             continue

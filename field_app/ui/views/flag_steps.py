@@ -70,8 +70,10 @@ def _toggle(app, flag, step: flag_steps.Step, tick: Any) -> None:
 
 
 def may_resolve(app, flag) -> bool:
-    """The assignee (or anyone when nobody is assigned) and the coordinating roles resolve a flag."""
-    return (flag.fields.get("assignee") or "") in ("", app.services.user_name) or app.services.role in FLAG_ROLES
+    """The assignee (or anyone when nobody is assigned) and the coordinating roles resolve a flag; a reading
+    role none."""
+    return app.may_record and ((flag.fields.get("assignee") or "") in ("", app.services.user_name)
+                               or app.services.role in FLAG_ROLES)
 
 
 def _step(app, flag, step: flag_steps.Step, tick: flag_steps.Tick | None) -> ft.Control:
@@ -86,11 +88,12 @@ def _step(app, flag, step: flag_steps.Step, tick: flag_steps.Tick | None) -> ft.
     row = ft.Container(
         ft.Row([ft.Icon(icon, color=tone.fg, size=24 * app.scale), ft.Column(lines, spacing=2, expand=True)],
                spacing=10, vertical_alignment=ft.CrossAxisAlignment.START),
-        on_click=app.handler(lambda e=None: _toggle(app, flag, step, tick)),
+        on_click=app.handler(lambda e=None: _toggle(app, flag, step, tick)) if app.may_record else None,
         padding=ft.Padding.symmetric(horizontal=8, vertical=12), border_radius=ft.BorderRadius.all(8),
-        bgcolor=tone.bg if tick else None, ink=True)
+        bgcolor=tone.bg if tick else None, ink=app.may_record)
     state = t("case.steps.state_done") if tick else t("case.steps.state_open")
-    return ft.Semantics(content=row, button=True, container=True, exclude_semantics=True,
+    # a reading role sees which steps are done; ticking one is for those who record
+    return ft.Semantics(content=row, button=app.may_record, container=True, exclude_semantics=True,
                         identifier=f"step-{flag.id}-{step.code}", label=f"{label}: {state}")
 
 

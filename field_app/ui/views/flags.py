@@ -149,7 +149,7 @@ class FlagsView:
             label=", ".join(s for s in spoken if s), on_tap=open_it)
         body: list[ft.Control] = [head]
         actions = flag_actions(app, flag, item, self.changed)
-        if links.asks_for_meldcode(f):  # e.g. "woont bij slachtoffer": the weighing straight from the flag
+        if links.asks_for_meldcode(f) and app.may_record:  # e.g. "woont bij slachtoffer": the weighing straight from the flag
             weigh = app.handler(lambda e=None: app.open_meldcode_for_flag(flag.client_id, flag.id))
             actions.insert(0, ft.Semantics(content=ft.OutlinedButton(content=t("cf.flag.meldcode"), icon=ft.Icons.RULE,
                                                                      on_click=weigh),
@@ -197,7 +197,7 @@ def flag_actions(app: VeldwerkApp, flag: Any, item: Any, changed) -> list[ft.Con
     *Afhandelen* (with a resolution note)."""
     t, me = app.i18n.t, app.services.user_name
     assignee = flag.fields.get("assignee") or ""
-    if not (assignee in ("", me) or app.services.role in FLAG_ROLES):
+    if not app.may_record or not (assignee in ("", me) or app.services.role in FLAG_ROLES):
         return []
 
     def ack(e=None) -> None:

@@ -40,6 +40,7 @@ def draft_slot(client_id: str) -> str:
 
 
 class MeldcodeView:
+    writes = True  # a screen that records: not for a reading role (VeldwerkApp.push)
     back = True
     nav = False
     chip = True

@@ -58,7 +58,7 @@ def review_block(app: VeldwerkApp, record: Any, refresh=None) -> list[ft.Control
                         identifier=f"review-approve-{record.id}", filled=True),
                     p.button(t("review.return"), ft.Icons.UNDO, app.handler(
                         lambda e: return_dialog(app, record.id, refresh)), identifier=f"review-return-{record.id}")]
-    if record.author == me and state.returned:
+    if record.author == me and state.returned and app.may_record:
         buttons.append(p.button(t("review.resubmit"), ft.Icons.REPLAY, app.handler(
             lambda e: resubmit_dialog(app, record, refresh)), identifier=f"review-resubmit-{record.id}", filled=True))
     if buttons:

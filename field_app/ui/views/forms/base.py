@@ -170,6 +170,7 @@ class FormView:
     """A pushed screen: title, fields, Opslaan. ``save(values)`` writes through the services and may raise
     ``ValidationError``; on success the form goes back to the client file with a toast."""
 
+    writes = True  # every form records something: not for a reading role (VeldwerkApp.push)
     back = True
     nav = False
     chip = True
