@@ -30,8 +30,7 @@ from ..domain.errors import ValidationError
 from ..domain.hlc import HybridClock, Stamp, now_ms
 from ..store import LocalStore
 from ..store.frontier import older_bases
-from . import lease
-from .alerts import SecurityAlert, alert_code, read_alert, record_alert
+from .alerts import alert_code
 from .errors import LockedError, NotAllowed
 from .listeners import Listeners
 from .policy import MEMBER_TYPE, SELF_TYPES, may_write, refusal
@@ -39,13 +38,14 @@ from .projection import AuditProjection
 from .sealing import Sealer
 from .snapshots import GRACE_S, SnapshotKeeper
 from .states import SyncState
+from .status import DeviceStatus
 
 __all__ = ["Device"]
 
 log = logging.getLogger("veldwerk.device")
 
 
-class Device:
+class Device(DeviceStatus):
     def __init__(self, data_dir: str | Path, *, clock: Callable[[], int] = now_ms):
         self.data_dir = Path(data_dir)
         self.clock = clock
@@ -375,65 +375,6 @@ class Device:
         except BaseException:
             self._tracker = DeviceChainTracker.from_json(snapshot)
             raise
-
-    # -- sync state --------------------------------------------------------------------------------------
-    @property
-    def sync_state(self) -> tuple[SyncState, str]:
-        return self._state, self._error_code
-
-    def set_sync_state(self, state: SyncState, code: str = "") -> None:
-        changed = (state, code) != (self._state, self._error_code)
-        self._state, self._error_code = state, code
-        if changed:
-            self.notify()
-
-    def after_round(self) -> None:
-        """A successful round: renew the offline lease, say online (or why work waits)."""
-        self.last_sync_at = now_ms()
-        now = self.clock()
-        lease.renew(self._store, now)
-        self.set_sync_state(SyncState.ONLINE if self.can_seal() else self.waiting_state())
-        self.notify()
-        self.maybe_snapshot()
-
-    # -- security stops ------------------------------------------------------------------------------------
-    def raise_alert(self, code: str, detail: str = "") -> None:
-        record_alert(self._store, code, self.clock())
-        self.set_sync_state(SyncState.ERROR, code=code)
-        raise SecurityAlert(code, detail)
-
-    def alert_state(self) -> dict | None:
-        return None if self.erased else read_alert(self._store)
-
-    def check_alert(self) -> None:
-        state = self.alert_state()
-        if state is not None:
-            self.set_sync_state(SyncState.ERROR, code=state["code"])
-            raise SecurityAlert(state["code"])
-
-    def clear_alert(self) -> None:
-        self.require_unlocked()
-        self._store.set_state("alert", "")
-        self.set_sync_state(SyncState.OFFLINE)
-
-    # -- offline lease (see core/lease.py) -------------------------------------------------------------------
-    def lease_info(self) -> dict:
-        return lease.info(self._store, self.clock())
-
-    def check_lease(self) -> None:
-        """After 14 days without a successful sync, drop the team keys from the keyring and memory. Only
-        when they can come back: this device is in the ledger, so its grants wait on the server."""
-        if not self.unlocked or not lease.expired(self._store, self.clock()) or not self.is_member():
-            return
-        if self._epoch_keys or self._store.secret_names("epoch:"):
-            self._store.delete_secrets("epoch:")
-            self._epoch_keys.clear()
-            self._store.set_state("lease_expired", "1")
-            log.info("offline lease expired: team keys dropped until the next sync")
-            self.notify()
-
-    def lease_restored(self) -> None:
-        lease.restored(self._store)
 
     # -- notifications --------------------------------------------------------------------------------------
     def subscribe(self, callback: Callable[[], None]) -> Callable[[], None]:

@@ -1,9 +1,12 @@
 """What the contact form sends and how it shows what was refused: the fields for
-``create_record("contact")`` with the errors the form finds itself, and each message beside its field."""
+``create_record("contact")`` with the errors the form finds itself, each message beside its field, and the
+first field with a message."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
+
+import flet as ft
 
 from field_app.domain import questions
 from field_app.domain.vocab import ContactUitkomst, VeiligheidMedewerker
@@ -13,7 +16,7 @@ from field_app.ui import fmt
 if TYPE_CHECKING:
     from field_app.ui.views.contact_form import ContactFormView
 
-__all__ = ["moment", "collect", "field_errors", "show_errors", "needs_escalation"]
+__all__ = ["moment", "collect", "field_errors", "show_errors", "needs_escalation", "first_invalid"]
 
 
 def moment(date_text: str, time_text: str) -> int | None:
@@ -130,3 +133,19 @@ def show_storage_error(form: ContactFormView, kind: str) -> None:
 def needs_escalation(fields: dict) -> bool:
     """A saved violation or an acute risk offers "Escaleren?" right away (``domain.questions``)."""
     return questions.needs_escalation(fields)
+
+
+def first_invalid(view: ContactFormView) -> ft.Control | None:
+    """The first field with a message, in the form's order (its message is beside it)."""
+    def bad(ctl) -> bool:
+        return bool(getattr(ctl, "error_text", None) if isinstance(ctl, ft.Dropdown) else getattr(ctl, "error", None))
+
+    order: list[ft.Control] = [view.contact_type.dropdown, view.outcome.dropdown, view.excused.dropdown,
+                               view.date, view.time]
+    for r in view.compliance_rows:
+        order += [r.source.dropdown, r.severity.dropdown, r.response.dropdown]
+    for r in view.risk_rows:
+        order += [r.domain.dropdown, r.severity.dropdown]
+    order += [view.report, view.interpretation, view.worker_safety.dropdown, view.agreements, view.next_date,
+              view.next_time]
+    return next((ctl for ctl in order if bad(ctl)), None)

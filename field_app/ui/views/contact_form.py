@@ -28,8 +28,8 @@ from field_app.domain.vocab import (
     VeiligheidMedewerker,
 )
 from field_app.ui import components as c
-from field_app.ui import fmt, pickers, theme
-from field_app.ui.views import contact_check
+from field_app.ui import fmt, pickers
+from field_app.ui.views import contact_check, contact_layout
 from field_app.ui.views.contact_routine import routine_defaults
 from field_app.ui.views.contact_rows import (  # noqa: F401
     _STATUS_ICON,
@@ -178,105 +178,9 @@ class ContactFormView:
     def title(self) -> str:
         return self.app.i18n.t("contact.title")
 
-    # -- layout
-    def _top(self) -> list[ft.Control]:
-        """Whose contact this is, and a restored draft with the way to discard it."""
-        app, t = self.app, self.app.i18n.t
-        try:
-            name = app.services.client(self.client_id).display_name
-        except KeyError:
-            name = ""
-        top: list[ft.Control] = [c.para(t("contact.for", name=name), ft.TextThemeStyle.TITLE_MEDIUM,
-                                        weight=ft.FontWeight.W_600)]
-        if self.routine:
-            top.append(c.info_line(t("routine.filled"), app.scale, icon=ft.Icons.EVENT_AVAILABLE, tone=theme.NEUTRAL,
-                                   identifier="routine-filled"))
-        if self.restored:
-            key = "contact.restored_after_unlock" if self.restored_after_unlock else "contact.restored"
-            top.append(ft.Column([
-                c.info_line(t(key), app.scale, icon=ft.Icons.RESTORE, tone=theme.NEUTRAL,
-                            identifier="draft-restored"),
-                # the draft keeps the time it was started at: say so, and offer "now"
-                c.para(t("contact.restored_time", when=f"{self.date.value} {self.time.value}".strip()),
-                       ft.TextThemeStyle.BODY_MEDIUM),
-                ft.Row([ft.Semantics(content=ft.OutlinedButton(content=t("contact.restored_now"), icon=ft.Icons.SCHEDULE,
-                                                               on_click=app.handler(self.set_now)),
-                                     identifier="draft-now"),
-                        ft.TextButton(content=t("contact.discard"), icon=ft.Icons.DELETE_SWEEP_OUTLINED,
-                                      on_click=app.handler(self.discard))], wrap=True, spacing=8),
-            ], spacing=4))
-        return top
-
-    def _pair(self, a: ft.Control, b: ft.Control) -> ft.Control:
-        return c.field(a, b) if self.app.scale == 1 else ft.Column([c.field(a), c.field(b)], spacing=12)
-
-    def _compliance(self) -> list[ft.Control]:
-        t, muted = self.app.i18n.t, ft.Colors.ON_SURFACE_VARIANT
-        compliance: list[ft.Control] = [c.section_title(t("contact_c.compliance.title"))]
-        if self.compliance_rows:
-            compliance += [c.para(t("contact_c.compliance.intro"), ft.TextThemeStyle.BODY_MEDIUM, color=muted),
-                           *[r.control for r in self.compliance_rows]]
-        else:
-            compliance.append(c.para(t("contact_c.compliance.none"), ft.TextThemeStyle.BODY_MEDIUM, color=muted))
-        return compliance
-
-    def _first_fields(self) -> list[ft.Control]:
-        """From the contact's type down to the risk signals."""
-        app, t, muted = self.app, self.app.i18n.t, ft.Colors.ON_SURFACE_VARIANT
-        return [
-            *self._top(),
-            self.contact_type.control,
-            self.outcome.control,
-            self.excused.control,
-            c.para(t("contact.when"), ft.TextThemeStyle.TITLE_SMALL),
-            self._pair(self.date, self.time),
-            c.section_title(t("contact_c.participants.title")),
-            c.para(t("contact_c.participants.intro"), ft.TextThemeStyle.BODY_MEDIUM, color=muted),
-            self.participants.control,
-            c.field(self.participant_name),
-            c.field(self.participant_role),
-            self.participant_error,
-            ft.Row([ft.OutlinedButton(content=t("contact_c.participant.add"), icon=ft.Icons.PERSON_ADD_ALT,
-                                      on_click=app.handler(self.add_participant))], wrap=True),
-            *self._compliance(),
-            c.section_title(t("risk.title")),
-            c.para(t("risk.intro"), ft.TextThemeStyle.BODY_MEDIUM, color=muted),
-            self.risk_column,
-            self.risk_error,
-            ft.Row([ft.OutlinedButton(content=t("risk.add"), icon=ft.Icons.ADD,
-                                      on_click=app.handler(self.add_risk))], wrap=True),
-        ]
-
-    def _later_fields(self) -> list[ft.Control]:
-        """From the protective factors down to the next contact."""
-        app, t, muted = self.app, self.app.i18n.t, ft.Colors.ON_SURFACE_VARIANT
-        return [
-            c.section_title(t("contact_c.protective.title")),
-            self.protective.control,
-            self.protective_category.control,
-            self.protective_code.control,
-            self.protective_error,
-            ft.Row([ft.OutlinedButton(content=t("contact_c.protective.add"), icon=ft.Icons.ADD,
-                                      on_click=app.handler(self.add_protective))], wrap=True),
-            c.section_title(t("contact_c.report.title")),
-            c.field(self.report),
-            c.para(t("contact_c.interpretation_intro"), ft.TextThemeStyle.BODY_MEDIUM, color=muted),
-            c.field(self.interpretation),
-            c.section_title(t("contact_c.life.title")),
-            ft.Row([self.life_toggle], wrap=True),
-            self.life_column,
-            c.section_title(t("contact_c.safety.title")),
-            self.worker_safety.control,
-            ft.Semantics(content=self.duo, container=True, identifier="duo-next-time"),
-            c.section_title(t("contact_c.followup.title")),
-            c.field(self.agreements),
-            c.para(t("contact_c.next_contact"), ft.TextThemeStyle.TITLE_SMALL),
-            self._pair(self.next_date, self.next_time),
-        ]
-
     def build(self) -> ft.Control:
         app, t = self.app, self.app.i18n.t
-        fields = [*self._first_fields(), *self._later_fields()]
+        fields = [*contact_layout.first_fields(self), *contact_layout.later_fields(self)]
         # a scrolling Column (not a ListView) so the form can scroll to a new risk row or to the errors
         self.scroller = ft.Column(
             [ft.Container(ft.Column(fields, spacing=14), padding=ft.Padding.symmetric(horizontal=16, vertical=12))],
@@ -447,43 +351,10 @@ class ContactFormView:
 
     def first_invalid(self) -> ft.Control | None:
         """The first field with a message, in the form's order (its message is beside it)."""
-        def bad(ctl) -> bool:
-            return bool(getattr(ctl, "error_text", None) if isinstance(ctl, ft.Dropdown) else getattr(ctl, "error", None))
-
-        order: list[ft.Control] = [self.contact_type.dropdown, self.outcome.dropdown, self.excused.dropdown,
-                                   self.date, self.time]
-        for r in self.compliance_rows:
-            order += [r.source.dropdown, r.severity.dropdown, r.response.dropdown]
-        for r in self.risk_rows:
-            order += [r.domain.dropdown, r.severity.dropdown]
-        order += [self.report, self.interpretation, self.worker_safety.dropdown, self.agreements, self.next_date,
-                  self.next_time]
-        return next((ctl for ctl in order if bad(ctl)), None)
+        return contact_check.first_invalid(self)
 
     async def go_to_first_error(self) -> None:
-        """After a failed save: scroll to the first invalid field and put the focus in it (its message is
-        beside it; the summary line says the rest). Without a field-level message: the top of the form."""
-        target = self.first_invalid()
-        if target is None or isinstance(target, ft.Dropdown):
-            # a dropdown is not focused (that opens its menu over the form) nor given a key (a new key
-            # rebuilds it in the browser); the choices are at the top of the form
-            self.app.page.update()
-            await self._scroll(0)
-            return
-        if not target.key:
-            target.key = f"invalid-{id(target)}"
-        self.app.page.update()  # the key and the messages must be in the browser before scrolling
-        # always from the top (a jump): scrolled to from above, the field lands at the lower edge, with its
-        # message behind the Opslaan bar; once that scroll (and the one the focus makes) is over, a little
-        # further, so the field and the message beside it are both in sight
-        await self._scroll(0, duration=0)
-        await self._scroll(key=target.key)
-        try:
-            await asyncio.wait_for(target.focus(), timeout=5)
-        except (TimeoutError, RuntimeError, TypeError):
-            pass
-        await asyncio.sleep(0.5)
-        await self._scroll(delta=160 * self.app.scale)
+        await contact_layout.go_to_first_error(self)
 
     def set_now(self, e=None) -> None:
         """A restored draft's time was when it was started: "Nu" sets the date and time to now."""
