@@ -6,6 +6,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 from procs import SUP_PASS, WORK_PASS, ServerProc, admit, enrol, free_port, sync  # noqa: E402
+from secsupport import make_team  # noqa: E402
 
 
 @pytest.fixture
@@ -24,3 +25,12 @@ def team(tmp_path):
         yield {"server": server, "sup": sup_dir, "work": work_dir, "tmp": tmp_path}
     finally:
         server.kill()
+
+
+@pytest.fixture
+def t(tmp_path):
+    """A live in-process server with the supervisor's and a confirmed field worker's device
+    (secsupport.make_team); a test file may define its own ``t`` with more in it."""
+    team = make_team(tmp_path)
+    yield team
+    team.close()

@@ -123,3 +123,13 @@ class DeviceShell:
                 self.proc.wait(20)
             except (BrokenPipeError, subprocess.TimeoutExpired):
                 self.proc.kill()
+
+
+def wait_until(pred, timeout: float = 60) -> bool:
+    """Poll ``pred`` (a device process's status, say) until it holds or ``timeout`` seconds pass."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if pred():
+            return True
+        time.sleep(0.3)
+    return False

@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import random
 import sqlite3
-import time
 
-from procs import SUP_PASS, WORK_PASS, DeviceShell, admit, sync
+from procs import SUP_PASS, WORK_PASS, DeviceShell, admit, sync, wait_until
 
 SUP2_PASS = "tweede-begeleider-geheim"
 COLL_PASS = "collega-toestel-geheim-1"
@@ -22,21 +21,12 @@ NOTES = 30
 DAMAGED = 20
 
 
-def _wait(pred, timeout: float = 60) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if pred():
-            return True
-        time.sleep(0.3)
-    return False
-
-
 def _write(data, passphrase, log, fn) -> object:
     """Open the device as its own process, do ``fn(shell)``, wait until its outbox is empty, close it."""
     shell = DeviceShell(data, passphrase, log)
     try:
         out = fn(shell)
-        assert _wait(lambda: shell.call("status")["pending"] == 0), shell.call("status")
+        assert wait_until(lambda: shell.call("status")["pending"] == 0), shell.call("status")
         return out
     finally:
         shell.close()
@@ -91,7 +81,7 @@ def test_one_bad_envelope_holds_back_only_its_device_and_the_author_delivers_aga
     assert sync(sup2_dir, SUP2_PASS, rounds=2)["state"] == "online"
     sup2 = DeviceShell(sup2_dir, SUP2_PASS, tmp / "begeleider2.log")
     try:
-        assert _wait(lambda: sup2.call("status")["state"] != "offline"), "no round in the shell"
+        assert wait_until(lambda: sup2.call("status")["state"] != "offline"), "no round in the shell"
         names = sorted(c["display_name"] for c in sup2.call("caseload"))
         assert {"Voor de schade (fictief)", "Na de schade (fictief)"} <= set(names)  # the others' work flows
         status = sup2.call("status")
@@ -119,7 +109,7 @@ def test_one_bad_envelope_holds_back_only_its_device_and_the_author_delivers_aga
     assert sync(sup2_dir, SUP2_PASS)["state"] == "online"
     sup2 = DeviceShell(sup2_dir, SUP2_PASS, tmp / "begeleider2.log")
     try:
-        assert _wait(lambda: sup2.call("status")["state"] != "offline"), "no round in the shell"
+        assert wait_until(lambda: sup2.call("status")["state"] != "offline"), "no round in the shell"
         assert len(sup2.call("timeline", client_id=client_id)) == NOTES  # every note readable
         status = sup2.call("status")
         assert status["state"] == "online" and "held" not in status["extra"], status

@@ -4,18 +4,7 @@ real server: the supervisor's device receives the worker's note while the worker
 
 from __future__ import annotations
 
-import time
-
-from procs import SUP_PASS, WORK_PASS, DeviceShell
-
-
-def _wait(pred, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if pred():
-            return True
-        time.sleep(0.3)
-    return False
+from procs import SUP_PASS, WORK_PASS, DeviceShell, wait_until
 
 
 def test_a_locked_device_delivers_and_the_other_device_receives(team):
@@ -24,7 +13,7 @@ def test_a_locked_device_delivers_and_the_other_device_receives(team):
     supervisor = DeviceShell(team["sup"], SUP_PASS, tmp / "supervisor.log")
     try:
         client_id = worker.call("add_client", name="Vergrendeld Test (fictief)")
-        assert _wait(lambda: worker.call("status")["pending"] == 0, 20)
+        assert wait_until(lambda: worker.call("status")["pending"] == 0, 20)
 
         server.kill()  # the note is written offline, so it is still in the outbox when the app locks
         note_id = worker.call("record_contact", client_id=client_id, contact_type="HUISBEZOEK_AANGEKONDIGD",
@@ -34,7 +23,7 @@ def test_a_locked_device_delivers_and_the_other_device_receives(team):
         assert worker.call("unsynced_count") == 1
 
         server.start()
-        assert _wait(lambda: worker.call("unsynced_count") == 0, 30), "the locked device did not deliver"
+        assert wait_until(lambda: worker.call("unsynced_count") == 0, 30), "the locked device did not deliver"
         assert worker.call("unlocked") is False  # delivered without the passphrase
 
         def received() -> bool:
@@ -42,11 +31,11 @@ def test_a_locked_device_delivers_and_the_other_device_receives(team):
                 return False
             return any(n["id"] == note_id for n in supervisor.call("timeline", client_id=client_id))
 
-        assert _wait(received, 30), "the supervisor's device did not receive the note"
+        assert wait_until(received, 30), "the supervisor's device did not receive the note"
         assert worker.call("unlocked") is False  # still locked while the other device got it
 
         worker.call("unlock", passphrase=WORK_PASS)  # now pulling resumes; the note is known as sent
-        assert _wait(lambda: worker.call("timeline", client_id=client_id)[0]["sync_state"] == "verzonden", 20)
+        assert wait_until(lambda: worker.call("timeline", client_id=client_id)[0]["sync_state"] == "verzonden", 20)
         assert worker.call("status")["pending"] == 0
     finally:
         worker.close()

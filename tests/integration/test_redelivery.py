@@ -6,19 +6,11 @@ from __future__ import annotations
 
 import sqlite3
 
-import pytest
-from secsupport import make_team, names
+from secsupport import names
 
 from field_app.crypto.canonical import b64d
 
 HOUR = 3600_000
-
-
-@pytest.fixture
-def t(tmp_path):
-    team = make_team(tmp_path)
-    yield team
-    team.close()
 
 
 def _flip(t, device: str, which: list[int]) -> int:

@@ -7,18 +7,10 @@ from __future__ import annotations
 import time
 
 import pytest
-from secsupport import make_team
 
 from field_app.app_api import StorageError, SyncState
 
 NOTES = 60
-
-
-@pytest.fixture
-def t(tmp_path):
-    team = make_team(tmp_path)
-    yield team
-    team.close()
 
 
 def test_a_device_that_fills_up_while_pulling_says_so_and_catches_up_once_there_is_room(t):
