@@ -97,13 +97,14 @@ def canonical_loads(raw: bytes) -> Any:
     parsed with floats and NaN/Infinity refused holds only dicts with string keys, lists, strings, ints,
     booleans and None, which :func:`canonical_json` writes as ``json.dumps`` does."""
     try:
-        value = _DECODER.decode(raw.decode("utf-8"))
-        again = _ENCODER.encode(value).encode("utf-8")
+        text = raw.decode("utf-8")
+        value = _DECODER.decode(text)
+        again = _ENCODER.encode(value)
     except CanonicalError:
         raise
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:  # JSONDecodeError is a ValueError
         raise CanonicalError("not JSON") from exc
-    if again != raw:
+    if again != text:  # compared as text: UTF-8 is one-to-one, so the bytes are equal exactly when these are
         raise CanonicalError("not canonical")
     return value
 

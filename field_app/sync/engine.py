@@ -43,6 +43,7 @@ from .ledger_sync import LedgerRefused, LedgerSync
 from .marks import DeliveryMarks
 from .own_chain import OwnChainCheck
 from .port import DevicePort
+from .prefetch import PageFetcher
 from .pull import PULL_LIMIT, Puller
 
 __all__ = ["SyncEngine", "LedgerRefused", "deliver_signed"]
@@ -241,39 +242,65 @@ class SyncEngine:
             marks.wait()
 
     def _push_batches(self, marks: DeliveryMarks) -> None:
+        """Push the outbox batch by batch. While a batch travels (and the server checks and stores it), the
+        next one is read from the outbox (after this one's positions, so an entry still being marked is not
+        sent twice), signed and encoded in a thread of its own (:class:`.prefetch.PageFetcher`); the
+        previous batch's marks are written meanwhile too (:class:`.marks.DeliveryMarks`)."""
         dev = self.device
         resealed = False
-        batch = dev.store.outbox_ready_after(0, PUSH_BATCH)
-        while batch:
-            envelopes = [env for _, _, env in batch]
-            last = unpack(envelopes[-1])
-            head = push_head(dev.team, dev.identity.device_id, last.header["device_seq"],
-                             envelope_hash(envelopes[-1]), dev.identity)
-            try:
-                results = self.client.push(dev.team, envelopes, head)
-            except ServerError as exc:
-                marks.wait()  # the outbox as the server's earlier answers left it
-                # stale_epoch: the epoch rotated under the outbox. op_conflict / head_conflict: the server
-                # already holds an earlier sealing of this work (an answer lost on the way). Either way:
-                # catch up with what the server holds, then seal the rest again on top of it, once.
-                if exc.is_(ErrorCode.STALE_EPOCH, ErrorCode.OP_CONFLICT, ErrorCode.HEAD_CONFLICT) and not resealed:
-                    resealed = True
-                    self._reseal()
-                elif exc.is_(ErrorCode.CHAIN_FORK, ErrorCode.CHAIN_GAP) and not resealed:
-                    resealed = True  # behind the server's copy of this device's chain (restored from a backup)
-                    self._recover_own_chain()
-                elif exc.is_(ErrorCode.ROTATION_PENDING):  # the server saw a removal first: keep it, re-seal later
-                    self.puller.need_reseal = True
-                    return
-                else:
-                    raise
-                batch = dev.store.outbox_ready_after(0, PUSH_BATCH)
-                continue
-            by_id = {b64d(r["op_id"]): r["seq"] for r in results}
-            # the next batch is read (after this one's outbox positions) before this one's marks are written
-            following = dev.store.outbox_ready_after(batch[-1][0], PUSH_BATCH) if len(batch) == PUSH_BATCH else []
-            marks.add([(op_id, by_id[op_id]) for _, op_id, _ in batch if op_id in by_id])
-            batch = following
+        ahead = PageFetcher(self._push_batch, name="veldwerk-push-ahead")
+        try:
+            batch = self._push_batch(0)
+            while batch is not None:
+                rows, body = batch
+                more = len(rows) == PUSH_BATCH
+                if more:
+                    ahead.start(rows[-1][0])
+                try:
+                    results = self.client.push_encoded(dev.team, body)
+                except ServerError as exc:
+                    ahead.close()  # the outbox changes below: what was read ahead is dropped
+                    marks.wait()  # the outbox as the server's earlier answers left it
+                    resealed = self._after_push_error(exc, resealed)
+                    if resealed is None:
+                        return
+                    batch = self._push_batch(0)
+                    continue
+                by_id = {b64d(r["op_id"]): r["seq"] for r in results}
+                marks.add([(op_id, by_id[op_id]) for _, op_id, _ in rows if op_id in by_id])
+                batch = ahead.take(rows[-1][0]) if more else None
+        finally:
+            ahead.close()
+
+    def _push_batch(self, after: int) -> tuple[list[tuple[int, bytes, bytes]], bytes] | None:
+        """The outbox's next batch after position ``after`` and its push body with a signed head; None when
+        nothing is ready."""
+        dev = self.device
+        rows = dev.store.outbox_ready_after(after, PUSH_BATCH)
+        if not rows:
+            return None
+        envelopes = [env for _, _, env in rows]
+        last = unpack(envelopes[-1])
+        head = push_head(dev.team, dev.identity.device_id, last.header["device_seq"],
+                         envelope_hash(envelopes[-1]), dev.identity)
+        return rows, self.client.push_body(envelopes, head)
+
+    def _after_push_error(self, exc: ServerError, resealed: bool) -> bool | None:
+        """What a refused push batch means: True when the outbox was sealed again (the push starts over),
+        None when the push stops for this round; raises what this device cannot mend."""
+        # stale_epoch: the epoch rotated under the outbox. op_conflict / head_conflict: the server
+        # already holds an earlier sealing of this work (an answer lost on the way). Either way:
+        # catch up with what the server holds, then seal the rest again on top of it, once.
+        if exc.is_(ErrorCode.STALE_EPOCH, ErrorCode.OP_CONFLICT, ErrorCode.HEAD_CONFLICT) and not resealed:
+            self._reseal()
+            return True
+        if exc.is_(ErrorCode.CHAIN_FORK, ErrorCode.CHAIN_GAP) and not resealed:
+            self._recover_own_chain()  # behind the server's copy of this device's chain (restored from a backup)
+            return True
+        if exc.is_(ErrorCode.ROTATION_PENDING):  # the server saw a removal first: keep it, re-seal later
+            self.puller.need_reseal = True
+            return None
+        raise exc
 
     def _recover_own_chain(self) -> None:
         """This device is behind what the server holds of its own chain (its data folder was restored from

@@ -50,3 +50,42 @@ def test_open_with_signature_checked_still_refuses_a_changed_ciphertext():
                       signature_checked=True)
     with pytest.raises(EnvelopeError):
         open_envelope(bytes(env), team=team, sender_ed25519=ident.ed25519_pub, epoch_keys={1: key})
+
+
+def _reframed(env: bytes, header_bytes: bytes) -> bytes:
+    parts = wire.unpack(env)
+    import struct
+
+    return b"".join([wire.MAGIC, struct.pack(">I", len(header_bytes)), header_bytes, parts.wrapped_key,
+                     struct.pack(">I", len(parts.ciphertext)), parts.ciphertext, parts.signature])
+
+
+@pytest.mark.parametrize("change", [
+    lambda h: h.replace(b'","device":', b'", "device":'),  # whitespace
+    lambda h: h.replace(b'"v":1}', b'"v":1,"v":1}'),  # a key twice
+    lambda h: b'{"v":1,' + h[1:-7] + b"}",  # keys out of order
+    lambda h: h.replace(b'"epoch":1', b'"epoch":1.0'),  # a float
+    lambda h: h.replace(b'"epoch":1', b'"epoch":01'),  # not JSON
+    lambda h: h.replace(b'"epoch":1', b'"epoch":true'),  # a boolean for an integer
+    lambda h: h.replace(b'"v":1}', b'"v":1,"x":1}'),  # a field too many
+])
+def test_a_header_that_is_not_canonical_is_refused(change):
+    ident, team, key = DeviceIdentity.generate(), new_id(), os.urandom(32)
+    env = _envelope(ident, team, key)
+    header = wire.unpack(env).header_bytes
+    changed = change(header)
+    assert changed != header
+    with pytest.raises(wire.EnvelopeFormatError):
+        wire.unpack(_reframed(env, changed))
+
+
+def test_an_escaped_character_in_a_header_id_is_refused():
+    """``\\u0041`` parses to "A": the same value, other bytes (the encoder never escapes base64url)."""
+    ident, team, key = DeviceIdentity.generate(), new_id(), os.urandom(32)
+    env = _envelope(ident, team, key)
+    header = wire.unpack(env).header_bytes
+    value = wire.unpack(env).header["device"]
+    escaped = header.replace(b'"device":"' + value[0].encode(), b'"device":"\\u%04x' % ord(value[0]))
+    assert escaped != header
+    with pytest.raises(wire.EnvelopeFormatError):
+        wire.unpack(_reframed(env, escaped))

@@ -1,0 +1,67 @@
+"""The push reads, signs and encodes its next batch while the current one travels (``engine._push_batches``).
+In process against a real server on a socket: a push of several batches whose second answer is lost
+(the server stored the batch, the device hears ``op_conflict``) drops what it read ahead, catches up,
+seals the rest again and delivers every note exactly once, in chain order."""
+
+from __future__ import annotations
+
+import pytest
+from secsupport import make_team
+
+from field_app.crypto.wire import unpack
+from field_app.sync.delivery import PUSH_BATCH
+
+
+@pytest.fixture
+def t(tmp_path):
+    team = make_team(tmp_path)
+    yield team
+    team.close()
+
+
+def _own_chain(t, device: bytes) -> list[int]:
+    seqs = []
+    for row in t.server.changes(t.team):
+        parts = unpack(bytes(row.envelope))
+        if parts.device == device:
+            seqs.append(parts.header["device_seq"])
+    return seqs
+
+
+def test_a_lost_answer_midway_drops_the_batch_read_ahead_and_each_note_arrives_once(t):
+    client = t.work.add_client("Veel notities (fictief)")
+    t.work.sync_once()
+    n = 2 * PUSH_BATCH + 50
+    for i in range(n):
+        t.work.record_contact(client, contact_type="TELEFONISCH", outcome="PLAATSGEVONDEN", report=f"notitie {i}")
+    answers = []
+
+    def lose_the_second(status, body, _query):
+        answers.append(status)
+        if len(answers) == 2 and status == 200:  # stored by the server, but the device hears a conflict
+            return 409, {"error": "op_conflict", "detail": "an answer lost on the way (test)"}
+        return None
+
+    t.server.tamper.rewrite("POST", r"/changes$", lose_the_second)
+    t.work.sync_once()
+    t.server.tamper.clear()
+    assert len(answers) >= 3 and t.work.unsynced_count() == 0
+    me = t.work.device.identity.device_id
+    chain = _own_chain(t, me)
+    assert chain == list(range(1, len(chain) + 1))  # whole, in order, nothing twice
+    t.sup.sync_once()
+    reports = [n.report for n in t.sup.timeline(client)]
+    assert sorted(reports) == sorted(f"notitie {i}" for i in range(n))
+
+
+def test_an_outbox_of_several_batches_goes_in_order_with_nothing_read_twice(t):
+    client = t.work.add_client("Drie partijen (fictief)")
+    for i in range(2 * PUSH_BATCH + 1):
+        t.work.record_contact(client, contact_type="TELEFONISCH", outcome="PLAATSGEVONDEN", report=f"n{i}")
+    sizes = []
+    t.server.tamper.rewrite("POST", r"/changes$", lambda s, body, _q: sizes.append(len(body["results"])) or None)
+    t.work.sync_once()
+    t.server.tamper.clear()
+    assert sizes == [PUSH_BATCH, PUSH_BATCH, 2] and t.work.unsynced_count() == 0
+    chain = _own_chain(t, t.work.device.identity.device_id)
+    assert chain == list(range(1, len(chain) + 1))
