@@ -8,9 +8,12 @@ from ..crypto.canonical import b64e
 from ..crypto.facts import ErrorCode
 from .client import ServerError, SyncClient, Unreachable
 
-__all__ = ["deliver_signed", "PUSH_BATCH"]
+__all__ = ["deliver_signed", "PUSH_BATCH", "PUSH_REFUSED"]
 
 PUSH_BATCH = 200
+# state key: the error code of the last push the server refused (a 4xx this device does not mend by itself);
+# empty again after a push passes. Unsent records show "geweigerd" meanwhile (parts/casework.py).
+PUSH_REFUSED = "push_refused"
 
 
 def deliver_signed(client: SyncClient, store, team: bytes) -> dict[str, Any]:

@@ -38,7 +38,7 @@ from ..crypto.wire import envelope_hash, unpack
 from ..domain.errors import StorageError
 from .backoff import retry_delay
 from .client import ServerError, SyncClient, Unreachable
-from .delivery import PUSH_BATCH, deliver_signed
+from .delivery import PUSH_BATCH, PUSH_REFUSED, deliver_signed
 from .ledger_sync import LedgerRefused, LedgerSync
 from .marks import DeliveryMarks
 from .own_chain import OwnChainCheck
@@ -267,6 +267,8 @@ class SyncEngine:
                     batch = self._push_batch(0)
                     continue
                 by_id = {b64d(r["op_id"]): r["seq"] for r in results}
+                if dev.store.get_state(PUSH_REFUSED):
+                    dev.store.set_state(PUSH_REFUSED, "")
                 marks.add([(op_id, by_id[op_id]) for _, op_id, _ in rows if op_id in by_id])
                 batch = ahead.take(rows[-1][0]) if more else None
         finally:
@@ -300,6 +302,8 @@ class SyncEngine:
         if exc.is_(ErrorCode.ROTATION_PENDING):  # the server saw a removal first: keep it, re-seal later
             self.puller.need_reseal = True
             return None
+        if 400 <= exc.status < 500:  # refused, not mended here: each unsent record says so until a push passes
+            self.device.store.set_state(PUSH_REFUSED, exc.code)
         raise exc
 
     def _recover_own_chain(self) -> None:

@@ -65,3 +65,26 @@ def test_an_outbox_of_several_batches_goes_in_order_with_nothing_read_twice(t):
     assert sizes == [PUSH_BATCH, PUSH_BATCH, 2] and t.work.unsynced_count() == 0
     chain = _own_chain(t, t.work.device.identity.device_id)
     assert chain == list(range(1, len(chain) + 1))
+
+
+def test_records_of_a_refused_push_say_so_until_a_push_passes(t):
+    """A refusal the device does not mend by itself (here ``unknown_ledger_head``): each unsent record shows
+    *geweigerd* (its reason is the round's error code in the sync sheet), nothing is lost, and after the
+    next push that passes the records are *verzonden*."""
+    from field_app.sync.client import ServerError
+
+    client = t.work.add_client("Geweigerd (fictief)")
+    t.work.sync_once()
+    note = t.work.record_contact(client, contact_type="TELEFONISCH", outcome="PLAATSGEVONDEN", report="wacht")
+    t.server.tamper.replace("POST", r"/changes$",
+                            lambda _q: (409, {"error": "unknown_ledger_head", "detail": "test"}))
+    with pytest.raises(ServerError):
+        t.work.sync_once()
+    assert [n.sync_state for n in t.work.timeline(client) if n.id == note] == ["geweigerd"]
+    assert t.work.record(note).sync_state == "geweigerd"
+    status = t.work.sync_status()
+    assert status.state == "error" and status.message == "unknown_ledger_head" and status.pending == 1
+    t.server.tamper.clear()
+    t.work.sync_once()
+    assert [n.sync_state for n in t.work.timeline(client) if n.id == note] == ["verzonden"]
+    assert t.work.unsynced_count() == 0
