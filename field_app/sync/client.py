@@ -15,6 +15,21 @@ from ..crypto.identity import DeviceIdentity
 from ..domain.hlc import now_ms
 
 TIMEOUT = httpx.Timeout(10.0, connect=3.0)
+
+try:  # the ``fast`` extra (server and desktop): a pull page of 500 envelopes parsed in 0.6 ms instead of 4
+    import orjson
+
+    def json_loads(raw: bytes):
+        return orjson.loads(raw)
+
+    def json_dumps(value) -> bytes:
+        return orjson.dumps(value)
+except ImportError:  # pragma: no cover - the phone build and the compat run
+    def json_loads(raw: bytes):
+        return json.loads(raw)
+
+    def json_dumps(value) -> bytes:
+        return json.dumps(value, separators=(",", ":")).encode("utf-8")
 JSON_HEADERS = {"Content-Type": "application/json"}
 
 
@@ -89,7 +104,7 @@ class SyncClient:
                 self._token = None
             raise ServerError(resp.status_code, code, detail)
         try:
-            body = resp.json()
+            body = json_loads(resp.content)
         except ValueError:
             raise ServerError(resp.status_code, "bad_response", "the answer is not JSON") from None
         if not isinstance(body, dict):
@@ -152,7 +167,7 @@ class SyncClient:
         body: dict = {"envelopes": [b64e(e) for e in envelopes]}
         if head is not None:
             body["head"] = head
-        return json.dumps(body, separators=(",", ":")).encode("ascii")
+        return json_dumps(body)
 
     def push_encoded(self, team: bytes, body: bytes) -> list[dict]:
         """:meth:`push` of a body made by :meth:`push_body`."""
