@@ -38,7 +38,7 @@ from ..crypto.wire import envelope_hash, unpack
 from ..domain.errors import StorageError
 from .backoff import retry_delay
 from .client import ServerError, SyncClient, Unreachable
-from .delivery import PUSH_BATCH, PUSH_REFUSED, deliver_signed
+from .delivery import PUSH_BATCH, PUSH_REFUSED, deliver_signed, fitting
 from .ledger_sync import LedgerRefused, LedgerSync
 from .marks import DeliveryMarks
 from .own_chain import OwnChainCheck
@@ -252,8 +252,7 @@ class SyncEngine:
         try:
             batch = self._push_batch(0)
             while batch is not None:
-                rows, body = batch
-                more = len(rows) == PUSH_BATCH
+                rows, body, more = batch
                 if more:
                     ahead.start(rows[-1][0])
                 try:
@@ -274,18 +273,19 @@ class SyncEngine:
         finally:
             ahead.close()
 
-    def _push_batch(self, after: int) -> tuple[list[tuple[int, bytes, bytes]], bytes] | None:
-        """The outbox's next batch after position ``after`` and its push body with a signed head; None when
-        nothing is ready."""
+    def _push_batch(self, after: int) -> tuple[list[tuple[int, bytes, bytes]], bytes, bool] | None:
+        """The outbox's next batch after position ``after`` (at most PUSH_BATCH, cut to the server's body
+        limit), its push body with a signed head, and whether more may follow; None when nothing is ready."""
         dev = self.device
-        rows = dev.store.outbox_ready_after(after, PUSH_BATCH)
-        if not rows:
+        read = dev.store.outbox_ready_after(after, PUSH_BATCH)
+        if not read:
             return None
+        rows = fitting(read, lambda row: row[2])
         envelopes = [env for _, _, env in rows]
         last = unpack(envelopes[-1])
         head = push_head(dev.team, dev.identity.device_id, last.header["device_seq"],
                          envelope_hash(envelopes[-1]), dev.identity)
-        return rows, self.client.push_body(envelopes, head)
+        return rows, self.client.push_body(envelopes, head), len(read) == PUSH_BATCH or len(rows) < len(read)
 
     def _after_push_error(self, exc: ServerError, resealed: bool) -> bool | None:
         """What a refused push batch means: True when the outbox was sealed again (the push starts over),

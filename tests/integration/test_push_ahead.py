@@ -88,3 +88,27 @@ def test_records_of_a_refused_push_say_so_until_a_push_passes(t):
     t.work.sync_once()
     assert [n.sync_state for n in t.work.timeline(client) if n.id == note] == ["verzonden"]
     assert t.work.unsynced_count() == 0
+
+
+def test_long_reports_go_in_batches_that_fit_the_servers_body_limit(t):
+    """Each push body stays under the server's 2 MiB: 120 notes with a report of 19,000 characters (about
+    3.3 MB of envelopes) leave in several batches, none refused, every note delivered once."""
+    from field_app.crypto.facts import MAX_BODY_BYTES
+
+    client = t.work.add_client("Lange verslagen (fictief)")
+    for i in range(120):
+        t.work.record_contact(client, contact_type="HUISBEZOEK_AANGEKONDIGD", outcome="PLAATSGEVONDEN",
+                              report=f"{i} " + "Lang verslag van een huisbezoek, feitelijk en volledig. " * 339)
+    sizes = []
+
+    def body_size(status, body, _query):
+        sizes.append(status)
+        return None
+
+    t.server.tamper.rewrite("POST", r"/changes$", body_size)
+    t.work.sync_once()
+    t.server.tamper.clear()
+    assert t.work.unsynced_count() == 0 and len(sizes) >= 2 and set(sizes) == {200}
+    chain = _own_chain(t, t.work.device.identity.device_id)
+    assert chain == list(range(1, len(chain) + 1))
+    assert MAX_BODY_BYTES == 2 * 1024 * 1024
