@@ -6,14 +6,17 @@ from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 from ..crypto.canonical import b64e
-from ..crypto.facts import MAX_BODY_BYTES, ErrorCode, KiB
+from ..crypto.facts import MAX_BODY_BYTES, MAX_ENVELOPES_PER_PUSH, ErrorCode, KiB
 from .client import ServerError, SyncClient, Unreachable
 
 T = TypeVar("T")
 
-__all__ = ["deliver_signed", "PUSH_BATCH", "PUSH_REFUSED", "BODY_BUDGET", "fitting", "chunks"]
+__all__ = ["deliver_signed", "PUSH_BATCH", "LEGACY_PUSH_BATCH", "PUSH_REFUSED", "BODY_BUDGET", "fitting", "chunks"]
 
-PUSH_BATCH = 200
+PUSH_BATCH = MAX_ENVELOPES_PER_PUSH  # 500 (issue #11: fewer requests and commits per push)
+# What servers before issue #11 took: the app falls back to it when a server answers too_many_envelopes, and
+# delivery by signature (locked, rare) always uses it.
+LEGACY_PUSH_BATCH = 200
 # A batch is also cut to what fits the server's body limit (413 ``body_too_large`` above it): 200 notes with
 # long reports (up to 20,000 characters each) are several megabytes, and a batch refused for its size would
 # be refused again on every try. The margin holds the JSON around the envelopes and the signed push head.
@@ -54,7 +57,7 @@ def deliver_signed(client: SyncClient, store, team: bytes) -> dict[str, Any]:
     """
     delivered, error, permanent = 0, "", False
     while True:
-        batch = fitting(store.outbox_ready(PUSH_BATCH), lambda row: row[1])
+        batch = fitting(store.outbox_ready(LEGACY_PUSH_BATCH), lambda row: row[1])
         if not batch:
             break
         try:

@@ -38,7 +38,7 @@ from ..crypto.wire import envelope_hash, unpack
 from ..domain.errors import StorageError
 from .backoff import retry_delay
 from .client import ServerError, SyncClient, Unreachable
-from .delivery import PUSH_BATCH, PUSH_REFUSED, deliver_signed, fitting
+from .delivery import LEGACY_PUSH_BATCH, PUSH_BATCH, PUSH_REFUSED, deliver_signed, fitting
 from .ledger_sync import LedgerRefused, LedgerSync
 from .marks import DeliveryMarks
 from .own_chain import OwnChainCheck
@@ -70,6 +70,7 @@ class SyncEngine:
         self._round_lock = threading.RLock()
         self._no_round = False  # the server has no GET /round (an older one)
         self.busy = False
+        self.push_batch = PUSH_BATCH  # LEGACY_PUSH_BATCH after an older server refused a batch as too many
 
     # -- thread ------------------------------------------------------------------------------------
     def start(self) -> None:
@@ -277,7 +278,7 @@ class SyncEngine:
         """The outbox's next batch after position ``after`` (at most PUSH_BATCH, cut to the server's body
         limit), its push body with a signed head, and whether more may follow; None when nothing is ready."""
         dev = self.device
-        read = dev.store.outbox_ready_after(after, PUSH_BATCH)
+        read = dev.store.outbox_ready_after(after, self.push_batch)
         if not read:
             return None
         rows = fitting(read, lambda row: row[2])
@@ -285,7 +286,7 @@ class SyncEngine:
         last = unpack(envelopes[-1])
         head = push_head(dev.team, dev.identity.device_id, last.header["device_seq"],
                          envelope_hash(envelopes[-1]), dev.identity)
-        return rows, self.client.push_body(envelopes, head), len(read) == PUSH_BATCH or len(rows) < len(read)
+        return rows, self.client.push_body(envelopes, head), len(read) == self.push_batch or len(rows) < len(read)
 
     def _after_push_error(self, exc: ServerError, resealed: bool) -> bool | None:
         """What a refused push batch means: True when the outbox was sealed again (the push starts over),
@@ -299,6 +300,9 @@ class SyncEngine:
         if exc.is_(ErrorCode.CHAIN_FORK, ErrorCode.CHAIN_GAP) and not resealed:
             self._recover_own_chain()  # behind the server's copy of this device's chain (restored from a backup)
             return True
+        if exc.is_(ErrorCode.TOO_MANY_ENVELOPES) and self.push_batch > LEGACY_PUSH_BATCH:
+            self.push_batch = LEGACY_PUSH_BATCH  # a server from before issue #11: its batches, from the start
+            return resealed
         if exc.is_(ErrorCode.ROTATION_PENDING):  # the server saw a removal first: keep it, re-seal later
             self.puller.need_reseal = True
             return None

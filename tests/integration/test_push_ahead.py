@@ -112,3 +112,23 @@ def test_long_reports_go_in_batches_that_fit_the_servers_body_limit(t):
     chain = _own_chain(t, t.work.device.identity.device_id)
     assert chain == list(range(1, len(chain) + 1))
     assert MAX_BODY_BYTES == 2 * 1024 * 1024
+
+
+def test_a_server_from_before_500_per_push_gets_batches_of_200(t, monkeypatch):
+    """An older server takes at most 200 envelopes per push (413 too_many_envelopes above): the app falls
+    back to 200 for the rest of its life and delivers everything, nothing refused or doubled."""
+    import sync_server.routes.changes as changes
+    from field_app.sync.delivery import LEGACY_PUSH_BATCH
+
+    monkeypatch.setattr(changes, "MAX_ENVELOPES_PER_PUSH", LEGACY_PUSH_BATCH)
+    client = t.work.add_client("Oude server (fictief)")
+    for i in range(LEGACY_PUSH_BATCH + 30):
+        t.work.record_contact(client, contact_type="TELEFONISCH", outcome="PLAATSGEVONDEN", report=f"n{i}")
+    statuses = []
+    t.server.tamper.rewrite("POST", r"/changes$", lambda s, _b, _q: statuses.append(s) or None)
+    t.work.sync_once()
+    t.server.tamper.clear()
+    assert statuses == [413, 200, 200] and t.work.unsynced_count() == 0
+    assert t.work.sync.engine.push_batch == LEGACY_PUSH_BATCH and t.work.sync_status().state == "online"
+    chain = _own_chain(t, t.work.device.identity.device_id)
+    assert chain == list(range(1, len(chain) + 1))
