@@ -171,9 +171,10 @@ class SnapshotKeeper:
         projection's lock (a save waits at most for one part's copy; the store's lock is never taken inside
         it, since a save holds that first), so no more than one part is ever held beside the projection."""
         store = self._store()
-        with projection.lock:  # what every part holds at least: the operations shown by now
+        with _no_gc(), projection.lock:  # what every part holds at least: the operations shown by now
             applied, base, session = set(self.applied), self.base, self._session
             records = projection.all_records()
+            head = snap.header(projection, len(records))
         position = base
         after = store.ops_after(base)
         for pos, op_id in after:
@@ -185,11 +186,12 @@ class SnapshotKeeper:
         k = key()
         if k is None or self._cancel.is_set():
             return False
-        shown_at_end: set[bytes] = set()
 
         def consistent() -> bool:
             # shown but not stored: a save rolled back after its operation was shown; the state may hold what
             # a fold would not, so no snapshot from it (the next unlock folds the truth)
+            with projection.lock:
+                shown_at_end = set(self.applied)
             stored = {op_id for _pos, op_id in store.ops_after(base)}
             if shown_at_end - stored:
                 log.warning("projection snapshot skipped: the projection holds an operation the store does not")
@@ -197,11 +199,10 @@ class SnapshotKeeper:
             return True
 
         with _no_gc():  # the parts hold no cycles: no collector passes over them while they are made
-            done = snap.write(store, k, snap.in_turns(projection, records,
-                                                     lambda: shown_at_end.update(self.applied)),
-                              position, cancelled=self._cancel.is_set, count_of_parts=snap.count_parts(len(records)),
+            done = snap.write(store, k, snap.in_turns(projection, records, head), position,
+                              cancelled=self._cancel.is_set, count_of_parts=snap.count_parts(len(records)),
                               finish=consistent)
-        del records
+        del records, head
         _trim()
         if not done:
             return False

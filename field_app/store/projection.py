@@ -112,7 +112,13 @@ class Projection:
             rec.known = True
             rec.created_at = op.get("fields", {}).get("created_at", stamp.ms)
             rec.author, rec.op_id, rec.origin = author, op_id, _shared(origin)
-        elif kind == "create" and rtype in NOTE_TYPES:
+        if rec.known and rid in self._orphans:
+            # addenda and retractions that came before their record, taken by any write once the record is
+            # known (whatever comes after: a far-future clock, a note's second create); attaching is idempotent,
+            # so a snapshot whose orphans are older than its records folds to the same state (core/snapshots.py)
+            for orphan, o_id, o_origin in self._orphans.pop(rid):
+                self._attach(rec, orphan, orphan["kind"], _stamp(orphan["hlc"]), o_id, o_origin)
+        if kind == "create" and not first_create and rtype in NOTE_TYPES:
             return  # a note is created once; a second create (same deterministic id) changes nothing
         if rtype in NOTE_TYPES and kind == "set":
             return  # notes never change
@@ -138,8 +144,6 @@ class Projection:
         # there is, as a record's first create does, is the newest without comparing)
         if won and (won == len(rec.stamps) or stamp >= max(rec.stamps.values())):
             rec.last_author = author
-        for orphan, o_id, o_origin in self._orphans.pop(rid, []):
-            self._attach(rec, orphan, orphan["kind"], _stamp(orphan["hlc"]), o_id, o_origin)
 
     def _fold(self, rec: Record, name: str, new: list) -> None:
         """Fold one write of a field into its frontier. A field written only by its record's first create

@@ -32,7 +32,7 @@ from .projection import Projection, Record
 if TYPE_CHECKING:
     from .db import LocalStore
 
-__all__ = ["FORMAT", "PART_RECORDS", "SnapshotMismatch", "capture", "in_turns", "count_parts", "restore", "write",
+__all__ = ["FORMAT", "PART_RECORDS", "SnapshotMismatch", "capture", "header", "in_turns", "count_parts", "restore", "write",
            "read_info", "load"]
 
 FORMAT = 1
@@ -44,7 +44,8 @@ def _slots() -> list[str]:
     return [f.name for f in dataclasses.fields(Record)]
 
 
-def _header(projection: Projection, records: int) -> dict:
+def header(projection: Projection, records: int) -> dict:
+    """Part 0: format, class layout, the projection's state besides its records (under the lock)."""
     header = codec.Encoder()
     state = header.value(projection.snapshot_state())
     return {"v": FORMAT, "schema": codec.schema(), "slots": _slots(), "state": state, "table": header.table,
@@ -69,27 +70,25 @@ def capture(projection: Projection) -> list[dict]:
     shared with the projection), so packing, sealing and storing need no lock (tests and tools; the keeper
     writes :func:`in_turns`, which never holds more than one part)."""
     records = projection.all_records()
-    return [_header(projection, len(records))] + [_part(projection, records[s:s + PART_RECORDS])
+    return [header(projection, len(records))] + [_part(projection, records[s:s + PART_RECORDS])
                                                    for s in range(0, len(records), PART_RECORDS)]
 
 
-def in_turns(projection: Projection, records: list[Record], last_turn: Callable[[], None] = lambda: None,
-             ) -> Iterator[tuple[int, dict]]:
-    """``(part number, part)`` of a snapshot of ``records`` (the projection's records when the write began),
-    each captured under a lock turn of its own, record parts first and the header (orphans, access log,
-    members) last, in the same turn as ``last_turn``. Between turns the projection may fold further
-    operations, so a part may hold operations beyond the snapshot's position; that is allowed (they are
-    folded again at unlock, which changes nothing). The header comes last so an orphan it holds was not yet
-    attached to a note in an earlier part (a record, once known, takes its addenda directly)."""
+def in_turns(projection: Projection, records: list[Record], head: dict) -> Iterator[tuple[int, dict]]:
+    """``(part number, part)`` of a snapshot: the header ``head`` and ``records``, both taken in one turn
+    of the projection's lock when the write began, then the records part by part, each copied in a lock
+    turn of its own. Between turns the projection may fold further operations, so a part may hold
+    operations beyond the snapshot's position; that is allowed (they are folded again at unlock, which
+    changes nothing: creates, sets, addenda and retractions of an operation already there are no-ops, and
+    an orphan in the older header that a record has taken since is taken again, idempotently, when that
+    record's create is folded again). A record made after the write began is not in it (its operations come
+    after the position)."""
+    yield 0, head
     for k, start in enumerate(range(0, len(records), PART_RECORDS), 1):
         with projection.lock:
             part = _part(projection, records[start:start + PART_RECORDS])
         yield k, part
         del part
-    with projection.lock:
-        header = _header(projection, len(records))
-        last_turn()
-    yield 0, header
 
 
 def restore(projection: Projection, parts: Iterator[bytes]) -> None:
