@@ -28,6 +28,7 @@ from ..crypto.canonical import pinned
 from ..crypto.vault import open_local, seal_local
 from . import snapshot_codec as codec
 from .projection import Projection, Record
+from .snapshot_share import share
 
 if TYPE_CHECKING:
     from .db import LocalStore
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
 __all__ = ["FORMAT", "PART_RECORDS", "SnapshotMismatch", "capture", "header", "in_turns", "count_parts", "restore", "write",
            "read_info", "load"]
 
-FORMAT = 1
+FORMAT = 2  # 2: parts carry their repeating strings and stamps as numbers (snapshot_share)
 PART_RECORDS = 500
 SnapshotMismatch = codec.SnapshotMismatch
 
@@ -152,7 +153,7 @@ def write(store: LocalStore, key: bytes, parts: list[dict] | Iterable[tuple[int,
             store.snapshot_drop(keep=keep)
             return False
         if "rows" in part:
-            part["shared"] = codec.shared(part["rows"])
+            part["shared"] = share(part["rows"])
         plain = codec.dumps(part)
         del part
         store.snapshot_put(gen, i, seal_local(key, "snapshot", plain, bind=_bind(gen, i, n, position, count,
