@@ -124,12 +124,24 @@ class Projection:
             return  # notes never change
         if not may_win(stamp, received_at):
             return
+        fields = op.get("fields", {})
+        intern = sys.intern
+        if first_create and rtype in NOTE_TYPES and not rec.stamps and type(fields) is dict:
+            # a note's create (the only write a note takes): every field is its, in one go; the general loop
+            # below, with its short strings shared, made a full fold 0.2 s slower at 50,000 notes
+            rec.fields = {intern(n): intern(v) if type(v) is str and len(v) <= _SHORT else v
+                          for n, v in fields.items()}
+            rec.stamps = dict.fromkeys(rec.fields, stamp)
+            if fields:
+                rec.last_author = author
+            return
         won = 0
         track = rtype not in NOTE_TYPES  # a note never changes, so it never has concurrent writes
         base = fr.parse_base(op) if track else None
-        for name, value in op.get("fields", {}).items():
-            name = sys.intern(name)  # one copy of each field name, not one per record
-            value = _shared(value)
+        for name, value in fields.items():
+            name = intern(name)  # one copy of each field name, not one per record
+            if type(value) is str and len(value) <= _SHORT:
+                value = intern(value)
             # the first create's values stay implicit (fields/stamps) when nothing was seen before them; an
             # operation without base is kept explicitly (its base reads differently), so the folded frontier
             # is the same whatever the order of arrival

@@ -85,3 +85,25 @@ def test_writing_a_snapshot_changes_nothing_the_projection_holds(tmp_path):
     finally:
         d.keeper.stop()
         store.close()
+
+
+def test_a_fold_shares_short_strings_too():
+    """Each operation is parsed on its own (one copy of every string per note): the fold keeps one copy of the
+    short ones — client id, author, type, codes, the stamp's device — as the snapshot's reader does."""
+    import json
+
+    from field_app.core.projection import AuditProjection
+
+    p = AuditProjection()
+    for i in range(2):
+        op = json.loads(json.dumps({
+            "type": "contact", "record_id": f"n{i}", "client_id": "c1", "kind": "create", "author_user": "Lotte (fictief)",
+            "hlc": [1_800_000_000_000 + i, 0, "dev-a"],
+            "fields": {"contact_type": "TELEFONISCH", "report": "Verslag (fictief) " + "x" * 80, "risks": []}}))
+        p.apply(op, op_id=bytes([i]) * 16, origin="local", received_at=1_800_000_000_000)
+    a, b = p.record("n0"), p.record("n1")
+    assert a.client_id is b.client_id and a.author is b.author and a.type is b.type and a.origin is b.origin
+    assert a.fields["contact_type"] is b.fields["contact_type"]
+    assert a.stamps["report"].device is b.stamps["report"].device
+    assert a.fields["report"] is not b.fields["report"] and a.fields["risks"] is not b.fields["risks"]
+    assert a.last_author == "Lotte (fictief)" and list(a.stamps) == list(a.fields) == ["contact_type", "report", "risks"]
