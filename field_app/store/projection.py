@@ -33,9 +33,9 @@ def _shared(x):
 
 def _stamp(hlc) -> Stamp:
     """``Stamp.from_wire`` with the device id shared."""
-    if type(hlc) is list and len(hlc) == 3 and type(hlc[2]) is str:
-        hlc = [hlc[0], hlc[1], sys.intern(hlc[2])]
-    return Stamp.from_wire(hlc)
+    if type(hlc) is list and len(hlc) == 3 and type(hlc[0]) is int and type(hlc[1]) is int and type(hlc[2]) is str:
+        return Stamp(hlc[0], hlc[1], sys.intern(hlc[2]))
+    return Stamp.from_wire(hlc)  # refuses a bad one
 
 
 @dataclass(slots=True)
