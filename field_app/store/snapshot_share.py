@@ -75,4 +75,5 @@ def _repeating_keys(maps: list[dict]) -> list[str]:
     for m in maps:
         for k, v in m.items():
             values.setdefault(k, []).append(v)
-    return [k for k, vs in values.items() if _short(vs) and _repeat(vs)]
+    # a key that is empty in every row is left alone: the parser makes no object for "" (one copy already)
+    return [k for k, vs in values.items() if any(vs) and _short(vs) and _repeat(vs)]
