@@ -2,17 +2,25 @@
 
 Unlock loads the snapshot and folds only the operations after its position; a snapshot that does not
 open or match is dropped and every operation folded. A new snapshot is written in a background thread
-(never in a save's way: the state is captured under the projection's lock, then sealed and stored one
-part per short transaction) when at least :data:`EVERY` operations were folded beyond the stored one —
-after unlock and after a sync round.
+(never in a save's way) when at least :data:`EVERY` operations were folded beyond the stored one — after
+unlock and after a sync round.
+
+Writing goes part by part: one turn of the projection's lock takes the list of records, the header (orphans,
+access log, members) and the set of operations shown so far; then each part of ``PART_RECORDS``
+records is copied in a lock turn of its own (3 ms, at most about 7, at 50,000 records), packed, sealed and
+stored before the next is copied, so only one part is ever held beside the projection (the whole state was
+copied before: 265 MB peak at 50,000 records, now under 200).
 
 What a snapshot covers must be exact: an operation is in the store before it is shown, so the state may
 hold operations not yet counted, never the reverse. The keeper notes each operation id after the
-projection applied it; a capture takes the state and that set under the projection's lock, and the
-snapshot's position is the last one up to which every stored operation is in the set. Operations
-beyond it that the state already holds are folded again at the next unlock, which changes nothing
-(folding is idempotent: creates, sets, addenda and retractions of an operation id already there are
-no-ops).
+projection applied it; the snapshot's position is the last one up to which every stored operation was in
+the set taken at the first turn, so every part holds at least those. A part copied later may hold
+operations beyond the position (shown between turns); they are folded again at the next unlock, which
+changes nothing (folding is idempotent: creates, sets, addenda and retractions of an operation id already
+there are no-ops; an orphan the older header still holds is taken again, once, when its record's create is
+folded again). A record made after the first turn is not in the snapshot: its operations come after the
+position. If an operation shown by the end of the write is not in the store (a save rolled back after it
+was shown), the new generation is dropped.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """The sealed projection snapshot: unlock reads it and folds only the operations after it.
 
 A snapshot is the projection's state after folding every operation up to a *position* of the ``ops``
-table (positions are the order operations were stored in). It is written in parts — part 0 the header
+table (positions are the order operations were stored in), and possibly some after it (folded again at
+unlock, which changes nothing; see ``core/snapshots.py``). It is written in parts — part 0 the header
 (format, the classes it may hold, the projection's other state), then the records, :data:`PART_RECORDS`
 a part — each part sealed under the local key (AES-256-GCM, ``seal_local`` purpose ``snapshot``) with
 associated data binding it to its place and to the ``ops`` table it was made from::
