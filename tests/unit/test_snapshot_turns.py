@@ -134,3 +134,51 @@ def test_a_cancelled_write_leaves_the_stored_snapshot_current(dev, monkeypatch):
     dev.keeper._cancel.clear()
     p = dev.relock()
     assert dev.keeper.loaded_from_snapshot and state(p) == state(fold(dev.store))
+
+
+def _busy(d: Dev, rounds: int, going=None) -> None:
+    """Everything the fold does, in an order that makes orphans and their records meet: notes whose
+    addendum and retraction came first, sets on clients from other devices, new clients, member names."""
+    for i in range(rounds):
+        d.op("contact", f"late{i}", "set", {"report": "Los (fictief)"}, ms=NOW + i)  # a record, not yet known
+        d.op("contact", f"late{i + 1}", "set", {"report": "Los (fictief)"}, ms=NOW + i)
+        d.op("contact", f"x{i}", "addendum", {"text": f"Vooraf {i} (fictief)", "original": f"late{i}"}, ms=NOW + i)
+        if going is not None and i == 3:
+            going.set()  # the write begins while this goes on: late3 known only by a stray set, its addendum
+            # an orphan
+        if i % 3 == 0:
+            d.op("contact", f"late{i - 3}", "retract", {"reason": "dubbel"}, ms=NOW + i)
+        d.op("contact", f"late{i}", "create", {"report": f"Laat {i} (fictief)", "occurred_at": i}, ms=NOW + i,
+             client=f"c{i % 2 + 1}")
+        d.op("client", f"c{i % 2 + 1}", "set", {"status": "ACTIEF" if i % 2 else "GESLOTEN"}, ms=NOW + 1000 - i,
+             device=f"d{i % 3}", origin="remote")
+        d.op("contact", f"y{i}", "addendum", {"text": f"Bij n{i % 5} (fictief)", "original": f"n{i % 5}"}, ms=NOW + i)
+        if i % 7 == 0:
+            d.op("client", f"cx{i}", "create", {"display_name": f"Erbij {i} (fictief)"}, ms=NOW + i, client=f"cx{i}")
+            d.op("member", f"mm{i}", "create", {"device": "dB", "name": f"Sem {i} (fictief)", "at": NOW + i},
+                 ms=NOW + i, origin="remote")
+
+
+def test_a_snapshot_written_while_another_thread_folds_reads_as_a_fresh_fold(dev):
+    """Real threads: whatever the interleaving of the write's lock turns and the folding, unlock from the
+    snapshot plus what came after its position is the fresh fold of every stored operation."""
+    import sys
+    import threading
+
+    history(dev)
+    for i in range(40):
+        dev.op("contact", f"m{i}", "create", {"report": f"Meer {i} (fictief)", "occurred_at": i}, ms=NOW - 200 + i)
+    sys.setswitchinterval(1e-5)  # switch threads often: many interleavings of turns and folds
+    try:
+        for run in range(3):
+            going = threading.Event()
+            worker = threading.Thread(target=_busy, args=(dev, 30 + run, going))
+            worker.start()
+            going.wait()
+            assert dev.keeper.write_now(dev.proj, dev.key)
+            worker.join()
+            assert state(dev.proj) == state(fold(dev.store))
+            p = dev.relock()
+            assert dev.keeper.loaded_from_snapshot and state(p) == state(fold(dev.store)), run
+    finally:
+        sys.setswitchinterval(0.005)
