@@ -127,7 +127,7 @@ class SnapshotKeeper:
             store.snapshot_drop()
             projection = AuditProjection()
         position = start
-        for pos, op_id, origin, _seq, op in store.iter_ops_after(start):
+        for pos, op_id, origin, op in store.ops_to_fold(start):
             projection.apply(op, op_id=op_id, origin=origin, received_at=now)
             position = pos
         self.base, self.stored = position, start

@@ -107,3 +107,34 @@ def test_a_fold_shares_short_strings_too():
     assert a.stamps["report"].device is b.stamps["report"].device
     assert a.fields["report"] is not b.fields["report"] and a.fields["risks"] is not b.fields["risks"]
     assert a.last_author == "Lotte (fictief)" and list(a.stamps) == list(a.fields) == ["contact_type", "report", "risks"]
+
+
+def test_a_full_fold_reads_the_same_operations_as_the_store_gives(tmp_path):
+    """``ops_to_fold`` (orjson when the ``fast`` extra is installed) against ``iter_ops_after`` (json): the same
+    rows, values and types; what orjson refuses (an integer beyond 64 bits, NaN) is parsed the standard way."""
+    import json
+
+    from field_app.store.snapshot_rows import op_loads
+
+    store = LocalStore(tmp_path)
+    key = os.urandom(32)
+    store.set_local_key(key)
+    d = Dev(store, key)
+    try:
+        history(d)
+        d.op("contact", "nb", "create", {"report": "Grote getallen, \\u00e9\\n en \u2603 (fictief)",
+                                         "big": 2**70, "neg": -(2**63), "t": True, "none": None, "nested": [{}]},
+             ms=1_800_000_000_001)
+        slow = [(pos, op_id, origin, op) for pos, op_id, origin, _seq, op in store.iter_ops_after(2)]
+        fast = list(store.ops_to_fold(2))
+        assert fast == slow and len(fast) == d.n - 2
+        assert fast[-1][3]["fields"]["big"] == 2**70 and type(fast[-1][3]["fields"]["t"]) is bool
+        assert repr(fast) == repr(slow)  # types too (bool is not 1)
+        for text in (b'{"a": NaN}', b'{"a": "\\ud800"}', b'{"a": 1E400}', b'\xef\xbb\xbf{"a": 1}',
+                     b'{"a": -9223372036854775809, "b": 18446744073709551616, "c": 18446744073709551615}',
+                     b'{"a": 12345678901234567890123}', b'{"a": "tel 1234567890123456789", "b": 2}',
+                     '{"a": 1}'.encode("utf-16")):
+            assert repr(op_loads(text)) == repr(json.loads(text)), text
+    finally:
+        d.keeper.stop()
+        store.close()
