@@ -34,8 +34,8 @@ from .snapshot_share import share
 if TYPE_CHECKING:
     from .db import LocalStore
 
-__all__ = ["FORMAT", "PART_RECORDS", "SnapshotMismatch", "capture", "header", "in_turns", "count_parts", "restore", "write",
-           "read_info", "load"]
+__all__ = ["FORMAT", "PART_RECORDS", "SnapshotMismatch", "capture", "header", "in_turns", "count_parts", "restore",
+           "write", "read_info", "load"]
 
 FORMAT = 2  # 2: parts carry their repeating strings and stamps as numbers (snapshot_share)
 PART_RECORDS = 500
@@ -48,10 +48,10 @@ def _slots() -> list[str]:
 
 def header(projection: Projection, records: int) -> dict:
     """Part 0: format, class layout, the projection's state besides its records (under the lock)."""
-    header = codec.Encoder()
-    state = header.value(projection.snapshot_state())
-    return {"v": FORMAT, "schema": codec.schema(), "slots": _slots(), "state": state, "table": header.table,
-            "keysets": header.keysets, "records": records}
+    enc = codec.Encoder()
+    state = enc.value(projection.snapshot_state())
+    return {"v": FORMAT, "schema": codec.schema(), "slots": _slots(), "state": state, "table": enc.table,
+            "keysets": enc.keysets, "records": records}
 
 
 def _part(projection: Projection, records: list[Record]) -> dict:

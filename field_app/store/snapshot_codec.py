@@ -23,8 +23,9 @@ holds) travels without changes here:
 A record is ``[mask, slot values...]`` in the order of ``Record``'s fields; bit *i* of ``mask`` says the
 i-th slot holds a tagged value and must be walked on reading; the others (the fields the operations
 carried) are taken as parsed, but for what a part writes once (``snapshot_share``: its repeating short
-strings and one-operation stamp maps, as numbers). The classes a snapshot may name, and their fields, are in its header: if the
-app's classes differ (an update), the snapshot does not match and the device folds every operation.
+strings and one-operation stamp maps, as numbers). The classes a snapshot may name, and their fields, are
+in its header: if the app's classes differ (an update), the snapshot does not match and the device folds
+every operation.
 """
 
 from __future__ import annotations

@@ -97,7 +97,8 @@ def test_a_fold_shares_short_strings_too():
     p = AuditProjection()
     for i in range(2):
         op = json.loads(json.dumps({
-            "type": "contact", "record_id": f"n{i}", "client_id": "c1", "kind": "create", "author_user": "Lotte (fictief)",
+            "type": "contact", "record_id": f"n{i}", "client_id": "c1", "kind": "create",
+            "author_user": "Lotte (fictief)",
             "hlc": [1_800_000_000_000 + i, 0, "dev-a"],
             "fields": {"contact_type": "TELEFONISCH", "report": "Verslag (fictief) " + "x" * 80, "risks": []}}))
         p.apply(op, op_id=bytes([i]) * 16, origin="local", received_at=1_800_000_000_000)
@@ -106,7 +107,8 @@ def test_a_fold_shares_short_strings_too():
     assert a.fields["contact_type"] is b.fields["contact_type"]
     assert a.stamps["report"].device is b.stamps["report"].device
     assert a.fields["report"] is not b.fields["report"] and a.fields["risks"] is not b.fields["risks"]
-    assert a.last_author == "Lotte (fictief)" and list(a.stamps) == list(a.fields) == ["contact_type", "report", "risks"]
+    assert a.last_author == "Lotte (fictief)"
+    assert list(a.stamps) == list(a.fields) == ["contact_type", "report", "risks"]
 
 
 def test_a_full_fold_reads_the_same_operations_as_the_store_gives(tmp_path):
