@@ -11,7 +11,7 @@ CHROMIUM ?= /usr/bin/chromium
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev,postgres]'
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev,postgres,fast]'
 	touch $(STAMP)
 
 # A second environment as on Flet's phone builds: cryptography 43.0.1 and no flet, fastapi or pydantic.

@@ -7,6 +7,7 @@ Not part of ``make bench``: a tool for finding what to optimise (see docs/perfor
 from __future__ import annotations
 
 import cProfile
+import os
 import pstats
 import shutil
 import sys
@@ -61,7 +62,7 @@ def main() -> None:
             action()
             prof.disable()
             print(f"== {name}")
-            pstats.Stats(prof).sort_stats("tottime").print_stats(35)
+            pstats.Stats(prof).sort_stats(os.environ.get("PROF_SORT", "tottime")).print_stats(int(os.environ.get("PROF_TOP", "35")))
     finally:
         for svc in (coord, worker, fresh):
             svc.close()

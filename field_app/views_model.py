@@ -26,7 +26,8 @@ class NoteView:
     risks: tuple[RiskView, ...]
     author: str  # display name of the user who recorded it
     # "wachtend" (only on this device, to be sent) | "wacht_op_sleutel" (only on this device, waiting for a team
-    # key) | "afgeleverd" (delivered, not yet confirmed) | "verzonden" (confirmed by the server: it has a seq) |
+    # key) | "geweigerd" (only on this device: the server refuses this device's pushes, the reason is in the sync
+    # sheet) | "afgeleverd" (delivered, not yet confirmed) | "verzonden" (confirmed by the server: it has a seq) |
     # "ontvangen" (from another device)
     sync_state: str
 

@@ -35,7 +35,7 @@ MiB = 1024 * KiB
 
 MAX_BODY_BYTES = 2 * MiB  # counted while reading the stream, chunked bodies included
 MAX_ENVELOPE_BYTES = 256 * KiB  # one decoded envelope
-MAX_ENVELOPES_PER_PUSH = 200
+MAX_ENVELOPES_PER_PUSH = 500  # 200 before issue #11's bench (PouchDB's batch_size is 500)
 PULL_LIMIT_MIN = 1
 PULL_LIMIT_MAX = 500
 PULL_LIMIT_DEFAULT = 100
@@ -157,7 +157,7 @@ class ErrorCode(Enum):
     )
     BODY_TOO_LARGE = ("body_too_large", 413, "The request body is larger than 2 MiB.")
     ENVELOPE_TOO_LARGE = ("envelope_too_large", 413, "An envelope is larger than 256 KiB.")
-    TOO_MANY_ENVELOPES = ("too_many_envelopes", 413, "More than 200 envelopes in one push.")
+    TOO_MANY_ENVELOPES = ("too_many_envelopes", 413, "More than 500 envelopes in one push.")
     ENTRY_TOO_LARGE = ("entry_too_large", 413, "A ledger entry is larger than 16 KiB.")
     TOO_MANY_GRANTS = ("too_many_grants", 413, "More than 100 grants in one request.")
     GRANT_TOO_LARGE = ("grant_too_large", 413, "A grant is larger than 4 KiB.")

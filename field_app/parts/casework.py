@@ -12,6 +12,7 @@ import logging
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import Any
 
 from ..core.device import Device
@@ -35,6 +36,7 @@ from ..domain.records import (
 from ..domain.records_report import REVIEWABLE_TYPES
 from ..domain.review import ReviewEntry, review_state
 from ..domain.vocab import Ernst
+from ..sync.delivery import PUSH_REFUSED
 from ..views_model import AddendumView, CaseloadItem, ClientSummary, NoteView, RecordView
 from . import questions
 from .conflicts import conflicts_by_client, field_conflicts
@@ -93,12 +95,23 @@ class Casework:
             raise KeyError(client_id)
         return ProjectionContext(self.device.projection, client_id, now_ms() if now is None else now)
 
+    def _sync_state(self, op_id: bytes, origin: str, refused: bool) -> str:
+        """The record's sync state; an unsent one is ``geweigerd`` while the server refuses this device's
+        pushes (the reason is in the sync sheet: the round's error code)."""
+        state = self.device.projection.sync_state(op_id, origin)
+        return "geweigerd" if refused and state == "wachtend" else state
+
+    def _push_refused(self) -> bool:
+        return bool(self.device.store.get_state(PUSH_REFUSED))
+
     def view(self, rec) -> RecordView:
         p = self.device.projection
+        refused = self._push_refused()
         return RecordView(
             id=rec.id, type=rec.type, client_id=rec.client_id, fields=dict(rec.fields), author=rec.author,
-            created_at=rec.created_at, sync_state=p.sync_state(rec.op_id, rec.origin), last_author=rec.last_author,
-            addenda=tuple(AddendumView(a.id, a.text, a.author, a.at, p.sync_state(a.op_id, a.origin))
+            created_at=rec.created_at, sync_state=self._sync_state(rec.op_id, rec.origin, refused),
+            last_author=rec.last_author,
+            addenda=tuple(AddendumView(a.id, a.text, a.author, a.at, self._sync_state(a.op_id, a.origin, refused))
                           for a in rec.addenda),
             retracted=dict(rec.retracted) if rec.retracted else None,
             conflicts=field_conflicts(p, rec) if rec.frontier else (),
@@ -413,7 +426,10 @@ class Casework:
 
     def timeline(self, client_id: str) -> list[NoteView]:
         self.device.require_unlocked()
-        return self.device.projection.timeline(client_id)
+        notes = self.device.projection.timeline(client_id)
+        if self._push_refused():
+            notes = [replace(n, sync_state="geweigerd") if n.sync_state == "wachtend" else n for n in notes]
+        return notes
 
     def add_client(self, display_name: str, *, fictional: bool = False) -> str:
         """A new client in the caseload, assigned to the current user."""

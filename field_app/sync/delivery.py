@@ -2,15 +2,48 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
 from ..crypto.canonical import b64e
-from ..crypto.facts import ErrorCode
+from ..crypto.facts import MAX_BODY_BYTES, MAX_ENVELOPES_PER_PUSH, ErrorCode, KiB
 from .client import ServerError, SyncClient, Unreachable
 
-__all__ = ["deliver_signed", "PUSH_BATCH"]
+T = TypeVar("T")
 
-PUSH_BATCH = 200
+__all__ = ["deliver_signed", "PUSH_BATCH", "LEGACY_PUSH_BATCH", "PUSH_REFUSED", "BODY_BUDGET", "fitting", "chunks"]
+
+PUSH_BATCH = MAX_ENVELOPES_PER_PUSH  # 500 (issue #11: fewer requests and commits per push)
+# What servers before issue #11 took: the app falls back to it when a server answers too_many_envelopes, and
+# delivery by signature (locked, rare) always uses it.
+LEGACY_PUSH_BATCH = 200
+# A batch is also cut to what fits the server's body limit (413 ``body_too_large`` above it): 200 notes with
+# long reports (up to 20,000 characters each) are several megabytes, and a batch refused for its size would
+# be refused again on every try. The margin holds the JSON around the envelopes and the signed push head.
+BODY_BUDGET = MAX_BODY_BYTES - 64 * KiB
+# state key: the error code of the last push the server refused (a 4xx this device does not mend by itself);
+# empty again after a push passes. Unsent records show "geweigerd" meanwhile (parts/casework.py).
+PUSH_REFUSED = "push_refused"
+
+
+def fitting(rows: list[T], envelope_of: Callable[[T], bytes]) -> list[T]:
+    """The longest prefix of ``rows`` whose envelopes, as base64url strings in a JSON list, stay within
+    :data:`BODY_BUDGET` (always at least one: an envelope is at most 256 KiB)."""
+    total = 0
+    for i, row in enumerate(rows):
+        total += (len(envelope_of(row)) * 4 + 2) // 3 + 3  # its base64url, two quotes and a comma
+        if total > BODY_BUDGET and i:
+            return rows[:i]
+    return rows
+
+
+def chunks(items: list[T], count: int, envelope_of: Callable[[T], bytes]) -> Iterator[list[T]]:
+    """``items`` in consecutive batches of at most ``count`` that each fit :data:`BODY_BUDGET`."""
+    start = 0
+    while start < len(items):
+        batch = fitting(items[start:start + count], envelope_of)
+        yield batch
+        start += len(batch)
 
 
 def deliver_signed(client: SyncClient, store, team: bytes) -> dict[str, Any]:
@@ -24,7 +57,7 @@ def deliver_signed(client: SyncClient, store, team: bytes) -> dict[str, Any]:
     """
     delivered, error, permanent = 0, "", False
     while True:
-        batch = store.outbox_ready(PUSH_BATCH)
+        batch = fitting(store.outbox_ready(LEGACY_PUSH_BATCH), lambda row: row[1])
         if not batch:
             break
         try:

@@ -38,11 +38,12 @@ from ..crypto.wire import envelope_hash, unpack
 from ..domain.errors import StorageError
 from .backoff import retry_delay
 from .client import ServerError, SyncClient, Unreachable
-from .delivery import PUSH_BATCH, deliver_signed
+from .delivery import LEGACY_PUSH_BATCH, PUSH_BATCH, PUSH_REFUSED, deliver_signed, fitting
 from .ledger_sync import LedgerRefused, LedgerSync
 from .marks import DeliveryMarks
 from .own_chain import OwnChainCheck
 from .port import DevicePort
+from .prefetch import PageFetcher
 from .pull import PULL_LIMIT, Puller
 
 __all__ = ["SyncEngine", "LedgerRefused", "deliver_signed"]
@@ -69,6 +70,7 @@ class SyncEngine:
         self._round_lock = threading.RLock()
         self._no_round = False  # the server has no GET /round (an older one)
         self.busy = False
+        self.push_batch = PUSH_BATCH  # LEGACY_PUSH_BATCH after an older server refused a batch as too many
 
     # -- thread ------------------------------------------------------------------------------------
     def start(self) -> None:
@@ -241,39 +243,72 @@ class SyncEngine:
             marks.wait()
 
     def _push_batches(self, marks: DeliveryMarks) -> None:
+        """Push the outbox batch by batch. While a batch travels (and the server checks and stores it), the
+        next one is read from the outbox (after this one's positions, so an entry still being marked is not
+        sent twice), signed and encoded in a thread of its own (:class:`.prefetch.PageFetcher`); the
+        previous batch's marks are written meanwhile too (:class:`.marks.DeliveryMarks`)."""
         dev = self.device
         resealed = False
-        batch = dev.store.outbox_ready_after(0, PUSH_BATCH)
-        while batch:
-            envelopes = [env for _, _, env in batch]
-            last = unpack(envelopes[-1])
-            head = push_head(dev.team, dev.identity.device_id, last.header["device_seq"],
-                             envelope_hash(envelopes[-1]), dev.identity)
-            try:
-                results = self.client.push(dev.team, envelopes, head)
-            except ServerError as exc:
-                marks.wait()  # the outbox as the server's earlier answers left it
-                # stale_epoch: the epoch rotated under the outbox. op_conflict / head_conflict: the server
-                # already holds an earlier sealing of this work (an answer lost on the way). Either way:
-                # catch up with what the server holds, then seal the rest again on top of it, once.
-                if exc.is_(ErrorCode.STALE_EPOCH, ErrorCode.OP_CONFLICT, ErrorCode.HEAD_CONFLICT) and not resealed:
-                    resealed = True
-                    self._reseal()
-                elif exc.is_(ErrorCode.CHAIN_FORK, ErrorCode.CHAIN_GAP) and not resealed:
-                    resealed = True  # behind the server's copy of this device's chain (restored from a backup)
-                    self._recover_own_chain()
-                elif exc.is_(ErrorCode.ROTATION_PENDING):  # the server saw a removal first: keep it, re-seal later
-                    self.puller.need_reseal = True
-                    return
-                else:
-                    raise
-                batch = dev.store.outbox_ready_after(0, PUSH_BATCH)
-                continue
-            by_id = {b64d(r["op_id"]): r["seq"] for r in results}
-            # the next batch is read (after this one's outbox positions) before this one's marks are written
-            following = dev.store.outbox_ready_after(batch[-1][0], PUSH_BATCH) if len(batch) == PUSH_BATCH else []
-            marks.add([(op_id, by_id[op_id]) for _, op_id, _ in batch if op_id in by_id])
-            batch = following
+        ahead = PageFetcher(self._push_batch, name="veldwerk-push-ahead")
+        try:
+            batch = self._push_batch(0)
+            while batch is not None:
+                rows, body, more = batch
+                if more:
+                    ahead.start(rows[-1][0])
+                try:
+                    results = self.client.push_encoded(dev.team, body)
+                except ServerError as exc:
+                    ahead.close()  # the outbox changes below: what was read ahead is dropped
+                    marks.wait()  # the outbox as the server's earlier answers left it
+                    resealed = self._after_push_error(exc, resealed)
+                    if resealed is None:
+                        return
+                    batch = self._push_batch(0)
+                    continue
+                by_id = {b64d(r["op_id"]): r["seq"] for r in results}
+                if dev.store.get_state(PUSH_REFUSED):
+                    dev.store.set_state(PUSH_REFUSED, "")
+                marks.add([(op_id, by_id[op_id]) for _, op_id, _ in rows if op_id in by_id])
+                batch = ahead.take(rows[-1][0]) if more else None
+        finally:
+            ahead.close()
+
+    def _push_batch(self, after: int) -> tuple[list[tuple[int, bytes, bytes]], bytes, bool] | None:
+        """The outbox's next batch after position ``after`` (at most PUSH_BATCH, cut to the server's body
+        limit), its push body with a signed head, and whether more may follow; None when nothing is ready."""
+        dev = self.device
+        read = dev.store.outbox_ready_after(after, self.push_batch)
+        if not read:
+            return None
+        rows = fitting(read, lambda row: row[2])
+        envelopes = [env for _, _, env in rows]
+        last = unpack(envelopes[-1])
+        head = push_head(dev.team, dev.identity.device_id, last.header["device_seq"],
+                         envelope_hash(envelopes[-1]), dev.identity)
+        return rows, self.client.push_body(envelopes, head), len(read) == self.push_batch or len(rows) < len(read)
+
+    def _after_push_error(self, exc: ServerError, resealed: bool) -> bool | None:
+        """What a refused push batch means: True when the outbox was sealed again (the push starts over),
+        None when the push stops for this round; raises what this device cannot mend."""
+        # stale_epoch: the epoch rotated under the outbox. op_conflict / head_conflict: the server
+        # already holds an earlier sealing of this work (an answer lost on the way). Either way:
+        # catch up with what the server holds, then seal the rest again on top of it, once.
+        if exc.is_(ErrorCode.STALE_EPOCH, ErrorCode.OP_CONFLICT, ErrorCode.HEAD_CONFLICT) and not resealed:
+            self._reseal()
+            return True
+        if exc.is_(ErrorCode.CHAIN_FORK, ErrorCode.CHAIN_GAP) and not resealed:
+            self._recover_own_chain()  # behind the server's copy of this device's chain (restored from a backup)
+            return True
+        if exc.is_(ErrorCode.TOO_MANY_ENVELOPES) and self.push_batch > LEGACY_PUSH_BATCH:
+            self.push_batch = LEGACY_PUSH_BATCH  # a server from before issue #11: its batches, from the start
+            return resealed
+        if exc.is_(ErrorCode.ROTATION_PENDING):  # the server saw a removal first: keep it, re-seal later
+            self.puller.need_reseal = True
+            return None
+        if 400 <= exc.status < 500:  # refused, not mended here: each unsent record says so until a push passes
+            self.device.store.set_state(PUSH_REFUSED, exc.code)
+        raise exc
 
     def _recover_own_chain(self) -> None:
         """This device is behind what the server holds of its own chain (its data folder was restored from

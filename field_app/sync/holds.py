@@ -29,8 +29,11 @@ MENDED_BY_THE_CHAIN = ("gap", "damaged")  # released once nothing of the device 
 
 def held(store: LocalStore) -> dict[str, str]:
     """Device id (base64url) -> reason, for every device held back now."""
+    raw = store.get_state("held")
+    if not raw or raw == "{}":  # nothing held: asked once per pulled envelope
+        return {}
     try:
-        data = json.loads(store.get_state("held") or "{}")
+        data = json.loads(raw)
     except ValueError:
         return {}
     return data if isinstance(data, dict) else {}

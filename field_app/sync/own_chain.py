@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from ..crypto.canonical import b64d
 from ..crypto.wire import EnvelopeFormatError, envelope_hash, unpack
 from .client import ServerError
+from .delivery import chunks
 from .port import DevicePort
 
 __all__ = ["OwnChainCheck", "OWN_CHECK_MS", "Checked"]
@@ -81,8 +82,8 @@ class OwnChainCheck:
                 break
         out.damaged = len(differing)
         differing.sort(reverse=True)  # the later places first: each batch's next place is whole already
-        for start in range(0, len(differing), REDELIVER_BATCH):
-            batch = sorted(differing[start:start + REDELIVER_BATCH])
+        for part in chunks(differing, REDELIVER_BATCH, lambda item: item[1]):  # each within the body limit
+            batch = sorted(part)
             out.redelivered += self._redeliver([env for _, env in batch], out)
         store.kept_prune()
         self.checked_at, self.suspect = dev.clock(), False

@@ -214,7 +214,8 @@ class Puller:
         or its device held back: then it waits, in chain order). ``vouched``: a verified run of its chain
         in this page carries its signature (``crypto.runs``; docs/security.md)."""
         store = self._store()
-        if not in_order and holds.held(store).get(b64e(parts.device)) in holds.BLOCKING:
+        held = holds.held(store)
+        if held and not in_order and held.get(b64e(parts.device)) in holds.BLOCKING:
             # its chain is broken before it: wait in order — if it is its device's at all (a damaged copy
             # is refused now, so only the author's good copy can fill its place later)
             if vouched or verify_signature(sender_key, parts.signature, parts.signed_bytes()):

@@ -74,6 +74,7 @@ def risk_chip(i18n: I18n, risk: RiskView, scale: float) -> ft.Control:
 _SYNC_STATE = {
     "wachtend": ("note.sync.waiting", ft.Icons.SCHEDULE_SEND, theme.NEUTRAL),
     "wacht_op_sleutel": ("note.sync.key", ft.Icons.KEY, theme.WARNING),
+    "geweigerd": ("note.sync.refused", ft.Icons.REPORT_OUTLINED, theme.WARNING),
     "afgeleverd": ("note.sync.delivered", ft.Icons.CLOUD_UPLOAD_OUTLINED, theme.NEUTRAL),
     "verzonden": ("note.sync.sent", ft.Icons.CLOUD_DONE_OUTLINED, theme.SUCCESS),
     "ontvangen": ("note.sync.received", ft.Icons.CLOUD_DOWNLOAD_OUTLINED, theme.SUCCESS),

@@ -181,13 +181,13 @@ async def _refused(server: Server, device: DeviceKeys, envelopes: list, status: 
 
 
 async def test_too_many_envelopes_is_413(server: Server, admin) -> None:
-    envelopes = [b64e(admin.envelope(ciphertext_len=10)[1]) for _ in range(201)]
+    envelopes = [b64e(admin.envelope(ciphertext_len=10)[1]) for _ in range(501)]
     await _refused(server, admin, envelopes, 413, "too_many_envelopes")
 
 
-async def test_200_envelopes_are_fine(server: Server, admin) -> None:
-    response = await server.push(admin, [admin.envelope(ciphertext_len=10)[1] for _ in range(200)])
-    assert response.status_code == 200 and len(response.json()["results"]) == 200
+async def test_500_envelopes_are_fine(server: Server, admin) -> None:
+    response = await server.push(admin, [admin.envelope(ciphertext_len=10)[1] for _ in range(500)])
+    assert response.status_code == 200 and len(response.json()["results"]) == 500
 
 
 async def test_oversized_envelope_is_413(server: Server, admin) -> None:

@@ -349,7 +349,7 @@ async def test_signed_push_rules(server: Server, admin) -> None:
     other = await server.admin()
     _is(await _signed_push(server, other.team, [admin.envelope()[1]]), 403, "wrong_team")
     _is(await _signed_push(server, admin.team, []), 400, "bad_request")
-    _is(await _signed_push(server, admin.team, [admin.envelope()[1]] * 201), 413, "too_many_envelopes")
+    _is(await _signed_push(server, admin.team, [admin.envelope()[1]] * 501), 413, "too_many_envelopes")
     _is(
         await _signed_push(server, admin.team, [worker.envelope(epoch=1, ledger_head=b64e(bytes(32)))[1]]),
         409,

@@ -89,19 +89,20 @@ async def test_the_sync_sheet_lists_held_devices_and_what_waits_or_was_refused(f
 
 
 def test_every_record_sync_state_has_its_own_words():
-    """Issue #11: each own record says where it is: only here (to send / waiting for the team key),
-    delivered, confirmed by the server, or received."""
+    """Issue #11: each own record says where it is: only here (to send / waiting for the team key / refused
+    by the server), delivered, confirmed by the server, or received."""
     from field_app.ui.components import note_sync_badge
 
     nl = I18n("nl")
     words = {}
-    for state in ("wachtend", "wacht_op_sleutel", "afgeleverd", "verzonden", "ontvangen"):
+    for state in ("wachtend", "wacht_op_sleutel", "geweigerd", "afgeleverd", "verzonden", "ontvangen"):
         badge = note_sync_badge(nl, state, 1.0)
         words[state] = [c.value for c in _walk(badge) if isinstance(c, ft.Text)]
     assert words["wacht_op_sleutel"] == ["Alleen op dit toestel: wacht op de teamsleutel"]
     assert words["afgeleverd"] == ["Afgeleverd, nog niet bevestigd"]
     assert words["verzonden"] == ["Verzonden"] and words["wachtend"] == ["Wacht op verzending"]
-    assert len({tuple(w) for w in words.values()}) == 5
+    assert words["geweigerd"] == ["Geweigerd door de server: blijft bewaard op dit toestel (reden bij Synchronisatie)"]
+    assert len({tuple(w) for w in words.values()}) == 6
 
 
 def _walk(control):
