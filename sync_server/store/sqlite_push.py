@@ -3,9 +3,9 @@ against, each device's chain, and the signed push head (see ``SqliteStore.push``
 
 from __future__ import annotations
 
-import hashlib
-
 import sqlite_utils
+
+from field_app.crypto.wire import envelope_hash
 
 from .base import ChainFork, ChainGap, DeviceRefused, HeadConflict, LedgerMoved, PushHead, PushItem
 
@@ -40,7 +40,8 @@ def continue_chain(db: sqlite_utils.Database, team: str, item: PushItem,
         raise ChainGap(item.device, last_seq + 1, item.device_seq)
     if item.device_seq <= last_seq or item.prev_hash != last_hash:
         raise ChainFork(item.device, last_seq + 1, item.device_seq)
-    return item.device_seq, hashlib.sha256(item.envelope).digest()
+    # SHA-256 of the envelope; the push's run check (crypto/runs.py) hashed the same bytes: its cache answers
+    return item.device_seq, envelope_hash(item.envelope)
 
 
 def put_head(db: sqlite_utils.Database, team: str, head: PushHead, now: int) -> None:
