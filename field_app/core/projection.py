@@ -19,7 +19,11 @@ class AuditProjection(Projection):
         self._members: dict[str, tuple[int, str]] = {}  # device id -> (at, name), the newest announcement
 
     def apply(self, op: dict, *, op_id: bytes, origin: str, received_at: int) -> None:
-        if isinstance(op, dict) and op.get("type") == MEMBER_TYPE:
+        kind = op.get("type") if isinstance(op, dict) else None
+        if kind != MEMBER_TYPE and kind != AUDIT_TYPE:  # nearly every operation: straight to the records
+            Projection.apply(self, op, op_id=op_id, origin=origin, received_at=received_at)
+            return
+        if kind == MEMBER_TYPE:
             fields = op.get("fields") if isinstance(op.get("fields"), dict) else {}
             device, name, at = fields.get("device"), fields.get("name"), fields.get("at")
             if isinstance(device, str) and isinstance(name, str) and isinstance(at, int):
@@ -27,7 +31,7 @@ class AuditProjection(Projection):
                     if device not in self._members or self._members[device][0] <= at:
                         self._members[device] = (at, name[:200])
             return
-        if isinstance(op, dict) and op.get("type") == AUDIT_TYPE:
+        if kind == AUDIT_TYPE:
             fields = op.get("fields") if isinstance(op.get("fields"), dict) else {}
             with self._lock:
                 self._audit[op_id] = {
@@ -37,7 +41,6 @@ class AuditProjection(Projection):
                     "at": fields.get("at", 0), "break_glass": bool(fields.get("break_glass")),
                 }
             return
-        super().apply(op, op_id=op_id, origin=origin, received_at=received_at)
 
     # -- the sealed snapshot (store/snapshot.py) -------------------------------------------------------------
     def snapshot_state(self) -> dict:

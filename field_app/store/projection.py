@@ -22,6 +22,21 @@ from ..domain.vocab import Ernst
 from ..views_model import ClientSummary, NoteView, RiskView
 from . import frontier as fr
 
+_SHORT = 64  # short strings an operation carries (ids, names, codes) are shared: one copy, not one per record
+
+
+def _shared(x):
+    """One copy of a short string (a client id, an author, a code such as "TELEFONISCH") for every record that
+    holds it: 50,000 notes held eight copies each (24 MB). The snapshot's reader shares the same ones."""
+    return sys.intern(x) if type(x) is str and len(x) <= _SHORT else x
+
+
+def _stamp(hlc) -> Stamp:
+    """``Stamp.from_wire`` with the device id shared."""
+    if type(hlc) is list and len(hlc) == 3 and type(hlc[0]) is int and type(hlc[1]) is int and type(hlc[2]) is str:
+        return Stamp(hlc[0], hlc[1], sys.intern(hlc[2]))
+    return Stamp.from_wire(hlc)  # refuses a bad one
+
 
 @dataclass(slots=True)
 class Addendum:
@@ -69,7 +84,7 @@ class Projection:
         """Fold one operation in. Unknown kinds are ignored (a newer app version may write them)."""
         with self._lock:
             try:
-                stamp = Stamp.from_wire(op["hlc"])
+                stamp = _stamp(op["hlc"])
                 kind, rid, rtype = op["kind"], op["record_id"], op["type"]
             except (KeyError, TypeError, ValueError):
                 return
@@ -85,29 +100,50 @@ class Projection:
 
     def _apply_write(self, op, kind, rid, rtype, stamp, op_id, origin, received_at) -> None:
         rec = self._records.get(rid)
+        intern = sys.intern
         if rec is None:
-            rec = self._records[rid] = Record(rid, rtype, op.get("client_id", rid))
+            rec = self._records[rid] = Record(rid, _shared(rtype), _shared(op.get("client_id", rid)))
             self._by_client.setdefault(rec.client_id, {}).setdefault(rtype, {})[rid] = rec
             self._by_type.setdefault(rtype, {})[rid] = rec
         if rec.type != rtype:
             return  # an id reused for another type: ignore the stranger
         author = op.get("author_user", "")
+        if type(author) is str and len(author) <= _SHORT:
+            author = intern(author)
         first_create = kind == "create" and not rec.known
         if first_create:
             rec.known = True
             rec.created_at = op.get("fields", {}).get("created_at", stamp.ms)
-            rec.author, rec.op_id, rec.origin = author, op_id, origin
-        elif kind == "create" and rtype in NOTE_TYPES:
+            rec.author, rec.op_id, rec.origin = author, op_id, _shared(origin)
+        if rec.known and rid in self._orphans:
+            # addenda and retractions that came before their record, taken by any write once the record is
+            # known (whatever comes after: a far-future clock, a note's second create); attaching is idempotent,
+            # so a snapshot whose orphans are older than its records folds to the same state (core/snapshots.py)
+            for orphan, o_id, o_origin in self._orphans.pop(rid):
+                self._attach(rec, orphan, orphan["kind"], _stamp(orphan["hlc"]), o_id, o_origin)
+        if kind == "create" and not first_create and rtype in NOTE_TYPES:
             return  # a note is created once; a second create (same deterministic id) changes nothing
         if rtype in NOTE_TYPES and kind == "set":
             return  # notes never change
         if not may_win(stamp, received_at):
             return
+        fields = op.get("fields", {})
+        if first_create and rtype in NOTE_TYPES and not rec.stamps and type(fields) is dict:
+            # a note's create (the only write a note takes): every field is its, in one go; the general loop
+            # below, with its short strings shared, made a full fold 0.2 s slower at 50,000 notes
+            rec.fields = {intern(n): intern(v) if type(v) is str and len(v) <= _SHORT else v
+                          for n, v in fields.items()}
+            rec.stamps = dict.fromkeys(rec.fields, stamp)
+            if fields:
+                rec.last_author = author
+            return
         won = 0
         track = rtype not in NOTE_TYPES  # a note never changes, so it never has concurrent writes
         base = fr.parse_base(op) if track else None
-        for name, value in op.get("fields", {}).items():
-            name = sys.intern(name)  # one copy of each field name, not one per record
+        for name, value in fields.items():
+            name = intern(name)  # one copy of each field name, not one per record
+            if type(value) is str and len(value) <= _SHORT:
+                value = intern(value)
             # the first create's values stay implicit (fields/stamps) when nothing was seen before them; an
             # operation without base is kept explicitly (its base reads differently), so the folded frontier
             # is the same whatever the order of arrival
@@ -122,8 +158,6 @@ class Projection:
         # there is, as a record's first create does, is the newest without comparing)
         if won and (won == len(rec.stamps) or stamp >= max(rec.stamps.values())):
             rec.last_author = author
-        for orphan, o_id, o_origin in self._orphans.pop(rid, []):
-            self._attach(rec, orphan, orphan["kind"], Stamp.from_wire(orphan["hlc"]), o_id, o_origin)
 
     def _fold(self, rec: Record, name: str, new: list) -> None:
         """Fold one write of a field into its frontier. A field written only by its record's first create
@@ -169,12 +203,12 @@ class Projection:
             return {n: rec.stamps[n].to_wire() for n in names if n in rec.stamps}
 
     def _attach(self, rec: Record, op: dict, kind: str, stamp: Stamp, op_id: bytes, origin: str) -> None:
-        author = op.get("author_user", "")
+        author = _shared(op.get("author_user", ""))
         if kind == "addendum":
             if any(a.id == op["record_id"] for a in rec.addenda):
                 return
             rec.addenda.append(Addendum(op["record_id"], op["fields"].get("text", ""), author, stamp.ms,
-                                        op_id, origin))
+                                        op_id, _shared(origin)))
             rec.addenda.sort(key=lambda a: (a.at, a.id))
         else:  # two devices may retract the same note: the earliest retraction wins on every device
             mine = {"reason": op["fields"].get("reason", ""), "author": author, "at": stamp.ms}

@@ -22,8 +22,10 @@ holds) travels without changes here:
 
 A record is ``[mask, slot values...]`` in the order of ``Record``'s fields; bit *i* of ``mask`` says the
 i-th slot holds a tagged value and must be walked on reading; the others (the fields the operations
-carried) are taken as parsed. The classes a snapshot may name, and their fields, are in its header: if the
-app's classes differ (an update), the snapshot does not match and the device folds every operation.
+carried) are taken as parsed, but for what a part writes once (``snapshot_share``: its repeating short
+strings and one-operation stamp maps, as numbers). The classes a snapshot may name, and their fields, are
+in its header: if the app's classes differ (an update), the snapshot does not match and the device folds
+every operation.
 """
 
 from __future__ import annotations
@@ -170,9 +172,11 @@ class Decoder:
     def __init__(self, table: list, keysets: list | None = None, shared: dict | None = None) -> None:
         self._classes = _classes()
         self.keysets = [[sys.intern(k) for k in keys] for keys in keysets or []]
-        shared = shared or {}
-        self.shared_slots: list[int] = [int(i) for i in shared.get("slots", [])]
-        self.shared_keys: list[tuple[int, list[str]]] = [(int(i), list(ks)) for i, ks in shared.get("keys", [])]
+        shared = shared or {}  # what ``snapshot_share.share`` wrote as numbers (row indexes: slot + 1)
+        self.strings: list[str] = [sys.intern(s) for s in shared.get("strings", [])]
+        self.string_slots: list[int] = [int(i) + 1 for i in shared.get("slots", [])]
+        self.stamp_slots: list[int] = [int(i) + 1 for i in shared.get("stamps", [])]
+        self.string_keys: list[tuple[int, list[str]]] = [(int(i) + 1, list(ks)) for i, ks in shared.get("keys", [])]
         self._bits: dict[int, list[int]] = {}
         self.table: list[Any] = []
         for name, values in table:
@@ -217,55 +221,30 @@ class Decoder:
         raise SnapshotMismatch(f"unknown tag {tag!r}")
 
     def row(self, cls: type, row: list) -> Any:
-        """A record from ``[mask, values...]``; the strings the part's ``shared`` names are interned."""
-        mask, values = row[0], row[1:]
+        """A record from ``[mask, values...]`` (the list is used up)."""
+        mask = row[0]
         if mask:
             bits = self._bits.get(mask)
             if bits is None:
-                bits = self._bits[mask] = [i for i in range(mask.bit_length()) if mask >> i & 1]
+                bits = self._bits[mask] = [i + 1 for i in range(mask.bit_length()) if mask >> i & 1]
             for i in bits:
-                values[i] = self.value(values[i])
-        intern = sys.intern
-        for i in self.shared_slots:
-            x = values[i]
-            if type(x) is str:
-                values[i] = intern(x)
-        for i, keys in self.shared_keys:
-            d = values[i]
-            if type(d) is dict:
-                for k in keys:
-                    x = d.get(k)
-                    if type(x) is str:
-                        d[k] = intern(x)
-        return cls(*values)
-
-
-def shared(rows: list[list]) -> dict:
-    """Which strings of a part's rows repeat, so reading shares one copy (one "TELEFONISCH" for 50,000
-    notes, one author name, one client id per client): the slots, and the keys of map slots (a record's
-    fields), whose short string values occur at least twice as often as they differ."""
-    seen: dict[int, set] = {}
-    count: dict[int, int] = {}
-    kseen: dict[tuple[int, str], set] = {}
-    kcount: dict[tuple[int, str], int] = {}
-    for row in rows:
-        for i, x in enumerate(row[1:]):
-            t = type(x)
-            if t is str:
-                if len(x) <= _SHORT:
-                    seen.setdefault(i, set()).add(x)
-                    count[i] = count.get(i, 0) + 1
-            elif t is dict and not row[0] >> i & 1:
-                for k, v in x.items():
-                    if type(v) is str and 0 < len(v) <= _SHORT:
-                        kseen.setdefault((i, k), set()).add(v)
-                        kcount[(i, k)] = kcount.get((i, k), 0) + 1
-    slots = sorted(i for i, values in seen.items() if 2 * len(values) <= count[i])
-    keys: dict[int, list[str]] = {}
-    for (i, k), values in sorted(kseen.items()):
-        if 2 * len(values) <= kcount[(i, k)]:
-            keys.setdefault(i, []).append(k)
-    return {"slots": slots, "keys": [[i, ks] for i, ks in sorted(keys.items())]}
+                row[i] = self.value(row[i])
+        strings = self.strings
+        for i in self.string_slots:
+            row[i] = strings[row[i]]
+        if self.stamp_slots:
+            keysets, table = self.keysets, self.table
+            for i in self.stamp_slots:
+                n = row[i]
+                row[i] = dict.fromkeys(keysets[n & 0xFFFF], table[n >> 16])
+        for i, keys in self.string_keys:
+            d = row[i]
+            for k in keys:
+                x = d.get(k)
+                if x is not None:
+                    d[k] = strings[x]
+        del row[0]
+        return cls(*row)
 
 
 def dumps(value: Any) -> bytes:

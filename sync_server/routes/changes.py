@@ -7,7 +7,6 @@ too many wrong PINs, or one that was revoked as RETIRED and still holds work sea
 
 from __future__ import annotations
 
-import hashlib
 from typing import Annotated
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -299,8 +298,8 @@ def _head(head: PushHeadIn | None, team: str, device: Device, checked: list[Chec
         )
     except ChainError:
         raise ApiError(ErrorCode.BAD_HEAD, "The push head does not verify with the device's key.") from None
-    if not any(
-        parts.header["device_seq"] == seq and hashlib.sha256(raw).digest() == digest for parts, raw in checked
+    if not any(  # the head names the push's newest envelope: looked for from the end, hashes already made
+        parts.header["device_seq"] == seq and wire.envelope_hash(raw) == digest for parts, raw in reversed(checked)
     ):
         raise ApiError(ErrorCode.BAD_HEAD, "The push head must name an envelope of this push.")
     return PushHead(device.id, seq, b64e(digest), head.sig)
