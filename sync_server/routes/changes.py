@@ -28,7 +28,6 @@ from ..protocol import (
     PULL_LIMIT_MIN,
     ApiError,
     ChainOut,
-    Change,
     ErrorCode,
     HeadsOut,
     OwnChangeOut,
@@ -37,7 +36,6 @@ from ..protocol import (
     PushHeadOut,
     PushIn,
     PushOut,
-    PushResult,
     SignedPushIn,
     query_int_schema,
 )
@@ -45,6 +43,7 @@ from ..settings import Settings
 from ..store.base import (
     ChainFork,
     ChainGap,
+    ChangeRow,
     Device,
     DeviceRefused,
     HeadConflict,
@@ -54,6 +53,7 @@ from ..store.base import (
     PushItem,
     Store,
 )
+from .answers import JsonText, page_text, push_text
 from .deps import (
     Caller,
     JsonRoute,
@@ -84,7 +84,7 @@ async def push(
     settings: SettingsDep,
     ledgers: LedgersDep,
     request: Request,
-) -> PushOut:
+) -> JsonText:
     """Store a batch of envelopes, all or nothing. Idempotent by op_id: the same bytes again answer the
     original seq (``duplicate: true``); other bytes under a known op_id answer 409 ``op_conflict``.
 
@@ -94,7 +94,7 @@ async def push(
     return await store_write(request, store, _push, body, caller, store, settings, ledgers)
 
 
-def _push(body: PushIn, caller: Caller, store: Store, settings: Settings, ledgers: LedgerCache) -> PushOut:
+def _push(body: PushIn, caller: Caller, store: Store, settings: Settings, ledgers: LedgerCache) -> JsonText:
     require_confirmed(caller)
     if len(body.envelopes) > MAX_ENVELOPES_PER_PUSH:
         raise ApiError(ErrorCode.TOO_MANY_ENVELOPES)
@@ -112,7 +112,7 @@ def _push(body: PushIn, caller: Caller, store: Store, settings: Settings, ledger
 @router.post("/changes/signed", response_model=PushOut)
 def signed_push(
     team: str, body: SignedPushIn, store: StoreDep, settings: SettingsDep, ledgers: LedgersDep, request: Request
-) -> PushOut:
+) -> JsonText:
     """Push without a token, authenticated by the envelopes' own signatures.
 
     All envelopes must be sealed by one device of this team that is confirmed and not revoked — or was
@@ -265,7 +265,7 @@ def _check_epochs(checked: list[Checked], device: Device, ledger: VerifiedLedger
     retired = device.status == "revoked"  # only RETIRED devices get this far
     removal = ledger.unrotated_revocation()  # a device is out but still holds the current key
     for i, (parts, _) in enumerate(checked):
-        index = ledger.index_of(b64d(parts.header["ledger_head"]))
+        index = ledger.index_of(parts.ledger_head)  # decoded by wire.unpack
         if index is None:
             raise ApiError(
                 ErrorCode.UNKNOWN_LEDGER_HEAD, f"Envelope {i}: its ledger_head is not in the ledger."
@@ -308,7 +308,7 @@ def _head(head: PushHeadIn | None, team: str, device: Device, checked: list[Chec
 def _checked_store(
     store: Store, ledgers: LedgerCache, team: str, device: Device, checked: list[Checked],
     head_in: PushHeadIn | None, now: int, statuses: tuple[str, ...],
-) -> PushOut:
+) -> JsonText:
     """Check the epochs against the verified ledger, then store — in a transaction that re-checks the
     device's status and that the ledger did not move meanwhile (a revocation or rotation answered while
     this push was being checked); if it moved, check again against the new ledger."""
@@ -328,7 +328,7 @@ def _checked_store(
 def _store(
     store: Store, team: str, device: Device, checked: list[Checked], head_in: PushHeadIn | None, now: int,
     statuses: tuple[str, ...], ledger_index: int,
-) -> PushOut:
+) -> JsonText:
     head = _head(head_in, team, device, checked)
     items = [PushItem(parts.header["op_id"], device.id, raw, parts.header["device_seq"], parts.prev_hash)
              for parts, raw in checked]
@@ -350,10 +350,7 @@ def _store(
         ) from None
     except HeadConflict:
         raise ApiError(ErrorCode.HEAD_CONFLICT) from None
-    # built without validation: the server's own values (a pydantic model validated per result was a tenth of
-    # a push of 500); the response model still serialises them
-    return PushOut.model_construct(results=[PushResult.model_construct(op_id=o.op_id, seq=o.seq, duplicate=o.duplicate)
-                                            for o in outcomes])
+    return JsonText(push_text(outcomes))  # PushOut, written without a model per result (routes/answers.py)
 
 
 @router.get("/changes", response_model=PullOut)
@@ -363,22 +360,22 @@ async def pull(
     after: Annotated[str | None, query_int_schema(0, 2**53),
                      Query(description="Changes with a greater seq (default 0).")] = None,
     limit: PageLimit = None,
-) -> PullOut:
+) -> JsonText:
     """A page of changes in seq order; ``next`` is the cursor for the following page. Confirmed devices
     only: a device whose fingerprint no coordinator has compared yet gets nothing of the team's."""
-    return await store_read(store, pull_page, caller, store, after, limit)
+    return await store_read(store, _pull, caller, store, after, limit)
 
 
-def pull_page(caller: Caller, store: Store, after: str | None, limit: str | None) -> PullOut:
-    """``GET /changes`` (also the page of ``GET /round``)."""
+def _pull(caller: Caller, store: Store, after: str | None, limit: str | None) -> JsonText:
+    return JsonText(pull_page(caller, store, after, limit))
+
+
+def pull_page(caller: Caller, store: Store, after: str | None, limit: str | None) -> str:
+    """``GET /changes`` (also the page of ``GET /round``): ``PullOut`` as JSON text (routes/answers.py)."""
     require_confirmed(caller)
     after_seq = query_int(after, "after", 0, 0, 2**53)
     page_size = query_int(limit, "limit", PULL_LIMIT_DEFAULT, PULL_LIMIT_MIN, PULL_LIMIT_MAX)
-    rows = store.pull(caller.team, after_seq, page_size + 1)
+    rows: list[ChangeRow] = store.pull(caller.team, after_seq, page_size + 1)
     more = len(rows) > page_size
     rows = rows[:page_size]
-    return PullOut(
-        changes=[Change(seq=r.seq, envelope=b64e(r.envelope)) for r in rows],
-        next=rows[-1].seq if rows else after_seq,
-        more=more,
-    )
+    return page_text(rows, rows[-1].seq if rows else after_seq, more)

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Query
 
 from ..protocol import RoundOut, query_int_schema
 from ..store.base import Store
+from .answers import JsonText, round_text
 from .changes import PageLimit, pull_page, read_heads
 from .deps import Caller, JsonRoute, StoreDep, query_int, require_confirmed, store_read, team_caller
 from .ledger import _ledger_out
@@ -26,14 +27,14 @@ async def read_round(
     after: Annotated[str | None, query_int_schema(0, 2**53),
                      Query(description="Changes with a greater seq (default 0).")] = None,
     limit: PageLimit = None,
-) -> RoundOut:
+) -> JsonText:
     """``GET /ledger?after=ledger_after``, ``GET /heads`` and ``GET /changes?after&limit`` in this order,
     as one answer: the heads are read before the page, as a reader must. Confirmed devices only."""
     return await store_read(store, _round, caller, store, ledger_after, after, limit)
 
 
-def _round(caller: Caller, store: Store, ledger_after: str | None, after: str | None, limit: str | None) -> RoundOut:
+def _round(caller: Caller, store: Store, ledger_after: str | None, after: str | None, limit: str | None) -> JsonText:
     require_confirmed(caller)
     ledger = _ledger_out(store, caller.team, query_int(ledger_after, "ledger_after", -1, -1, 2**53))
     heads = read_heads(caller, store)
-    return RoundOut(ledger=ledger, heads=heads.heads, page=pull_page(caller, store, after, limit))
+    return JsonText(round_text(ledger, heads, pull_page(caller, store, after, limit)))  # RoundOut
