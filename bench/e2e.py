@@ -11,7 +11,7 @@ apart) and its resident memory with everything loaded.
 The PouchDB peer (``bench/pouch.py``) runs before and after each Veldwerk run (interleaved, so load on
 the shared machine hits both); its median is the baseline of the ratio. Without node it says so.
 
-    python -m bench.e2e [--n 2000 10000 ...] [--keep]   (or BENCH_E2E_N=10000,50000; default 2000;
+    python -m bench.e2e [--n 2000 10000 ...] [--keep]   (or BENCH_E2E_N=10000,50000; default 10000,50000 as issue #11 asks;
                                                           --keep: keep earlier runs of other sizes)
 
 Results go into bench/results/latest.json (key ``e2e``) and the table in docs/performance.md.
@@ -241,7 +241,7 @@ def machine(peer: PouchPeer) -> dict:
 
 
 def bench(ns: list[int] | None = None, keep: bool = False) -> dict:
-    ns = ns or [int(x) for x in os.environ.get("BENCH_E2E_N", "2000").split(",") if x.strip()]
+    ns = ns or [int(x) for x in os.environ.get("BENCH_E2E_N", "10000,50000").split(",") if x.strip()]
     peer = PouchPeer()
     result: dict = {"machine": machine(peer), "runs": [], "pouchdb": peer.missing or "run interleaved"}
     try:
@@ -285,7 +285,7 @@ def write_docs(result: dict) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--n", type=int, nargs="*", help="numbers of notes (default BENCH_E2E_N or 2000)")
+    ap.add_argument("--n", type=int, nargs="*", help="numbers of notes (default BENCH_E2E_N or 10000 50000)")
     ap.add_argument("--keep", action="store_true", help="keep earlier runs of other sizes in the results")
     ap.add_argument("--probe", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--probe-fold", type=Path, help=argparse.SUPPRESS)
