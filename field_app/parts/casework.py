@@ -104,9 +104,10 @@ class Casework:
     def _push_refused(self) -> bool:
         return bool(self.device.store.get_state(PUSH_REFUSED))
 
-    def view(self, rec) -> RecordView:
+    def view(self, rec, refused: bool | None = None) -> RecordView:
+        """``refused``: :meth:`_push_refused`, read once by a caller that shows many records."""
         p = self.device.projection
-        refused = self._push_refused()
+        refused = self._push_refused() if refused is None else refused
         return RecordView(
             id=rec.id, type=rec.type, client_id=rec.client_id, fields=dict(rec.fields), author=rec.author,
             created_at=rec.created_at, sync_state=self._sync_state(rec.op_id, rec.origin, refused),
@@ -120,7 +121,8 @@ class Casework:
     # -- reads -------------------------------------------------------------------------------------
     def records(self, client_id: str, type: str, *, include_retracted: bool = False) -> list[RecordView]:
         self.device.require_unlocked()
-        return [self.view(r) for r in self.device.projection.records(client_id, type, include_retracted)]
+        refused = self._push_refused()
+        return [self.view(r, refused) for r in self.device.projection.records(client_id, type, include_retracted)]
 
     def record(self, record_id: str) -> RecordView:
         self.device.require_unlocked()
@@ -133,9 +135,9 @@ class Casework:
         """Every note of a client (contacts, meldcode weighings, case conferences), retracted stubs
         included, newest first by the moment it is about."""
         self.device.require_unlocked()
-        out = []
+        out, refused = [], self._push_refused()
         for rtype in sorted(NOTE_TYPES):
-            out += [self.view(r) for r in self.device.projection.records(client_id, rtype, include_retracted=True)]
+            out += [self.view(r, refused) for r in self.device.projection.records(client_id, rtype, include_retracted=True)]
 
         def when(v: RecordView) -> int:
             f = v.fields
@@ -401,7 +403,8 @@ class Casework:
         """Open urgent flags of every client: mine first, then by deadline."""
         self.device.require_unlocked()
         me = self.device.profile["user_name"]
-        flags = [self.view(r) for r in self.device.projection.records(rtype="flag")
+        refused = self._push_refused()
+        flags = [self.view(r, refused) for r in self.device.projection.records(rtype="flag")
                  if r.fields.get("status", "OPEN") in OPEN_FLAG_STATES]
         return sorted(flags, key=lambda v: (v.fields.get("assignee") != me, v.fields.get("deadline") or 0))
 
