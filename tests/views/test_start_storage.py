@@ -12,12 +12,12 @@ import hashlib
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 import pytest
+import unprivileged
 from flet_harness import FakeClient
 from ui_helpers import PASSPHRASE, dump, has_text
 
@@ -45,9 +45,12 @@ async def run():
 asyncio.run(run())
 """
 
-AS_ROOT = os.geteuid() == 0
-needs_unprivileged = pytest.mark.skipif(AS_ROOT and not shutil.which("setpriv"),
-                                        reason="running as root without setpriv: read-only cannot stop root")
+AS_ROOT = unprivileged.AS_ROOT
+
+
+@pytest.fixture
+def needs_unprivileged():
+    unprivileged.require()
 
 
 @pytest.fixture
@@ -65,27 +68,21 @@ def shared_root():
 def _read_only(folder: Path) -> None:
     if AS_ROOT:
         for path in (folder, *folder.iterdir()):
-            os.chown(path, 65534, 65534)
+            os.chown(path, unprivileged.NOBODY, unprivileged.NOBODY)
     for path in folder.iterdir():
         path.chmod(0o444)
     folder.chmod(0o555)
 
 
-def _unprivileged(cmd: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
-    prefix = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] if AS_ROOT else []
-    return subprocess.run([*prefix, *cmd], capture_output=True, text=True, timeout=120,
-                          env={**os.environ, "HOME": "/tmp", **env})
-
-
 def _phone_texts(storage: Path) -> list[str]:
     env = {"FLET_APP_STORAGE_DATA": str(storage), "VELDWERK_DATA": ""}
-    out = _unprivileged([sys.executable, "-c", PHONE_START], env)
+    out = unprivileged.run([sys.executable, "-c", PHONE_START], env)
     assert out.returncode == 0, out.stderr
     assert "Traceback" not in out.stderr, out.stderr
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-@needs_unprivileged
+@pytest.mark.usefixtures("needs_unprivileged")
 def test_the_phone_app_on_a_read_only_app_storage_says_so_in_dutch_and_keeps_the_data(real_services,
                                                                                         shared_root):
     svc = real_services
@@ -114,7 +111,7 @@ def test_the_phone_app_on_a_read_only_app_storage_says_so_in_dutch_and_keeps_the
         again.close()
 
 
-@needs_unprivileged
+@pytest.mark.usefixtures("needs_unprivileged")
 def test_a_new_phone_whose_app_storage_cannot_be_made_says_so_in_dutch(shared_root):
     parent = shared_root / "locked"
     parent.mkdir()
@@ -124,13 +121,13 @@ def test_a_new_phone_whose_app_storage_cannot_be_made_says_so_in_dutch(shared_ro
     assert not (parent / "app-storage").exists()
 
 
-@needs_unprivileged
+@pytest.mark.usefixtures("needs_unprivileged")
 def test_the_cli_and_serve_say_a_read_only_data_folder_in_dutch(shared_root):
     parent = shared_root / "locked"
     parent.mkdir()
     _read_only(parent)
     for command in (["info"], ["serve", "--port", "8599"]):
-        out = _unprivileged([sys.executable, "-m", "field_app.cli", *command, "--data", str(parent / "new")], {})
+        out = unprivileged.run([sys.executable, "-m", "field_app.cli", *command, "--data", str(parent / "new")], {})
         assert out.returncode == 2, out
         assert READONLY in out.stderr and "Traceback" not in out.stderr, out.stderr
 

@@ -13,13 +13,13 @@ import hashlib
 import os
 import shutil
 import sqlite3
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 import flet as ft
 import pytest
+import unprivileged
 from ui_helpers import PASSPHRASE, dump, field, has_text, press, select, type_into, unlock
 
 from field_app.app_api import StorageError
@@ -103,9 +103,8 @@ def test_a_read_only_database_refuses_the_write_in_dutch_and_keeps_the_data(real
 def test_a_read_only_database_file_is_said_in_dutch_and_its_data_kept(real_services):
     """A real read-only file (0444 in a 0555 folder). As root (CI) chmod stops nothing, so the command runs
     as the unprivileged user ``nobody`` (util-linux ``setpriv``) on a folder it owns."""
-    as_root = os.geteuid() == 0
-    if as_root and not shutil.which("setpriv"):
-        pytest.skip("running as root without setpriv: a read-only file cannot stop root's writes")
+    unprivileged.require()
+    as_root = unprivileged.AS_ROOT
     root = Path(tempfile.mkdtemp(prefix="veldwerk-ro-"))  # not under pytest's 0700 tmp: nobody must get in
     try:
         root.chmod(0o755)
@@ -120,12 +119,10 @@ def test_a_read_only_database_file_is_said_in_dutch_and_its_data_kept(real_servi
         before = hashlib.sha256(db_file.read_bytes()).hexdigest()
         if as_root:
             for path in (data, *data.iterdir()):
-                os.chown(path, 65534, 65534)
+                os.chown(path, unprivileged.NOBODY, unprivileged.NOBODY)
         db_file.chmod(0o444)
         data.chmod(0o555)
-        prefix = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] if as_root else []
-        out = subprocess.run([*prefix, sys.executable, "-m", "field_app.cli", "info", "--data", str(data)],
-                             capture_output=True, text=True, timeout=60)
+        out = unprivileged.run([sys.executable, "-m", "field_app.cli", "info", "--data", str(data)], timeout=60)
         assert out.returncode == 2, out
         assert "alleen-lezen" in out.stderr and "Eerder vastgelegde gegevens zijn bewaard" in out.stderr, out.stderr
         assert "Traceback" not in out.stderr
