@@ -54,6 +54,10 @@ try:  # SIMD base64 (the ``fast`` extra: server and desktop); the phone build an
     import pybase64 as _pybase64
 except ImportError:  # pragma: no cover - the compat run covers it
     _pybase64 = None
+try:  # the same extra: canonical JSON read by orjson, checked against the standard library's answers
+    import orjson as _orjson
+except ImportError:  # pragma: no cover - the compat run covers it
+    _orjson = None
 # The same answers either way (tests/unit/test_canonical_fast.py); pybase64 is about ten times faster on an
 # envelope (2.5 KB: 17 -> 1.5 us to decode, 15 -> 1 us to encode), which every push and pull does per envelope.
 _encode, _decode = (_b64e_fast, _b64d_fast) if _pybase64 is not None else (_b64e_std, _b64d_std)
@@ -124,6 +128,47 @@ def canonical_loads(raw: bytes) -> Any:
     The same answer as ``canonical_json(json.loads(raw)) == raw``, without the normalising walk: a value
     parsed with floats and NaN/Infinity refused holds only dicts with string keys, lists, strings, ints,
     booleans and None, which :func:`canonical_json` writes as ``json.dumps`` does."""
+    if _orjson is not None:
+        value = _fast_loads(raw)
+        if value is not _NO:
+            return value
+    return _std_loads(raw)
+
+
+_NO = object()
+
+
+def _has_float(value: Any) -> bool:
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        kind = type(item)
+        if kind is dict:
+            stack.extend(item.values())
+        elif kind is list:
+            stack.extend(item)
+        elif kind is float:
+            return True
+    return False
+
+
+def _fast_loads(raw: bytes) -> Any:
+    """The value when orjson reads ``raw`` and writes exactly ``raw`` again with no float in it, else
+    ``_NO`` (then the standard way decides, and says why). orjson writes every string, integer and key order
+    as ``json.dumps`` does (tests/unit/test_canonical_fast.py checks every character), so what passes here
+    is what :func:`_std_loads` takes, with the same value; the rest (floats, integers beyond 64 bits, lone
+    surrogates, other spellings) goes the standard way. About 3.5 us for an operation of 1.3 KB against 12:
+    every pulled envelope's plaintext is checked."""
+    try:
+        value = _orjson.loads(raw)
+        if _orjson.dumps(value, option=_orjson.OPT_SORT_KEYS) != raw or _has_float(value):
+            return _NO
+    except (TypeError, ValueError):  # orjson.JSONDecodeError and JSONEncodeError are these
+        return _NO
+    return value
+
+
+def _std_loads(raw: bytes) -> Any:
     try:
         text = raw.decode("utf-8")
         value = _DECODER.decode(text)
