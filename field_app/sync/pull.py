@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from ..core.alerts import alert_code
 from ..core.policy import SELF_TYPES, may_write
-from ..crypto.canonical import b64d, b64e
+from ..crypto.canonical import CanonicalError, b64d, b64e, canonical_loads
 from ..crypto.chain import ChainError, check_cursor, check_envelope_context
 from ..crypto.envelope import EnvelopeError, MissingEpochKey, open_envelope_plain
 from ..crypto.identity import verify_signature
@@ -14,7 +14,7 @@ from ..crypto.ledger import ledger_knows
 from ..crypto.runs import vouch_runs
 from ..crypto.wire import EnvelopeFormatError, envelope_hash, unpack
 from ..store import LocalStore
-from . import holds
+from . import holds, opener
 from .client import SyncClient
 from .ledger_sync import LedgerSync
 from .port import DevicePort
@@ -40,6 +40,7 @@ class Puller:
         self.own_delivered = False
         self.saw_damaged = False  # an envelope refused as damaged: the own-chain check runs (own_chain.py)
         self._slice: SliceStore | None = None
+        self._opened: dict[int, bytes] = {}  # seq -> plaintext the worker opened, for the slice being applied
 
     def _alert(self, kind: str, detail: str = "") -> None:
         self.device.raise_alert(alert_code(kind), detail)
@@ -51,12 +52,12 @@ class Puller:
         dev = self.device
         store = dev.store
         self.retry_pending()
-        fetcher = PageFetcher(lambda after: self.client.pull(dev.team, after, PULL_LIMIT))
+        fetcher = PageFetcher(lambda after: self._read_ahead(self.client.pull(dev.team, after, PULL_LIMIT), after))
         try:
             while True:
                 cursor = int(store.get_state("cursor", "0"))
                 if first is not None and first[1] == cursor:
-                    page = first[0]
+                    page = self._read_ahead(first[0], cursor)
                 else:
                     page = fetcher.take(cursor)
                 first = None
@@ -65,18 +66,57 @@ class Puller:
         finally:
             fetcher.close()
 
-    def _pull_page(self, page: dict, cursor: int, fetcher: PageFetcher) -> bool:
+    def _read_ahead(self, page: dict, after: int) -> _Page:
+        """A page as read, its envelopes decoded and, for a long page, given to the worker to open ahead
+        (:mod:`.opener`; in the fetching thread, so the worker starts on the next page while this one is
+        applied). A page that does not decode is left to :meth:`_pull_page`, which says so."""
+        out = _Page(page)
+        try:
+            out.served = {change["seq"]: b64d(change["envelope"]) for change in page.get("changes")}
+        except (TypeError, KeyError, ValueError, AttributeError):
+            out.served = None
+            return out
+        ahead = sorted(seq for seq in out.served if type(seq) is int and seq > after)
+        if len(ahead) >= opener.MIN_ENVELOPES and opener.available():
+            dev = self.device
+            for start in range(0, len(ahead), APPLY_CHUNK):
+                seqs = ahead[start:start + APPLY_CHUNK]
+                future = opener.submit(dev.team, dev.epoch_keys, [out.served[seq] for seq in seqs])
+                if future is None:
+                    break
+                for seq in seqs:
+                    out.opening[seq] = (future, seqs)
+        return out
+
+    def _take_opened(self, page: _Page, seqs: list[int]) -> None:
+        """The worker's plaintexts for ``seqs`` (the slice about to be applied), where it has them."""
+        self._opened = {}
+        done: set[int] = set()
+        for seq in seqs:
+            entry = page.opening.get(seq)
+            if entry is None or id(entry[0]) in done:
+                continue
+            future, its_seqs = entry
+            done.add(id(future))
+            answer = opener.result(future, wait=opener.warm())
+            if answer is not None and len(answer) == len(its_seqs):
+                self._opened.update((s, plain) for s, plain in zip(its_seqs, answer, strict=True)
+                                    if plain is not None)
+
+    def _pull_page(self, fetched: _Page, cursor: int, fetcher: PageFetcher) -> bool:
         """Check and apply one page; True if there is more to read (then already being read)."""
         dev = self.device
         store = dev.store
+        page = fetched.page
         changes, announced = page.get("changes"), page.get("next")
         served: dict[int, bytes] = {}
         decoded: list[dict] = []  # the page's changes with their envelopes decoded once
         try:
             for change in changes:
-                env = b64d(change["envelope"])
-                served[change["seq"]] = env
-                decoded.append({"seq": change["seq"], "envelope": env})
+                seq = change["seq"]
+                env = fetched.served[seq] if fetched.served is not None else b64d(change["envelope"])
+                served[seq] = env
+                decoded.append({"seq": seq, "envelope": env})
         except (TypeError, KeyError, ValueError):
             self._alert("bad_envelope", "malformed page")
 
@@ -97,7 +137,12 @@ class Puller:
             chunk = fresh[start:start + APPLY_CHUNK]
             last = start + APPLY_CHUNK >= len(fresh)
             self.own_delivered = False
-            dev.apply_remote(self._apply_page(chunk, new_cursor if last else chunk[-1][0]))
+            self._take_opened(fetched, [seq for seq, _env in chunk])
+            try:
+                applied = self._apply_page(chunk, new_cursor if last else chunk[-1][0])
+            finally:
+                self._opened = {}
+            dev.apply_remote(applied)
             if self.own_delivered:
                 dev.outbox_changed()
         return more
@@ -193,9 +238,11 @@ class Puller:
             store.rejected_add(op_id, seq, env, "context")
             return None
         try:
-            op, plain = open_envelope_plain(env, team=dev.team, sender_ed25519=sender.ed25519,
-                                            epoch_keys=dev.epoch_keys, sender_device=parts.device,
-                                            signature_checked=observe)  # observe verified it
+            op, plain = self._opened_here(seq, parts) if observe else (None, None)
+            if op is None:
+                op, plain = open_envelope_plain(env, team=dev.team, sender_ed25519=sender.ed25519,
+                                                epoch_keys=dev.epoch_keys, sender_device=parts.device,
+                                                signature_checked=observe)  # observe verified it
         except MissingEpochKey:
             store.pending_add(op_id, seq, env, "key")
             return None
@@ -208,6 +255,21 @@ class Puller:
             return None
         store.add_op(op_id, op, origin="remote", seq=seq, plain=plain)
         return op_id, op
+
+    def _opened_here(self, seq: int, parts) -> tuple[dict | None, bytes | None]:
+        """The worker's plaintext of this envelope (opened with the same checks, :mod:`.opener`), read again
+        with the full canonical check; (None, None) when there is none or it does not fit (then the
+        envelope is opened here)."""
+        plain = self._opened.pop(seq, None)
+        if plain is None:
+            return None, None
+        try:
+            op = canonical_loads(plain)
+        except CanonicalError:
+            return None, None
+        if type(op) is not dict or op.get("op_id") != parts.header["op_id"]:
+            return None, None
+        return op, plain
 
     def _observe(self, seq: int, env: bytes, parts, sender_key: bytes, in_order: bool, vouched: bool = False) -> bool:
         """Feed the envelope to its device's chain; False if it is not taken now (a replay, a bad envelope,
@@ -337,3 +399,14 @@ class Puller:
             if holds.held(dev.store).get(b64e(device)) == "withheld":
                 holds.release(dev.store, device)
 
+
+class _Page:
+    """A pull page as read, with its envelopes decoded (``served``, None if the page does not decode) and the
+    worker's openings under way (seq -> (future, the seqs of that future))."""
+
+    __slots__ = ("page", "served", "opening")
+
+    def __init__(self, page: dict):
+        self.page = page
+        self.served: dict[int, bytes] | None = None
+        self.opening: dict[int, tuple] = {}
