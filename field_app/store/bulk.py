@@ -5,6 +5,8 @@ connection, lock and local key they use."""
 
 from __future__ import annotations
 
+import sqlite3
+
 from ..crypto.vault import seal_local_many
 
 __all__ = ["BulkStore"]
@@ -15,7 +17,8 @@ def _parts(items: list, size: int = 500) -> list[list]:
 
 
 class BulkStore:
-    """Needs ``db``, ``_lock``, ``_x``, ``_key`` and ``transaction`` of :class:`~.db.LocalStore`."""
+    """Needs ``db``, ``db_path``, ``_lock``, ``_reader``, ``_reader_lock``, ``_x``, ``_key`` and ``transaction``
+    of :class:`~.db.LocalStore`."""
 
     def add_ops(self, items: list[tuple[bytes, bytes, str, int | None]]) -> None:
         """Store several operations given as ``(op_id, canonical JSON, origin, seq)``, sealed, in one
@@ -36,6 +39,29 @@ class BulkStore:
         """:meth:`outbox_ready` from the entry after outbox position ``after``: (position, op_id, envelope)."""
         rows = self._x("SELECT position, op_id, envelope FROM outbox WHERE position > ? ORDER BY position LIMIT ?",
                        [after, limit])
+        out = []
+        for position, op_id, envelope in rows:
+            if envelope is None:
+                break
+            out.append((position, op_id, envelope))
+        return out
+
+    def outbox_read_ahead(self, after: int, limit: int) -> list[tuple[int, bytes, bytes]]:
+        """:meth:`outbox_ready_after` through a connection of its own that only reads, without the store
+        lock: the push reads its next batch while the previous batch's marks are written (a transaction
+        that holds the lock for tens of milliseconds, with a WAL checkpoint now and then). WAL gives the
+        reader the last committed state; the entries it reads lie after those being marked. Falls back to
+        the locked read on any error of that connection."""
+        try:
+            with self._reader_lock:
+                if self._reader is None:
+                    reader = sqlite3.connect(self.db_path, check_same_thread=False, isolation_level=None)
+                    reader.execute("PRAGMA query_only=ON")
+                    self._reader = reader
+                rows = self._reader.execute("SELECT position, op_id, envelope FROM outbox WHERE position > ? "
+                                            "ORDER BY position LIMIT ?", [after, limit]).fetchall()
+        except sqlite3.Error:
+            return self.outbox_ready_after(after, limit)
         out = []
         for position, op_id, envelope in rows:
             if envelope is None:

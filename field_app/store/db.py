@@ -98,6 +98,7 @@ class LocalStore(SnapshotRows, KeptMixin, BulkStore):
 
     def __init__(self, data_dir: str | Path):
         self.data_dir = Path(data_dir)
+        self.db_path = self.data_dir / DB_FILE
         with _opening_errors():
             self.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
             try:  # owner-only (SQLite gives its -wal and -shm files the same mode)
@@ -108,6 +109,9 @@ class LocalStore(SnapshotRows, KeptMixin, BulkStore):
         self.db = sqlite_utils.Database(conn)
         self._lock = threading.RLock()
         self._local_key: bytes | None = None
+        # a second connection that only reads, for the push's read-ahead (``BulkStore.outbox_read_ahead``)
+        self._reader: sqlite3.Connection | None = None
+        self._reader_lock = threading.Lock()
         try:
             with _opening_errors():  # a read-only or full database file: a Dutch StorageError, not a traceback
                 self.db.execute("PRAGMA journal_mode=WAL")
@@ -141,6 +145,10 @@ class LocalStore(SnapshotRows, KeptMixin, BulkStore):
     def close(self) -> None:
         with self._lock:
             self._local_key = None
+            with self._reader_lock:
+                if self._reader is not None:
+                    self._reader.close()
+                    self._reader = None
             self.db.conn.close()
 
     def _x(self, sql: str, params: list | tuple = ()) -> list[tuple]:
@@ -295,8 +303,7 @@ class LocalStore(SnapshotRows, KeptMixin, BulkStore):
         """Destroy the keys first (committed), then close the database and delete every file of the data
         directory. The directory itself is removed too when it is empty afterwards."""
         self.destroy_keys()
-        with self._lock:
-            self.db.conn.close()
+        self.close()
         for path in sorted(self.data_dir.rglob("*"), key=lambda p: len(p.parts), reverse=True):
             try:
                 if path.is_dir() and not path.is_symlink():

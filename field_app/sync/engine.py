@@ -249,7 +249,9 @@ class SyncEngine:
         previous batch's marks are written meanwhile too (:class:`.marks.DeliveryMarks`)."""
         dev = self.device
         resealed = False
-        ahead = PageFetcher(self._push_batch, name="veldwerk-push-ahead")
+        ahead = PageFetcher(lambda after: self._push_batch(after, ahead=True), name="veldwerk-push-ahead")
+        # read once, not after every batch: that read waited for the previous batch's marks (the store lock)
+        refused = bool(dev.store.get_state(PUSH_REFUSED))
         try:
             batch = self._push_batch(0)
             while batch is not None:
@@ -262,23 +264,27 @@ class SyncEngine:
                     ahead.close()  # the outbox changes below: what was read ahead is dropped
                     marks.wait()  # the outbox as the server's earlier answers left it
                     resealed = self._after_push_error(exc, resealed)
+                    refused = bool(dev.store.get_state(PUSH_REFUSED))
                     if resealed is None:
                         return
                     batch = self._push_batch(0)
                     continue
                 by_id = {b64d(r["op_id"]): r["seq"] for r in results}
-                if dev.store.get_state(PUSH_REFUSED):
+                if refused:  # a push passed: what was refused before is no longer said
                     dev.store.set_state(PUSH_REFUSED, "")
+                    refused = False
                 marks.add([(op_id, by_id[op_id]) for _, op_id, _ in rows if op_id in by_id])
                 batch = ahead.take(rows[-1][0]) if more else None
         finally:
             ahead.close()
 
-    def _push_batch(self, after: int) -> tuple[list[tuple[int, bytes, bytes]], bytes, bool] | None:
+    def _push_batch(self, after: int, ahead: bool = False) -> tuple[list[tuple[int, bytes, bytes]], bytes, bool] | None:
         """The outbox's next batch after position ``after`` (at most PUSH_BATCH, cut to the server's body
-        limit), its push body with a signed head, and whether more may follow; None when nothing is ready."""
+        limit), its push body with a signed head, and whether more may follow; None when nothing is ready.
+        ``ahead``: read while the previous batch's marks are written, through the store's reading connection."""
         dev = self.device
-        read = dev.store.outbox_ready_after(after, self.push_batch)
+        store = dev.store
+        read = (store.outbox_read_ahead if ahead else store.outbox_ready_after)(after, self.push_batch)
         if not read:
             return None
         rows = fitting(read, lambda row: row[2])

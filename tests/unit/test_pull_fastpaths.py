@@ -9,6 +9,7 @@ import itertools
 import json
 import os
 import random
+import sqlite3
 
 import pytest
 
@@ -197,3 +198,45 @@ def test_delivery_marks_are_written_behind_and_an_error_comes_out_at_wait(store)
     with pytest.raises(Exception):  # noqa: B017 - whatever the closed store raises
         marks.wait()
     marks.wait()  # raised once
+
+
+def test_the_push_reads_ahead_without_waiting_for_the_marks_being_written(store):
+    """``outbox_read_ahead`` reads what ``outbox_ready_after`` reads, through a reading connection of its
+    own: while another thread holds the store lock in a write transaction (the marks of the batch before),
+    it reads the committed outbox at once; a failing reader falls back to the locked read."""
+    import threading
+
+    for i in range(4):
+        op_id = bytes([i]) * 16
+        store.add_op(op_id, _op(i), origin="local")
+        store.outbox_add(op_id, envelope=b"env %d" % i)
+    assert store.outbox_read_ahead(1, 2) == store.outbox_ready_after(1, 2)
+    assert [op for _, op, _ in store.outbox_read_ahead(1, 10)] == [bytes([i]) * 16 for i in (1, 2, 3)]
+
+    holding, release, read = threading.Event(), threading.Event(), []
+
+    def marks():
+        with store.transaction(durable=False):
+            store.db.conn.execute("DELETE FROM outbox WHERE op_id = ?", [b"\0" * 16])
+            holding.set()
+            release.wait(10)
+
+    writer = threading.Thread(target=marks)
+    writer.start()
+    holding.wait(10)
+    reader = threading.Thread(target=lambda: read.append(store.outbox_read_ahead(1, 10)))
+    reader.start()
+    reader.join(5)
+    assert not reader.is_alive(), "the read-ahead waited for the store lock"
+    release.set()
+    writer.join(10)
+    assert [p for p, *_ in read[0]] == [2, 3, 4]  # the committed state, after position 1
+
+    store._reader.close()  # a reader that fails: the locked read answers
+    assert [p for p, *_ in store.outbox_read_ahead(0, 10)] == [2, 3, 4]
+    store._reader = None
+    store.outbox_read_ahead(0, 1)
+    reader_conn = store._reader
+    store.close()
+    with pytest.raises(sqlite3.ProgrammingError):
+        reader_conn.execute("SELECT 1")
