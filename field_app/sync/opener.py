@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import atexit
 import os
+import queue
 import struct
 import subprocess
 import sys
@@ -132,27 +133,39 @@ class _Worker:
         self.proc = subprocess.Popen([sys.executable, "-m", "field_app.sync.opener"], stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, cwd="/")
         self.waiting: deque[Future] = deque()
+        self.requests: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
         self.lock = threading.Lock()
         self.alive = True
         self.reader = threading.Thread(target=self._read, name="veldwerk-opener", daemon=True)
         self.reader.start()
+        self.writer = threading.Thread(target=self._write, name="veldwerk-opener-in", daemon=True)
+        self.writer.start()
 
     def submit(self, request: bytes) -> Future:
-        # Only writers take the lock: the reader never waits for it, or a writer blocked on a full pipe and
-        # the worker blocked on its full answer pipe would wait for each other. A future is queued before its
-        # request is written, so it is there when its answer comes (deque append/popleft are thread-safe).
+        # Written by a thread of its own: the pipe holds 64 KB and a page is about a megabyte, so a write
+        # waits until the worker reads (at its start, until it has imported what it needs); the puller never
+        # waits for that. A future is queued in the order of its request, before the request can be answered
+        # (deque append/popleft are thread-safe; the reader takes no lock).
         future: Future = Future()
         with self.lock:
             if not self.alive:
                 raise OSError("worker gone")
             self.waiting.append(future)
+            self.requests.put(request)
+        return future
+
+    def _write(self) -> None:
+        while (request := self.requests.get()) is not None:
             try:
                 self.proc.stdin.write(request)
                 self.proc.stdin.flush()
             except (OSError, ValueError):
-                self.alive = False
-                raise OSError("worker gone") from None
-        return future
+                break
+        self.alive = False
+        try:
+            self.proc.stdin.close()  # the worker ends; the reader answers whoever still waits
+        except OSError:
+            pass
 
     def _read(self) -> None:
         global _warm
@@ -171,10 +184,8 @@ class _Worker:
     def close(self) -> None:
         with self.lock:
             self.alive = False
-        try:
-            self.proc.stdin.close()
-        except OSError:
-            pass
+            self.requests.put(None)
+        self.writer.join(5)
         try:
             self.proc.wait(5)
         except subprocess.TimeoutExpired:
