@@ -125,11 +125,13 @@ class DeviceShell:
                 self.proc.kill()
 
 
-def wait_until(pred, timeout: float = 60) -> bool:
-    """Poll ``pred`` (a device process's status, say) until it holds or ``timeout`` seconds pass."""
+def wait_until(pred, timeout: float = 60):
+    """Poll ``pred`` (a device process's status, say) until it gives a true value or ``timeout`` seconds
+    pass; that value, or its last (false) one."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if pred():
-            return True
-        time.sleep(0.3)
-    return False
+        value = pred()
+        if value:
+            return value
+        time.sleep(0.25)
+    return pred()

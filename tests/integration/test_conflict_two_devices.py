@@ -2,21 +2,12 @@
 server is down; after sync both show the conflict (both values, who, when); one keeps a value; both end with
 that value, no conflict, and one client (nothing dropped, nothing duplicated)."""
 
-import time
 
-from procs import SUP_PASS, WORK_PASS, DeviceShell
+from procs import SUP_PASS, WORK_PASS, DeviceShell, wait_until
 
 WORKER, SUPERVISOR = "Lotte de Boer (fictief)", "Fatima El Amrani (fictief)"
 
 
-def _wait(predicate, seconds: float):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.25)
-    return predicate()
 
 
 def _conflicts(shell, record_id):
@@ -29,7 +20,7 @@ def test_both_devices_show_a_concurrent_change_and_converge_on_the_pick(team):
     supervisor = DeviceShell(team["sup"], SUP_PASS, tmp / "supervisor.log")
     try:
         cid = worker.call("add_client", name="Conflict de Vries (fictief)", fictional=True)
-        assert _wait(lambda: any(c["id"] == cid for c in supervisor.call("caseload")), 30), "client never arrived"
+        assert wait_until(lambda: any(c["id"] == cid for c in supervisor.call("caseload")), 30), "client never arrived"
 
         server.kill()  # both work offline, neither sees the other's change
         worker.call("update_record", record_id=cid, changes={"safety_warning": "DUO_BEZOEK"})
@@ -39,7 +30,7 @@ def test_both_devices_show_a_concurrent_change_and_converge_on_the_pick(team):
 
         seen = {}
         for name, shell in (("worker", worker), ("supervisor", supervisor)):
-            found = _wait(lambda shell=shell: _conflicts(shell, cid), 45)
+            found = wait_until(lambda shell=shell: _conflicts(shell, cid), 45)
             assert found, f"{name} never showed the conflict"
             (conflict,) = found
             assert conflict["field"] == "safety_warning"
@@ -58,7 +49,7 @@ def test_both_devices_show_a_concurrent_change_and_converge_on_the_pick(team):
             rec = shell.call("record", record_id=cid)
             return not rec["conflicts"] and rec["fields"]["safety_warning"] == "DUO_BEZOEK"
 
-        assert _wait(lambda: settled(supervisor), 45), "the pick did not reach the supervisor"
+        assert wait_until(lambda: settled(supervisor), 45), "the pick did not reach the supervisor"
         assert settled(worker)
         for shell in (worker, supervisor):
             assert [c["id"] for c in shell.call("caseload")].count(cid) == 1

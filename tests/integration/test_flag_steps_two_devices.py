@@ -3,19 +3,11 @@ on both devices while the server is down; after it comes back, each device shows
 
 import time
 
-from procs import SUP_PASS, WORK_PASS, DeviceShell
+from procs import SUP_PASS, WORK_PASS, DeviceShell, wait_until
 
 HOUR = 3_600_000
 
 
-def _wait(predicate, seconds: float):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.25)
-    return predicate()
 
 
 def _ticks(device, client_id: str, flag_id: str) -> dict[str, str]:
@@ -40,7 +32,7 @@ def test_late_transport_steps_ticked_on_two_devices_are_seen_on_both(team):
                 return False
             return any(f["id"] == flag["id"] for f in supervisor.call("records", client_id=client_id, type="flag"))
 
-        assert _wait(flag_arrived, 30), "the flag did not reach the supervisor"
+        assert wait_until(flag_arrived, 30), "the flag did not reach the supervisor"
 
         server.kill()  # both tick offline, different steps of the same flag
         worker.call("create_record", type="flag_step", client_id=client_id,
@@ -51,8 +43,8 @@ def test_late_transport_steps_ticked_on_two_devices_are_seen_on_both(team):
 
         server.start()
         both = {"VERWACHTE_TIJD": "Lotte de Boer (fictief)", "WIE_BLIJFT": "Fatima El Amrani (fictief)"}
-        assert _wait(lambda: _ticks(worker, client_id, flag["id"]) == both, 30), _ticks(worker, client_id, flag["id"])
-        assert _wait(lambda: _ticks(supervisor, client_id, flag["id"]) == both, 30)
+        assert wait_until(lambda: _ticks(worker, client_id, flag["id"]) == both, 30), _ticks(worker, client_id, flag["id"])
+        assert wait_until(lambda: _ticks(supervisor, client_id, flag["id"]) == both, 30)
         received = [s for s in supervisor.call("records", client_id=client_id, type="flag_step")
                     if s["fields"]["step"] == "VERWACHTE_TIJD"]
         assert received[0]["sync_state"] == "ontvangen" and received[0]["author"] == "Lotte de Boer (fictief)"

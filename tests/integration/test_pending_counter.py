@@ -4,15 +4,7 @@ chip (``SyncStatus.pending``) nor the unlock screen (``unsynced_count``) counts 
 
 from __future__ import annotations
 
-import pytest
-from secsupport import WORK_PASS, make_team
-
-
-@pytest.fixture
-def t(tmp_path):
-    team = make_team(tmp_path)
-    yield team
-    team.close()
+from secsupport import WORK_PASS
 
 
 def test_access_log_entries_travel_without_counting_as_pending(t):

@@ -6,17 +6,9 @@ seals the rest again and delivers every note exactly once, in chain order."""
 from __future__ import annotations
 
 import pytest
-from secsupport import make_team
 
 from field_app.crypto.wire import unpack
 from field_app.sync.delivery import PUSH_BATCH
-
-
-@pytest.fixture
-def t(tmp_path):
-    team = make_team(tmp_path)
-    yield team
-    team.close()
 
 
 def _own_chain(t, device: bytes) -> list[int]:

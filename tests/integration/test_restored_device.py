@@ -8,19 +8,11 @@ from __future__ import annotations
 
 import shutil
 
-import pytest
-from secsupport import FAST, WORK_PASS, make_team, names
+from secsupport import FAST, WORK_PASS, names
 
 from field_app.crypto.canonical import b64d
 from field_app.crypto.wire import unpack
 from field_app.services import Services
-
-
-@pytest.fixture
-def t(tmp_path):
-    team = make_team(tmp_path)
-    yield team
-    team.close()
 
 
 def _reopen(t, old: Services) -> Services:

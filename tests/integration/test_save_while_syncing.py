@@ -9,19 +9,11 @@ from __future__ import annotations
 
 import threading
 
-import pytest
-from secsupport import make_team
-
 from field_app.sync.pull import APPLY_CHUNK
 
 NOTES = APPLY_CHUNK * 3
 
 
-@pytest.fixture
-def t(tmp_path):
-    team = make_team(tmp_path)
-    yield team
-    team.close()
 
 
 def test_a_save_gets_in_while_a_large_page_is_still_being_applied(t):

@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from secsupport import FAST, WORK_PASS, Team, make_team, names  # noqa: E402
+from secsupport import FAST, WORK_PASS, Team, names  # noqa: E402
 
 from field_app.crypto import ledger as ledger_mod  # noqa: E402
 from field_app.crypto.canonical import b64d, b64e  # noqa: E402
@@ -30,13 +30,6 @@ from field_app.crypto.wire import unpack  # noqa: E402
 from field_app.domain.errors import ValidationError  # noqa: E402
 from field_app.services import EnrolError, KeysDestroyed, NotAllowed, SecurityAlert, Services  # noqa: E402
 from field_app.sync.client import ServerError  # noqa: E402
-
-
-@pytest.fixture
-def t(tmp_path):
-    team = make_team(tmp_path)
-    yield team
-    team.close()
 
 
 def impostor(device_id: bytes) -> DeviceIdentity:

@@ -12,20 +12,13 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from secsupport import DAY_MS, FAST, WORK_PASS, LiveServer, make_team, names  # noqa: E402
+from secsupport import DAY_MS, FAST, WORK_PASS, LiveServer, names  # noqa: E402
 
 from field_app.crypto.canonical import b64d  # noqa: E402
 from field_app.crypto.vault import WrongPassphrase  # noqa: E402
 from field_app.crypto.wire import unpack  # noqa: E402
 from field_app.services import LockedError, Services  # noqa: E402
 from field_app.sync.client import ServerError  # noqa: E402
-
-
-@pytest.fixture
-def t(tmp_path):
-    team = make_team(tmp_path)
-    yield team
-    team.close()
 
 
 def epochs_stored_by(t, svc) -> list[int]:

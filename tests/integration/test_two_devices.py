@@ -2,19 +2,11 @@
 
 import time
 
-from procs import SUP_PASS, WORK_PASS, DeviceShell
+from procs import SUP_PASS, WORK_PASS, DeviceShell, wait_until
 
 REPORT = "Huisbezoek: cliënt nuchter, woning opgeruimd. Afspraak volgende week dinsdag 10:00 — ‘ok’."
 
 
-def _wait(predicate, seconds: float):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.25)
-    return predicate()
 
 
 def test_contact_recorded_offline_reaches_supervisor_without_pressing_sync(team):
@@ -23,7 +15,7 @@ def test_contact_recorded_offline_reaches_supervisor_without_pressing_sync(team)
     supervisor = DeviceShell(team["sup"], SUP_PASS, tmp / "supervisor.log")
     try:
         client_id = worker.call("add_client", name="Testcliënt Jansen (fictief)")
-        assert _wait(lambda: worker.call("status")["pending"] == 0, 15), "client did not sync while online"
+        assert wait_until(lambda: worker.call("status")["pending"] == 0, 15), "client did not sync while online"
 
         server.kill()  # the server goes down; the worker keeps working
         note_id = worker.call("record_contact", client_id=client_id, contact_type="HUISBEZOEK_AANGEKONDIGD",
@@ -42,7 +34,7 @@ def test_contact_recorded_offline_reaches_supervisor_without_pressing_sync(team)
                 c["id"] == client_id for c in supervisor.call("caseload")) else []
             return [n for n in notes if n["id"] == note_id]
 
-        notes = _wait(seen, 30)
+        notes = wait_until(seen, 30)
         elapsed = time.monotonic() - started
         assert notes, "supervisor did not receive the note within 30 s"
         note = notes[0]
@@ -50,7 +42,7 @@ def test_contact_recorded_offline_reaches_supervisor_without_pressing_sync(team)
         assert note["author"] == "Lotte de Boer (fictief)"
         assert note["sync_state"] == "ontvangen"
         assert note["risks"] == [{"domain": "ALCOHOL", "severity": "MIDDEN"}]
-        assert _wait(lambda: worker.call("timeline", client_id=client_id)[0]["sync_state"] == "verzonden", 10)
+        assert wait_until(lambda: worker.call("timeline", client_id=client_id)[0]["sync_state"] == "verzonden", 10)
         print(f"\nserver up → note visible on supervisor: {elapsed:.1f} s")
     finally:
         worker.close()
@@ -71,7 +63,7 @@ def test_pending_work_survives_a_device_restart(team):
     try:
         assert worker.call("status")["pending"] == 2
         server.start()
-        assert _wait(lambda: worker.call("status")["pending"] == 0, 20)
+        assert wait_until(lambda: worker.call("status")["pending"] == 0, 20)
     finally:
         worker.close()
     supervisor = DeviceShell(team["sup"], SUP_PASS, tmp / "supervisor.log")
@@ -79,6 +71,6 @@ def test_pending_work_survives_a_device_restart(team):
         def got():
             ids = [c["id"] for c in supervisor.call("caseload")]
             return client_id in ids and len(supervisor.call("timeline", client_id=client_id)) == 1
-        assert _wait(got, 20)
+        assert wait_until(got, 20)
     finally:
         supervisor.close()
