@@ -145,7 +145,7 @@ class _Worker:
         # Written by a thread of its own: the pipe holds 64 KB and a page is about a megabyte, so a write
         # waits until the worker reads (at its start, until it has imported what it needs); the puller never
         # waits for that. A future is queued in the order of its request, before the request can be answered
-        # (deque append/popleft are thread-safe; the reader takes no lock).
+        # (deque append/popleft are thread-safe; the reader takes the lock only once the worker has ended).
         future: Future = Future()
         with self.lock:
             if not self.alive:
@@ -177,8 +177,9 @@ class _Worker:
                 answer = None
             _warm = True
             future.set_result(answer)
-        self.alive = False  # the worker ended: nobody waits for it
-        while self.waiting:
+        with self.lock:  # the worker ended: no request is queued from now on (submit checks under the lock)
+            self.alive = False
+        while self.waiting:  # and whoever waits for an answer gets none
             self.waiting.popleft().set_result(None)
 
     def close(self) -> None:
@@ -204,6 +205,8 @@ def available() -> bool:
     """A worker can help here: two cores or more, and this process runs under a Python interpreter (a phone
     build's executable is the app itself, which must not be started again)."""
     if _broken or os.environ.get("VELDWERK_PULL_WORKER", "1") == "0":
+        return False
+    if _worker is not None and not _worker.alive:  # it died: this process opens by itself from now on
         return False
     return (os.cpu_count() or 1) >= 2 and os.path.basename(sys.executable or "").startswith("python")
 
