@@ -25,5 +25,16 @@ def artifacts_dir() -> Path:
     return ARTIFACTS
 
 
+@pytest.fixture
+def fresh_pull_worker(monkeypatch):
+    """The pull's worker process (field_app/sync/opener.py) started afresh for the test and stopped after it."""
+    from field_app.sync import opener
+
+    monkeypatch.delenv("VELDWERK_PULL_WORKER", raising=False)
+    opener.shutdown()
+    yield opener
+    opener.shutdown()
+
+
 def pytest_report_header(config):
     return f"veldwerk compat run: {bool(os.environ.get('VELDWERK_COMPAT'))}"

@@ -37,14 +37,7 @@ class BulkStore:
 
     def outbox_ready_after(self, after: int, limit: int) -> list[tuple[int, bytes, bytes]]:
         """:meth:`outbox_ready` from the entry after outbox position ``after``: (position, op_id, envelope)."""
-        rows = self._x("SELECT position, op_id, envelope FROM outbox WHERE position > ? ORDER BY position LIMIT ?",
-                       [after, limit])
-        out = []
-        for position, op_id, envelope in rows:
-            if envelope is None:
-                break
-            out.append((position, op_id, envelope))
-        return out
+        return _ready(self._x(_OUTBOX_AFTER, [after, limit]))
 
     def outbox_read_ahead(self, after: int, limit: int) -> list[tuple[int, bytes, bytes]]:
         """:meth:`outbox_ready_after` through a connection of its own that only reads, without the store
@@ -58,16 +51,10 @@ class BulkStore:
                     reader = sqlite3.connect(self.db_path, check_same_thread=False, isolation_level=None)
                     reader.execute("PRAGMA query_only=ON")
                     self._reader = reader
-                rows = self._reader.execute("SELECT position, op_id, envelope FROM outbox WHERE position > ? "
-                                            "ORDER BY position LIMIT ?", [after, limit]).fetchall()
+                rows = self._reader.execute(_OUTBOX_AFTER, [after, limit]).fetchall()
         except sqlite3.Error:
             return self.outbox_ready_after(after, limit)
-        out = []
-        for position, op_id, envelope in rows:
-            if envelope is None:
-                break
-            out.append((position, op_id, envelope))
-        return out
+        return _ready(rows)
 
     def outbox_envelopes(self, op_ids: list[bytes]) -> dict[bytes, bytes]:
         """:meth:`outbox_envelope` of several ids (those sealed; one statement per 500)."""
@@ -91,3 +78,16 @@ class BulkStore:
         with self._lock:
             self.db.conn.executemany("INSERT OR IGNORE INTO seen (seq, device, device_seq, hash) VALUES (?, ?, ?, ?)",
                                      rows)
+
+
+_OUTBOX_AFTER = "SELECT position, op_id, envelope FROM outbox WHERE position > ? ORDER BY position LIMIT ?"
+
+
+def _ready(rows: list[tuple]) -> list[tuple[int, bytes, bytes]]:
+    """The sealed entries in order, up to the first that still waits for a key (it keeps the order)."""
+    out = []
+    for position, op_id, envelope in rows:
+        if envelope is None:
+            break
+        out.append((position, op_id, envelope))
+    return out

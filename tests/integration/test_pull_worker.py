@@ -17,12 +17,7 @@ from field_app.sync.pull import PULL_LIMIT, Puller
 N = PULL_LIMIT + 2 * opener.MIN_ENVELOPES  # two pages, both long enough for the worker
 
 
-@pytest.fixture(autouse=True)
-def fresh_worker(monkeypatch):
-    monkeypatch.delenv("VELDWERK_PULL_WORKER", raising=False)
-    opener.shutdown()
-    yield
-    opener.shutdown()
+pytestmark = pytest.mark.usefixtures("fresh_pull_worker")
 
 
 def _warm_worker() -> None:

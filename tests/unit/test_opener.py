@@ -13,13 +13,7 @@ from test_crypto_envelope import EPOCH_KEY, TEAM, make
 from field_app.crypto.envelope import open_envelope_plain
 from field_app.sync import opener
 
-
-@pytest.fixture(autouse=True)
-def fresh_worker(monkeypatch):
-    monkeypatch.delenv("VELDWERK_PULL_WORKER", raising=False)
-    opener.shutdown()
-    yield
-    opener.shutdown()
+pytestmark = pytest.mark.usefixtures("fresh_pull_worker")
 
 
 def _envelopes() -> tuple[list[bytes], list[bytes | None]]:
