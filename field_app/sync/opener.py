@@ -41,6 +41,7 @@ __all__ = ["MIN_ENVELOPES", "open_many", "submit", "result", "shutdown", "availa
 MIN_ENVELOPES = 200  # a page this long, or longer, is opened ahead by the worker
 WAIT_S = 30.0  # an answer later than this is not waited for: the puller opens the envelopes itself
 _NONE = 0xFFFFFFFF
+_ARGS = ["-m", "field_app.sync.opener"]  # after the interpreter
 
 
 def open_many(team: bytes, epoch_keys: dict[int, bytes], envelopes: list[bytes]) -> list[bytes | None]:
@@ -129,8 +130,9 @@ def serve(stdin: BinaryIO, stdout: BinaryIO) -> None:
 class _Worker:
     def __init__(self) -> None:
         # the same code as this process: its import path, not whatever the working folder holds
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p), "PYTHONSAFEPATH": "1"}
-        self.proc = subprocess.Popen([sys.executable, "-m", "field_app.sync.opener"], stdin=subprocess.PIPE,
+        path = os.pathsep.join(p or os.getcwd() for p in sys.path)
+        env = {**os.environ, "PYTHONPATH": path, "PYTHONSAFEPATH": "1"}
+        self.proc = subprocess.Popen([sys.executable, *_ARGS], stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, cwd="/")
         self.waiting: deque[Future] = deque()
         self.requests: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()

@@ -71,3 +71,14 @@ def test_not_ready_is_not_waited_for_before_the_worker_has_answered():
     pending: Future = Future()
     assert opener.result(pending, wait=False) is None
     assert opener.result(None, wait=True) is None
+
+
+def test_a_worker_that_cannot_start_answers_nothing_and_is_not_tried_again(monkeypatch):
+    """A worker that ends at once (it cannot import the app, say): the puller gets no answer, opens the
+    envelopes itself, and this process does not start another worker."""
+    envelopes, _expected = _envelopes()
+    monkeypatch.setattr(opener, "_ARGS", ["-c", "raise SystemExit(3)"])
+    future = opener.submit(TEAM, {1: EPOCH_KEY}, envelopes)
+    assert opener.result(future, wait=True) is None
+    assert not opener.available()
+    assert opener.submit(TEAM, {1: EPOCH_KEY}, envelopes) is None
