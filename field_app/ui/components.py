@@ -83,7 +83,9 @@ _SYNC_STATE = {
 
 def note_sync_badge(i18n: I18n, state: str, scale: float) -> ft.Control:
     key, icon, tone = _SYNC_STATE.get(state, ("note.sync.waiting", ft.Icons.SCHEDULE_SEND, theme.NEUTRAL))
-    return badge(i18n.t(key), icon, tone, scale)
+    # in a note's column (bounded width): a long state ("Geweigerd door de server: ...") takes a second line
+    # on a phone instead of being cut off
+    return badge(i18n.t(key), icon, tone, scale, wrap=True)
 
 
 def note_card(i18n: I18n, note: NoteView, scale: float, now: int | None = None) -> ft.Control:

@@ -1,0 +1,77 @@
+"""A push the server refuses for good, seen in a real browser at 390x844 (issue #11): this device's own
+outbox holds an envelope whose signature no longer verifies (one bit flipped in the device's SQLite file).
+The server answers ``bad_signature`` and stores nothing; the note and its client stay on the device, each
+saying *Geweigerd door de server: blijft bewaard op dit toestel*, and the sync sheet gives the code for the
+administrator. Screenshots: artifacts/e2e/refused_note.png, refused_sheet.png."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+
+import pytest
+from e2e_support import PASSPHRASE, Stack, Tab, stop
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.e2e
+
+CLIENT = "Cliënt met een geweigerde notitie (fictief)"
+REPORT = "Notitie die de server weigert (fictief)."
+REFUSED = "Geweigerd door de server"
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory):
+    from field_app.services import Services
+
+    work = tmp_path_factory.mktemp("refused")
+    s = Stack(work, "refused").start()
+    stop(s.web)
+    svc = Services(s.data, autosync=False)  # the web app is stopped: this is the device's only user now
+    try:
+        svc.unlock(PASSPHRASE)
+        client = svc.add_client(CLIENT, fictional=True)
+        svc.record_contact(client, contact_type="TELEFONISCH", outcome="PLAATSGEVONDEN", report=REPORT)
+    finally:
+        svc.close()
+    db = sqlite3.connect(s.data / "veldwerk.db")
+    op_id, envelope = db.execute("SELECT op_id, envelope FROM outbox ORDER BY position DESC LIMIT 1").fetchone()
+    damaged = bytearray(envelope)
+    damaged[-9] ^= 0x20  # in the signature
+    db.execute("UPDATE outbox SET envelope = ? WHERE op_id = ?", [bytes(damaged), op_id])
+    db.commit()
+    db.close()
+    s.enrol = False
+    s.start()
+    yield s
+    s.close()
+
+
+@pytest.fixture(scope="module")
+def tab(phone, stack):
+    t = Tab(phone, stack.url).open()
+    yield t
+    t.check_clean()
+
+
+def test_the_refused_note_stays_on_the_device_and_says_so(tab: Tab):
+    tab.unlock()
+    client = tab.page.get_by_role("button", name=re.compile("^Cliënt met een geweigerde"))
+    expect(client).to_be_visible(timeout=60_000)
+    client.click()
+    expect(tab.text(REPORT)).to_be_attached(timeout=30_000)
+    refused = tab.page.get_by_text(re.compile(REFUSED))
+    for _ in range(30):  # the background sync tries, and the server refuses
+        if refused.count():
+            break
+        tab.page.wait_for_timeout(1000)
+    expect(refused.first).to_be_attached(timeout=5_000)
+    tab.shot("refused_note")
+
+
+def test_the_sync_sheet_gives_the_code(tab: Tab):
+    tab.by_id("sync-chip").click()
+    expect(tab.page.get_by_role("button", name="Nu synchroniseren")).to_be_visible(timeout=10_000)
+    text = tab.page.locator("flt-semantics-host").inner_text()
+    assert "bad_signature" in text, text
+    tab.shot("refused_sheet")
