@@ -44,6 +44,7 @@ from .cli_common import _jsonable, _read_passphrase, _status, _unlocked
 from .cli_team import cmd_confirm, cmd_devices, cmd_invite, cmd_pending, cmd_revoke, cmd_set_role, cmd_wipe
 from .core.alerts import SecurityAlert
 from .core.errors import LockedError
+from .crypto.canonical import join_id_values
 from .crypto.vault import WeakPassphrase, WrongPassphrase
 from .domain.errors import StorageError, ValidationError
 from .services import EnrolError, KeysDestroyed, NotAllowed, Services, TooManyAttempts
@@ -330,25 +331,10 @@ def build_parser() -> argparse.ArgumentParser:
 ID_OPTIONS = ("--device",)  # their values are base64url ids, which may start with "-"
 
 
-def _join_id_values(argv: list[str]) -> list[str]:
-    """``--device -AbC…`` → ``--device=-AbC…``: argparse would take a value starting with "-" for an
-    option (about one device id in 64 does)."""
-    out: list[str] = []
-    i = 0
-    while i < len(argv):
-        if argv[i] in ID_OPTIONS and i + 1 < len(argv):
-            out.append(f"{argv[i]}={argv[i + 1]}")
-            i += 2
-        else:
-            out.append(argv[i])
-            i += 1
-    return out
-
-
 def main(argv: list[str] | None = None) -> int:
     """Run a command. Bad input (text that is not UTF-8, an unusable data folder, a wrong passphrase)
     gives one Dutch line on stderr and a non-zero exit code, never a traceback."""
-    args = build_parser().parse_args(_join_id_values(sys.argv[1:] if argv is None else list(argv)))
+    args = build_parser().parse_args(join_id_values(sys.argv[1:] if argv is None else list(argv), ID_OPTIONS))
     try:
         return args.func(args)
     except KeyboardInterrupt:

@@ -28,7 +28,7 @@ import sys
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from field_app.crypto.canonical import b64e
+from field_app.crypto.canonical import b64e, join_id_values
 
 from . import protocol
 from .settings import Settings, now_ms
@@ -182,7 +182,8 @@ def _problem(exc: BaseException) -> str:
 
 
 def _main(argv: list[str] | None) -> int:
-    args = build_parser().parse_args(argv)
+    # team ids are base64url: about one in 64 starts with "-"
+    args = build_parser().parse_args(join_id_values(sys.argv[1:] if argv is None else list(argv), ("--team",)))
     if args.command == "serve":
         return _serve(args)
     if args.command in ("export", "import"):

@@ -13,7 +13,7 @@ import binascii
 import json
 from typing import Any
 
-__all__ = ["b64e", "b64d", "canonical_json", "canonical_loads", "pinned", "CanonicalError"]
+__all__ = ["b64e", "b64d", "canonical_json", "canonical_loads", "pinned", "CanonicalError", "join_id_values"]
 
 
 class CanonicalError(ValueError):
@@ -187,3 +187,18 @@ def pinned(purpose: str, value: Any) -> bytes:
     if not purpose or "/" in purpose or "\0" in purpose:
         raise CanonicalError("bad purpose")
     return b"veldwerk/" + purpose.encode("ascii") + b"/v1\0" + canonical_json(value)
+
+
+def join_id_values(argv: list[str], options: tuple[str, ...]) -> list[str]:
+    """``--device -AbC…`` → ``--device=-AbC…`` for the command-line ``options`` whose values are base64url
+    ids: about one id in 64 starts with "-", and argparse takes such a value for an option of its own."""
+    out: list[str] = []
+    i = 0
+    while i < len(argv):
+        if argv[i] in options and i + 1 < len(argv):
+            out.append(f"{argv[i]}={argv[i + 1]}")
+            i += 2
+        else:
+            out.append(argv[i])
+            i += 1
+    return out
