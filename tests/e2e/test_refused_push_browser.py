@@ -47,13 +47,6 @@ def stack(tmp_path_factory):
     s.close()
 
 
-@pytest.fixture(scope="module")
-def tab(phone, stack):
-    t = Tab(phone, stack.url).open()
-    yield t
-    t.check_clean()
-
-
 def test_the_refused_note_stays_on_the_device_and_says_so(tab: Tab):
     tab.unlock()
     client = tab.page.get_by_role("button", name=re.compile("^Cliënt met een geweigerde"))
