@@ -180,6 +180,12 @@ class Device(DeviceStatus):
         if self.unlocked:
             self._snap.maybe_write(self._projection, self._store.local_key)
 
+    def settle_background(self) -> None:
+        """Write a due projection snapshot now and wait for it (tools; see ``SnapshotKeeper.settle``)."""
+        if self.unlocked:
+            self._snap.maybe_write(self._projection, self._store.local_key)
+        self._snap.settle()
+
     def close_keys(self) -> None:
         """Drop every key and the projection from memory (the sync and timers were stopped first); a snapshot
         being written may finish first (core/snapshots.py)."""

@@ -226,6 +226,14 @@ class SnapshotKeeper:
         if thread is not None:
             thread.join()
 
+    def settle(self) -> None:
+        """A write that is due or waiting for quiet goes now; returns when it is done (tools: the benchmark
+        keeps several devices in one process, and one device's snapshot must not be timed as another's
+        pull)."""
+        if not self._cancel.is_set():
+            self._hurry.set()
+        self.wait()
+
     def stop(self, grace: float = 0.0) -> None:
         """Before the keys go: let a pending or running write finish for up to ``grace`` seconds (a lock),
         then cancel it and wait for it."""
