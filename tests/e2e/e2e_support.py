@@ -387,6 +387,26 @@ class Tab:
         self.press("Ontgrendelen")
 
 
+def appearance(tab: Tab, size: str, mode: str) -> None:
+    """Meer → Tekstgrootte ``size`` ("100 %", "200 %") and Weergave ``mode`` ("Licht", "Donker"); stays on
+    Meer."""
+    page = tab.page
+    page.get_by_role("tab", name="Meer").click()
+    expect(tab.text("Tekstgrootte")).to_be_attached(timeout=10_000)
+    page.get_by_role("button", name=size).click()
+    page.wait_for_timeout(500)
+    target = page.get_by_role("button", name=mode)
+    for _ in range(20):
+        if target.count():
+            break
+        page.mouse.move(195, 420)
+        page.mouse.wheel(0, 300)
+        page.wait_for_timeout(250)
+    tab.reveal(target)
+    target.click()
+    page.wait_for_timeout(500)
+
+
 def stack_fixture(name: str, build=None, **kw):
     """A module's ``stack`` fixture: ``Stack(work, name, **kw).start()``, or ``build(work)`` for a module
     that prepares its devices first; closed after the module. One definition instead of one per file."""

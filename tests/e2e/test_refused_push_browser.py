@@ -2,7 +2,8 @@
 outbox holds an envelope whose signature no longer verifies (one bit flipped in the device's SQLite file).
 The server answers ``bad_signature`` and stores nothing; the note and its client stay on the device, each
 saying *Geweigerd door de server: blijft bewaard op dit toestel*, and the sync sheet gives the code for the
-administrator. Screenshots: artifacts/e2e/refused_note.png, refused_sheet.png."""
+administrator; at 200 % text in dark mode the state is still whole on the note's card. Screenshots:
+artifacts/e2e/refused_note.png, refused_sheet.png, refused_note_200_dark.png."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import re
 import sqlite3
 
 import pytest
-from e2e_support import PASSPHRASE, Stack, Tab, stop
+from e2e_support import PASSPHRASE, Stack, Tab, appearance, stop
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
@@ -68,3 +69,26 @@ def test_the_sync_sheet_gives_the_code(tab: Tab):
     text = tab.page.locator("flt-semantics-host").inner_text()
     assert "bad_signature" in text, text
     tab.shot("refused_sheet")
+
+
+def test_at_200_percent_in_dark_mode_the_state_stays_whole(tab: Tab):
+    """The note's state wraps inside its card at 200 % text (it was cut off at phone width before)."""
+    page = tab.page
+    page.keyboard.press("Escape")
+    appearance(tab, "200 %", "Donker")
+    page.get_by_role("tab", name="Cliënten").click()
+    client = page.get_by_role("button", name=re.compile("^Cliënt met een geweigerde"))
+    expect(client).to_be_visible(timeout=10_000)
+    client.click()
+    refused = page.get_by_text(re.compile(REFUSED)).first
+    expect(refused).to_be_attached(timeout=10_000)
+    record = page.get_by_role("button", name="Contact vastleggen").first
+    fab = record.bounding_box()
+    assert fab, "the floating button"
+    tab.reveal(refused, bottom_bar=page.viewport_size["height"] - fab["y"] + 8)  # above the floating button
+    box, width = refused.bounding_box(), page.viewport_size["width"]
+    assert box and box["x"] >= 0 and box["x"] + box["width"] <= width, f"the state runs off the screen: {box}"
+    assert box["y"] + box["height"] <= record.bounding_box()["y"], f"under the floating button: {box}"
+    assert "blijft bewaard op dit toestel" in (refused.inner_text() or refused.get_attribute("aria-label") or "")
+    tab.shot("refused_note_200_dark")
+    appearance(tab, "100 %", "Licht")

@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from e2e_support import ARTIFACTS, PASSPHRASE, Stack, Tab, box_of, check_targets_and_names, overlaps, stop
+from e2e_support import (ARTIFACTS, PASSPHRASE, Stack, Tab, appearance, box_of, check_targets_and_names, overlaps,
+                          stop)
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
@@ -77,22 +78,8 @@ def nav_top(tab: Tab) -> float:
 
 def settings(tab: Tab, size: str, mode: str) -> None:
     """Meer → Tekstgrootte and Weergave, then back to Cliënten at the top of the list."""
-    page = tab.page
-    page.get_by_role("tab", name="Meer").click()
-    expect(tab.text("Tekstgrootte")).to_be_attached(timeout=10_000)
-    page.get_by_role("button", name=size).click()
-    page.wait_for_timeout(500)
-    target = page.get_by_role("button", name=mode)
-    for _ in range(20):
-        if target.count():
-            break
-        page.mouse.move(195, 420)
-        page.mouse.wheel(0, 300)
-        page.wait_for_timeout(250)
-    tab.reveal(target)
-    target.click()
-    page.wait_for_timeout(500)
-    page.get_by_role("tab", name="Cliënten").click()
+    appearance(tab, size, mode)
+    tab.page.get_by_role("tab", name="Cliënten").click()
     expect(row(tab, "Cees C.")).to_be_attached(timeout=10_000)
     tab.frame()
 
