@@ -11,8 +11,17 @@ from __future__ import annotations
 import re
 
 import pytest
-from e2e_support import (ARTIFACTS, PASSPHRASE, Stack, Tab, appearance, box_of, check_targets_and_names, overlaps,
-                          stop)
+from e2e_support import (
+    ARTIFACTS,
+    PASSPHRASE,
+    Stack,
+    Tab,
+    appearance,
+    box_of,
+    check_targets_and_names,
+    overlaps,
+    stop,
+)
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
