@@ -63,6 +63,7 @@ from .deps import (
     public_key,
     query_int,
     require_confirmed,
+    require_own_device,
     signature_ok,
     store_read,
     store_write,
@@ -169,8 +170,7 @@ def own_chain(
     from a backup, refused with 409 ``chain_fork``/``chain_gap``, reads back what it wrote since and
     verifies it with its own key before it seals its unsent work on top."""
     require_confirmed(caller)
-    if device != caller.device.id:
-        raise ApiError(ErrorCode.WRONG_DEVICE, "A device reads only its own chain.")
+    require_own_device(caller, device)
     after_seq = query_int(after, "after", 0, 0, 2**53)
     page_size = query_int(limit, "limit", PULL_LIMIT_DEFAULT, PULL_LIMIT_MIN, PULL_LIMIT_MAX)
     head = store.chain_head(caller.team, device)
