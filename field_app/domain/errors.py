@@ -13,7 +13,8 @@ class ValidationError(ValueError):
 
 class StorageError(RuntimeError):
     """The device's own database refused a write: ``kind`` is "full" (no room left on the device),
-    "readonly" (the database file may not be written) or "io" (the disk failed). Nothing of the write was
+    "readonly" (the database file may not be written), "io" (the disk failed) or "damaged" (the file is
+    corrupt: SQLite cannot read it; nothing is changed). Nothing of the write was
     stored; everything stored before is intact. ``str()`` is a Dutch sentence for the user (the views use
     the ``storage.<kind>`` translation, which also says that what was typed is kept)."""
 
@@ -26,6 +27,8 @@ class StorageError(RuntimeError):
         "io": "Het toestel kon de gegevens niet wegschrijven (schijffout): er is niets opgeslagen. Eerder "
               "vastgelegde gegevens zijn bewaard. Probeer het opnieuw; helpt dat niet, neem contact op met je "
               "beheerder.",
+        "damaged": "De database op dit toestel is beschadigd en kan niet worden gelezen: er is niets gewijzigd. "
+                   "Wat al verzonden is, staat versleuteld bij het team. Neem contact op met je beheerder.",
     }
 
     def __init__(self, kind: str):

@@ -38,7 +38,8 @@ class StoreError(RuntimeError):
 
 
 # SQLite's primary result codes for a write the device's storage refused (https://sqlite.org/rescode.html)
-_STORAGE_KINDS = {13: "full", 8: "readonly", 10: "io"}  # SQLITE_FULL, SQLITE_READONLY, SQLITE_IOERR
+# SQLITE_FULL, SQLITE_READONLY, SQLITE_IOERR; SQLITE_CORRUPT and SQLITE_NOTADB: the file is damaged
+_STORAGE_KINDS = {13: "full", 8: "readonly", 10: "io", 11: "damaged", 26: "damaged"}
 
 
 def storage_error(exc: BaseException) -> StorageError | None:
@@ -50,7 +51,8 @@ def storage_error(exc: BaseException) -> StorageError | None:
     if kind is None:  # without an error code: SQLite's own words
         text = str(exc).lower()
         kind = ("full" if "disk is full" in text else "readonly" if "readonly" in text
-                else "io" if "disk i/o error" in text else None)
+                else "io" if "disk i/o error" in text
+                else "damaged" if "malformed" in text or "not a database" in text else None)
     return StorageError(kind) if kind else None
 
 

@@ -158,3 +158,25 @@ def test_an_unrelated_folder_error_is_not_called_a_storage_problem(tmp_path):
     with pytest.raises(OSError) as caught:
         Services(tmp_path / "file" / "device", autosync=False)
     assert not isinstance(caught.value, StorageError)
+
+
+@pytest.mark.parametrize("damage", ["half", "header"])
+async def test_the_phone_app_on_a_damaged_database_says_so_in_dutch_and_changes_nothing(tmp_path, monkeypatch,
+                                                                                         damage):
+    """A database file cut to half (a full disk during a copy, a broken card) or with garbage in its header:
+    SQLite's "database disk image is malformed" / "file is not a database" reached Flet as a Python error
+    at the phone's start. Now the start screen says it in Dutch, and the file is left exactly as it was."""
+    storage = tmp_path / "app-storage"
+    Services(storage, autosync=False).close()
+    path = storage / store_db.DB_FILE
+    data = path.read_bytes()
+    path.write_bytes(data[:len(data) // 2] if damage == "half" else b"\x13" * 100 + data[100:])
+    before = path.read_bytes()
+    monkeypatch.delenv("VELDWERK_DATA", raising=False)
+    monkeypatch.setenv("FLET_APP_STORAGE_DATA", str(storage))
+    monkeypatch.setattr(entry, "_device", None)
+    client = await FakeClient(entry.main, platform="android").start()
+    assert entry._device is None
+    assert has_text(client, TITLE), dump(client)
+    assert has_text(client, StorageError("damaged").args[0]), dump(client)
+    assert path.read_bytes() == before
