@@ -26,7 +26,7 @@ from ..crypto.canonical import b64d, b64e
 from ..crypto.chain import ChainError, DeviceChainTracker
 from ..crypto.identity import DeviceIdentity, new_id
 from ..crypto.ledger import VerifiedLedger, epoch_commitment, verify_chain
-from ..domain.errors import ValidationError
+from ..domain.errors import StorageError, ValidationError
 from ..domain.hlc import HybridClock, Stamp, now_ms
 from ..store import LocalStore
 from ..store.frontier import older_bases
@@ -149,7 +149,23 @@ class Device(DeviceStatus):
 
     # -- unlocking and locking ------------------------------------------------------------------------
     def open(self, local_key: bytes) -> None:
-        """Load the unlocked state with the local key the vault gave."""
+        """Load the unlocked state with the local key the vault gave. The key is right (the vault checked
+        it), so what does not read now is damaged data: :class:`StorageError` "damaged" (Dutch), and the
+        device stays locked, with no key kept. Stored operations that do not open are left out instead
+        (``SnapshotKeeper``): one damaged note does not lock a worker out of the others."""
+        try:
+            self._open(local_key)
+        except BaseException as exc:
+            self._snap.reset()
+            self._store.set_local_key(None)
+            self._reset()
+            self._snap.after_lock()
+            if isinstance(exc, (StorageError, KeyboardInterrupt, SystemExit, MemoryError)):
+                raise
+            log.warning("unlock: this device's data does not read (%s)", type(exc).__name__)
+            raise StorageError("damaged") from exc
+
+    def _open(self, local_key: bytes) -> None:
         store = self._store
         store.set_local_key(local_key)
         self._identity = DeviceIdentity.from_bytes(b64d(store.get_secret("identity")))

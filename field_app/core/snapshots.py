@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import ctypes
 import gc
+import json
 import logging
 import threading
 import time
@@ -39,7 +40,19 @@ from ..store import snapshot as snap
 from ..store.db import StoreError
 from .projection import AuditProjection
 
-__all__ = ["SnapshotKeeper", "EVERY"]
+__all__ = ["SnapshotKeeper", "EVERY", "DAMAGED", "damaged_positions"]
+
+DAMAGED = "damaged_ops"  # state key: positions (numbers only) of stored operations that did not open
+
+
+def damaged_positions(store: LocalStore) -> list[int]:
+    """Positions of stored operations a fold found damaged (their blob does not open, or holds another
+    operation): left out of the projection; the sync sheet says how many."""
+    try:
+        value = json.loads(store.get_state(DAMAGED) or "[]")
+    except ValueError:
+        return []
+    return [p for p in value if type(p) is int] if type(value) is list else []
 
 log = logging.getLogger("veldwerk.snapshot")
 
@@ -126,11 +139,15 @@ class SnapshotKeeper:
             log.warning("projection snapshot discarded (%s): folding every operation", type(exc).__name__)
             store.snapshot_drop()
             projection = AuditProjection()
-        position = start
-        for pos, op_id, origin, op in store.ops_to_fold(start):
+        position, damaged = start, []
+        for pos, op_id, origin, op in store.ops_to_fold(start, damaged=damaged):
             projection.apply(op, op_id=op_id, origin=origin, received_at=now)
             position = pos
-        self.base, self.stored = position, start
+        if damaged:  # left out, said on the sync sheet (kept: a later snapshot no longer folds them)
+            known = set(damaged_positions(store))
+            store.set_state(DAMAGED, json.dumps(sorted(known | set(damaged))))
+            log.warning("%d stored operations do not open: left out of the projection", len(damaged))
+        self.base, self.stored = max(position, *damaged) if damaged else position, start
         return projection
 
     def shown(self, op_id: bytes) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 
 from ..core.device import Device
+from ..core.snapshots import damaged_positions
 from ..core.states import SyncState
 from ..crypto.canonical import b64d
 from ..sync import holds, waiting
@@ -103,6 +104,9 @@ class SyncControl:
         if held:
             extra["held"] = [{"device": d, "user": names.get(d), "reason": r} for d, r in sorted(held.items())]
         extra["waiting"] = waiting.summary(store, names)  # what waits or was refused, listed (#11)
+        damaged = len(damaged_positions(store))
+        if damaged:
+            extra["damaged_ops"] = damaged
         recovered = int(store.get_state("recovered_at") or 0)
         if recovered and dev.clock() - recovered < 7 * 24 * 3600_000:
             extra["recovered_at"] = recovered

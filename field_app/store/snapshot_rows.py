@@ -8,7 +8,8 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from ..crypto.vault import open_local
+from ..crypto.canonical import b64e
+from ..crypto.vault import VaultError, open_local
 from .snapshot_codec import SnapshotMismatch
 
 try:  # the ``fast`` extra (server and desktop); a phone build and the compat run use the standard library
@@ -53,15 +54,30 @@ class SnapshotRows:
         return [tuple(r) for r in self._x("SELECT position, op_id FROM ops WHERE position > ? ORDER BY position",
                                           [position])]
 
-    def ops_to_fold(self, position: int, chunk: int = 1000) -> Iterator[tuple[int, bytes, str, dict]]:
+    def ops_to_fold(self, position: int, chunk: int = 1000,
+                    damaged: list[int] | None = None) -> Iterator[tuple[int, bytes, str, dict]]:
         """(position, op_id, origin, op) of every operation after ``position``, in order: the rows and
-        opening of ``LocalStore.iter_ops_after``, parsed by :func:`op_loads` (unlock's full fold)."""
+        opening of ``LocalStore.iter_ops_after``, parsed by :func:`op_loads` (unlock's full fold).
+
+        A row that does not open (a damaged sealed blob), does not parse, or holds another operation than
+        its own (a blob copied from another row: an operation that names its ``op_id`` must name this one)
+        is left out and its position added to ``damaged``; without that list it raises, as before."""
         key, last = self._key(), position
         while True:
             rows = self._x("SELECT position, op_id, origin, blob FROM ops WHERE position > ? ORDER BY position "
                            "LIMIT ?", [last, chunk])
             for pos, op_id, origin, blob in rows:
-                yield pos, op_id, origin, op_loads(open_local(key, "op", blob))
+                if damaged is None:
+                    yield pos, op_id, origin, op_loads(open_local(key, "op", blob))
+                    continue
+                try:
+                    op = op_loads(open_local(key, "op", blob))
+                    if type(op) is not dict or op.get("op_id", b64e(op_id)) != b64e(op_id):
+                        raise ValueError("another operation")
+                except (VaultError, ValueError):  # json's and orjson's decode errors are ValueErrors
+                    damaged.append(pos)
+                    continue
+                yield pos, op_id, origin, op
             if len(rows) < chunk:
                 return
             last = rows[-1][0]

@@ -179,6 +179,8 @@ def sync_summary(i18n: I18n, status: SyncStatus) -> SyncSummary:
         extra.append(i18n.n("sync.lease_days_left", int(info["lease_days_left"])))
     if info.get("ignored_ops"):  # another device wrote what its role does not allow: said, not applied
         extra.append(i18n.n("sync.ignored_ops", int(info["ignored_ops"])))
+    if info.get("damaged_ops"):  # stored operations that do not open: left out, said (not a lock-out)
+        extra.append(i18n.n("sync.damaged_ops", int(info["damaged_ops"])))
     if info.get("recovered_at"):  # restored from a backup: told once, in a plain sentence
         extra.append(i18n.t("sync.recovered"))
     for h in info.get("held") or []:  # a device whose chain the server served broken: only it waits
@@ -186,7 +188,7 @@ def sync_summary(i18n: I18n, status: SyncStatus) -> SyncSummary:
                             why=i18n.t(f"sync.held.{h.get('reason')}")))
     waiting = info.get("waiting") or {}
     extra += waiting_lines(i18n, waiting)
-    if status.state == SyncState.ONLINE and (info.get("held") or waiting.get("refused")):
+    if status.state == SyncState.ONLINE and (info.get("held") or waiting.get("refused") or info.get("damaged_ops")):
         # a device held back or envelopes refused: the rest is up to date, but a person should look (#11)
         summary = SyncSummary(summary.short, ft.Icons.GPP_MAYBE_OUTLINED, theme.WARNING, summary.explanation)
     return SyncSummary(summary.short, summary.icon, summary.tone, summary.explanation + extra)

@@ -1,0 +1,115 @@
+"""Damaged data in a device's own SQLite file, with real devices and a real server (found by an attack on
+the stores): one flipped bit in one stored operation locked the worker out of everything ("Ontgrendelen
+lukt niet: sealed blob does not open"), left the device half unlocked with its key in memory, and kept
+its intact unsent notes from ever leaving. Now the damaged operation is left out and counted on the sync
+sheet, everything else opens and syncs; a blob copied over another operation's row is caught the same
+way; and damage to what the device cannot do without (its identity) is a Dutch "damaged" error with the
+device left locked and no key kept."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from secsupport import SUP_PASS, WORK_PASS
+
+from field_app.app_api import StorageError
+from field_app.core.snapshots import damaged_positions
+from field_app.store import db as store_db
+
+
+def _db(svc) -> sqlite3.Connection:
+    return sqlite3.connect(svc.device.store.data_dir / store_db.DB_FILE)
+
+
+def _flip(svc, sql: str, params: list) -> None:
+    """Flip one bit in the middle of the blob the query selects (the device is locked: its file only)."""
+    db = _db(svc)
+    rowid, blob = db.execute(sql, params).fetchone()
+    damaged = bytearray(blob)
+    damaged[len(damaged) // 2] ^= 0x04
+    db.execute("UPDATE ops SET blob = ? WHERE rowid = ?", [bytes(damaged), rowid])
+    db.commit()
+    db.close()
+
+
+def _no_snapshot(svc) -> None:
+    db = _db(svc)
+    db.execute("DELETE FROM snapshot")
+    db.execute("DELETE FROM state WHERE key = 'snapshot'")
+    db.commit()
+    db.close()
+
+
+def test_one_damaged_note_is_left_out_and_the_rest_opens_and_travels(t):
+    work, sup = t.work, t.sup
+    client = work.add_client("Cliënt met een beschadigde notitie (fictief)", fictional=True)
+    notes = [work.record_contact(client, contact_type="TELEFONISCH", outcome="PLAATSGEVONDEN",
+                                 report=f"Notitie {i} (fictief)") for i in range(3)]
+    work.sync_once()
+    unsent = work.record_contact(client, contact_type="KANTOOR", outcome="PLAATSGEVONDEN",
+                                 report="Nog niet verzonden (fictief)")
+    by_record = {}  # the position of each record's first operation (the second note's create)
+    for pos, _op_id, _origin, op in work.device.store.ops_to_fold(0):
+        by_record.setdefault(op["record_id"], pos)
+    work.device.settle_background()
+    work.lock()
+    _no_snapshot(work)
+    _flip(work, "SELECT rowid, blob FROM ops WHERE position = ?", [by_record[notes[1]]])
+
+    work.unlock(WORK_PASS)  # opens: the damaged note is left out, not the whole device
+    shown = {n.id for n in work.timeline(client)}
+    assert notes[0] in shown and notes[2] in shown and unsent in shown and notes[1] not in shown
+    status = work.sync_status()
+    assert status.extra.get("damaged_ops") == 1
+    assert len(damaged_positions(work.device.store)) == 1
+    work.sync_once()  # the unsent note still travels
+    assert work.unsynced_count() == 0
+    sup.sync_once()
+    assert {n.id for n in sup.timeline(client)} >= {notes[0], notes[1], notes[2], unsent}
+
+    # a snapshot written now no longer folds the damaged row; the count stays said
+    work.device.settle_background()
+    work.lock()
+    work.unlock(WORK_PASS)
+    assert work.sync_status().extra.get("damaged_ops") == 1
+
+
+def test_a_received_operation_copied_over_another_row_is_caught(t):
+    """Operations received from the team name their own op_id inside the sealed blob: a blob copied from
+    another row opens, but holds another operation, and is left out as damaged (not shown as that row's)."""
+    work, sup = t.work, t.sup
+    client = work.add_client("Cliënt voor verwisselde rijen (fictief)", fictional=True)
+    notes = [work.record_contact(client, contact_type="TELEFONISCH", outcome="PLAATSGEVONDEN",
+                                 report=f"Rij {i} (fictief)") for i in range(2)]
+    work.sync_once()
+    sup.sync_once()
+    sup.lock()
+    db = _db(sup)
+    rows = db.execute("SELECT rowid, blob FROM ops WHERE origin = 'remote' ORDER BY position").fetchall()
+    (row_a, _blob_a), (_row_b, blob_b) = rows[-2], rows[-1]
+    db.execute("UPDATE ops SET blob = ? WHERE rowid = ?", [blob_b, row_a])  # the last note's blob, twice
+    db.execute("DELETE FROM snapshot")
+    db.execute("DELETE FROM state WHERE key = 'snapshot'")
+    db.commit()
+    db.close()
+    sup.unlock(SUP_PASS)
+    assert sup.sync_status().extra.get("damaged_ops") == 1
+    shown = {n.id for n in sup.timeline(client)}
+    assert notes[1] in shown and notes[0] not in shown
+
+
+def test_a_damaged_identity_is_a_dutch_error_and_the_device_stays_locked(t):
+    work = t.work
+    work.lock()
+    db = _db(work)
+    blob = db.execute("SELECT blob FROM keyring WHERE name = 'identity'").fetchone()[0]
+    damaged = bytearray(blob)
+    damaged[len(damaged) // 2] ^= 0x01
+    db.execute("UPDATE keyring SET blob = ? WHERE name = 'identity'", [bytes(damaged)])
+    db.commit()
+    db.close()
+    with pytest.raises(StorageError) as caught:
+        work.unlock(WORK_PASS)
+    assert caught.value.kind == "damaged" and "beschadigd" in str(caught.value)
+    assert not work.device.unlocked and work.device.store.local_key() is None and not work.device.store.unlocked
