@@ -23,7 +23,7 @@ from typing import Any
 import sqlite_utils
 
 from ..crypto.canonical import canonical_json
-from ..crypto.vault import open_local, seal_local
+from ..crypto.vault import VaultError, open_local, seal_local
 from ..domain.errors import StorageError
 from .bulk import BulkStore
 from .kept import KeptMixin
@@ -486,14 +486,31 @@ class LocalStore(SnapshotRows, KeptMixin, BulkStore):
         return hmac.new(self._key(), b"veldwerk/draft-slot/v1\0" + slot.encode(), hashlib.sha256).hexdigest()
 
     def draft_put(self, slot: str, data: dict) -> None:
+        """Seal a half-typed form, bound to its slot: a draft's blob copied into another slot (another
+        client's form) does not open there."""
+        key = self._slot(slot)
         with self._lock:
-            self._x(
-                "INSERT OR REPLACE INTO drafts (slot, blob) VALUES (?, ?)", [self._slot(slot), self.seal("draft", data)]
-            )
+            self._x("INSERT OR REPLACE INTO drafts (slot, blob) VALUES (?, ?)",
+                    [key, seal_local(self._key(), "draft", canonical_json(data), bind=key.encode())])
 
     def draft_get(self, slot: str) -> dict | None:
-        row = self._one("SELECT blob FROM drafts WHERE slot = ?", [self._slot(slot)])
-        return self.open("draft", row[0]) if row else None
+        """The slot's draft; None when there is none or it does not open here (damaged, or another slot's).
+        A draft sealed before drafts were bound to their slot opens without the binding, once: it is
+        sealed again, bound, before it is given."""
+        key = self._slot(slot)
+        row = self._one("SELECT blob FROM drafts WHERE slot = ?", [key])
+        if row is None:
+            return None
+        try:
+            return json.loads(open_local(self._key(), "draft", row[0], bind=key.encode()))
+        except VaultError:
+            pass
+        try:
+            data = self.open("draft", row[0])  # from before the binding
+        except (VaultError, ValueError):
+            return None
+        self.draft_put(slot, data)
+        return data
 
     def draft_delete(self, slot: str) -> None:
         with self._lock:

@@ -86,6 +86,32 @@ def test_drafts_are_sealed_and_slot_names_hidden(store, tmp_path):
     assert store.draft_get("contact:client-xyz") is None
 
 
+def test_a_draft_copied_into_another_slot_does_not_open_there(store):
+    """Found by an attack on the stores: two clients' drafts swapped in the file gave each client's form
+    the other's half-typed report (saving would have filed it on the wrong client). Drafts are bound to
+    their slot now; a damaged one is gone rather than an error; one sealed before the binding opens once
+    and is sealed again, bound."""
+    store.draft_put("contact:a", {"client_id": "a", "report": "Voor A (fictief)"})
+    store.draft_put("contact:b", {"client_id": "b", "report": "Voor B (fictief)"})
+    blobs = dict(store.db.execute("SELECT slot, blob FROM drafts").fetchall())
+    slot_a, slot_b = store._slot("contact:a"), store._slot("contact:b")
+    blob_a, blob_b = blobs[slot_a], blobs[slot_b]
+    store.db.execute("UPDATE drafts SET blob = ? WHERE slot = ?", [blob_b, slot_a])
+    store.db.execute("UPDATE drafts SET blob = ? WHERE slot = ?", [blob_a, slot_b])
+    assert store.draft_get("contact:a") is None and store.draft_get("contact:b") is None
+    damaged = bytearray(blob_a)
+    damaged[20] ^= 1
+    store.db.execute("UPDATE drafts SET blob = ? WHERE slot = ?", [bytes(damaged), slot_a])
+    assert store.draft_get("contact:a") is None
+    legacy = store.seal("draft", {"client_id": "a", "report": "Van voor de binding (fictief)"})
+    store.db.execute("UPDATE drafts SET blob = ? WHERE slot = ?", [legacy, slot_a])
+    assert store.draft_get("contact:a") == {"client_id": "a", "report": "Van voor de binding (fictief)"}
+    rebound = store.db.execute("SELECT blob FROM drafts WHERE slot = ?", [slot_a]).fetchone()[0]
+    assert rebound != legacy
+    store.db.execute("UPDATE drafts SET blob = ? WHERE slot = ?", [rebound, slot_b])
+    assert store.draft_get("contact:b") is None
+
+
 def test_no_clear_column_can_hold_text(store):
     """Every TEXT column is a fixed label, a code, an HMAC or a number — never free text from the user."""
     allowed_text = {("meta", "key"), ("meta", "value"), ("keyring", "name"), ("ops", "origin"),

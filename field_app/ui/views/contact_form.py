@@ -62,6 +62,8 @@ class ContactFormView:
         self.dirty = False
         self._last_draft_save = 0.0
         draft = app.services.load_draft(draft_slot(client_id))
+        if draft is not None and draft.get("client_id", client_id) != client_id:
+            draft = None  # another client's form (the store binds a draft to its slot; this says it twice)
         self.restored = draft is not None
         self.restored_after_unlock = restored_after_unlock and self.restored
         timeline = app.services.timeline(client_id)
