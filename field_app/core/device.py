@@ -265,11 +265,13 @@ class Device(DeviceStatus):
             self._hlc.observe(Stamp.from_wire(held))
         if base and seen:  # the user edited an older version (a form opened earlier): that is what was seen
             base = older_bases(base, seen)
+        op_id = new_id()
+        # the operation names its own id (as in its envelope): a stored blob copied over another operation's
+        # row then holds another operation than its row's, and is caught where it is read (issue #11)
         op = {"type": type_, "record_id": record_id, "client_id": client_id, "kind": kind, "fields": fields,
-              "hlc": self._hlc.now().to_wire(), "author_user": self._profile["user_name"]}
+              "hlc": self._hlc.now().to_wire(), "author_user": self._profile["user_name"], "op_id": b64e(op_id)}
         if base is not None:
             op["base"] = base
-        op_id = new_id()
         with self._store.transaction():
             self._store.add_op(op_id, op, origin="local")
             counts = type_ not in SELF_TYPES  # an access-log entry travels without counting as work

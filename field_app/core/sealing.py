@@ -4,17 +4,22 @@ while the device is not a confirmed member with the current key, or a removal wa
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 from ..crypto.canonical import b64d, b64e
 from ..crypto.envelope import seal
+from ..crypto.vault import VaultError
 from ..crypto.wire import HASH_LEN, envelope_hash
+from .snapshots import note_damaged
 from .states import SyncState
 
 if TYPE_CHECKING:
     from .device import Device
 
 __all__ = ["Sealer"]
+
+log = logging.getLogger("veldwerk.sealing")
 
 
 class Sealer:
@@ -46,13 +51,33 @@ class Sealer:
         self._d.store.set_states({"device_seq": str(seq), "prev_hash": b64e(envelope_hash(envelope))})
         return envelope
 
+    def _stored_op(self, op_id: bytes) -> dict | None:
+        """The stored operation of an outbox entry; None when its sealed row does not open or holds another
+        operation (a blob copied from another row: an operation names its own op_id)."""
+        try:
+            op = self._d.store.get_op(op_id)
+        except (VaultError, ValueError):
+            return None
+        return op if type(op) is dict and op.get("op_id", b64e(op_id)) == b64e(op_id) else None
+
+    def _seal_entry(self, op_id: bytes, op: dict | None) -> None:
+        """Seal one outbox entry in order; an entry whose operation is damaged leaves the outbox (it cannot
+        travel as what was written) and is counted with the damaged operations (the sync sheet says it),
+        so the rest of the work still travels."""
+        if op is not None:
+            self._d.store.outbox_set_envelope(op_id, self.seal(op_id, op))
+            return
+        log.warning("an outbox entry's operation does not open: left out, counted as damaged")
+        self._d.store.outbox_remove(op_id)
+        note_damaged(self._d.store, self._d.store.op_position(op_id))
+
     def envelope_waiting(self) -> None:
         """Seal, in order, the work that waited for a team key (now that there is one)."""
         if not self.can_seal() or not self._d.store.outbox_has_waiting():
             return
         with self._d.store.transaction():
-            for op_id, op in self._d.store.outbox_waiting():
-                self._d.store.outbox_set_envelope(op_id, self.seal(op_id, op))
+            for op_id, waiting in self._d.store.outbox_waiting():
+                self._seal_entry(op_id, self._stored_op(op_id) or waiting)
 
     def reseal_outbox(self, seq: int, last_hash: bytes) -> None:
         """Seal the whole outbox again, in order, on top of this device's chain as the server holds it
@@ -61,10 +86,10 @@ class Sealer:
             self._d.store.set_state("device_seq", str(seq))
             self._d.store.set_state("prev_hash", b64e(last_hash))
             for op_id, _envelope in self._d.store.outbox_all():
-                op = self._d.store.get_op(op_id)
-                if op is None:
+                if not self._d.store.has_op(op_id):
                     continue
-                if self.can_seal():
-                    self._d.store.outbox_set_envelope(op_id, self.seal(op_id, op))
+                op = self._stored_op(op_id)
+                if self.can_seal() or op is None:
+                    self._seal_entry(op_id, op)
                 else:
                     self._d.store.outbox_set_waiting(op_id, op)

@@ -54,6 +54,14 @@ def damaged_positions(store: LocalStore) -> list[int]:
         return []
     return [p for p in value if type(p) is int] if type(value) is list else []
 
+
+def note_damaged(store: LocalStore, *positions: int | None) -> None:
+    """Count these stored operations' positions as damaged (once each)."""
+    known = set(damaged_positions(store))
+    new = known | {p for p in positions if type(p) is int}
+    if new != known:
+        store.set_state(DAMAGED, json.dumps(sorted(new)))
+
 log = logging.getLogger("veldwerk.snapshot")
 
 EVERY = 2000  # operations folded beyond the stored snapshot before a new one is written
@@ -144,8 +152,7 @@ class SnapshotKeeper:
             projection.apply(op, op_id=op_id, origin=origin, received_at=now)
             position = pos
         if damaged:  # left out, said on the sync sheet (kept: a later snapshot no longer folds them)
-            known = set(damaged_positions(store))
-            store.set_state(DAMAGED, json.dumps(sorted(known | set(damaged))))
+            note_damaged(store, *damaged)
             log.warning("%d stored operations do not open: left out of the projection", len(damaged))
         self.base, self.stored = max(position, *damaged) if damaged else position, start
         return projection

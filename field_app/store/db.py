@@ -358,6 +358,10 @@ class LocalStore(SnapshotRows, KeptMixin, BulkStore):
                 return
             last = rows[-1][0]
 
+    def op_position(self, op_id: bytes) -> int | None:
+        row = self._one("SELECT position FROM ops WHERE op_id = ?", [op_id])
+        return row[0] if row else None
+
     def set_op_seq(self, op_id: bytes, seq: int) -> None:
         self._x("UPDATE ops SET seq = ? WHERE op_id = ?", [seq, op_id])
 
@@ -385,11 +389,19 @@ class LocalStore(SnapshotRows, KeptMixin, BulkStore):
     def outbox_has_waiting(self) -> bool:
         return self._one("SELECT 1 FROM outbox WHERE waiting_blob IS NOT NULL LIMIT 1") is not None
 
-    def outbox_waiting(self) -> list[tuple[bytes, dict]]:
+    def outbox_waiting(self) -> list[tuple[bytes, dict | None]]:
+        """The entries waiting for a team key, in order, with the operation each holds (None: its sealed
+        blob does not open)."""
         rows = self._x(
             "SELECT op_id, waiting_blob FROM outbox WHERE waiting_blob IS NOT NULL ORDER BY position"
         )
-        return [(op_id, self.open("waiting", blob)) for op_id, blob in rows]
+        out = []
+        for op_id, blob in rows:
+            try:
+                out.append((op_id, self.open("waiting", blob)))
+            except (VaultError, ValueError):
+                out.append((op_id, None))
+        return out
 
     def outbox_set_envelope(self, op_id: bytes, envelope: bytes) -> None:
         self._x("UPDATE outbox SET envelope = ?, waiting_blob = NULL WHERE op_id = ?", [envelope, op_id])

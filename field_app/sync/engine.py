@@ -300,7 +300,10 @@ class SyncEngine:
         # stale_epoch: the epoch rotated under the outbox. op_conflict / head_conflict: the server
         # already holds an earlier sealing of this work (an answer lost on the way). Either way:
         # catch up with what the server holds, then seal the rest again on top of it, once.
-        if exc.is_(ErrorCode.STALE_EPOCH, ErrorCode.OP_CONFLICT, ErrorCode.HEAD_CONFLICT) and not resealed:
+        # bad_signature / bad_envelope: an envelope in this device's own outbox is damaged (a bit flipped in
+        # its file); the operations are stored apart from it, so sealing them again mends it (once a push).
+        if exc.is_(ErrorCode.STALE_EPOCH, ErrorCode.OP_CONFLICT, ErrorCode.HEAD_CONFLICT, ErrorCode.BAD_SIGNATURE,
+                   ErrorCode.BAD_ENVELOPE) and not resealed:
             self._reseal()
             return True
         if exc.is_(ErrorCode.CHAIN_FORK, ErrorCode.CHAIN_GAP) and not resealed:

@@ -1,8 +1,9 @@
 """A push the server refuses for good, seen in a real browser at 390x844 (issue #11): this device's own
-outbox holds an envelope whose signature no longer verifies (one bit flipped in the device's SQLite file).
-The server answers ``bad_signature`` and stores nothing; the note and its client stay on the device, each
-saying *Geweigerd door de server: blijft bewaard op dit toestel*, and the sync sheet gives the code for the
-administrator; at 200 % text in dark mode the state is still whole on the note's card. Screenshots:
+outbox holds an envelope larger than the server takes (made so in the device's SQLite file; a damaged
+signature is no longer refused for good: the device seals its outbox again, tests/integration/
+test_damaged_store.py). The server answers ``envelope_too_large`` and stores nothing; the note and its
+client stay on the device, each saying *Geweigerd door de server: blijft bewaard op dit toestel*, and the
+sync sheet gives the code for the administrator; at 200 % text in dark mode the state is still whole on the note's card. Screenshots:
 artifacts/e2e/refused_note.png, refused_sheet.png, refused_note_200_dark.png."""
 
 from __future__ import annotations
@@ -37,9 +38,8 @@ def stack(tmp_path_factory):
         svc.close()
     db = sqlite3.connect(s.data / "veldwerk.db")
     op_id, envelope = db.execute("SELECT op_id, envelope FROM outbox ORDER BY position DESC LIMIT 1").fetchone()
-    damaged = bytearray(envelope)
-    damaged[-9] ^= 0x20  # in the signature
-    db.execute("UPDATE outbox SET envelope = ? WHERE op_id = ?", [bytes(damaged), op_id])
+    too_large = envelope + bytes(300 * 1024)  # beyond the server's 256 KiB an envelope
+    db.execute("UPDATE outbox SET envelope = ? WHERE op_id = ?", [too_large, op_id])
     db.commit()
     db.close()
     s.enrol = False
@@ -67,7 +67,7 @@ def test_the_sync_sheet_gives_the_code(tab: Tab):
     tab.by_id("sync-chip").click()
     expect(tab.page.get_by_role("button", name="Nu synchroniseren")).to_be_visible(timeout=10_000)
     text = tab.page.locator("flt-semantics-host").inner_text()
-    assert "bad_signature" in text, text
+    assert "envelope_too_large" in text, text
     tab.shot("refused_sheet")
 
 

@@ -113,3 +113,73 @@ def test_a_damaged_identity_is_a_dutch_error_and_the_device_stays_locked(t):
         work.unlock(WORK_PASS)
     assert caught.value.kind == "damaged" and "beschadigd" in str(caught.value)
     assert not work.device.unlocked and work.device.store.local_key() is None and not work.device.store.unlocked
+
+
+def _outbox_envelope(svc, op_id: bytes) -> bytes:
+    return _db(svc).execute("SELECT envelope FROM outbox WHERE op_id = ?", [op_id]).fetchone()[0]
+
+
+def _set_outbox_envelope(svc, op_id: bytes, envelope: bytes) -> None:
+    db = _db(svc)
+    db.execute("UPDATE outbox SET envelope = ? WHERE op_id = ?", [envelope, op_id])
+    db.commit()
+    db.close()
+
+
+def _op_id_of(svc, record_id: str) -> bytes:
+    for _pos, op_id, _origin, op in svc.device.store.ops_to_fold(0):
+        if op["record_id"] == record_id:
+            return op_id
+    raise AssertionError(record_id)
+
+
+def test_a_damaged_envelope_in_the_own_outbox_is_sealed_again_and_everything_travels(t):
+    """One bit flipped in an unsent envelope's signature: the server refused every push with bad_signature
+    and nothing after it ever left. The device seals its outbox again from the stored operations (once a
+    push), and every note arrives, nothing refused."""
+    work, sup = t.work, t.sup
+    client = work.add_client("Cliënt met een beschadigde envelop (fictief)", fictional=True)
+    work.sync_once()
+    notes = [work.record_contact(client, contact_type="TELEFONISCH", outcome="PLAATSGEVONDEN",
+                                 report=f"Onverzonden {i} (fictief)") for i in range(3)]
+    first = _op_id_of(work, notes[0])
+    work.lock()
+    damaged = bytearray(_outbox_envelope(work, first))
+    damaged[-9] ^= 0x20  # in the signature
+    _set_outbox_envelope(work, first, bytes(damaged))
+    work.unlock(WORK_PASS)
+    work.sync_once()
+    assert work.unsynced_count() == 0 and not work.device.store.get_state("push_refused")
+    sup.sync_once()
+    assert {n.id for n in sup.timeline(client)} >= set(notes)
+
+
+def test_an_unsent_operation_copied_over_another_is_left_out_and_the_rest_travels(t):
+    """Found by an attack on the stores: one unsent note's stored operation copied over another's row,
+    then a re-seal (the server asked for one): the second note was sealed with the first's content, showed
+    "verzonden" and never reached the team. Operations name their own op_id now: the copied row is caught,
+    that entry leaves the outbox counted as damaged, and the other notes travel."""
+    work, sup = t.work, t.sup
+    client = work.add_client("Cliënt met verwisselde bewerkingen (fictief)", fictional=True)
+    work.sync_once()
+    notes = [work.record_contact(client, contact_type="TELEFONISCH", outcome="PLAATSGEVONDEN",
+                                 report=f"Wisselen {i} (fictief)") for i in range(3)]
+    a, b = _op_id_of(work, notes[0]), _op_id_of(work, notes[1])
+    work.lock()
+    db = _db(work)
+    blob_b = db.execute("SELECT blob FROM ops WHERE op_id = ?", [b]).fetchone()[0]
+    db.execute("UPDATE ops SET blob = ? WHERE op_id = ?", [blob_b, a])
+    db.commit()
+    db.close()
+    _no_snapshot(work)
+    damaged = bytearray(_outbox_envelope(work, a))
+    damaged[-9] ^= 0x20  # the server refuses it: the device seals its outbox again from the stored operations
+    _set_outbox_envelope(work, a, bytes(damaged))
+    work.unlock(WORK_PASS)
+    assert work.sync_status().extra.get("damaged_ops") == 1  # the fold caught the copied row
+    work.sync_once()
+    assert work.unsynced_count() == 0
+    sup.sync_once()
+    shown = {n.id for n in sup.timeline(client)}
+    assert notes[1] in shown and notes[2] in shown and notes[0] not in shown
+    assert len([n for n in sup.timeline(client) if n.id == notes[1]]) == 1
