@@ -44,7 +44,7 @@ from .marks import DeliveryMarks
 from .own_chain import OwnChainCheck
 from .port import DevicePort
 from .prefetch import PageFetcher
-from .pull import PULL_LIMIT, Puller
+from .pull import PULL_LIMIT, Puller, read_cursor
 
 __all__ = ["SyncEngine", "LedgerRefused", "deliver_signed"]
 
@@ -218,7 +218,7 @@ class SyncEngine:
         dev = self.device
         if self._no_round or dev.ledger is None or not dev.is_member():
             return None
-        cursor = int(dev.store.get_state("cursor", "0"))
+        cursor = read_cursor(dev.store)
         try:
             view = self.client.round(dev.team, dev.ledger.head_index, cursor, PULL_LIMIT)
         except ServerError as exc:

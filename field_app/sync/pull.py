@@ -4,6 +4,8 @@ what cannot be opened yet waits (``pending``), what never opens is set aside (``
 
 from __future__ import annotations
 
+import logging
+
 from ..core.alerts import alert_code
 from ..core.policy import SELF_TYPES, may_write
 from ..crypto.canonical import CanonicalError, b64d, b64e, canonical_loads
@@ -21,7 +23,9 @@ from .port import DevicePort
 from .prefetch import PageFetcher
 from .slice_store import SliceStore
 
-__all__ = ["Puller", "PULL_LIMIT"]
+__all__ = ["Puller", "PULL_LIMIT", "read_cursor"]
+
+log = logging.getLogger("veldwerk.sync")
 
 PULL_LIMIT = 500
 # Envelopes applied per store transaction. The device's one SQLite connection is shared by the UI and
@@ -31,6 +35,17 @@ PULL_LIMIT = 500
 # (100 per slice: about 15 ms of work on this machine; each slice is a commit, without an fsync: see
 # ``_apply_page``.)
 APPLY_CHUNK = 100
+
+
+def read_cursor(store) -> int:
+    """The stored pull cursor; 0 when the clear state row is not a whole number of at least 0 (damaged or
+    altered in the file): everything is read again, and what is already here is recognised and skipped,
+    instead of every sync failing while the sheet said "offline"."""
+    value = store.get_state("cursor", "0") or "0"
+    if value.isascii() and value.isdigit():
+        return int(value)
+    log.warning("the stored pull cursor is not a number: reading the team's changes from the start")
+    return 0
 
 
 class Puller:
@@ -55,7 +70,7 @@ class Puller:
         fetcher = PageFetcher(lambda after: self._read_ahead(self.client.pull(dev.team, after, PULL_LIMIT), after))
         try:
             while True:
-                cursor = int(store.get_state("cursor", "0"))
+                cursor = read_cursor(store)
                 if first is not None and first[1] == cursor:
                     page = self._read_ahead(first[0], cursor)
                 else:

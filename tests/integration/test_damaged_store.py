@@ -183,3 +183,24 @@ def test_an_unsent_operation_copied_over_another_is_left_out_and_the_rest_travel
     shown = {n.id for n in sup.timeline(client)}
     assert notes[1] in shown and notes[2] in shown and notes[0] not in shown
     assert len([n for n in sup.timeline(client) if n.id == notes[1]]) == 1
+
+
+def test_a_pull_cursor_that_is_not_a_number_reads_everything_again(t):
+    """The clear state row ``cursor`` altered in the file: every sync failed while the sheet said
+    "offline". Now the team's changes are read again from the start; nothing is doubled."""
+    work, sup = t.work, t.sup
+    client = work.add_client("Cliënt voor de cursor (fictief)", fictional=True)
+    notes = [work.record_contact(client, contact_type="TELEFONISCH", outcome="PLAATSGEVONDEN",
+                                 report=f"Cursor {i} (fictief)") for i in range(2)]
+    work.sync_once()
+    sup.sync_once()
+    sup.lock()
+    db = _db(sup)
+    db.execute("UPDATE state SET value = 'abc' WHERE key = 'cursor'")
+    db.commit()
+    db.close()
+    sup.unlock(SUP_PASS)
+    sup.sync_once()
+    assert sup.sync_status().state == "online"
+    assert sorted(n.id for n in sup.timeline(client)) == sorted(notes)
+    assert sup.device.store.get_state("cursor").isdigit()
