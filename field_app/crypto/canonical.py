@@ -86,22 +86,30 @@ def b64d(text: str) -> bytes:
         raise ValueError("not unpadded base64url") from exc
 
 
-def _normalise(value: Any) -> Any:
+# Nothing this project writes nests deeper than a handful of levels. A value nested deeper is refused
+# (CanonicalError) instead of running out of Python's recursion (a 500 from the server's ledger and grant
+# routes, found by fuzzing) or being stored and breaking every later answer that holds it.
+MAX_DEPTH = 64
+
+
+def _normalise(value: Any, depth: int = 0) -> Any:
     if value is None or isinstance(value, (bool, str)):
         return value
     if isinstance(value, int):
         return int(value)
     if isinstance(value, (bytes, bytearray, memoryview)):
         return b64e(bytes(value))
+    if depth >= MAX_DEPTH and isinstance(value, (dict, list, tuple)):
+        raise CanonicalError(f"nested deeper than {MAX_DEPTH} levels")
     if isinstance(value, dict):
         out = {}
         for key, item in value.items():
             if not isinstance(key, str):
                 raise CanonicalError(f"object key must be a string, got {type(key).__name__}")
-            out[key] = _normalise(item)
+            out[key] = _normalise(item, depth + 1)
         return out
     if isinstance(value, (list, tuple)):
-        return [_normalise(item) for item in value]
+        return [_normalise(item, depth + 1) for item in value]
     if isinstance(value, float):
         raise CanonicalError("floats have no canonical form; use integers (e.g. milliseconds)")
     raise CanonicalError(f"no canonical form for {type(value).__name__}")

@@ -120,3 +120,25 @@ async def test_too_many_grants_is_413(server: Server, admin) -> None:
     response = await _post(server, admin, grants)
     assert response.status_code == 413 and response.json()["error"] == "too_many_grants"
     assert (await _post(server, admin, grants[:100])).json() == {"stored": 100}
+
+
+def _deep(levels: int) -> Any:
+    value: Any = 1
+    for _ in range(levels):
+        value = {"a": value}
+    return value
+
+
+@pytest.mark.parametrize("levels", [300, 500])
+async def test_a_grant_nested_deeper_than_the_limit_is_refused_and_grants_stay_readable(
+    server: Server, admin, levels
+) -> None:
+    """Found by fuzzing: a grant with a field nested 300 deep was stored (200) and every later read of the
+    recipient's grants answered 500; 500 deep was a 500 at once (recursion). Both are refused now, nothing
+    stored, and the recipient's grants stay readable."""
+    alice = await server.member(admin)
+    response = await _post(server, admin, [grant(admin, alice, x=_deep(levels))])
+    assert 400 <= response.status_code < 500 and response.json()["error"] in ("bad_grant", "grant_too_large"), \
+        response.text
+    assert server.count("grants") == 0
+    assert (await server.client.get(f"/v1/teams/{admin.team}/grants", headers=alice.auth)).status_code == 200

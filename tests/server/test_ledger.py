@@ -200,3 +200,16 @@ async def test_float_inside_body_is_refused(server: Server, first) -> None:
 async def test_bad_ledger_after_is_422(server: Server, first, after) -> None:
     response = await server.client.get(f"/v1/teams/{first.team}/ledger?after={after}", headers=first.auth)
     assert response.status_code == 422 and response.json()["error"] == "bad_query"
+
+
+async def test_an_entry_nested_too_deep_is_a_clear_error_not_a_500(server: Server, first) -> None:
+    """Found by fuzzing: a ledger entry whose body held a value nested 500 deep ran canonical_json out of
+    recursion: 500 and a traceback of thousands of lines in the log, for any device's token."""
+    nested: object = 1
+    for _ in range(500):
+        nested = [nested]
+    entry = {**genesis_entry(first), "body": {"x": nested}}
+    before = server.count("ledger")
+    response = await _post(server, first, entry)
+    assert 400 <= response.status_code < 500, response.text
+    assert server.count("ledger") == before
