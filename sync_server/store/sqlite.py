@@ -335,8 +335,11 @@ class SqliteStore(SqliteConnections):
                         raise OpConflict(item.op_id)  # rolls the whole batch back
                     stored[item.op_id] = known[item.op_id][0]
             rows = []
+            in_batch: dict[str, bytes] = {}  # op_id -> the envelope this batch stores under it
             for item in items:
                 if item.op_id in stored:
+                    if in_batch.get(item.op_id, item.envelope) != item.envelope:
+                        raise OpConflict(item.op_id)  # other bytes under an op_id of this same batch
                     outcomes.append(PushOutcome(item.op_id, stored[item.op_id], True))
                     continue
                 if item.device_seq is not None:
@@ -345,6 +348,7 @@ class SqliteStore(SqliteConnections):
                 rows.append([team, last_seq, item.op_id, item.device, item.envelope, now, item.device_seq])
                 outcomes.append(PushOutcome(item.op_id, last_seq, False))
                 stored[item.op_id] = last_seq
+                in_batch[item.op_id] = item.envelope
             if rows:
                 executemany(db, "INSERT INTO changes (team, seq, op_id, device, envelope, received_at, device_seq)"
                              " VALUES (?, ?, ?, ?, ?, ?, ?)", rows)

@@ -70,6 +70,20 @@ async def test_other_bytes_under_a_known_op_id_are_409_and_the_batch_rolls_back(
     assert (await server.push(admin, fresh)).json()["results"][0]["seq"] == 2
 
 
+async def test_other_bytes_under_an_op_id_of_the_same_batch_are_409_and_nothing_is_stored(
+    server: Server, admin
+) -> None:
+    """Found by fuzzing: two different envelopes under one op_id in one push were taken (200), the second
+    answered as a duplicate of the first although its bytes were not stored, and the device's chain head
+    on the server then disagreed with its signed head. Now the batch is refused as op_conflict."""
+    op, first = admin.envelope()
+    _, second = admin.envelope(op_id=op)  # same op id, other bytes, continuing the chain
+    before = server.count("changes")
+    response = await server.push(admin, [first, second])
+    assert response.status_code == 409 and response.json()["error"] == "op_conflict", response.text
+    assert server.count("changes") == before
+
+
 async def test_paging_over_many_pages_returns_every_seq_once_in_order(server: Server, admin) -> None:
     total = 1234
     sent: dict[int, bytes] = {}
