@@ -55,6 +55,7 @@ TOKEN_BYTES = 32
 DEVICE_NONCE_MIN_BYTES = 16
 DEVICE_NONCE_MAX_BYTES = 64
 
+BODY_IDLE_S = 30.0  # a request body of which nothing arrives for this long: 408 request_timeout
 CHALLENGE_TTL_MS = 60_000
 TOKEN_TTL_MS = 15 * 60_000
 CODE_TTL_MS = 7 * 24 * 3600_000

@@ -108,6 +108,11 @@ class ErrorCode(Enum):
     NOT_FOUND = ("not_found", 404, "No such route.")
     UNKNOWN_DEVICE = ("unknown_device", 404, "No device with this id is enrolled in this team.")
     METHOD_NOT_ALLOWED = ("method_not_allowed", 405, "The route exists but not with this method.")
+    REQUEST_TIMEOUT = (
+        "request_timeout",
+        408,
+        "No part of the request body arrived for 30 s; nothing was stored. Send it again.",
+    )
     DEVICE_EXISTS = ("device_exists", 409, "A device with this id is already enrolled in the team.")
     LEDGER_CONFLICT = (
         "ledger_conflict",

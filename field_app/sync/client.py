@@ -94,6 +94,8 @@ class SyncClient:
                 resp = self._http.request(method, path, headers=headers, **kw)
         except httpx.TransportError as exc:
             raise Unreachable(type(exc).__name__) from None
+        if resp.status_code == 408:  # the body did not get through in time: the network, not a refusal
+            raise Unreachable("request_timeout")
         if resp.status_code >= 400:
             try:
                 body = resp.json()

@@ -348,3 +348,45 @@ async def test_body_limit_answers_when_the_read_error_escapes_the_app() -> None:
 
     assert (await _drive(BodyLimit(reading_app, max_bytes=10), [b"1" * 6, b"2" * 6]))[0]["status"] == 413
     assert (await _drive(BodyLimit(reading_app, max_bytes=12), [b"1" * 6, b"2" * 6]))[0]["status"] == 200
+
+
+async def test_a_body_that_stops_arriving_is_408_and_a_slow_one_that_keeps_coming_is_not() -> None:
+    """Found by fuzzing: Content-Length 100 and 4 bytes sent held the connection open for good. A body of
+    which nothing arrives for ``idle_s`` is now 408 ``request_timeout``; after the body is in, waiting for the
+    client's disconnect is not timed; a slow body whose parts keep coming is read whole."""
+    import asyncio
+
+    async def reading_app(scope, receive, send) -> None:
+        while (await receive()).get("more_body"):
+            pass
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"ok"})
+        assert (await receive())["type"] == "http.disconnect"  # not timed: comes when it comes
+
+    def driver(chunks: list[bytes], gap: float, stall_after: int | None = None):
+        sent: list[dict] = []
+        state = {"i": 0}
+
+        async def receive() -> dict:
+            i = state["i"]
+            state["i"] += 1
+            if stall_after is not None and i >= stall_after:
+                await asyncio.sleep(3600)
+            await asyncio.sleep(gap)
+            if i < len(chunks):
+                return {"type": "http.request", "body": chunks[i], "more_body": i < len(chunks) - 1}
+            await asyncio.sleep(0.3)  # longer than idle_s: the disconnect after the body is not timed
+            return {"type": "http.disconnect"}
+
+        async def send(message: dict) -> None:
+            sent.append(message)
+
+        return receive, send, sent
+
+    scope = {"type": "http", "method": "POST", "path": "/", "headers": [], "query_string": b""}
+    receive, send, sent = driver([b"1234", b"5678"], gap=0.0, stall_after=1)
+    await asyncio.wait_for(BodyLimit(reading_app, idle_s=0.2)(scope, receive, send), 5)
+    assert sent[0]["status"] == 408 and json.loads(sent[1]["body"])["error"] == "request_timeout"
+    receive, send, sent = driver([b"12", b"34", b"56"], gap=0.1)  # each part within idle_s
+    await asyncio.wait_for(BodyLimit(reading_app, idle_s=0.2)(scope, receive, send), 5)
+    assert sent[0]["status"] == 200
