@@ -33,6 +33,15 @@ def _flip(svc, sql: str, params: list) -> None:
     db.close()
 
 
+def _notes(work, client_name: str, word: str, count: int, *, sync: bool = True) -> tuple[str, list[str]]:
+    """A fictional client with ``count`` notes on the worker's device (synced first when ``sync``)."""
+    client = work.add_client(client_name, fictional=True)
+    if sync:
+        work.sync_once()
+    return client, [work.record_contact(client, contact_type="TELEFONISCH", outcome="PLAATSGEVONDEN",
+                                        report=f"{word} {i} (fictief)") for i in range(count)]
+
+
 def _no_snapshot(svc) -> None:
     db = _db(svc)
     db.execute("DELETE FROM snapshot")
@@ -43,9 +52,7 @@ def _no_snapshot(svc) -> None:
 
 def test_one_damaged_note_is_left_out_and_the_rest_opens_and_travels(t):
     work, sup = t.work, t.sup
-    client = work.add_client("Cliënt met een beschadigde notitie (fictief)", fictional=True)
-    notes = [work.record_contact(client, contact_type="TELEFONISCH", outcome="PLAATSGEVONDEN",
-                                 report=f"Notitie {i} (fictief)") for i in range(3)]
+    client, notes = _notes(work, "Cliënt met een beschadigde notitie (fictief)", "Notitie", 3, sync=False)
     work.sync_once()
     unsent = work.record_contact(client, contact_type="KANTOOR", outcome="PLAATSGEVONDEN",
                                  report="Nog niet verzonden (fictief)")
@@ -79,9 +86,7 @@ def test_a_received_operation_copied_over_another_row_is_caught(t):
     """Operations received from the team name their own op_id inside the sealed blob: a blob copied from
     another row opens, but holds another operation, and is left out as damaged (not shown as that row's)."""
     work, sup = t.work, t.sup
-    client = work.add_client("Cliënt voor verwisselde rijen (fictief)", fictional=True)
-    notes = [work.record_contact(client, contact_type="TELEFONISCH", outcome="PLAATSGEVONDEN",
-                                 report=f"Rij {i} (fictief)") for i in range(2)]
+    client, notes = _notes(work, "Cliënt voor verwisselde rijen (fictief)", "Rij", 2, sync=False)
     work.sync_once()
     sup.sync_once()
     sup.lock()
@@ -138,10 +143,7 @@ def test_a_damaged_envelope_in_the_own_outbox_is_sealed_again_and_everything_tra
     and nothing after it ever left. The device seals its outbox again from the stored operations (once a
     push), and every note arrives, nothing refused."""
     work, sup = t.work, t.sup
-    client = work.add_client("Cliënt met een beschadigde envelop (fictief)", fictional=True)
-    work.sync_once()
-    notes = [work.record_contact(client, contact_type="TELEFONISCH", outcome="PLAATSGEVONDEN",
-                                 report=f"Onverzonden {i} (fictief)") for i in range(3)]
+    client, notes = _notes(work, "Cliënt met een beschadigde envelop (fictief)", "Onverzonden", 3)
     first = _op_id_of(work, notes[0])
     work.lock()
     damaged = bytearray(_outbox_envelope(work, first))
@@ -160,10 +162,7 @@ def test_an_unsent_operation_copied_over_another_is_left_out_and_the_rest_travel
     "verzonden" and never reached the team. Operations name their own op_id now: the copied row is caught,
     that entry leaves the outbox counted as damaged, and the other notes travel."""
     work, sup = t.work, t.sup
-    client = work.add_client("Cliënt met verwisselde bewerkingen (fictief)", fictional=True)
-    work.sync_once()
-    notes = [work.record_contact(client, contact_type="TELEFONISCH", outcome="PLAATSGEVONDEN",
-                                 report=f"Wisselen {i} (fictief)") for i in range(3)]
+    client, notes = _notes(work, "Cliënt met verwisselde bewerkingen (fictief)", "Wisselen", 3)
     a, b = _op_id_of(work, notes[0]), _op_id_of(work, notes[1])
     work.lock()
     db = _db(work)
@@ -189,9 +188,7 @@ def test_a_pull_cursor_that_is_not_a_number_reads_everything_again(t):
     """The clear state row ``cursor`` altered in the file: every sync failed while the sheet said
     "offline". Now the team's changes are read again from the start; nothing is doubled."""
     work, sup = t.work, t.sup
-    client = work.add_client("Cliënt voor de cursor (fictief)", fictional=True)
-    notes = [work.record_contact(client, contact_type="TELEFONISCH", outcome="PLAATSGEVONDEN",
-                                 report=f"Cursor {i} (fictief)") for i in range(2)]
+    client, notes = _notes(work, "Cliënt voor de cursor (fictief)", "Cursor", 2, sync=False)
     work.sync_once()
     sup.sync_once()
     sup.lock()
