@@ -8,7 +8,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from ..crypto.canonical import b64d, b64e
-from ..crypto.envelope import seal
+from ..crypto.envelope import EnvelopeError, open_envelope_plain, seal
 from ..crypto.vault import VaultError
 from ..crypto.wire import HASH_LEN, envelope_hash
 from .snapshots import note_damaged
@@ -60,6 +60,21 @@ class Sealer:
             return None
         return op if type(op) is dict and op.get("op_id", b64e(op_id)) == b64e(op_id) else None
 
+    def _sealed_op(self, op_id: bytes, envelope: bytes | None) -> dict | None:
+        """The operation as this device sealed it in its own outbox envelope, for when its stored row is
+        damaged: the team key's AEAD authenticates the content (the signature may be what was damaged).
+        None when that does not open either."""
+        if envelope is None:
+            return None
+        identity = self._d.identity
+        try:
+            op, _plain = open_envelope_plain(envelope, team=self._d.team, sender_ed25519=identity.ed25519_pub,
+                                             epoch_keys=self._d.epoch_keys, sender_device=identity.device_id,
+                                             signature_checked=True)
+        except EnvelopeError:
+            return None
+        return op if op.get("op_id") == b64e(op_id) else None
+
     def _seal_entry(self, op_id: bytes, op: dict | None) -> None:
         """Seal one outbox entry in order; an entry whose operation is damaged leaves the outbox (it cannot
         travel as what was written) and is counted with the damaged operations (the sync sheet says it),
@@ -85,10 +100,10 @@ class Sealer:
         with self._d.store.transaction():
             self._d.store.set_state("device_seq", str(seq))
             self._d.store.set_state("prev_hash", b64e(last_hash))
-            for op_id, _envelope in self._d.store.outbox_all():
+            for op_id, envelope in self._d.store.outbox_all():
                 if not self._d.store.has_op(op_id):
                     continue
-                op = self._stored_op(op_id)
+                op = self._stored_op(op_id) or self._sealed_op(op_id, envelope)
                 if self.can_seal() or op is None:
                     self._seal_entry(op_id, op)
                 else:

@@ -156,11 +156,14 @@ def test_a_damaged_envelope_in_the_own_outbox_is_sealed_again_and_everything_tra
     assert {n.id for n in sup.timeline(client)} >= set(notes)
 
 
-def test_an_unsent_operation_copied_over_another_is_left_out_and_the_rest_travels(t):
+@pytest.mark.parametrize("envelope_damage", ["signature", "ciphertext"])
+def test_an_unsent_operation_copied_over_another_is_caught_and_the_rest_travels(t, envelope_damage):
     """Found by an attack on the stores: one unsent note's stored operation copied over another's row,
     then a re-seal (the server asked for one): the second note was sealed with the first's content, showed
-    "verzonden" and never reached the team. Operations name their own op_id now: the copied row is caught,
-    that entry leaves the outbox counted as damaged, and the other notes travel."""
+    "verzonden" and never reached the team. Operations name their own op_id now: the copied row is caught
+    (counted as damaged) and the note is sealed again from the device's own outbox envelope, which the team
+    key authenticates; when that envelope is beyond repair too, the entry leaves the outbox, counted, and
+    the other notes travel."""
     work, sup = t.work, t.sup
     client, notes = _notes(work, "Cliënt met verwisselde bewerkingen (fictief)", "Wisselen", 3)
     a, b = _op_id_of(work, notes[0]), _op_id_of(work, notes[1])
@@ -172,7 +175,9 @@ def test_an_unsent_operation_copied_over_another_is_left_out_and_the_rest_travel
     db.close()
     _no_snapshot(work)
     damaged = bytearray(_outbox_envelope(work, a))
-    damaged[-9] ^= 0x20  # the server refuses it: the device seals its outbox again from the stored operations
+    # the server refuses it: the device seals its outbox again; a flipped signature leaves the sealed content
+    # whole (the note is taken from there), a flipped ciphertext byte does not
+    damaged[-9 if envelope_damage == "signature" else len(damaged) // 2] ^= 0x20
     _set_outbox_envelope(work, a, bytes(damaged))
     work.unlock(WORK_PASS)
     assert work.sync_status().extra.get("damaged_ops") == 1  # the fold caught the copied row
@@ -180,7 +185,8 @@ def test_an_unsent_operation_copied_over_another_is_left_out_and_the_rest_travel
     assert work.unsynced_count() == 0
     sup.sync_once()
     shown = {n.id for n in sup.timeline(client)}
-    assert notes[1] in shown and notes[2] in shown and notes[0] not in shown
+    assert notes[1] in shown and notes[2] in shown
+    assert (notes[0] in shown) == (envelope_damage == "signature")
     assert len([n for n in sup.timeline(client) if n.id == notes[1]]) == 1
 
 
