@@ -3,6 +3,8 @@ hand, transitions (late, Aangekomen, checklist), a lapsed framework opening spoe
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import flet as ft
 import flet_charts as fch
 from ui_helpers import PASSPHRASE, dump, field, has_text, press, select, semantics, type_into, unlock
@@ -13,6 +15,15 @@ from field_app.ui.views.client import ClientView
 from field_app.ui.views.forms.base import FormView
 
 HOUR = 3_600_000
+
+
+def _earlier_today(ms: int) -> int:
+    """``ms`` before now, but never before the start of this day in Amsterdam: what the screen calls
+    "vandaag" (run just after midnight, two hours back was "gisteren": the CI failed from 23:00 to 01:00 UTC)."""
+    now = now_ms()
+    local = datetime.fromtimestamp(now / 1000, fmt.TZ)
+    since_midnight = ((local.hour * 60 + local.minute) * 60 + local.second) * 1000 + local.microsecond // 1000
+    return now - min(ms, since_midnight // 2)
 
 
 def _seed(svc, *, late_transition=False):
@@ -28,7 +39,7 @@ def _seed(svc, *, late_transition=False):
     svc.create_record("supervision", cid, {"organisation": "SVG", "level": "NIVEAU_2", "framework_id": fw})
     note = svc.create_record("contact", cid, {
         "contact_type": "HUISBEZOEK_AANGEKONDIGD", "outcome": "PLAATSGEVONDEN", "report": "Rustig gesprek.",
-        "occurred_at": now_ms() - 2 * HOUR,
+        "occurred_at": _earlier_today(2 * HOUR),
         "compliance": [{"condition_id": cond, "status": "OVERTREDING",
                         "violation": {"severity": "MATIG", "response": "AANSPREKEN"}}],
         "risks": [{"domain": "ALCOHOL", "severity": "MIDDEN"}],
@@ -166,7 +177,7 @@ async def test_late_transition_is_red_with_its_flag_and_aangekomen_updates(real_
     await type_into(client, "Aangekomen op (dd-mm-jjjj)", "")
     await press(client, "Opslaan")
     assert real_device.services.record(tr).fields["status"] == "VERTRAAGD"  # nothing saved without a time
-    arrived = fmt.now_ms() - 20 * 60_000
+    arrived = _earlier_today(20 * 60_000)
     await type_into(client, "Aangekomen op (dd-mm-jjjj)", fmt.date_field(arrived))
     await type_into(client, "Tijd (uu:mm)", fmt.time_field(arrived))
     await press(client, "Opslaan")
