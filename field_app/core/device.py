@@ -156,10 +156,7 @@ class Device(DeviceStatus):
         try:
             self._open(local_key)
         except BaseException as exc:
-            self._snap.reset()
-            self._store.set_local_key(None)
-            self._reset()
-            self._snap.after_lock()
+            self._forget_keys()
             if isinstance(exc, (StorageError, KeyboardInterrupt, SystemExit, MemoryError)):
                 raise
             log.warning("unlock: this device's data does not read (%s)", type(exc).__name__)
@@ -202,14 +199,18 @@ class Device(DeviceStatus):
             self._snap.maybe_write(self._projection, self._store.local_key)
         self._snap.settle()
 
-    def close_keys(self) -> None:
-        """Drop every key and the projection from memory (the sync and timers were stopped first); a snapshot
-        being written may finish first (core/snapshots.py)."""
-        self._snap.stop(GRACE_S)
+    def _forget_keys(self) -> None:
+        """The key, the projection and what the snapshot keeper knows of them, out of memory."""
         self._snap.reset()
         self._store.set_local_key(None)
         self._reset()
         self._snap.after_lock()
+
+    def close_keys(self) -> None:
+        """Drop every key and the projection from memory (the sync and timers were stopped first); a snapshot
+        being written may finish first (core/snapshots.py)."""
+        self._snap.stop(GRACE_S)
+        self._forget_keys()
         self._state, self._error_code = SyncState.LOCKED, ""
         self.notify()
 

@@ -11,6 +11,7 @@ from ..crypto.canonical import b64d, b64e
 from ..crypto.envelope import EnvelopeError, open_envelope_plain, seal
 from ..crypto.vault import VaultError
 from ..crypto.wire import HASH_LEN, envelope_hash
+from ..store.snapshot_rows import holds_op
 from .snapshots import note_damaged
 from .states import SyncState
 
@@ -58,7 +59,7 @@ class Sealer:
             op = self._d.store.get_op(op_id)
         except (VaultError, ValueError):
             return None
-        return op if type(op) is dict and op.get("op_id", b64e(op_id)) == b64e(op_id) else None
+        return op if holds_op(op, op_id) else None
 
     def _sealed_op(self, op_id: bytes, envelope: bytes | None) -> dict | None:
         """The operation as this device sealed it in its own outbox envelope, for when its stored row is
@@ -73,7 +74,7 @@ class Sealer:
                                              signature_checked=True)
         except EnvelopeError:
             return None
-        return op if op.get("op_id") == b64e(op_id) else None
+        return op if holds_op(op, op_id) else None
 
     def _seal_entry(self, op_id: bytes, op: dict | None) -> None:
         """Seal one outbox entry in order; an entry whose operation is damaged leaves the outbox (it cannot

@@ -40,7 +40,7 @@ from ..store import snapshot as snap
 from ..store.db import StoreError
 from .projection import AuditProjection
 
-__all__ = ["SnapshotKeeper", "EVERY", "DAMAGED", "damaged_positions"]
+__all__ = ["SnapshotKeeper", "EVERY", "DAMAGED", "damaged_positions", "note_damaged"]
 
 DAMAGED = "damaged_ops"  # state key: positions (numbers only) of stored operations that did not open
 

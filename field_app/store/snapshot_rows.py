@@ -38,6 +38,12 @@ def op_loads(plain: bytes) -> Any:
     return json.loads(plain)
 
 
+def holds_op(op: Any, op_id: bytes) -> bool:
+    """A stored operation's row holds it: a dict that names this ``op_id``, or no id at all (the device's own
+    operations from before they named it). A blob copied from another row names another."""
+    return type(op) is dict and op.get("op_id", b64e(op_id)) == b64e(op_id)
+
+
 class SnapshotRows:
     """Mixed into :class:`~field_app.store.db.LocalStore` (which provides ``_x``, ``_one``, ``_lock``, ``_key``,
     ``transaction`` and ``set_state``)."""
@@ -72,7 +78,7 @@ class SnapshotRows:
                     continue
                 try:
                     op = op_loads(open_local(key, "op", blob))
-                    if type(op) is not dict or op.get("op_id", b64e(op_id)) != b64e(op_id):
+                    if not holds_op(op, op_id):
                         raise ValueError("another operation")
                 except (VaultError, ValueError):  # json's and orjson's decode errors are ValueErrors
                     damaged.append(pos)

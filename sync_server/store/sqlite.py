@@ -322,7 +322,6 @@ class SqliteStore(SqliteConnections):
             recheck(db, team, items, statuses, ledger_index)
             last_seq = row[0]
             chains: dict[str, tuple[int, bytes]] = {}
-            stored: dict[str, int] = {}
             # op_id conflicts first: an earlier sealing of this work is on the server (one statement for the
             # batch: each statement is a round trip on PostgreSQL and a GIL hand-off on SQLite)
             marks = ",".join("?" * len(items))
@@ -330,25 +329,22 @@ class SqliteStore(SqliteConnections):
                 f"SELECT op_id, seq, envelope FROM changes WHERE team = ? AND op_id IN ({marks})",
                 [team, *(item.op_id for item in items)]).fetchall()} if items else {}
             for item in items:
-                if item.op_id in known:
-                    if known[item.op_id][1] != item.envelope:
-                        raise OpConflict(item.op_id)  # rolls the whole batch back
-                    stored[item.op_id] = known[item.op_id][0]
+                if item.op_id in known and known[item.op_id][1] != item.envelope:
+                    raise OpConflict(item.op_id)  # rolls the whole batch back
             rows = []
-            in_batch: dict[str, bytes] = {}  # op_id -> the envelope this batch stores under it
-            for item in items:
-                if item.op_id in stored:
-                    if in_batch.get(item.op_id, item.envelope) != item.envelope:
+            for item in items:  # ``known`` takes this batch's own envelopes too, as they are stored
+                if item.op_id in known:
+                    seq, envelope = known[item.op_id]
+                    if envelope != item.envelope:
                         raise OpConflict(item.op_id)  # other bytes under an op_id of this same batch
-                    outcomes.append(PushOutcome(item.op_id, stored[item.op_id], True))
+                    outcomes.append(PushOutcome(item.op_id, seq, True))
                     continue
                 if item.device_seq is not None:
                     chains[item.device] = continue_chain(db, team, item, chains)
                 last_seq += 1
                 rows.append([team, last_seq, item.op_id, item.device, item.envelope, now, item.device_seq])
                 outcomes.append(PushOutcome(item.op_id, last_seq, False))
-                stored[item.op_id] = last_seq
-                in_batch[item.op_id] = item.envelope
+                known[item.op_id] = (last_seq, item.envelope)
             if rows:
                 executemany(db, "INSERT INTO changes (team, seq, op_id, device, envelope, received_at, device_seq)"
                              " VALUES (?, ?, ?, ?, ?, ?, ?)", rows)

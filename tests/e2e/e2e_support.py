@@ -407,6 +407,17 @@ def appearance(tab: Tab, size: str, mode: str) -> None:
     page.wait_for_timeout(500)
 
 
+def prepared_stack(work: Path, name: str, prepare) -> Stack:
+    """A stack whose enrolled device is prepared through its own services first (``prepare(stack)``, with
+    the web app stopped meanwhile so the device has one user), then served again."""
+    s = Stack(work, name).start()
+    stop(s.web)
+    prepare(s)
+    s.enrol = False
+    s.start()
+    return s
+
+
 def stack_fixture(name: str, build=None, **kw):
     """A module's ``stack`` fixture: ``Stack(work, name, **kw).start()``, or ``build(work)`` for a module
     that prepares its devices first; closed after the module. One definition instead of one per file."""

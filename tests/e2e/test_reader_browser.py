@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from e2e_support import PASSPHRASE, Stack, Tab, appearance, check_targets_and_names, stop
+from e2e_support import PASSPHRASE, Tab, appearance, check_targets_and_names, prepared_stack, stack_fixture
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
@@ -18,21 +18,20 @@ pytestmark = pytest.mark.e2e
 READER_PASS = "partner lezer wachtwoordzin 1234"
 
 
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory):
+def _prepare(s) -> None:
+    """The demo cases on the coordinator's device, a partner reader invited, confirmed and synced; the web
+    app then serves the reader's device."""
     from field_app import demo
     from field_app.services import Services
 
-    work = tmp_path_factory.mktemp("reader")
-    s = Stack(work, "reader").start()
-    stop(s.web)
-    coord = Services(s.data, autosync=False)  # the web app is stopped: this is the device's only user now
+    coord = Services(s.data, autosync=False)
+    reader_dir = s.workdir / "reader"
     try:
         coord.unlock(PASSPHRASE)
         demo.seed(coord)
         coord.sync_once()
         invitation = coord.create_invitation("PARTNER_LEZER")
-        reader = Services.enrol(work / "reader", invite=invitation["text"], passphrase=READER_PASS,
+        reader = Services.enrol(reader_dir, invite=invitation["text"], passphrase=READER_PASS,
                                 user_name="Partner Lezer (fictief)", autosync=False)
         try:
             reader.sync_once()
@@ -45,11 +44,10 @@ def stack(tmp_path_factory):
             reader.close()
     finally:
         coord.close()
-    s.data = work / "reader"  # the web app now serves the reader's device
-    s.enrol = False
-    s.start()
-    yield s
-    s.close()
+    s.data = reader_dir
+
+
+stack = stack_fixture("reader", build=lambda work: prepared_stack(work, "reader", _prepare))
 
 
 def _card(tab: Tab, name: str):

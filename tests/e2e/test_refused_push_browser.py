@@ -12,7 +12,7 @@ import re
 import sqlite3
 
 import pytest
-from e2e_support import PASSPHRASE, Stack, Tab, appearance, stop
+from e2e_support import PASSPHRASE, Tab, appearance, prepared_stack, stack_fixture
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
@@ -22,14 +22,10 @@ REPORT = "Notitie die de server weigert (fictief)."
 REFUSED = "Geweigerd door de server"
 
 
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory):
+def _prepare(s) -> None:
     from field_app.services import Services
 
-    work = tmp_path_factory.mktemp("refused")
-    s = Stack(work, "refused").start()
-    stop(s.web)
-    svc = Services(s.data, autosync=False)  # the web app is stopped: this is the device's only user now
+    svc = Services(s.data, autosync=False)
     try:
         svc.unlock(PASSPHRASE)
         client = svc.add_client(CLIENT, fictional=True)
@@ -42,10 +38,9 @@ def stack(tmp_path_factory):
     db.execute("UPDATE outbox SET envelope = ? WHERE op_id = ?", [too_large, op_id])
     db.commit()
     db.close()
-    s.enrol = False
-    s.start()
-    yield s
-    s.close()
+
+
+stack = stack_fixture("refused", build=lambda work: prepared_stack(work, "refused", _prepare))
 
 
 def test_the_refused_note_stays_on_the_device_and_says_so(tab: Tab):

@@ -14,13 +14,13 @@ import pytest
 from e2e_support import (
     ARTIFACTS,
     PASSPHRASE,
-    Stack,
     Tab,
     appearance,
     box_of,
     check_targets_and_names,
     overlaps,
-    stop,
+    prepared_stack,
+    stack_fixture,
 )
 from playwright.sync_api import expect
 
@@ -43,15 +43,7 @@ def _seed(data) -> None:
         svc.close()
 
 
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory):
-    s = Stack(tmp_path_factory.mktemp("ux"), "ux").start()
-    stop(s.web)
-    _seed(s.data)
-    s.enrol = False
-    s.start()
-    yield s
-    s.close()
+stack = stack_fixture("ux", build=lambda work: prepared_stack(work, "ux", lambda s: _seed(s.data)))
 
 
 @pytest.fixture(scope="module")
