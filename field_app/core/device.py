@@ -355,6 +355,19 @@ class Device(DeviceStatus):
                 pass
         self.notify()
 
+    def show_restored(self, restored: list[tuple[bytes, dict, str]]) -> None:
+        """Show operations stored again after their rows were lost or damaged (``sync/mend.py``):
+        ``(op_id, op, origin)``; folding is idempotent, so one the projection still held changes nothing."""
+        now = now_ms()
+        for op_id, op, origin in restored:
+            self._projection.apply(op, op_id=op_id, origin=origin, received_at=now)
+            self._snap.shown(op_id)
+        self.outbox_changed()
+
+    def own_sealed_op(self, op_id: bytes, envelope: bytes) -> dict | None:
+        """The operation as this device sealed it in its own outbox envelope (None if it does not open)."""
+        return self._sealer.sealed_op(op_id, envelope)
+
     def outbox_changed(self) -> None:
         self._projection.set_unsent(self._store.outbox_ids())
         self._projection.set_delivery(self._store.unsealed_ids(), self._store.unconfirmed_ids())

@@ -61,7 +61,7 @@ class Sealer:
             return None
         return op if holds_op(op, op_id) else None
 
-    def _sealed_op(self, op_id: bytes, envelope: bytes | None) -> dict | None:
+    def sealed_op(self, op_id: bytes, envelope: bytes | None) -> dict | None:
         """The operation as this device sealed it in its own outbox envelope, for when its stored row is
         damaged: the team key's AEAD authenticates the content (the signature may be what was damaged).
         None when that does not open either."""
@@ -104,7 +104,7 @@ class Sealer:
             for op_id, envelope in self._d.store.outbox_all():
                 if not self._d.store.has_op(op_id):
                     continue
-                op = self._stored_op(op_id) or self._sealed_op(op_id, envelope)
+                op = self._stored_op(op_id) or self.sealed_op(op_id, envelope)
                 if self.can_seal() or op is None:
                     self._seal_entry(op_id, op)
                 else:

@@ -40,7 +40,7 @@ from ..store import snapshot as snap
 from ..store.db import StoreError
 from .projection import AuditProjection
 
-__all__ = ["SnapshotKeeper", "EVERY", "DAMAGED", "damaged_positions", "note_damaged"]
+__all__ = ["SnapshotKeeper", "EVERY", "DAMAGED", "damaged_positions", "note_damaged", "forget_damaged"]
 
 DAMAGED = "damaged_ops"  # state key: positions (numbers only) of stored operations that did not open
 
@@ -61,6 +61,14 @@ def note_damaged(store: LocalStore, *positions: int | None) -> None:
     new = known | {p for p in positions if type(p) is int}
     if new != known:
         store.set_state(DAMAGED, json.dumps(sorted(new)))
+
+
+def forget_damaged(store: LocalStore, *positions: int) -> None:
+    """These positions hold their operation again (mended from the team's copy, ``sync/mend.py``)."""
+    known = damaged_positions(store)
+    left = [p for p in known if p not in positions]
+    if len(left) != len(known):
+        store.set_state(DAMAGED, json.dumps(left) if left else "")
 
 log = logging.getLogger("veldwerk.snapshot")
 

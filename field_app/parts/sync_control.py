@@ -17,6 +17,7 @@ from ..crypto.canonical import b64d
 from ..sync import holds, waiting
 from ..sync.client import ServerError, SyncClient, Unreachable
 from ..sync.engine import SyncEngine, deliver_signed
+from ..sync.mend import MENDED, MENDED_AT
 from ..views_model import SyncStatus
 
 __all__ = ["SyncControl", "LOCKED_DELIVERY_S"]
@@ -107,6 +108,9 @@ class SyncControl:
         damaged = len(damaged_positions(store))
         if damaged:
             extra["damaged_ops"] = damaged
+        mended_at = int(store.get_state(MENDED_AT) or 0)
+        if mended_at and dev.clock() - mended_at < 7 * 24 * 3600_000:  # lost or damaged rows fetched again
+            extra["mended_ops"] = int(store.get_state(MENDED) or 0)
         recovered = int(store.get_state("recovered_at") or 0)
         if recovered and dev.clock() - recovered < 7 * 24 * 3600_000:
             extra["recovered_at"] = recovered

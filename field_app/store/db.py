@@ -27,6 +27,7 @@ from ..crypto.vault import VaultError, open_local, seal_local
 from ..domain.errors import StorageError
 from .bulk import BulkStore
 from .kept import KeptMixin
+from .mend_rows import MendRows
 from .migrations import MIGRATIONS
 from .snapshot_rows import SnapshotRows
 
@@ -95,7 +96,7 @@ def _storage_errors() -> Iterator[None]:
         raise
 
 
-class LocalStore(SnapshotRows, KeptMixin, BulkStore):
+class LocalStore(SnapshotRows, KeptMixin, MendRows, BulkStore):
     """Thread-safe access to the device database. The local key is held only while unlocked."""
 
     def __init__(self, data_dir: str | Path):

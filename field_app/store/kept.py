@@ -21,6 +21,11 @@ class KeptMixin:
         self._x("INSERT OR IGNORE INTO kept (op_id, envelope) SELECT op_id, envelope FROM outbox "
                 "WHERE op_id = ? AND envelope IS NOT NULL", [op_id])
 
+    def kept_envelope(self, op_id: bytes) -> bytes | None:
+        """The kept envelope of this device's own operation ``op_id``."""
+        row = self._one("SELECT envelope FROM kept WHERE op_id = ?", [op_id])
+        return row[0] if row else None
+
     def kept_at_seq(self, seq: int) -> bytes | None:
         """The kept envelope the server stored under team ``seq`` (its answer to the push, or the pull)."""
         row = self._one("SELECT k.envelope FROM ops o JOIN kept k ON k.op_id = o.op_id "

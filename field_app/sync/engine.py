@@ -41,6 +41,7 @@ from .client import ServerError, SyncClient, Unreachable
 from .delivery import LEGACY_PUSH_BATCH, PUSH_BATCH, PUSH_REFUSED, deliver_signed, fitting
 from .ledger_sync import LedgerRefused, LedgerSync
 from .marks import DeliveryMarks
+from .mend import StoreMend
 from .own_chain import OwnChainCheck
 from .port import DevicePort
 from .prefetch import PageFetcher
@@ -64,6 +65,7 @@ class SyncEngine:
         self.ledger = LedgerSync(device, client)
         self.puller = Puller(device, client, self.ledger)
         self.own_chain = OwnChainCheck(device, client)  # its own envelopes as the server holds them (#11)
+        self.mend = StoreMend(device, client, self.puller.allowed)  # stored operations lost or damaged
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -182,6 +184,8 @@ class SyncEngine:
             dev.announce_member()  # whose device this is, for the team's device list and access logs
         except Exception as exc:  # never let it spoil the round; it is tried again next time
             log.warning("member announcement not written: %s", type(exc).__name__)
+        if not self.mend.done and self._member():  # before the push: unsent work whose row is gone travels
+            self.mend.run()
         self._push()
         member = self._member()
         heads = (view["heads"] if view else self.client.heads(dev.team)) if member else []

@@ -264,11 +264,13 @@ class Puller:
         except EnvelopeError:
             store.rejected_add(op_id, seq, env, "unreadable")
             return None
-        if not self._allowed(op, parts.device, index):
+        if not self.allowed(op, parts.device, index):
             dev.count("ignored_ops")
             store.rejected_add(op_id, seq, env, "not_allowed")
             return None
-        store.add_op(op_id, op, origin="remote", seq=seq, plain=plain)
+        # the device's own operation whose row was lost (the file altered): stored as its own again
+        origin = "local" if parts.device == dev.identity.device_id else "remote"
+        store.add_op(op_id, op, origin=origin, seq=seq, plain=plain)
         return op_id, op
 
     def _opened_here(self, seq: int, parts) -> tuple[dict | None, bytes | None]:
@@ -321,7 +323,7 @@ class Puller:
         store.seen_add(seq, parts.device, parts.header["device_seq"], envelope_hash(env))
         return True
 
-    def _allowed(self, op: dict, sender: bytes, index: int) -> bool:
+    def allowed(self, op: dict, sender: bytes, index: int) -> bool:
         """The sender's ledger role at the head it sealed under must allow the operation; an audit or
         member entry must name its own sender."""
         if op.get("type") in SELF_TYPES:

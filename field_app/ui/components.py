@@ -181,6 +181,8 @@ def sync_summary(i18n: I18n, status: SyncStatus) -> SyncSummary:
         extra.append(i18n.n("sync.ignored_ops", int(info["ignored_ops"])))
     if info.get("damaged_ops"):  # stored operations that do not open: left out, said (not a lock-out)
         extra.append(i18n.n("sync.damaged_ops", int(info["damaged_ops"])))
+    if info.get("mended_ops"):  # rows lost or damaged on this device, fetched again from the team's copy
+        extra.append(i18n.n("sync.mended_ops", int(info["mended_ops"])))
     if info.get("recovered_at"):  # restored from a backup: told once, in a plain sentence
         extra.append(i18n.t("sync.recovered"))
     for h in info.get("held") or []:  # a device whose chain the server served broken: only it waits

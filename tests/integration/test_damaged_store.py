@@ -16,6 +16,8 @@ from secsupport import SUP_PASS, WORK_PASS
 from field_app.app_api import StorageError
 from field_app.core.snapshots import damaged_positions
 from field_app.store import db as store_db
+from field_app.ui.components import sync_summary
+from field_app.ui.i18n import I18n
 
 
 def _db(svc) -> sqlite3.Connection:
@@ -70,16 +72,21 @@ def test_one_damaged_note_is_left_out_and_the_rest_opens_and_travels(t):
     status = work.sync_status()
     assert status.extra.get("damaged_ops") == 1
     assert len(damaged_positions(work.device.store)) == 1
-    work.sync_once()  # the unsent note still travels
+    work.sync_once()  # the unsent note still travels, and the damaged one is fetched again from the team
     assert work.unsynced_count() == 0
     sup.sync_once()
     assert {n.id for n in sup.timeline(client)} >= {notes[0], notes[1], notes[2], unsent}
+    assert notes[1] in {n.id for n in work.timeline(client)}
+    status = work.sync_status()
+    assert not status.extra.get("damaged_ops") and status.extra.get("mended_ops") == 1
 
-    # a snapshot written now no longer folds the damaged row; the count stays said
+    # mended in the file: a full fold after the next unlock opens it
     work.device.settle_background()
     work.lock()
+    _no_snapshot(work)
     work.unlock(WORK_PASS)
-    assert work.sync_status().extra.get("damaged_ops") == 1
+    assert not work.sync_status().extra.get("damaged_ops")
+    assert {n.id for n in work.timeline(client)} >= {notes[0], notes[1], notes[2], unsent}
 
 
 def test_a_received_operation_copied_over_another_row_is_caught(t):
@@ -102,6 +109,9 @@ def test_a_received_operation_copied_over_another_row_is_caught(t):
     assert sup.sync_status().extra.get("damaged_ops") == 1
     shown = {n.id for n in sup.timeline(client)}
     assert notes[1] in shown and notes[0] not in shown
+    sup.sync_once()  # the row's own envelope, fetched again by its seq and checked against the hash seen
+    assert [n.id for n in sup.timeline(client)].count(notes[0]) == 1
+    assert not sup.sync_status().extra.get("damaged_ops")
 
 
 def test_a_damaged_identity_is_a_dutch_error_and_the_device_stays_locked(t):
@@ -207,3 +217,84 @@ def test_a_pull_cursor_that_is_not_a_number_reads_everything_again(t):
     assert sup.sync_status().state == "online"
     assert sorted(n.id for n in sup.timeline(client)) == sorted(notes)
     assert sup.device.store.get_state("cursor").isdigit()
+
+
+def _delete_ops(svc, where: str, params: list) -> int:
+    """Delete operation rows (and the sealed snapshot, which would still show them) from the locked
+    device's file, as someone holding its data folder could."""
+    db = _db(svc)
+    gone = db.execute(f"DELETE FROM ops WHERE {where}", params).rowcount
+    db.execute("DELETE FROM snapshot")
+    db.execute("DELETE FROM state WHERE key = 'snapshot'")
+    db.commit()
+    db.close()
+    return gone
+
+
+def test_deleted_operation_rows_are_fetched_again_from_the_team(t):
+    """Found by an attack on the stores: rows deleted from the ops table left no trace; their notes were
+    gone from the device for good (the pull cursor had passed them). The seen table records every team
+    envelope the device took in (seq and hash): a seen seq with no operation, pending or refused row is
+    read again from the server, used only with the hash seen, opened with a pull's checks and stored.
+    Received notes, the device's own delivered notes and its own unsent notes (from its outbox entry)."""
+    work, sup = t.work, t.sup
+    client, notes = _notes(work, "Cliënt met verwijderde rijen (fictief)", "Weg", 3, sync=False)
+    work.sync_once()
+    sup.sync_once()
+    own = sup.add_client("Eigen cliënt van de werkbegeleider (fictief)", fictional=True)
+    sup.sync_once()
+    mine = sup.record_contact(own, contact_type="KANTOOR", outcome="PLAATSGEVONDEN", report="Eigen notitie (fictief)")
+    sup.sync_once()  # delivered
+    sup.sync_once()  # and pulled back (the round's first page is read before its push)
+    unsent = sup.record_contact(own, contact_type="KANTOOR", outcome="PLAATSGEVONDEN", report="Onverzonden (fictief)")
+    before = {n.id for n in sup.timeline(client)} | {n.id for n in sup.timeline(own)}
+    assert set(notes) | {mine, unsent} <= before
+    gone_ids = [_op_id_of(sup, r) for r in (notes[0], notes[2], mine, unsent)]
+    sup.device.settle_background()
+    sup.lock()
+    assert _delete_ops(sup, f"op_id IN ({','.join('?' * len(gone_ids))})", gone_ids) == 4
+
+    sup.unlock(SUP_PASS)
+    assert notes[0] not in {n.id for n in sup.timeline(client)}  # gone from the file: not shown
+    sup.sync_once()
+    assert sorted(n.id for n in sup.timeline(client)) == sorted(notes)
+    assert {mine, unsent} <= {n.id for n in sup.timeline(own)}
+    assert sup.sync_status().extra.get("mended_ops") == 4
+    words = sync_summary(I18n("nl"), sup.sync_status()).explanation  # the sync sheet says it, in Dutch
+    assert any(line.startswith("4 opgeslagen onderdelen ontbraken op dit toestel of waren beschadigd") for line in words)
+    assert sup.unsynced_count() == 0  # the unsent note travelled too
+    origins = dict(sup.device.store._x("SELECT op_id, origin FROM ops WHERE op_id IN (?, ?, ?, ?)", gone_ids))
+    assert [origins[i] for i in gone_ids] == ["remote", "remote", "local", "local"]
+
+    sup.lock()  # stored again: a full fold finds every row
+    _no_snapshot(sup)
+    sup.unlock(SUP_PASS)
+    assert sorted(n.id for n in sup.timeline(client)) == sorted(notes)
+    assert {mine, unsent} <= {n.id for n in sup.timeline(own)}
+    sup.sync_once()
+    assert sup.sync_status().extra.get("mended_ops") == 4  # nothing more to mend, nothing doubled
+    assert len([n for n in sup.timeline(client) if n.id == notes[0]]) == 1
+
+
+def test_a_server_copy_that_is_not_the_envelope_seen_is_not_used(t):
+    """The hash this device recorded decides: a different envelope at that seq (another note's, a damaged
+    copy) is not stored in the deleted row's place; the note stays missing and nothing else changes."""
+    work, sup = t.work, t.sup
+    client, notes = _notes(work, "Cliënt met een andere kopie (fictief)", "Kopie", 2, sync=False)
+    work.sync_once()
+    sup.sync_once()
+    target = _op_id_of(sup, notes[0])
+    seq = sup.device.store._one("SELECT seq FROM ops WHERE op_id = ?", [target])[0]
+    sup.device.settle_background()
+    sup.lock()
+    _delete_ops(sup, "op_id = ?", [target])
+    db = _db(sup)  # the device's record of what it took in at that seq, altered to another hash
+    db.execute("UPDATE seen SET hash = ? WHERE seq = ?", [bytes(32), seq])
+    db.commit()
+    db.close()
+    sup.unlock(SUP_PASS)
+    sup.sync_once()
+    shown = [n.id for n in sup.timeline(client)]
+    assert notes[0] not in shown and shown.count(notes[1]) == 1
+    assert not sup.sync_status().extra.get("mended_ops")
+    assert not sup.device.store.has_op(target)
