@@ -185,7 +185,7 @@ class SyncEngine:
         except Exception as exc:  # never let it spoil the round; it is tried again next time
             log.warning("member announcement not written: %s", type(exc).__name__)
         if not self.mend.done and self._member():  # before the push: unsent work whose row is gone travels
-            self.mend.run()
+            self._mend()
         self._push()
         member = self._member()
         heads = (view["heads"] if view else self.client.heads(dev.team)) if member else []
@@ -212,6 +212,17 @@ class SyncEngine:
             log.warning("own chain check: server answered %s %s", exc.status, exc.code)
             if exc.status in (404, 405):
                 self.own_chain.unsupported = True
+
+    def _mend(self) -> None:
+        """Stored operations lost or damaged in this device's file, fetched again (:mod:`.mend`). Never
+        spoils the round: only a server out of reach fails it (the next round tries again)."""
+        try:
+            self.mend.run()
+        except Unreachable:
+            raise
+        except Exception as exc:  # noqa: BLE001 - logged by type only; tried again after the next unlock
+            log.warning("mending stored operations failed: %s", type(exc).__name__)
+            self.mend.done = True
 
     def _member(self) -> bool:
         return self.device.is_member()

@@ -108,7 +108,7 @@ class StoreMend:
                 store.set_state(MENDED, str(int(store.get_state(MENDED, "0") or 0) + len(restored)))
                 store.set_state(MENDED_AT, str(dev.clock()))
             dev.show_restored(restored)
-        self.done = out.left == 0
+        self.done = True  # what is left is tried after the next unlock, not in every round
         return out
 
     def _unsent(self, out: Mended, restored: list[tuple[bytes, dict, str]]) -> None:

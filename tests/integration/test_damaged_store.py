@@ -298,3 +298,21 @@ def test_a_server_copy_that_is_not_the_envelope_seen_is_not_used(t):
     assert notes[0] not in shown and shown.count(notes[1]) == 1
     assert not sup.sync_status().extra.get("mended_ops")
     assert not sup.device.store.has_op(target)
+
+
+def test_a_failure_while_mending_never_stops_the_round(t, monkeypatch, caplog):
+    """A fault in the mend step is logged by its type and the round goes on: the work still travels."""
+    work, sup = t.work, t.sup
+    client, notes = _notes(work, "Cliënt bij een fout tijdens herstel (fictief)", "Fout", 2, sync=False)
+    work.lock()
+    work.unlock(WORK_PASS)  # a new engine: mending is due
+
+    def broken() -> list:
+        raise RuntimeError("fictional fault")
+
+    monkeypatch.setattr(work.device.store, "seen_without_op", broken)
+    work.sync_once()
+    assert work.unsynced_count() == 0
+    assert "mending stored operations failed: RuntimeError" in caplog.text
+    sup.sync_once()
+    assert {n.id for n in sup.timeline(client)} >= set(notes)
