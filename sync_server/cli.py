@@ -236,6 +236,7 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from .app import create_app
+    from .http_head import BoundedHttpTools
 
     host = f"[{args.host}]" if ":" in args.host else args.host
     public_url = args.public_url or f"http://{host}:{args.port}"
@@ -250,8 +251,9 @@ def _serve(args: argparse.Namespace) -> int:
     # instead of Python's 5, so a push holding the write lock does not wait out the loop's turns (push p99
     # at 200 devices under load 5: 0.4-0.7 s against 0.5-1.3 s, bench/server_rounds.py).
     sys.setswitchinterval(0.001)
+    # the request head bounded (431) and malformed HTTP answered in the JSON error shape (http_head.py)
     options = dict(host=args.host, port=args.port, log_level=args.log_level, server_header=False,
-                   timeout_graceful_shutdown=5)
+                   timeout_graceful_shutdown=5, http=BoundedHttpTools)
     if args.workers == 1:
         uvicorn.run(create_app(Settings(public_url=public_url), store), **options)
         return 0

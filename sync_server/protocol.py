@@ -29,6 +29,7 @@ from field_app.crypto.facts import (  # noqa: F401  (re-exported: the server's m
     MAX_ENVELOPES_PER_PUSH,
     MAX_GRANT_BYTES,
     MAX_GRANTS_PER_POST,
+    MAX_HEAD_BYTES,
     MAX_LEDGER_ENTRY_BYTES,
     PULL_LIMIT_DEFAULT,
     PULL_LIMIT_MAX,

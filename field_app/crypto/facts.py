@@ -34,6 +34,7 @@ KiB = 1024
 MiB = 1024 * KiB
 
 MAX_BODY_BYTES = 2 * MiB  # counted while reading the stream, chunked bodies included
+MAX_HEAD_BYTES = 32 * KiB  # the request line and headers, counted as they arrive
 MAX_ENVELOPE_BYTES = 256 * KiB  # one decoded envelope
 MAX_ENVELOPES_PER_PUSH = 500  # 200 before issue #11's bench (PouchDB's batch_size is 500)
 PULL_LIMIT_MIN = 1
@@ -174,6 +175,7 @@ class ErrorCode(Enum):
         429,
         "Too many failed attempts from this address or for this device in this minute; wait (Retry-After).",
     )
+    HEADERS_TOO_LARGE = ("headers_too_large", 431, "The request line and headers are larger than 32 KiB.")
     INTERNAL_ERROR = ("internal_error", 500, "Something went wrong on the server; nothing is revealed.")
 
 

@@ -338,11 +338,9 @@ def _store(
         code = ErrorCode.DEVICE_NOT_CONFIRMED if exc.status == "pending" else ErrorCode.DEVICE_REVOKED
         raise ApiError(code) from None
     except ChainGap as exc:
-        raise ApiError(ErrorCode.CHAIN_GAP, f"The server holds this device's chain up to {exc.expected - 1}; "
-                                            f"envelope {exc.got} does not follow it.") from None
+        raise ApiError(ErrorCode.CHAIN_GAP, _chain_detail(exc, "follow")) from None
     except ChainFork as exc:
-        raise ApiError(ErrorCode.CHAIN_FORK, f"The server holds this device's chain up to {exc.expected - 1}; "
-                                             f"envelope {exc.got} does not continue it.") from None
+        raise ApiError(ErrorCode.CHAIN_FORK, _chain_detail(exc, "continue")) from None
     except OpConflict as exc:
         raise ApiError(
             ErrorCode.OP_CONFLICT,
@@ -351,6 +349,15 @@ def _store(
     except HeadConflict:
         raise ApiError(ErrorCode.HEAD_CONFLICT) from None
     return JsonText(push_text(outcomes))  # PushOut, written without a model per result (routes/answers.py)
+
+
+def _chain_detail(exc: ChainGap | ChainFork, verb: str) -> str:
+    """Where the chain broke: against what the server holds, or within this push (two envelopes at one
+    place in one batch: the server held none of them, and nothing of the push was stored)."""
+    if exc.in_push:
+        return (f"Envelope {exc.got} does not {verb} the envelopes before it in this push (up to "
+                f"{exc.expected - 1}); nothing of this push was stored.")
+    return f"The server holds this device's chain up to {exc.expected - 1}; envelope {exc.got} does not {verb} it."
 
 
 @router.get("/changes", response_model=PullOut)

@@ -60,18 +60,18 @@ class HeadConflict(StoreError):
 class ChainGap(StoreError):
     """An envelope's device_seq skips ahead of what the server holds of its device's chain."""
 
-    def __init__(self, device: str, expected: int, got: int) -> None:
+    def __init__(self, device: str, expected: int, got: int, in_push: bool = False) -> None:
         super().__init__(f"device {device}: expected device_seq {expected}, got {got}")
-        self.device, self.expected, self.got = device, expected, got
+        self.device, self.expected, self.got, self.in_push = device, expected, got, in_push
 
 
 class ChainFork(StoreError):
     """An envelope does not continue its device's chain: its device_seq is taken, or its prev_hash is not
     the hash of the device's previous envelope on the server."""
 
-    def __init__(self, device: str, expected: int, got: int) -> None:
+    def __init__(self, device: str, expected: int, got: int, in_push: bool = False) -> None:
         super().__init__(f"device {device}: expected device_seq {expected} after the stored head, got {got}")
-        self.device, self.expected, self.got = device, expected, got
+        self.device, self.expected, self.got, self.in_push = device, expected, got, in_push
 
 
 class DeviceRefused(StoreError):

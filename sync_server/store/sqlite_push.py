@@ -36,10 +36,11 @@ def continue_chain(db: sqlite_utils.Database, team: str, item: PushItem,
             "SELECT device_seq, hash FROM device_chains WHERE team = ? AND device = ?", [team, item.device]
         ).fetchone()
         last_seq, last_hash = (row[0], bytes(row[1])) if row else (0, bytes(32))
+    in_push = item.device in chains  # ``last_seq`` is then an earlier envelope of this same push
     if item.device_seq > last_seq + 1:
-        raise ChainGap(item.device, last_seq + 1, item.device_seq)
+        raise ChainGap(item.device, last_seq + 1, item.device_seq, in_push)
     if item.device_seq <= last_seq or item.prev_hash != last_hash:
-        raise ChainFork(item.device, last_seq + 1, item.device_seq)
+        raise ChainFork(item.device, last_seq + 1, item.device_seq, in_push)
     return item.device_seq, envelope_hash(item.envelope)  # made once per envelope (cached) by the route's checks
 
 

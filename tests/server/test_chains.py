@@ -54,6 +54,25 @@ async def test_a_repeated_device_seq_or_a_wrong_prev_hash_is_a_fork(server: Serv
     _is(await server.push(fresh, [fresh.envelope()[1]]), 409, "chain_fork")
 
 
+async def test_a_fork_within_one_push_says_so_and_not_that_the_server_holds_it(server: Server,
+                                                                                admin: DeviceKeys) -> None:
+    """Two envelopes at device_seq 1 in one batch (found by fuzzing): the detail said the server held the
+    chain up to 1 while it held nothing. It now says the break is within this push."""
+    worker = await server.member(admin)
+    first = worker.envelope()[1]
+    worker.rewind(first)
+    twin = worker.envelope()[1]
+    response = await server.push(worker, [first, twin])
+    _is(response, 409, "chain_fork")
+    assert "in this push" in response.json()["detail"] and "server holds" not in response.json()["detail"]
+    assert server.count("changes") == 0
+    assert (await server.push(worker, [first])).status_code == 200  # the chain as the server holds it
+    worker.rewind(first)
+    response = await server.push(worker, [worker.envelope()[1]])
+    _is(response, 409, "chain_fork")
+    assert response.json()["detail"].startswith("The server holds this device's chain up to 1;")
+
+
 async def test_a_batch_is_checked_as_one_chain_all_or_nothing(server: Server, admin: DeviceKeys) -> None:
     envelopes = [admin.envelope()[1] for _ in range(3)]
     assert (await server.push(admin, [envelopes[0], envelopes[1], envelopes[2]])).status_code == 200
