@@ -166,8 +166,13 @@ class SyncEngine:
         dev = self.device
         dev.check_alert()
         if dev.store.get_state("revoked"):
-            self._revoked()
-            return
+            if dev.ledger is not None and dev.ledger.is_revoked(dev.identity.device_id):
+                self._revoked()
+                return
+            # set only together with the verified ledger entry that revokes this device (``_revoked``): a
+            # row without it was written into the file, and would have stopped this device for good
+            log.warning("a revoked mark without its ledger entry: ignored")
+            dev.store.set_state("revoked", "")
         dev.check_lease()
         self.ledger.fresh = False
         self.client.ensure_login(dev.team, dev.identity)

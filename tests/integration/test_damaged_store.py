@@ -316,3 +316,22 @@ def test_a_failure_while_mending_never_stops_the_round(t, monkeypatch, caplog):
     assert "mending stored operations failed: RuntimeError" in caplog.text
     sup.sync_once()
     assert {n.id for n in sup.timeline(client)} >= set(notes)
+
+
+def test_a_revoked_mark_written_into_the_file_does_not_stop_the_device(t):
+    """Found by an attack on the stores: a clear ``revoked`` state row inserted into the file made the
+    device say "ingetrokken" and stop syncing for good. The mark is set only with the verified ledger entry
+    that revokes the device; without that entry it is ignored, and the work travels."""
+    work, sup = t.work, t.sup
+    client, notes = _notes(work, "Cliënt bij een geplant kenmerk (fictief)", "Kenmerk", 1, sync=False)
+    work.lock()
+    db = _db(work)
+    db.execute("INSERT OR REPLACE INTO state (key, value) VALUES ('revoked', 'LOST')")
+    db.commit()
+    db.close()
+    work.unlock(WORK_PASS)
+    work.sync_once()
+    assert work.sync_status().state == "online"
+    assert work.unsynced_count() == 0 and not work.device.store.get_state("revoked")
+    sup.sync_once()
+    assert notes[0] in {n.id for n in sup.timeline(client)}
