@@ -28,15 +28,16 @@ class KeptMixin:
 
     def kept_at_seq(self, seq: int) -> bytes | None:
         """The kept envelope the server stored under team ``seq`` (its answer to the push, or the pull)."""
-        row = self._one("SELECT k.envelope FROM ops o JOIN kept k ON k.op_id = o.op_id "
-                        "WHERE o.seq = ? AND o.origin = 'local'", [seq])
+        row = self._one("SELECT envelope FROM kept WHERE seq = ?", [seq]) or \
+            self._one("SELECT k.envelope FROM ops o JOIN kept k ON k.op_id = o.op_id "
+                      "WHERE o.seq = ? AND o.origin = 'local'", [seq])
         return row[0] if row else None
 
     def kept_unconfirmed(self) -> list[bytes]:
         """Kept envelopes whose operation has no server seq here yet (delivered by signature, not pulled
         back): found by their place in the chain instead (few)."""
         return [r[0] for r in self._x("SELECT k.envelope FROM ops o JOIN kept k ON k.op_id = o.op_id "
-                                      "WHERE o.seq IS NULL AND o.origin = 'local'")]
+                                      "WHERE o.seq IS NULL AND o.origin = 'local' AND k.seq IS NULL")]
 
     def kept_count(self) -> int:
         return self._one("SELECT COUNT(*) FROM kept")[0]
@@ -50,9 +51,11 @@ class KeptMixin:
 
     def unconfirmed_ids(self) -> set[bytes]:
         """Own operations that left the outbox but have no server seq yet (delivered by signature, or the
-        server's answer was lost): "afgeleverd", not yet "verzonden"."""
+        server's answer was lost): "afgeleverd", not yet "verzonden". The seq is the row's once the envelope
+        was pulled back, or the kept copy's from the server's answer to the push."""
         return {r[0] for r in self._x("SELECT op_id FROM ops WHERE origin = 'local' AND seq IS NULL "
-                                      "AND op_id NOT IN (SELECT op_id FROM outbox)")}
+                                      "AND op_id NOT IN (SELECT op_id FROM outbox) "
+                                      "AND op_id NOT IN (SELECT op_id FROM kept WHERE seq IS NOT NULL)")}
 
     def unsealed_ids(self) -> set[bytes]:
         """Own operations still waiting for a team key (sealed under the local key only)."""

@@ -98,4 +98,13 @@ MIGRATIONS: list[tuple[int, str]] = [
         ALTER TABLE rejected ADD COLUMN reason TEXT NOT NULL DEFAULT 'damaged';
         """,
     ),
+    (
+        7,
+        """
+        -- the team seq the server answered for a delivered envelope (a number): the operation counts as
+        -- confirmed from then on, and its own row gets the seq once, when the envelope is pulled back,
+        -- instead of being written again at delivery too (issue #11: the push's write volume)
+        ALTER TABLE kept ADD COLUMN seq INTEGER;
+        """,
+    ),
 ]

@@ -1,8 +1,9 @@
 """Marking pushed envelopes as delivered while the next batch travels.
 
 After each push batch the server's answer (op id -> seq) is written to the store: the entries leave the
-outbox and the operations get their seqs. That write is disk work (hundreds of pages on a busy disk: 5 to
-50 ms a batch on the shared development machine) that the next request need not wait for. The engine
+outbox into ``kept`` with their seqs (``BulkStore.outbox_delivered``). That write is disk work (hundreds
+of pages on a busy disk: 5 to 50 ms a batch on the shared development machine) that the next request
+need not wait for. The engine
 reads its next batch after the last one sent (by outbox position, so an entry still being marked is not
 sent twice) and :class:`DeliveryMarks` writes the previous batch's marks in a thread of its own meanwhile.
 Before anything else reads or changes the outbox (a re-seal after ``stale_epoch``, the end of the push)

@@ -131,10 +131,11 @@ class StoreMend:
 
     def _unsent_damaged(self, rows: list[tuple[int, bytes, int | None]], out: Mended,
                         restored: list[tuple[bytes, dict, str]]) -> None:
-        """Own unsent work whose row is damaged: sealed again from its outbox envelope."""
+        """Own work with no seq in its row whose row is damaged: from its outbox envelope, or (delivered, not
+        yet pulled back) its kept copy."""
         store = self.device.store
         for position, op_id, _seq in rows:
-            envelope = store.outbox_envelope(op_id)
+            envelope = store.outbox_envelope(op_id) or store.kept_envelope(op_id)
             op = self.device.own_sealed_op(op_id, envelope) if envelope is not None else None
             if op is None:
                 out.left += 1

@@ -33,7 +33,7 @@ class SqliteConnections:
     # the hot reads run on the event loop (routes/deps.py ``store_read``). ``serve --workers N`` turns it
     # off (another process's checkpoint may make a read wait); PostgreSQL's pool may make a reader wait.
     inline = True
-    BACKSTOP_CHECKPOINT_PAGES = 20_000  # ~80 MB of WAL
+    BACKSTOP_CHECKPOINT_PAGES = 5_000  # ~80 MB of WAL at 16 KiB pages (20 MB in a file made with 4 KiB pages)
     CHECKPOINT_EVERY_S = 1.0
 
     def __init__(self, path: str | Path, busy_timeout_s: float = 30.0, access_log_delay_s: float = 0.05) -> None:
