@@ -108,11 +108,15 @@ class SyncControl:
         damaged = len(damaged_positions(store))
         if damaged:
             extra["damaged_ops"] = damaged
-        mended_at = int(store.get_state(MENDED_AT) or 0)
-        if mended_at and dev.clock() - mended_at < 7 * 24 * 3600_000:  # lost or damaged rows fetched again
+        def this_week(key: str) -> int:
+            """The moment in state row ``key`` if it lies within the last week, else 0."""
+            at = int(store.get_state(key) or 0)
+            return at if at and dev.clock() - at < 7 * 24 * 3600_000 else 0
+
+        if this_week(MENDED_AT):  # lost or damaged rows fetched again
             extra["mended_ops"] = int(store.get_state(MENDED) or 0)
-        recovered = int(store.get_state("recovered_at") or 0)
-        if recovered and dev.clock() - recovered < 7 * 24 * 3600_000:
+        recovered = this_week("recovered_at")
+        if recovered:
             extra["recovered_at"] = recovered
         if dev.unlocked:
             extra.update(dev.lease_info())

@@ -74,11 +74,12 @@ class StoreMend:
         targets += [(seq, store.seen_at_seq(seq), position, op_id) for position, op_id, seq in damaged
                     if seq is not None]
         fetched: dict[int, bytes] = {}
+        last = max((t[0] for t in targets), default=0)
         for seq, digest, position, op_id in sorted(targets, key=lambda t: t[0]):
             env = store.kept_envelope(op_id) if op_id is not None else None  # own delivered work: its copy
             if env is None:
                 if seq not in fetched:
-                    fetched = self._fetch(seq, max(t[0] for t in targets))
+                    fetched = self._fetch(seq, last)
                 env = fetched.get(seq)
             # a lost row: only the very envelope seen at that seq (by its hash); a damaged row: an envelope
             # of its own op_id (checked below), signed by its author (checked when it is opened)
