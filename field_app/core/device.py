@@ -341,13 +341,14 @@ class Device(DeviceStatus):
         elif self._ledger is not None and self._ledger.current_epoch >= epoch:
             self._store.delete_secrets("epoch-next")
 
-    def apply_remote(self, applied: list[tuple[bytes, dict]]) -> None:
-        """Show operations the sync engine verified, opened and stored."""
+    def apply_remote(self, applied: list[tuple[bytes, dict] | tuple[bytes, dict, str]]) -> None:
+        """Show operations the sync engine verified, opened and stored: ``(op_id, op)``, or with the origin
+        they were stored with (a pull stores an own operation whose row was lost as the device's own)."""
         if not applied:
             return
         now = now_ms()
-        for op_id, op in applied:
-            self._projection.apply(op, op_id=op_id, origin="remote", received_at=now)
+        for op_id, op, *origin in applied:
+            self._projection.apply(op, op_id=op_id, origin=origin[0] if origin else "remote", received_at=now)
             self._snap.shown(op_id)
             try:
                 self._hlc.observe(Stamp.from_wire(op["hlc"]))
@@ -355,13 +356,14 @@ class Device(DeviceStatus):
                 pass
         self.notify()
 
-    def show_restored(self, restored: list[tuple[bytes, dict, str]]) -> None:
+    def show_restored(self, restored: list[tuple[bytes, dict, str, int | None]]) -> None:
         """Show operations stored again after their rows were lost or damaged (``sync/mend.py``):
-        ``(op_id, op, origin)``; folding is idempotent, so one the projection still held changes nothing."""
+        ``(op_id, op, origin, position mended in place or None)``; folding is idempotent, so one the
+        projection still held changes nothing."""
         now = now_ms()
-        for op_id, op, origin in restored:
+        for op_id, op, origin, position in restored:
             self._projection.apply(op, op_id=op_id, origin=origin, received_at=now)
-            self._snap.shown(op_id)
+            self._snap.restored(op_id, position)
         self.outbox_changed()
 
     def own_sealed_op(self, op_id: bytes, envelope: bytes) -> dict | None:
@@ -380,7 +382,7 @@ class Device(DeviceStatus):
 
     def count(self, name: str) -> None:
         """Add one to a clear counter (replays, ignored operations): numbers only."""
-        self._store.set_state(name, str(int(self._store.get_state(name, "0") or 0) + 1))
+        self._store.set_state(name, str(self._store.state_number(name) + 1))
 
     # -- the envelope-chain tracker ---------------------------------------------------------------------
     def _load_tracker(self) -> None:

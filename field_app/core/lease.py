@@ -16,7 +16,9 @@ LEASE_WARNING_DAY = 10
 
 
 def _age(store: LocalStore, now: int) -> int:
-    return now - int(store.get_state("lease_from") or now)
+    """Since the lease was renewed; a row altered into something that is not a moment counts as long ago
+    (the safe side for a lease), instead of breaking the sync sheet."""
+    return now - (store.state_number("lease_from") if store.get_state("lease_from") else now)
 
 
 def info(store: LocalStore, now: int) -> dict:
@@ -34,7 +36,7 @@ def expired(store: LocalStore, now: int) -> bool:
 
 def renew(store: LocalStore, now: int) -> None:
     """A successful round renews the lease (written at most once a minute)."""
-    if now - int(store.get_state("lease_from") or 0) > 60_000:
+    if now - store.state_number("lease_from") > 60_000:
         store.set_state("lease_from", str(now))
 
 

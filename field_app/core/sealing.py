@@ -62,16 +62,16 @@ class Sealer:
         return op if holds_op(op, op_id) else None
 
     def sealed_op(self, op_id: bytes, envelope: bytes | None) -> dict | None:
-        """The operation as this device sealed it in its own outbox envelope, for when its stored row is
-        damaged: the team key's AEAD authenticates the content (the signature may be what was damaged).
-        None when that does not open either."""
+        """The operation as this device sealed it in its own outbox (or kept) envelope, for when its stored
+        row is gone or damaged. The envelope's signature is checked with this device's own key: the team
+        key's AEAD alone would let anyone else in the team plant an envelope here that this device then
+        re-seals and signs as its own. None when it does not verify or open."""
         if envelope is None:
             return None
         identity = self._d.identity
         try:
             op, _plain = open_envelope_plain(envelope, team=self._d.team, sender_ed25519=identity.ed25519_pub,
-                                             epoch_keys=self._d.epoch_keys, sender_device=identity.device_id,
-                                             signature_checked=True)
+                                             epoch_keys=self._d.epoch_keys, sender_device=identity.device_id)
         except EnvelopeError:
             return None
         return op if holds_op(op, op_id) else None

@@ -114,6 +114,7 @@ class SnapshotKeeper:
         self._cancel = threading.Event()
         self._hurry = threading.Event()
         self._busy_at = 0.0
+        self._drops = 0  # snapshots dropped by a mend in place (see :meth:`restored`)
         self.reset()
 
     def reset(self) -> None:
@@ -170,6 +171,24 @@ class SnapshotKeeper:
         self.applied.add(op_id)
         self._busy_at = time.monotonic()
 
+    def restored(self, op_id: bytes, position: int | None) -> None:
+        """An operation stored again after its row was lost (appended: ``position`` None) or damaged (mended
+        in place at ``position``) was applied. A row mended in place lies at or below what a snapshot may
+        already cover, and that snapshot was made while the row was left out: it is dropped (the next unlock
+        folds from an earlier point or from the start), or that note would vanish again at the next unlock.
+        Below ``base`` the operation is not counted as shown after it (it is not stored after it, and a
+        snapshot write would think the projection holds what the store does not)."""
+        if position is None:
+            self.shown(op_id)
+            return
+        with self._lock:
+            self._drops += 1  # a write under way was made from the state before: it must not be stored
+        if position <= self.stored:
+            self._store().snapshot_drop()
+            self.stored = 0
+        if position > self.base:
+            self.shown(op_id)
+
     # -- writing ------------------------------------------------------------------------------------------
     def due(self) -> bool:
         return self.base + len(self.applied) - self.stored >= EVERY
@@ -212,7 +231,7 @@ class SnapshotKeeper:
         it, since a save holds that first), so no more than one part is ever held beside the projection."""
         store = self._store()
         with _no_gc(), projection.lock:  # what every part holds at least: the operations shown by now
-            applied, base, session = set(self.applied), self.base, self._session
+            applied, base, session, drops = set(self.applied), self.base, self._session, self._drops
             records = projection.all_records()
             head = snap.header(projection, len(records))
         position = base
@@ -232,6 +251,8 @@ class SnapshotKeeper:
             # a fold would not, so no snapshot from it (the next unlock folds the truth)
             with projection.lock:
                 shown_at_end = set(self.applied)
+            if self._drops != drops:  # a row below this snapshot's position was mended meanwhile
+                return False
             stored = {op_id for _pos, op_id in store.ops_after(base)}
             if shown_at_end - stored:
                 log.warning("projection snapshot skipped: the projection holds an operation the store does not")
@@ -245,6 +266,9 @@ class SnapshotKeeper:
         del records, head
         _trim()
         if not done:
+            return False
+        if self._drops != drops:  # a mend in place came between its last check and making it current
+            store.snapshot_drop()
             return False
         with projection.lock:
             if self._session == session:  # not locked (reset) meanwhile

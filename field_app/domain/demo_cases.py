@@ -22,14 +22,14 @@ event is yesterday).
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, NamedTuple
 
 from .context import DictContext, new_id
 from .fieldkit import EARLIEST_MS
 from .records import singleton_record_id, validate_create
 from .rules import flag_record_id
-from .timeutil import DAY_MS, local_ms
+from .timeutil import local_ms, offset_ms
 from .vocab import Label
 
 
@@ -429,11 +429,18 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def shifted(records: list[DemoRecord], days: int) -> list[DemoRecord]:
-    """The same case ``days`` later: every moment (ms) and every date moves, birth dates included."""
+    """The same case ``days`` later: every moment (ms) and every date moves, birth dates included. A moment
+    keeps its Dutch wall-clock time: a transition planned at 09:30 in June is planned at 09:30 in December
+    too (moved by whole 24 hours it showed 08:30 on its card while its flag, written as text, said 09:30)."""
+
+    def moment(ms: int) -> int:
+        wall = datetime.fromtimestamp((ms + offset_ms(ms)) / 1000, UTC)
+        rest = wall.second * 1000 + wall.microsecond // 1000
+        return local_ms(wall.date() + timedelta(days=days), wall.hour, wall.minute) + rest
 
     def move(value: Any) -> Any:
         if type(value) is int and value >= EARLIEST_MS:
-            return value + days * DAY_MS
+            return moment(value)
         if isinstance(value, str) and _DATE.match(value):
             return (date.fromisoformat(value) + timedelta(days=days)).isoformat()
         if isinstance(value, list):

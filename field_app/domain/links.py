@@ -29,10 +29,12 @@ OPEN = (FlagStatus.OPEN.value, FlagStatus.IN_BEHANDELING.value)
 
 @dataclass(frozen=True)
 class Settlement:
-    """A ``set`` on a flag: ``fields`` are the changes (status, resolution_note)."""
+    """A ``set`` on a flag: ``fields`` are the changes (status, resolution_note); ``step`` the step of the
+    flag's own list that the settling record answers (ticked with it), if any."""
 
     flag_id: str
     fields: dict
+    step: str | None = None
 
 
 def arrival_note(actual_at: int) -> str:
@@ -50,6 +52,9 @@ def _open(flag: dict) -> bool:
     return flag.get("status", FlagStatus.OPEN.value) in OPEN
 
 
+ARRIVAL_STEP = "AANKOMST_VASTLEGGEN"  # the late-transition flag's last step (domain/flag_steps.py)
+
+
 def settlements(ctx: Any) -> list[Settlement]:
     """The flag changes the client's records call for now (none once they are written)."""
     transitions = dict(ctx.records("transition"))
@@ -63,17 +68,19 @@ def settlements(ctx: Any) -> list[Settlement]:
         if not _open(flag):
             continue
         change: dict | None = None
+        step = None
         source = transitions.get(flag.get("source_id"))
         if flag.get("raised_by_rule") == FlagRegel.OVERGANG_TE_LAAT.value and source is not None \
                 and type(source.get("actual_at")) is int:
             change = {"status": FlagStatus.AFGEHANDELD.value, "resolution_note": arrival_note(source["actual_at"])}
+            step = ARRIVAL_STEP  # "Leg de werkelijke aankomsttijd vast": that is what Aangekomen did
         elif fid in decided:
             decision = decided[fid]
             status = (FlagStatus.IN_BEHANDELING.value if decision == MeldcodeBesluit.MELDEN_VT.value
                       else FlagStatus.AFGEHANDELD.value)
             change = {"status": status, "resolution_note": weighing_note(decision)}
         if change and flag.get("resolution_note") != change["resolution_note"]:  # written once
-            out.append(Settlement(fid, change))
+            out.append(Settlement(fid, change, step))
     return out
 
 

@@ -78,15 +78,25 @@ def report_status(fields: dict, state: ReviewState) -> str:
     return stored
 
 
-def needs_attention(item_type: str, fields: dict) -> bool:
-    """A contact with a violation or a high/acute risk signal comes first in the queue."""
+def urgent(item_type: str, fields: dict) -> bool:
+    """A contact with a violation or a high/acute risk signal: what a supervisor must see first."""
     if item_type != "contact":
-        return item_type == "report"
+        return False
     if any(isinstance(c, dict) and c.get("status") == NalevingStatus.OVERTREDING.value
            for c in fields.get("compliance") or []):
         return True
     return any(isinstance(r, dict) and r.get("severity") in (Ernst.HOOG.value, Ernst.ACUUT.value)
                for r in fields.get("risks") or [])
+
+
+def needs_attention(item_type: str, fields: dict) -> bool:
+    """Marked in the queue: an urgent contact, or a report (it needs a second supervisor's approval)."""
+    return item_type == "report" or urgent(item_type, fields)
+
+
+def _rank(item: Any) -> int:
+    """0 urgent contact, 1 report, 2 the rest."""
+    return 0 if urgent(item.type, item.fields) else 1 if item.type == "report" else 2
 
 
 def in_queue(item_type: str, fields: dict, created_at: int, state: ReviewState, now: int) -> bool:
@@ -100,6 +110,9 @@ def in_queue(item_type: str, fields: dict, created_at: int, state: ReviewState, 
 
 
 def queue_order(items: list[Any]) -> list[Any]:
-    """Grouped by author (groups in name order), attention first, oldest first within a group. Items need
-    ``author``, ``type``, ``fields`` and ``created_at``."""
-    return sorted(items, key=lambda i: (i.author.casefold(), not needs_attention(i.type, i.fields), i.created_at))
+    """Grouped by author; a group holding a violation or high risk first (then by name); within a group
+    urgent contacts, then reports, then the rest, each oldest first. Found in the browser: a routine report
+    came before an acute violation, since every report counted as "attention". Items need ``author``,
+    ``type``, ``fields`` and ``created_at``."""
+    hot = {i.author for i in items if _rank(i) == 0}
+    return sorted(items, key=lambda i: (i.author not in hot, i.author.casefold(), _rank(i), i.created_at))

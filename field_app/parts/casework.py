@@ -19,7 +19,7 @@ from ..core.device import Device
 from ..core.policy import may_write
 from ..crypto.canonical import b64e
 from ..crypto.identity import new_id
-from ..domain import links, rules
+from ..domain import flag_steps, links, rules
 from ..domain.context import DictContext
 from ..domain.errors import StorageError, ValidationError
 from ..domain.hlc import now_ms
@@ -326,6 +326,12 @@ class Casework:
             clean = validate_update("flag", dict(rec.fields), settled.fields, ctx)
             if clean:
                 self.device.write_op("flag", settled.flag_id, client_id, "set", clean)
+            tick = flag_steps.ticks(ctx, settled.flag_id).get(settled.step or "")
+            if settled.step and (tick is None or not tick.done):  # the step the settling record answered
+                step = validate_create("flag_step", {
+                    "flag_id": settled.flag_id, "step": settled.step, "done": True,
+                    "by": self.device.profile.get("user_name") or "", "note": settled.fields["resolution_note"]}, ctx)
+                self.device.write_op("flag_step", b64e(new_id()), client_id, "create", step)
 
     def start_timer(self) -> None:
         stop = threading.Event()

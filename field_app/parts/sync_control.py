@@ -17,7 +17,7 @@ from ..crypto.canonical import b64d
 from ..sync import holds, waiting
 from ..sync.client import ServerError, SyncClient, Unreachable
 from ..sync.engine import SyncEngine, deliver_signed
-from ..sync.mend import MENDED, MENDED_AT
+from ..sync.mend import MENDED, MENDED_AT, UNSENT_LOST
 from ..views_model import SyncStatus
 
 __all__ = ["SyncControl", "LOCKED_DELIVERY_S"]
@@ -88,7 +88,7 @@ class SyncControl:
             return SyncStatus(state=SyncState.ERASED, pending=0, last_sync_at=dev.last_sync_at)
         store = dev.store
         extra: dict[str, Any] = {"busy": bool(self.engine and self.engine.busy),
-                                 "ignored_ops": int(store.get_state("ignored_ops", "0"))}
+                                 "ignored_ops": store.state_number("ignored_ops")}
         state, message = dev.sync_state
         alert = dev.alert_state()
         if store.get_meta("keys_destroyed"):
@@ -110,11 +110,13 @@ class SyncControl:
             extra["damaged_ops"] = damaged
         def this_week(key: str) -> int:
             """The moment in state row ``key`` if it lies within the last week, else 0."""
-            at = int(store.get_state(key) or 0)
+            at = store.state_number(key)
             return at if at and dev.clock() - at < 7 * 24 * 3600_000 else 0
 
         if this_week(MENDED_AT):  # lost or damaged rows fetched again
-            extra["mended_ops"] = int(store.get_state(MENDED) or 0)
+            extra["mended_ops"] = store.state_number(MENDED)
+        if store.state_number(UNSENT_LOST):  # unsent work that could not be restored: said until cleared
+            extra["unsent_lost"] = store.state_number(UNSENT_LOST)
         recovered = this_week("recovered_at")
         if recovered:
             extra["recovered_at"] = recovered

@@ -256,6 +256,12 @@ class LocalStore(SnapshotRows, KeptMixin, MendRows, BulkStore):
         row = self._one("SELECT value FROM state WHERE key = ?", [key])
         return row[0] if row else default
 
+    def state_number(self, key: str) -> int:
+        """A clear state row that holds a count or a moment: a whole number of at least 0, else 0 (a row
+        damaged or altered in the file reads as "nothing", instead of breaking whatever reads it)."""
+        value = self.get_state(key) or "0"
+        return int(value) if value.isascii() and value.isdigit() and len(value) < 20 else 0
+
     def set_state(self, key: str, value: str) -> None:
         with self._lock:
             self._x("INSERT OR REPLACE INTO state (key, value) VALUES (?, ?)", [key, value])

@@ -29,6 +29,12 @@ class MendRows:
         return [(op_id, envelope) for op_id, envelope in self._x(
             "SELECT op_id, envelope FROM outbox WHERE op_id NOT IN (SELECT op_id FROM ops) ORDER BY position")]
 
+    def outbox_drop(self, op_id: bytes) -> None:
+        """Take an entry out of the outbox without keeping its envelope: it does not verify as this
+        device's own and its operation row is gone (nothing is left to send)."""
+        with self._lock:
+            self._x("DELETE FROM outbox WHERE op_id = ?", [op_id])
+
     def ops_at(self, positions: list[int]) -> list[tuple[int, bytes, int | None]]:
         """(position, op_id, seq) of the rows at these positions (numbers in clear columns only)."""
         out: list[tuple[int, bytes, int | None]] = []

@@ -90,7 +90,7 @@ class OwnChainCheck:
         if out.damaged or out.lost:
             log.warning("own chain on the server: %d damaged, %d delivered again, %d kept by the server, %d lost",
                         out.damaged, out.redelivered, out.refused, out.lost)
-            store.set_state("own_redelivered", str(int(store.get_state("own_redelivered", "0")) + out.redelivered))
+            store.set_state("own_redelivered", str(store.state_number("own_redelivered") + out.redelivered))
         return out
 
     def _by_place(self, device_seq: int) -> bytes | None:

@@ -190,7 +190,7 @@ class Puller:
         security stop rolls the slice back (nothing of it applied) and raises the alert; the page's cursor
         was checked before any slice was applied."""
         dev = self.device
-        applied: list[tuple[bytes, dict]] = []
+        applied: list[tuple[bytes, dict, str]] = []
         ledger = dev.ledger
         vouched = vouch_runs([env for _seq, env in fresh],
                              lambda d: ledger.devices[d].ed25519 if ledger and d in ledger.devices else None)
@@ -214,7 +214,7 @@ class Puller:
         return self._slice if self._slice is not None else self.device.store
 
     def _take(self, seq: int, env: bytes, *, observe: bool, in_order: bool = False,
-              vouched: bool = False) -> tuple[bytes, dict] | None:
+              vouched: bool = False) -> tuple[bytes, dict, str] | None:
         """One served envelope: chain check, own delivery, context, open, role. Inside a transaction.
         A gap or fork in its device's chain holds that device back (the envelope waits as ``chain``);
         ``in_order`` is a held envelope tried again in its chain's order."""
@@ -271,7 +271,7 @@ class Puller:
         # the device's own operation whose row was lost (the file altered): stored as its own again
         origin = "local" if parts.device == dev.identity.device_id else "remote"
         store.add_op(op_id, op, origin=origin, seq=seq, plain=plain)
-        return op_id, op
+        return op_id, op, origin
 
     def _opened_here(self, seq: int, parts) -> tuple[dict | None, bytes | None]:
         """The worker's plaintext of this envelope (opened with the same checks, :mod:`.opener`), read again
@@ -356,7 +356,7 @@ class Puller:
             applied += self._retry_chains([p for p in pending if p[3] == "chain"])
         dev.apply_remote(applied)
 
-    def _retry_chains(self, waiting: list[tuple[bytes, int, bytes, str]]) -> list[tuple[bytes, dict]]:
+    def _retry_chains(self, waiting: list[tuple[bytes, int, bytes, str]]) -> list[tuple[bytes, dict, str]]:
         """Held envelopes, per device in chain order, as far as the chain is whole now (the missing
         envelope arrived); a device with nothing left waiting is released."""
         dev, store = self.device, self.device.store

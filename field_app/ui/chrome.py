@@ -110,10 +110,16 @@ def open_sync_info(app: VeldwerkApp) -> None:
     app.page.show_dialog(dialog)
 
 
+TOAST = (ft.Colors.ON_INVERSE_SURFACE, ft.Colors.INVERSE_SURFACE)  # in theme.PAIRS: checked for contrast
+TOAST_ERROR = (ft.Colors.ON_ERROR_CONTAINER, ft.Colors.ERROR_CONTAINER)
+
+
 def toast(page: ft.Page, message: str, *, error: bool = False) -> None:
-    """A short message at the bottom that goes away by itself."""
+    """A short message at the bottom that goes away by itself. Its colours are set as a pair (the text
+    theme's body colour on the snack bar's inverse surface was 1.3:1, found in the browser)."""
+    fg, bg = TOAST_ERROR if error else TOAST
     page.show_dialog(ft.SnackBar(
-        content=ft.Text(message, theme_style=ft.TextThemeStyle.BODY_LARGE),
-        bgcolor=ft.Colors.ERROR_CONTAINER if error else None,
+        content=ft.Text(message, theme_style=ft.TextThemeStyle.BODY_LARGE, color=fg),
+        bgcolor=bg,
         duration=ft.Duration(milliseconds=6000 if error else 2500),
     ))

@@ -183,6 +183,8 @@ def sync_summary(i18n: I18n, status: SyncStatus) -> SyncSummary:
         extra.append(i18n.n("sync.damaged_ops", int(info["damaged_ops"])))
     if info.get("mended_ops"):  # rows lost or damaged on this device, fetched again from the team's copy
         extra.append(i18n.n("sync.mended_ops", int(info["mended_ops"])))
+    if info.get("unsent_lost"):  # unsent work whose row was gone and whose envelope was not this device's
+        extra.append(i18n.n("sync.unsent_lost", int(info["unsent_lost"])))
     if info.get("recovered_at"):  # restored from a backup: told once, in a plain sentence
         extra.append(i18n.t("sync.recovered"))
     for h in info.get("held") or []:  # a device whose chain the server served broken: only it waits

@@ -40,3 +40,25 @@ def tab(request, phone, stack):
     t = Tab(phone, stack.url).open(getattr(request.module, "TAB_READY", "Ontgrendelen"))
     yield t
     t.check_clean()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """When a browser step fails, say what the screen held (its accessibility tree) and how the device's
+    web process ended its log: on a loaded CI machine that is all there is to go on."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.when != "call" or not report.failed or "tab" not in item.funcargs:
+        return
+    tab, stack = item.funcargs["tab"], item.funcargs.get("stack")
+    try:
+        tree = tab.page.locator("body").aria_snapshot(timeout=5_000)
+    except Exception as exc:  # the page itself is gone
+        tree = f"(no snapshot: {type(exc).__name__})"
+    report.sections.append(("screen at the failure", tree))
+    if stack is not None:
+        from e2e_support import ARTIFACTS
+        log = ARTIFACTS / f"{stack.name}_device_web.log"
+        if log.exists():
+            report.sections.append(("device web log, last 30 lines",
+                                    "\n".join(log.read_text(errors="replace").splitlines()[-30:])))

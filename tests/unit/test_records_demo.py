@@ -115,3 +115,21 @@ def test_demo_records_update_like_any_other_record():
     flag = ctx.record(ids["flag_verhuizing"])[1]
     change = validate_update("flag", flag, {"status": "AFGEHANDELD", "resolution_note": "VT-onderzoek loopt."}, ctx)
     assert change == {"status": "AFGEHANDELD", "resolution_note": "VT-onderzoek loopt."}
+
+
+def test_a_moved_case_keeps_its_wall_clock_times_across_summer_time():
+    """Found in the browser: Henk's transition, planned at 09:30 on 2 June, was moved into December by whole
+    24 hours and showed 08:30 on its card while its flag (text) said 09:30."""
+    from datetime import UTC, datetime
+
+    from field_app.domain.timeutil import offset_ms
+
+    def wall(ms: int) -> str:
+        return datetime.fromtimestamp((ms + offset_ms(ms)) / 1000, UTC).strftime("%H:%M")
+
+    case = DEMO_CASES["A"]
+    planned = next(r for r in case if r.type == "transition").fields["planned_at"]
+    assert wall(planned) == "09:30"
+    for days in (0, 150, 183, 200):  # June into November, December, January
+        moved = next(r for r in shifted(case, days) if r.type == "transition").fields["planned_at"]
+        assert wall(moved) == "09:30", days

@@ -112,15 +112,20 @@ def test_a_report_is_final_only_after_approval():
     assert "status" in exc.value.errors
 
 
-def test_queue_groups_by_worker_attention_first_then_oldest():
+def test_queue_groups_by_worker_urgent_first_then_reports_then_oldest():
+    """A group with a violation or high risk comes first; within a group urgent contacts, then reports,
+    then routine contacts, oldest first (a routine report used to come before an acute violation)."""
     class Item:
-        def __init__(self, author, created_at, risky):
-            self.author, self.type, self.created_at = author, "contact", created_at
+        def __init__(self, author, created_at, risky, type_="contact", violation=False):
+            self.author, self.type, self.created_at = author, type_, created_at
             self.fields = {"risks": [{"severity": "ACUUT"}]} if risky else {}
+            if violation:
+                self.fields["compliance"] = [{"condition_id": "c", "status": "OVERTREDING"}]
 
-    items = [Item("Sanne", 1, False), Item("Bram", 5, False), Item("Sanne", 3, True), Item("Bram", 2, False)]
-    assert [(i.author, i.created_at) for i in queue_order(items)] == [("Bram", 2), ("Bram", 5), ("Sanne", 3),
-                                                                       ("Sanne", 1)]
+    items = [Item("Sanne", 1, False), Item("Bram", 5, False), Item("Sanne", 3, True), Item("Bram", 2, False),
+             Item("Anna", 0, False, "report"), Item("Sanne", 0, False, "report"), Item("Sanne", 4, False, violation=True)]
+    assert [(i.author, i.created_at) for i in queue_order(items)] == [
+        ("Sanne", 3), ("Sanne", 4), ("Sanne", 0), ("Sanne", 1), ("Anna", 0), ("Bram", 2), ("Bram", 5)]
 
 
 def test_an_om_decision_ends_the_framework_or_conditions_it_names():

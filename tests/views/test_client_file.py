@@ -9,6 +9,7 @@ import flet as ft
 import flet_charts as fch
 from ui_helpers import PASSPHRASE, dump, field, has_text, press, select, semantics, type_into, unlock
 
+from field_app.domain import flag_steps
 from field_app.domain.hlc import now_ms
 from field_app.ui import fmt
 from field_app.ui.views.client import ClientView
@@ -190,6 +191,12 @@ async def test_late_transition_is_red_with_its_flag_and_aangekomen_updates(real_
     assert flag.fields["status"] == "AFGEHANDELD"
     assert flag.fields["resolution_note"].startswith("Aangekomen op ")
     assert real_device.services.open_flags() == []
+    # and its own step "Leg de werkelijke aankomsttijd vast" is ticked with it (it stayed open, found in the browser)
+    ticks = flag_steps.ticks(real_device.services.client_context(cid), flag.id)
+    assert ticks["AANKOMST_VASTLEGGEN"].done and ticks["AANKOMST_VASTLEGGEN"].by
+    assert len([r for r in real_device.services.records(cid, "flag_step")]) == 1  # once, not at every rules run
+    real_device.services.run_rules([cid])
+    assert len(real_device.services.records(cid, "flag_step")) == 1
 
 
 async def test_checklist_item_toggles(real_device):
@@ -393,3 +400,31 @@ async def test_at_200_percent_the_header_keeps_its_badges_and_folds_its_details(
     app.screen.show_section("timeline")  # drawn again
     tile = next(c for c in client.walk(app.screen.header) if isinstance(c, ft.ExpansionTile))
     assert tile.expanded
+
+
+async def test_review_decisions_are_not_drawn_as_notes_of_their_own(supervisor_device):
+    """Found in the browser: every note type other than a contact or a case conference was drawn as a
+    "Meldcode-afweging" card, so a supervisor's review decision showed as a weighing with its raw code
+    (AANPASSEN). A review belongs under the contact it is about."""
+    cid, ids = _seed(supervisor_device.services)
+    svc = supervisor_device.services
+    svc.unlock(PASSPHRASE)
+    review = svc.create_record("review", cid, {"target_id": ids["note"], "decision": "AANPASSEN",
+                                                "comment": "Graag de afspraken aanvullen (fictief)."})
+    svc.lock()
+    client, app = await _open(supervisor_device, cid)
+    assert has_text(client, "Rustig gesprek.")
+    assert not semantics(client, f"note-{review}")
+    assert not has_text(client, "Meldcode-afweging") and not has_text(client, "AANPASSEN"), dump(client)
+
+
+async def test_flutters_own_words_follow_the_apps_language(real_device):
+    """Found in the browser: the date picker and a dialog's screen-reader name ("Alert", "Dismiss") were
+    English in the Dutch app. The page's locale follows the app's language."""
+    client, app = await real_device.open()
+    locale = client.page.locale_configuration
+    assert (locale.current_locale.language_code, locale.current_locale.country_code) == ("nl", "NL")
+    app.set_language("en")
+    assert client.page.locale_configuration.current_locale.language_code == "en"
+    app.set_language("nl")
+    assert client.page.locale_configuration.current_locale.language_code == "nl"

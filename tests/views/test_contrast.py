@@ -81,3 +81,23 @@ def test_theme_carries_the_explicit_scheme_in_both_modes():
     assert light.color_scheme.error_container == theme.LIGHT["error_container"]
     assert dark.color_scheme.on_primary == theme.DARK["on_primary"]
     assert dark.text_theme.body_large.color == theme.DARK["on_surface"]
+
+
+@pytest.mark.parametrize("error", [False, True], ids=["toast", "error-toast"])
+@pytest.mark.parametrize("dark", [False, True], ids=["light", "dark"])
+def test_a_toast_sets_its_text_colour_with_its_background(dark, error):
+    """Found in the browser: the snack bar's text took the text theme's body colour (dark) on the snack
+    bar's dark inverse surface, 1.3:1. The toast sets both, and the pair is readable."""
+    from field_app.ui import chrome
+
+    shown = []
+
+    class Page:
+        def show_dialog(self, dialog):
+            shown.append(dialog)
+
+    chrome.toast(Page(), "Opgeslagen.", error=error)
+    bar = shown[0]
+    fg, bg = bar.content.color, bar.bgcolor
+    assert (fg, bg) == (chrome.TOAST_ERROR if error else chrome.TOAST)
+    assert contrast(theme.hex_of(fg, dark=dark), theme.hex_of(bg, dark=dark)) >= 4.5

@@ -283,3 +283,28 @@ async def test_dark_mode_and_text_size_keep_the_caseload(real_device):
     await client.select_nav(app.page.navigation_bar, 0)
     assert names_in_order(client) == DEMO
     assert app.scale == 2.0
+
+
+async def test_an_empty_filtered_list_offers_its_way_out_on_the_screen(real_device):
+    """Found in the browser: "no client matches these filters" pointed to "Filters wissen", which was only
+    inside the filter sheet. The empty state has the button itself; a search with no match offers to
+    clear the search, and the search field has a clear button while it holds text."""
+    client, _ = await _demo(real_device)
+    await toggle(client, "transition")
+    await choose(client, "filter-phase", "PVA_VASTGESTELD")
+    await press(client, "Klaar")
+    empty = semantics(client, "caseload-empty")
+    assert empty and names_in_order(client) == [], dump(client)
+    await client.click(next(b for b in client.walk(empty[0]) if isinstance(b, ft.OutlinedButton)
+                            and b.content == "Filters wissen"))
+    assert names_in_order(client) == DEMO
+    search = field(client, "Zoek op naam")
+    assert search.suffix is None
+    await type_into(client, "Zoek op naam", "xyz")
+    assert search.suffix is not None and semantics(client, "caseload-empty")
+    await press(client, "Zoekterm wissen")  # the empty state's button
+    assert names_in_order(client) == DEMO and not search.value and search.suffix is None
+    await type_into(client, "Zoek op naam", "Henk")
+    assert names_in_order(client) == ["Henk V."]
+    await client.click(next(c for c in client.walk(search.suffix) if isinstance(c, ft.IconButton)))
+    assert names_in_order(client) == DEMO

@@ -234,10 +234,12 @@ class CaseloadView:
         elif not shown and query and not self.filtering():
             self.count.value = ""
             self.list.controls = [self._empty(t("caseload.no_match_title", query=query),
-                                              t("caseload.no_match_body"))]
-        elif not shown:
+                                              t("caseload.no_match_body"),
+                                              (t("caseload.search_clear"), ft.Icons.CLEAR, self.clear_search))]
+        elif not shown:  # the way out is here, not only inside the filter sheet (found in the browser)
             self.count.value = ""
-            self.list.controls = [self._empty(t("lists.filter.none_title"), t("lists.filter.none_body"))]
+            self.list.controls = [self._empty(t("lists.filter.none_title"), t("lists.filter.none_body"),
+                                              (t("lists.filter.clear"), ft.Icons.FILTER_ALT_OFF, self.clear_filters))]
         else:
             self.count.value = app.i18n.n("caseload.count", len(shown))
             me = app.services.user_name
@@ -257,16 +259,16 @@ class CaseloadView:
             self.phase_choice.dropdown.value = ALL_PHASES
         self.phase_choice.describe()
 
-    def _empty(self, title: str, body: str) -> ft.Control:
-        return ft.Semantics(
-            content=ft.Container(
-                ft.Column([ft.Icon(ft.Icons.PEOPLE_OUTLINE, size=40 * self.app.scale),
-                           c.text(title, ft.TextThemeStyle.TITLE_MEDIUM, weight=ft.FontWeight.W_600),
-                           c.text(body, ft.TextThemeStyle.BODY_LARGE)], spacing=8),
-                padding=ft.Padding.symmetric(vertical=24),
-            ),
-            identifier="caseload-empty", container=True,
-        )
+    def _empty(self, title: str, body: str, action: tuple[str, ft.IconData, Callable] | None = None) -> ft.Control:
+        """What the empty list says, with the one step out of it (``action``: label, icon, handler)."""
+        rows: list[ft.Control] = [ft.Icon(ft.Icons.PEOPLE_OUTLINE, size=40 * self.app.scale),
+                                  c.text(title, ft.TextThemeStyle.TITLE_MEDIUM, weight=ft.FontWeight.W_600),
+                                  c.text(body, ft.TextThemeStyle.BODY_LARGE)]
+        if action is not None:
+            label, icon, fn = action
+            rows.append(ft.Row([ft.OutlinedButton(content=label, icon=icon, on_click=self.app.handler(fn))]))
+        return ft.Semantics(content=ft.Container(ft.Column(rows, spacing=8), padding=ft.Padding.symmetric(vertical=24)),
+                            identifier="caseload-empty", container=True)
 
     def badges(self, item: CaseloadItem) -> list[tuple[str, ft.IconData, theme.Tone]]:
         """The row's signals as (word, icon, tone): colour never alone."""
@@ -346,6 +348,19 @@ class CaseloadView:
 
     # -- events
     def on_search(self, e=None) -> None:
+        self._search_suffix()
+        self.refresh()
+
+    def _search_suffix(self) -> None:
+        """A clear button in the search field while it holds text."""
+        t = self.app.i18n.t
+        self.search.suffix = c.icon_button(ft.Icons.CLEAR, t("caseload.search_clear"),
+                                           self.app.handler(self.clear_search), self.app.scale) \
+            if self.search.value else None
+
+    def clear_search(self, e=None) -> None:
+        self.search.value = ""
+        self._search_suffix()
         self.refresh()
 
     def toggle(self, key: str) -> None:

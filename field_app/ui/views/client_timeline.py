@@ -40,14 +40,21 @@ def summary(view: ClientView, note) -> str:
     return f"{i18n.t('cf.note.meldcode')} · {fmt.moment(i18n, note.created_at)}"
 
 
+# The notes the timeline draws. Reviews and flag steps are append-only notes too, but they belong to what
+# they are about: a review under its contact (``review.review_block``), a step under its flag; drawn here
+# they came out as "Meldcode-afweging" cards with raw codes (found in the browser).
+TIMELINE_TYPES = frozenset({"contact", "case_conference", "meldcode"})
+
+
 def render(view: ClientView, data: ClientData) -> list[ft.Control]:
     t = view.app.i18n.t
     out: list[ft.Control] = []  # the selected section button names it; Signaal and Meldcode are in the bar
-    if not data.notes:
+    notes = [n for n in data.notes if n.type in TIMELINE_TYPES]
+    if not notes:
         out.append(p.empty(t("client.timeline_empty")))
         return out
     conditions = {r.id: r for r in data.of("condition")}
-    for note in data.notes:
+    for note in notes:
         out.append(_note(view, data, note, conditions))
     return out
 
