@@ -44,11 +44,6 @@ from field_app.ui.views.unlock import UnlockView
 
 log = logging.getLogger("veldwerk.ui")
 
-# A page whose connection to the app comes back within this many seconds stays unlocked: Flet's web client
-# reconnects by itself after a blip (a busy machine, a dropped socket), and locking at once threw the worker
-# out of the screen for nothing. A closed tab does not come back: the device locks once this has passed.
-DISCONNECT_GRACE_S = 10.0
-
 
 
 def build(page: ft.Page, services: Any, guard: SessionGuard | None = None,
@@ -89,7 +84,6 @@ class VeldwerkApp:
         self._unsubscribe: Callable[[], None] | None = None
         self._keystore: Keystore | None = None
         self._forgetting: asyncio.Task | None = None
-        self._gone: asyncio.TimerHandle | None = None  # the lock due after a disconnect (cancelled on return)
         self.top = ft.Container(padding=ft.Padding.only(left=4, right=8, top=6, bottom=6),
                                 bgcolor=ft.Colors.SURFACE_CONTAINER)
         self.body = ft.Container(expand=True)
@@ -103,7 +97,6 @@ class VeldwerkApp:
         apply_theme(page, self.scale, self.prefs.theme_mode)
         self._apply_locale()
         page.on_disconnect = self._on_disconnect
-        page.on_connect = self._on_connect
         page.on_close = self._on_close
         page.on_app_lifecycle_state_change = self._on_lifecycle
         chrome.watch_width(self)
@@ -112,29 +105,9 @@ class VeldwerkApp:
         self.show_unlock(None)
 
     def _on_disconnect(self, e=None) -> None:
-        """The tab closed or lost its connection: lock, if this session holds the unlocked device and the
-        connection is not back within :data:`DISCONNECT_GRACE_S`."""
-        def later() -> None:
-            self._cancel_gone()
-            self._gone = self.loop.call_later(DISCONNECT_GRACE_S, self._still_gone)
+        """The tab closed or lost its connection: lock if this session held the unlocked device."""
         if self.guard.is_owner(self):
-            self._on_loop(later)
-
-    def _on_connect(self, e=None) -> None:
-        """The page reconnected to this session (Flet keeps it for a while): no lock for the blip."""
-        self._on_loop(self._cancel_gone)
-
-    def _cancel_gone(self) -> None:
-        if self._gone is not None:
-            self._gone.cancel()
-            self._gone = None
-
-    def _still_gone(self) -> None:
-        self._gone = None
-        if self.guard.is_owner(self):
-            log.info("the page stayed disconnected: locking")
             self.lock("disconnected")
-            self._flush()
 
     def _on_lifecycle(self, e) -> None:
         """The app went to the background (phone) or its tab was hidden or closed (browser): lock, keep
@@ -180,7 +153,6 @@ class VeldwerkApp:
 
     def _on_close(self, e=None) -> None:
         self._closed = True
-        self._on_loop(self._cancel_gone)
         if self._unsubscribe:
             self._unsubscribe()
             self._unsubscribe = None

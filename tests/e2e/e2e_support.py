@@ -536,7 +536,15 @@ def named_by_playwright(tab: Tab, element_id: str) -> bool:
 
 
 def box_of(locator) -> dict | None:
-    return locator.bounding_box() if locator.count() else None
+    """The box of ``locator``, or None when it is not there, also when it goes away between the count and
+    the box (a dialog opening hides the screen below it: the box then waited 30 s, and the CI's flow test
+    failed with its "Nieuwe cliënt" dialog left open for every later step)."""
+    if not locator.count():
+        return None
+    try:
+        return locator.bounding_box(timeout=2_000)
+    except PlaywrightTimeout:
+        return None
 
 
 def overlaps(a: dict, b: dict) -> bool:

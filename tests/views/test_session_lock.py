@@ -1,14 +1,11 @@
-"""Web mode exposes a device: one unlocked browser session at a time, lock on disconnect (unless the page
-reconnects within a few seconds) and after inactivity, and a half-typed contact form survives as a sealed draft."""
+"""Web mode exposes a device: one unlocked browser session at a time, lock on disconnect and after
+inactivity, and a half-typed contact form survives as a sealed draft."""
 
 from __future__ import annotations
-
-import asyncio
 
 import flet as ft
 from ui_helpers import PASSPHRASE, dump, field, has_text, press, select, semantics, type_into, unlock
 
-from field_app.ui import app as app_module
 from field_app.ui.views.caseload import CaseloadView
 from field_app.ui.views.contact_form import ContactFormView
 from field_app.ui.views.unlock import UnlockView
@@ -85,34 +82,14 @@ async def test_idle_session_locks_and_the_form_comes_back_after_unlock(real_devi
     assert real_device.services.load_draft(f"contact:{cid}") is None
 
 
-async def test_disconnect_locks_the_device_after_a_grace_and_keeps_the_draft(real_device, monkeypatch):
-    monkeypatch.setattr(app_module, "DISCONNECT_GRACE_S", 0.05)
+async def test_disconnect_locks_the_device_and_keeps_the_draft(real_device):
     a, app, cid = await _typing_in_form(real_device)
     await a.session.disconnect(60)  # what flet_web does when the tab closes or the socket drops
-    assert real_device.services.unlocked  # it may come back (Flet reconnects by itself)
-    await asyncio.sleep(0.3)
-    await a.settle()
     assert not real_device.services.unlocked
     assert real_device.guard.owner is None
-    assert isinstance(app.screen, UnlockView)
     real_device.services.unlock(PASSPHRASE)
     assert real_device.services.load_draft(f"contact:{cid}")["report"] == "Half getypt: cliënt was"
     assert real_device.services.load_draft("resume") == {"client_id": cid}
-
-
-async def test_a_connection_that_comes_back_within_the_grace_keeps_the_screen(real_device, monkeypatch):
-    """Found in CI on a loaded machine: the page's socket dropped for a moment and Flet reconnected, but the
-    app had locked at the disconnect, so the worker was thrown back to the unlock screen for nothing."""
-    monkeypatch.setattr(app_module, "DISCONNECT_GRACE_S", 0.2)
-    a, app, cid = await _typing_in_form(real_device)
-    await a.session.disconnect(60)
-    await asyncio.sleep(0.05)
-    await a.session.dispatch_connect_event()  # the same session, attached to a new socket
-    await asyncio.sleep(0.4)
-    await a.settle()
-    assert real_device.services.unlocked
-    assert isinstance(app.screen, ContactFormView)
-    assert field(a, "Verslag (feiten)").value == "Half getypt: cliënt was"
 
 
 async def test_disconnect_of_a_locked_tab_leaves_the_other_tab_alone(real_device):

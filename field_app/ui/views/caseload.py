@@ -264,11 +264,14 @@ class CaseloadView:
         rows: list[ft.Control] = [ft.Icon(ft.Icons.PEOPLE_OUTLINE, size=40 * self.app.scale),
                                   c.text(title, ft.TextThemeStyle.TITLE_MEDIUM, weight=ft.FontWeight.W_600),
                                   c.text(body, ft.TextThemeStyle.BODY_LARGE)]
-        if action is not None:
-            label, icon, fn = action
-            rows.append(ft.Row([ft.OutlinedButton(content=label, icon=icon, on_click=self.app.handler(fn))]))
-        return ft.Semantics(content=ft.Container(ft.Column(rows, spacing=8), padding=ft.Padding.symmetric(vertical=24)),
-                            identifier="caseload-empty", container=True)
+        empty = ft.Semantics(content=ft.Container(ft.Column(rows, spacing=8), padding=ft.Padding.symmetric(vertical=24)),
+                             identifier="caseload-empty", container=True)
+        if action is None:
+            return empty
+        label, icon, fn = action  # beside the group, not in it: in it, the texts became only its name
+        button = ft.Semantics(content=ft.Row([ft.OutlinedButton(content=label, icon=icon, on_click=self.app.handler(fn))]),
+                              identifier="caseload-empty-action")
+        return ft.Column([empty, button], spacing=0)
 
     def badges(self, item: CaseloadItem) -> list[tuple[str, ft.IconData, theme.Tone]]:
         """The row's signals as (word, icon, tone): colour never alone."""
