@@ -17,7 +17,7 @@ from ..crypto.canonical import b64d
 from ..sync import holds, waiting
 from ..sync.client import ServerError, SyncClient, Unreachable
 from ..sync.engine import SyncEngine, deliver_signed
-from ..sync.mend import MENDED, MENDED_AT, UNSENT_LOST
+from ..sync.mend import MENDED, MENDED_AT, UNSENT_LOST, UNSENT_LOST_AT
 from ..views_model import SyncStatus
 
 __all__ = ["SyncControl", "LOCKED_DELIVERY_S"]
@@ -115,7 +115,7 @@ class SyncControl:
 
         if this_week(MENDED_AT):  # lost or damaged rows fetched again
             extra["mended_ops"] = store.state_number(MENDED)
-        if store.state_number(UNSENT_LOST):  # unsent work that could not be restored: said until cleared
+        if this_week(UNSENT_LOST_AT):  # unsent work that could not be restored (taken out of the outbox)
             extra["unsent_lost"] = store.state_number(UNSENT_LOST)
         recovered = this_week("recovered_at")
         if recovered:

@@ -40,13 +40,14 @@ from ..crypto.wire import EnvelopeFormatError, envelope_hash, unpack
 from .client import SyncClient
 from .port import DevicePort
 
-__all__ = ["StoreMend", "Mended", "MENDED", "MENDED_AT", "UNSENT_LOST"]
+__all__ = ["StoreMend", "Mended", "MENDED", "MENDED_AT", "UNSENT_LOST", "UNSENT_LOST_AT"]
 
 log = logging.getLogger("veldwerk.sync")
 
 MENDED = "mended_ops"  # clear state: how many stored operations were fetched again the last time (a number)
 MENDED_AT = "mended_at"  # clear state: when that last happened (ms)
 UNSENT_LOST = "unsent_lost"  # clear state: unsent entries taken out because they could not be restored
+UNSENT_LOST_AT = "unsent_lost_at"  # clear state: when that last happened (ms): said for a week
 FETCH_LIMIT = 500  # envelopes per read of the server's copy
 FETCH_PAGES = 20  # reads at most per unlock (10,000 envelopes): what lies beyond waits for the next unlock
 STORE_CHUNK = 200  # operations stored per transaction
@@ -168,6 +169,7 @@ class StoreMend:
                         log.warning("an unsent entry without its stored operation does not verify: taken out")
                         store.outbox_drop(op_id)
                         dev.count(UNSENT_LOST)
+                        store.set_state(UNSENT_LOST_AT, str(dev.clock()))
                 elif store.add_op(op_id, op, origin="local"):
                     restored.append((op_id, op, "local", None))
 

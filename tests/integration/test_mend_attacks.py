@@ -18,6 +18,8 @@ from field_app.crypto.wire import HASH_LEN
 from field_app.store import db as store_db
 from field_app.sync import mend
 from field_app.sync.client import SyncClient, Unreachable
+from field_app.ui.components import sync_summary
+from field_app.ui.i18n import I18n
 
 
 def _db(svc) -> sqlite3.Connection:
@@ -80,6 +82,8 @@ def test_an_outbox_envelope_planted_by_a_team_member_is_not_restored_as_the_devi
     assert not work.device.store.has_op(op_id)
     assert not any("Vervalste" in text for text in _texts(work, client))
     assert work.unsynced_count() == 0 and work.sync_status().extra.get("unsent_lost") == 1  # said, not stuck
+    words = sync_summary(I18n("nl"), work.sync_status()).explanation
+    assert any(line.startswith("1 onverzonden onderdeel ontbrak op dit toestel") for line in words), words
     sup.sync_once()
     assert not any("Vervalste" in text for text in _texts(sup, client))
     assert op_id not in {_op_id_of(sup, n.id) for n in sup.timeline(client)}
