@@ -78,11 +78,11 @@ class SyncControl:
     def status(self) -> SyncStatus:
         """``state`` is a :class:`SyncState`. On a security stop it is ERROR, ``message`` the code
         ("rollback", "fork", "gap", ...) and ``extra["uitleg"]`` a Dutch sentence. ``extra`` also has
-        ``busy``, ``ignored_ops`` (operations from a role that may not write them), ``held`` (devices whose
-        envelopes wait because the server served their chain broken: ``[{device, user, reason}]``), ``waiting``
+        ``busy``, ``progress`` (a long round's ``{received, sent, to_send}``; ``state`` is then BUSY),
+        ``ignored_ops`` (operations from a role that may not write them), ``held`` (devices whose envelopes
+        wait because the server served their chain broken: ``[{device, user, reason}]``), ``waiting``
         (received envelopes that wait or were refused, counted and listed: :func:`field_app.sync.waiting.summary`),
-        ``lease_days_left``
-        (from day 10 offline) and ``lease_expired``."""
+        ``lease_days_left`` (from day 10 offline) and ``lease_expired``."""
         dev = self.device
         if dev.erased:
             return SyncStatus(state=SyncState.ERASED, pending=0, last_sync_at=dev.last_sync_at)
@@ -100,6 +100,11 @@ class SyncControl:
             state, message = SyncState.REVOKED, store.get_state("revoked")
         elif dev.unlocked and state in (SyncState.ONLINE, SyncState.AWAITING_CONFIRMATION) and not dev.can_seal():
             state = dev.waiting_state()
+        progress = self.engine.progress_shown() if self.engine is not None else None
+        if progress is not None:  # a long round moving many envelopes: say how far it is
+            extra["progress"] = progress
+            if alert is None and state in (SyncState.ONLINE, SyncState.OFFLINE, SyncState.ERROR):
+                state = SyncState.BUSY
         held = holds.held(store)
         names = dev.projection.member_names() if dev.unlocked else {}
         if held:

@@ -45,6 +45,7 @@ from .mend import StoreMend
 from .own_chain import OwnChainCheck
 from .port import DevicePort
 from .prefetch import PageFetcher
+from .progress import RoundProgress
 from .pull import PULL_LIMIT, Puller, read_cursor
 
 __all__ = ["SyncEngine", "LedgerRefused", "deliver_signed"]
@@ -72,6 +73,7 @@ class SyncEngine:
         self._round_lock = threading.RLock()
         self._no_round = False  # the server has no GET /round (an older one)
         self.busy = False
+        self.progress: RoundProgress | None = None  # the running round's counts (:mod:`.progress`)
         self.push_batch = PUSH_BATCH  # LEGACY_PUSH_BATCH after an older server refused a batch as too many
 
     # -- thread ------------------------------------------------------------------------------------
@@ -126,6 +128,7 @@ class SyncEngine:
     def run_once(self) -> None:
         with self._round_lock:
             self.busy = True
+            self.progress = self.puller.progress = RoundProgress()
             try:
                 try:
                     self._round()
@@ -137,7 +140,16 @@ class SyncEngine:
                     else:
                         raise
             finally:
+                shown = self.progress.shown() is not None
                 self.busy = False
+                self.progress = self.puller.progress = None
+                if shown:  # the progress line goes away now, not at the next change
+                    self.device.notify()
+
+    def progress_shown(self) -> dict[str, int] | None:
+        """The running round's counts when it is long enough to show (:mod:`.progress`), else None."""
+        progress = self.progress
+        return progress.shown() if progress is not None else None
 
     def logged_in(self, action: Callable[[], Any]) -> Any:
         """Run a read (e.g. the server's access log) between rounds, logged in."""
@@ -272,6 +284,8 @@ class SyncEngine:
         ahead = PageFetcher(lambda after: self._push_batch(after, ahead=True), name="veldwerk-push-ahead")
         # read once, not after every batch: that read waited for the previous batch's marks (the store lock)
         refused = bool(dev.store.get_state(PUSH_REFUSED))
+        progress = self.progress or RoundProgress()
+        progress.pushing(dev.store.outbox_count())
         try:
             batch = self._push_batch(0)
             while batch is not None:
@@ -294,6 +308,7 @@ class SyncEngine:
                     dev.store.set_state(PUSH_REFUSED, "")
                     refused = False
                 marks.add([(op_id, by_id[op_id]) for _, op_id, _ in rows if op_id in by_id])
+                progress.sent += len(rows)
                 batch = ahead.take(rows[-1][0]) if more else None
         finally:
             ahead.close()

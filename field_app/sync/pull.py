@@ -21,6 +21,7 @@ from .client import SyncClient
 from .ledger_sync import LedgerSync
 from .port import DevicePort
 from .prefetch import PageFetcher
+from .progress import RoundProgress
 from .slice_store import SliceStore
 
 __all__ = ["Puller", "PULL_LIMIT", "read_cursor"]
@@ -56,6 +57,7 @@ class Puller:
         self.saw_damaged = False  # an envelope refused as damaged: the own-chain check runs (own_chain.py)
         self._slice: SliceStore | None = None
         self._opened: dict[int, bytes] = {}  # seq -> plaintext the worker opened, for the slice being applied
+        self.progress: RoundProgress | None = None  # the engine's round counts (the top bar's progress line)
 
     def _alert(self, kind: str, detail: str = "") -> None:
         self.device.raise_alert(alert_code(kind), detail)
@@ -157,6 +159,8 @@ class Puller:
                 applied = self._apply_page(chunk, new_cursor if last else chunk[-1][0])
             finally:
                 self._opened = {}
+            if self.progress is not None:
+                self.progress.received += len(chunk)
             dev.apply_remote(applied)
             if self.own_delivered:
                 dev.outbox_changed()

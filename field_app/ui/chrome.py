@@ -35,8 +35,10 @@ def render_top(app: VeldwerkApp) -> None:
     status = app.services.sync_status() if screen.chip and app.services.unlocked else None
     summary = c.sync_summary(app.i18n, status) if status else None
     wide = is_wide(app.page)
+    progress = (status.extra or {}).get("progress") if status else None
+    moved = (progress["received"] // 500, progress["sent"], progress["to_send"]) if progress else None
     key = (id(screen), title_text, summary.short if summary else None, status.pending if status else None,
-           app.scale, app.i18n.lang, wide)
+           app.scale, app.i18n.lang, wide, moved)
     if key == app.top_key:
         return
     app.top_key = key
@@ -61,6 +63,9 @@ def render_top(app: VeldwerkApp) -> None:
     else:
         chip = c.sync_chip(app.i18n, status, app.scale, app.handler(app.open_sync_info))
         app.top.content = ft.Column([ft.Row(head, spacing=4), ft.Row([chip], wrap=True)], spacing=4)
+    bar = c.sync_progress(app.i18n, status)
+    if bar is not None:  # a long round: how far it is, under the title
+        app.top.content = ft.Column([app.top.content, bar], spacing=2, tight=True)
 
 
 WIDE = 600  # logical px: from here on (a tablet, a desktop window) the sync state is a chip with words

@@ -172,6 +172,7 @@ def sync_summary(i18n: I18n, status: SyncStatus) -> SyncSummary:
     if status.pending_key:
         extra.append(i18n.n("sync.pending_key", status.pending_key))
     info = status.extra or {}
+    extra = progress_lines(i18n, info.get("progress")) + extra
     if info.get("lease_expired"):  # 14 days without sync: the team keys are set aside until the next sync
         summary = SyncSummary(i18n.t("sync.chip.lease_expired"), ft.Icons.KEY_OFF, theme.WARNING,
                               [i18n.t("sync.explain.lease_expired"), *summary.explanation])
@@ -196,6 +197,33 @@ def sync_summary(i18n: I18n, status: SyncStatus) -> SyncSummary:
         # a device held back or envelopes refused: the rest is up to date, but a person should look (#11)
         summary = SyncSummary(summary.short, ft.Icons.GPP_MAYBE_OUTLINED, theme.WARNING, summary.explanation)
     return SyncSummary(summary.short, summary.icon, summary.tone, summary.explanation + extra)
+
+
+def progress_lines(i18n: I18n, progress: dict | None) -> list[str]:
+    """How far a long sync round is (``SyncStatus.extra["progress"]``): received, and sent of how many."""
+    if not progress:
+        return []
+    lines = []
+    if progress.get("received"):
+        lines.append(i18n.n("sync.progress.received", int(progress["received"]),
+                            number=fmt.count(i18n, int(progress["received"]))))
+    if progress.get("to_send"):
+        lines.append(i18n.t("sync.progress.sent", sent=fmt.count(i18n, int(progress.get("sent") or 0)),
+                            total=fmt.count(i18n, int(progress["to_send"]))))
+    return lines
+
+
+def sync_progress(i18n: I18n, status: SyncStatus | None) -> ft.Control | None:
+    """The line under the top bar while a long round runs: how far the push is, or (a pull, whose end is not
+    known beforehand) a running line; its accessible name says the counts."""
+    progress = (status.extra or {}).get("progress") if status is not None else None
+    if status is None or status.state != SyncState.BUSY or not progress:
+        return None
+    to_send, sent = int(progress.get("to_send") or 0), int(progress.get("sent") or 0)
+    value = sent / to_send if to_send and sent < to_send else None
+    name = " ".join([i18n.t("sync.chip.busy") + ":", *progress_lines(i18n, progress)])
+    return ft.Semantics(content=ft.ProgressBar(value=value, height=4), label=name, container=True,
+                        exclude_semantics=True, identifier="sync-progress")
 
 
 def waiting_lines(i18n: I18n, waiting: dict) -> list[str]:

@@ -104,3 +104,9 @@ def to_ms(day: date, hour: int, minute: int) -> int:
     """Amsterdam wall-clock time → UTC milliseconds."""
     dt = datetime(day.year, day.month, day.day, hour, minute, tzinfo=TZ)
     return int(dt.timestamp() * 1000)
+
+
+def count(i18n: I18n, n: int) -> str:
+    """A whole number as the language writes it: 12.000 in Dutch, 12,000 in English."""
+    text = f"{n:,}"
+    return text.replace(",", ".") if i18n.lang == "nl" else text

@@ -40,8 +40,9 @@ def test_name_and_report_never_in_clear(team):
         worker.call("record_contact", client_id=client_id, contact_type="HUISBEZOEK_ONAANGEKONDIGD",
                     outcome="PLAATSGEVONDEN", report=SECRET_REPORT, risks=[["WAPENS", "HOOG"]])
         deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if any(c["display_name"] == SECRET_NAME for c in supervisor.call("caseload")):
+        while time.monotonic() < deadline:  # the client and the note may come in different rounds
+            if any(c["display_name"] == SECRET_NAME for c in supervisor.call("caseload")) and \
+                    supervisor.call("timeline", client_id=client_id):
                 break
             time.sleep(0.3)
         else:

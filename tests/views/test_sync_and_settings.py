@@ -260,3 +260,41 @@ async def test_display_choices_survive_a_restart_of_the_device(real_device, make
         assert again.display_prefs() == {}
     finally:
         again.close()
+
+
+async def test_a_long_round_shows_how_far_it_is_under_the_title(fake_device):
+    """A fresh device pulling the team's history, or a week's work pushed: a line under the top bar (running
+    while the end is not known, filling while a push counts up) named with the counts, and the sheet says
+    them in words; when the round ends the line goes away."""
+    svc = fake_device.services
+    a, app = await fake_device.open()
+    await unlock(a, PASSPHRASE)
+    a.page.width = 390
+    assert semantics(a, "sync-progress") == []
+    svc.state, svc.extra = "busy", {"progress": {"received": 12000, "sent": 0, "to_send": 0}}
+    svc._notify()
+    await a.settle()
+    line = semantics(a, "sync-progress")
+    assert len(line) == 1 and line[0].content.value is None  # a pull: its end is not known
+    assert line[0].label == "Bezig met synchroniseren: 12.000 berichten van het team ontvangen."
+    assert chip_text(a) == "Bezig met synchroniseren"
+    svc.extra = {"progress": {"received": 12000, "sent": 500, "to_send": 2000}}
+    svc._notify()
+    await a.settle()
+    line = semantics(a, "sync-progress")
+    assert line[0].content.value == 0.25
+    assert line[0].label.endswith("500 van 2.000 berichten verstuurd.")
+    await a.click(semantics(a, "sync-chip")[0].content)
+    sheet = " ".join(a.texts(a.find(ft.AlertDialog)))
+    assert "12.000 berichten van het team ontvangen." in sheet and "500 van 2.000 berichten verstuurd." in sheet
+    app.page.pop_dialog()
+    svc.state, svc.extra = "online", {}
+    svc.last_sync_at = fmt.now_ms()
+    svc._notify()
+    await a.settle()
+    assert semantics(a, "sync-progress") == []
+    app.set_language("en")
+    svc.state, svc.extra = "busy", {"progress": {"received": 1, "sent": 0, "to_send": 0}}
+    svc._notify()
+    await a.settle()
+    assert semantics(a, "sync-progress")[0].label == "Syncing: 1 team message received."
