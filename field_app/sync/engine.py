@@ -370,9 +370,18 @@ class SyncEngine:
         log.warning("this device was behind the server's copy of its chain: its unsent work is sealed again")
 
     def _own_chain_head(self) -> tuple[int, bytes]:
+        """The head of this device's own chain as the server holds it, every envelope read back checked with
+        this device's own key. A copy damaged on the server (its signature no longer verifies: disk damage,
+        an edited database) is skipped, and the next envelope, signed by this device at the next place,
+        carries the chain on (it commits to the good copy by hash, which the damaged one no longer has):
+        a restored phone seals on top of its own newest envelope instead of stopping for good, and readers
+        wait for the damaged place as they do for any device (docs/security.md). An envelope this device
+        did not sign after a good one, a place out of order, or a head that does not end the chain
+        are a security stop."""
         dev = self.device
         me = dev.identity.device_id
         seq, digest = dev.tracker.last(me)
+        damaged = False  # the previous envelope read back did not verify
         while True:
             answer = self.client.own_chain(dev.team, me, seq)
             for item in answer.get("envelopes") or []:
@@ -380,16 +389,20 @@ class SyncEngine:
                     env = b64d(item["envelope"])
                     parts = unpack(env)
                 except (KeyError, TypeError, ValueError):
-                    dev.raise_alert("fork", "an own envelope the server shows is malformed")
-                if (parts.device != me or parts.header["device_seq"] != seq + 1
-                        or b64d(parts.header["prev_hash"]) != digest
-                        or not verify_signature(dev.identity.ed25519_pub, parts.signature, parts.signed_bytes())):
+                    env, parts = None, None
+                signed = parts is not None and parts.device == me and verify_signature(
+                    dev.identity.ed25519_pub, parts.signature, parts.signed_bytes())
+                place = item.get("device_seq") if parts is None or not signed else parts.header["device_seq"]
+                if place != seq + 1 or (signed and not damaged and b64d(parts.header["prev_hash"]) != digest):
                     dev.raise_alert("fork", "the server shows an own chain this device did not sign")
-                seq, digest = seq + 1, envelope_hash(env)
+                damaged = not signed
+                if damaged:
+                    log.warning("an own envelope the server holds is damaged: skipped, the chain goes on after it")
+                seq, digest = seq + 1, envelope_hash(env) if env is not None else b""
             if not answer.get("more") or not answer.get("envelopes"):
                 break
         head_hash = answer.get("hash")
-        if answer.get("device_seq") != seq or (seq and (not head_hash or b64d(head_hash) != digest)):
+        if damaged or answer.get("device_seq") != seq or (seq and (not head_hash or b64d(head_hash) != digest)):
             dev.raise_alert("fork", "the server's head of this device's chain does not match its envelopes")
         return seq, digest
 

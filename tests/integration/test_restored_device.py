@@ -74,3 +74,57 @@ def test_a_device_restored_from_a_backup_recovers_and_nobody_stops(t, tmp_path):
     assert chain == list(range(1, len(chain) + 1))
     log = [r for r in t.server.store.access_log(t.team, 0, 1000) if r.device == work.device_id]
     assert any(r.result == "chain_fork" for r in log)  # the event is in the access log
+
+
+def test_a_restored_phone_whose_own_copy_on_the_server_is_damaged_carries_on(t, tmp_path):
+    """Found by trying it (issue #12's restore with #11's damage): one of the worker's envelopes was damaged in
+    the server's file after the phone's backup was taken; the restored phone read its own chain back, met
+    the damaged copy and stopped syncing for good, its new work stuck on the phone. Now it skips the damaged
+    copy (the next envelope, signed by it at the next place, carries the chain on), seals its new work on top
+    and delivers it; no security stop. Readers still wait for the damaged place, which no device can deliver
+    again (the restored phone keeps no copy of it): said as held, the others' work flows."""
+    import sqlite3
+
+    work = t.work
+    work.add_client("Voor de kopie (fictief)")
+    work.sync_once()
+    work = _reopen(t, work)
+    backup = tmp_path / "backup"
+    work.close()
+    shutil.copytree(work.data_dir, backup)
+    work = _reopen(t, work)
+    for i in range(1, 6):
+        work.add_client(f"Na de kopie {i} (fictief)")
+    work.sync_once()
+    db = sqlite3.connect(t.server.db)
+    rows = db.execute("SELECT seq, envelope FROM changes WHERE device = ? ORDER BY device_seq",
+                      [work.device_id]).fetchall()
+    seq, envelope = rows[-3]
+    damaged = bytearray(envelope)
+    damaged[len(damaged) - 40] ^= 0x10  # in the signature: the copy no longer verifies
+    db.execute("UPDATE changes SET envelope = ? WHERE seq = ?", [bytes(damaged), seq])
+    db.commit()
+    db.close()
+
+    data = work.data_dir
+    work.close()
+    shutil.rmtree(data)
+    shutil.copytree(backup, data)
+    work = _reopen(t, work)
+    work.add_client("Na het terugzetten (fictief)")
+    other = t.enrol("other", "Kevin Mulder (fictief)", "kevin-toestel-geheim")
+    for _ in range(2):
+        work.sync_once()
+        other.add_client(f"Van een collega {_} (fictief)")
+        other.sync_once()
+        t.sup.sync_once()
+    assert work.security_alert() is None and work.sync_status().state == "online"
+    assert work.unsynced_count() == 0  # the new work left the phone
+    mine = b64d(work.device_id)
+    chain = [unpack(c.envelope).header["device_seq"] for c in t.server.changes(t.team)
+             if c.envelope != bytes(damaged) and unpack(c.envelope).device == mine]
+    assert chain == [n for n in range(1, len(chain) + 2) if n != len(rows) - 2]  # on top, the damaged place kept
+    assert {"Van een collega 0 (fictief)", "Van een collega 1 (fictief)"} <= set(names(t.sup))
+    status = t.sup.sync_status()
+    assert t.sup.security_alert() is None
+    assert [h["device"] for h in status.extra.get("held", [])] == [work.device_id]  # only the worker waits
