@@ -97,11 +97,13 @@ class SyncClient:
         if resp.status_code == 408:  # the body did not get through in time: the network, not a refusal
             raise Unreachable("request_timeout")
         if resp.status_code >= 400:
+            # a gateway or a server starting up answers without our error JSON: say what it is, not "unknown"
+            fallback = "server_unavailable" if resp.status_code in (502, 503, 504) else "unknown"
             try:
                 body = resp.json()
-                code, detail = body.get("error", "unknown"), body.get("detail", "")
-            except ValueError:
-                code, detail = "unknown", ""
+                code, detail = body.get("error", fallback), body.get("detail", "")
+            except (ValueError, AttributeError):
+                code, detail = fallback, ""
             if auth and resp.status_code == 401:
                 self._token = None
             raise ServerError(resp.status_code, code, detail)

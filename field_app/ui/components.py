@@ -147,6 +147,8 @@ def _state_summary(i18n: I18n, status: SyncStatus) -> SyncSummary:
         uitleg = (status.extra or {}).get("uitleg")
         if uitleg and i18n.lang == "nl":  # the services' Dutch sentence about a security stop
             explain.insert(0, uitleg)
+        if status.message == "server_unavailable":  # a gateway or a restarting server: nothing to do
+            explain.insert(0, i18n.t("sync.explain.server_unavailable"))
         if status.message and " " not in status.message:  # a machine code: for whoever helps, not the lead
             explain.append(i18n.t("sync.error_code", code=status.message))
         elif status.message and i18n.lang == "nl":

@@ -298,3 +298,13 @@ async def test_a_long_round_shows_how_far_it_is_under_the_title(fake_device):
     svc._notify()
     await a.settle()
     assert semantics(a, "sync-progress")[0].label == "Syncing: 1 team message received."
+
+
+def test_the_sync_sheet_says_a_server_that_is_temporarily_unavailable_in_words():
+    """A gateway or a restarting server answers 502/503/504 without the server's error JSON: the sheet said
+    only "Code voor je beheerder: unknown" (found by trying it); now a sentence first, and the code."""
+    lines = sync_summary(I18n("nl"), SyncStatus("error", 0, None, message="server_unavailable")).explanation
+    assert lines[0] == "De server is tijdelijk niet beschikbaar."
+    assert "Code voor je beheerder: server_unavailable." in lines
+    assert sync_summary(I18n("en"), SyncStatus("error", 0, None, message="server_unavailable")).explanation[0] == \
+        "The server is temporarily unavailable."
