@@ -40,6 +40,7 @@ def _seed(svc, *, late_transition=False):
     svc.create_record("supervision", cid, {"organisation": "SVG", "level": "NIVEAU_2", "framework_id": fw})
     note = svc.create_record("contact", cid, {
         "contact_type": "HUISBEZOEK_AANGEKONDIGD", "outcome": "PLAATSGEVONDEN", "report": "Rustig gesprek.",
+        "interpretation": "Lijkt stabieler dan vorige maand.", "agreements": "Volgende week ademtest.",
         "occurred_at": _earlier_today(2 * HOUR),
         "compliance": [{"condition_id": cond, "status": "OVERTREDING",
                         "violation": {"severity": "MATIG", "response": "AANSPREKEN"}}],
@@ -107,6 +108,10 @@ async def test_sections_render_conditions_risks_and_timeline(real_device):
     cid, ids = _seed(real_device.services)
     client, app = await _open(real_device, cid)
     assert has_text(client, "Rustig gesprek.")
+    # the interpretation apart from the facts, and what was agreed (both were saved and never shown)
+    card = client.texts(semantics(client, f"note-{ids['note']}")[0])
+    assert "Duiding (interpretatie): Lijkt stabieler dan vorige maand." in card, card
+    assert "Afspraken en vervolgacties: Volgende week ademtest." in card
     await _section(client, "Voorwaarden")
     assert has_text(client, "“Geen alcohol gebruiken.”"), dump(client)
     assert semantics(client, f"compliance-{ids['condition']}")[0].label.startswith("Laatste naleving: Overtreding")

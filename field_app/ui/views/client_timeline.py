@@ -94,6 +94,10 @@ def _note(view: ClientView, data: ClientData, note, conditions: dict) -> ft.Cont
         rows.append(c.para(text, ft.TextThemeStyle.BODY_LARGE))
     if f.get("duiding") and note.type == "case_conference":
         rows.append(p.line(t("cf.note.duiding", text=f["duiding"])))
+    if note.type == "contact":  # the interpretation kept apart from the facts, then what was agreed
+        for name in ("interpretation", "agreements"):
+            if f.get(name):
+                rows.append(p.line(t(f"cf.note.{name}", text=f[name])))
     risks = [RiskView(r["domain"], r["severity"]) for r in f.get("risks") or []]
     if risks:
         rows.append(ft.Row([c.risk_chip(i18n, r, app.scale) for r in risks], wrap=True, spacing=6, run_spacing=6))
