@@ -385,4 +385,10 @@ def pull_page(caller: Caller, store: Store, after: str | None, limit: str | None
     rows: list[ChangeRow] = store.pull(caller.team, after_seq, page_size + 1)
     more = len(rows) > page_size
     rows = rows[:page_size]
+    if not rows and after_seq and not store.pull(caller.team, after_seq - 1, 1):
+        # the reader is past the team's last seq (seqs are never deleted): this server is behind what it
+        # served before (restored from a backup) or the reader's cursor was altered. Saying the cursor as
+        # it was would hide it and skip the new seqs that reuse those numbers; a cursor one back is what a
+        # reader refuses as a rollback, with its security message (docs/deploy.md, docs/security.md)
+        return page_text(rows, after_seq - 1, False)
     return page_text(rows, rows[-1].seq if rows else after_seq, more)

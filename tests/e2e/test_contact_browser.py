@@ -140,6 +140,7 @@ def own_tab(phone, stack):
         pass
     else:
         discard.click()
+        t.page.get_by_role("button", name="Weggooien", exact=True).click()  # it asks first
         t.page.get_by_label("Terug").first.click()
     expect(t.page.get_by_role("tab", name="Meer")).to_be_visible(timeout=30_000)
     yield t

@@ -709,3 +709,30 @@ def test_break_the_glass_without_a_reason_is_refused(t):
     coord.sync_once()
     coord.open_client_file(own)
     assert [e["break_glass"] for e in coord.access_log(own)] == [False]
+
+
+def test_a_server_restored_from_an_older_backup_is_a_rollback_not_silent_loss(t):
+    """Found by an attack helper: the server's database put back from a backup taken before the readers'
+    cursor. The server answered an empty page with the reader's own cursor as ``next``, so the reader said
+    "online" and skipped for good the new work that reused those seq numbers. Now the server answers a
+    cursor past its last seq with one before it, which a reader refuses as a rollback: the supervisor
+    stops with the security message, and nothing it held is changed."""
+    import sqlite3
+
+    t.work.add_client("Voor de kopie (fictief)")
+    t.work.sync_once()
+    t.sup.sync_once()
+    backup = sqlite3.connect(":memory:")
+    live = sqlite3.connect(t.server.db)
+    live.backup(backup)
+    t.work.add_client("Na de kopie (fictief)")
+    t.work.sync_once()
+    t.sup.sync_once()
+    assert names(t.sup) == ["Na de kopie (fictief)", "Voor de kopie (fictief)"]
+    backup.backup(live)  # the server's file as it was at the backup
+    live.close()
+    backup.close()
+    with pytest.raises(SecurityAlert):
+        t.sup.sync_once()
+    assert_stopped(t.sup, "rollback")
+    assert names(t.sup) == ["Na de kopie (fictief)", "Voor de kopie (fictief)"]  # what it had, unchanged

@@ -433,3 +433,21 @@ async def test_flutters_own_words_follow_the_apps_language(real_device):
     assert client.page.locale_configuration.current_locale.language_code == "en"
     app.set_language("nl")
     assert client.page.locale_configuration.current_locale.language_code == "nl"
+
+
+async def test_last_contact_in_the_header_counts_as_the_caseload_card_does(real_device):
+    """Found in the browser: the header said "Laatste contact: vandaag" beside "Contact 7 dagen te laat" after a
+    no-show; the header counted any contact note, the card and the rules only a contact that took place with
+    the person (not a no-show, not the network)."""
+    svc = real_device.services
+    svc.unlock(PASSPHRASE)
+    cid = svc.add_client("Dennis Teller (fictief)", fictional=True)
+    earlier = _earlier_today(3 * HOUR)
+    svc.create_record("contact", cid, {"contact_type": "KANTOOR", "outcome": "NIET_VERSCHENEN", "report": "Niet gekomen.",
+                                       "occurred_at": _earlier_today(HOUR), "excused": False})
+    svc.create_record("contact", cid, {"contact_type": "NETWERKCONTACT", "outcome": "PLAATSGEVONDEN",
+                                       "report": "Moeder gebeld.", "occurred_at": _earlier_today(HOUR)})
+    assert svc.client(cid).last_contact_at is None
+    svc.create_record("contact", cid, {"contact_type": "TELEFONISCH", "outcome": "PLAATSGEVONDEN",
+                                       "report": "Gebeld.", "occurred_at": earlier})
+    assert svc.client(cid).last_contact_at == earlier

@@ -144,7 +144,15 @@ async def test_leaving_a_half_typed_form_keeps_it_as_a_draft(real_device):
     await press(client, "Contact vastleggen")
     assert field(client, "Verslag (feiten)").value == "Half getypt verslag"
     assert has_text(client, "Je concept is teruggezet.")
+    await press(client, "Concept weggooien")  # asks first: the text is gone for good
+    dialog = client.find(ft.AlertDialog)
+    assert dialog.open and "Wat je in dit concept hebt getypt, is dan weg." in " ".join(client.texts(dialog))
+    await press(client, "Annuleren")
+    assert not dialog.open and field(client, "Verslag (feiten)").value == "Half getypt verslag"
+    assert real_device.services.load_draft(f"contact:{cid}") is not None
     await press(client, "Concept weggooien")
+    dialog = next(d for d in client.find_all(ft.AlertDialog) if d.open)
+    await client.click(next(b for b in client.walk(dialog) if isinstance(b, ft.FilledButton)))
     assert field(client, "Verslag (feiten)").value == ""
     assert real_device.services.load_draft(f"contact:{cid}") is None
 

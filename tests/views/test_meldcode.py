@@ -58,9 +58,11 @@ async def test_acute_unsafety_means_report_and_needs_an_explanation(real_device)
     await press(client, "Vastleggen")
     assert field(client, "Waarom is het acuut of structureel onveilig?").error == \
         "Leg uit waarom het acuut of structureel onveilig is."
+    assert has_text(client, "Nog niet vastgelegd.")
     assert real_device.services.records(cid, "meldcode") == []
     await type_into(client, "Waarom is het acuut of structureel onveilig?", "Moeder vertelt over slaan, wekelijks.")
     await press(client, "Vastleggen")
+    assert not has_text(client, "Nog niet vastgelegd."), dump(client)  # it stayed beside "Vastgelegd" (browser)
     [m] = real_device.services.records(cid, "meldcode")
     assert m.fields["decision"] == "MELDEN_VT"
     assert m.fields["q2_toelichting"] == "Moeder vertelt over slaan, wekelijks."

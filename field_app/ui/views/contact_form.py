@@ -342,9 +342,26 @@ class ContactFormView:
             self._last_draft_save = time.monotonic()
 
     def discard(self, e=None) -> None:
-        self.app.services.clear_draft(draft_slot(self.client_id))
-        self.dirty = False
-        self.app.replace_screen(ContactFormView(self.app, self.client_id))
+        """Ask first: what was typed is gone for good (found in the browser: one tap threw it away)."""
+        app, t = self.app, self.app.i18n.t
+
+        def cancel(e=None) -> None:
+            app.page.pop_dialog()
+
+        def confirmed(e=None) -> None:
+            app.page.pop_dialog()
+            app.services.clear_draft(draft_slot(self.client_id))
+            self.dirty = False
+            app.replace_screen(ContactFormView(app, self.client_id))
+
+        app.page.show_dialog(ft.AlertDialog(
+            modal=True,
+            title=c.text(t("contact.discard_title"), ft.TextThemeStyle.TITLE_LARGE),
+            content=c.para(t("contact.discard_body"), ft.TextThemeStyle.BODY_MEDIUM),
+            actions=[ft.TextButton(content=t("common.cancel"), on_click=app.handler(cancel)),
+                     ft.FilledButton(content=t("contact.discard_ok"), icon=ft.Icons.DELETE_OUTLINE,
+                                     on_click=app.handler(confirmed))],
+        ))
 
     # -- saving
     def contact_fields(self) -> tuple[dict, dict[str, str]]:

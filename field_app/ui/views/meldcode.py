@@ -232,6 +232,8 @@ class MeldcodeView:
             self.error.visible = True
             return
         self.dirty = False
+        self.why.error = self.note.error = None
+        self.error.visible = False  # "Nog niet vastgelegd." of a refused try no longer holds
         app.services.clear_draft(draft_slot(self.client_id))
         self._render()
 
