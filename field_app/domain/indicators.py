@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from .records_legal import condition_applies
@@ -35,12 +36,16 @@ def _ms(value: Any) -> int | None:
     return value if type(value) is int else None
 
 
+def met_the_person(contact: Mapping) -> bool:
+    """A contact note in which the worker actually met or spoke to the person, at a known moment (not a
+    no-show, not the network): what "Laatste contact" counts, on the caseload card and in the file."""
+    return (contact.get("outcome") == ContactUitkomst.PLAATSGEVONDEN.value
+            and contact.get("contact_type") in CLIENT_CONTACT_TYPES and _ms(contact.get("occurred_at")) is not None)
+
+
 def last_contact_at(ctx: Any) -> int | None:
     """When the worker last actually met or spoke to the person."""
-    return max((_ms(c.get("occurred_at")) for _, c in ctx.records("contact")
-                if c.get("outcome") == ContactUitkomst.PLAATSGEVONDEN.value
-                and c.get("contact_type") in CLIENT_CONTACT_TYPES and _ms(c.get("occurred_at")) is not None),
-               default=None)
+    return max((c["occurred_at"] for _, c in ctx.records("contact") if met_the_person(c)), default=None)
 
 
 def days_since_last_contact(ctx: Any) -> int | None:

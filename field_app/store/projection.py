@@ -17,9 +17,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ..domain.hlc import Stamp, may_win
-from ..domain.indicators import CLIENT_CONTACT_TYPES
+from ..domain.indicators import met_the_person
 from ..domain.records import NOTE_TYPES
-from ..domain.vocab import ContactUitkomst, Ernst
+from ..domain.vocab import Ernst
 from ..views_model import ClientSummary, NoteView, RiskView
 from . import frontier as fr
 
@@ -37,9 +37,6 @@ def _stamp(hlc) -> Stamp:
     if type(hlc) is list and len(hlc) == 3 and type(hlc[0]) is int and type(hlc[1]) is int and type(hlc[2]) is str:
         return Stamp(hlc[0], hlc[1], sys.intern(hlc[2]))
     return Stamp.from_wire(hlc)  # refuses a bad one
-
-
-PLAATSGEVONDEN = ContactUitkomst.PLAATSGEVONDEN.value
 
 
 @dataclass(slots=True)
@@ -281,9 +278,7 @@ class Projection:
         # the last time the worker met or spoke to the person, as the caseload card and the contact rules
         # count it (a no-show or a network meeting is not a contact with the client: the file's header
         # said "vandaag" beside "Contact 7 dagen te laat", found in the browser)
-        last = max((n.fields["occurred_at"] for n in notes
-                    if n.fields.get("outcome") == PLAATSGEVONDEN and n.fields.get("contact_type") in CLIENT_CONTACT_TYPES
-                    and type(n.fields.get("occurred_at")) is int), default=None)
+        last = max((n.fields["occurred_at"] for n in notes if met_the_person(n.fields)), default=None)
         severities = [r["severity"] for n in notes for r in n.fields.get("risks", [])]
         highest = max(severities, key=lambda s: Ernst(s).rank, default=None)
         return ClientSummary(

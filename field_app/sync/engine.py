@@ -392,7 +392,8 @@ class SyncEngine:
                     env, parts = None, None
                 signed = parts is not None and parts.device == me and verify_signature(
                     dev.identity.ed25519_pub, parts.signature, parts.signed_bytes())
-                place = item.get("device_seq") if parts is None or not signed else parts.header["device_seq"]
+                place = parts.header["device_seq"] if signed else \
+                    item.get("device_seq") if isinstance(item, dict) else None  # a malformed item: a stop
                 if place != seq + 1 or (signed and not damaged and b64d(parts.header["prev_hash"]) != digest):
                     dev.raise_alert("fork", "the server shows an own chain this device did not sign")
                 damaged = not signed

@@ -25,17 +25,31 @@ def _reopen(t, old: Services) -> Services:
     return again
 
 
+def _backup(t, work: Services, backup) -> Services:
+    """Copy the device's folder to ``backup`` (a clean copy needs the database closed); the device again."""
+    work = _reopen(t, work)
+    work.close()
+    shutil.copytree(work.data_dir, backup)
+    return _reopen(t, work)
+
+
+def _restore(t, work: Services, backup) -> Services:
+    """Put the device's folder back as it was in ``backup``; the device again, unlocked."""
+    data = work.data_dir
+    work.close()
+    shutil.rmtree(data)
+    shutil.copytree(backup, data)
+    return _reopen(t, work)
+
+
 def test_a_device_restored_from_a_backup_recovers_and_nobody_stops(t, tmp_path):
     work = t.work
     work.add_client("Voor de kopie A (fictief)")
     work.add_client("Voor de kopie B (fictief)")
     work.sync_once()
     t.sup.sync_once()
-    work = _reopen(t, work)  # a clean copy needs the database closed
     backup = tmp_path / "backup"
-    work.close()
-    shutil.copytree(work.data_dir, backup)
-    work = _reopen(t, work)
+    work = _backup(t, work, backup)
     work.add_client("Na de kopie C (fictief)")
     work.add_client("Na de kopie D (fictief)")
     work.sync_once()
@@ -46,11 +60,7 @@ def test_a_device_restored_from_a_backup_recovers_and_nobody_stops(t, tmp_path):
     other.sync_once()
 
     # the phone is restored from the copy taken before its last sync, and the worker carries on
-    data = work.data_dir
-    work.close()
-    shutil.rmtree(data)
-    shutil.copytree(backup, data)
-    work = _reopen(t, work)
+    work = _restore(t, work, backup)
     work.add_client("Na het terugzetten E (fictief)")
     work.add_client("Na het terugzetten F (fictief)")
     work.sync_once()  # refused as a fork of its own chain on the server; recovers by itself
@@ -88,11 +98,8 @@ def test_a_restored_phone_whose_own_copy_on_the_server_is_damaged_carries_on(t, 
     work = t.work
     work.add_client("Voor de kopie (fictief)")
     work.sync_once()
-    work = _reopen(t, work)
     backup = tmp_path / "backup"
-    work.close()
-    shutil.copytree(work.data_dir, backup)
-    work = _reopen(t, work)
+    work = _backup(t, work, backup)
     for i in range(1, 6):
         work.add_client(f"Na de kopie {i} (fictief)")
     work.sync_once()
@@ -106,11 +113,7 @@ def test_a_restored_phone_whose_own_copy_on_the_server_is_damaged_carries_on(t, 
     db.commit()
     db.close()
 
-    data = work.data_dir
-    work.close()
-    shutil.rmtree(data)
-    shutil.copytree(backup, data)
-    work = _reopen(t, work)
+    work = _restore(t, work, backup)
     work.add_client("Na het terugzetten (fictief)")
     other = t.enrol("other", "Kevin Mulder (fictief)", "kevin-toestel-geheim")
     for _ in range(2):
