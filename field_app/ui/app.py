@@ -99,6 +99,7 @@ class VeldwerkApp:
         page.on_disconnect = self._on_disconnect
         page.on_close = self._on_close
         page.on_app_lifecycle_state_change = self._on_lifecycle
+        page.on_keyboard_event = self._on_key
         chrome.watch_width(self)
         page.add(ft.SafeArea(ft.Column([self.top, self.body], expand=True, spacing=0), expand=True))
         self._unsubscribe = self.services.subscribe(self._on_services_changed)
@@ -361,6 +362,19 @@ class VeldwerkApp:
             self._notice = ("draft_kept", "", self.screen.client_id)
         previous = self.stack.pop() if self.stack else CaseloadView(self)
         self.show(previous)
+
+    def _on_key(self, e: ft.KeyboardEvent) -> None:
+        """Escape on a pushed screen is the back arrow (found in the browser: it did nothing). While a
+        dialog or sheet is open, Escape is Flutter's to close it and nothing else happens."""
+        if e.key != "Escape" or e.shift or e.ctrl or e.alt or e.meta:
+            return
+        if self.screen is None or not getattr(self.screen, "back", False) or self.dialog_open():
+            return
+        self.handler(self.back)()
+
+    def dialog_open(self) -> bool:
+        """Is a dialog, bottom sheet or picker showing on this page?"""
+        return any(getattr(d, "open", False) for d in self.page._dialogs.controls)
 
     def open_tab(self, index: int) -> None:
         self.tab = index

@@ -1,0 +1,63 @@
+"""Escape is the back arrow on a pushed screen (found in the browser: it did nothing): the client file goes
+back to the list, a half-typed contact form keeps its draft as the back arrow does. While a dialog is open
+Escape is the dialog's (Flutter closes it), and on a tab (no back arrow) it does nothing."""
+
+from __future__ import annotations
+
+import flet as ft
+from ui_helpers import PASSPHRASE, dump, has_text, press, type_into, unlock
+
+from field_app.ui.views.caseload import CaseloadView
+from field_app.ui.views.client import ClientView
+from field_app.ui.views.contact_form import ContactFormView
+
+
+async def escape(client, **mods) -> None:
+    data = {"key": "Escape", "shift": False, "ctrl": False, "alt": False, "meta": False, **mods}
+    await client.event(client.page, "keyboard_event", data)
+
+
+async def _file(device):
+    svc = device.services
+    svc.unlock(PASSPHRASE)
+    cid = svc.add_client("Eva Escape (fictief)", fictional=True)
+    svc.lock()
+    client, app = await device.open()
+    await unlock(client, PASSPHRASE)
+    app.open_client(cid)
+    assert isinstance(app.screen, ClientView), dump(client)
+    return client, app, cid
+
+
+async def test_escape_goes_back_from_the_client_file_and_not_from_a_tab(real_device):
+    client, app, _ = await _file(real_device)
+    await escape(client, ctrl=True)  # a shortcut with a modifier is not "back"
+    assert isinstance(app.screen, ClientView)
+    await escape(client)
+    assert isinstance(app.screen, CaseloadView), dump(client)
+    await escape(client)  # a tab has no back arrow: nothing happens
+    assert isinstance(app.screen, CaseloadView) and app.errors == []
+
+
+async def test_escape_from_a_half_typed_contact_form_keeps_the_draft_like_the_back_arrow(real_device):
+    client, app, cid = await _file(real_device)
+    await press(client, "Contact vastleggen")
+    assert isinstance(app.screen, ContactFormView)
+    await type_into(client, "Verslag (feiten)", "Half getypt verslag")
+    await escape(client)
+    assert isinstance(app.screen, ClientView) and app.screen.client_id == cid
+    assert has_text(client, "Je concept is bewaard."), dump(client)
+    assert real_device.services.load_draft(f"contact:{cid}") is not None
+
+
+async def test_escape_with_a_dialog_open_leaves_the_screen_alone(real_device):
+    client, app, _ = await _file(real_device)
+    await press(client, "Contact vastleggen")
+    await type_into(client, "Verslag (feiten)", "Iets")
+    app.open_sync_info()  # the sync sheet, as the chip opens it
+    dialog = next(d for d in client.find_all(ft.AlertDialog) if d.open)
+    await escape(client)  # Flutter closes the dialog itself; the app must not also leave the form
+    assert isinstance(app.screen, ContactFormView) and dialog.open
+    app.page.pop_dialog()
+    await escape(client)
+    assert isinstance(app.screen, ClientView)
