@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any
 import flet as ft
 
 from field_app.app_api import may_review
-from field_app.domain.vocab import ContactType, RapportageType
 from field_app.ui import components as c
 from field_app.ui import fmt, theme
 from field_app.ui.views import client_parts as p
@@ -22,14 +21,6 @@ if TYPE_CHECKING:
 
 # other sections of the Team tab: ``fn(view) -> list[ft.Control]`` (the dashboard: views/team_dashboard.py)
 TEAM_EXTRAS: list = [lambda view: team_entry(view.app)]
-
-
-def item_title(app: VeldwerkApp, record: Any) -> str:
-    i18n = app.i18n
-    f = record.fields
-    if record.type == "report":
-        return i18n.code_label(RapportageType, f.get("report_type"))
-    return i18n.code_label(ContactType, f.get("contact_type"))
 
 
 class TeamView:
@@ -77,7 +68,7 @@ class TeamView:
         f = rec.fields
         when = f.get("occurred_at") or rec.created_at
         rows: list[ft.Control] = [
-            p.title(item_title(app, rec)),
+            p.title(rv.item_title(app, rec)),
             p.line(f"{item.client_name} · {fmt.moment(app.i18n, when)}"),
         ]
         if item.attention and rec.type == "report":

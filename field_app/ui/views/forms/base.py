@@ -177,8 +177,9 @@ class FormView:
 
     def __init__(self, app: VeldwerkApp, title: str, fields: list[Field], save: Callable[[dict], Any], *,
                  identifier: str = "form", intro: str | None = None, saved_key: str = "cf.form.saved",
-                 save_key: str = "cf.form.save"):
+                 save_key: str = "cf.form.save", lead: ft.Control | None = None):
         self.app = app
+        self.lead = lead  # what the form is about, under its title (e.g. the note a review returns)
         self._title = title
         self.specs = fields
         self.save_fn = save
@@ -202,6 +203,8 @@ class FormView:
                 if inp.spec.path in draft:
                     inp.restore(draft[inp.spec.path])
         head: list[ft.Control] = [c.section_title(self._title)]
+        if self.lead is not None:
+            head.append(self.lead)
         if self.intro:
             head.append(c.para(self.intro, ft.TextThemeStyle.BODY_MEDIUM))
         return ft.Column(
