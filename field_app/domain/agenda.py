@@ -45,6 +45,7 @@ class AgendaItem:
     label_en: str
     record_id: str
     all_day: bool = False
+    due: str | None = None  # an overdue action's own date (ISO): the screen says it in words
 
 
 def _label(vocab: Any, code: Any, lang: str) -> str:
@@ -160,8 +161,8 @@ def _client_items(ctx: Any, start: int, end: int) -> list[AgendaItem]:
             elif at + DAY_MS <= start and _today_in(ctx, start, end):  # overdue: shown on today (#15)
                 today = local_ms(local_date(ctx.now))
                 items.append(AgendaItem(AgendaSoort.ACTIE_DEADLINE.value, cid, today,
-                                        f"Over tijd ({due}): {action}", f"Overdue ({due}): {action}", rid,
-                                        all_day=True))
+                                        f"Over tijd: {action}", f"Overdue: {action}", rid,
+                                        all_day=True, due=due))
     for rid, r in ctx.records("report"):  # a report's due date, until it is sent
         due = r.get("due_date")
         if r.get("status") != RapportageStatus.VERZONDEN.value and isinstance(due, str):

@@ -39,6 +39,15 @@ def day_text(i18n: I18n, ms: int, now: int | None = None) -> str:
     return day.strftime("%d-%m-%Y")
 
 
+def long_day(i18n: I18n, day: date, today: date | None = None) -> str:
+    """``vrijdag 4 december`` (``Friday 4 December``), with the year when it is not this year's: how the
+    agenda names a day."""
+    text = i18n.t("lists.day", weekday=i18n.t(f"lists.weekday.{day.weekday()}"), day=day.day,
+                  month=i18n.t(f"lists.month.{day.month}"))
+    this_year = (today or local(now_ms()).date()).year
+    return text if day.year == this_year else f"{text} {day.year}"
+
+
 def moment(i18n: I18n, ms: int, now: int | None = None) -> str:
     """``vandaag 10:42`` / ``gisteren 10:42`` / ``28-11-2026 10:42``."""
     return f"{day_text(i18n, ms, now)} {clock(ms)}"

@@ -66,6 +66,7 @@ def test_an_open_task_past_its_date_shows_in_todays_agenda_as_overdue():
                                            ctx))
     today = local_ms(TODAY)
     items = [i for i in agenda([ctx], today, today + DAY_MS) if i.kind == "ACTIE_DEADLINE"]
-    assert [(i.label_nl, i.at, i.all_day) for i in items] == [("Over tijd (2025-10-01): Bed bevestigen", today, True)]
+    assert [(i.label_nl, i.at, i.all_day, i.due) for i in items] == [
+        ("Over tijd: Bed bevestigen", today, True, "2025-10-01")]  # the screen says the date in words
     later = today + 7 * DAY_MS  # a range that does not hold today shows no overdue item
     assert [i for i in agenda([ctx], later, later + DAY_MS) if i.kind == "ACTIE_DEADLINE"] == []

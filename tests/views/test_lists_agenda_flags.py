@@ -177,3 +177,31 @@ def test_day_words_follow_the_calendar():
     assert fmt.day_text(nl, fmt.to_ms(date(2026, 12, 4), 0, 30), now) == "vandaag"
     assert fmt.day_text(nl, fmt.to_ms(date(2026, 12, 3), 23, 59), now) == "gisteren"
     assert fmt.day_text(nl, fmt.to_ms(date(2026, 12, 6), 9, 0), now) == "06-12-2026"
+
+
+async def test_an_overdue_action_says_its_date_in_words_not_iso(real_device):
+    """Found in the browser: the agenda showed "Over tijd (2026-12-04): ..."; the date is in the app's words,
+    as the day headings are (with the year when it is another year's)."""
+    svc = real_device.services
+    svc.unlock(PASSPHRASE)
+    today = fmt.local(fmt.now_ms()).date()
+    due = today - timedelta(days=3)
+    long_ago = date(today.year - 1, 3, 2)
+    cid = svc.intake("Cees C.", fictional=True)
+    case = svc.create_record("zvh_case", cid, {"approach": "NAZORG", "process_director": "Sanne (fictief)"})
+    for action, day in (("Bed bevestigen", due), ("Uitkering aanvragen", long_ago)):
+        svc.create_record("case_action", cid, {"case_id": case, "action": action, "owner": "GEMEENTE",
+                                               "due": day.isoformat()})
+    svc.lock()
+    client, app = await _open(real_device, 1)
+    nl_day = ("maandag dinsdag woensdag donderdag vrijdag zaterdag zondag".split()[due.weekday()],
+              "januari februari maart april mei juni juli augustus september oktober november december".split()[
+                  due.month - 1])
+    assert has_text(client, f"Over tijd: Bed bevestigen (was {nl_day[0]} {due.day} {nl_day[1]})"), dump(client)
+    assert has_text(client, f"Over tijd: Uitkering aanvragen (was {fmt.long_day(app.i18n, long_ago)}")
+    assert has_text(client, f"{long_ago.year})")
+    said = [*client.texts(), *(n.label or "" for n in client.find_all(ft.Semantics))]  # and what is read out
+    assert not any(due.isoformat() in t or long_ago.isoformat() in t for t in said), dump(client)
+    app.set_language("en")
+    en_day = due.strftime("%A") + f" {due.day} " + due.strftime("%B")
+    assert has_text(client, f"Overdue: Bed bevestigen (due {en_day})"), dump(client)

@@ -40,8 +40,7 @@ def day_heading(i18n, day: date, today: date) -> str:
         return i18n.t("lists.agenda.today")
     if day == today + timedelta(days=1):
         return i18n.t("lists.agenda.tomorrow")
-    return i18n.t("lists.day", weekday=i18n.t(f"lists.weekday.{day.weekday()}"), day=day.day,
-                  month=i18n.t(f"lists.month.{day.month}"))
+    return fmt.long_day(i18n, day, today)
 
 
 def group_by_day(items: list[Any]) -> list[tuple[date, list[Any]]]:
@@ -115,6 +114,9 @@ class AgendaView:
         app, i18n = self.app, self.app.i18n
         icon, tone = KIND_LOOK.get(item.kind, (ft.Icons.EVENT, theme.NEUTRAL))
         label = item.label_en if i18n.lang == "en" else item.label_nl
+        if item.due:  # an overdue action, shown on today: its own date in words (it was "2026-12-04")
+            label = i18n.t("lists.agenda.was_due", label=label,
+                           date=fmt.long_day(i18n, date.fromisoformat(item.due), fmt.local(item.at).date()))
         when = i18n.t("lists.agenda.all_day") if item.all_day else fmt.clock(item.at)
         kind_word = i18n.code_label(AgendaSoort, item.kind)
         open_it = app.handler(lambda e=None, cid=item.client_id: app.open_client(cid))
