@@ -32,7 +32,7 @@ from field_app.ui.prefs import UiPrefs, shared_guard_and_prefs  # noqa: F401  (r
 from field_app.ui.session_guard import SessionGuard
 from field_app.ui.theme import apply_theme, clamp_scale
 from field_app.ui.views.agenda import AgendaView
-from field_app.ui.views.caseload import BreakGlassDialog, CaseloadView
+from field_app.ui.views.caseload import BreakGlassDialog, CaseloadFilters, CaseloadView
 from field_app.ui.views.client import ClientView
 from field_app.ui.views.contact_form import ContactFormView
 from field_app.ui.views.devices import SecurityView
@@ -76,6 +76,7 @@ class VeldwerkApp:
         self.screen: Any = None
         self.stack: list[Any] = []  # screens below the current one (for "Terug")
         self.tab = 0
+        self.caseload_filters = CaseloadFilters()  # survives the caseload view being rebuilt (language, text size)
         self.errors: list[str] = []  # unexpected handler errors (shown to the user; tests assert none)
         self._notice: tuple[str, str, str] | None = None  # (kind, note id, client id)
         self._refresh_scheduled = False
@@ -326,6 +327,7 @@ class VeldwerkApp:
     def show_unlock(self, reason: str | None, *, draft_kept: bool = False) -> None:
         self.stack = []
         self._notice = None
+        self.caseload_filters = CaseloadFilters()  # after unlocking, the list starts whole
         self.page.pop_dialog()
         info = self.services.unlock_info()
         if not self.services.enrolled and not info.get("erased"):

@@ -313,3 +313,33 @@ async def test_an_empty_filtered_list_offers_its_way_out_on_the_screen(real_devi
     assert names_in_order(client) == ["Henk V."]
     await client.click(next(c for c in client.walk(search.suffix) if isinstance(c, ft.IconButton)))
     assert names_in_order(client) == DEMO
+
+
+async def test_filters_sort_and_search_survive_switching_the_language(real_device):
+    """Found in the browser: switching the language (Meer) rebuilt the caseload with every filter off. The
+    filters live in the session's app state, so the rebuilt list (and its sheet) keeps them."""
+    client, app = await _demo(real_device)
+    await type_into(client, "Zoek op naam", "e")
+    await toggle(client, "flagged")
+    await choose(client, "filter-phase", "UITVOERING_MONITORING")
+    await choose(client, "caseload-sort", "risk")
+    await press(client, "Klaar")
+    before = names_in_order(client)
+    assert before == ["Henk V.", "Dennis A."], dump(client)
+    app.open_tab(app.tabs.index("more"))
+    app.set_language("en")
+    app.open_tab(0)
+    assert isinstance(app.screen, CaseloadView)
+    assert names_in_order(client) == before, dump(client)
+    assert field(client, "Search by name").value == "e"
+    assert semantics(client, "caseload-filters")[0].content.content == "Filter (2)"
+    await open_filters(client)
+    assert semantics(client, "filter-flagged")[0].content.selected
+    assert semantics(client, "filter-phase")[0].content.controls[0].value == "UITVOERING_MONITORING"
+    assert semantics(client, "caseload-sort")[0].content.controls[0].value == "risk"
+    app.set_language("nl")  # rebuilt in place, on the list itself
+    assert names_in_order(client) == before, dump(client)
+    assert semantics(client, "caseload-filters")[0].content.content == "Filter (2)"
+    app.lock("test")  # after a lock the list starts whole again
+    await unlock(client, PASSPHRASE)
+    assert names_in_order(client) == DEMO, dump(client)

@@ -4,6 +4,7 @@ badges per client, intake of a new client ("Nieuwe cliënt") and assignment ("To
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import flet as ft
@@ -87,6 +88,18 @@ def sort_items(items: list[CaseloadItem], how: str) -> list[CaseloadItem]:
     return by_name
 
 
+@dataclass
+class CaseloadFilters:
+    """What the caseload is narrowed to (search, filters, order). Kept by the app, not by the view: the
+    view is rebuilt when the language or text size changes, and the filters reset then (found in the
+    browser)."""
+
+    query: str = ""
+    active: dict[str, bool] = field(default_factory=lambda: dict.fromkeys(FILTERS, False))
+    phase: str = ALL_PHASES
+    sort: str = "name"
+
+
 class CaseloadView:
     title_key = "caseload.title"
     back = False
@@ -96,23 +109,50 @@ class CaseloadView:
     def __init__(self, app: VeldwerkApp):
         self.app = app
         t = app.i18n.t
+        self.state: CaseloadFilters = app.caseload_filters
         self.search = ft.TextField(label=t("caseload.search"), prefix_icon=ft.Icons.SEARCH,
-                                   on_change=app.handler(self.on_search), expand=True,
+                                   value=self.state.query, on_change=app.handler(self.on_search), expand=True,
                                    text_size=16 * app.scale)
-        self.active: dict[str, bool] = dict.fromkeys(FILTERS, False)
-        self.phase = ALL_PHASES
-        self.sort = "name"
         self.chips: dict[str, ft.Chip] = {}
         self.chip_nodes: dict[str, ft.Semantics] = {}
-        self.phase_choice = c.Choice(t("lists.filter.phase"), [(ALL_PHASES, t("lists.filter.phase_all"))],
-                                     ALL_PHASES, "filter-phase", self.on_phase, app.scale, app.handler)
-        self.sort_choice = c.Choice(t("lists.sort"), [(s, t(f"lists.sort.{s}")) for s in SORTS], "name",
+        # the chosen phase is an option from the start; _update_phases adds the others (or drops a gone one)
+        phases = [(ALL_PHASES, t("lists.filter.phase_all"))] + (
+            [(self.phase, phase_label(app.i18n, self.phase))] if self.phase != ALL_PHASES else [])
+        self.phase_choice = c.Choice(t("lists.filter.phase"), phases, self.phase, "filter-phase", self.on_phase,
+                                     app.scale, app.handler)
+        self.sort_choice = c.Choice(t("lists.sort"), [(s, t(f"lists.sort.{s}")) for s in SORTS], self.sort,
                                     "caseload-sort", self.on_sort, app.scale, app.handler)
         self.clear = ft.TextButton(content=t("lists.filter.clear"), icon=ft.Icons.FILTER_ALT_OFF,
                                    on_click=app.handler(self.clear_filters), visible=False)
         self.list = ft.Column(spacing=6, key="caseload-list")
         self.count = c.text("", ft.TextThemeStyle.BODY_MEDIUM, color=ft.Colors.ON_SURFACE_VARIANT)
         self._phases: tuple[str, ...] = ()
+        self._search_suffix()
+
+    # the filters live in the app's CaseloadFilters, so a rebuilt view (another language) keeps them
+    @property
+    def active(self) -> dict[str, bool]:
+        return self.state.active
+
+    @active.setter
+    def active(self, value: dict[str, bool]) -> None:
+        self.state.active = value
+
+    @property
+    def phase(self) -> str:
+        return self.state.phase
+
+    @phase.setter
+    def phase(self, value: str) -> None:
+        self.state.phase = value
+
+    @property
+    def sort(self) -> str:
+        return self.state.sort
+
+    @sort.setter
+    def sort(self, value: str) -> None:
+        self.state.sort = value
 
     def build(self) -> ft.Control:
         t = self.app.i18n.t
@@ -351,6 +391,7 @@ class CaseloadView:
 
     # -- events
     def on_search(self, e=None) -> None:
+        self.state.query = self.search.value or ""
         self._search_suffix()
         self.refresh()
 
@@ -362,7 +403,7 @@ class CaseloadView:
             if self.search.value else None
 
     def clear_search(self, e=None) -> None:
-        self.search.value = ""
+        self.search.value = self.state.query = ""
         self._search_suffix()
         self.refresh()
 
