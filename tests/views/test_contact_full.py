@@ -6,8 +6,9 @@ from __future__ import annotations
 import flet as ft
 from ui_helpers import PASSPHRASE, USER, dump, field, has_text, press, select, semantics, type_into, unlock
 
+from field_app.domain.hlc import now_ms
+from field_app.domain.timeutil import DAY_MS
 from field_app.ui.views.contact_form import ContactFormView
-from field_app.ui.views.escalate import proposed_flag
 from field_app.ui.views.meldcode import MeldcodeView
 
 
@@ -299,12 +300,56 @@ async def test_next_contact_before_this_one_is_explained_next_to_the_field(real_
     assert field(client, "Datum volgende contact").error == "Het volgende contact moet na dit contact liggen."
 
 
-def test_ladder_proposals():
-    assert proposed_flag([{"severity": "GERING", "response": "AANSPREKEN"}]) == ("VOLGEND_OVERLEG", "TEAMLEIDER")
-    assert proposed_flag([{"severity": "ERNSTIG", "response": "AANSPREKEN"}]) == ("ZELFDE_DAG", "TEAMLEIDER")
-    assert proposed_flag([{"severity": "MATIG", "response": "SPOEDMELDING_OM_POLITIE"}]) == (
-        "DIRECT", "OM_PIKET_VIA_RECLASSERING")
-    assert proposed_flag([{"severity": "ACUUT_GEVAAR", "response": "AANSPREKEN"}]) == ("DIRECT", "POLITIE_112")
+async def _with_earlier_violations(device, condition_index, responses, **kw):
+    """The form for a client whose condition ``condition_index`` was broken before, with these responses."""
+    svc = device.services
+    cid, conds = seed(svc, **kw)
+    svc.unlock(PASSPHRASE)
+    now = now_ms()
+    for i, response in enumerate(responses):
+        svc.create_record("contact", cid, {
+            "contact_type": "KANTOOR", "outcome": "PLAATSGEVONDEN", "report": "Eerder contact (fictief).",
+            "occurred_at": now - (20 - i) * DAY_MS,
+            "compliance": [{"condition_id": conds[condition_index], "status": "OVERTREDING",
+                            "violation": {"severity": "GERING", "response": response}}]})
+    svc.lock()
+    client, app = await device.open()
+    await unlock(client, PASSPHRASE)
+    app.open_client(cid)
+    app.open_contact_form(cid)
+    return client, app, cid
+
+
+async def test_a_repeated_violation_proposes_the_om_route_the_ladder_reached(real_device):
+    # DOMAIN.md §3.4: addressed, then warned; the third violation of the alcohol ban goes to the OM
+    client, app, cid = await _with_earlier_violations(real_device, 0, ["AANSPREKEN", "SCHRIFTELIJKE_WAARSCHUWING"])
+    await fill_basics(client)
+    await toggle(client, 0, "OVERTREDING")
+    await select(client, "Ernst van de overtreding", "GERING")
+    await press(client, "Opslaan")
+    assert escalation(client) is not None, dump(client)
+    assert says(client, "Reactieladder bij Verbod op alcohol en/of drugs, met controle: Overleg met opdrachtgever. "
+                        "2 eerdere overtreding(en) van deze voorwaarde in de laatste 90 dagen.")
+    assert client.find(ft.Dropdown, label="Route").value == "OM_PIKET_VIA_RECLASSERING"
+    assert client.find(ft.Dropdown, label="Urgentie").value == "BINNEN_5_WERKDAGEN"
+    await select(client, "Urgentie", "ZELFDE_DAG")  # the worker can still change it
+    await tap(client, "Signaal maken")
+    [flag] = real_device.services.records(cid, "flag")
+    assert (flag.fields["route"], flag.fields["urgency"]) == ("OM_PIKET_VIA_RECLASSERING", "ZELFDE_DAG")
+
+
+async def test_a_second_missed_report_proposes_onttrekking_to_the_om(real_device):
+    client, app, cid = await _with_earlier_violations(real_device, 1, ["AANSPREKEN"])
+    await fill_basics(client)
+    await toggle(client, 1, "OVERTREDING")
+    await select(client, "Ernst van de overtreding", "MATIG", index=1)
+    await press(client, "Opslaan")
+    assert says(client, "Reden: Onttrekking (uit beeld)."), dump(client)
+    assert client.find(ft.Dropdown, label="Route").value == "OM_PIKET_VIA_RECLASSERING"
+    assert client.find(ft.Dropdown, label="Urgentie").value == "ZELFDE_DAG"
+    await tap(client, "Signaal maken")
+    [flag] = real_device.services.records(cid, "flag")
+    assert flag.fields["reason"] == "ONTTREKKING"
 
 
 async def test_english_words_come_from_the_english_files_and_the_vocabulary(real_device):

@@ -1,8 +1,9 @@
 """Escaleren? — opened right after saving a contact with a violation or an acute risk.
 
 It says in plain words why, shows the route the rules proposed (the automatic flag they raised from this
-contact) or, for a violation no rule covers (e.g. an alcohol ban), proposes a flag by hand with urgency
-and route taken from the response ladder. "Signaal bevestigen" / "Signaal maken" stores it (assignee,
+contact) or, for a violation no rule covers (e.g. an alcohol ban), proposes a flag by hand whose reason,
+urgency and route come from the escalation triggers and the response ladder (``domain.escalation``: DOMAIN.md
+§4.3 and §3.4, given the earlier violations on this client); the worker can change urgency and route. "Signaal bevestigen" / "Signaal maken" stores it (assignee,
 note); "Nu niet" closes. For domestic violence or child safety it also offers the meldcode weighing.
 """
 
@@ -12,8 +13,10 @@ from typing import TYPE_CHECKING, Any
 
 import flet as ft
 
+from field_app.domain import escalation, ladder
 from field_app.domain.errors import ValidationError
 from field_app.domain.questions import ESCALATE
+from field_app.domain.rules import victim_related
 from field_app.domain.vocab import (
     Ernst,
     FlagReden,
@@ -32,39 +35,7 @@ from field_app.ui import fmt, theme
 if TYPE_CHECKING:
     from field_app.ui.app import VeldwerkApp
 
-# The response ladder (DOMAIN.md §3.4) → how urgent a flag by hand is and where it goes.
-LADDER: dict[str, tuple[str, str]] = {
-    OvertredingReactie.AANSPREKEN.value: (Urgentie.VOLGEND_OVERLEG.value, Route.TEAMLEIDER.value),
-    OvertredingReactie.SCHRIFTELIJKE_WAARSCHUWING.value: (Urgentie.BINNEN_5_WERKDAGEN.value, Route.TEAMLEIDER.value),
-    OvertredingReactie.BIJSTELLEN_TOEZICHTPLAN.value: (Urgentie.BINNEN_5_WERKDAGEN.value, Route.TEAMLEIDER.value),
-    OvertredingReactie.OVERLEG_OPDRACHTGEVER.value: (Urgentie.BINNEN_5_WERKDAGEN.value, Route.TEAMLEIDER.value),
-    OvertredingReactie.RAPPORTAGE_OM.value: (Urgentie.BINNEN_5_WERKDAGEN.value, Route.TEAMLEIDER.value),
-    OvertredingReactie.TIME_OUT.value: (Urgentie.ZELFDE_DAG.value, Route.TEAMLEIDER.value),
-    OvertredingReactie.SPOEDMELDING_OM_POLITIE.value: (Urgentie.DIRECT.value, Route.OM_PIKET_VIA_RECLASSERING.value),
-}
-# how serious the violation is sets a floor for the urgency
-SEVERITY_URGENCY: dict[str, str] = {
-    OvertredingErnst.GERING.value: Urgentie.VOLGEND_OVERLEG.value,
-    OvertredingErnst.MATIG.value: Urgentie.BINNEN_5_WERKDAGEN.value,
-    OvertredingErnst.ERNSTIG.value: Urgentie.ZELFDE_DAG.value,
-    OvertredingErnst.ACUUT_GEVAAR.value: Urgentie.DIRECT.value,
-}
-_URGENCY_ORDER = [u.value for u in Urgentie]  # most urgent first
 MELDCODE_DOMAINS = frozenset({RisicoDomein.HUISELIJK_GEWELD.value, RisicoDomein.KINDERVEILIGHEID.value})
-
-
-def proposed_flag(violations: list[dict]) -> tuple[str, str]:
-    """(urgency, route) for a flag by hand about these violations: the most urgent step of the ladder, at
-    least as urgent as the violation is serious; acute danger goes to the police."""
-    urgencies, routes = [Urgentie.VOLGEND_OVERLEG.value], set()
-    for v in violations:
-        urgency, route = LADDER.get(v.get("response") or "", (Urgentie.BINNEN_5_WERKDAGEN.value,
-                                                              Route.TEAMLEIDER.value))
-        urgencies += [urgency, SEVERITY_URGENCY.get(v.get("severity") or "", urgency)]
-        routes.add(Route.POLITIE_112.value if v.get("severity") == OvertredingErnst.ACUUT_GEVAAR.value else route)
-    route = next((r for r in (Route.POLITIE_112.value, Route.OM_PIKET_VIA_RECLASSERING.value) if r in routes),
-                 Route.TEAMLEIDER.value)
-    return min(urgencies, key=_URGENCY_ORDER.index), route
 
 
 def ask_pending(app: VeldwerkApp, record_id: str | None = None) -> EscalateDialog | None:
@@ -105,7 +76,12 @@ class EscalateDialog:
         self.flags = [f for f in svc.records(client_id, "flag") if f.fields.get("source_id") == note_id]
         covered_victim = any(f.fields.get("raised_by_rule") == FlagRegel.OVERTREDING_SLACHTOFFER.value
                              for f in self.flags)
-        self.violations: list[dict] = []  # {label, severity, response}
+        try:
+            ctx = svc.client_context(client_id)
+        except KeyError:
+            ctx = None
+        at = self.occurred_at if type(self.occurred_at) is int else None
+        self.violations: list[dict] = []  # {label, severity, response, victim, advice}
         for item in fields.get("compliance", []):
             if item.get("status") != NalevingStatus.OVERTREDING.value:
                 continue
@@ -114,10 +90,15 @@ class EscalateDialog:
             except KeyError:
                 cond = {}
             v = item.get("violation") or {}
+            advice = (escalation.for_violation(ctx, item["condition_id"], cond, at=at, severity=v.get("severity"),
+                                               response=v.get("response"), exclude=note_id)
+                      if ctx is not None and at is not None else None)
             self.violations.append({"label": i18n.code_label(VoorwaardeType, cond.get("condition_type")),
-                                    "victim": cond.get("condition_type") in ("CONTACTVERBOD", "LOCATIEVERBOD"),
-                                    "severity": v.get("severity"), "response": v.get("response")})
+                                    "victim": victim_related(cond), "severity": v.get("severity"),
+                                    "response": v.get("response"), "advice": advice})
         self.uncovered = [v for v in self.violations if not (v["victim"] and covered_victim)]
+        # the flag by hand: reason, urgency and route from DOMAIN.md §4.3 and the ladder (domain.escalation)
+        self.proposal = escalation.combine([v["advice"] for v in self.uncovered if v["advice"] is not None])
         self.acute = [r["domain"] for r in fields.get("risks", []) if r.get("severity") == Ernst.ACUUT.value]
         self.meldcode = any(r.get("domain") in MELDCODE_DOMAINS for r in fields.get("risks", []))
         self.done: list[str] = []  # ids of the flags confirmed or made (for tests and the toast)
@@ -128,11 +109,10 @@ class EscalateDialog:
         self.note = ft.TextField(label=t("contact_c.esc.note"), hint_text=t("contact_c.esc.note_hint"),
                                  multiline=True, min_lines=2, max_lines=6, text_size=size, error_max_lines=3,
                                  expand=True, capitalization=ft.TextCapitalization.SENTENCES)
-        urgency, route = proposed_flag(self.uncovered)
-        self.urgency = c.Choice(t("contact_c.esc.urgency"), [(m.value, i18n.label(m)) for m in Urgentie], urgency,
-                                "escalate-urgency", lambda e=None: None, app.scale, app.handler)
-        self.route = c.Choice(t("contact_c.esc.route"), [(m.value, i18n.label(m)) for m in Route], route,
-                              "escalate-route", lambda e=None: None, app.scale, app.handler)
+        self.urgency = c.Choice(t("contact_c.esc.urgency"), [(m.value, i18n.label(m)) for m in Urgentie],
+                                self.proposal.urgency, "escalate-urgency", lambda e=None: None, app.scale, app.handler)
+        self.route = c.Choice(t("contact_c.esc.route"), [(m.value, i18n.label(m)) for m in Route],
+                              self.proposal.route, "escalate-route", lambda e=None: None, app.scale, app.handler)
         self.error = ft.Container(visible=False)
         self.dialog = self._build()
 
@@ -147,6 +127,22 @@ class EscalateDialog:
         for d in self.acute:
             lines.append(t("contact_c.esc.why_acute", domain=i18n.code_label(RisicoDomein, d)))
         return [c.para(line, ft.TextThemeStyle.BODY_LARGE) for line in lines]
+
+    def _ladder_lines(self) -> list[ft.Control]:
+        """Per violation without a flag: the ladder's step given the earlier violations, and why."""
+        i18n = self.app.i18n
+        lines = []
+        for v in self.uncovered:
+            advice = v["advice"]
+            if advice is None:
+                continue
+            decider = ladder.DECIDER_LABELS[advice.step.decided_by][0 if i18n.lang == "nl" else 1]
+            lines.append(c.para(i18n.t("contact_c.esc.ladder", condition=v["label"],
+                                       step=i18n.code_label(OvertredingReactie, advice.step.step),
+                                       why=advice.step.reason(i18n.lang), decider=decider),
+                                ft.TextThemeStyle.BODY_MEDIUM))
+        return [ft.Semantics(container=True, identifier="escalate-ladder", content=ft.Column(lines, spacing=6))
+                ] if lines else []
 
     def _asked_before(self) -> list[ft.Control]:
         if not self.asked_before:
@@ -195,7 +191,9 @@ class EscalateDialog:
             body += [self._flag_card(f) for f in self.flags]
         if self.uncovered:
             body += [c.para(t("contact_c.esc.manual"), ft.TextThemeStyle.TITLE_SMALL, weight=ft.FontWeight.W_600),
-                     c.para(t("contact_c.esc.manual_reason", reason=app.i18n.label(FlagReden.ANDERS)),
+                     *self._ladder_lines(),
+                     c.para(t("contact_c.esc.manual_reason",
+                              reason=app.i18n.code_label(FlagReden, self.proposal.reason)),
                             ft.TextThemeStyle.BODY_MEDIUM),
                      self.urgency.control, self.route.control]
         body += [c.field(self.assignee), c.field(self.note), self.error]
@@ -258,7 +256,7 @@ class EscalateDialog:
                                   severity=app.i18n.code_label(OvertredingErnst, v["severity"]),
                                   response=app.i18n.code_label(OvertredingReactie, v["response"]))
                                 for v in self.uncovered)
-                fields = {"reason": FlagReden.ANDERS.value, "urgency": self.urgency.value or "",
+                fields = {"reason": self.proposal.reason, "urgency": self.urgency.value or "",
                           "route": self.route.value or "", "source_id": self.note_id,
                           "note": f"{text}\n{note}" if note else text}
                 if assignee:
