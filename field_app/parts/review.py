@@ -154,7 +154,9 @@ class ReviewWork:
         self.casework.update_record(flag_id, {"status": FlagStatus.AFGEHANDELD.value, "resolution_note": note})
 
     def flag_queue(self, now: int | None = None) -> list[FlagItem]:
-        """Every open flag: overdue first, then mine not yet acknowledged, then by urgency and deadline."""
+        """Every open flag: mine (assigned to me) first, then the others; each by deadline (UX.md: "urgent
+        flags: mine first, by deadline"), so the overdue ones lead their group and are marked ``overdue``. A
+        flag without a deadline comes after those with one; on the same deadline the more urgent first."""
         self.device.require_unlocked()
         p, now = self.device.projection, now_ms() if now is None else now
         me = self.device.profile["user_name"]
@@ -169,6 +171,9 @@ class ReviewWork:
                                   automatic=bool(f.get("raised_by_rule")), mine=f.get("assignee") == me,
                                   acknowledged_by=f.get("acknowledged_by") or "",
                                   acknowledged_at=f.get("acknowledged_at")))
-        return sorted(items, key=lambda i: (not i.overdue, not (i.mine and not i.acknowledged_by),
-                                            _URGENCY_RANK.get(i.record.fields.get("urgency"), 9),
-                                            i.record.fields.get("deadline") or 0))
+        def order(i: FlagItem) -> tuple:
+            deadline = i.record.fields.get("deadline")
+            has = type(deadline) is int
+            return (not i.mine, not has, deadline if has else 0,
+                    _URGENCY_RANK.get(i.record.fields.get("urgency"), 9), i.record.id)
+        return sorted(items, key=order)

@@ -65,7 +65,7 @@ def scroll_to(tab: Tab, locator) -> None:
 
 
 def mine_heading(tab: Tab):
-    """"Aan mij toegewezen" comes after the overdue flags (the demo's are long overdue): scroll to it."""
+    """"Aan mij toegewezen" heads the list (mine first, then the others); scroll to it if needed."""
     heading = tab.text("Aan mij toegewezen")
     heading.first.wait_for(state="attached", timeout=10_000) if heading.count() else None
     return tab.seek(heading, tries=40)

@@ -110,12 +110,13 @@ async def test_signalen_mine_first_then_by_deadline_with_urgency_and_countdown(r
     svc.lock()
     client, app = await _open(real_device, 2)
     assert isinstance(app.screen, FlagsView)
-    assert expected.index(mine) == overdue  # the first of mine, right after the overdue ones
+    assert expected.index(mine) == 0 and overdue  # mine first, before the others' overdue flags
     shown = [c.key.removeprefix("flag-") for c in client.find_all(ft.Card) if str(c.key).startswith("flag-")]
     assert shown == expected, dump(client)
     texts = [t for t in client.texts() if t]
-    # overdue flags move up; then mine; the rest after
-    assert texts.index("Te laat") < texts.index("Aan mij toegewezen") < texts.index("Acuut gevaar")
+    # mine first; the others after, the overdue ones keep their "Te laat" badge
+    assert (texts.index("Aan mij toegewezen") < texts.index("Acuut gevaar") < texts.index("Overige signalen")
+            < texts.index("Te laat")), dump(client)
     assert has_text(client, f"{len(expected)} open signalen")
     assert "Direct (binnen 1 uur)" in texts
     assert any(re.fullmatch(r"Nog (\d+ min|1 uur)", t) for t in texts), dump(client)
@@ -128,6 +129,27 @@ async def test_signalen_mine_first_then_by_deadline_with_urgency_and_countdown(r
     card = next(c for c in client.walk(row) if isinstance(c, ft.Container) and c.on_click)
     await client.click(card)
     assert isinstance(app.screen, ClientView) and app.screen.client_id == cid
+
+
+def test_flag_queue_mine_first_then_the_others_each_by_deadline_overdue_ones_marked(real_device):
+    svc = real_device.services
+    svc.unlock(PASSPHRASE)
+    cid = svc.intake("Cees C.", fictional=True)
+
+    def flag(urgency: str, assignee: str | None) -> str:
+        fields = {"reason": "ANDERS", "urgency": urgency, "route": "TEAMLEIDER"}
+        return svc.create_record("flag", cid, {**fields, "assignee": assignee} if assignee else fields)
+
+    mine_week = flag("BINNEN_5_WERKDAGEN", svc.user_name)
+    other_24u = flag("BINNEN_24U", None)
+    other_direct = flag("DIRECT", "Sanne Kok (fictief)")
+    mine_direct = flag("DIRECT", svc.user_name)
+    later = fmt.now_ms() + 2 * 3_600_000  # both DIRECT flags are overdue by then
+    queue = svc.flag_queue(later)
+    assert [i.record.id for i in queue] == [mine_direct, mine_week, other_direct, other_24u]
+    assert [i.overdue for i in queue] == [True, False, True, False]
+    assert [(key, [i.record.id for i in g]) for key, g in flag_groups(queue)] == [
+        ("lists.flags.mine", [mine_direct, mine_week]), ("lists.flags.others", [other_direct, other_24u])]
 
 
 async def test_signalen_empty_state(real_device):

@@ -1,5 +1,5 @@
-"""Signalen: every open urgent flag (services.flag_queue: overdue first, then mine not yet seen, then by
-urgency and deadline), with its urgency in colour + icon + word, a countdown to the deadline, whether a rule
+"""Signalen: every open urgent flag (services.flag_queue: mine first, then the others, each by deadline, so
+an overdue flag leads its group with a *Te laat* badge), with its urgency in colour + icon + word, a countdown to the deadline, whether a rule
 raised it and who acknowledged it. The assignee acknowledges (*Gezien, ik pak het op*) and resolves with a
 note; the coordinator sees who did and when. Tapping a flag opens the client."""
 
@@ -165,12 +165,11 @@ class FlagsView:
 
 
 def flag_groups(queue: list) -> list[tuple[str, list]]:
-    """Overdue first (they move up the queue), then mine, then the rest, each in the queue's order."""
-    overdue = [i for i in queue if i.overdue]
-    mine = [i for i in queue if i.mine and not i.overdue]
-    rest = [i for i in queue if not i.mine and not i.overdue]
-    return [(k, g) for k, g in (("lists.flags.overdue", overdue), ("lists.flags.mine", mine),
-                                 ("lists.flags.others", rest)) if g]
+    """Mine first, then the others, each in the queue's order (by deadline: the overdue ones at the top of
+    their group, each with its *Te laat* badge from :func:`flag_marks`)."""
+    mine = [i for i in queue if i.mine]
+    rest = [i for i in queue if not i.mine]
+    return [(k, g) for k, g in (("lists.flags.mine", mine), ("lists.flags.others", rest)) if g]
 
 
 def flag_marks(app: VeldwerkApp, item: Any, now: int) -> tuple[list[ft.Control], list[str]]:
