@@ -5,7 +5,8 @@ FICTIEF: all names, places and events are invented; every person is marked ``fic
 "FICTIEF" label. Each case is moved in time so that its last event lies a few days before the day the
 demo starts (``DAYS_AGO``), so "Laatste contact" and overdue flags read as in a live caseload, and the
 agenda has something to show this week. The cases keep their fictional case managers; the seeding worker
-covers them (waarneming for four weeks), so they form her caseload; anyone else opens them with a reason
+covers her colleagues' cases (waarneming for four weeks) and takes her own (Henk V., Lotte de Boer's) under
+her own name, so they form her caseload; anyone else opens them with a reason
 (break the glass), as the access rules require.
 """
 
@@ -16,6 +17,7 @@ from datetime import date, timedelta
 from .domain.demo_cases import DEMO_CASES, DEMO_NOW, record_id_for, resolve_refs, shifted
 from .domain.fieldkit import EARLIEST_MS
 from .domain.hlc import now_ms
+from .domain.records_person import same_person
 from .domain.timeutil import local_date
 from .services import Services
 
@@ -68,7 +70,9 @@ def _seed_case(svc: Services, case: list, existing: set[str]) -> tuple[int, int]
         return 0, 0
     ids: dict[str, str] = {}
     client_fields = dict(resolve_refs(client.fields, ids))
-    if client_fields.get("assigned_to") != svc.user_name:  # the demo worker covers her colleagues' cases
+    if same_person(client_fields.get("assigned_to"), svc.user_name):
+        client_fields["assigned_to"] = svc.user_name  # her own case (Henk V.): no one covers it
+    else:  # the demo worker covers her colleagues' cases (never her own: a cover is someone else)
         client_fields["cover_by"] = svc.user_name
         client_fields["cover_until"] = (date.today() + timedelta(days=28)).isoformat()
     client_id = svc.intake(client_fields.pop("display_name"), **client_fields)

@@ -25,11 +25,30 @@ MAX_NAME = 120
 MAX_NOTE = 2000
 
 
+# Demo and training workers carry this marker after their name ("Lotte de Boer (fictief)").
+FICTIONAL_MARK = "(fictief)"
+
+
+def same_person(a: Any, b: Any) -> bool:
+    """Two worker names for the same person: equal apart from case, spacing and the "(fictief)" marker."""
+    def norm(name: Any) -> str:
+        words = " ".join(str(name or "").split()).casefold()
+        return words.removesuffix(FICTIONAL_MARK).strip()
+    return bool(norm(a)) and norm(a) == norm(b)
+
+
 def _client_check(c: dict, ctx: Any, errors: Errors) -> None:
     if c.get("cover_until") and not c.get("cover_by"):
         errors.add("cover_by", "Vul in wie waarneemt.")
     if c.get("cover_by") and not c.get("cover_until"):
         errors.add("cover_until", "Vul in tot wanneer de waarneming loopt.")
+
+
+def _assignment_check(c: dict, ctx: Any, errors: Errors) -> None:
+    # a cover (waarneming) is someone else taking over the case manager's clients for a while
+    if c.get("cover_by") and same_person(c.get("cover_by"), c.get("assigned_to")):
+        errors.add("cover_by", f"De waarnemer is dezelfde persoon als de casusverantwoordelijke ({c['assigned_to']}); "
+                               "niemand kan voor zichzelf waarnemen. Kies een collega als waarnemer.")
 
 
 CLIENT = Schema(
@@ -55,6 +74,9 @@ CLIENT = Schema(
         "created_at": Field(moment(), fixed=True, default_fn=lambda ctx: ctx.now, doc="set once"),
     },
     check=_client_check,
+    # only when the assignment or the cover is written: a client stored with a self-cover before this check
+    # existed can still be edited in its other fields
+    guard=(frozenset({"assigned_to", "cover_by"}), _assignment_check),
 )
 
 NETWORK_PERSON = Schema(

@@ -160,6 +160,9 @@ class Schema:
     check: Check | None = None  # cross-field, on the merged record; sees only valid fields
     derived: dict[str, Derived] = field(default_factory=dict)
     partial: frozenset[str] = frozenset()  # dict fields an update merges into (None removes a key)
+    # a cross-field check on the merged record that runs only when one of these fields is written (always at
+    # create), so a rule added later does not lock a stored record's other fields
+    guard: tuple[frozenset[str], Check] | None = None
 
     def create(self, values: Any, ctx: Any) -> dict:
         errors = Errors()
@@ -169,6 +172,8 @@ class Schema:
         out = clean_fields(self.fields, given, "", errors, ctx)
         if self.check:
             self.check(dict(out), ctx, errors)
+        if self.guard:
+            self.guard[1](dict(out), ctx, errors)
         self._derive(values, out, out, ctx, errors)
         errors.raise_if_any()
         return out
@@ -194,6 +199,8 @@ class Schema:
         merged.update(out)
         if self.check:
             self.check(merged, ctx, errors)
+        if self.guard and self.guard[0] & given.keys():
+            self.guard[1](merged, ctx, errors)
         self._derive(changes, merged, out, ctx, errors, current=current)
         errors.raise_if_any()
         return out

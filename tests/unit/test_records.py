@@ -345,6 +345,31 @@ def test_invalid_field_gives_its_dutch_message_and_nothing_else(type_, field, va
         assert errors[path] == message
 
 
+SELF_COVER = ("De waarnemer is dezelfde persoon als de casusverantwoordelijke (Lotte de Boer); niemand kan voor "
+              "zichzelf waarnemen. Kies een collega als waarnemer.")
+
+
+def test_a_case_manager_cannot_be_her_own_cover():
+    ctx, _ = world()
+    base = {"display_name": "Test", "assigned_to": "Lotte de Boer", "cover_until": "2025-10-20"}
+    # the same person, also with the "(fictief)" marker of demo and training names, or other case and spacing
+    for same in ("Lotte de Boer", "Lotte de Boer (fictief)", " lotte  de boer "):
+        errors = errors_of("client", {**base, "cover_by": same}, ctx)
+        assert set(errors) == {"cover_by"} and errors["cover_by"] == SELF_COVER
+    assert validate_create("client", {**base, "cover_by": "Jeroen Smit"}, ctx)["cover_by"] == "Jeroen Smit"
+    stored = validate_create("client", {**base, "cover_by": "Jeroen Smit"}, ctx)
+    for changes in ({"cover_by": "Lotte de Boer (fictief)"}, {"assigned_to": "Jeroen Smit"}):
+        with pytest.raises(ValidationError) as exc:
+            validate_update("client", stored, changes, ctx)
+        assert set(exc.value.errors) == {"cover_by"}
+    # a client stored with a self-cover before this check: its other fields can still be changed, and the
+    # cover ended
+    legacy = {**stored, "cover_by": "Lotte de Boer (fictief)"}
+    assert validate_update("client", legacy, {"safety_note": "Let op."}, ctx) == {"safety_note": "Let op."}
+    assert validate_update("client", legacy, {"cover_by": None, "cover_until": None}, ctx) == {
+        "cover_by": None, "cover_until": None}
+
+
 def test_all_problems_are_reported_at_once():
     ctx, _ = world()
     errors = errors_of("contact", {"contact_type": "X", "outcome": "PLAATSGEVONDEN", "occurred_at": "gisteren",

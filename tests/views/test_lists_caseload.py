@@ -20,6 +20,7 @@ from ui_helpers import (
 )
 
 from field_app.demo import seed
+from field_app.domain.records_person import same_person
 from field_app.ui import fmt
 from field_app.ui.views.caseload import AssignDialog, CaseloadView
 from field_app.ui.views.client import ClientView
@@ -37,6 +38,18 @@ async def _demo(device):
     await unlock(client, PASSPHRASE)
     assert isinstance(app.screen, CaseloadView)
     return client, app
+
+
+def test_the_demo_worker_covers_her_colleagues_cases_never_her_own(real_device):
+    svc = real_device.services
+    svc.unlock(PASSPHRASE)
+    seed(svc)
+    items = {i.display_name: i for i in svc.caseload_items()}
+    # Henk V. is Lotte de Boer's own case (DOMAIN.md §10): hers, under her own name, without a cover
+    assert (items["Henk V."].assigned_to, items["Henk V."].cover_by) == (USER, "")
+    for name in ("Dennis A.", "Erik M.", "Rob D.", "Sandra K."):
+        assert items[name].cover_by == USER and items[name].assigned_to not in ("", USER), name
+    assert all(not same_person(i.cover_by, i.assigned_to) for i in items.values())
 
 
 def names_in_order(client) -> list[str]:
@@ -249,9 +262,10 @@ async def test_handover_for_holiday_shows_cover_on_the_rows(supervisor_device):
     until = (today + timedelta(days=14)).strftime("%d-%m-%Y")
     await type_into(client, "Tot en met (dd-mm-jjjj)", until)
     await press(client, "Overdragen")
-    assert has_text(client, f"2 cliënten overgedragen aan Sanne Kok tot en met {until}."), dump(client)
+    # mine: the two new ones and the demo's Henk V. (my own case; the others are covered by me)
+    assert has_text(client, f"3 cliënten overgedragen aan Sanne Kok tot en met {until}."), dump(client)
     covered = {i.display_name for i in svc.caseload_items() if i.cover_by == "Sanne Kok"}
-    assert covered == {"Cees C.", "Wim W."}
+    assert covered == {"Cees C.", "Wim W.", "Henk V."}
     await client.select_nav(app.page.navigation_bar, 0)
     await open_client(client, "Cees C.")  # the cover is a detail of the client screen
     assert has_text(client, f"Waarneming: Sanne Kok tot {until}"), dump(client)
