@@ -14,6 +14,7 @@ from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from . import protocol
 from .ledger_state import LedgerCache
@@ -51,6 +52,11 @@ def create_app(settings: Settings, store: Store) -> FastAPI:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(Exception, _internal_error)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    if settings.trusted_proxies:
+        # Only a request whose peer is one of these proxies has its X-Forwarded-For believed (the client
+        # is the nearest address in it that is not a trusted proxy). Without them the socket's peer is
+        # the client: the attempt counts (attempts.py) must not be keyed on what a client writes.
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies))
     return app
 
 

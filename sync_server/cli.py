@@ -3,6 +3,7 @@
     sync-server init   --db veldwerk.db [--role PROCESREGISSEUR] [--json]
     sync-server invite --db veldwerk.db --team TEAM --role VELDWERKER [--json]
     sync-server serve  --db veldwerk.db [--host 127.0.0.1] [--port 8765] [--public-url URL] [--workers N]
+                       [--trusted-proxy ADDRESS[,ADDRESS...]]
     sync-server migrate --db veldwerk.db
     sync-server export --db veldwerk.db [--team TEAM] FILE
     sync-server import --db postgresql://... FILE
@@ -12,6 +13,9 @@ copying sealed data as bytes without reading it (see ``store.transfer``); import
 
 ``--db`` is a SQLite file (the embedded default) or a PostgreSQL URL ``postgresql://...`` (the
 ``veldwerk[postgres]`` extra), which several server processes (``--workers N``, or several machines) share.
+
+``--trusted-proxy`` (or ``VELDWERK_TRUSTED_PROXIES``) names the reverse proxies whose ``X-Forwarded-For``
+header is believed; without it the client is the socket's peer, whatever a request says.
 
 With ``--json``, ``init`` and ``invite`` print exactly one line: ``{"team": ..., "code": ..., "role": ...}``.
 """
@@ -31,7 +35,7 @@ from zoneinfo import ZoneInfo
 from field_app.crypto.canonical import b64e, join_id_values
 
 from . import protocol
-from .settings import Settings, now_ms
+from .settings import Settings, now_ms, trusted_proxies
 from .store import SqliteStore, open_store, transfer
 from .store.base import SchemaTooNew, StoreError, UnknownTeam
 
@@ -52,6 +56,7 @@ def _role(text: str) -> str:
     return role
 
 
+_ENV_PROXIES = "VELDWERK_TRUSTED_PROXIES"
 _DB_HELP = "SQLite database file (created if missing) or postgresql://... URL"
 
 
@@ -60,6 +65,13 @@ def _workers(text: str) -> int:
     if not 1 <= workers <= 64:
         raise argparse.ArgumentTypeError("must be 1-64")
     return workers
+
+
+def _proxies(text: str) -> tuple[str, ...]:
+    try:
+        return trusted_proxies(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -73,6 +85,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8765)
     serve.add_argument("--public-url", help="base URL clients use (default http://HOST:PORT)")
+    serve.add_argument(
+        "--trusted-proxy", action="append", type=_proxies, metavar="ADDRESS[,ADDRESS...]",
+        help="IP address or network (CIDR) of a reverse proxy whose X-Forwarded-For is believed; repeatable "
+             f"(default ${_ENV_PROXIES}, else none: the socket's peer is the client)")
     serve.add_argument(
         "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]
     )
@@ -252,15 +268,26 @@ def _serve(args: argparse.Namespace) -> int:
     # at 200 devices under load 5: 0.4-0.7 s against 0.5-1.3 s, bench/server_rounds.py).
     sys.setswitchinterval(0.001)
     # the request head bounded (431) and malformed HTTP answered in the JSON error shape (http_head.py)
+    # uvicorn's own proxy headers stay off: by default it believes X-Forwarded-For from any loopback peer,
+    # so anything on the machine could choose the address its failed attempts are counted on. The app
+    # believes it from the proxies the operator named only (app.create_app).
     options = dict(host=args.host, port=args.port, log_level=args.log_level, server_header=False,
-                   timeout_graceful_shutdown=5, http=BoundedHttpTools)
+                   timeout_graceful_shutdown=5, http=BoundedHttpTools, proxy_headers=False)
+    if args.trusted_proxy is None:
+        try:
+            proxies = trusted_proxies(os.environ.get(_ENV_PROXIES, ""))
+        except ValueError as exc:
+            print(f"sync-server: {_ENV_PROXIES}: {exc}", file=sys.stderr)
+            return 2
+    else:
+        proxies = tuple(dict.fromkeys(p for group in args.trusted_proxy for p in group))
     if args.workers == 1:
-        uvicorn.run(create_app(Settings(public_url=public_url), store), **options)
+        uvicorn.run(create_app(Settings(public_url=public_url, trusted_proxies=proxies), store), **options)
         return 0
     # Each worker process builds its own app and connection pool from the environment: nothing that must
     # hold across processes lives in a process's memory (codes, challenges, tokens, attempt counts, the
     # ledger head and the seq counter are all in the database).
-    os.environ[_ENV_DB], os.environ[_ENV_URL] = args.db, public_url
+    os.environ[_ENV_DB], os.environ[_ENV_URL], os.environ[_ENV_PROXIES] = args.db, public_url, ",".join(proxies)
     uvicorn.run("sync_server.cli:worker_app", factory=True, workers=args.workers, **options)
     return 0
 
@@ -274,7 +301,9 @@ def worker_app():  # noqa: ANN201 - a FastAPI app, imported lazily
 
     store = open_store(os.environ[_ENV_DB], migrate=False)
     store.inline = False  # several processes on one file: every store call in a worker thread
-    return create_app(Settings(public_url=os.environ[_ENV_URL]), store)
+    settings = Settings(public_url=os.environ[_ENV_URL],
+                        trusted_proxies=trusted_proxies(os.environ.get(_ENV_PROXIES, "")))
+    return create_app(settings, store)
 
 
 if __name__ == "__main__":

@@ -173,7 +173,7 @@ class ErrorCode(Enum):
     TOO_MANY_ATTEMPTS = (
         "too_many_attempts",
         429,
-        "Too many failed attempts from this address or for this device in this minute; wait (Retry-After).",
+        "Too many failed attempts from this address (or for this device from this address) in this minute; wait (Retry-After).",
     )
     HEADERS_TOO_LARGE = ("headers_too_large", 431, "The request line and headers are larger than 32 KiB.")
     INTERNAL_ERROR = ("internal_error", 500, "Something went wrong on the server; nothing is revealed.")

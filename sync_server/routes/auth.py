@@ -45,7 +45,8 @@ def challenge(body: ChallengeIn, store: StoreDep, settings: SettingsDep, request
 @router.post("/login", response_model=LoginOut)
 def login(body: LoginIn, store: StoreDep, settings: SettingsDep, request: Request) -> LoginOut:
     """Signature over ``pinned("login", {server_nonce, device_nonce, team, device, server})``. Failed
-    attempts are counted per address and per device (429 over the limit, see ``attempts``)."""
+    attempts are counted per address and per device at that address (429 over the limit, see
+    ``attempts``): a flood of bad signatures from elsewhere never holds the device itself back."""
     source = attempts.source_of(request)
     attempts.gate(store, settings, source, body.team, body.device)
     now = settings.clock()
