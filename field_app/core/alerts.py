@@ -24,6 +24,9 @@ ALERTS: dict[str, str] = {
     "gap": "Er ontbreken berichten van een toestel in wat de server doorgeeft.",
     "withheld": "De server houdt berichten of teamwijzigingen achter die andere toestellen al wel hebben "
                 "verstuurd.",
+    "ledger_time": "Een teamwijziging draagt een tijdstip meer dan een dag na de klok van dit toestel. Staat "
+                   "de datum en tijd van dit toestel goed? Zo ja, dan liep de klok van het toestel van de "
+                   "coördinator verkeerd.",
     "ledger": "De teamgeschiedenis die de server toont is niet geldig ondertekend.",
     "bad_head": "De server gaf een ongeldige verzendstand van een toestel door.",
     "bad_envelope": "De server stuurde berichten in een onjuiste volgorde.",

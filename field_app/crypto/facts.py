@@ -43,6 +43,10 @@ PULL_LIMIT_DEFAULT = 100
 MAX_GRANTS_PER_POST = 100
 MAX_GRANT_BYTES = 4 * KiB  # canonical JSON of one grant
 MAX_LEDGER_ENTRY_BYTES = 16 * KiB  # canonical JSON of one entry, signature included
+# A ledger entry's ``at`` (UTC ms, 0 to 2^53, set by the signing device's clock) may lie at most this far
+# ahead of the clock of whoever checks it: the server when the entry is appended, a device when it reads it.
+LEDGER_AT_AHEAD_MS = 24 * 3600_000
+MAX_WIRE_INT = 2**53  # the largest integer every JSON reader holds exactly
 
 # -- errors -------------------------------------------------------------------------------------------------
 

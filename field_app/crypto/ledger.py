@@ -29,7 +29,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from .canonical import CanonicalError, b64d, canonical_json, pinned
-from .facts import REVOKE_REASONS
+from .facts import LEDGER_AT_AHEAD_MS, MAX_WIRE_INT, REVOKE_REASONS
 from .identity import ID_LEN, KEY_LEN, SIGNATURE_LEN, verify_signature
 from .ledger_entries import (  # the builders and key history are part of the ledger's API
     _check_role,
@@ -55,6 +55,7 @@ from .ledger_model import (
     MAX_ENTRY,
     DeviceInfo,
     LedgerError,
+    LedgerTimeError,
     VerifiedLedger,
     _is_int,
     entry_hash,
@@ -69,6 +70,7 @@ __all__ = [
     "MAX_ENTRY",
     "KEY_HISTORY_LEN",
     "LedgerError",
+    "LedgerTimeError",
     "DeviceInfo",
     "VerifiedLedger",
     "WipeDecision",
@@ -150,8 +152,9 @@ def _keep_one_beheer(state: VerifiedLedger, index: int) -> None:
         raise LedgerError(f"entry {index}: the team would have no active device with beheer left")
 
 
-def _check_frame(state: VerifiedLedger, entry: Any, index: int) -> tuple[bytes, bytes, dict, bytes]:
-    """The parts every entry has, checked against the chain: ``(signer, sig, body, signed bytes)``."""
+def _check_frame(state: VerifiedLedger, entry: Any, index: int, now: int | None) -> tuple[bytes, bytes, dict, bytes]:
+    """The parts every entry has, checked against the chain: ``(signer, sig, body, signed bytes)``. With
+    ``now`` (UTC ms of the checking clock) an ``at`` more than a day ahead of it is refused too."""
     if not isinstance(entry, dict) or set(entry) != ENTRY_FIELDS:
         raise LedgerError(f"entry {index}: malformed")
     try:
@@ -166,8 +169,11 @@ def _check_frame(state: VerifiedLedger, entry: Any, index: int) -> tuple[bytes, 
         raise LedgerError(f"entry {index}: index {entry['index']!r} out of order")
     if _b64_field(entry, "prev", HASH_LEN) != state.head_hash:
         raise LedgerError(f"entry {index}: prev does not match the previous entry")
-    if not _is_int(entry["at"]) or entry["at"] < 0:
-        raise LedgerError(f"entry {index}: bad time")
+    if not _is_int(entry["at"]) or not 0 <= entry["at"] <= MAX_WIRE_INT:
+        raise LedgerError(f"entry {index}: bad time (at must be UTC milliseconds, an integer from 0 to 2^53)")
+    if now is not None and entry["at"] > now + LEDGER_AT_AHEAD_MS:
+        raise LedgerTimeError(f"entry {index}: its time (at {entry['at']}) lies more than "
+                              f"{LEDGER_AT_AHEAD_MS // 3600_000} h ahead of this clock ({now})")
     signer = _b64_field(entry, "signer", ID_LEN)
     sig = _b64_field(entry, "sig", SIGNATURE_LEN)
     body = entry["body"]
@@ -262,10 +268,10 @@ _AFTER_GENESIS: dict[str, Callable[[VerifiedLedger, dict, int], None]] = {
 }
 
 
-def _apply(state: VerifiedLedger, entry: Any) -> None:
+def _apply(state: VerifiedLedger, entry: Any, now: int | None) -> None:
     """Verify ``entry`` as the next entry of ``state`` and apply it; :class:`LedgerError` if it is not."""
     index = state.head_index + 1
-    signer, sig, body, signed = _check_frame(state, entry, index)
+    signer, sig, body, signed = _check_frame(state, entry, index, now)
     kind = entry["type"]
     if kind == "genesis":
         _genesis(state, body, index, signer, sig, signed)
@@ -281,32 +287,35 @@ def _apply(state: VerifiedLedger, entry: Any) -> None:
     state.hashes.append(state.head_hash)
 
 
-def extend_chain(ledger: VerifiedLedger, entries: list[dict[str, Any]]) -> VerifiedLedger:
+def extend_chain(ledger: VerifiedLedger, entries: list[dict[str, Any]], *, now: int | None = None) -> VerifiedLedger:
     """Verify ``entries`` as the continuation of ``ledger`` (index ``head_index + 1`` onwards).
 
-    Returns a new :class:`VerifiedLedger`; ``ledger`` is not changed. Raises :class:`LedgerError`.
+    Returns a new :class:`VerifiedLedger`; ``ledger`` is not changed. Raises :class:`LedgerError`
+    (:class:`LedgerTimeError` for an ``at`` more than ``LEDGER_AT_AHEAD_MS`` ahead of ``now``, when given).
     """
     state = copy.deepcopy(ledger)
     if not isinstance(entries, list):
         raise LedgerError("entries must be a list")
     for entry in entries:
-        _apply(state, entry)
+        _apply(state, entry, now)
     return state
 
 
-def verify_chain(entries: list[dict[str, Any]], team: bytes) -> VerifiedLedger:
+def verify_chain(entries: list[dict[str, Any]], team: bytes, *, now: int | None = None) -> VerifiedLedger:
     """Verify a whole chain from its genesis for ``team``; :class:`LedgerError` if anything is wrong."""
     if not isinstance(team, bytes) or len(team) != ID_LEN:
         raise LedgerError("team must be 16 bytes")
     if not isinstance(entries, list) or not entries:
         raise LedgerError("a ledger starts with its genesis entry")
-    return extend_chain(VerifiedLedger(team=team), entries)
+    return extend_chain(VerifiedLedger(team=team), entries, now=now)
 
 
 def verify_extension(
     pinned: VerifiedLedger,
     entries: list[dict[str, Any]],
     head: tuple[int, bytes] | None = None,
+    *,
+    now: int | None = None,
 ) -> VerifiedLedger:
     """Verify what a server serves against the head this device pinned; return the new verified ledger.
 
@@ -314,13 +323,14 @@ def verify_extension(
     head. Raises :class:`LedgerError` with "rollback" if the served ledger ends before the pinned head
     (a withheld rotation or revocation), and with "fork" if it holds another entry at the pinned index (a
     swapped key, a rewritten history). ``head`` (index, hash), as the server announces it, must match the
-    verified result when given.
+    verified result when given. With ``now`` (this device's clock) an entry whose ``at`` lies more than
+    ``LEDGER_AT_AHEAD_MS`` ahead raises :class:`LedgerTimeError`, not a fork: the chain may be whole.
     """
     if not isinstance(entries, list):
         raise LedgerError("entries must be a list")
     first = entries[0].get("index") if entries and isinstance(entries[0], dict) else None
     if entries and first == 0:
-        served = verify_chain(entries, pinned.team)
+        served = verify_chain(entries, pinned.team, now=now)
         if served.head_index < pinned.head_index:
             raise LedgerError(
                 f"rollback: the served ledger ends at entry {served.head_index}, "
@@ -335,7 +345,9 @@ def verify_extension(
         )
     else:
         try:
-            served = extend_chain(pinned, entries)
+            served = extend_chain(pinned, entries, now=now)
+        except LedgerTimeError:
+            raise
         except LedgerError as exc:
             raise LedgerError(f"fork: the served entries do not extend the pinned head: {exc}") from exc
     if head is not None:
@@ -371,14 +383,14 @@ class WipeDecision:
     deliver_outbox_first: bool
 
 
-def wipe_decision(pinned: VerifiedLedger, entries: Any, device_id: bytes) -> WipeDecision:
+def wipe_decision(pinned: VerifiedLedger, entries: Any, device_id: bytes, *, now: int | None = None) -> WipeDecision:
     """Decide from a served ledger whether ``device_id`` must erase itself. Never raises.
 
     Only a chain that verifies *and* extends the pinned head counts; anything else (a server error
     turned into garbage, a forged or rolled-back answer) decides "do nothing".
     """
     try:
-        ledger = verify_extension(pinned, entries)
+        ledger = verify_extension(pinned, entries, now=now)
     except (LedgerError, AttributeError, TypeError, KeyError, ValueError, RecursionError):
         return WipeDecision(False, None, False)
     revoked = ledger.revoked.get(device_id)

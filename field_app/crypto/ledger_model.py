@@ -29,6 +29,12 @@ class LedgerError(Exception):
     """The ledger (or an entry about to be made) is not valid; nothing from it may be trusted."""
 
 
+class LedgerTimeError(LedgerError):
+    """An entry's ``at`` lies further ahead of the checking clock than ``facts.LEDGER_AT_AHEAD_MS``: signed
+    by a device whose clock is far off (or by a compromised coordinator), or checked by a device whose own
+    clock is far behind. Nothing from the ledger is taken."""
+
+
 @dataclass(frozen=True)
 class DeviceInfo:
     """A device as the verified ledger knows it (its current role and ``beheer`` right)."""

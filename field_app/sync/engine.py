@@ -438,10 +438,10 @@ class SyncEngine:
         except (ServerError, Unreachable):
             return
         entries = answer.get("entries")
-        decision = wipe_decision(pinned, entries, me)
+        decision = wipe_decision(pinned, entries, me, now=dev.clock())
         if decision.revoked is None:
             return
-        verified = verify_extension(pinned, entries)  # wipe_decision just verified it
+        verified = verify_extension(pinned, entries, now=dev.clock())  # wipe_decision just verified it
         if verified.head_index > pinned.head_index:
             dev.adopt_ledger(verified, [e for e in entries if e["index"] > pinned.head_index])
         dev.store.set_state("revoked", decision.revoked)

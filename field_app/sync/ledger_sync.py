@@ -15,6 +15,7 @@ from ..crypto.grants import GrantError, make_grant, open_grant
 from ..crypto.invite import matches_team
 from ..crypto.ledger import (
     LedgerError,
+    LedgerTimeError,
     VerifiedLedger,
     epoch_commitment,
     extend_chain,
@@ -65,7 +66,9 @@ class LedgerSync:
             self._alert("rollback", "the server announces no ledger head")
         base = pinned or VerifiedLedger(team=dev.team)
         try:
-            verified = verify_extension(base, entries, head_t)
+            verified = verify_extension(base, entries, head_t, now=dev.clock())
+        except LedgerTimeError as exc:
+            self._alert("ledger_time", str(exc))
         except (LedgerError, AttributeError, TypeError, KeyError, ValueError, RecursionError) as exc:
             self._alert(str(exc) if isinstance(exc, LedgerError) else "ledger", str(exc))
         team_fp = dev.profile.get("team_fp")

@@ -108,7 +108,9 @@ def append_entry(
     settings: SettingsDep,
     ledgers: LedgersDep,
 ) -> LedgerPostOut:
-    """Append one signed entry; a stale ``index``/``prev`` answers 409 ``ledger_conflict``."""
+    """Append one signed entry; a stale ``index``/``prev`` answers 409 ``ledger_conflict``. An ``at`` more
+    than ``LEDGER_AT_AHEAD_MS`` (a day) ahead of the server's clock is 400 ``bad_ledger_entry``, nothing
+    stored: a coordinator whose clock is that far off sets it right and signs again."""
     entry = body.entry.model_dump()
     try:
         entry_bytes = canonical_json(entry)
@@ -135,7 +137,7 @@ def append_entry(
         if entry["prev"] != GENESIS_PREV:
             raise ApiError(ErrorCode.BAD_LEDGER_ENTRY, "The genesis prev must be 32 zero bytes.")
         _check_genesis_body(entry["body"], caller.device)
-        verified = _verified(lambda: verify_chain([entry], b64d(caller.team)))
+        verified = _verified(lambda: verify_chain([entry], b64d(caller.team), now=settings.clock()))
         confirm: str | None = caller.device.id
     else:
         require_confirmed(caller)
@@ -144,7 +146,7 @@ def append_entry(
         current = ledgers.get(store, caller.team)
         assert current is not None
         confirm, effects = _check_body(entry, store, caller.team)
-        verified = _verified(lambda: extend_chain(current, [entry]))
+        verified = _verified(lambda: extend_chain(current, [entry], now=settings.clock()))
 
     entry_hash = b64e(hashlib.sha256(entry_bytes).digest())
     row = LedgerRow(entry["index"], entry_hash, entry_bytes.decode("utf-8"))

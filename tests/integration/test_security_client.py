@@ -128,6 +128,33 @@ def test_a_withheld_rotation_is_refused_by_a_device_that_pinned_it(t):
     assert "Na de rotatie (fictief)" not in names(t.work)
 
 
+def test_a_ledger_entry_dated_far_ahead_is_refused_and_changes_nothing(t):
+    """A ledger entry the coordinator's key really signed, but dated 30 days ahead of the device's clock
+    (a coordinator's clock far off, or a compromised coordinator; the real server refuses to store it, so
+    here the server serves it): the device stops with 'ledger_time' and takes nothing of the ledger (the
+    worker keeps its role); once its clock has reached that time, the same answer is accepted."""
+    pinned = t.work.device.ledger
+    sup = t.sup.device.identity
+    far = ledger_mod.set_role(b64d(t.team), pinned.head_index + 1, pinned.head_hash, sup,
+                              t.work.device.identity.device_id, "PARTNER_LEZER", False,
+                              t.clocks["worker"]() + 30 * 24 * 3600_000)
+
+    def served(status, body, q):
+        assert status == 200 and body["entries"] == [], body
+        return 200, {"entries": [far], "head": {"index": far["index"], "hash": b64e(entry_hash(far))}}
+
+    t.server.tamper.rewrite("GET", r"/ledger$", served)
+    with pytest.raises(SecurityAlert):
+        t.work.sync_once()
+    assert_stopped(t.work, "ledger_time")
+    assert "klok" in t.work.sync_status().extra["uitleg"]
+    assert t.work.device.ledger.head_index == pinned.head_index and t.work.role == "VELDWERKER"
+    t.clocks["worker"].advance(30 * 24 * 3600_000)
+    t.work.clear_security_alert()
+    t.work.sync_once()
+    assert t.work.device.ledger.head_index == far["index"] and t.work.role == "PARTNER_LEZER"
+
+
 def test_a_withheld_rotation_is_detected_through_an_envelope_ledger_head(t):
     """The worker never saw the rotation: the server keeps the ledger from it but relays the coordinator's
     envelope sealed after it. The envelope names a ledger head the server cannot show: withheld."""

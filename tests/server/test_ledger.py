@@ -213,3 +213,27 @@ async def test_an_entry_nested_too_deep_is_a_clear_error_not_a_500(server: Serve
     response = await _post(server, first, entry)
     assert 400 <= response.status_code < 500, response.text
     assert server.count("ledger") == before
+
+
+async def test_an_entry_time_far_ahead_of_the_servers_clock_is_refused(server: Server, first) -> None:
+    """``at`` is the signing device's clock: more than a day ahead of the server's clock is refused with a
+    sentence naming the rule, nothing stored (genesis and later entries alike); a day of skew is allowed.
+    Negative, fractional or non-integer times never get past the schema (422), nor beyond 2^53."""
+    day = 24 * 3600_000
+    for at in (server.clock() + day + 1, 2**53):
+        entry = first.sign_entry({**genesis_entry(first), "at": at})
+        await _refused(server, first, entry, 400, "bad_ledger_entry")
+        answer = await _post(server, first, entry)
+        assert "lies more than 24 h ahead" in answer.json()["detail"]
+    for at in (-1, 2**53 + 1, "1750000000000", True):
+        await _refused(server, first, first.sign_entry({**genesis_entry(first), "at": at}), 422, "validation_error")
+    genesis = first.sign_entry({**genesis_entry(first), "at": server.clock() + day})  # within the skew
+    assert (await _post(server, first, genesis)).status_code == 200
+    newcomer = await server.member(first, confirm=False)
+    late = first.sign_entry({**add_device_entry(first, newcomer, 1, entry_hash(genesis)),
+                             "at": server.clock() + 30 * day})
+    await _refused(server, first, late, 400, "bad_ledger_entry")
+    assert server.rows("SELECT status FROM devices WHERE id = ?", [newcomer.id]) == [("pending",)]
+    server.clock.advance(29 * day)  # the same entry, once the server's clock has caught up
+    await server.login(first)
+    assert (await _post(server, first, late)).status_code == 200

@@ -17,6 +17,7 @@ from field_app.crypto.identity import DeviceIdentity, new_id
 from field_app.crypto.ledger import (
     KEY_HISTORY_LEN,
     LedgerError,
+    LedgerTimeError,
     VerifiedLedger,
     add_device,
     entry_hash,
@@ -742,3 +743,50 @@ def test_a_forged_wipe_entry_never_wipes() -> None:
     team.wipe(worker)
     later = team.ledger
     assert not wipe_decision(later, team.entries[:2], worker.device_id).wipe
+
+
+# --- the entry's time -------------------------------------------------------------------------------
+
+DAY = 24 * 3600_000
+
+
+def test_an_entry_time_more_than_a_day_ahead_of_the_readers_clock_is_refused() -> None:
+    """A correctly signed entry whose ``at`` lies more than a day ahead of the checking clock is refused
+    (LedgerTimeError, not a fork: the chain itself may be whole), whether served whole or as the tail
+    after the pinned head; a day of skew is accepted. Without a clock only the range is checked."""
+    team = Team()
+    worker = DeviceIdentity.generate()
+    team.add(worker)
+    pinned_ledger = team.ledger
+    index, prev = team._pos()
+    now = T0 + 1000
+    far = set_role(TEAM, index, prev, team.coord, worker.device_id, "PARTNER_LEZER", False, now + DAY + 1)
+    for served in (team.entries + [far], [far]):
+        with pytest.raises(LedgerTimeError, match="lies more than 24 h ahead"):
+            verify_extension(pinned_ledger, served, now=now)
+    assert verify_extension(pinned_ledger, [far], now=now + 1).head_index == index  # a day ahead: allowed
+    assert verify_extension(pinned_ledger, [far]).head_index == index  # no clock given: range only
+    # the genesis too, and whatever a wipe decision reads
+    early = Team()
+    early.entries[0] = genesis(TEAM, early.coord, "PROCESREGISSEUR", early.commit(1), now + 2 * DAY)
+    with pytest.raises(LedgerTimeError):
+        verify_chain(early.entries, TEAM, now=now)
+    team.entries.append(far)
+    team.revoke(worker, "LOST")
+    wipe_entry = wipe(TEAM, *team._pos(), team.coord, worker.device_id, now + 3 * DAY)
+    assert wipe_decision(pinned_ledger, team.entries + [wipe_entry], worker.device_id, now=now) \
+        == wipe_decision(pinned_ledger, "garbage", worker.device_id)  # nothing: no wipe, not revoked
+    assert wipe_decision(pinned_ledger, team.entries + [wipe_entry], worker.device_id, now=now + 3 * DAY).wipe
+
+
+@pytest.mark.parametrize("at", [-1, 2**53 + 1, 10**30, True, "1767225600000", None])
+def test_an_entry_time_out_of_range_or_not_an_integer_is_refused(at: Any) -> None:
+    team = Team()
+    index, prev = team._pos()
+    worker = DeviceIdentity.generate()
+    entry = add_device(TEAM, index, prev, team.coord, worker.device_id, worker.ed25519_pub, worker.x25519_pub,
+                       "VELDWERKER", T0)
+    unsigned = {k: v for k, v in entry.items() if k != "sig"} | {"at": at}
+    entry = {**unsigned, "sig": b64e(team.coord.sign(pinned("ledger", unsigned)))}
+    with pytest.raises(LedgerError, match="bad time"):
+        verify_chain(team.entries + [entry], TEAM)
