@@ -6,6 +6,11 @@ Every wrong attempt is counted in a clear counter *before* Scrypt runs, so pulli
 help. From the 5th wrong attempt the device waits 1, 5, 15, then 60 minutes before it even tries Scrypt
 again; the 10th destroys the key material. The outbox survives: its envelopes are sealed to the team and
 signed, and are delivered by signature without a login.
+
+The counter is a clear row of the device's database, read before any key exists: whoever can write the
+data directory (root, a restored app backup, a desktop user's files) can reset it or restore an earlier
+copy. A MAC would not stop the restore; only a monotonic counter outside the file would, and neither a
+hardware-enforced limit nor an offline-capable server count is available (docs/security.md, section 1).
 """
 
 from __future__ import annotations
