@@ -24,7 +24,7 @@ ALERTS: dict[str, str] = {
     "gap": "Er ontbreken berichten van een toestel in wat de server doorgeeft.",
     "withheld": "De server houdt berichten of teamwijzigingen achter die andere toestellen al wel hebben "
                 "verstuurd.",
-    "ledger_time": "Een teamwijziging draagt een tijdstip meer dan een dag na de klok van dit toestel. Staat "
+    "ledger_time": "Een teamwijziging draagt een tijdstip meer dan een week na de klok van dit toestel. Staat "
                    "de datum en tijd van dit toestel goed? Zo ja, dan liep de klok van het toestel van de "
                    "coördinator verkeerd.",
     "ledger": "De teamgeschiedenis die de server toont is niet geldig ondertekend.",

@@ -44,8 +44,10 @@ MAX_GRANTS_PER_POST = 100
 MAX_GRANT_BYTES = 4 * KiB  # canonical JSON of one grant
 MAX_LEDGER_ENTRY_BYTES = 16 * KiB  # canonical JSON of one entry, signature included
 # A ledger entry's ``at`` (UTC ms, 0 to 2^53, set by the signing device's clock) may lie at most this far
-# ahead of the clock of whoever checks it: the server when the entry is appended, a device when it reads it.
+# ahead of the server's clock when the entry is appended. A device reading the ledger allows a week: a phone's
+# clock is often wrong by hours or days, and a stop there must mean a dated entry, not a phone set back a day.
 LEDGER_AT_AHEAD_MS = 24 * 3600_000
+LEDGER_AT_AHEAD_DEVICE_MS = 7 * 24 * 3600_000
 MAX_WIRE_INT = 2**53  # the largest integer every JSON reader holds exactly
 
 # -- errors -------------------------------------------------------------------------------------------------

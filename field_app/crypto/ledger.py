@@ -152,9 +152,10 @@ def _keep_one_beheer(state: VerifiedLedger, index: int) -> None:
         raise LedgerError(f"entry {index}: the team would have no active device with beheer left")
 
 
-def _check_frame(state: VerifiedLedger, entry: Any, index: int, now: int | None) -> tuple[bytes, bytes, dict, bytes]:
+def _check_frame(state: VerifiedLedger, entry: Any, index: int, now: int | None,
+                 ahead: int = LEDGER_AT_AHEAD_MS) -> tuple[bytes, bytes, dict, bytes]:
     """The parts every entry has, checked against the chain: ``(signer, sig, body, signed bytes)``. With
-    ``now`` (UTC ms of the checking clock) an ``at`` more than a day ahead of it is refused too."""
+    ``now`` (UTC ms of the checking clock) an ``at`` more than ``ahead`` ms ahead of it is refused too."""
     if not isinstance(entry, dict) or set(entry) != ENTRY_FIELDS:
         raise LedgerError(f"entry {index}: malformed")
     try:
@@ -171,9 +172,9 @@ def _check_frame(state: VerifiedLedger, entry: Any, index: int, now: int | None)
         raise LedgerError(f"entry {index}: prev does not match the previous entry")
     if not _is_int(entry["at"]) or not 0 <= entry["at"] <= MAX_WIRE_INT:
         raise LedgerError(f"entry {index}: bad time (at must be UTC milliseconds, an integer from 0 to 2^53)")
-    if now is not None and entry["at"] > now + LEDGER_AT_AHEAD_MS:
+    if now is not None and entry["at"] > now + ahead:
         raise LedgerTimeError(f"entry {index}: its time (at {entry['at']}) lies more than "
-                              f"{LEDGER_AT_AHEAD_MS // 3600_000} h ahead of this clock ({now})")
+                              f"{ahead // 3600_000} h ahead of this clock ({now})")
     signer = _b64_field(entry, "signer", ID_LEN)
     sig = _b64_field(entry, "sig", SIGNATURE_LEN)
     body = entry["body"]
@@ -268,10 +269,10 @@ _AFTER_GENESIS: dict[str, Callable[[VerifiedLedger, dict, int], None]] = {
 }
 
 
-def _apply(state: VerifiedLedger, entry: Any, now: int | None) -> None:
+def _apply(state: VerifiedLedger, entry: Any, now: int | None, ahead: int = LEDGER_AT_AHEAD_MS) -> None:
     """Verify ``entry`` as the next entry of ``state`` and apply it; :class:`LedgerError` if it is not."""
     index = state.head_index + 1
-    signer, sig, body, signed = _check_frame(state, entry, index, now)
+    signer, sig, body, signed = _check_frame(state, entry, index, now, ahead)
     kind = entry["type"]
     if kind == "genesis":
         _genesis(state, body, index, signer, sig, signed)
@@ -287,27 +288,29 @@ def _apply(state: VerifiedLedger, entry: Any, now: int | None) -> None:
     state.hashes.append(state.head_hash)
 
 
-def extend_chain(ledger: VerifiedLedger, entries: list[dict[str, Any]], *, now: int | None = None) -> VerifiedLedger:
+def extend_chain(ledger: VerifiedLedger, entries: list[dict[str, Any]], *, now: int | None = None,
+                 ahead: int = LEDGER_AT_AHEAD_MS) -> VerifiedLedger:
     """Verify ``entries`` as the continuation of ``ledger`` (index ``head_index + 1`` onwards).
 
     Returns a new :class:`VerifiedLedger`; ``ledger`` is not changed. Raises :class:`LedgerError`
-    (:class:`LedgerTimeError` for an ``at`` more than ``LEDGER_AT_AHEAD_MS`` ahead of ``now``, when given).
+    (:class:`LedgerTimeError` for an ``at`` more than ``ahead`` ms ahead of ``now``, when given).
     """
     state = copy.deepcopy(ledger)
     if not isinstance(entries, list):
         raise LedgerError("entries must be a list")
     for entry in entries:
-        _apply(state, entry, now)
+        _apply(state, entry, now, ahead)
     return state
 
 
-def verify_chain(entries: list[dict[str, Any]], team: bytes, *, now: int | None = None) -> VerifiedLedger:
+def verify_chain(entries: list[dict[str, Any]], team: bytes, *, now: int | None = None,
+                 ahead: int = LEDGER_AT_AHEAD_MS) -> VerifiedLedger:
     """Verify a whole chain from its genesis for ``team``; :class:`LedgerError` if anything is wrong."""
     if not isinstance(team, bytes) or len(team) != ID_LEN:
         raise LedgerError("team must be 16 bytes")
     if not isinstance(entries, list) or not entries:
         raise LedgerError("a ledger starts with its genesis entry")
-    return extend_chain(VerifiedLedger(team=team), entries, now=now)
+    return extend_chain(VerifiedLedger(team=team), entries, now=now, ahead=ahead)
 
 
 def verify_extension(
@@ -316,6 +319,7 @@ def verify_extension(
     head: tuple[int, bytes] | None = None,
     *,
     now: int | None = None,
+    ahead: int = LEDGER_AT_AHEAD_MS,
 ) -> VerifiedLedger:
     """Verify what a server serves against the head this device pinned; return the new verified ledger.
 
@@ -324,13 +328,13 @@ def verify_extension(
     (a withheld rotation or revocation), and with "fork" if it holds another entry at the pinned index (a
     swapped key, a rewritten history). ``head`` (index, hash), as the server announces it, must match the
     verified result when given. With ``now`` (this device's clock) an entry whose ``at`` lies more than
-    ``LEDGER_AT_AHEAD_MS`` ahead raises :class:`LedgerTimeError`, not a fork: the chain may be whole.
+    ``ahead`` ms ahead raises :class:`LedgerTimeError`, not a fork: the chain may be whole.
     """
     if not isinstance(entries, list):
         raise LedgerError("entries must be a list")
     first = entries[0].get("index") if entries and isinstance(entries[0], dict) else None
     if entries and first == 0:
-        served = verify_chain(entries, pinned.team, now=now)
+        served = verify_chain(entries, pinned.team, now=now, ahead=ahead)
         if served.head_index < pinned.head_index:
             raise LedgerError(
                 f"rollback: the served ledger ends at entry {served.head_index}, "
@@ -345,7 +349,7 @@ def verify_extension(
         )
     else:
         try:
-            served = extend_chain(pinned, entries, now=now)
+            served = extend_chain(pinned, entries, now=now, ahead=ahead)
         except LedgerTimeError:
             raise
         except LedgerError as exc:

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from ..core.alerts import alert_code
 from ..crypto import ledger as ledger_mod
 from ..crypto.canonical import b64d, b64e
-from ..crypto.facts import ErrorCode
+from ..crypto.facts import LEDGER_AT_AHEAD_DEVICE_MS, ErrorCode
 from ..crypto.grants import GrantError, make_grant, open_grant
 from ..crypto.invite import matches_team
 from ..crypto.ledger import (
@@ -66,7 +66,7 @@ class LedgerSync:
             self._alert("rollback", "the server announces no ledger head")
         base = pinned or VerifiedLedger(team=dev.team)
         try:
-            verified = verify_extension(base, entries, head_t, now=dev.clock())
+            verified = verify_extension(base, entries, head_t, now=dev.clock(), ahead=LEDGER_AT_AHEAD_DEVICE_MS)
         except LedgerTimeError as exc:
             self._alert("ledger_time", str(exc))
         except (LedgerError, AttributeError, TypeError, KeyError, ValueError, RecursionError) as exc:

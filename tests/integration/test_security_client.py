@@ -450,6 +450,20 @@ def test_a_revoked_device_erases_only_on_a_valid_wipe_entry(t):
     assert not t.work.data_dir.exists() or not any(t.work.data_dir.rglob("*"))
 
 
+def test_a_phone_whose_clock_was_set_back_still_takes_its_wipe(t):
+    """The wipe entry lies days ahead of a lost phone's clock (set back by whoever holds it, or simply
+    wrong): its own revocation is read without the clock check, so the wipe is still taken. A ledger
+    entry less than a week ahead of an ordinary device's clock is taken too."""
+    t.work.sync_once()
+    t.work.add_client("Wordt gewist (fictief)")
+    t.clocks["worker"].advance(-3 * 24 * 3600_000)  # the phone's clock: three days behind
+    t.sup.revoke_device(t.work.device_id, "LOST")
+    t.sup.wipe_device(t.work.device_id)
+    t.work.sync_once()
+    assert t.work.sync_status().state == "erased"
+    assert not t.work.enrolled and not t.work.unlocked
+
+
 def test_an_expired_token_never_erases_and_is_renewed(t):
     t.work.add_client("Nog steeds hier (fictief)")
     t.work.sync_once()
