@@ -180,7 +180,8 @@ def cmd_shell(args: argparse.Namespace) -> int:
         "add_client": lambda r: svc.add_client(r["name"], fictional=r.get("fictional", False)),
         "record_contact": lambda r: svc.record_contact(
             r["client_id"], contact_type=r["contact_type"], outcome=r["outcome"], report=r["report"],
-            occurred_at=r.get("occurred_at"), risks=[tuple(x) for x in r.get("risks", [])]),
+            occurred_at=r.get("occurred_at"), risks=[tuple(x) for x in r.get("risks", [])],
+            excused=r.get("excused")),
         "caseload": lambda r: svc.caseload(),
         "timeline": lambda r: svc.timeline(r["client_id"]),
         "status": lambda r: svc.sync_status(),

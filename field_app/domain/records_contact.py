@@ -34,6 +34,7 @@ from .vocab import (
 MAX_REPORT = 20_000
 MAX_RISKS = 20
 MSG_REPORT_NEEDED = "Schrijf kort op wat er gebeurde: bij een contact dat plaatsvond is een verslag nodig."
+MSG_EXCUSED_NEEDED = "Kies of het wegblijven geoorloofd of ongeoorloofd was."
 
 
 def _compliance_item_check(item: dict, path: str, errors: Errors, ctx: Any) -> None:
@@ -86,6 +87,8 @@ def _contact_check(c: dict, ctx: Any, errors: Errors) -> None:
     outcome = c.get("outcome")
     if outcome == ContactUitkomst.PLAATSGEVONDEN.value and c.get("report") == "":
         errors.add("report", MSG_REPORT_NEEDED)
+    if outcome == ContactUitkomst.NIET_VERSCHENEN.value and c.get("excused") is None:
+        errors.add("excused", MSG_EXCUSED_NEEDED)  # the ladder needs it: an unexcused no-show may be a violation
     if c.get("excused") is not None and outcome and outcome != ContactUitkomst.NIET_VERSCHENEN.value:
         errors.add("excused", "Geoorloofd of niet vul je alleen in bij 'niet verschenen'.")
     occurred = c.get("occurred_at")
@@ -107,7 +110,7 @@ CONTACT = Schema(
                               required_msg="Kies het soort contact.", doc="type (§5.1)"),
         "outcome": Field(choice(ContactUitkomst, "Kies de uitkomst van het contact."), required=True,
                          required_msg="Kies de uitkomst van het contact.", doc="uitkomst"),
-        "excused": Field(opt_boolean(), doc="no-show excused (geoorloofd)? only with NIET_VERSCHENEN"),
+        "excused": Field(opt_boolean(), doc="no-show excused (geoorloofd)? required with NIET_VERSCHENEN, only then"),
         "occurred_at": Field(moment(not_future=True), required=True, required_msg="Vul een geldig tijdstip in.",
                              doc="when it happened; not after now + 10 min"),
         "recorded_at": Field(moment(), default_fn=lambda ctx: ctx.now, doc="set by the services"),

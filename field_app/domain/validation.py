@@ -32,12 +32,14 @@ def check_contact(
     report: object,
     occurred_at: object,
     risks: Sequence[tuple[str, str]],
+    excused: object = None,
     now: int | None = None,
 ) -> dict:
     """Return the clean fields of a contact, or raise ValidationError with every problem at once.
 
     The walking-skeleton form of a contact; it delegates to ``records.validate_create("contact")`` and
-    keeps its own output (five fields, risks as ``{domain, severity}``) and top-level error keys.
+    keeps its own output (five fields, risks as ``{domain, severity}``, and ``excused`` of a no-show) and
+    top-level error keys.
     """
     now = now_ms() if now is None else now
     errors: dict[str, str] = {}
@@ -55,6 +57,8 @@ def check_contact(
             items = []
     fields = {"contact_type": contact_type, "outcome": outcome, "report": report, "occurred_at": occurred_at,
               "risks": items}
+    if excused is not None:
+        fields["excused"] = excused
     clean: dict = {}
     try:
         clean = CONTACT.create(fields, DictContext(client_id="", now=now))
@@ -63,10 +67,13 @@ def check_contact(
             errors.setdefault(path.split(".")[0], message)
     if errors:
         raise ValidationError(errors)
-    return {
+    out = {
         "contact_type": clean["contact_type"],
         "outcome": clean["outcome"],
         "report": clean["report"],
         "occurred_at": clean["occurred_at"],
         "risks": [{"domain": r["domain"], "severity": r["severity"]} for r in clean["risks"]],
     }
+    if clean.get("excused") is not None:
+        out["excused"] = clean["excused"]
+    return out

@@ -445,12 +445,16 @@ class Casework:
         return self.intake(display_name, fictional=fictional)
 
     def record_contact(self, client_id: str, *, contact_type: str, outcome: str, report: str,
-                       occurred_at: int | None = None, risks: Sequence[tuple[str, str]] = ()) -> str:
-        """Record a contact note (append-only). Local and instant; sync delivers it later."""
+                       occurred_at: int | None = None, risks: Sequence[tuple[str, str]] = (),
+                       excused: bool | None = None) -> str:
+        """Record a contact note (append-only). Local and instant; sync delivers it later. ``excused``: a
+        no-show (NIET_VERSCHENEN) needs it, another outcome refuses it."""
         risks = [{"domain": d, "severity": sev} for d, sev in risks] if risks else []
         fields = {"contact_type": contact_type, "outcome": outcome, "report": report, "risks": risks}
         if occurred_at is not None:
             fields["occurred_at"] = occurred_at
+        if excused is not None:
+            fields["excused"] = excused
         return self.create_record("contact", client_id, fields)
 
     # -- drafts: half-typed forms, sealed ---------------------------------------------------------------

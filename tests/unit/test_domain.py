@@ -54,7 +54,14 @@ def test_invalid_contact_gives_dutch_message(change, field):
 
 
 def test_no_show_needs_no_report():
-    assert check_contact(**good(outcome="NIET_VERSCHENEN", report=""))["report"] == ""
+    assert check_contact(**good(outcome="NIET_VERSCHENEN", report="", excused=False))["report"] == ""
+
+
+def test_no_show_needs_whether_it_was_excused():
+    with pytest.raises(ValidationError) as exc:
+        check_contact(**good(outcome="NIET_VERSCHENEN", report=""))
+    assert exc.value.errors == {"excused": "Kies of het wegblijven geoorloofd of ongeoorloofd was."}
+    assert check_contact(**good(outcome="NIET_VERSCHENEN", report="", excused=True))["excused"] is True
 
 
 @given(st.text(max_size=300))
@@ -73,7 +80,7 @@ def test_display_name_is_either_clean_or_refused(name):
        st.integers(min_value=946_684_800_000, max_value=NOW))
 def test_any_well_formed_contact_validates(ctype, outcome, risks, when):
     fields = check_contact(contact_type=ctype, outcome=outcome, report="iets", occurred_at=when,
-                           risks=risks, now=NOW)
+                           risks=risks, excused=False if outcome == "NIET_VERSCHENEN" else None, now=NOW)
     assert len(fields["risks"]) == len(risks)
 
 

@@ -160,7 +160,7 @@ def minimal_examples(ids: dict[str, str]) -> dict[str, dict]:
         "framework": {"framework_type": "GEEN_KADER"},
         "condition": {"framework_id": ids["framework"], "condition_type": "ALG_GEEN_STRAFBAAR_FEIT"},
         "supervision": {"organisation": "RN", "level": "NIVEAU_1"},
-        "contact": {"contact_type": "TELEFONISCH", "outcome": "NIET_VERSCHENEN", "occurred_at": NOW},
+        "contact": {"contact_type": "TELEFONISCH", "outcome": "NIET_VERSCHENEN", "excused": True, "occurred_at": NOW},
         "transition": {"transition_type": "VERHUIZING"},
         "aftercare": {},
         "zvh_case": {"approach": "COMPLEX_ALGEMEEN"},
@@ -323,7 +323,7 @@ INVALID = [
 
 # Other fields a case needs before its one bad field can be judged.
 CONTEXT_FIELDS = {
-    ("contact", "report"): {"outcome": "PLAATSGEVONDEN"},
+    ("contact", "report"): {"outcome": "PLAATSGEVONDEN", "excused": None},
     ("contact", "excused"): {"outcome": "AFGEMELD_CLIENT"},
     ("framework", "end"): {"start": "2024-01-01"},
     ("framework", "current_phase"): {"phases": [{"phase": "INTRAMURAAL", "from": "2024-01-01"}]},
@@ -566,7 +566,7 @@ def contacts(draw):
     if draw(st.booleans()):
         fields["next_contact_at"] = occurred + draw(st.integers(1, 400 * DAY))
     if outcome == "NIET_VERSCHENEN":
-        fields["excused"] = draw(optional(st.booleans()))
+        fields["excused"] = draw(st.booleans())  # a no-show needs the answer
     fields["worker_safety"] = draw(codes(vocab.VeiligheidMedewerker))
     fields["life_domains"] = draw(st.lists(st.fixed_dictionaries(
         {"domain": codes(vocab.Leefgebied), "status": codes(vocab.NazorgStatus)}), max_size=7,
@@ -575,6 +575,16 @@ def contacts(draw):
         {"category": codes(vocab.BeschermCategorie), "code": codes(vocab.BeschermendeFactor)}), max_size=4,
         unique_by=lambda p: (p["category"], p["code"])))
     return fields
+
+
+def test_a_no_show_is_refused_without_whether_it_was_excused():
+    """The escalation ladder proposes a violation for an unexcused no-show: the answer is never left open."""
+    ctx = DictContext("c", NOW)
+    fields = {"contact_type": "KANTOOR", "outcome": "NIET_VERSCHENEN", "occurred_at": NOW}
+    with pytest.raises(ValidationError) as exc:
+        validate_create("contact", fields, ctx)
+    assert exc.value.errors == {"excused": "Kies of het wegblijven geoorloofd of ongeoorloofd was."}
+    assert validate_create("contact", {**fields, "excused": False}, ctx)["excused"] is False
 
 
 @settings(max_examples=150, deadline=None)

@@ -38,6 +38,8 @@ def add(ctx, type_, **fields) -> str:
 def seen(ctx, days_ago: int, **fields) -> str:
     base = {"contact_type": "KANTOOR", "outcome": "PLAATSGEVONDEN", "report": "Gesproken.",
             "occurred_at": NOW - days_ago * DAY}
+    if fields.get("outcome") == "NIET_VERSCHENEN":
+        base["excused"] = False  # a no-show says whether it was excused
     return add(ctx, "contact", **{**base, **fields})
 
 

@@ -161,13 +161,14 @@ class FakeServices:
 
     def record_contact(self, client_id: str, *, contact_type: str, outcome: str, report: str,
                        occurred_at: int | None = None, risks: Sequence[tuple[str, str]] = (),
-                       author: str | None = None, sync_state: str = "wachtend") -> str:
+                       author: str | None = None, sync_state: str = "wachtend", excused: bool | None = None) -> str:
         self._require()
         if client_id not in self._clients:
             raise ValidationError({"client_id": "Deze cliënt bestaat niet (meer) op dit toestel."})
         now = _now()
         f = check_contact(contact_type=contact_type, outcome=outcome, report=report,
-                          occurred_at=now if occurred_at is None else occurred_at, risks=list(risks), now=now)
+                          occurred_at=now if occurred_at is None else occurred_at, risks=list(risks),
+                          excused=excused, now=now)
         nid = f"n{next(self._ids)}"
         note = NoteView(nid, client_id, f["contact_type"], f["outcome"], f["occurred_at"], now, f["report"],
                         tuple(RiskView(r["domain"], r["severity"]) for r in f["risks"]),

@@ -398,7 +398,8 @@ class ContactFormView:
                 try:
                     check_contact(occurred_at=fmt.now_ms(), contact_type=fields["contact_type"],
                                   outcome=fields["outcome"], report=fields["report"],
-                                  risks=[(r["domain"], r["severity"]) for r in fields["risks"]])
+                                  risks=[(r["domain"], r["severity"]) for r in fields["risks"]],
+                                  excused=fields.get("excused"))
                 except ValidationError as exc:
                     errors = {**exc.errors, **errors}
                 raise ValidationError(errors)
