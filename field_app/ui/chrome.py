@@ -100,8 +100,8 @@ def open_sync_info(app: VeldwerkApp) -> None:
         app.page.pop_dialog()
         toast(app.page, t("sync.started"))
 
-    dialog = ft.AlertDialog(
-        title=c.text(t("sync.title"), ft.TextThemeStyle.TITLE_LARGE),
+    dialog = c.dialog(
+        t("sync.title"),
         content=ft.Column(
             [ft.Row([c.badge(summary.short, summary.icon, summary.tone, app.scale)]),
              *[c.para(line, ft.TextThemeStyle.BODY_MEDIUM) for line in summary.explanation]],

@@ -323,22 +323,74 @@ def field(*fields: ft.Control, spacing: float = 8) -> ft.Control:
     return ft.Semantics(content=ft.Row(list(fields), spacing=spacing), container=True)
 
 
+def dialog(title: str, *, title_control: ft.Control | None = None, **kw) -> ft.AlertDialog:
+    """An AlertDialog named by its title for screen readers: without ``semantics_label`` Flutter names
+    every dialog "Melding" (its generic alertDialogLabel) on Android and the web, and the title is not
+    announced. ``title_control`` draws the title otherwise (the words must be ``title``)."""
+    return ft.AlertDialog(title=title_control or text(title, ft.TextThemeStyle.TITLE_LARGE), semantics_label=title,
+                          **kw)
+
+
+ERROR_MAX_LINES = 8
+
+
+def text_field(**kw) -> ft.TextField:
+    """A TextField whose message under it wraps onto more lines: without ``error_max_lines`` Flutter draws
+    the error text on one line and cuts it off with an ellipsis (at 100 % zoom already on a phone)."""
+    kw.setdefault("error_max_lines", ERROR_MAX_LINES)
+    return ft.TextField(**kw)
+
+
+def secret_field(i18n: I18n, *, label: str, what: str | None = None, scale: float = 1.0,
+                 wrap: Callable[[Callable], Callable] = lambda f: f, **kw) -> ft.TextField:
+    """A passphrase or PIN field with an eye button that shows and hides what is typed. The button is the
+    field's own (not ``can_reveal_password``, whose button Flutter leaves without an accessible name): its
+    name and tooltip say what a tap does ("Wachtwoordzin tonen" / "... verbergen"); ``what`` names the
+    secret there when the label is a sentence ("Kies een wachtwoordzin")."""
+    tf = text_field(label=label, password=True, **kw)
+    button = ft.IconButton(icon=ft.Icons.VISIBILITY_OUTLINED, icon_size=22 * scale,
+                           size_constraints=ft.BoxConstraints(min_width=theme.TOUCH, min_height=theme.TOUCH))
+    named = ft.Semantics(content=button, button=True, container=True, exclude_semantics=True)
+
+    def show(hidden: bool) -> None:
+        name = i18n.t("secret.show" if hidden else "secret.hide", label=what or label)
+        tf.password = hidden
+        button.icon = ft.Icons.VISIBILITY_OUTLINED if hidden else ft.Icons.VISIBILITY_OFF_OUTLINED
+        button.tooltip = named.label = name
+
+    def toggle(e=None) -> None:
+        show(not tf.password)
+
+    button.on_click = named.on_tap = wrap(toggle)
+    show(True)
+    tf.suffix_icon = named
+    return tf
+
+
 class Choice:
     """A Dropdown whose accessible name says what it is, what is chosen and what is wrong
     ("Soort contact, Telefonisch contact"), with a stable Semantics identifier for tests.
-    Flutter's DropdownMenu alone exposes neither its label, its value nor its error text."""
+    Flutter's DropdownMenu alone exposes neither its label, its value nor its error text.
+
+    Its error message is a wrapping line under the dropdown (``error``), not the dropdown's own error
+    text: Flutter draws that on one line, cut off with an ellipsis, and the DropdownMenu has no
+    ``error_max_lines``. The dropdown's border turns red while there is a message."""
 
     def __init__(self, label: str, options: list[tuple[str, str]], value: str | None, identifier: str,
                  on_select: Callable, scale: float = 1.0, wrap: Callable[[Callable], Callable] = lambda f: f):
         self.label = label
         self.texts = dict(options)
+        self.scale = scale
+        self.error: str | None = None
         self._on_select = on_select
         self.dropdown = ft.Dropdown(
             label=label, value=value, expand=True, menu_height=420, enable_search=False,
             options=[ft.DropdownOption(key=k, text=v) for k, v in options],
             on_select=wrap(self._selected), text_size=16 * scale,
         )
-        self.control = ft.Semantics(content=ft.Row([self.dropdown]), identifier=identifier, container=True)
+        self.named = ft.Semantics(content=ft.Row([self.dropdown]), identifier=identifier, container=True)
+        self.error_box = ft.Container(visible=False, padding=ft.Padding.only(left=12))
+        self.control = ft.Column([self.named, self.error_box], spacing=4)
         self.describe()
 
     @property
@@ -346,16 +398,22 @@ class Choice:
         return self.dropdown.value
 
     def set_error(self, message: str | None) -> None:
-        self.dropdown.error_text = message
+        self.error = message or None
+        self.error_box.content = error_line(message, self.scale) if message else None
+        self.error_box.visible = bool(message)
+        self.dropdown.border = {
+            ft.ControlState.DEFAULT: ft.OutlineInputBorder(side=ft.BorderSide(1, theme.DANGER.fg)),
+            ft.ControlState.FOCUSED: ft.OutlineInputBorder(side=ft.BorderSide(2, theme.DANGER.fg)),
+        } if message else None
         self.describe()
 
     def describe(self) -> None:
         parts = [self.label]
         if self.dropdown.value:
             parts.append(self.texts.get(self.dropdown.value, self.dropdown.value))
-        if self.dropdown.error_text:
-            parts.append(self.dropdown.error_text)
-        self.control.label = ", ".join(parts)
+        if self.error:
+            parts.append(self.error)
+        self.named.label = ", ".join(parts)
 
     def _selected(self, e=None) -> None:
         self.set_error(None)  # a new choice answers the error

@@ -7,7 +7,18 @@ from datetime import datetime
 
 import flet as ft
 import flet_charts as fch
-from ui_helpers import PASSPHRASE, dump, field, has_text, press, select, semantics, type_into, unlock
+from ui_helpers import (
+    PASSPHRASE,
+    choice_error,
+    dump,
+    field,
+    has_text,
+    press,
+    select,
+    semantics,
+    type_into,
+    unlock,
+)
 
 from field_app.domain import flag_steps
 from field_app.domain.hlc import now_ms
@@ -154,7 +165,7 @@ async def test_flag_by_hand_from_a_note(real_device):
     client, app = await _open(real_device, cid)
     await _note_action(client, ids["note"], "Signaal maken")
     await press(client, "Opslaan")
-    assert client.find(ft.Dropdown, label="Reden").error_text, dump(client)
+    assert choice_error(client, "Reden"), dump(client)
     await select(client, "Reden", "ACUUT_GEVAAR")
     await select(client, "Urgentie", "DIRECT")
     await select(client, "Route", "POLITIE_112")

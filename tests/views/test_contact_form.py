@@ -6,6 +6,7 @@ import flet as ft
 from ui_helpers import (
     PASSPHRASE,
     USER,
+    choice_error,
     dump,
     field,
     has_text,
@@ -56,7 +57,7 @@ async def test_validation_errors_are_shown_per_field_in_dutch(real_device):
     start = mark(client)
     await press(client, "Opslaan")
     assert isinstance(app.screen, ContactFormView)
-    assert client.find(ft.Dropdown, label="Soort contact").error_text == "Kies het soort contact."
+    assert choice_error(client, "Soort contact") == "Kies het soort contact."
     assert field(client, "Verslag (feiten)").error.startswith("Schrijf kort op wat er gebeurde")
     assert field(client, "Datum (dd-mm-jjjj)").error == "Vul een geldige datum (dd-mm-jjjj) en tijd (uu:mm) in."
     assert has_text(client, "Nog niet opgeslagen"), dump(client)
@@ -162,10 +163,10 @@ async def test_adding_a_risk_scrolls_it_into_view_and_errors_clear_when_fixed(re
     await press(client, "Risicosignaal toevoegen")
     assert "scroll_to" in client.conn.invoked  # the new row is brought above the Opslaan bar
     await press(client, "Opslaan")
-    assert client.find(ft.Dropdown, label="Soort contact").error_text == "Kies het soort contact."
+    assert choice_error(client, "Soort contact") == "Kies het soort contact."
     assert has_text(client, "Nog niet opgeslagen")
     await select(client, "Soort contact", "TELEFONISCH")
-    assert client.find(ft.Dropdown, label="Soort contact").error_text is None
+    assert choice_error(client, "Soort contact") is None
     assert semantics(client, "contact-type")[0].label == "Soort contact, Telefonisch contact"
     await type_into(client, "Verslag (feiten)", "Gebeld.")
     assert field(client, "Verslag (feiten)").error is None
@@ -232,3 +233,4 @@ async def test_a_restored_draft_shows_its_time_and_offers_now(real_device):
     now = fmt.now_ms()
     assert field(client, "Tijd (uu:mm)").value in (fmt.time_field(now), fmt.time_field(now - 60_000))
     assert field(client, "Datum (dd-mm-jjjj)").value == fmt.date_field(now)
+

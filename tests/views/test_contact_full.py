@@ -4,7 +4,19 @@ and reactie, risk details, escalation right after saving, and drafts of the whol
 from __future__ import annotations
 
 import flet as ft
-from ui_helpers import PASSPHRASE, USER, dump, field, has_text, press, select, semantics, type_into, unlock
+from ui_helpers import (
+    PASSPHRASE,
+    USER,
+    choice_error,
+    dump,
+    field,
+    has_text,
+    press,
+    select,
+    semantics,
+    type_into,
+    unlock,
+)
 
 from field_app.domain.hlc import now_ms
 from field_app.domain.timeutil import DAY_MS
@@ -117,14 +129,14 @@ async def test_a_violation_needs_ernst_and_reactie_shown_next_to_the_controls(re
     assert row.violation.visible
     await press(client, "Opslaan")
     assert isinstance(app.screen, ContactFormView), dump(client)
-    assert first(client, "Ernst van de overtreding").error_text == "Kies hoe ernstig de overtreding is."
+    assert choice_error(client, "Ernst van de overtreding") == "Kies hoe ernstig de overtreding is."
     # the ladder proposes the response (a first violation: address the client), the worker decides
     assert first(client, "Reactie op de overtreding").value == "AANSPREKEN"
     assert has_text(client, "Voorstel: Aanspreken. Eerste overtreding van deze voorwaarde.")
     assert has_text(client, "Nog niet opgeslagen")
     assert real_device.services.records(cid, "contact") == []
     await select(client, "Ernst van de overtreding", "MATIG")
-    assert first(client, "Ernst van de overtreding").error_text is None
+    assert choice_error(client, "Ernst van de overtreding") is None
     await select(client, "Reactie op de overtreding", "SCHRIFTELIJKE_WAARSCHUWING")
     await press(client, "Opslaan")  # another choice than proposed needs a reason
     assert row.reason_box.visible and row.reason.error == (
@@ -223,6 +235,25 @@ async def test_domestic_violence_offers_the_meldcode(real_device):
     assert isinstance(app.screen, MeldcodeView), dump(client)
     vt = [f for f in real_device.services.records(cid, "flag") if f.fields["raised_by_rule"] == "ACUUT_RISICO_VEILIG_THUIS"]
     assert app.screen.flag_id == vt[0].id
+
+
+async def test_a_no_show_is_not_saved_without_whether_it_was_excused(real_device):
+    """The escalation ladder needs the answer (an unexcused no-show at the office may break the reporting
+    duty): the form says so beside the choice, and the domain refuses it too."""
+    client, app, cid, _ = await open_form(real_device)
+    await select(client, "Soort contact", "KANTOOR")
+    await select(client, "Uitkomst", "NIET_VERSCHENEN")
+    await press(client, "Opslaan")
+    assert isinstance(app.screen, ContactFormView), dump(client)
+    assert choice_error(client, "Geoorloofd of ongeoorloofd?") == (
+        "Kies of het wegblijven geoorloofd of ongeoorloofd was."), dump(client)
+    assert real_device.services.records(cid, "contact") == []
+    await select(client, "Geoorloofd of ongeoorloofd?", "JA")
+    assert choice_error(client, "Geoorloofd of ongeoorloofd?") is None
+    await press(client, "Opslaan")
+    assert not isinstance(app.screen, ContactFormView), dump(client)
+    [note] = real_device.services.records(cid, "contact")
+    assert note.fields["outcome"] == "NIET_VERSCHENEN" and note.fields["excused"] is True
 
 
 async def test_the_whole_form_survives_leaving_it_as_a_draft(real_device):

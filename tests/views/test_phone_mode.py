@@ -116,6 +116,9 @@ async def test_desktop_enrols_with_a_passphrase_from_the_app(fresh, phone):
     client, app = await _open(fresh, platform="linux")
     assert isinstance(app.screen, EnrolView), dump(client)
     assert has_text(client, "wachtwoordzin van minstens 10 tekens"), dump(client)
+    # the eye buttons say what they show (not Flutter's unnamed can_reveal_password button)
+    assert [field(client, label).suffix_icon.label for label in ("Kies een wachtwoordzin", "Herhaal de wachtwoordzin")] \
+        == ["Wachtwoordzin tonen", "Herhaalde wachtwoordzin tonen"]
     await press(client, "Aanmelden")
     assert field(client, "Uitnodiging").error == "Plak de uitnodiging, of vul het serveradres en de code in."
     assert field(client, "Je naam").error == "Vul je naam in."
@@ -159,6 +162,7 @@ async def test_phone_enrols_with_a_pin_and_the_keystore_secret(fresh, phone):
     client, app = await _open(fresh, keystore)
     assert has_text(client, "Dit is een telefoon"), dump(client)
     assert field(client, "Kies een pincode").keyboard_type == ft.KeyboardType.NUMBER
+    assert field(client, "Kies een pincode").suffix_icon.label == "Pincode tonen"
 
     await _fill(client, secret="12345")
     await press(client, "Aanmelden")

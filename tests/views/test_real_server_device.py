@@ -16,7 +16,18 @@ from pathlib import Path
 import flet as ft
 import pytest
 from flet_harness import FakeClient
-from ui_helpers import FAST_SCRYPT, PASSPHRASE, USER, dump, has_text, press, select, type_into, unlock
+from ui_helpers import (
+    FAST_SCRYPT,
+    PASSPHRASE,
+    USER,
+    choice_error,
+    dump,
+    has_text,
+    press,
+    select,
+    type_into,
+    unlock,
+)
 
 from field_app.services import Services
 from field_app.ui.app import UiPrefs, build
@@ -93,7 +104,7 @@ async def test_unlock_caseload_and_contact_on_a_device_enrolled_with_the_real_se
         assert isinstance(app.screen, ClientView)
         await press(client, "Contact vastleggen")
         await press(client, "Opslaan")
-        assert client.find(ft.Dropdown, label="Soort contact").error_text == "Kies het soort contact."
+        assert choice_error(client, "Soort contact") == "Kies het soort contact."
         await select(client, "Soort contact", "OUTREACHEND")
         await type_into(client, "Verslag (feiten)", "Aangetroffen bij de bibliotheek; afspraak gemaakt.")
         await press(client, "Opslaan")

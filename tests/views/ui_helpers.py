@@ -66,6 +66,16 @@ def has_text(client: FakeClient, fragment: str) -> bool:
     return any(fragment in t for t in visible_texts(client))
 
 
+def choice_error(client: FakeClient, label: str, index: int = 0) -> str | None:
+    """The message under the ``index``-th Dropdown labelled ``label`` (components.Choice shows it as a
+    wrapping line below the dropdown, not as the dropdown's one-line error text), or None."""
+    dd = client.find_all(ft.Dropdown, label=label)[index]
+    assert dd.error_text is None, "a Choice's message is drawn under it, never cut off as error_text"
+    box = dd.parent.parent.parent.controls[1]  # Row -> Semantics -> Column [named, error box]
+    texts = [t for t in client.texts(box) if t] if box.visible else []
+    return " ".join(texts) or None
+
+
 def semantics(client: FakeClient, identifier: str) -> list[ft.Semantics]:
     return [c for c in client.walk() if isinstance(c, ft.Semantics) and c.identifier == identifier]
 

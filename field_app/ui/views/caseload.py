@@ -110,7 +110,7 @@ class CaseloadView:
         self.app = app
         t = app.i18n.t
         self.state: CaseloadFilters = app.caseload_filters
-        self.search = ft.TextField(label=t("caseload.search"), prefix_icon=ft.Icons.SEARCH,
+        self.search = c.text_field(label=t("caseload.search"), prefix_icon=ft.Icons.SEARCH,
                                    value=self.state.query, on_change=app.handler(self.on_search), expand=True,
                                    text_size=16 * app.scale)
         self.chips: dict[str, ft.Chip] = {}
@@ -457,8 +457,8 @@ class RowActions:
         def action(label: str, icon: ft.IconData, fn: Callable) -> ft.Control:
             return ft.Row([ft.OutlinedButton(content=label, icon=icon, on_click=app.handler(fn), expand=True)])
 
-        self.dialog = ft.AlertDialog(
-            title=c.text(item.display_name, ft.TextThemeStyle.TITLE_LARGE),
+        self.dialog = c.dialog(
+            item.display_name,
             content=ft.Column([action(t("lists.row.open"), ft.Icons.FOLDER_OPEN_OUTLINED, open_file),
                                *([action(t("routine.action"), ft.Icons.EVENT_AVAILABLE, routine)]
                                  if app.may_record else []),

@@ -30,21 +30,20 @@ class IntakeDialog:
         self.app = app
         t, i18n = app.i18n.t, app.i18n
         size = 16 * app.scale
-        self.name = ft.TextField(label=t("add_client.name"), on_submit=app.handler(self.save), text_size=size,
+        self.name = c.text_field(label=t("add_client.name"), on_submit=app.handler(self.save), text_size=size,
                                  expand=True)
-        self.birth = ft.TextField(label=t("lists.intake.birth_date"), text_size=size, expand=True,
-                                  keyboard_type=ft.KeyboardType.DATETIME, error_max_lines=3)
+        self.birth = c.text_field(label=t("lists.intake.birth_date"), text_size=size, expand=True,
+                                  keyboard_type=ft.KeyboardType.DATETIME)
         self.housing = c.Choice(t("lists.intake.housing"), [(v.value, i18n.label(v)) for v in Verblijfstype],
                                 "ONBEKEND", "intake-housing", lambda e=None: None, app.scale, app.handler)
         self.safety = c.Choice(t("lists.intake.safety"),
                                [(v.value, i18n.label(v)) for v in Veiligheidswaarschuwing], "GEEN",
                                "intake-safety", lambda e=None: None, app.scale, app.handler)
-        self.assigned = ft.TextField(label=t("lists.intake.assigned"), value=app.services.user_name,
+        self.assigned = c.text_field(label=t("lists.intake.assigned"), value=app.services.user_name,
                                      text_size=size, expand=True)
         self.fictional = ft.Checkbox(label=t("add_client.fictional"), value=False)
-        self.dialog = ft.AlertDialog(
-            modal=True, scrollable=True,
-            title=c.text(t("lists.intake.title"), ft.TextThemeStyle.TITLE_LARGE),
+        self.dialog = c.dialog(
+            t("lists.intake.title"), modal=True, scrollable=True,
             content=ft.Column([c.field(self.name), c.field(self.birth), self.housing.control, self.safety.control,
                                c.field(self.assigned), self.fictional], tight=True, spacing=12, width=340),
             actions=[
@@ -99,11 +98,10 @@ class BreakGlassDialog:
         self.app = app
         self.client_id = client_id
         t = app.i18n.t
-        self.reason = ft.TextField(label=t("break_glass.reason"), multiline=True, min_lines=2, expand=True,
-                                   text_size=16 * app.scale, error_max_lines=3)
-        self.dialog = ft.AlertDialog(
-            modal=True,
-            title=c.text(t("break_glass.title"), ft.TextThemeStyle.TITLE_LARGE),
+        self.reason = c.text_field(label=t("break_glass.reason"), multiline=True, min_lines=2, expand=True,
+                                   text_size=16 * app.scale)
+        self.dialog = c.dialog(
+            t("break_glass.title"), modal=True,
             content=ft.Column([c.para(message, ft.TextThemeStyle.BODY_MEDIUM), c.field(self.reason)],
                               tight=True, spacing=12, width=340),
             actions=[

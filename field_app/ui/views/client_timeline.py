@@ -151,8 +151,8 @@ def note_actions(view: ClientView, note_id: str, name: str) -> None:
         return ft.Semantics(content=ft.Row([ft.OutlinedButton(content=label, icon=icon, on_click=then(fn),
                                                               expand=True)]), identifier=identifier)
 
-    dialog = ft.AlertDialog(
-        title=c.text(name, ft.TextThemeStyle.TITLE_LARGE),
+    dialog = c.dialog(
+        name,
         content=ft.Column([
             action(t("cf.note.add_addendum"), ft.Icons.NOTE_ADD_OUTLINED,
                    lambda: forms.addendum_form(app, note_id, name), f"addendum-{note_id}"),

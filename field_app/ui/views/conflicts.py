@@ -146,9 +146,8 @@ def _confirm(app: VeldwerkApp, rec: RecordView, field: str, label: str, v: Confl
         app.page.pop_dialog()
         on_kept(t("conflict.kept"))
 
-    dialog = ft.AlertDialog(
-        modal=True,
-        title=c.text(t("conflict.confirm_title"), ft.TextThemeStyle.TITLE_LARGE),
+    dialog = c.dialog(
+        t("conflict.confirm_title"), modal=True,
         content=ft.Column([c.para(t("conflict.confirm_body", field=label, value=shown, author=v.author or "?"),
                                   ft.TextThemeStyle.BODY_LARGE), error], tight=True, spacing=10, width=340),
         actions=[

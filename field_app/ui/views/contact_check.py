@@ -63,7 +63,7 @@ def field_errors(form: ContactFormView) -> bool:
     choices = [form.contact_type, form.outcome, form.excused,
                *(ch for r in form.risk_rows for ch in (r.domain, r.severity)),
                *(ch for r in form.compliance_rows for ch in (r.severity, r.response, r.source))]
-    return (any(ch.dropdown.error_text for ch in choices) or form.risk_error.visible
+    return (any(ch.error for ch in choices) or form.risk_error.visible
             or any(r.error.visible for r in (*form.risk_rows, *form.compliance_rows))
             or any(f.error for f in (form.date, form.time, form.report, form.next_date, form.next_time)))
 
@@ -86,7 +86,7 @@ def show_errors(form: ContactFormView, errors: dict[str, str]) -> None:
     form.contact_type.set_error(msg("contact_type"))
     form.outcome.set_error(msg("outcome"))
     form.excused.set_error(msg("excused"))
-    form.report.error = msg("report")  # TextField: `error` (Dropdown: `error_text`)
+    form.report.error = msg("report")  # TextField: `error` (a Choice: set_error, a line under it)
     form.interpretation.error = msg("interpretation")
     form.agreements.error = msg("agreements")
     form.date.error = msg("occurred_at")
@@ -138,14 +138,14 @@ def needs_escalation(fields: dict) -> bool:
 def first_invalid(view: ContactFormView) -> ft.Control | None:
     """The first field with a message, in the form's order (its message is beside it)."""
     def bad(ctl) -> bool:
-        return bool(getattr(ctl, "error_text", None) if isinstance(ctl, ft.Dropdown) else getattr(ctl, "error", None))
+        return bool(ctl.error) if isinstance(ctl, c.Choice) else bool(getattr(ctl, "error", None))
 
-    order: list[ft.Control] = [view.contact_type.dropdown, view.outcome.dropdown, view.excused.dropdown,
-                               view.date, view.time]
+    order: list = [view.contact_type, view.outcome, view.excused, view.date, view.time]
     for r in view.compliance_rows:
-        order += [r.source.dropdown, r.severity.dropdown, r.response.dropdown]
+        order += [r.source, r.severity, r.response]
     for r in view.risk_rows:
-        order += [r.domain.dropdown, r.severity.dropdown]
-    order += [view.report, view.interpretation, view.worker_safety.dropdown, view.agreements, view.next_date,
+        order += [r.domain, r.severity]
+    order += [view.report, view.interpretation, view.worker_safety, view.agreements, view.next_date,
               view.next_time]
-    return next((ctl for ctl in order if bad(ctl)), None)
+    found = next((ctl for ctl in order if bad(ctl)), None)
+    return found.dropdown if isinstance(found, c.Choice) else found

@@ -83,7 +83,7 @@ class ContactFormView:
 
     def _tf(self, label: str, value: str = "", **kw) -> ft.TextField:
         # a focused field keeps room below it for its message and the Opslaan bar (Flutter's ensureVisible)
-        return ft.TextField(error_max_lines=3, label=label, value=value, on_change=self.app.handler(self.changed),
+        return c.text_field(label=label, value=value, on_change=self.app.handler(self.changed),
                             scroll_padding=ft.Padding.only(left=20, top=120, right=20, bottom=160),
                             text_size=16 * self.app.scale, expand=True, **kw)
 
@@ -354,9 +354,9 @@ class ContactFormView:
             self.dirty = False
             app.replace_screen(ContactFormView(app, self.client_id))
 
-        app.page.show_dialog(ft.AlertDialog(
+        app.page.show_dialog(c.dialog(
+            t("contact.discard_title"),
             modal=True,
-            title=c.text(t("contact.discard_title"), ft.TextThemeStyle.TITLE_LARGE),
             content=c.para(t("contact.discard_body"), ft.TextThemeStyle.BODY_MEDIUM),
             actions=[ft.TextButton(content=t("common.cancel"), on_click=app.handler(cancel)),
                      ft.FilledButton(content=t("contact.discard_ok"), icon=ft.Icons.DELETE_OUTLINE,

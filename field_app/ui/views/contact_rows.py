@@ -137,9 +137,9 @@ class ComplianceRow:
         self.proposed: str | None = state.get("proposed") or None
         self.proposal = ft.Semantics(content=c.para("", ft.TextThemeStyle.BODY_MEDIUM), container=True,
                                      identifier=f"compliance-proposal-{index}")
-        self.reason = ft.TextField(label=t("ladder.reason"), value=state.get("reason") or "", multiline=True,
+        self.reason = c.text_field(label=t("ladder.reason"), value=state.get("reason") or "", multiline=True,
                                    min_lines=1, max_lines=4, text_size=16 * form.app.scale, expand=True,
-                                   on_change=form.changed, error_max_lines=3)
+                                   on_change=form.changed)
         self.reason_box = ft.Semantics(content=ft.Row([self.reason]), identifier=f"compliance-reason-{index}",
                                        container=True, visible=False)
         self.error = ft.Container(visible=False)

@@ -89,9 +89,8 @@ class _Dialog:
     def _make(self, title: str, body: list[ft.Control], ok_label: str, ok_icon, danger: bool) -> None:
         t = self.app.i18n.t
         style = ft.ButtonStyle(bgcolor=ft.Colors.ERROR, color=ft.Colors.ON_ERROR) if danger else None
-        self.dialog = ft.AlertDialog(
-            modal=True, scrollable=True,
-            title=c.text(title, ft.TextThemeStyle.TITLE_LARGE),
+        self.dialog = c.dialog(
+            title, modal=True, scrollable=True,
             content=ft.Column([*body, self.error], tight=True, spacing=12, width=340),
             actions=[ft.TextButton(content=t("common.cancel"), on_click=self.app.handler(self.close)),
                      ft.FilledButton(content=ok_label, icon=ok_icon, style=style,

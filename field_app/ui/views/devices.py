@@ -110,13 +110,11 @@ class SecurityView:
         self.pk = "sec.pin" if app.services.unlock_mode() == "pin" else "sec.pass"  # PIN (phone) or passphrase
         pk = self.pk
         keyboard = ft.KeyboardType.NUMBER if pk == "sec.pin" else ft.KeyboardType.TEXT
-        self.old = ft.TextField(label=t(f"{pk}.old"), password=True, can_reveal_password=True, text_size=size,
-                                expand=True, error_max_lines=3, keyboard_type=keyboard)
-        self.new = ft.TextField(label=t(f"{pk}.new"), password=True, can_reveal_password=True, text_size=size,
-                                expand=True, error_max_lines=3, keyboard_type=keyboard)
-        self.again = ft.TextField(label=t(f"{pk}.again"), password=True, can_reveal_password=True,
-                                  text_size=size, expand=True, error_max_lines=3, keyboard_type=keyboard,
-                                  on_submit=app.handler(self.change_passphrase))
+        secret = dict(scale=app.scale, wrap=app.handler, text_size=size, expand=True, keyboard_type=keyboard)
+        self.old = c.secret_field(app.i18n, label=t(f"{pk}.old"), **secret)
+        self.new = c.secret_field(app.i18n, label=t(f"{pk}.new"), **secret)
+        self.again = c.secret_field(app.i18n, label=t(f"{pk}.again"), on_submit=app.handler(self.change_passphrase),
+                                    **secret)
         sections: list[ft.Control] = [self.alert_box, *device_parts.plain_section(app), ft.Divider()]
         sections += self._me_section()
         sections += [ft.Divider(), c.section_title(t(f"{pk}.title")),
@@ -369,9 +367,9 @@ class SecurityView:
 
     def _pending_card(self, p: dict) -> ft.Control:
         app, t = self.app, self.app.i18n.t
-        field = ft.TextField(label=t("sec.pending.digits"), text_size=16 * app.scale, expand=True,
+        field = c.text_field(label=t("sec.pending.digits"), text_size=16 * app.scale, expand=True,
                              keyboard_type=ft.KeyboardType.NUMBER, multiline=True, min_lines=1, max_lines=3,
-                             error_max_lines=3, hint_text=t("sec.pending.digits_hint"))
+                             hint_text=t("sec.pending.digits_hint"))
         self.digits[p["id"]] = field
         self.pending_roles[p["id"]] = p.get("role")
         self.role_boxes[p["id"]] = role_box = ft.Column([], tight=True)

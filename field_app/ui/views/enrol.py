@@ -36,8 +36,13 @@ class EnrolView:
         submit = app.handler(self.submit, needs_unlock=False)
 
         def box(label: str, identifier: str, **kw) -> ft.TextField:
-            return ft.TextField(label=label, text_size=size, expand=True, autocorrect=False,
+            return c.text_field(label=label, text_size=size, expand=True, autocorrect=False,
                                 enable_suggestions=False, key=identifier, **kw)
+
+        def secret_box(key: str, identifier: str, **kw) -> ft.TextField:
+            return c.secret_field(app.i18n, label=t(key), what=t(f"{key}_what"), scale=app.scale,
+                                  wrap=lambda f: app.handler(f, needs_unlock=False), text_size=size, expand=True,
+                                  autocorrect=False, enable_suggestions=False, key=identifier, **kw)
 
         self.invite = box(t("enrol.invite"), "enrol-invite", multiline=True, min_lines=2, max_lines=4,
                           helper=t("enrol.invite_help"))
@@ -45,12 +50,12 @@ class EnrolView:
         self.code = box(t("enrol.code"), "enrol-code", capitalization=ft.TextCapitalization.CHARACTERS)
         self.manual = ft.Column([c.field(self.server), c.field(self.code)], spacing=12, visible=False)
         self.name = box(t("enrol.name"), "enrol-name", capitalization=ft.TextCapitalization.WORDS)
-        secret_kw = dict(password=True, can_reveal_password=True, on_submit=submit)
+        secret_kw = dict(on_submit=submit)
         if self.phone:
             secret_kw["keyboard_type"] = ft.KeyboardType.NUMBER
-        self.secret = box(t("enrol.pin" if self.phone else "enrol.passphrase"), "enrol-secret", **secret_kw)
-        self.again = box(t("enrol.pin_again" if self.phone else "enrol.passphrase_again"), "enrol-again",
-                         **secret_kw)
+        self.secret = secret_box("enrol.pin" if self.phone else "enrol.passphrase", "enrol-secret", **secret_kw)
+        self.again = secret_box("enrol.pin_again" if self.phone else "enrol.passphrase_again", "enrol-again",
+                                **secret_kw)
         self.error = ft.Container(visible=False)
         self.busy = ft.Row([ft.ProgressRing(width=20, height=20, stroke_width=3),
                             c.text(t("enrol.busy"), ft.TextThemeStyle.BODY_MEDIUM)], visible=False)

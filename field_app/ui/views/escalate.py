@@ -104,10 +104,10 @@ class EscalateDialog:
         self.done: list[str] = []  # ids of the flags confirmed or made (for tests and the toast)
 
         size = 16 * app.scale
-        self.assignee = ft.TextField(label=t("contact_c.esc.assignee"), value=svc.user_name, text_size=size,
-                                     error_max_lines=3, expand=True)
-        self.note = ft.TextField(label=t("contact_c.esc.note"), hint_text=t("contact_c.esc.note_hint"),
-                                 multiline=True, min_lines=2, max_lines=6, text_size=size, error_max_lines=3,
+        self.assignee = c.text_field(label=t("contact_c.esc.assignee"), value=svc.user_name, text_size=size,
+                                     expand=True)
+        self.note = c.text_field(label=t("contact_c.esc.note"), hint_text=t("contact_c.esc.note_hint"),
+                                 multiline=True, min_lines=2, max_lines=6, text_size=size,
                                  expand=True, capitalization=ft.TextCapitalization.SENTENCES)
         self.urgency = c.Choice(t("contact_c.esc.urgency"), [(m.value, i18n.label(m)) for m in Urgentie],
                                 self.proposal.urgency, "escalate-urgency", lambda e=None: None, app.scale, app.handler)
@@ -206,10 +206,10 @@ class EscalateDialog:
                 content=t("contact_c.esc.meldcode"), icon=ft.Icons.CHECKLIST, on_click=app.handler(self.meldcode_now))))
         actions.append(ft.Semantics(identifier="escalate-later", content=ft.TextButton(
             content=t("contact_c.esc.later"), on_click=app.handler(self.later))))
-        return ft.AlertDialog(
-            modal=True,
-            title=ft.Semantics(content=c.text(t("contact_c.esc.title"), ft.TextThemeStyle.TITLE_LARGE,
-                                              weight=ft.FontWeight.W_600), header=True, container=True),
+        return c.dialog(
+            t("contact_c.esc.title"), modal=True,
+            title_control=ft.Semantics(content=c.text(t("contact_c.esc.title"), ft.TextThemeStyle.TITLE_LARGE,
+                                                      weight=ft.FontWeight.W_600), header=True, container=True),
             content=ft.Column(body, tight=True, spacing=12, width=340, scroll=ft.ScrollMode.AUTO),
             actions=[ft.Column(actions, spacing=8, horizontal_alignment=ft.CrossAxisAlignment.STRETCH, tight=True)],
             inset_padding=ft.Padding.symmetric(horizontal=12, vertical=24),

@@ -58,12 +58,12 @@ class MeldcodeView:
         self.saved_id: str | None = None
         self.dirty = False
         size = 16 * app.scale
-        self.why = ft.TextField(label=t("meldcode_c.q2_why"), hint_text=t("meldcode_c.q2_why_hint"),
+        self.why = c.text_field(label=t("meldcode_c.q2_why"), hint_text=t("meldcode_c.q2_why_hint"),
                                 value=draft.get("q2_toelichting", ""), multiline=True, min_lines=3, max_lines=8,
-                                text_size=size, error_max_lines=3, expand=True, on_change=app.handler(self.typed),
+                                text_size=size, expand=True, on_change=app.handler(self.typed),
                                 capitalization=ft.TextCapitalization.SENTENCES)
-        self.note = ft.TextField(label=t("meldcode_c.note"), value=draft.get("note", ""), multiline=True,
-                                 min_lines=2, max_lines=8, text_size=size, error_max_lines=3, expand=True,
+        self.note = c.text_field(label=t("meldcode_c.note"), value=draft.get("note", ""), multiline=True,
+                                 min_lines=2, max_lines=8, text_size=size, expand=True,
                                  on_change=app.handler(self.typed), capitalization=ft.TextCapitalization.SENTENCES)
         self.body = ft.Column(spacing=14, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
         self.bottom = ft.Column(spacing=8)

@@ -39,8 +39,9 @@ class UnlockView:
         t = app.i18n.t
         self.pin = app.services.enrolled and app.phone_mode()  # PIN + the phone's keystore secret
         self.pending = c.text("", ft.TextThemeStyle.BODY_LARGE)
-        self.passphrase = ft.TextField(
-            label=t("unlock.pin" if self.pin else "unlock.passphrase"), password=True, can_reveal_password=True,
+        self.passphrase = c.secret_field(
+            app.i18n, label=t("unlock.pin" if self.pin else "unlock.passphrase"), scale=app.scale,
+            wrap=lambda f: app.handler(f, needs_unlock=False),
             keyboard_type=ft.KeyboardType.NUMBER if self.pin else ft.KeyboardType.TEXT,
             on_submit=app.handler(self.submit, needs_unlock=False), autocorrect=False,
             enable_suggestions=False, text_size=16 * app.scale, expand=True,
@@ -155,9 +156,8 @@ class StartOverDialog:
         self.go = ft.FilledButton(content=t("start_over.go"), icon=ft.Icons.DELETE_FOREVER,
                                   style=ft.ButtonStyle(bgcolor=ft.Colors.ERROR, color=ft.Colors.ON_ERROR),
                                   on_click=app.handler(self.confirm, needs_unlock=False))
-        self.dialog = ft.AlertDialog(
-            modal=True,
-            title=c.text(t("start_over.title"), ft.TextThemeStyle.TITLE_LARGE),
+        self.dialog = c.dialog(
+            t("start_over.title"), modal=True,
             content=ft.Column([self.body, self.message, self.accept, self.busy], tight=True, spacing=12,
                               width=340, scroll=ft.ScrollMode.AUTO),
             actions=[ft.TextButton(content=t("common.cancel"), on_click=app.handler(self.cancel, needs_unlock=False)),

@@ -35,9 +35,8 @@ class _WorkerDialog:
         self.app, self.worker = app, worker
         picks = [ft.OutlinedButton(content=name, on_click=app.handler(lambda e=None, n=name: self.pick(n)))
                  for name in known_workers(app) if name != exclude][:6]
-        self.dialog = ft.AlertDialog(
-            modal=True, scrollable=True,
-            title=c.text(title, ft.TextThemeStyle.TITLE_LARGE),
+        self.dialog = c.dialog(
+            title, modal=True, scrollable=True,
             content=ft.Column([intro, *before, c.field(worker), ft.Row(picks, wrap=True, spacing=8, run_spacing=8),
                                *after], tight=True, spacing=12, width=340),
             actions=[
@@ -68,8 +67,8 @@ class AssignDialog(_WorkerDialog):
                  on_done: Callable[[], None] | None = None):
         t = app.i18n.t
         self.client_id, self.client_name, self.on_done = client_id, client_name, on_done
-        worker = ft.TextField(label=t("lists.assign.worker"), value=current, text_size=16 * app.scale,
-                              expand=True, on_submit=app.handler(self.save), error_max_lines=3)
+        worker = c.text_field(label=t("lists.assign.worker"), value=current, text_size=16 * app.scale,
+                              expand=True, on_submit=app.handler(self.save))
         super().__init__(app, title=t("lists.assign.title"), save=t("lists.assign.save"), worker=worker,
                          exclude=current,
                          intro=c.para(t("lists.assign.intro", name=client_name), ft.TextThemeStyle.BODY_LARGE))
@@ -105,11 +104,10 @@ class HandoverDialog(_WorkerDialog):
         t = app.i18n.t
         size = 16 * app.scale
         me = app.services.user_name
-        self.source = ft.TextField(label=t("lists.handover.from"), value=me, text_size=size, expand=True,
-                                   error_max_lines=3)
-        self.until = ft.TextField(label=t("lists.handover.until"), text_size=size, expand=True, error_max_lines=3,
+        self.source = c.text_field(label=t("lists.handover.from"), value=me, text_size=size, expand=True)
+        self.until = c.text_field(label=t("lists.handover.until"), text_size=size, expand=True,
                                   keyboard_type=ft.KeyboardType.DATETIME, on_submit=app.handler(self.save))
-        worker = ft.TextField(label=t("lists.handover.to"), text_size=size, expand=True, error_max_lines=3)
+        worker = c.text_field(label=t("lists.handover.to"), text_size=size, expand=True)
         super().__init__(app, title=t("lists.handover.title"), save=t("lists.handover.save"), worker=worker,
                          exclude=me, intro=c.para(t("lists.handover.intro"), ft.TextThemeStyle.BODY_MEDIUM),
                          before=[c.field(self.source)], after=[c.field(self.until)])

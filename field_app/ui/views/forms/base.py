@@ -64,22 +64,22 @@ class _Input:
         kind = spec.kind
         ident = "form-" + spec.path.replace(".", "-").replace("_", "-")
         if kind in ("text", "multiline"):
-            self.tf = ft.TextField(label=self.label, value=spec.value or "", multiline=kind == "multiline",
+            self.tf = c.text_field(label=self.label, value=spec.value or "", multiline=kind == "multiline",
                                    min_lines=3 if kind == "multiline" else None,
                                    text_size=16 * app.scale, expand=True, on_change=form.changed)
             self.control = c.field(self.tf)
         elif kind == "date":
-            self.tf = ft.TextField(label=t("cf.form.date_label", label=self.label),
+            self.tf = c.text_field(label=t("cf.form.date_label", label=self.label),
                                    value=iso_to_field(spec.value), text_size=16 * app.scale, expand=True,
                                    keyboard_type=ft.KeyboardType.DATETIME, on_change=form.changed)
             pickers.add_date_picker(app, self.tf, form.changed)
             self.control = c.field(self.tf)
         elif kind == "datetime":
             ms = spec.value
-            self.tf = ft.TextField(label=t("cf.form.date_label", label=self.label),
+            self.tf = c.text_field(label=t("cf.form.date_label", label=self.label),
                                    value=fmt.date_field(ms) if ms else "", expand=3, text_size=16 * app.scale,
                                    keyboard_type=ft.KeyboardType.DATETIME, on_change=form.changed)
-            self.tf_time = ft.TextField(label=t("cf.form.time_label"), value=fmt.time_field(ms) if ms else "",
+            self.tf_time = c.text_field(label=t("cf.form.time_label"), value=fmt.time_field(ms) if ms else "",
                                         expand=2, text_size=16 * app.scale, keyboard_type=ft.KeyboardType.DATETIME,
                                         on_change=form.changed)
             pickers.add_date_picker(app, self.tf, form.changed)
@@ -298,7 +298,7 @@ def confirm_dialog(app: VeldwerkApp, title: str, body: str, confirm: str, on_con
     """A dialog that asks to confirm, optionally with a reason. ``on_confirm(reason)`` may raise
     ``ValidationError``; its message is shown at the reason field."""
     t = app.i18n.t
-    reason = ft.TextField(label=reason_label, multiline=True, min_lines=2, text_size=16 * app.scale,
+    reason = c.text_field(label=reason_label, multiline=True, min_lines=2, text_size=16 * app.scale,
                           expand=True) \
         if reason_label else None
 
@@ -317,9 +317,8 @@ def confirm_dialog(app: VeldwerkApp, title: str, body: str, confirm: str, on_con
     content: list[ft.Control] = [c.para(body, ft.TextThemeStyle.BODY_LARGE)]
     if reason is not None:
         content.append(c.field(reason))
-    dlg = ft.AlertDialog(
-        modal=True,
-        title=ft.Text(title),
+    dlg = c.dialog(
+        title, modal=True,
         content=ft.Column(content, tight=True, scroll=ft.ScrollMode.AUTO, spacing=12),
         actions=[
             ft.TextButton(t("common.cancel"), on_click=app.handler(lambda e: app.page.pop_dialog())),
