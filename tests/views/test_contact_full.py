@@ -116,9 +116,18 @@ async def test_tapping_the_chosen_answer_again_clears_it(real_device):
     client, app, cid, _ = await open_form(real_device)
     await toggle(client, 0, "SIGNAAL_TWIJFEL")
     assert app.screen.compliance_rows[0].status == "SIGNAAL_TWIJFEL"
-    assert semantics(client, "compliance-0-SIGNAAL_TWIJFEL")[0].selected is True
+    # the chosen answer is a state of its own node for a screen reader (aria-checked), not colour alone
+    chosen = semantics(client, "compliance-0-SIGNAAL_TWIJFEL")[0]
+    assert chosen.checked is True and chosen.exclude_semantics and chosen.on_tap
+    assert [semantics(client, f"compliance-0-{s}")[0].checked for s in ("NAGELEEFD", "OVERTREDING", "NIET_TE_BEOORDELEN")] \
+        == [False, False, False]
     await toggle(client, 0, "SIGNAAL_TWIJFEL")
     assert app.screen.compliance_rows[0].status is None
+    assert semantics(client, "compliance-0-SIGNAAL_TWIJFEL")[0].checked is False
+    # a screen reader's double tap reaches the node itself
+    await client.event(semantics(client, "compliance-0-OVERTREDING")[0], "tap")
+    assert app.screen.compliance_rows[0].status == "OVERTREDING"
+    assert semantics(client, "compliance-0-OVERTREDING")[0].checked is True
 
 
 async def test_a_violation_needs_ernst_and_reactie_shown_next_to_the_controls(real_device):

@@ -169,11 +169,15 @@ class ComplianceRow:
             style = ft.ButtonStyle(padding=ft.Padding.symmetric(horizontal=12, vertical=16),  # >= 48 px
                                    bgcolor=tone.bg if chosen else None, color=tone.fg if chosen else None)
             icon = ft.Icons.RADIO_BUTTON_CHECKED if chosen else _STATUS_ICON[code]
+            tap = app.handler(lambda e, code=code: self.choose(code))
             button = (ft.FilledTonalButton if chosen else ft.OutlinedButton)(
-                content=word, icon=icon, style=style,
-                on_click=app.handler(lambda e, code=code: self.choose(code)))
+                content=word, icon=icon, style=style, on_click=tap)
+            # one node that says the condition, the answer and whether it is the chosen one (aria-checked):
+            # the colour and the icon alone told a screen reader nothing (``selected`` became aria-current
+            # on a wrapper group, not a state of the button); tapping the chosen answer again clears it
             buttons.append(ft.Semantics(
-                content=button, identifier=f"compliance-{self.index}-{code}", selected=chosen, container=True,
+                content=button, identifier=f"compliance-{self.index}-{code}", checked=chosen, container=True,
+                exclude_semantics=True, on_tap=tap,
                 label=t("contact_c.compliance.toggle_semantic", condition=self.label, status=word)))
         self.buttons.controls = buttons
         self.violation.visible = self.status == NalevingStatus.OVERTREDING.value
