@@ -429,6 +429,24 @@ def icon_button(icon: ft.IconData, tooltip: str, on_click: Callable, scale: floa
                         exclude_semantics=True, on_tap=on_click)
 
 
+def pinned_action(label: str, icon: ft.IconData, on_click: Callable, *, identifier: str, scale: float = 1.0
+                  ) -> ft.Control:
+    """The primary action in a bar pinned under a long scrolling form, for touch, mouse and screen
+    readers, but not a Tab stop: Flutter's Tab order is by position on the screen, so a focusable button
+    pinned at the bottom came right after the last field in view, in the middle of the form. The form
+    ends with the same action as an ordinary button, which Tab reaches after the last field."""
+    face = ft.Container(
+        ft.Row([ft.Icon(icon, color=ft.Colors.ON_PRIMARY, size=18 * scale),
+                ft.Text(label, color=ft.Colors.ON_PRIMARY, theme_style=ft.TextThemeStyle.LABEL_LARGE)],
+               alignment=ft.MainAxisAlignment.CENTER, spacing=8),
+        bgcolor=ft.Colors.PRIMARY, border_radius=ft.BorderRadius.all(24),
+        padding=ft.Padding.symmetric(horizontal=20, vertical=16), expand=True,
+        on_click=on_click,  # a GestureDetector (ink=False): no focus node, so no Tab stop
+    )
+    return ft.Semantics(content=ft.Row([face]), label=label, button=True, on_tap=on_click, container=True,
+                        exclude_semantics=True, identifier=identifier)
+
+
 def primary_button(label: str, icon: ft.IconData | None, on_click: Callable, *,
                    identifier: str | None = None, disabled: bool = False) -> ft.Control:
     """A full-width primary action at the bottom of a screen (≥ 48 px high)."""

@@ -234,3 +234,27 @@ async def test_a_restored_draft_shows_its_time_and_offers_now(real_device):
     assert field(client, "Tijd (uu:mm)").value in (fmt.time_field(now), fmt.time_field(now - 60_000))
     assert field(client, "Datum (dd-mm-jjjj)").value == fmt.date_field(now)
 
+
+_FOCUSABLE = (ft.TextField, ft.Dropdown, ft.Checkbox, ft.Button, ft.FilledButton, ft.OutlinedButton, ft.TextButton,
+              ft.FilledTonalButton, ft.IconButton)
+
+
+async def test_tab_reaches_opslaan_last_and_the_pinned_bar_is_no_tab_stop(real_device):
+    """Flutter orders Tab by screen position: a focusable Opslaan pinned under the scrolling form came right
+    after the last field in view, in the middle of the form. The bar is drawn without a focus node (a
+    tappable Container, a button for screen readers); the form ends with "Contact opslaan"."""
+    client, app, cid = await _form_for_new_client(real_device)
+    bar = semantics(client, "save-contact")[0]
+    assert bar.button and bar.label == "Opslaan" and bar.on_tap and bar.exclude_semantics
+    assert not [x for x in client.walk(bar) if isinstance(x, _FOCUSABLE)]
+    face = bar.content.controls[0]
+    assert isinstance(face, ft.Container) and face.on_click and not face.ink  # a GestureDetector, not an InkWell
+    focusable = [x for x in client.walk(app.screen.scroller) if isinstance(x, _FOCUSABLE)]
+    last = focusable[-1]
+    assert isinstance(last, ft.FilledButton) and last.content == "Contact opslaan", [type(x) for x in focusable[-3:]]
+    assert [x for x in focusable if isinstance(x, ft.TextField)][-1].label == "Tijd volgende contact"
+    await select(client, "Soort contact", "TELEFONISCH")
+    await type_into(client, "Verslag (feiten)", "Gebeld; gaat goed.")
+    await client.click(last)  # Enter on the button Tab reached
+    assert isinstance(app.screen, ClientView), dump(client)
+    assert len(real_device.services.records(cid, "contact")) == 1

@@ -27,7 +27,10 @@ _BUTTONS = (ft.Button, ft.FilledButton, ft.OutlinedButton, ft.TextButton, ft.Flo
 
 
 def buttons(client: FakeClient, text: str) -> list:
-    return [c for c in client.walk() if isinstance(c, _BUTTONS) and c.content == text]
+    """Buttons that say ``text``; also an action drawn without a button widget whose semantics node is the
+    button (components.pinned_action: the contact form's Opslaan bar)."""
+    return [c for c in client.walk() if (isinstance(c, _BUTTONS) and c.content == text)
+            or (isinstance(c, ft.Semantics) and c.button and c.label == text and c.on_tap)]
 
 
 def button(client: FakeClient, text: str):
@@ -37,7 +40,12 @@ def button(client: FakeClient, text: str):
 
 
 async def press(client: FakeClient, text: str) -> None:
-    await client.click(button(client, text))
+    found = button(client, text)
+    if isinstance(found, ft.Semantics):  # a pinned action: its face takes the click, as in the browser
+        face = found.content.controls[0]
+        await client.click(face)
+    else:
+        await client.click(found)
 
 
 async def type_into(client: FakeClient, label: str, text: str) -> None:

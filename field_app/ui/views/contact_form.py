@@ -182,7 +182,11 @@ class ContactFormView:
 
     def build(self) -> ft.Control:
         app, t = self.app, self.app.i18n.t
-        fields = [*contact_layout.first_fields(self), *contact_layout.later_fields(self)]
+        save = app.handler(self.save)
+        # the same action at the end of the form: the one Tab reaches, after the last field (the pinned
+        # bar below is for touch and mouse, and is no Tab stop: Flutter orders Tab by screen position)
+        end = c.primary_button(t("contact.save_end"), ft.Icons.SAVE_OUTLINED, save, identifier="save-contact-end")
+        fields = [*contact_layout.first_fields(self), *contact_layout.later_fields(self), end]
         # a scrolling Column (not a ListView) so the form can scroll to a new risk row or to the errors
         self.scroller = ft.Column(
             [ft.Container(ft.Column(fields, spacing=14), padding=ft.Padding.symmetric(horizontal=16, vertical=12))],
@@ -193,8 +197,8 @@ class ContactFormView:
                 self.scroller,
                 ft.Container(
                     ft.Column([self.form_error,
-                               c.primary_button(t("contact.save"), ft.Icons.SAVE_OUTLINED,
-                                                app.handler(self.save), identifier="save-contact")],
+                               c.pinned_action(t("contact.save"), ft.Icons.SAVE_OUTLINED, save,
+                                               identifier="save-contact", scale=app.scale)],
                               spacing=6),
                     padding=ft.Padding.only(left=16, right=16, bottom=12, top=6),
                     border=ft.Border.only(top=ft.BorderSide(1, ft.Colors.OUTLINE_VARIANT)),
