@@ -39,6 +39,52 @@ class KeptMixin:
         return [r[0] for r in self._x("SELECT k.envelope FROM ops o JOIN kept k ON k.op_id = o.op_id "
                                       "WHERE o.seq IS NULL AND o.origin = 'local' AND k.seq IS NULL")]
 
+    def kept_newest_first(self, chunk: int = 500):
+        """``(op_id, envelope)`` of every kept envelope, newest delivery first, read ``chunk`` rows at a time
+        (a caller stops as soon as it has what it needs: a lost tail is the newest few)."""
+        before = None
+        while True:
+            rows = self._x("SELECT rowid, op_id, envelope FROM kept WHERE rowid < ? ORDER BY rowid DESC LIMIT ?",
+                           [before if before is not None else 2**62, chunk])
+            for _rowid, op_id, env in rows:
+                yield op_id, env
+            if len(rows) < chunk:
+                return
+            before = rows[-1][0]
+
+    def kept_confirmed(self, items: list[tuple[bytes, int]]) -> None:
+        """The server stored these kept envelopes again under ``seq`` (a lost tail delivered again): the
+        kept copy and the operation carry the new seq."""
+        with self.transaction():
+            for op_id, seq in items:
+                self._x("UPDATE kept SET seq = ? WHERE op_id = ?", [seq, op_id])
+                self._x("UPDATE ops SET seq = ? WHERE op_id = ? AND origin = 'local'", [seq, op_id])
+
+    def own_copyless_ids(self) -> list[bytes]:
+        """Own operations with no envelope anywhere: not in the outbox, not kept, never confirmed by the
+        server (outbox rows deleted from the file), in the order they were recorded."""
+        return [r[0] for r in self._x(
+            "SELECT op_id FROM ops WHERE origin = 'local' AND seq IS NULL "
+            "AND op_id NOT IN (SELECT op_id FROM outbox) AND op_id NOT IN (SELECT op_id FROM kept) "
+            "ORDER BY position")]
+
+    def outbox_put_first(self, entries: list[tuple[bytes, dict, bool]]) -> None:
+        """Put own operations ``(op_id, op, counts)`` back at the front of the outbox, in this order, waiting to
+        be sealed (the caller seals the whole outbox again on top of the server's head); their kept copies
+        and server seqs, which the server no longer holds, are dropped. One transaction."""
+        if not entries:
+            return
+        n = len(entries)
+        with self.transaction():
+            # two steps: the unique index on position must hold after each row of an UPDATE
+            self._x("UPDATE outbox SET position = -(position + ?)", [n])
+            self._x("UPDATE outbox SET position = -position")
+            for i, (op_id, op, counts) in enumerate(entries, start=1):
+                self._x("DELETE FROM kept WHERE op_id = ?", [op_id])
+                self._x("UPDATE ops SET seq = NULL WHERE op_id = ?", [op_id])
+                self._x("INSERT INTO outbox (op_id, position, envelope, waiting_blob, counts) VALUES (?, ?, NULL, ?, ?)",
+                        [op_id, i, self.seal("waiting", op), 1 if counts else 0])
+
     def kept_count(self) -> int:
         return self._one("SELECT COUNT(*) FROM kept")[0]
 

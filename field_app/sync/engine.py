@@ -40,6 +40,7 @@ from .backoff import retry_delay
 from .client import ServerError, SyncClient, Unreachable
 from .delivery import LEGACY_PUSH_BATCH, PUSH_BATCH, PUSH_REFUSED, deliver_signed, fitting
 from .ledger_sync import LedgerRefused, LedgerSync
+from .lost_tail import refill_gap
 from .marks import DeliveryMarks
 from .mend import StoreMend
 from .own_chain import OwnChainCheck
@@ -341,7 +342,10 @@ class SyncEngine:
                    ErrorCode.BAD_ENVELOPE) and not resealed:
             self._reseal()
             return True
-        if exc.is_(ErrorCode.CHAIN_FORK, ErrorCode.CHAIN_GAP) and not resealed:
+        if exc.is_(ErrorCode.CHAIN_GAP) and not resealed:
+            self._recover_gap()  # the server lacks part of this device's chain (lost_tail.py)
+            return True
+        if exc.is_(ErrorCode.CHAIN_FORK) and not resealed:
             self._recover_own_chain()  # behind the server's copy of this device's chain (restored from a backup)
             return True
         if exc.is_(ErrorCode.TOO_MANY_ENVELOPES) and self.push_batch > LEGACY_PUSH_BATCH:
@@ -368,6 +372,22 @@ class SyncEngine:
         dev.reseal_outbox(seq, digest)
         dev.store.set_state("recovered_at", str(dev.clock()))
         log.warning("this device was behind the server's copy of its chain: its unsent work is sealed again")
+
+    def _recover_gap(self) -> None:
+        """The server holds this device's chain only up to an earlier place than its outbox was sealed on:
+        pull, deliver again the kept envelopes the server lost, put own work that has no envelope anywhere
+        back in the outbox (:mod:`.lost_tail`), then seal the outbox again on top of the server's head.
+        Nothing recorded here is dropped; the user is told in one sentence."""
+        dev = self.device
+        self.ledger.follow()
+        self.ledger.collect_grants()
+        self.puller.pull()
+        refill = refill_gap(dev, self.client)
+        dev.reseal_outbox(*refill.head)
+        dev.outbox_changed()
+        dev.store.set_state("recovered_at", str(dev.clock()))
+        log.warning("the server lacked part of this device's chain: %d delivered again, %d sealed again",
+                    refill.delivered, refill.requeued)
 
     def _own_chain_head(self) -> tuple[int, bytes]:
         """The head of this device's own chain as the server holds it, every envelope read back checked with

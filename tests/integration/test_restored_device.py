@@ -131,3 +131,66 @@ def test_a_restored_phone_whose_own_copy_on_the_server_is_damaged_carries_on(t, 
     status = t.sup.sync_status()
     assert t.sup.security_alert() is None
     assert [h["device"] for h in status.extra.get("held", [])] == [work.device_id]  # only the worker waits
+
+
+def test_own_work_whose_outbox_rows_were_deleted_from_the_file_still_reaches_the_team(t):
+    """Found by a fault helper: two unsent notes' outbox rows deleted from the worker's file (the notes
+    themselves still in it). The next push was refused as a gap in the worker's chain; the device sealed
+    its newer work on top and told the worker nothing was lost, while the two notes never left the phone.
+    Now they go back in the outbox, in the order they were recorded, and reach the team with the rest."""
+    import sqlite3
+
+    from field_app.store import db as store_db
+
+    work = t.work
+    work.add_client("Verstuurd A (fictief)")
+    work.sync_once()
+    work.add_client("Niet verstuurd B (fictief)")
+    work.add_client("Niet verstuurd C (fictief)")
+    work = _reopen(t, work)
+    work.close()
+    conn = sqlite3.connect(work.data_dir / store_db.DB_FILE)
+    with conn:
+        assert conn.execute("DELETE FROM outbox").rowcount >= 2
+    conn.close()
+    work = _reopen(t, work)
+    work.add_client("Daarna D (fictief)")
+    work.sync_once()  # refused as a gap in its own chain on the server; mends it by itself
+    t.sup.sync_once()
+    everything = ["Daarna D (fictief)", "Niet verstuurd B (fictief)", "Niet verstuurd C (fictief)",
+                  "Verstuurd A (fictief)"]
+    assert names(t.sup) == everything
+    work.sync_once()
+    assert names(work) == everything
+    assert work.unsynced_count() == 0 and work.security_alert() is None
+    assert work.sync_status().state == "online" and t.sup.security_alert() is None
+
+
+def test_envelopes_a_restored_server_lost_are_delivered_again_from_the_kept_copies(t):
+    """The server's database is put back from a backup taken before the worker's last push (which the
+    worker had not pulled back yet, nor anyone else). The worker's next push is refused as a gap in its
+    chain: it delivers again, byte for byte, the kept envelopes the server lost, then seals its new work on
+    top; the supervisor receives all of it and nobody stops."""
+    import sqlite3
+
+    work = t.work
+    work.add_client("Voor de kopie (fictief)")
+    work.sync_once()
+    t.sup.sync_once()
+    backup = sqlite3.connect(":memory:")
+    live = sqlite3.connect(t.server.db)
+    live.backup(backup)
+    work.add_client("Na de kopie X (fictief)")
+    work.add_client("Na de kopie Y (fictief)")
+    work.sync_once()  # pushed; its cursor stays before them (the round read its page before the push)
+    kept_before = work.device.store.kept_count()
+    backup.backup(live)  # the server's file as it was at the backup: X and Y are gone there
+    live.close()
+    backup.close()
+    work.add_client("Na het terugzetten Z (fictief)")
+    work.sync_once()
+    t.sup.sync_once()
+    assert names(t.sup) == ["Na de kopie X (fictief)", "Na de kopie Y (fictief)", "Na het terugzetten Z (fictief)",
+                            "Voor de kopie (fictief)"]
+    assert work.unsynced_count() == 0 and work.security_alert() is None and t.sup.security_alert() is None
+    assert kept_before >= 3
