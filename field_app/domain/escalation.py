@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import ladder
-from .rules import victim_related
+from .records_legal import victim_related
 from .vocab import FlagReden, OvertredingErnst, OvertredingReactie, Route, Urgentie, VoorwaardeType
 
 R, U, F = Route, Urgentie, FlagReden
@@ -56,6 +56,19 @@ TRIGGERS: dict[str, Trigger] = {t.reason: t for t in (
     _t(F.OVERGANG_MISLUKT_OF_VERTRAAGD, R.PROCESREGISSEUR_ZVH, U.ZELFDE_DAG),
 )}
 
+# Reasons the automatic rules (rules.py) raise that have no §4.3 row of their own, each with the row or case it
+# follows. The manual proposal does not use them (``trigger_for`` gives ``None`` for these reasons).
+RULE_TRIGGERS: dict[str, Trigger] = {t.reason: t for t in (
+    # an acute threat to a worker is "immediate danger to life or limb" (§4.3 first row): as ACUUT_GEVAAR
+    Trigger(F.DREIGING_MEDEWERKER.value, TRIGGERS[F.ACUUT_GEVAAR.value].route,
+            TRIGGERS[F.ACUUT_GEVAAR.value].urgency),
+    # no legal framework left is a "release without a plan" (§4.3 failed transition row; §8 Willem; §10 case B)
+    Trigger(F.KADER_VERVALLEN.value, TRIGGERS[F.OVERGANG_MISLUKT_OF_VERTRAAGD.value].route,
+            TRIGGERS[F.OVERGANG_MISLUKT_OF_VERTRAAGD.value].urgency),
+    # living with a victim: unsafety at home → melden bij Veilig Thuis (§4.3); within 24 h as §10 case B has it
+    _t(F.VERHUIZING_NAAR_RISICOADRES, R.VEILIG_THUIS_MELDING, U.BINNEN_24U),
+)}
+
 # DOMAIN.md §3.4 "Response ladder" (reclassering → OM), for a violation without a §4.3 row of its own: the
 # toezichthouder addresses and warns the client (within the reclassering: the teamleider hears of it); from
 # consulting the opdrachtgever on the OM decides, so the flag goes to the OM through the reclassering; a
@@ -87,6 +100,20 @@ def _weight(t: Trigger) -> tuple[int, int]:
 def trigger_for(reason: str) -> Trigger | None:
     """The §4.3 row of a flag reason, or ``None`` when the reason has no row (ANDERS, KADER_VERVALLEN, ...)."""
     return TRIGGERS.get(reason)
+
+
+def for_reason(reason: str) -> Trigger:
+    """The route and urgency of a flag an automatic rule raises with this reason: its §4.3 row
+    (:data:`TRIGGERS`), else :data:`RULE_TRIGGERS`. ``KeyError`` for a reason in neither."""
+    found = TRIGGERS.get(reason) or RULE_TRIGGERS.get(reason)
+    if found is None:
+        raise KeyError(reason)
+    return found
+
+
+def more_pressing(a: Trigger, b: Trigger) -> Trigger:
+    """The more pressing of two triggers (the urgency first, then the route); ``a`` on a tie."""
+    return b if _weight(b) < _weight(a) else a
 
 
 @dataclass(frozen=True)

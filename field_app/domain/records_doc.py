@@ -10,10 +10,11 @@ import json
 from collections.abc import Iterator
 
 from . import vocab
+from .escalation import for_reason
 from .fieldkit import kind_of
 from .indicators import CONTACT_INTERVAL_DAYS, NO_SUPERVISION_INTERVAL_DAYS, RISK_WINDOW_DAYS
 from .records import RECORD_SPECS
-from .rules import ACUTE_ROUTES, TRANSITION_GRACE_MS
+from .rules import ACUTE_REASONS, TRANSITION_GRACE_MS, acute_trigger
 from .schema import Field
 
 INTRO = """\
@@ -116,29 +117,37 @@ def render() -> str:
     return "\n".join(out)
 
 
+def _flag_of(reason: str) -> str:
+    """``reason / urgency / route`` of an automatic flag, from the escalation triggers."""
+    t = for_reason(reason)
+    return f"`{t.reason}` / `{t.urgency}` / `{t.route}`"
+
+
 _RULES = (
     ("`ACUUT_RISICO_POLITIE`, `_GGZ`, `_VEILIG_THUIS`, `_OM`", "a contact has a risk with severity `ACUUT`",
-     "contact", "per domain below; `DIRECT`"),
+     "contact", "per domain below"),
     ("`OVERTREDING_SLACHTOFFER`", "a compliance check `OVERTREDING` of a `CONTACTVERBOD`/`LOCATIEVERBOD` with "
-     "protected persons or `EM_GPS`", "contact", "`OVERTREDING_SLACHTOFFERRISICO` / `DIRECT` / "
-     "`OM_PIKET_VIA_RECLASSERING`"),
+     "protected persons or `EM_GPS`", "contact", _flag_of("OVERTREDING_SLACHTOFFERRISICO")),
     ("`OVERGANG_TE_LAAT`", f"`planned_at` + {TRANSITION_GRACE_MS // 60000} min < now, no `actual_at`, status not "
-     "`AANGEKOMEN`/`MISLUKT`/`GEANNULEERD`", "transition", "`OVERGANG_MISLUKT_OF_VERTRAAGD` / `ZELFDE_DAG` / "
-     "`PROCESREGISSEUR_ZVH`"),
+     "`AANGEKOMEN`/`MISLUKT`/`GEANNULEERD`", "transition", _flag_of("OVERGANG_MISLUKT_OF_VERTRAAGD")),
     ("`OVERGANG_MISLUKT`", "transition status `MISLUKT`", "transition", "as above"),
     ("`KADER_VERVALLEN`", "no framework (other than `GEEN_KADER`) is `ACTIEF`/`GESCHORST` and one is "
-     "`VERVALLEN`/`BEEINDIGD_REGULIER`", "the last lapsed framework", "`KADER_VERVALLEN` / `ZELFDE_DAG` / "
-     "`PROCESREGISSEUR_ZVH`"),
+     "`VERVALLEN`/`BEEINDIGD_REGULIER`", "the last lapsed framework", _flag_of("KADER_VERVALLEN")),
     ("`VERHUIZING_SLACHTOFFERADRES`", "a network person with role `SLACHTOFFER` lives with the client (client "
-     "not in `PI`/`KLINIEK`)", "network_person", "`VERHUIZING_NAAR_RISICOADRES` / `BINNEN_24U` / "
-     "`VEILIG_THUIS_MELDING`"),
+     "not in `PI`/`KLINIEK`)", "network_person", _flag_of("VERHUIZING_NAAR_RISICOADRES")),
 )
+
+
+def _acute_row(domain: str | None) -> tuple[str, str, str]:
+    # "any other domain": a code no entry names
+    t = acute_trigger(str(domain) if domain is not None else "")[1]
+    return t.reason, t.route, t.urgency
 
 
 def _rules_section() -> str:
     rules = "\n".join("| " + " | ".join(row) + " |" for row in _RULES)
-    acute = "\n".join(f"| `{d or 'any other domain'}` | `{reason}` | `{route}` |"
-                      for d, reason, route in ACUTE_ROUTES)
+    acute = "\n".join("| `{}` | `{}` | `{}` | `{}` |".format(d or "any other domain", *_acute_row(d))
+                      for d, _ in ACUTE_REASONS)
     levels = ", ".join(f"`{k}` {v} days" for k, v in CONTACT_INTERVAL_DAYS.items())
     return f"""## Automatic flags (`rules.evaluate`)
 
@@ -150,10 +159,12 @@ none.
 |---|---|---|---|
 {rules}
 
-Acute risk by domain (when one contact has several on the same route, the first listed names the flag):
+Acute risk by domain (when one contact has several on the same route, the first listed names the flag and
+the most urgent sets its urgency); route and urgency come from the escalation triggers
+(`escalation.for_reason`, DOMAIN.md §4.3), as *Escaleren?* proposes them:
 
-| domain | reason | route |
-|---|---|---|
+| domain | reason | route | urgency |
+|---|---|---|---|
 {acute}
 
 `lapse_followup(ctx)` returns the writes for a lapsed framework (aftercare `spoed` with the checklist of the

@@ -163,3 +163,13 @@ def condition_applies(condition: dict, framework: dict | None, day: str) -> bool
     return all((start is None or start <= day) and (end is None or day <= end)
                for start, end in ((condition.get("start"), condition.get("end")),
                                   (framework.get("start"), framework.get("end"))))
+
+
+_VICTIM_CONDITIONS = frozenset({VoorwaardeType.CONTACTVERBOD.value, VoorwaardeType.LOCATIEVERBOD.value})
+
+
+def victim_related(condition: dict) -> bool:
+    """A contact or zone ban that protects people: named protected persons, or a GPS-monitored zone."""
+    params = condition.get("parameters") or {}
+    return condition.get("condition_type") in _VICTIM_CONDITIONS and bool(
+        params.get("protected_persons") or ControleMiddel.EM_GPS.value in (condition.get("control_means") or []))

@@ -11,11 +11,14 @@ Indicators (overdue contacts, risk level, compliance) live in ``indicators`` and
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 from dataclasses import dataclass
 from typing import Any
 
+from . import escalation
 from .agenda import AgendaItem, agenda, meldplicht_moments
+from .escalation import Trigger
 from .indicators import (
     CLIENT_CONTACT_TYPES,
     CONTACT_INTERVAL_DAYS,
@@ -32,7 +35,7 @@ from .indicators import (
     risk_trend_series,
 )
 from .records import singleton_record_id
-from .records_legal import BINDING_STATUSES, LAPSED_STATUSES
+from .records_legal import BINDING_STATUSES, LAPSED_STATUSES, victim_related
 from .records_transition import BASIC_ITEMS, CLOSED_STATUSES, victim_in_network
 from .timeutil import MINUTE_MS, format_moment
 from .vocab import (
@@ -40,7 +43,6 @@ from .vocab import (
     ChecklistItem,
     ChecklistStatus,
     ClientStatus,
-    ControleMiddel,
     Ernst,
     FlagReden,
     FlagRegel,
@@ -54,7 +56,6 @@ from .vocab import (
     Relatie,
     RisicoDomein,
     Route,
-    Urgentie,
     Verblijfstype,
     VoorwaardeType,
 )
@@ -62,7 +63,7 @@ from .vocab import (
 __all__ = [
     "FlagProposal", "flag_record_id", "evaluate", "lapsed_framework", "lapse_followup", "TRANSITION_GRACE_MS",
     "transition_is_late", "victim_related",
-    "ACUTE_ROUTES", "AgendaItem", "agenda", "meldplicht_moments", "CLIENT_CONTACT_TYPES",
+    "ACUTE_REASONS", "acute_trigger", "AgendaItem", "agenda", "meldplicht_moments", "CLIENT_CONTACT_TYPES",
     "CONTACT_INTERVAL_DAYS", "NO_SUPERVISION_INTERVAL_DAYS", "RISK_WINDOW_DAYS", "active_conditions",
     "contact_interval_days", "contact_overdue", "current_supervision", "days_since_last_contact",
     "last_contact_at", "latest_compliance", "risk_level", "risk_trend_series",
@@ -70,25 +71,39 @@ __all__ = [
 
 TRANSITION_GRACE_MS = 30 * MINUTE_MS  # a transport this late without arrival raises a flag
 
-# Acute risk → (reason, route), in order of priority: when one contact has several acute domains on the
-# same route, the first one here names the flag. Domains not listed go to the police (danger to life).
-ACUTE_ROUTES: tuple[tuple[str, str, str], ...] = (
-    (RisicoDomein.SUICIDALITEIT, FlagReden.SUICIDERISICO, Route.GGZ_CRISISDIENST),
-    (RisicoDomein.EMOTIONEEL_PSYCHISCH, FlagReden.PSYCHIATRISCHE_CRISIS, Route.GGZ_CRISISDIENST),
-    (RisicoDomein.MEDICATIEONTROUW, FlagReden.PSYCHIATRISCHE_CRISIS, Route.GGZ_CRISISDIENST),
-    (RisicoDomein.ZELFVERWAARLOZING, FlagReden.ACUUT_GEVAAR, Route.GGZ_CRISISDIENST),
-    (RisicoDomein.KINDERVEILIGHEID, FlagReden.KIND_ONVEILIG, Route.VEILIG_THUIS_MELDING),
-    (RisicoDomein.HUISELIJK_GEWELD, FlagReden.HUISELIJK_GEWELD_ACUUT, Route.VEILIG_THUIS_MELDING),
-    (RisicoDomein.ONTTREKKING_TOEZICHT, FlagReden.ONTTREKKING, Route.OM_PIKET_VIA_RECLASSERING),
-    (None, FlagReden.ACUUT_GEVAAR, Route.POLITIE_112),  # every other domain
-    (RisicoDomein.VEILIGHEID_MEDEWERKER, FlagReden.DREIGING_MEDEWERKER, Route.POLITIE_112),
+# Acute risk (severity ACUUT) → the flag's reason, in order of priority: when one contact has several acute
+# domains on the same route, the first one here names the flag. Domains not listed: acute danger to life or
+# limb. The route and urgency are the reason's escalation trigger (``escalation.for_reason``: DOMAIN.md §4.3
+# and §9.13), the same table *Escaleren?* proposes from, so acute domestic violence or an unsafe child goes to
+# Veilig Thuis within 24 hours ("cf. VT acute") and an acute absconding to the OM the same day.
+ACUTE_REASONS: tuple[tuple[str | None, str], ...] = (
+    (RisicoDomein.SUICIDALITEIT, FlagReden.SUICIDERISICO),
+    (RisicoDomein.EMOTIONEEL_PSYCHISCH, FlagReden.PSYCHIATRISCHE_CRISIS),
+    (RisicoDomein.MEDICATIEONTROUW, FlagReden.PSYCHIATRISCHE_CRISIS),
+    # DOMAIN.md names no row for acute self-neglect; it is serious harm to oneself without violence, which
+    # §4.3 sends to the GGZ-crisisdienst (Wvggz crisismaatregel, §3.1 "onmiddellijk dreigend ernstig nadeel"),
+    # not to the police as "acute danger"
+    (RisicoDomein.ZELFVERWAARLOZING, FlagReden.PSYCHIATRISCHE_CRISIS),
+    (RisicoDomein.KINDERVEILIGHEID, FlagReden.KIND_ONVEILIG),
+    (RisicoDomein.HUISELIJK_GEWELD, FlagReden.HUISELIJK_GEWELD_ACUUT),
+    (RisicoDomein.ONTTREKKING_TOEZICHT, FlagReden.ONTTREKKING),
+    (None, FlagReden.ACUUT_GEVAAR),  # every other domain
+    (RisicoDomein.VEILIGHEID_MEDEWERKER, FlagReden.DREIGING_MEDEWERKER),
 )
-_LISTED = frozenset(d for d, _, _ in ACUTE_ROUTES if d is not None)
+_LISTED = frozenset(d for d, _ in ACUTE_REASONS if d is not None)
 _ACUTE_RULE = {Route.POLITIE_112: FlagRegel.ACUUT_RISICO_POLITIE,
                Route.GGZ_CRISISDIENST: FlagRegel.ACUUT_RISICO_GGZ,
                Route.VEILIG_THUIS_MELDING: FlagRegel.ACUUT_RISICO_VEILIG_THUIS,
                Route.OM_PIKET_VIA_RECLASSERING: FlagRegel.ACUUT_RISICO_OM}
-_VICTIM_CONDITIONS = frozenset({VoorwaardeType.CONTACTVERBOD.value, VoorwaardeType.LOCATIEVERBOD.value})
+
+
+def acute_trigger(domain: str) -> tuple[int, Trigger]:
+    """The priority (lower first) and the escalation trigger (reason, route, urgency) of an acute risk."""
+    prio, reason = next((i, reason) for i, (d, reason) in enumerate(ACUTE_REASONS)
+                        if d == domain or (d is None and domain not in _LISTED))
+    return prio, escalation.for_reason(str(reason))
+
+
 # Where a person cannot be living with someone from their network.
 _INSTITUTIONAL = frozenset({Verblijfstype.PI.value, Verblijfstype.KLINIEK.value})
 
@@ -119,6 +134,12 @@ def flag_record_id(client_id: str, rule: str, source_id: str) -> str:
     return base64.urlsafe_b64encode(hashlib.sha256(data).digest()[:16]).rstrip(b"=").decode()
 
 
+def _trigger(reason: FlagReden) -> dict[str, str]:
+    """The reason, route and urgency of an automatic flag, from the escalation table (DOMAIN.md §4.3)."""
+    t = escalation.for_reason(reason.value)
+    return {"reason": t.reason, "route": t.route, "urgency": t.urgency}
+
+
 def _label(vocab: Any, code: Any, lang: str) -> str:
     try:
         return vocab(code).label.get(lang)
@@ -145,19 +166,19 @@ def _acute_risks(ctx: Any) -> list[FlagProposal]:
     for cid, contact in ctx.records("contact"):
         acute = [r.get("domain") for r in contact.get("risks") or []
                  if isinstance(r, dict) and r.get("severity") == Ernst.ACUUT.value]
-        by_route: dict[str, list[tuple[int, str, str]]] = {}
+        by_route: dict[str, list[tuple[int, Trigger, str]]] = {}
         for domain in acute:
-            prio, reason, route = next((i, reason, route) for i, (d, reason, route) in enumerate(ACUTE_ROUTES)
-                                       if d == domain or (d is None and domain not in _LISTED))
-            by_route.setdefault(route, []).append((prio, reason, domain))
+            prio, trigger = acute_trigger(domain)
+            by_route.setdefault(trigger.route, []).append((prio, trigger, domain))
         when = contact.get("occurred_at")
         for route, hits in by_route.items():
-            hits.sort()
+            hits.sort(key=lambda h: h[0])
             nl = ", ".join(_label(RisicoDomein, d, "nl") for _, _, d in hits)
             en = ", ".join(_label(RisicoDomein, d, "en") for _, _, d in hits)
+            urgency = functools.reduce(escalation.more_pressing, (t for _, t, _ in hits)).urgency
             out.append(FlagProposal(
-                rule=_ACUTE_RULE[route].value, source_id=cid, reason=str(hits[0][1]),
-                urgency=Urgentie.DIRECT.value, route=str(route),
+                rule=_ACUTE_RULE[Route(route)].value, source_id=cid, reason=hits[0][1].reason,
+                urgency=urgency, route=route,
                 note_nl=f"Acuut risico vastgelegd bij het contact{_at(when, 'nl')}: {nl}.",
                 note_en=f"Acute risk recorded at the contact{_at(when, 'en')}: {en}."))
     return out
@@ -167,13 +188,6 @@ def _at(when: Any, lang: str) -> str:
     if type(when) is not int:
         return ""
     return f" van {format_moment(when, 'nl')}" if lang == "nl" else f" of {format_moment(when, 'en')}"
-
-
-def victim_related(condition: dict) -> bool:
-    """A contact or zone ban that protects people: named protected persons, or a GPS-monitored zone."""
-    params = condition.get("parameters") or {}
-    return condition.get("condition_type") in _VICTIM_CONDITIONS and bool(
-        params.get("protected_persons") or ControleMiddel.EM_GPS.value in (condition.get("control_means") or []))
 
 
 def _victim_violations(ctx: Any) -> list[FlagProposal]:
@@ -190,8 +204,7 @@ def _victim_violations(ctx: Any) -> list[FlagProposal]:
         when = contact.get("occurred_at")
         out.append(FlagProposal(
             rule=FlagRegel.OVERTREDING_SLACHTOFFER.value, source_id=cid,
-            reason=FlagReden.OVERTREDING_SLACHTOFFERRISICO.value, urgency=Urgentie.DIRECT.value,
-            route=Route.OM_PIKET_VIA_RECLASSERING.value,
+            **_trigger(FlagReden.OVERTREDING_SLACHTOFFERRISICO),
             note_nl=f"Overtreding met risico voor een slachtoffer{_at(when, 'nl')}: {nl}.",
             note_en=f"Violation with a risk to a victim{_at(when, 'en')}: {en}."))
     return out
@@ -210,8 +223,7 @@ def _transitions(ctx: Any) -> list[FlagProposal]:
     out = []
     for tid, t in ctx.records("transition"):
         nl_type, en_type = (_label(OvergangType, t.get("transition_type"), lang) for lang in ("nl", "en"))
-        common = {"source_id": tid, "reason": FlagReden.OVERGANG_MISLUKT_OF_VERTRAAGD.value,
-                  "urgency": Urgentie.ZELFDE_DAG.value, "route": Route.PROCESREGISSEUR_ZVH.value}
+        common = {"source_id": tid, **_trigger(FlagReden.OVERGANG_MISLUKT_OF_VERTRAAGD)}
         if transition_is_late(t, ctx.now):
             planned = t["planned_at"]
             out.append(FlagProposal(
@@ -246,8 +258,7 @@ def _lapse(ctx: Any) -> list[FlagProposal]:
     fid, f = found
     nl, en = (_label(KaderType, f.get("framework_type"), lang) for lang in ("nl", "en"))
     return [FlagProposal(
-        rule=FlagRegel.KADER_VERVALLEN.value, source_id=fid, reason=FlagReden.KADER_VERVALLEN.value,
-        urgency=Urgentie.ZELFDE_DAG.value, route=Route.PROCESREGISSEUR_ZVH.value,
+        rule=FlagRegel.KADER_VERVALLEN.value, source_id=fid, **_trigger(FlagReden.KADER_VERVALLEN),
         note_nl=f"Geen justitieel kader meer ({nl} is {_label_status(f, 'nl')}). Houd de persoon in beeld: "
                 "spoedprocedure nazorg, drang of vrijwillig.",
         note_en=f"No legal framework left ({en} is {_label_status(f, 'en')}). Keep the person in view: urgent "
@@ -267,8 +278,7 @@ def _living_with_victim(ctx: Any) -> list[FlagProposal]:
             rel_nl, rel_en = (_label(Relatie, p.get("relation"), lang).lower() for lang in ("nl", "en"))
             out.append(FlagProposal(
                 rule=FlagRegel.VERHUIZING_SLACHTOFFERADRES.value, source_id=pid,
-                reason=FlagReden.VERHUIZING_NAAR_RISICOADRES.value, urgency=Urgentie.BINNEN_24U.value,
-                route=Route.VEILIG_THUIS_MELDING.value,
+                **_trigger(FlagReden.VERHUIZING_NAAR_RISICOADRES),
                 note_nl=f"De persoon woont samen met een slachtoffer ({rel_nl}). Doe de meldcode-afweging.",
                 note_en=f"The person lives with a victim ({rel_en}). Do the reporting-code weighing."))
     return out

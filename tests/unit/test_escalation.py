@@ -38,6 +38,31 @@ def test_every_trigger_uses_codes_of_the_vocabulary_and_other_reasons_have_no_ro
     assert escalation.trigger_for("ANDERS") is None
 
 
+# Reasons only the automatic rules raise, without a §4.3 row of their own: (reason, route, urgency, basis)
+RULE_ONLY = [
+    ("DREIGING_MEDEWERKER", "POLITIE_112", "DIRECT", "§4.3 immediate danger to life or limb"),
+    ("KADER_VERVALLEN", "PROCESREGISSEUR_ZVH", "ZELFDE_DAG", "§4.3 release without a plan; §10 case B"),
+    ("VERHUIZING_NAAR_RISICOADRES", "VEILIG_THUIS_MELDING", "BINNEN_24U", "§4.3 unsafety at home; §10 case B"),
+]
+
+
+@pytest.mark.parametrize(("reason", "route", "urgency", "basis"), RULE_ONLY, ids=[r[0] for r in RULE_ONLY])
+def test_a_reason_only_a_rule_raises_has_its_route_but_no_row_for_the_manual_proposal(reason, route, urgency, basis):
+    assert escalation.for_reason(reason) == escalation.Trigger(reason, route, urgency), basis
+    assert escalation.trigger_for(reason) is None
+
+
+@pytest.mark.parametrize(("row", "reasons", "route", "urgency"), SECTION_4_3, ids=[r[0] for r in SECTION_4_3])
+def test_an_automatic_flag_with_a_reason_of_a_row_takes_that_row(row, reasons, route, urgency):
+    for reason in reasons:
+        assert escalation.for_reason(reason) == escalation.trigger_for(reason), row
+
+
+def test_anders_has_no_route_of_its_own():
+    with pytest.raises(KeyError):
+        escalation.for_reason("ANDERS")
+
+
 def client(condition_type="MIDDELENVERBOD", parameters=None, **extra):
     if parameters is None and condition_type == "MIDDELENVERBOD":
         parameters = {"substances": ["ALCOHOL"]}

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from field_app.domain import vocab
+from field_app.domain import escalation, vocab
 from field_app.domain.records import DictContext, validate_create, validate_update
 from field_app.domain.rules import (
     TRANSITION_GRACE_MS,
@@ -76,24 +76,53 @@ def test_two_devices_raise_the_same_automatic_flag_as_one_record():
 
 # -- acute risk --------------------------------------------------------------------------------------
 
-EXPECTED_ROUTE = {"SUICIDALITEIT": ("SUICIDERISICO", "GGZ_CRISISDIENST"),
-                  "EMOTIONEEL_PSYCHISCH": ("PSYCHIATRISCHE_CRISIS", "GGZ_CRISISDIENST"),
-                  "MEDICATIEONTROUW": ("PSYCHIATRISCHE_CRISIS", "GGZ_CRISISDIENST"),
-                  "ZELFVERWAARLOZING": ("ACUUT_GEVAAR", "GGZ_CRISISDIENST"),
-                  "HUISELIJK_GEWELD": ("HUISELIJK_GEWELD_ACUUT", "VEILIG_THUIS_MELDING"),
-                  "KINDERVEILIGHEID": ("KIND_ONVEILIG", "VEILIG_THUIS_MELDING"),
-                  "ONTTREKKING_TOEZICHT": ("ONTTREKKING", "OM_PIKET_VIA_RECLASSERING"),
-                  "VEILIGHEID_MEDEWERKER": ("DREIGING_MEDEWERKER", "POLITIE_112")}
+# DOMAIN.md §4.3 (trigger → route) with the urgencies of §9.13: (reason, route, urgency) per acute domain.
+EXPECTED_ROUTE = {
+    "SUICIDALITEIT": ("SUICIDERISICO", "GGZ_CRISISDIENST", "DIRECT"),
+    "EMOTIONEEL_PSYCHISCH": ("PSYCHIATRISCHE_CRISIS", "GGZ_CRISISDIENST", "DIRECT"),
+    "MEDICATIEONTROUW": ("PSYCHIATRISCHE_CRISIS", "GGZ_CRISISDIENST", "DIRECT"),
+    # serious harm to oneself: the crisis service (Wvggz), not the police's "acute danger"
+    "ZELFVERWAARLOZING": ("PSYCHIATRISCHE_CRISIS", "GGZ_CRISISDIENST", "DIRECT"),
+    # acute unsafety at home: melden bij Veilig Thuis, acute = within 24 hours (§4.1 VT triage, §9.13)
+    "HUISELIJK_GEWELD": ("HUISELIJK_GEWELD_ACUUT", "VEILIG_THUIS_MELDING", "BINNEN_24U"),
+    "KINDERVEILIGHEID": ("KIND_ONVEILIG", "VEILIG_THUIS_MELDING", "BINNEN_24U"),
+    "ONTTREKKING_TOEZICHT": ("ONTTREKKING", "OM_PIKET_VIA_RECLASSERING", "ZELFDE_DAG"),
+    "VEILIGHEID_MEDEWERKER": ("DREIGING_MEDEWERKER", "POLITIE_112", "DIRECT"),
+}
+RULE_OF_ROUTE = {"POLITIE_112": "ACUUT_RISICO_POLITIE", "GGZ_CRISISDIENST": "ACUUT_RISICO_GGZ",
+                 "VEILIG_THUIS_MELDING": "ACUUT_RISICO_VEILIG_THUIS", "OM_PIKET_VIA_RECLASSERING": "ACUUT_RISICO_OM"}
 
 
 @pytest.mark.parametrize("domain", vocab.RisicoDomein.codes())
-def test_acute_risk_goes_to_the_route_of_its_domain_at_once(domain):
+def test_acute_risk_goes_to_the_route_of_its_domain_with_the_urgency_of_its_trigger(domain):
     ctx = person()
     cid = contact(ctx, risks=[{"domain": domain, "severity": "ACUUT"}])
     [p] = evaluate(ctx)
-    assert (p.reason, p.route) == EXPECTED_ROUTE.get(domain, ("ACUUT_GEVAAR", "POLITIE_112"))
-    assert p.urgency == "DIRECT" and p.source_id == cid and p.rule.startswith("ACUUT_RISICO_")
+    reason, route, urgency = EXPECTED_ROUTE.get(domain, ("ACUUT_GEVAAR", "POLITIE_112", "DIRECT"))
+    assert (p.reason, p.route, p.urgency) == (reason, route, urgency)
+    assert p.source_id == cid and p.rule == RULE_OF_ROUTE[route]
     assert_writable(ctx, [p])
+
+
+@pytest.mark.parametrize("domain", vocab.RisicoDomein.codes())
+def test_an_acute_risk_flag_is_what_escaleren_proposes_for_its_reason(domain):
+    """One table: the automatic flag takes the route and urgency of its reason's §4.3 row in escalation."""
+    ctx = person()
+    contact(ctx, risks=[{"domain": domain, "severity": "ACUUT"}])
+    [p] = evaluate(ctx)
+    row = escalation.trigger_for(p.reason)
+    if row is None:  # a reason without a row of its own (a threat to a worker)
+        row = escalation.RULE_TRIGGERS[p.reason]
+    assert escalation.Trigger(p.reason, p.route, p.urgency) == row
+
+
+def test_acute_domestic_violence_and_an_unsafe_child_are_one_veilig_thuis_flag_within_24_hours():
+    ctx = person()
+    contact(ctx, risks=[{"domain": d, "severity": "ACUUT"} for d in ("HUISELIJK_GEWELD", "KINDERVEILIGHEID")])
+    [p] = evaluate(ctx)
+    assert (p.rule, p.reason, p.route, p.urgency) == (
+        "ACUUT_RISICO_VEILIG_THUIS", "KIND_ONVEILIG", "VEILIG_THUIS_MELDING", "BINNEN_24U")
+    assert "Huiselijk geweld" in p.note_nl
 
 
 def test_high_risk_is_not_acute():
@@ -331,3 +360,24 @@ def test_rules_tolerate_records_from_older_app_versions():
     ctx.add("transition", {"transition_type": "NIEUW_TYPE", "planned_at": NOW - DAY})
     ctx.add("framework", {"framework_type": "NIEUW", "status": "NIEUWE_STATUS"})
     assert sorted(rules(ctx)) == ["ACUUT_RISICO_POLITIE", "OVERGANG_TE_LAAT"]
+
+
+def test_every_automatic_flag_takes_reason_route_and_urgency_from_the_escalation_table():
+    """Each rule fires here once; every proposal is its reason's entry in ``escalation`` (DOMAIN.md §4.3)."""
+    ctx = person(housing_type="BIJ_FAMILIE")
+    add(ctx, "network_person", name="T", relation="MOEDER", roles=["SLACHTOFFER"], lives_with_client=True)
+    add(ctx, "transition", transition_type="VI_INGANG", planned_at=NOW - 2 * HOUR_MS)
+    fid = framework(ctx)
+    ban = add(ctx, "condition", framework_id=fid, condition_type="CONTACTVERBOD",
+              parameters={"protected_persons": ["X"]})
+    contact(ctx, compliance=[{"condition_id": ban, "status": "OVERTREDING",
+                              "violation": {"severity": "ERNSTIG", "response": "SPOEDMELDING_OM_POLITIE"}}])
+    for domain in vocab.RisicoDomein.codes():
+        contact(ctx, risks=[{"domain": domain, "severity": "ACUUT"}])
+    ctx.set(fid, {"status": "VERVALLEN"})  # the v.i. lapsed after the violation
+    proposals = evaluate(ctx)
+    assert {p.rule for p in proposals} == set(vocab.FlagRegel.codes()) - {"OVERGANG_MISLUKT"}
+    for p in proposals:
+        assert escalation.Trigger(p.reason, p.route, p.urgency) == escalation.for_reason(p.reason), p.rule
+    table = {**escalation.TRIGGERS, **escalation.RULE_TRIGGERS}
+    assert {p.reason for p in proposals} <= set(table)

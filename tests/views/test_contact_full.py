@@ -240,9 +240,11 @@ async def test_domestic_violence_offers_the_meldcode(real_device):
     await select(client, "Ernst", "ACUUT")
     await press(client, "Opslaan")
     assert says(client, "Route: Melding bij Veilig Thuis"), dump(client)
+    assert says(client, "Urgentie: Binnen 24 uur")  # DOMAIN.md §4.3/§9.13: VT acute, as Escaleren? proposes
     await tap(client, "Meldcode-afweging")
     assert isinstance(app.screen, MeldcodeView), dump(client)
     vt = [f for f in real_device.services.records(cid, "flag") if f.fields["raised_by_rule"] == "ACUUT_RISICO_VEILIG_THUIS"]
+    assert (vt[0].fields["reason"], vt[0].fields["urgency"]) == ("HUISELIJK_GEWELD_ACUUT", "BINNEN_24U")
     assert app.screen.flag_id == vt[0].id
 
 
