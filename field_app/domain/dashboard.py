@@ -1,6 +1,6 @@
-"""The team dashboard's figures (DOMAIN.md §6, §9.13): open flags by urgency and overdue, clients whose
-next contact is overdue for their supervision level, recent violations, the review queue, reports due, the
-last successful sync of each team device, and the weekly series behind its charts.
+"""The team dashboard's figures (DOMAIN.md §6, §9.13): open flags by deadline, counted by urgency and
+overdue, clients whose next contact is overdue for their supervision level, recent violations, the review
+queue, reports due, the last successful sync of each team device, and the weekly series behind its charts.
 
 Pure: plain dicts and numbers in, frozen values out; the device gathers the (decrypted) records and the
 view draws them. Weeks run Monday to Sunday in Dutch local time.
@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from .records_flag import deadline_order
 from .records_report import REVIEWABLE_TYPES
 from .review import ReviewEntry, in_queue, report_status, review_state
 from .timeutil import DAY_MS, local_date, local_ms, parse_date
@@ -151,7 +152,14 @@ def per_week(moments: Iterable[Any], starts: tuple[int, ...]) -> tuple[int, ...]
 # -- flags --------------------------------------------------------------------------------------------
 
 def flag_lines(flags: Iterable[Rec], now: int) -> list[FlagLine]:
-    """Open flags, overdue first, then by urgency, then by deadline."""
+    """Open flags by deadline, the earliest first, so the overdue ones lead; on the same deadline the more
+    urgent first (``records_flag.deadline_order``).
+
+    This is the order of *Signalen* (UX.md: "urgent flags: mine first, by deadline") without "mine first":
+    the team overview is a coordinator's view of the whole team's flags, for which UX.md names no order of
+    its own, so both lists read urgency the same way, through the deadline it sets (DOMAIN.md §9.13). A
+    flag due in ten minutes comes before a DIRECT one due in fifty, and a long-overdue flag before one that
+    has just passed its deadline, whatever their urgency."""
     out = []
     for r in flags:
         f = r.fields
@@ -161,8 +169,7 @@ def flag_lines(flags: Iterable[Rec], now: int) -> list[FlagLine]:
         out.append(FlagLine(r.id, r.client_id, f.get("urgency") or "", f.get("reason") or "", deadline,
                             deadline is not None and deadline < now, f.get("assignee") or "",
                             f.get("acknowledged_by") or "", bool(f.get("raised_by_rule"))))
-    rank = {u: i for i, u in enumerate(URGENCY_ORDER)}
-    return sorted(out, key=lambda x: (not x.overdue, rank.get(x.urgency, 99), x.deadline or 0, x.id))
+    return sorted(out, key=lambda x: deadline_order(x.deadline, x.urgency, x.id))
 
 
 def flag_counts(lines: Iterable[FlagLine]) -> dict[str, tuple[int, int]]:

@@ -40,6 +40,17 @@ def flag_deadline(urgency: str, raised_at: int) -> int:
     return raised_at + VOLGEND_OVERLEG_MS
 
 
+_URGENCY_RANK = {u.value: i for i, u in enumerate(Urgentie)}  # most urgent first
+
+
+def deadline_order(deadline: Any, urgency: Any, record_id: str) -> tuple:
+    """The sort key of a list of flags "by deadline" (UX.md, *Signalen*): the earliest deadline first, so
+    the overdue ones lead; a flag without a deadline after those with one; on the same deadline the more
+    urgent first; then the id, so the order is stable."""
+    has = type(deadline) is int
+    return (not has, deadline if has else 0, _URGENCY_RANK.get(urgency, len(_URGENCY_RANK)), record_id)
+
+
 def _source(value: Any, ctx: Any) -> str:
     # Checked only when the flag is made: a source note retracted later must not block handling the flag.
     if not isinstance(value, str) or not record_id_re(value) or ctx.record(value) is None:

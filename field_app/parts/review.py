@@ -14,6 +14,7 @@ from ..core.policy import FLAG_ROLES, REVIEW_TYPE, may_review
 from ..domain.errors import ValidationError
 from ..domain.hlc import now_ms
 from ..domain.records import decision_changes
+from ..domain.records_flag import deadline_order
 from ..domain.records_report import REVIEWABLE_TYPES
 from ..domain.review import (
     ReviewState,
@@ -23,13 +24,12 @@ from ..domain.review import (
     report_status,
     review_state,
 )
-from ..domain.vocab import FlagStatus, RapportageStatus, ReviewBesluit, Urgentie
+from ..domain.vocab import FlagStatus, RapportageStatus, ReviewBesluit
 from ..views_model import FlagItem, ReviewItem
 from .casework import OPEN_FLAG_STATES, Casework, reviews_of
 
 MSG_LOCKED = "Deze rapportage is goedgekeurd en ligt vast; alleen verzenden kan nog."
 MSG_NOT_FOUND = "Dit contact of deze rapportage bestaat niet (meer) op dit toestel."
-_URGENCY_RANK = {u.value: i for i, u in enumerate(Urgentie)}
 
 
 class ReviewWork:
@@ -171,9 +171,5 @@ class ReviewWork:
                                   automatic=bool(f.get("raised_by_rule")), mine=f.get("assignee") == me,
                                   acknowledged_by=f.get("acknowledged_by") or "",
                                   acknowledged_at=f.get("acknowledged_at")))
-        def order(i: FlagItem) -> tuple:
-            deadline = i.record.fields.get("deadline")
-            has = type(deadline) is int
-            return (not i.mine, not has, deadline if has else 0,
-                    _URGENCY_RANK.get(i.record.fields.get("urgency"), 9), i.record.id)
-        return sorted(items, key=order)
+        return sorted(items, key=lambda i: (not i.mine, *deadline_order(
+            i.record.fields.get("deadline"), i.record.fields.get("urgency"), i.record.id)))

@@ -50,6 +50,29 @@ def test_open_flags_overdue_first_then_by_urgency_and_counted():
     assert counts["BINNEN_24U"] == (1, 1) and counts["DIRECT"] == (1, 0) and counts["ZELFDE_DAG"] == (0, 0)
 
 
+def test_open_flags_by_deadline_as_signalen_so_a_sooner_deadline_beats_a_higher_urgency():
+    """UX.md *Signalen*: "by deadline"; the team overview orders the same way (without "mine first")."""
+    def at(fid, urgency, deadline):
+        return d.Rec(fid, "flag", "c1", {"urgency": urgency, "reason": "ANDERS", "deadline": deadline})
+    flags = [at("direct-soon", "DIRECT", NOW + 50 * 60_000), at("sameday-sooner", "ZELFDE_DAG", NOW + 10 * 60_000),
+             at("direct-late", "DIRECT", NOW - 2 * HOUR_MS), at("meeting-long-late", "VOLGEND_OVERLEG", NOW - 3 * DAY_MS),
+             at("tie-24u", "BINNEN_24U", NOW + DAY_MS), at("tie-direct", "DIRECT", NOW + DAY_MS),
+             d.Rec("no-deadline", "flag", "c1", {"urgency": "DIRECT", "reason": "ANDERS"})]
+    lines = d.flag_lines(flags, NOW)
+    assert [f.id for f in lines] == ["meeting-long-late", "direct-late", "sameday-sooner", "direct-soon",
+                                     "tie-direct", "tie-24u", "no-deadline"]
+    assert [f.overdue for f in lines] == [True, True, False, False, False, False, False]
+
+
+def test_team_overview_and_signalen_order_the_same_flags_alike():
+    from field_app.domain.records_flag import deadline_order
+
+    flags = [flag("a", "DIRECT", 0), flag("b", "BINNEN_24U", 2), flag("c", "VOLGEND_OVERLEG", 20),
+             flag("d", "BINNEN_24U", 0.5)]
+    signalen = sorted(flags, key=lambda r: deadline_order(r.fields["deadline"], r.fields["urgency"], r.id))
+    assert [f.id for f in d.flag_lines(flags, NOW)] == [r.id for r in signalen] == ["c", "b", "a", "d"]
+
+
 def test_flags_per_week_by_urgency_count_every_flag_raised():
     starts = d.week_starts(NOW, 2)
     flags = [flag("a", "DIRECT", 0), flag("b", "DIRECT", 8, "AFGEHANDELD"), flag("c", "BINNEN_24U", 1),

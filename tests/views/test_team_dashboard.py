@@ -41,6 +41,13 @@ async def test_a_supervisor_opens_the_team_overview_from_the_team_tab(supervisor
         assert semantics(client, ident), ident
     assert has_text(client, "Open signalen") and has_text(client, "Risicosignalen per domein")
     assert len(semantics(client, "dash-flag")) == min(len(board.flags), 8)
+    # by deadline, the overdue first, as Signalen orders each of its groups (UX.md: "mine first, by deadline")
+    deadlines = [f.deadline for f in board.flags]
+    assert deadlines == sorted(deadlines) and board.flags[0].overdue
+    shown = [f.id for f in board.flags]
+    for mine in (True, False):  # within each group of Signalen: the team overview's order
+        group = [i.record.id for i in svc.flag_queue(board.now) if i.mine is mine and i.record.id in shown]
+        assert [fid for fid in shown if fid in group] == group
     # the charts are flet-charts controls, each named for a screen reader with every value
     flags_chart = semantics(client, "dash-chart-flags")[0]
     assert isinstance(flags_chart.content, fch.BarChart) and "nieuwe signalen per week" in flags_chart.label

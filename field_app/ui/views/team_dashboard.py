@@ -1,6 +1,7 @@
-"""Teamoverzicht (team dashboard) for supervising roles: open flags by urgency and overdue, clients whose
-contact is overdue for their supervision level, recent violations, the review queue, reports due, the last
-sync of each team device, and charts of flags, violations and risk signals per week.
+"""Teamoverzicht (team dashboard) for supervising roles: open flags by deadline (the order of *Signalen*
+without "mine first", see ``dashboard.flag_lines``), counted by urgency and overdue, clients whose contact
+is overdue for their supervision level, recent violations, the review queue, reports due, the last sync of
+each team device, and charts of flags, violations and risk signals per week.
 
 Everything is computed on this device from its decrypted records (field_app.domain.dashboard); only the
 devices' sync times come from the server's request log, fetched on request ("Ophalen bij de server")."""
