@@ -138,6 +138,17 @@ def seed_reviews(svc: Services, now: int | None = None) -> dict:
     return {"reviews": made}
 
 
+# The coordinator's two follow-ups (FICTIEF): (client, flag fields, raised this many ms before now). Reason,
+# route and urgency as DOMAIN.md §4.3/§9.13 have them: a reported fight at home is (suspected) acute domestic
+# violence, melden bij Veilig Thuis within 24 hours (structural unsafety would be within 5 working days).
+COORDINATOR_FLAGS: tuple[tuple[str, dict, int], ...] = (
+    ("Sandra K.", {"reason": "HUISELIJK_GEWELD_ACUUT", "urgency": "BINNEN_24U", "route": "VEILIG_THUIS_MELDING",
+                   "note": "Buurvrouw meldt ruzie bij het ex-partneradres (fictief)."}, 2 * 86_400_000),
+    ("Henk V.", {"reason": "ANDERS", "urgency": "BINNEN_5_WERKDAGEN", "route": "TEAMLEIDER",
+                 "note": "Kliniek vraagt om overleg over verlof (fictief)."}, 3_600_000),
+)
+
+
 def seed_flags(svc: Services, now: int | None = None) -> dict:
     """On the coordinator's device: two flags for the field worker — Sandra's (raised two days ago, within
     24 hours: overdue, not yet acknowledged) and Henk's (raised this morning; the worker acknowledges it)."""
@@ -146,10 +157,7 @@ def seed_flags(svc: Services, now: int | None = None) -> dict:
     worker = next((d.get("user") for d in svc.devices() if d.get("role") == "VELDWERKER" and d.get("user")), None)
     if worker is None:
         return {"flags": 0}
-    plan = [("Sandra K.", {"reason": "HUISELIJK_GEWELD_STRUCTUREEL", "urgency": "BINNEN_24U", "route": "VEILIG_THUIS_MELDING",
-                           "raised_at": now - 2 * 86_400_000, "note": "Buurvrouw meldt ruzie bij het ex-partneradres (fictief)."}),
-            ("Henk V.", {"reason": "ANDERS", "urgency": "BINNEN_5_WERKDAGEN", "route": "TEAMLEIDER",
-                         "raised_at": now - 3_600_000, "note": "Kliniek vraagt om overleg over verlof (fictief)."})]
+    plan = [(name, {**fields, "raised_at": now - ago}) for name, fields, ago in COORDINATOR_FLAGS]
     made = 0
     for name, fields in plan:
         if name in ids and not any(f.fields.get("note") == fields["note"] for f in svc.records(ids[name], "flag")):

@@ -2,6 +2,8 @@
 
 import pytest
 
+from field_app.demo import COORDINATOR_FLAGS
+from field_app.domain import escalation
 from field_app.domain.demo_cases import (
     CASE_TITLES,
     DEMO_CASES,
@@ -59,6 +61,46 @@ def test_demo_flags_are_the_ones_the_rules_raise(letter):
     for proposal in evaluate(ctx):
         assert proposal.record_id(ctx.client_id) in ctx.data, proposal  # already there: nothing new to write
     assert lapse_followup(ctx) is None
+
+
+def _demo_flags():
+    for letter, case in sorted(DEMO_CASES.items()):
+        for r in case:
+            if r.type == "flag":
+                yield f"{letter}:{r.ref}", r.fields
+    for name, fields, _ in COORDINATOR_FLAGS:
+        yield f"coordinator:{name}", fields
+
+
+DEMO_FLAGS = list(_demo_flags())
+
+
+@pytest.mark.parametrize(("which", "fields"), DEMO_FLAGS, ids=[w for w, _ in DEMO_FLAGS])
+def test_every_demo_flag_goes_the_route_and_urgency_of_its_reason(which, fields):
+    """DOMAIN.md §4.3/§9.13 through the one table in domain.escalation: a flag whose reason has a row (or that
+    a rule raised) has that row's route and urgency; a flag 'Anders' may go anywhere."""
+    got = escalation.Trigger(fields["reason"], fields["route"], fields["urgency"])
+    row = escalation.trigger_for(fields["reason"])
+    if fields.get("raised_by_rule"):
+        assert got == escalation.for_reason(fields["reason"]), which
+    elif row is not None:
+        assert got == row, which
+    else:
+        assert fields["reason"] == "ANDERS", which
+    if which.startswith("coordinator:"):  # not in a case file: its note says it is fictional
+        assert "(fictief)" in fields["note"]
+
+
+def test_case_e_no_show_streak_flag_is_what_escaleren_proposes():
+    ctx, ids = seed_context(DEMO_CASES["E"])
+    contact = ctx.record(ids["c_e4"])[1]
+    [item] = contact["compliance"]
+    advice = escalation.for_violation(ctx, item["condition_id"], ctx.record(item["condition_id"])[1],
+                                      at=contact["occurred_at"], severity=item["violation"]["severity"],
+                                      response=item["violation"]["response"], exclude=ids["c_e4"])
+    flag = ctx.record(ids["flag_e"])[1]
+    assert advice.trigger == escalation.Trigger(flag["reason"], flag["route"], flag["urgency"])
+    assert (flag["route"], flag["urgency"]) == ("OM_PIKET_VIA_RECLASSERING", "ZELFDE_DAG")  # §4.3 onttrekking
 
 
 def test_case_a_late_transport_raises_the_same_flag_as_the_demo_record():
