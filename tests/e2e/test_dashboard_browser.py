@@ -54,6 +54,8 @@ def test_01_the_coordinator_opens_the_team_overview(tab: Tab):
     expect(tab.by_id("dash-tile-flags")).to_be_visible(timeout=30_000)
     expect(page.get_by_role("heading", name="Open signalen")).to_be_visible()
     expect(tab.by_id("dash-flag").first).to_be_attached()
+    # by deadline, the earliest first: the list opens with an overdue flag (the demo has some)
+    expect(tab.by_id("dash-flag").first).to_contain_text("te laat sinds")
     tab.shot("dash_top")
     check_targets_and_names(tab, "dashboard")  # 48 dp targets, every control named
 
