@@ -380,10 +380,10 @@ CASE_E = [
         "compliance": [{"condition_id": "@v_meld", "status": "OVERTREDING", "source": "EIGEN_WAARNEMING",
                         "violation": {"severity": "MATIG", "response": "RAPPORTAGE_OM"}}],
         "agreements": "Overtredingsrapportage met advies 'voorwaarden wijzigen'."}),
-    # DOMAIN.md §10 case E gives this flag the route TEAMLEIDER, but §4.3 sends a no-show streak (onttrekking)
-    # from the reclassering to the OM, as Escaleren? proposes for this third no-show (domain.escalation)
+    # as DOMAIN.md §10 case E has it: the worker sent it to the teamleider, though Escaleren? proposes the OM
+    # for this third no-show (§4.3 onttrekking, domain.escalation): the proposal is a proposal
     R("flag_e", "flag", {
-        "reason": "ONTTREKKING", "urgency": "ZELFDE_DAG", "route": "OM_PIKET_VIA_RECLASSERING",
+        "reason": "ONTTREKKING", "urgency": "ZELFDE_DAG", "route": "TEAMLEIDER",
         "raised_at": t("2025-08-11T11:00"),
         "source_id": "@c_e4", "note": "Derde no-show in een week; D. reageert niet op berichten."}),
 ]

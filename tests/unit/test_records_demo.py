@@ -83,6 +83,8 @@ def test_every_demo_flag_goes_the_route_and_urgency_of_its_reason(which, fields)
     row = escalation.trigger_for(fields["reason"])
     if fields.get("raised_by_rule"):
         assert got == escalation.for_reason(fields["reason"]), which
+    elif which == "E:flag_e":  # DOMAIN.md §10 case E: the worker chose the teamleider over the proposed OM
+        assert got == escalation.Trigger("ONTTREKKING", "TEAMLEIDER", "ZELFDE_DAG")
     elif row is not None:
         assert got == row, which
     else:
@@ -91,7 +93,7 @@ def test_every_demo_flag_goes_the_route_and_urgency_of_its_reason(which, fields)
         assert "(fictief)" in fields["note"]
 
 
-def test_case_e_no_show_streak_flag_is_what_escaleren_proposes():
+def test_case_e_no_show_streak_escaleren_proposes_the_om_and_the_demo_keeps_the_workers_choice():
     ctx, ids = seed_context(DEMO_CASES["E"])
     contact = ctx.record(ids["c_e4"])[1]
     [item] = contact["compliance"]
@@ -99,8 +101,8 @@ def test_case_e_no_show_streak_flag_is_what_escaleren_proposes():
                                       at=contact["occurred_at"], severity=item["violation"]["severity"],
                                       response=item["violation"]["response"], exclude=ids["c_e4"])
     flag = ctx.record(ids["flag_e"])[1]
-    assert advice.trigger == escalation.Trigger(flag["reason"], flag["route"], flag["urgency"])
-    assert (flag["route"], flag["urgency"]) == ("OM_PIKET_VIA_RECLASSERING", "ZELFDE_DAG")  # §4.3 onttrekking
+    assert advice.trigger == escalation.Trigger("ONTTREKKING", "OM_PIKET_VIA_RECLASSERING", "ZELFDE_DAG")  # §4.3
+    assert (flag["reason"], flag["route"], flag["urgency"]) == ("ONTTREKKING", "TEAMLEIDER", "ZELFDE_DAG")  # §10 E
 
 
 def test_case_a_late_transport_raises_the_same_flag_as_the_demo_record():
