@@ -258,3 +258,22 @@ async def test_tab_reaches_opslaan_last_and_the_pinned_bar_is_no_tab_stop(real_d
     await client.click(last)  # Enter on the button Tab reached
     assert isinstance(app.screen, ClientView), dump(client)
     assert len(real_device.services.records(cid, "contact")) == 1
+
+
+async def test_every_record_form_ends_with_its_action_and_its_pinned_bar_is_no_tab_stop(real_device):
+    """The same Tab order for every form made by forms.base (here the network person's): the fields in
+    order, then the form's own Opslaan; the pinned Opslaan bar takes taps and screen readers, not Tab."""
+    from field_app.ui.views.forms.base import FormView
+    from field_app.ui.views.forms.records import network_person_form
+
+    client, app, cid = await _form_for_new_client(real_device)
+    network_person_form(app, cid)
+    assert isinstance(app.screen, FormView), dump(client)
+    bar = semantics(client, f"{app.screen.identifier}-save")[0]
+    assert bar.button and bar.on_tap and not [x for x in client.walk(bar) if isinstance(x, _FOCUSABLE)]
+    focusable = [x for x in client.walk() if isinstance(x, _FOCUSABLE)]
+    assert isinstance(focusable[-1], ft.FilledButton), [type(x).__name__ for x in focusable[-3:]]
+    assert [x for x in focusable[:-1] if isinstance(x, ft.TextField)], "the form's fields come before its action"
+    await type_into(client, "Naam", "Moeder M. (fictief)")
+    await press(client, "Opslaan")  # the pinned bar, as a thumb taps: the form is checked
+    assert has_text(client, "Kies de relatie tot de persoon."), dump(client)

@@ -207,12 +207,20 @@ class FormView:
             head.append(self.lead)
         if self.intro:
             head.append(c.para(self.intro, ft.TextThemeStyle.BODY_MEDIUM))
+        save = self.app.handler(self._save)
+        # the form ends with its action, the one Tab reaches after the last field; the pinned bar below is for
+        # touch, mouse and screen readers and is no Tab stop (Flutter orders Tab by position on the screen:
+        # a focusable pinned button came right after the last field in view, in the middle of the form)
+        end = c.primary_button(t(self.save_key), ft.Icons.SAVE, save, identifier=f"{self.identifier}-save-end")
         return ft.Column(
             [
-                ft.ListView([*head, self.general, *[i.wrapper for i in self.inputs]],
-                            padding=ft.Padding.symmetric(horizontal=16, vertical=12), spacing=12, expand=True),
-                ft.Container(c.primary_button(t(self.save_key), ft.Icons.SAVE, self.app.handler(self._save),
-                                              identifier=f"{self.identifier}-save"),
+                # a scrolling Column, not a ListView: every field and the closing action exist for Tab
+                ft.Column([ft.Container(ft.Column([*head, self.general, *[i.wrapper for i in self.inputs], end],
+                                                  spacing=12),
+                                        padding=ft.Padding.symmetric(horizontal=16, vertical=12))],
+                          scroll=ft.ScrollMode.AUTO, expand=True),
+                ft.Container(c.pinned_action(t(self.save_key), ft.Icons.SAVE, save,
+                                             identifier=f"{self.identifier}-save", scale=self.app.scale),
                              padding=ft.Padding.only(left=16, right=16, bottom=8, top=4)),
             ],
             expand=True, spacing=0,
