@@ -5,8 +5,10 @@ is a sealed ``audit`` operation in the access log, like an opening of the file."
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
+from pathlib import Path
 from typing import Any
 
 from ..core.device import Device
@@ -19,9 +21,37 @@ from ..domain.errors import ValidationError
 from ..domain.timeutil import local_iso
 from .casework import Casework
 
-__all__ = ["CaseExport", "EXPORT_DIR", "EXPORT_ACTION"]
+__all__ = ["CaseExport", "EXPORT_DIR", "EXPORT_ACTION", "EXPORT_KEEP_MS", "clear_exports"]
+
+log = logging.getLogger("veldwerk.export")
 
 EXPORT_DIR = "exports"
+# An exported PDF is in the clear (it is made to be shared at the case conference): it stays on the phone
+# for a day, then goes at the next lock or unlock; the tenth wrong PIN (keys destroyed) and a wipe take
+# every one at once. A lost phone holds at most the last day's exports, none after its keys are gone.
+EXPORT_KEEP_MS = 24 * 3600_000
+
+
+def clear_exports(data_dir: Path, now_ms: int | None = None, keep_ms: int = EXPORT_KEEP_MS) -> int:
+    """Delete exported PDFs: older than ``keep_ms`` at ``now_ms``, or all when ``now_ms`` is None. How many
+    were deleted; a file that cannot be deleted is left (logged by count only)."""
+    folder = Path(data_dir) / EXPORT_DIR
+    if not folder.is_dir():
+        return 0
+    gone = failed = 0
+    for path in folder.iterdir():
+        try:
+            if not path.is_file():
+                continue
+            if now_ms is not None and path.stat().st_mtime * 1000 > now_ms - keep_ms:
+                continue
+            path.unlink()
+            gone += 1
+        except OSError:
+            failed += 1
+    if failed:
+        log.warning("%d exported files could not be deleted", failed)
+    return gone
 EXPORT_ACTION = "export_case_pdf"
 
 

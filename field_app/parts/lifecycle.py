@@ -22,6 +22,7 @@ from ..domain.errors import ValidationError
 from ..domain.validation import clean_display_name
 from ..sync.client import ServerError, Unreachable, check_server_url
 from .casework import Casework
+from .export import clear_exports
 from .sync_control import SyncControl
 from .vault import Vault
 
@@ -146,6 +147,7 @@ class Lifecycle:
             secret = self.vault.platform_secret if platform_secret is None else bytes(platform_secret)
             local_key = self.vault.open_counted(passphrase, secret)
             self.device.open(local_key)
+            clear_exports(self.device.data_dir, self.device.clock())  # exports older than a day go
             self._started()
 
     def _started(self) -> None:
@@ -159,6 +161,8 @@ class Lifecycle:
         self.casework.stop_timer()
         self.sync.stop()
         self.device.close_keys()
+        if not self.device.erased:
+            clear_exports(self.device.data_dir, self.device.clock())  # exports older than a day go
         self.sync.start_locked_delivery()  # sealed work keeps travelling, by signature, while locked
 
     def close(self) -> None:

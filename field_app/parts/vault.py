@@ -37,6 +37,7 @@ from ..crypto.vault import (
     needs_platform_secret,
     open_vault,
 )
+from .export import clear_exports
 
 __all__ = ["Vault", "MAX_ATTEMPTS", "FIRST_WAIT_AT", "WAIT_MINUTES"]
 
@@ -100,6 +101,7 @@ class Vault:
         store = self.device.store
         store.set_meta("keys_destroyed", str(self.device.clock()))
         store.destroy_keys()
+        clear_exports(self.device.data_dir)  # exported PDFs are in the clear: none outlives the keys
         log.warning("too many wrong attempts: key material destroyed")
         if self._autosync and store.outbox_count():
             threading.Thread(target=self._deliver_quietly, name="veldwerk-deliver", daemon=True).start()

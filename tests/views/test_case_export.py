@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import re
+from pathlib import Path
 
 from pypdf import PdfReader
 from ui_helpers import PASSPHRASE, dump, has_text, open_client, press, unlock
@@ -36,6 +37,31 @@ def test_export_writes_the_pdf_to_the_export_folder_and_logs_it(supervisor_servi
     web = svc.export_case_pdf(names["Sandra K."], save=False)
     assert web["path"] is None and not (svc.data_dir / "exports" / web["file_name"]).exists()
     assert len([e for e in svc.access_log(names["Sandra K."]) if e["action"] == "export_case_pdf"]) == 2
+
+
+def test_an_exported_pdf_stays_a_day_and_never_outlives_the_keys(supervisor_services):
+    """An exported PDF is in the clear, made to be shared: it stays a day, then goes at the next lock or
+    unlock; the tenth wrong PIN (the keys destroyed) takes every one at once, so a lost phone holds at
+    most the last day's exports and none after its keys are gone."""
+    import os
+
+    from field_app.parts.export import EXPORT_KEEP_MS
+
+    svc = supervisor_services
+    svc.unlock(PASSPHRASE)
+    seed(svc)
+    names = _names(svc)
+    old = Path(svc.export_case_pdf(names["Sandra K."])["path"])
+    fresh = Path(svc.export_case_pdf(names["Henk V."])["path"])
+    svc.lock()
+    svc.unlock(PASSPHRASE)
+    assert old.exists() and fresh.exists()  # within the day: kept
+    day_ago = (svc.device.clock() - EXPORT_KEEP_MS) / 1000 - 60
+    os.utime(old, (day_ago, day_ago))
+    svc.lock()
+    assert not old.exists() and fresh.exists()
+    svc.vault.destroy_keys()  # what the tenth wrong attempt does
+    assert not fresh.exists() and not list((svc.data_dir / "exports").iterdir())
 
 
 async def test_the_button_in_the_clients_file_offers_the_pdf_as_a_download(supervisor_device):
