@@ -51,6 +51,14 @@ async def test_form_has_sensible_defaults_and_labelled_controls(real_device):
     assert semantics(client, "contact-outcome")[0].label == "Uitkomst, Heeft plaatsgevonden"
 
 
+async def test_free_text_fields_keep_the_case_as_typed(real_device):
+    """Flet's client applies capitalization to the whole value itself: the report, interpretation,
+    agreements and a participant's name must not ask for it ("H. zegt", "o.a.", "Truus de Vries")."""
+    client, app, _ = await _form_for_new_client(real_device)
+    for label in ("Verslag (feiten)", "Duiding (jouw interpretatie)", "Afspraken en vervolgacties", "Naam"):
+        assert field(client, label).capitalization in (None, ft.TextCapitalization.NONE), label
+
+
 async def test_validation_errors_are_shown_per_field_in_dutch(real_device):
     client, app, cid = await _form_for_new_client(real_device)
     await type_into(client, "Datum (dd-mm-jjjj)", "31-02-2025")

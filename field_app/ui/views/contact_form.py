@@ -101,17 +101,19 @@ class ContactFormView:
                                                     keyboard_type=ft.KeyboardType.DATETIME), self.changed)
         self.time = pickers.add_time_picker(app, tf(t("contact.time"), d.get("time", ""),
                                                     keyboard_type=ft.KeyboardType.DATETIME), self.changed)
+        # no capitalization= on free text: Flet's client applies it itself to the whole value on every key
+        # (web and phone alike), so "H. zegt" became "H. Zegt", "o.a." "o.A." and "Truus de Vries" "Truus De Vries"
         self.report = tf(t("contact.report"), d.get("report", ""), hint_text=t("contact.report_hint"),
-                         multiline=True, min_lines=5, max_lines=14, capitalization=ft.TextCapitalization.SENTENCES)
+                         multiline=True, min_lines=5, max_lines=14)
         self.interpretation = tf(t("contact_c.interpretation"), d.get("interpretation", ""),
                                  hint_text=t("contact_c.interpretation_hint"), multiline=True, min_lines=3,
-                                 max_lines=10, capitalization=ft.TextCapitalization.SENTENCES)
+                                 max_lines=10)
 
     def _make_lists(self, d: dict) -> None:
         """Who was there, compliance per active condition, risk signals, protective factors."""
         t, tf = self.app.i18n.t, self._tf
         # wie waren er
-        self.participant_name = tf(t("contact_c.participant.name"), capitalization=ft.TextCapitalization.WORDS)
+        self.participant_name = tf(t("contact_c.participant.name"))
         self.participant_role = tf(t("contact_c.participant.role"))
         self.participants = ChipList(self, t("contact_c.participant.remove"), "participant")
         self.participants.set([p for p in d.get("participants", []) if isinstance(p, dict)], self._participant_text)
@@ -157,7 +159,7 @@ class ContactFormView:
                                on_change=app.handler(self.changed), label_style=ft.TextStyle(size=16 * app.scale))
         # afspraken en volgende contact
         self.agreements = tf(t("contact_c.agreements"), d.get("agreements", ""), multiline=True, min_lines=2,
-                             max_lines=8, capitalization=ft.TextCapitalization.SENTENCES)
+                             max_lines=8)
         self.next_date = pickers.add_date_picker(app, tf(t("contact_c.next_date"), d.get("next_date", ""),
                                                          keyboard_type=ft.KeyboardType.DATETIME), self.changed)
         self.next_time = pickers.add_time_picker(app, tf(t("contact_c.next_time"), d.get("next_time", ""),

@@ -49,7 +49,7 @@ class EnrolView:
         self.server = box(t("enrol.server"), "enrol-server", keyboard_type=ft.KeyboardType.URL)
         self.code = box(t("enrol.code"), "enrol-code", capitalization=ft.TextCapitalization.CHARACTERS)
         self.manual = ft.Column([c.field(self.server), c.field(self.code)], spacing=12, visible=False)
-        self.name = box(t("enrol.name"), "enrol-name", capitalization=ft.TextCapitalization.WORDS)
+        self.name = box(t("enrol.name"), "enrol-name")
         secret_kw = dict(on_submit=submit)
         if self.phone:
             secret_kw["keyboard_type"] = ft.KeyboardType.NUMBER

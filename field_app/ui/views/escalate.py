@@ -107,8 +107,7 @@ class EscalateDialog:
         self.assignee = c.text_field(label=t("contact_c.esc.assignee"), value=svc.user_name, text_size=size,
                                      expand=True)
         self.note = c.text_field(label=t("contact_c.esc.note"), hint_text=t("contact_c.esc.note_hint"),
-                                 multiline=True, min_lines=2, max_lines=6, text_size=size,
-                                 expand=True, capitalization=ft.TextCapitalization.SENTENCES)
+                                 multiline=True, min_lines=2, max_lines=6, text_size=size, expand=True)
         self.urgency = c.Choice(t("contact_c.esc.urgency"), [(m.value, i18n.label(m)) for m in Urgentie],
                                 self.proposal.urgency, "escalate-urgency", lambda e=None: None, app.scale, app.handler)
         self.route = c.Choice(t("contact_c.esc.route"), [(m.value, i18n.label(m)) for m in Route],

@@ -60,11 +60,10 @@ class MeldcodeView:
         size = 16 * app.scale
         self.why = c.text_field(label=t("meldcode_c.q2_why"), hint_text=t("meldcode_c.q2_why_hint"),
                                 value=draft.get("q2_toelichting", ""), multiline=True, min_lines=3, max_lines=8,
-                                text_size=size, expand=True, on_change=app.handler(self.typed),
-                                capitalization=ft.TextCapitalization.SENTENCES)
+                                text_size=size, expand=True, on_change=app.handler(self.typed))
         self.note = c.text_field(label=t("meldcode_c.note"), value=draft.get("note", ""), multiline=True,
                                  min_lines=2, max_lines=8, text_size=size, expand=True,
-                                 on_change=app.handler(self.typed), capitalization=ft.TextCapitalization.SENTENCES)
+                                 on_change=app.handler(self.typed))
         self.body = ft.Column(spacing=14, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
         self.bottom = ft.Column(spacing=8)
         self.error = ft.Container(visible=False)
