@@ -172,6 +172,24 @@ async def test_a_violation_needs_ernst_and_reactie_shown_next_to_the_controls(re
     assert escalation(client) is None
 
 
+async def test_a_failed_save_scrolls_to_the_violation_whose_ernst_is_missing(real_device):
+    """The first message is a violation's ernst far down the form: the form scrolls to that condition's
+    row (before, any dropdown sent it to the top, where nothing was wrong; found in the browser)."""
+    from flet.messaging.protocol import MessageAction
+
+    client, app, cid, _ = await open_form(real_device)
+    await fill_basics(client)
+    await toggle(client, 1, "OVERTREDING")  # the reporting duty, the second row
+    start = len(client.conn.messages)
+    await press(client, "Opslaan")
+    assert app.screen.compliance_rows[1].severity.dropdown.error_text, dump(client)
+    keys = [m.body.args.get("scroll_key") for m in client.conn.messages[start:]
+            if m.action == MessageAction.INVOKE_METHOD and m.body.name == "scroll_to"]
+    assert app.screen.compliance_rows[1].control.key == "compliance-row-1"
+    assert keys[-1] == "compliance-row-1", keys
+    assert real_device.services.records(cid, "contact") == []
+
+
 async def test_acute_risk_opens_escalation_with_the_crisis_service_route(real_device):
     client, app, cid, _ = await open_form(real_device)
     await fill_basics(client, "Cliënt sprak over een plan om zichzelf iets aan te doen.")

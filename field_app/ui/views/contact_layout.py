@@ -118,9 +118,13 @@ async def go_to_first_error(view: ContactFormView) -> None:
     target = view.first_invalid()
     if target is None or isinstance(target, ft.Dropdown):
         # a dropdown is not focused (that opens its menu over the form) nor given a key (a new key
-        # rebuilds it in the browser); the choices are at the top of the form
+        # rebuilds it in the browser): the choices at the top are shown from the top, one in a compliance
+        # row (a violation's ernst) or a risk signal far down the form by its row's own key
         view.app.page.update()
-        await view._scroll(0)
+        key = _row_key(view, target) if target is not None else None
+        await view._scroll(0, duration=0 if key else 250)
+        if key:
+            await view._scroll(key=key)
         return
     if not target.key:
         target.key = f"invalid-{id(target)}"
@@ -136,3 +140,14 @@ async def go_to_first_error(view: ContactFormView) -> None:
         pass
     await asyncio.sleep(0.5)
     await view._scroll(delta=160 * view.app.scale)
+
+
+def _row_key(view: ContactFormView, dropdown: ft.Dropdown) -> str | None:
+    """The key of the compliance row or risk-signal row that holds ``dropdown`` (None: a choice at the top)."""
+    for row in view.compliance_rows:
+        if any(dropdown is ch.dropdown for ch in (row.source, row.severity, row.response)):
+            return row.control.key
+    for row in view.risk_rows:
+        if any(dropdown is ch.dropdown for ch in (row.domain, row.severity, row.trend, row.certainty)):
+            return row.control.key
+    return None

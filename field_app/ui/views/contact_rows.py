@@ -154,6 +154,7 @@ class ComplianceRow:
             *([c.para(detail, ft.TextThemeStyle.BODY_MEDIUM, color=ft.Colors.ON_SURFACE_VARIANT)] if detail else []),
             self.buttons, self.source.control, self.violation, self.error,
         )
+        self.control.key = f"compliance-row-{index}"  # a failed save scrolls to a violation's missing ernst
         self._render()
 
     def _render(self) -> None:
