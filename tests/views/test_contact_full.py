@@ -190,6 +190,27 @@ async def test_a_failed_save_scrolls_to_the_violation_whose_ernst_is_missing(rea
     assert real_device.services.records(cid, "contact") == []
 
 
+async def test_a_checked_condition_keeps_its_test_result_and_the_timeline_shows_it(real_device):
+    """An alcohol ban checked with a breath test: the result goes with the check (``evidence``) and the
+    timeline says what the check rests on (before, the form had no place for it; found in the browser)."""
+    client, app, cid, (ban, _) = await open_form(real_device)
+    await fill_basics(client)
+    row = app.screen.compliance_rows[0]
+    assert not row.evidence_box.visible  # an untouched condition asks nothing more
+    await toggle(client, 0, "NAGELEEFD")
+    assert row.evidence_box.visible and semantics(client, "compliance-evidence-0")
+    await select(client, "Bron", "TESTUITSLAG")
+    await client.type(row.evidence, "Ademtest negatief")
+    app.screen.save_draft()  # left and come back: the result is in the draft too
+    assert real_device.services.load_draft(f"contact:{cid}")["compliance"][0]["evidence"] == "Ademtest negatief"
+    await press(client, "Opslaan")
+    [note] = real_device.services.records(cid, "contact")
+    [check] = note.fields["compliance"]
+    assert (check["condition_id"], check["status"], check["source"], check["evidence"]) == (
+        ban, "NAGELEEFD", "TESTUITSLAG", "Ademtest negatief"), check
+    assert has_text(client, "Bron: Testuitslag · Ademtest negatief"), dump(client)
+
+
 async def test_acute_risk_opens_escalation_with_the_crisis_service_route(real_device):
     client, app, cid, _ = await open_form(real_device)
     await fill_basics(client, "Cliënt sprak over een plan om zichzelf iets aan te doen.")

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import flet as ft
 
 from field_app.domain.vocab import (
+    Bron,
     ContactType,
     ContactUitkomst,
     MeldcodeBesluit,
@@ -106,6 +107,10 @@ def _note(view: ClientView, data: ClientData, note, conditions: dict) -> ft.Cont
         name = view.condition_name(cond) if cond else t("cf.cond.unknown")
         rows.append(p.status_badge(f"{name}: {i18n.code_label(NalevingStatus, item.get('status'))}",
                                    item.get("status"), app.scale, wide=True))
+        basis = ([t("cf.note.compliance_source", source=i18n.code_label(Bron, item["source"]))]
+                 if item.get("source") else []) + ([item["evidence"]] if item.get("evidence") else [])
+        if basis:  # what the check rests on: "Bron: Testuitslag · Ademtest negatief"
+            rows.append(p.line(" · ".join(basis)))
         if item.get("violation"):
             rows.append(p.line(rv.ladder_line(app, item["violation"])))
             if item["violation"].get("response") == "RAPPORTAGE_OM" and app.may_record and not any(

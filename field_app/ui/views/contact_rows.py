@@ -142,6 +142,14 @@ class ComplianceRow:
                                    on_change=form.changed)
         self.reason_box = ft.Semantics(content=ft.Row([self.reason]), identifier=f"compliance-reason-{index}",
                                        container=True, visible=False)
+        # what the check rests on (a test's result, an EM alert): the record's ``evidence``; shown once
+        # an answer is chosen
+        self.evidence = ft.TextField(label=t("contact_c.compliance.evidence"), value=state.get("evidence") or "",
+                                     hint_text=t("contact_c.compliance.evidence_hint"), max_length=200,
+                                     text_size=16 * form.app.scale, expand=True, on_change=form.changed,
+                                     error_max_lines=3)
+        self.evidence_box = ft.Semantics(content=ft.Row([self.evidence]), identifier=f"compliance-evidence-{index}",
+                                         container=True, visible=False)
         self.error = ft.Container(visible=False)
         self.buttons = ft.Row(wrap=True, spacing=6, run_spacing=6)
         self.violation = ft.Column([c.para(t("contact_c.compliance.violation_intro"), ft.TextThemeStyle.BODY_MEDIUM,
@@ -152,7 +160,7 @@ class ComplianceRow:
         self.control = _box(
             c.para(self.label, ft.TextThemeStyle.TITLE_SMALL, weight=ft.FontWeight.W_600),
             *([c.para(detail, ft.TextThemeStyle.BODY_MEDIUM, color=ft.Colors.ON_SURFACE_VARIANT)] if detail else []),
-            self.buttons, self.source.control, self.violation, self.error,
+            self.buttons, self.source.control, self.evidence_box, self.violation, self.error,
         )
         self.control.key = f"compliance-row-{index}"  # a failed save scrolls to a violation's missing ernst
         self._render()
@@ -181,6 +189,7 @@ class ComplianceRow:
                 exclude_semantics=True, on_tap=tap,
                 label=t("contact_c.compliance.toggle_semantic", condition=self.label, status=word)))
         self.buttons.controls = buttons
+        self.evidence_box.visible = self.status is not None
         self.violation.visible = self.status == NalevingStatus.OVERTREDING.value
         if self.violation.visible:
             self._propose()
@@ -235,12 +244,15 @@ class ComplianceRow:
     def draft(self) -> dict:
         return {"condition_id": self.condition_id, "status": self.status or "", "source": self.source.value or "",
                 "severity": self.severity.value or "", "response": self.response.value or "",
-                "proposed": self.proposed or "", "reason": self.reason.value or ""}
+                "proposed": self.proposed or "", "reason": self.reason.value or "",
+                "evidence": self.evidence.value or ""}
 
     def fields(self) -> dict:
         out: dict = {"condition_id": self.condition_id, "status": self.status}
         if self.source.value:
             out["source"] = self.source.value
+        if (self.evidence.value or "").strip():
+            out["evidence"] = self.evidence.value.strip()
         if self.status == NalevingStatus.OVERTREDING.value:
             out["violation"] = {"severity": self.severity.value or "", "response": self.response.value or ""}
             if self.proposed:
@@ -255,11 +267,12 @@ class ComplianceRow:
         self.severity.set_error(errors.get("violation.severity"))
         self.response.set_error(errors.get("violation.response"))
         self.source.set_error(errors.get("source"))
+        self.evidence.error = errors.get("evidence")
         self.reason.error = errors.get("violation.reason")
         if errors.get("violation.reason"):
             self.reason_box.visible = True
         rest = [m for k, m in errors.items()
-                if k not in ("violation.severity", "violation.response", "violation.reason", "source")]
+                if k not in ("violation.severity", "violation.response", "violation.reason", "source", "evidence")]
         self.error.content = c.error_line(" ".join(rest), app.scale) if rest else None
         self.error.visible = bool(rest)
 
