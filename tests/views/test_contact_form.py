@@ -170,6 +170,7 @@ async def test_adding_a_risk_scrolls_it_into_view_and_errors_clear_when_fixed(re
     client, app, cid = await _form_for_new_client(real_device)
     await press(client, "Risicosignaal toevoegen")
     assert "scroll_to" in client.conn.invoked  # the new row is brought above the Opslaan bar
+    assert app.screen.risk_rows[0].control.key == ft.ScrollKey("risk-row-1")  # what scroll_to can find
     await press(client, "Opslaan")
     assert choice_error(client, "Soort contact") == "Kies het soort contact."
     assert has_text(client, "Nog niet opgeslagen")

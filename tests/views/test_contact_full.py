@@ -185,7 +185,8 @@ async def test_a_failed_save_scrolls_to_the_violation_whose_ernst_is_missing(rea
     assert app.screen.compliance_rows[1].severity.dropdown.error_text, dump(client)
     keys = [m.body.args.get("scroll_key") for m in client.conn.messages[start:]
             if m.action == MessageAction.INVOKE_METHOD and m.body.name == "scroll_to"]
-    assert app.screen.compliance_rows[1].control.key == "compliance-row-1"
+    # Flet's client finds a scroll target only by a ScrollKey (a plain string is a ValueKey it cannot find)
+    assert app.screen.compliance_rows[1].control.key == ft.ScrollKey("compliance-row-1")
     assert keys[-1] == "compliance-row-1", keys
     assert real_device.services.records(cid, "contact") == []
 

@@ -146,8 +146,8 @@ def _row_key(view: ContactFormView, dropdown: ft.Dropdown) -> str | None:
     """The key of the compliance row or risk-signal row that holds ``dropdown`` (None: a choice at the top)."""
     for row in view.compliance_rows:
         if any(dropdown is ch.dropdown for ch in (row.source, row.severity, row.response)):
-            return row.control.key
+            return row.control.key.value
     for row in view.risk_rows:
         if any(dropdown is ch.dropdown for ch in (row.domain, row.severity, row.trend, row.certainty)):
-            return row.control.key
+            return row.control.key.value
     return None

@@ -90,7 +90,7 @@ class RiskRow:
         self.control = _box(self.domain.control,
                             ft.Row([ft.Container(self.severity.control, expand=True), remove]),
                             self.trend.control, self.certainty.control, self.error)
-        self.control.key = f"risk-row-{index}"  # the form scrolls a new row into view
+        self.control.key = ft.ScrollKey(f"risk-row-{index}")  # the form scrolls a new row into view
 
     def value(self) -> tuple[str, str]:
         return (self.domain.value or "", self.severity.value or "")
@@ -145,7 +145,7 @@ class ComplianceRow:
         # what the check rests on (a test's result, an EM alert): the record's ``evidence``; shown once
         # an answer is chosen
         self.evidence = ft.TextField(label=t("contact_c.compliance.evidence"), value=state.get("evidence") or "",
-                                     hint_text=t("contact_c.compliance.evidence_hint"), max_length=200,
+                                     hint_text=t("contact_c.compliance.evidence_hint"),
                                      text_size=16 * form.app.scale, expand=True, on_change=form.changed,
                                      error_max_lines=3)
         self.evidence_box = ft.Semantics(content=ft.Row([self.evidence]), identifier=f"compliance-evidence-{index}",
@@ -162,7 +162,9 @@ class ComplianceRow:
             *([c.para(detail, ft.TextThemeStyle.BODY_MEDIUM, color=ft.Colors.ON_SURFACE_VARIANT)] if detail else []),
             self.buttons, self.source.control, self.evidence_box, self.violation, self.error,
         )
-        self.control.key = f"compliance-row-{index}"  # a failed save scrolls to a violation's missing ernst
+        # a failed save scrolls to a violation's missing ernst: Flet's client finds a scroll target only by a
+        # ScrollKey (a plain string key is a ValueKey, which scroll_to does not find)
+        self.control.key = ft.ScrollKey(f"compliance-row-{index}")
         self._render()
 
     def _render(self) -> None:
