@@ -212,6 +212,27 @@ async def test_a_checked_condition_keeps_its_test_result_and_the_timeline_shows_
     assert has_text(client, "Bron: Testuitslag · Ademtest negatief"), dump(client)
 
 
+async def test_a_compliance_row_says_whom_a_contact_ban_protects_and_how_often_to_report(real_device):
+    """At the check the worker sees what the condition asks: whom the contact ban protects (by the network
+    person's name) and the reporting duty's rhythm (before, both rows said only their type; found in the
+    browser)."""
+    svc = real_device.services
+    cid, _ = seed(svc)
+    svc.unlock(PASSPHRASE)
+    fw = svc.records(cid, "framework")[0].id
+    np = svc.create_record("network_person", cid, {"name": "Marieke (fictief)", "relation": "EX_PARTNER",
+                                                   "roles": ["SLACHTOFFER"]})
+    svc.create_record("condition", cid, {"framework_id": fw, "condition_type": "CONTACTVERBOD",
+                                         "parameters": {"protected_persons": [np]}})
+    svc.lock()
+    client, app = await real_device.open()
+    await unlock(client, PASSPHRASE)
+    app.open_contact_form(cid)
+    assert isinstance(app.screen, ContactFormView), dump(client)
+    assert has_text(client, "Beschermde personen: Marieke (fictief)"), dump(client)
+    assert has_text(client, "Hoe vaak: Elke week · Melden bij: Reclassering"), dump(client)
+
+
 async def test_acute_risk_opens_escalation_with_the_crisis_service_route(real_device):
     client, app, cid, _ = await open_form(real_device)
     await fill_basics(client, "Cliënt sprak over een plan om zichzelf iets aan te doen.")

@@ -61,6 +61,7 @@ class ContactFormView:
         self.client_id = client_id
         self.dirty = False
         self._last_draft_save = 0.0
+        self.network_names: dict[str, str] = {}  # the client's network persons by id (_active_conditions)
         draft = app.services.load_draft(draft_slot(client_id))
         if draft is not None and draft.get("client_id", client_id) != client_id:
             draft = None  # another client's form (the store binds a draft to its slot; this says it twice)
@@ -167,9 +168,12 @@ class ContactFormView:
 
     def _active_conditions(self) -> list[tuple[str, dict]]:
         try:
-            return rules.active_conditions(self.app.services.client_context(self.client_id))
+            ctx = self.app.services.client_context(self.client_id)
         except KeyError:
             return []
+        # whom a contact ban protects is named in its row ("Beschermde personen: Marieke V.")
+        self.network_names = {rid: str(f.get("name") or "") for rid, f in ctx.records("network_person")}
+        return rules.active_conditions(ctx)
 
     def _participant_text(self, p: dict) -> str:
         return f"{p.get('name', '')} · {p['role']}" if p.get("role") else str(p.get("name", ""))

@@ -10,6 +10,8 @@ from field_app.domain import ladder, rules
 from field_app.domain.vocab import (
     Bron,
     Ernst,
+    MeldFrequentie,
+    MeldInstantie,
     Middel,
     NalevingStatus,
     OvertredingErnst,
@@ -47,16 +49,25 @@ def condition_label(i18n: Any, condition: dict) -> str:
     return i18n.code_label(VoorwaardeType, condition.get("condition_type"))
 
 
-def condition_detail(i18n: Any, condition: dict) -> str:
-    """A short second line: the wording of the decision, or what the condition is about."""
+def condition_detail(i18n: Any, condition: dict, names: dict[str, str] | None = None) -> str:
+    """A short second line: the wording of the decision, or what the condition is about (the substances,
+    the zone, whom a contact ban protects, how often and where to report); ``names`` maps the client's
+    network persons' ids to their names."""
     wording = (condition.get("wording") or "").strip()
     if wording:
         return wording if len(wording) <= 120 else wording[:117] + "…"
     params = condition.get("parameters") or {}
-    parts = [i18n.code_label(Middel, str(s)) for s in params.get("substances") or []]
+    parts = [", ".join(i18n.code_label(Middel, str(s)) for s in params.get("substances") or [])]
     if params.get("zone"):
         parts.append(str(params["zone"]))
-    return ", ".join(parts)
+    if params.get("protected_persons"):
+        who = ", ".join((names or {}).get(str(x)) or str(x) for x in params["protected_persons"])
+        parts.append(i18n.t("cf.cond.protected", who=who))
+    if params.get("frequency"):
+        parts.append(i18n.t("cf.cond.frequency", freq=i18n.code_label(MeldFrequentie, params["frequency"])))
+    if params.get("report_to"):
+        parts.append(i18n.t("cf.cond.report_to", to=i18n.code_label(MeldInstantie, params["report_to"])))
+    return " · ".join(p for p in parts if p)
 
 
 def _choice(form: ContactFormView, label: str, vocab: Any, value: str | None, identifier: str,
@@ -156,7 +167,7 @@ class ComplianceRow:
                                            color=theme.DANGER.fg),
                                     self.severity.control, self.proposal, self.response.control, self.reason_box],
                                    spacing=8)
-        detail = condition_detail(i18n, condition)
+        detail = condition_detail(i18n, condition, form.network_names)
         self.control = _box(
             c.para(self.label, ft.TextThemeStyle.TITLE_SMALL, weight=ft.FontWeight.W_600),
             *([c.para(detail, ft.TextThemeStyle.BODY_MEDIUM, color=ft.Colors.ON_SURFACE_VARIANT)] if detail else []),
