@@ -227,3 +227,25 @@ async def test_an_overdue_action_says_its_date_in_words_not_iso(real_device):
     app.set_language("en")
     en_day = due.strftime("%A") + f" {due.day} " + due.strftime("%B")
     assert has_text(client, f"Overdue: Bed bevestigen (due {en_day})"), dump(client)
+
+
+async def test_an_overdue_flag_says_te_laat_on_the_client_file_too(real_device, monkeypatch):
+    """A flag past its deadline and still open carries the same "Te laat" badge in the client's file as in
+    Signalen (before, the file showed only "In behandeling" and a date a month ago; found in the browser)."""
+    svc = real_device.services
+    svc.unlock(PASSPHRASE)
+    cid = svc.intake("Cees C.", fictional=True)
+    note = svc.create_record("contact", cid, {"contact_type": "TELEFONISCH", "outcome": "PLAATSGEVONDEN",
+                                              "occurred_at": fmt.now_ms() - 60_000, "report": "Gebeld."})
+    late, calm = (svc.create_record("flag", cid, {"reason": "ANDERS", "urgency": urgency, "route": "TEAMLEIDER",
+                                                  "source_id": note})
+                  for urgency in ("DIRECT", "BINNEN_5_WERKDAGEN"))
+    svc.lock()
+    later = fmt.now_ms() + 2 * 3_600_000  # the DIRECT flag (one hour) is overdue by then, the other is not
+    monkeypatch.setattr(fmt, "now_ms", lambda: later)
+    client, app = await _open(real_device, 0)
+    app.open_client(cid)
+    assert isinstance(app.screen, ClientView)
+    cards = {c.key: c for c in client.find_all(ft.Card)}
+    assert "Te laat" in client.texts(cards[f"flag-{late}"]), dump(client)
+    assert "Te laat" not in client.texts(cards[f"flag-{calm}"])

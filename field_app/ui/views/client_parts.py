@@ -7,6 +7,7 @@ from collections.abc import Callable
 import flet as ft
 
 from field_app.domain import links
+from field_app.domain.dashboard import OPEN_FLAG_STATES
 from field_app.domain.vocab import FlagReden, FlagRegel, FlagStatus, Route, Urgentie
 from field_app.ui import components as c
 from field_app.ui import fmt, theme
@@ -69,10 +70,13 @@ def flag_card(app, flag) -> ft.Control:
     """An urgent flag (by hand or by a rule): reason, urgency, route, deadline, status, note."""
     i18n, t = app.i18n, app.i18n.t
     f = flag.fields
+    marks = [c.badge(t("cf.flag.word"), ft.Icons.FLAG, theme.DANGER, app.scale),
+             status_badge(i18n.code_label(FlagStatus, f.get("status")), f.get("status"), app.scale)]
+    if (f.get("status") or FlagStatus.OPEN.value) in OPEN_FLAG_STATES and type(f.get("deadline")) is int \
+            and fmt.now_ms() > f["deadline"]:  # past its deadline and still open: says so, as Signalen does
+        marks.append(c.badge(t("flagq.overdue"), ft.Icons.RUNNING_WITH_ERRORS, theme.DANGER, app.scale))
     rows: list[ft.Control] = [
-        ft.Row([c.badge(t("cf.flag.word"), ft.Icons.FLAG, theme.DANGER, app.scale),
-                status_badge(i18n.code_label(FlagStatus, f.get("status")), f.get("status"), app.scale)],
-               wrap=True, spacing=6, run_spacing=6),
+        ft.Row(marks, wrap=True, spacing=6, run_spacing=6),
         title(i18n.code_label(FlagReden, f.get("reason"))),
         line(f"{i18n.code_label(Urgentie, f.get('urgency'))} · {i18n.code_label(Route, f.get('route'))}"),
     ]
