@@ -182,7 +182,7 @@ async def test_a_failed_save_scrolls_to_the_violation_whose_ernst_is_missing(rea
     await toggle(client, 1, "OVERTREDING")  # the reporting duty, the second row
     start = len(client.conn.messages)
     await press(client, "Opslaan")
-    assert app.screen.compliance_rows[1].severity.dropdown.error_text, dump(client)
+    assert app.screen.compliance_rows[1].severity.error, dump(client)
     keys = [m.body.args.get("scroll_key") for m in client.conn.messages[start:]
             if m.action == MessageAction.INVOKE_METHOD and m.body.name == "scroll_to"]
     # Flet's client finds a scroll target only by a ScrollKey (a plain string is a ValueKey it cannot find)

@@ -155,10 +155,9 @@ class ComplianceRow:
                                        container=True, visible=False)
         # what the check rests on (a test's result, an EM alert): the record's ``evidence``; shown once
         # an answer is chosen
-        self.evidence = ft.TextField(label=t("contact_c.compliance.evidence"), value=state.get("evidence") or "",
+        self.evidence = c.text_field(label=t("contact_c.compliance.evidence"), value=state.get("evidence") or "",
                                      hint_text=t("contact_c.compliance.evidence_hint"),
-                                     text_size=16 * form.app.scale, expand=True, on_change=form.changed,
-                                     error_max_lines=3)
+                                     text_size=16 * form.app.scale, expand=True, on_change=form.changed)
         self.evidence_box = ft.Semantics(content=ft.Row([self.evidence]), identifier=f"compliance-evidence-{index}",
                                          container=True, visible=False)
         self.error = ft.Container(visible=False)
