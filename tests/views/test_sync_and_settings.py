@@ -308,3 +308,18 @@ def test_the_sync_sheet_says_a_server_that_is_temporarily_unavailable_in_words()
     assert "Code voor je beheerder: server_unavailable." in lines
     assert sync_summary(I18n("en"), SyncStatus("error", 0, None, message="server_unavailable")).explanation[0] == \
         "The server is temporarily unavailable."
+
+
+async def test_meer_has_one_device_and_security_section(real_device):
+    """Who is signed in and Vergrendelen stand under the one heading "Toestel en beveiliging" with the button
+    to the security screens (before, "Apparaat en beveiliging" and "Toestel en beveiliging" were two
+    sections one above the other; found in the browser)."""
+    a, app = await real_device.open()
+    await unlock(a, PASSPHRASE)
+    await a.select_nav(a.page.navigation_bar, len(a.page.navigation_bar.destinations) - 1)  # Meer is last
+    texts = [t for t in a.texts() if t]
+    assert texts.count("Toestel en beveiliging") == 1, dump(a)  # the heading (the button is not a Text)
+    assert "Apparaat en beveiliging" not in texts
+    heading = texts.index("Toestel en beveiliging")
+    assert texts[heading + 1].startswith("Aangemeld als "), texts[heading:heading + 4]
+    assert buttons(a, "Vergrendelen")

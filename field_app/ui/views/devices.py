@@ -48,11 +48,12 @@ if TYPE_CHECKING:
 
 
 # -- small building blocks ----------------------------------------------------------------------------------
-def security_section(app: VeldwerkApp) -> list[ft.Control]:
-    """The "Toestel en beveiliging" section on Meer: a waiting device's fingerprint to read out, and the
-    buttons to the security screens (the access logs only for roles that may read them)."""
+def security_section(app: VeldwerkApp, first: list[ft.Control] | None = None) -> list[ft.Control]:
+    """The "Toestel en beveiliging" section on Meer: ``first`` (who is signed in, the lock), a waiting
+    device's fingerprint to read out, and the buttons to the security screens (the access logs only for
+    roles that may read them)."""
     t = app.i18n.t
-    out: list[ft.Control] = [c.section_title(t("sec.more.title"))]
+    out: list[ft.Control] = [c.section_title(t("sec.more.title")), *(first or [])]
     if waiting_for_confirmation(app):
         out += [c.info_line(t("sec.waiting.title"), app.scale, icon=ft.Icons.HOURGLASS_TOP, tone=theme.WARNING,
                             identifier="sec-waiting"),

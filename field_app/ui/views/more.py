@@ -62,13 +62,14 @@ class MoreView:
             c.section_title(t("more.language")),
             ft.Semantics(content=lang, identifier="language", label=t("more.language"), container=True),
             ft.Divider(),
-            c.section_title(t("more.device")),
-            who,
-            c.para(t("more.lock_explain", minutes=max(1, round(app.guard.idle_timeout / 60))),
-                   ft.TextThemeStyle.BODY_MEDIUM),
-            ft.Row([lock]),
-            ft.Divider(),
-            *security_section(app),  # area D: Toestel en beveiliging
+            # one section "Toestel en beveiliging": who is signed in and the lock, then the security screens
+            # (before, "Apparaat en beveiliging" and "Toestel en beveiliging" were two sections one above the other)
+            *security_section(app, first=[
+                who,
+                c.para(t("more.lock_explain", minutes=max(1, round(app.guard.idle_timeout / 60))),
+                       ft.TextThemeStyle.BODY_MEDIUM),
+                ft.Row([lock]),
+            ]),
             c.section_title(t("lists.more.appearance")),
             ft.Semantics(content=ft.Row([mode], wrap=True), identifier="theme-mode",
                          label=t("lists.more.appearance"), container=True),
