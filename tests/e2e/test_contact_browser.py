@@ -19,7 +19,9 @@ from playwright.sync_api import expect
 pytestmark = pytest.mark.e2e
 
 CLIENT = "Henk Veldman (fictief)"
-REPORT = "Onaangekondigd huisbezoek. Ademtest positief (0,4 promille). Cliënt zegt dat hij niet meer wil leven."
+EVIDENCE = "ademtest o.a. 0,4 promille"
+REPORT = ("Onaangekondigd huisbezoek. Ademtest positief (0,4 promille). Cliënt zegt dat hij niet meer wil leven; "
+          "o.a. zijn broer Gert hoorde het. H. zegt het zelf ook.")  # typed as is: no capital after ". "
 
 
 def restart_web(stack: Stack) -> None:
@@ -78,6 +80,7 @@ def test_02_mark_the_ban_violated_with_ernst_and_reactie(tab: Tab):
     toggle.click()
     expect(tab.by_id("compliance-severity-0")).to_be_visible(timeout=10_000)
     tab.choose("compliance-source-0", "Testuitslag")
+    tab.type("Uitslag of bewijs (niet verplicht)", EVIDENCE)  # kept as typed: no capital after "o.a."
     tab.choose("compliance-severity-0", "Matig")
     tab.choose("compliance-response-0", "Schriftelijke waarschuwing")
     expect(tab.by_id("compliance-response-0")).to_have_accessible_name(
@@ -119,6 +122,7 @@ def test_05_the_note_is_in_the_timeline(tab: Tab):
     expect(tab.text(re.compile("^Opgeslagen · "))).to_be_visible(timeout=10_000)
     expect(tab.text(REPORT).first).to_be_visible(timeout=10_000)
     expect(tab.text("Huisbezoek (onaangekondigd)").first).to_be_visible()
+    expect(tab.text(f"Bron: Testuitslag · {EVIDENCE}")).to_be_attached()  # what the check rests on
     expect(tab.text(re.compile("^2 signalen vastgelegd"))).to_have_count(0, timeout=15_000)  # the toast went
     tab.reveal(tab.text(REPORT).first, top=80, bottom_bar=200)
     tab.page.wait_for_timeout(500)
