@@ -3,6 +3,7 @@ reached from the Team tab (supervising roles only), its figures, its flet-charts
 
 from __future__ import annotations
 
+import flet as ft
 import flet_charts as fch
 from ui_helpers import PASSPHRASE, dump, has_text, press, semantics, unlock
 
@@ -33,6 +34,12 @@ async def test_a_supervisor_opens_the_team_overview_from_the_team_tab(supervisor
     await unlock(client, PASSPHRASE)
     await client.select_nav(app.page.navigation_bar, TEAM)
     assert semantics(client, "dash-open"), dump(client)
+    # above the review queue (the demo's is long: below it, it took a dozen screens to reach)
+    body = app.screen.body.controls
+    opener = next(i for i, ctl in enumerate(body) if getattr(ctl, "identifier", None) == "dash-open")
+    queue = next(i for i, ctl in enumerate(body) if isinstance(ctl, ft.Semantics) and ctl.header
+                 and getattr(ctl.content, "value", None) == "Te beoordelen")
+    assert opener < queue, dump(client)
     await press(client, "Teamoverzicht openen")
     assert isinstance(app.screen, TeamDashboardView), dump(client)
     board = app.screen._shown

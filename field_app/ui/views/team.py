@@ -1,6 +1,6 @@
 """Team: the supervisor's review queue (the team's notes and reports waiting for a decision, grouped by
 worker, violations and high risks first, oldest first) and, for every user, what came back to them for
-revision. Supervising roles get this tab; the team dashboard joins it below the queue."""
+revision. Supervising roles get this tab; the way to the team dashboard comes above the queue."""
 
 from __future__ import annotations
 
@@ -47,7 +47,9 @@ class TeamView:
             return
         self._shown = state
         reviewer = may_review(app.services.role)
-        controls: list[ft.Control] = [c.section_title(t("team.queue" if reviewer else "team.returned"))]
+        # the team overview first: below a long queue (the demo's has 16) it took a dozen screens to reach
+        controls: list[ft.Control] = [ctl for extra in TEAM_EXTRAS for ctl in extra(self)]
+        controls.append(c.section_title(t("team.queue" if reviewer else "team.returned")))
         if not queue:
             controls.append(ft.Semantics(content=p.empty(t("team.queue_empty" if reviewer else "team.returned_empty")),
                                          identifier="review-empty", container=True))
@@ -58,8 +60,6 @@ class TeamView:
             if reviewer:
                 controls.append(c.text(author, ft.TextThemeStyle.TITLE_SMALL, weight=ft.FontWeight.W_600))
             controls += [self._item(i) for i in items]
-        for extra in TEAM_EXTRAS:
-            controls += extra(self)
         self.body.controls = controls
 
     def _item(self, item: Any) -> ft.Control:

@@ -253,12 +253,12 @@ class TeamDashboardView:
 
 
 def team_entry(app: VeldwerkApp) -> list[ft.Control]:
-    """The way in from the Team tab (below the review queue): a section with one button, for supervising
+    """The way in from the Team tab (above the review queue): a section with one button, for supervising
     roles only."""
     if not may_see_team(app.services.role):
         return []
     t = app.i18n.t
     button = ft.FilledButton(content=t("dash.open"), icon=ft.Icons.INSIGHTS_OUTLINED, expand=True,
                              on_click=app.handler(lambda e: app.push(TeamDashboardView(app))))
-    return [ft.Divider(), c.section_title(t("dash.title")), c.para(t("dash.open_intro"), ft.TextThemeStyle.BODY_MEDIUM),
-            ft.Semantics(content=ft.Row([button]), identifier="dash-open")]
+    return [c.section_title(t("dash.title")), c.para(t("dash.open_intro"), ft.TextThemeStyle.BODY_MEDIUM),
+            ft.Semantics(content=ft.Row([button]), identifier="dash-open"), ft.Divider()]
