@@ -140,7 +140,7 @@ class Verblijfstype(Vocab):
 
 class Veiligheidswaarschuwing(Vocab):
     GEEN = ("GEEN", "Geen", "None")
-    DUO_BEZOEK = ("DUO_BEZOEK", "Alleen met z'n tweeën op bezoek", "Visits in pairs only")
+    DUO_BEZOEK = ("DUO_BEZOEK", "Alleen duobezoek", "Visits in pairs only")
     NIET_ALLEEN_THUIS_BEZOEKEN = ("NIET_ALLEEN_THUIS_BEZOEKEN", "Niet alleen op huisbezoek",
                                   "No home visits alone")
     WAPENBEZIT_BEKEND = ("WAPENBEZIT_BEKEND", "Wapenbezit bekend", "Known to have weapons")

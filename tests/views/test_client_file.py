@@ -107,7 +107,7 @@ async def _note_action(client, note_id: str, text: str) -> None:
 async def test_header_card_shows_framework_regime_supervision_and_safety(real_device):
     cid, _ = _seed(real_device.services)
     client, app = await _open(real_device, cid)
-    for text in ("Kees Kader (fictief)", "FICTIEF", "Alleen met z'n tweeën op bezoek", "Honden in huis.",
+    for text in ("Kees Kader (fictief)", "FICTIEF", "Alleen duobezoek", "Honden in huis.",
                  "Kader: ISD-maatregel", "Regime:", "Toezicht: Verslavingsreclassering GGZ (SVG)",
                  "Laatste contact: vandaag", "Risico: Midden"):
         assert has_text(client, text), (text, dump(client))
@@ -393,7 +393,7 @@ async def test_sections_and_actions_are_one_row_and_the_header_collapses_when_sc
     await client.event(listing, "scroll", _scroll_event(2000))
     assert collapsed.visible
     shown = client.texts(collapsed)
-    assert shown[0] == "Alleen met z'n tweeën op bezoek" and "Risico: Midden" in shown, shown
+    assert shown[0] == "Alleen duobezoek" and "Risico: Midden" in shown, shown
     await client.event(listing, "scroll", _scroll_event(0))
     assert not collapsed.visible
 

@@ -87,14 +87,14 @@ async def test_rows_show_name_badges_and_last_contact_only(real_device):
     assert "5 cliënten" in texts
     assert texts.count("FICTIEF") == 5
     assert any(t.startswith("Contact te laat (") for t in texts), dump(client)
-    assert "Alleen met z'n tweeën op bezoek" in texts  # Henk V.: safety warning, as a word with an icon
+    assert "Alleen duobezoek" in texts  # Henk V.: safety warning, as a word with an icon
     assert "Risico: Acuut" in texts and "Risico: Hoog" in texts and "Risico: Midden" in texts
     assert "2 signalen" in texts and "1 signaal" in texts
     assert any(t.startswith("Laatste contact: ") for t in texts)
     # details live on the client screen, not on the card
     assert not any(t.startswith(("Casemanager:", "Waarneming:")) or " · Uitvoering" in t for t in texts)
     # colour is never the only signal: every badge has an icon and says its word to a screen reader
-    badge = next(s for s in client.find_all(ft.Semantics) if s.label == "Alleen met z'n tweeën op bezoek")
+    badge = next(s for s in client.find_all(ft.Semantics) if s.label == "Alleen duobezoek")
     assert any(isinstance(c, ft.Icon) for c in client.walk(badge))
     row = next(s for s in client.find_all(ft.Semantics) if s.button and (s.label or "").startswith("Henk V."))
     assert "Contact te laat (" in row.label and "2 signalen" in row.label  # the late bus is still being handled
