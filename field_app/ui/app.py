@@ -26,7 +26,6 @@ from field_app.app_api import (
     may_record,
 )
 from field_app.ui import app_unlock, chrome
-from field_app.ui import components as c
 from field_app.ui.i18n import I18n
 from field_app.ui.keystore import FletKeystore, Keystore, is_phone
 from field_app.ui.prefs import UiPrefs, shared_guard_and_prefs  # noqa: F401  (re-exported)
@@ -372,8 +371,6 @@ class VeldwerkApp:
         if e.key != "Escape" or e.shift or e.ctrl or e.alt or e.meta:
             return
         if self.screen is None or not getattr(self.screen, "back", False) or self.dialog_open():
-            return
-        if c.choice_focused(self.page):  # Escape closes the dropdown's menu; it must not also leave the screen
             return
         self.handler(self.back)()
 

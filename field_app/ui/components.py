@@ -5,7 +5,6 @@ Colour is never the only signal: every coloured piece has an icon and a word, an
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -368,22 +367,6 @@ def secret_field(i18n: I18n, *, label: str, what: str | None = None, scale: floa
     return tf
 
 
-# Choices whose dropdown has the keyboard focus (its menu may be open): Escape there is the menu's, and the
-# app must not also leave the screen (app._on_key). Weak: a screen's choices go with the screen.
-FOCUSED_CHOICES: weakref.WeakSet = weakref.WeakSet()
-
-
-def choice_focused(page: ft.Page | None) -> bool:
-    """Has a dropdown on ``page`` the focus (its menu may be open)?"""
-    for choice in list(FOCUSED_CHOICES):
-        try:
-            if choice.dropdown.page is page:
-                return True
-        except RuntimeError:  # no longer on a page
-            FOCUSED_CHOICES.discard(choice)
-    return False
-
-
 class Choice:
     """A Dropdown whose accessible name says what it is, what is chosen and what is wrong
     ("Soort contact, Telefonisch contact"), with a stable Semantics identifier for tests.
@@ -404,7 +387,6 @@ class Choice:
             label=label, value=value, expand=True, menu_height=420, enable_search=False,
             options=[ft.DropdownOption(key=k, text=v) for k, v in options],
             on_select=wrap(self._selected), text_size=16 * scale,
-            on_focus=lambda e: FOCUSED_CHOICES.add(self), on_blur=lambda e: FOCUSED_CHOICES.discard(self),
         )
         self.named = ft.Semantics(content=ft.Row([self.dropdown]), identifier=identifier, container=True)
         self.error_box = ft.Container(visible=False, padding=ft.Padding.only(left=12))

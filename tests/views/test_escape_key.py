@@ -61,17 +61,3 @@ async def test_escape_with_a_dialog_open_leaves_the_screen_alone(real_device):
     app.page.pop_dialog()
     await escape(client)
     assert isinstance(app.screen, ClientView)
-
-
-async def test_escape_on_an_open_dropdown_closes_its_menu_and_stays_on_the_form(real_device):
-    """Found in the browser: with a dropdown's menu open (the form's 'Soort contact'), one Escape closed
-    the menu and also left the form. While a dropdown has the focus, Escape is the menu's."""
-    client, app, _ = await _file(real_device)
-    await press(client, "Contact vastleggen")
-    dropdown = client.find(ft.Dropdown, label="Soort contact")
-    await client.event(dropdown, "focus", "")
-    await escape(client)
-    assert isinstance(app.screen, ContactFormView), dump(client)
-    await client.event(dropdown, "blur", "")
-    await escape(client)  # the menu closed and the focus moved on: Escape is the back arrow again
-    assert isinstance(app.screen, ClientView), dump(client)
