@@ -499,3 +499,13 @@ async def test_locking_keeps_the_extended_form_and_unlocking_brings_it_back(real
     assert form.compliance_rows[0].status == "OVERTREDING"
     assert form.compliance_rows[0].response.value == "RAPPORTAGE_OM"
     assert field(client, "Duiding (jouw interpretatie)").value == "Terugval."
+
+
+def test_the_escalation_intro_does_not_call_every_proposal_urgent():
+    """Found in the browser: Escaleren? said 'Dit moet snel worden opgepakt' beside its own proposal 'Bij het
+    volgende overleg' for a first no-show. The intro no longer judges the urgency; the proposal does."""
+    from field_app.ui.i18n import I18n
+
+    for lang in ("nl", "en"):
+        intro = I18n(lang).t("contact_c.esc.intro")
+        assert "snel" not in intro and "quick" not in intro, intro
