@@ -109,6 +109,7 @@ class CaseloadView:
     def __init__(self, app: VeldwerkApp):
         self.app = app
         t = app.i18n.t
+        # the filters live in the app's CaseloadFilters, so a rebuilt view (another language) keeps them
         self.state: CaseloadFilters = app.caseload_filters
         self.search = c.text_field(label=t("caseload.search"), prefix_icon=ft.Icons.SEARCH,
                                    value=self.state.query, on_change=app.handler(self.on_search), expand=True,
@@ -117,10 +118,10 @@ class CaseloadView:
         self.chip_nodes: dict[str, ft.Semantics] = {}
         # the chosen phase is an option from the start; _update_phases adds the others (or drops a gone one)
         phases = [(ALL_PHASES, t("lists.filter.phase_all"))] + (
-            [(self.phase, phase_label(app.i18n, self.phase))] if self.phase != ALL_PHASES else [])
-        self.phase_choice = c.Choice(t("lists.filter.phase"), phases, self.phase, "filter-phase", self.on_phase,
+            [(self.state.phase, phase_label(app.i18n, self.state.phase))] if self.state.phase != ALL_PHASES else [])
+        self.phase_choice = c.Choice(t("lists.filter.phase"), phases, self.state.phase, "filter-phase", self.on_phase,
                                      app.scale, app.handler)
-        self.sort_choice = c.Choice(t("lists.sort"), [(s, t(f"lists.sort.{s}")) for s in SORTS], self.sort,
+        self.sort_choice = c.Choice(t("lists.sort"), [(s, t(f"lists.sort.{s}")) for s in SORTS], self.state.sort,
                                     "caseload-sort", self.on_sort, app.scale, app.handler)
         self.clear = ft.TextButton(content=t("lists.filter.clear"), icon=ft.Icons.FILTER_ALT_OFF,
                                    on_click=app.handler(self.clear_filters), visible=False)
@@ -128,31 +129,6 @@ class CaseloadView:
         self.count = c.text("", ft.TextThemeStyle.BODY_MEDIUM, color=ft.Colors.ON_SURFACE_VARIANT)
         self._phases: tuple[str, ...] = ()
         self._search_suffix()
-
-    # the filters live in the app's CaseloadFilters, so a rebuilt view (another language) keeps them
-    @property
-    def active(self) -> dict[str, bool]:
-        return self.state.active
-
-    @active.setter
-    def active(self, value: dict[str, bool]) -> None:
-        self.state.active = value
-
-    @property
-    def phase(self) -> str:
-        return self.state.phase
-
-    @phase.setter
-    def phase(self, value: str) -> None:
-        self.state.phase = value
-
-    @property
-    def sort(self) -> str:
-        return self.state.sort
-
-    @sort.setter
-    def sort(self, value: str) -> None:
-        self.state.sort = value
 
     def build(self) -> ft.Control:
         t = self.app.i18n.t
@@ -227,7 +203,7 @@ class CaseloadView:
         self.app.page.show_dialog(self.sheet)
 
     def active_count(self) -> int:
-        return sum(self.active.values()) + (self.phase != ALL_PHASES)
+        return sum(self.state.active.values()) + (self.state.phase != ALL_PHASES)
 
     def _describe_filter_button(self) -> None:
         button = getattr(self, "filter_button", None)
@@ -242,24 +218,24 @@ class CaseloadView:
         """Search, the filters (combined: all must hold) and the chosen order."""
         query = (self.search.value or "").strip().casefold()
         out = [i for i in items if query in i.display_name.casefold()] if query else list(items)
-        if self.active["flagged"]:
+        if self.state.active["flagged"]:
             out = [i for i in out if i.open_flags]
-        if self.active["overdue"]:
+        if self.state.active["overdue"]:
             out = [i for i in out if i.overdue_days]
-        if self.active["transition"]:
+        if self.state.active["transition"]:
             out = [i for i in out if i.in_transition]
-        if self.phase != ALL_PHASES:
-            out = [i for i in out if i.phase == self.phase]
-        return sort_items(out, self.sort)
+        if self.state.phase != ALL_PHASES:
+            out = [i for i in out if i.phase == self.state.phase]
+        return sort_items(out, self.state.sort)
 
     def filtering(self) -> bool:
-        return any(self.active.values()) or self.phase != ALL_PHASES
+        return any(self.state.active.values()) or self.state.phase != ALL_PHASES
 
     def refresh(self) -> None:
         app, t = self.app, self.app.i18n.t
         items = caseload_items(app.services)
         query = (self.search.value or "").strip()
-        state = (tuple(items), query.casefold(), tuple(self.active.items()), self.phase, self.sort,
+        state = (tuple(items), query.casefold(), tuple(self.state.active.items()), self.state.phase, self.state.sort,
                  fmt.local(fmt.now_ms()).date())
         if state == getattr(self, "_shown", None):
             return  # nothing new: leave the list alone (no redraw while someone types or listens)
@@ -294,8 +270,8 @@ class CaseloadView:
         options = [(ALL_PHASES, t("lists.filter.phase_all"))] + [(p, phase_label(self.app.i18n, p)) for p in phases]
         self.phase_choice.texts = dict(options)
         self.phase_choice.dropdown.options = [ft.DropdownOption(key=k, text=v) for k, v in options]
-        if self.phase not in dict(options):
-            self.phase = ALL_PHASES
+        if self.state.phase not in dict(options):
+            self.state.phase = ALL_PHASES
             self.phase_choice.dropdown.value = ALL_PHASES
         self.phase_choice.describe()
 
@@ -387,7 +363,7 @@ class CaseloadView:
     def _describe_chips(self) -> None:
         # a filter chip is a checkbox for a screen reader: "Signaal, aangevinkt"
         for key, chip in self.chips.items():
-            chip.selected = self.active[key]
+            chip.selected = self.state.active[key]
 
     # -- events
     def on_search(self, e=None) -> None:
@@ -408,21 +384,21 @@ class CaseloadView:
         self.refresh()
 
     def toggle(self, key: str) -> None:
-        self.active[key] = not self.active[key]
+        self.state.active[key] = not self.state.active[key]
         self._describe_chips()
         self.refresh()
 
     def on_phase(self, e=None) -> None:
-        self.phase = self.phase_choice.value or ALL_PHASES
+        self.state.phase = self.phase_choice.value or ALL_PHASES
         self.refresh()
 
     def on_sort(self, e=None) -> None:
-        self.sort = self.sort_choice.value or "name"
+        self.state.sort = self.sort_choice.value or "name"
         self.refresh()
 
     def clear_filters(self, e=None) -> None:
-        self.active = dict.fromkeys(FILTERS, False)
-        self.phase = ALL_PHASES
+        self.state.active = dict.fromkeys(FILTERS, False)
+        self.state.phase = ALL_PHASES
         self.phase_choice.dropdown.value = ALL_PHASES
         self.phase_choice.describe()
         self._describe_chips()
