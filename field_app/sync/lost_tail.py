@@ -98,12 +98,13 @@ def refill_gap(device: DevicePort, client: SyncClient) -> Refill:
     for start in range(0, len(run), _BATCH):
         batch = run[start:start + _BATCH]
         envelopes = [env for _op_id, env in batch]
-        end = unpack(envelopes[-1]).header["device_seq"]
+        end = seq + start + len(batch)  # the run starts right after the server's head, one place each
         head = push_head(device.team, me, end, envelope_hash(envelopes[-1]), device.identity)
         results = client.push_encoded(device.team, client.push_body(envelopes, head))
         store.kept_confirmed([(b64d(r["op_id"]), r["seq"]) for r in results])
     lost = [op_id for where, (op_id, _env) in sorted(kept.items()) if where > place]
-    lost += [op_id for op_id in store.own_copyless_ids() if op_id not in set(lost)]
+    known = set(lost)
+    lost += [op_id for op_id in store.own_copyless_ids() if op_id not in known]
     entries = []
     for op_id in sorted(lost, key=lambda i: store.op_position(i) or 0):  # the order they were recorded in
         try:
