@@ -22,6 +22,8 @@ ASSIGNMENT_FIELDS = frozenset({"assigned_to", "cover_by", "cover_until"})
 # Who reviews the team's notes and reports (approve, return, discussed) and reads every file of the team
 # without breaking the glass (DOMAIN.md §6: the werkbegeleider reviews, approves and co-signs).
 REVIEW_ROLES = frozenset({"WERKBEGELEIDER"})
+# Roles that direct ZVH cases: named procesregisseur or casusregisseur on an open case, the client is theirs
+CASE_DIRECTOR_ROLES = frozenset({"PROCESREGISSEUR", "CASUSREGISSEUR"})
 REVIEW_TYPE = "review"
 RESUBMIT = "OPNIEUW_INGEDIEND"
 # Who follows up every flag of the team (acknowledge or resolve a flag assigned to someone else).

@@ -8,11 +8,12 @@ from typing import Any
 
 from ..core.device import Device
 from ..core.errors import NotAllowed
-from ..core.policy import AUDIT_ROLES, AUDIT_TYPE, may_review
+from ..core.policy import AUDIT_ROLES, AUDIT_TYPE, CASE_DIRECTOR_ROLES, may_review
 from ..crypto.canonical import b64e
 from ..crypto.facts import ACCESS_LOG_ROLES
 from ..crypto.identity import new_id
 from ..domain.errors import ValidationError
+from ..domain.records_person import same_person
 from .sync_control import SyncControl
 
 __all__ = ["AccessLog", "MIN_REASON"]
@@ -26,14 +27,15 @@ class AccessLog:
 
     def open_client_file(self, client_id: str, reason: str | None = None) -> str:
         """Log that this user opens a client's file (call it when the file is shown). A client outside
-        one's own caseload (assigned_to / cover_by) opens only with a reason (break the glass), which is
-        logged too. The entry is a sealed ``audit`` operation that syncs to the team. Returns its id."""
+        one's own caseload (assigned_to / cover_by, or named procesregisseur or casusregisseur of the
+        client's ZVH case that is not closed) opens only with a reason (break the glass), which is logged
+        too. The entry is a sealed ``audit`` operation that syncs to the team. Returns its id."""
         self.device.require_unlocked()
         rec = self.device.projection.record(client_id)
         if rec is None or rec.type != "client":
             raise ValidationError({"client_id": "Deze cliënt bestaat niet (meer) op dit toestel."})
         me = self.device.profile["user_name"]
-        own = me in (rec.fields.get("assigned_to"), rec.fields.get("cover_by"))
+        own = me in (rec.fields.get("assigned_to"), rec.fields.get("cover_by")) or self._directs(client_id, me)
         reviewer = not own and may_review(self.device.role)  # reading the team's work is the supervisor's role
         reason = (reason or "").strip()
         if not own and not reviewer and len(reason) < MIN_REASON:
@@ -50,6 +52,14 @@ class AccessLog:
         audit_id = b64e(new_id())
         self.device.write_op(AUDIT_TYPE, audit_id, client_id, "create", fields)
         return audit_id
+
+    def _directs(self, client_id: str, me: str) -> bool:
+        """``me``, in a case-directing role, is named procesregisseur or casusregisseur of one of the client's
+        ZVH cases that is not closed: the case is hers (DOMAIN.md: the procesregisseur owns the ZVH-casus),
+        no reason asked. Another role named there (any member may fill in the names) still gives one."""
+        return self.device.role in CASE_DIRECTOR_ROLES and any(same_person(me, case.fields.get(role))
+                   for case in self.device.projection.records(client_id, "zvh_case")
+                   if case.fields.get("phase") != "AFGESLOTEN" for role in ("process_director", "case_director"))
 
     def access_log(self, client_id: str | None = None) -> list[dict[str, Any]]:
         """Who opened which client file, newest first: ``[{who, device, client_id, action, reason, at,

@@ -752,6 +752,35 @@ def test_break_the_glass_without_a_reason_is_refused(t):
     assert [e["break_glass"] for e in coord.access_log(own)] == [False]
 
 
+def test_the_procesregisseur_of_a_zvh_case_opens_its_client_without_a_reason(t):
+    """DOMAIN.md: the procesregisseur owns the ZVH case. Named on an open case (as in the demo, her name
+    without the fictional marker), she opens the client's file without breaking the glass; once the case
+    is closed, the file is outside her work again and needs a reason. A field worker who names herself
+    casusregisseur does not get around the reason that way."""
+    coord = t.enrol("coordinator", "Anouk Prins (fictief)", "coordinator-geheim-12", role="PROCESREGISSEUR")
+    client = t.work.add_client("Zvh-cliënt (fictief)")
+    case_id = t.work.create_record("zvh_case", client, {"approach": "TOP_X", "phase": "UITVOERING_MONITORING",
+                                                        "process_director": "Anouk Prins"})
+    other = t.work.add_client("Andere cliënt (fictief)")
+    t.work.create_record("zvh_case", other, {"approach": "TOP_X", "process_director": "Iemand anders (fictief)"})
+    peer = t.sup.add_client("Van een collega (fictief)")
+    t.sup.create_record("zvh_case", peer, {"approach": "TOP_X", "case_director": "Lotte de Boer (fictief)"})
+    t.sup.sync_once()
+    t.work.sync_once()
+    with pytest.raises(ValidationError):  # a field worker named there still gives a reason
+        t.work.open_client_file(peer)
+    coord.sync_once()
+    coord.open_client_file(client)
+    with pytest.raises(ValidationError):
+        coord.open_client_file(other)
+    t.work.update_record(case_id, {"phase": "AFGESLOTEN", "close_reason": "DOELEN_BEHAALD"})
+    t.work.sync_once()
+    coord.sync_once()
+    with pytest.raises(ValidationError):
+        coord.open_client_file(client)
+    assert [e["break_glass"] for e in coord.access_log(client)] == [False]
+
+
 def test_a_server_restored_from_an_older_backup_is_a_rollback_not_silent_loss(t):
     """Found by an attack helper: the server's database put back from a backup taken before the readers'
     cursor. The server answered an empty page with the reader's own cursor as ``next``, so the reader said
