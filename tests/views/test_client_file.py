@@ -18,6 +18,7 @@ from ui_helpers import (
     semantics,
     type_into,
     unlock,
+    visible_texts,
 )
 
 from field_app.domain import flag_steps
@@ -341,6 +342,21 @@ async def test_aftercare_area_edit(real_device):
     [after] = real_device.services.records(cid, "aftercare")
     assert after.fields["ONDERDAK"]["status"] == "IN_AANVRAAG" and after.fields["ONDERDAK"]["as_of"] == "2026-11-27"
     assert has_text(client, "Wie regelt het: Wijkteam Noord (fictief)") and has_text(client, "In aanvraag")
+
+
+async def test_a_record_form_has_one_heading_its_title_in_the_top_bar(real_device):
+    """The form's title is the top bar's heading; the body no longer repeats it (a screen reader read the
+    title twice, found in the browser)."""
+    from field_app.ui.views.forms.records import network_person_form
+
+    cid, _ids = _seed(real_device.services)
+    client, app = await _open(real_device, cid)
+    network_person_form(app, cid)
+    assert isinstance(app.screen, FormView)
+    title = app.screen.title()
+    headings = [s for s in client.walk() if isinstance(s, ft.Semantics) and s.header]
+    assert [(s.identifier, client.texts(s)) for s in headings] == [("screen-title", [title])], dump(client)
+    assert visible_texts(client).count(title) == 1, dump(client)
 
 
 async def test_a_half_typed_record_form_survives_a_lock_as_a_sealed_draft(real_device):

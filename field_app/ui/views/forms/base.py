@@ -167,7 +167,7 @@ class _Input:
 
 
 class FormView:
-    """A pushed screen: title, fields, Opslaan. ``save(values)`` writes through the services and may raise
+    """A pushed screen: title (in the top bar), fields, Opslaan. ``save(values)`` writes through the services and may raise
     ``ValidationError``; on success the form goes back to the client file with a toast."""
 
     writes = True  # every form records something: not for a reading role (VeldwerkApp.push)
@@ -179,7 +179,7 @@ class FormView:
                  identifier: str = "form", intro: str | None = None, saved_key: str = "cf.form.saved",
                  save_key: str = "cf.form.save", lead: ft.Control | None = None):
         self.app = app
-        self.lead = lead  # what the form is about, under its title (e.g. the note a review returns)
+        self.lead = lead  # what the form is about, at the top of the form (e.g. the note a review returns)
         self._title = title
         self.specs = fields
         self.save_fn = save
@@ -202,7 +202,8 @@ class FormView:
             for inp in self.inputs:
                 if inp.spec.path in draft:
                     inp.restore(draft[inp.spec.path])
-        head: list[ft.Control] = [c.section_title(self._title)]
+        # the title is the top bar's heading ("screen-title"); said again here a screen reader read it twice
+        head: list[ft.Control] = []
         if self.lead is not None:
             head.append(self.lead)
         if self.intro:
