@@ -249,7 +249,9 @@ def waiting_lines(i18n: I18n, waiting: dict) -> list[str]:
 
 
 def sync_chip(i18n: I18n, status: SyncStatus, scale: float, on_click: Callable) -> ft.Control:
-    """The chip in the top bar; tapping it explains the state and offers "Nu synchroniseren"."""
+    """The chip in the top bar; tapping it explains the state and offers "Nu synchroniseren". Its accessible
+    name is "Synchronisatie: <state>", as the phone's sync icon says it (the button's own words were only the
+    state, with no word of what it is the state of)."""
     s = sync_summary(i18n, status)
     button = ft.OutlinedButton(
         content=ft.Text(s.short, color=s.tone.fg, theme_style=ft.TextThemeStyle.LABEL_LARGE,
@@ -263,7 +265,8 @@ def sync_chip(i18n: I18n, status: SyncStatus, scale: float, on_click: Callable) 
             padding=ft.Padding.symmetric(horizontal=12, vertical=14),  # a 48 px touch target
         ),
     )
-    return ft.Semantics(content=button, identifier="sync-chip")
+    return ft.Semantics(content=button, label=i18n.t("sync.icon.name", state=s.short), button=True, container=True,
+                        exclude_semantics=True, on_tap=on_click, identifier="sync-chip")
 
 
 def sync_icon(i18n: I18n, status: SyncStatus, scale: float, on_click: Callable) -> ft.Control:

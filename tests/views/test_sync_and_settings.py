@@ -160,6 +160,30 @@ async def test_at_phone_width_the_title_keeps_the_top_bar(fake_device):
     assert "Offline · 1 wachtend" in a.texts(dialog)
 
 
+async def test_the_sync_chip_is_named_synchronisatie_state_at_every_width(fake_device):
+    """A screen reader hears what the state is of: "Synchronisatie: Offline · 1 wachtend", on a phone (the
+    icon) and on a wide screen (the chip with words, at 100 % and at 200 % text), in English too."""
+    svc = fake_device.services
+    a, app = await fake_device.open()
+    await unlock(a, PASSPHRASE)
+    cid = svc.add_client("Hans Hendriks (fictief)", fictional=True)
+    svc.record_contact(cid, contact_type="KANTOOR", outcome="PLAATSGEVONDEN", report="Gesprek.")
+    await a.settle()
+    for width, scale, kind in ((390, 1.0, ft.IconButton), (800, 1.0, ft.OutlinedButton),
+                               (800, 2.0, ft.OutlinedButton)):
+        a.page.width = width
+        app.set_text_scale(scale)
+        a.page.on_resize(None)
+        await a.settle()
+        [chip] = semantics(a, "sync-chip")
+        assert isinstance(chip.content, kind), (width, scale)
+        assert chip.label == "Synchronisatie: Offline · 1 wachtend", (width, scale, chip.label)
+        assert chip.button and chip.exclude_semantics and chip.on_tap is not None, (width, scale)
+    app.set_language("en")
+    await a.settle()
+    assert semantics(a, "sync-chip")[0].label == "Synchronisation: Offline · 1 waiting"
+
+
 def test_sync_words_for_each_state():
     nl = I18n("nl")
     assert sync_summary(nl, SyncStatus("offline", 3, None)).short == "Offline · 3 wachtend"
