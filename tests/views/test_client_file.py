@@ -136,6 +136,30 @@ async def test_sections_render_conditions_risks_and_timeline(real_device):
     assert has_text(client, "Nog niemand uit het netwerk vastgelegd.")
 
 
+async def test_a_risk_signal_in_the_timeline_shows_its_trend_and_zekerheid(real_device):
+    """The contact form records a risk signal's trend and zekerheid; the timeline showed only domain and ernst.
+    Each signal's words now stand under its own chip, with the form's labels (and none when not recorded)."""
+    svc = real_device.services
+    svc.unlock(PASSPHRASE)
+    cid = svc.intake("Rob Risico (fictief)", fictional=True)
+    note = svc.create_record("contact", cid, {
+        "contact_type": "KANTOOR", "outcome": "PLAATSGEVONDEN", "report": "Gesprek.",
+        "occurred_at": _earlier_today(HOUR),
+        "risks": [{"domain": "ALCOHOL", "severity": "MIDDEN", "trend": "TOENEMEND", "certainty": "WAARGENOMEN"},
+                  {"domain": "HUISVESTING", "severity": "LAAG"}]})
+    svc.lock()
+    client, app = await _open(real_device, cid)
+    card = client.texts(semantics(client, f"note-{note}")[0])
+    first, words, second = "Alcohol · Midden", "Trend: Toenemend · Zekerheid: Waargenomen", "Huisvesting · Laag"
+    assert first in card and words in card and second in card, card
+    assert card.index(first) + 1 == card.index(words) < card.index(second), card  # the words under their chip
+    assert not any(t.startswith("Trend:") for t in card[card.index(second):]), card  # nothing recorded: no words
+    app.set_language("en")
+    await client.settle()
+    card = client.texts(semantics(client, f"note-{note}")[0])
+    assert "Trend: Increasing · Certainty: Observed" in card, card
+
+
 async def test_addendum_is_shown_with_its_original_and_retract_leaves_a_stub(real_device):
     cid, ids = _seed(real_device.services)
     client, app = await _open(real_device, cid)

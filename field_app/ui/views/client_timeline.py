@@ -15,6 +15,8 @@ from field_app.domain.vocab import (
     MeldcodeBesluit,
     NalevingStatus,
     OverlegSoort,
+    Trend,
+    Zekerheid,
 )
 from field_app.ui import components as c
 from field_app.ui import fmt, theme
@@ -99,9 +101,7 @@ def _note(view: ClientView, data: ClientData, note, conditions: dict) -> ft.Cont
         for name in ("interpretation", "agreements"):
             if f.get(name):
                 rows.append(p.line(t(f"cf.note.{name}", text=f[name])))
-    risks = [RiskView(r["domain"], r["severity"]) for r in f.get("risks") or []]
-    if risks:
-        rows.append(ft.Row([c.risk_chip(i18n, r, app.scale) for r in risks], wrap=True, spacing=6, run_spacing=6))
+    rows += [risk_signal(view, r) for r in f.get("risks") or []]
     for item in f.get("compliance") or []:
         cond = conditions.get(item.get("condition_id"))
         name = view.condition_name(cond) if cond else t("cf.cond.unknown")
@@ -139,6 +139,26 @@ def _note(view: ClientView, data: ClientData, note, conditions: dict) -> ft.Cont
     rows[0] = ft.Row([ft.Container(rows[0], expand=True), menu], vertical_alignment=ft.CrossAxisAlignment.START,
                      spacing=0)
     return p.card(rows, key=f"note-{note.id}", identifier=f"note-{note.id}")
+
+
+def risk_details(view: ClientView, risk: dict) -> str:
+    """``Trend: Toenemend · Zekerheid: Waargenomen`` for a note's risk signal, with the labels of the contact
+    form's risk row; empty when neither was recorded."""
+    i18n, t = view.app.i18n, view.app.i18n.t
+    parts = []
+    if risk.get("trend"):
+        parts.append(f"{t('contact_c.risk.trend')}: {i18n.code_label(Trend, risk['trend'])}")
+    if risk.get("certainty"):
+        parts.append(f"{t('contact_c.risk.certainty')}: {i18n.code_label(Zekerheid, risk['certainty'])}")
+    return " · ".join(parts)
+
+
+def risk_signal(view: ClientView, risk: dict) -> ft.Control:
+    """One risk signal of a note: its chip (domain · ernst) and under it its trend and zekerheid, each signal
+    on its own line so the words stay with their chip."""
+    chip = ft.Row([c.risk_chip(view.app.i18n, RiskView(risk["domain"], risk["severity"]), view.app.scale)])
+    details = risk_details(view, risk)
+    return ft.Column([chip, p.line(details)], spacing=2) if details else chip
 
 
 def note_actions(view: ClientView, note_id: str, name: str) -> None:
