@@ -17,6 +17,7 @@ from field_app.crypto.ledger import LedgerError, VerifiedLedger, extend_chain, v
 from .. import attempts
 from ..protocol import (
     HASH_BYTES,
+    ID_BYTES,
     LEDGER_TYPES,
     MAX_LEDGER_ENTRY_BYTES,
     ApiError,
@@ -78,7 +79,9 @@ def read_public_ledger(
     """
     source = attempts.source_of(request)
     attempts.gate(store, settings, source)
-    known = store.get_device(team, device) if isinstance(device, str) else None
+    # Only ids are looked up: any other text (a NUL byte, found by an attack on PostgreSQL, whose text
+    # columns refuse it: a 500 with a stack trace in the log) names no device either.
+    known = store.get_device(team, device) if _is_b64_of(team, ID_BYTES) and _is_b64_of(device, ID_BYTES) else None
     if known is None:
         attempts.failed(store, settings, source, None, None, "ledger.public", ErrorCode.UNKNOWN_DEVICE.code)
         raise ApiError(ErrorCode.UNKNOWN_DEVICE)
@@ -177,7 +180,7 @@ def _check_body(entry: dict[str, Any], store: Store, team: str) -> tuple[str | N
     if kind == "rotate_epoch":
         return None, None
     target_id = body.get("device")
-    target = store.get_device(team, target_id) if isinstance(target_id, str) else None
+    target = store.get_device(team, target_id) if _is_b64_of(target_id, ID_BYTES) else None
     if target is None:
         raise _bad("body.device is not a device enrolled in this team.")
     if kind == "revoke_device":
@@ -199,8 +202,8 @@ def _bad(detail: str) -> ApiError:
 
 def _device_id(body: dict[str, Any]) -> str:
     device = body.get("device")
-    if not isinstance(device, dict) or not isinstance(device.get("id"), str):
-        raise _bad("body.device.id is missing.")
+    if not isinstance(device, dict) or not _is_b64_of(device.get("id"), ID_BYTES):
+        raise _bad("body.device.id is missing or not an id.")
     return device["id"]
 
 
