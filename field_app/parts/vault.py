@@ -30,6 +30,7 @@ from ..crypto.vault import (
     MIN_PIN,
     PlatformSecretNeeded,
     ScryptParams,
+    VaultError,
     WrongPassphrase,
     check_passphrase,
     check_pin,
@@ -37,6 +38,7 @@ from ..crypto.vault import (
     needs_platform_secret,
     open_vault,
 )
+from ..domain.errors import StorageError
 from .export import clear_exports
 
 __all__ = ["Vault", "MAX_ATTEMPTS", "FIRST_WAIT_AT", "WAIT_MINUTES"]
@@ -46,6 +48,35 @@ log = logging.getLogger("veldwerk.vault")
 MAX_ATTEMPTS = 10  # the 10th wrong attempt destroys the key material
 FIRST_WAIT_AT = 5  # from the 5th wrong attempt on, wait before the next try
 WAIT_MINUTES = (1, 5, 15, 60)
+
+
+def _readable(raw: str | None) -> dict[str, Any] | None:
+    """The vault record as an object, or None when there is none or it is not one (damaged, or altered in
+    the file)."""
+    try:
+        record = json.loads(raw) if raw else None
+    except (ValueError, RecursionError):
+        return None
+    return record if isinstance(record, dict) else None
+
+
+def _record(raw: str) -> dict[str, Any]:
+    """The vault record; one that is not a JSON object is the Dutch ``StorageError("damaged")``, as a
+    damaged record that parses is (``open_counted``): unlocking used to answer a parser error or an
+    English one, which the unlock screen showed as "Deze invoer klopt niet"."""
+    record = _readable(raw)
+    if record is None:
+        log.warning("the vault record is not readable")
+        raise StorageError("damaged")
+    return record
+
+
+def _count(value: str | None) -> int:
+    """A clear lockout row as a whole number of at least 0. A row that is not one (damaged, or altered in
+    the file) reads as 0: it used to raise at every unlock, so the right passphrase opened nothing and the
+    screen said the input was wrong. Whoever can write the file can write a 0 just as well (see above)."""
+    text = value or "0"
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 20 else 0
 
 
 class Vault:
@@ -66,16 +97,22 @@ class Vault:
         if raw is None:
             raise LockedError("Dit toestel is nog niet ingeschreven.")
         now = self.device.clock()
-        wait_until = int(store.get_meta("unlock_wait_until") or 0)
+        wait_until = self._wait_until(now)
         if now < wait_until:
             raise TooManyAttempts(wait_until, now)  # Scrypt is not even tried
-        record = json.loads(raw)
+        record = _record(raw)
         if needs_platform_secret(record) and not platform_secret:
             raise PlatformSecretMissing(store.outbox_count(work_only=True))  # not a guess at the PIN: not counted
-        failures = int(store.get_meta("unlock_failures") or 0) + 1
+        failures = _count(store.get_meta("unlock_failures")) + 1
         store.set_meta("unlock_failures", str(failures))  # counted before Scrypt: a cut-off try still counts
         try:
-            local_key = open_vault(record, passphrase, platform_secret)
+            try:
+                local_key = open_vault(record, passphrase, platform_secret)
+            except (WrongPassphrase, PlatformSecretNeeded):
+                raise
+            except VaultError as exc:  # the record itself is damaged: not a wrong passphrase, not counted
+                log.warning("the vault record is damaged: %s", exc)
+                raise StorageError("damaged") from None
         except WrongPassphrase:
             word = "pincode" if needs_platform_secret(record) else "wachtwoordzin"
             if failures >= MAX_ATTEMPTS:
@@ -96,6 +133,19 @@ class Vault:
         store.set_meta("unlock_failures", "0")
         store.set_meta("unlock_wait_until", "0")
         return local_key
+
+    def _wait_until(self, now: int) -> int:
+        """Until when no attempt is tried (UTC ms, 0 for none). Never more than the longest wait from now:
+        a moment further off was not set by this clock as it is (the device's clock was set back after the
+        wait began, or the row was written into the file) and used to lock the device for years; it is
+        shortened to the longest wait, and stored so, so it runs out."""
+        store = self.device.store
+        wait_until = _count(store.get_meta("unlock_wait_until"))
+        longest = now + WAIT_MINUTES[-1] * MINUTE_MS
+        if wait_until > longest:
+            store.set_meta("unlock_wait_until", str(longest))
+            return longest
+        return wait_until
 
     def destroy_keys(self) -> None:
         store = self.device.store
@@ -120,8 +170,8 @@ class Vault:
             return {"failed_attempts": 0, "attempts_left": 0, "wait_until": None, "unsynced": 0,
                     "destroyed": True, "erased": True}
         store = self.device.store
-        failures = int(store.get_meta("unlock_failures") or 0)
-        wait_until = int(store.get_meta("unlock_wait_until") or 0)
+        failures = _count(store.get_meta("unlock_failures"))
+        wait_until = self._wait_until(self.device.clock())
         return {"failed_attempts": failures, "attempts_left": max(0, MAX_ATTEMPTS - failures),
                 "wait_until": wait_until if wait_until > self.device.clock() else None,
                 "unsynced": store.outbox_count(work_only=True), "destroyed": bool(store.get_meta("keys_destroyed")),
@@ -132,9 +182,10 @@ class Vault:
         beveiligde opslag" with a platform keystore secret), the Scrypt cost of the vault, the lockout and
         the offline lease."""
         raw = self.device.store.get_meta("vault") if not self.device.erased else None
-        record = json.loads(raw) if raw else {}
+        record = _readable(raw) or {}
         n, r, p = record.get("n"), record.get("r"), record.get("p")
-        scrypt = {"n": n, "r": r, "p": p, "memory_mib": 128 * n * r * p // 2**20} if n else None
+        scrypt = ({"n": n, "r": r, "p": p, "memory_mib": 128 * n * r * p // 2**20}
+                  if all(type(v) is int for v in (n, r, p)) else None)
         phone = needs_platform_secret(record) if record else bool(self.platform_secret)
         return {
             "mode": "pincode+beveiligde opslag" if phone else "wachtwoordzin",
@@ -156,7 +207,7 @@ class Vault:
         raw = self.device.store.get_meta("vault") if not self.device.erased else None
         if raw is None:
             return None
-        return "pin" if needs_platform_secret(json.loads(raw)) else "passphrase"
+        return "pin" if needs_platform_secret(_readable(raw)) else "passphrase"  # damaged: unlock says so
 
     def change_passphrase(self, old: str, new: str, platform_secret: bytes | None = None) -> None:
         """Wrap the local key under a new passphrase (or PIN, in phone mode, with the same keystore

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sqlite3
 from pathlib import Path
 
 import httpx
@@ -14,6 +15,7 @@ import pytest
 import field_app.parts.vault as security
 from field_app.crypto.canonical import b64e
 from field_app.crypto.vault import DEFAULT_SCRYPT, ScryptParams, WrongPassphrase
+from field_app.domain.errors import StorageError
 from field_app.services import KeysDestroyed, LockedError, PlatformSecretMissing, Services, TooManyAttempts
 from field_app.store.db import DB_FILE
 
@@ -232,3 +234,73 @@ def test_delivery_only_sync_says_what_cannot_travel(svc):
     outcome = svc.deliver_outbox()
     assert outcome == {"delivered": 0, "remaining": 2, "error": "not_sealed", "permanent": True}
     assert svc.unsynced_count() == 2
+
+
+# -- rows of the lockout and the vault written into the file (an independent review's attacks) --------------
+
+def _write_meta(svc: Services, key: str, value: str) -> None:
+    """As someone (or a worn card) writing the device's database file, outside the app."""
+    db = sqlite3.connect(svc.data_dir / DB_FILE, isolation_level=None)
+    try:
+        db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", [key, value])
+    finally:
+        db.close()
+
+
+@pytest.mark.parametrize("value", ["x1", "-99", "9" * 30])
+def test_lockout_rows_that_are_not_counts_neither_lock_the_device_out_nor_add_attempts(svc, value):
+    """The count and the wait are clear rows: one that is not a whole number used to raise at every
+    unlock (the right passphrase opened nothing, the screen said "Deze invoer klopt niet"), and a negative
+    count showed 109 attempts left. Such a row reads as 0 (a file writer can write 0 as well)."""
+    _write_meta(svc, "unlock_failures", value)
+    _write_meta(svc, "unlock_wait_until", value)
+    info = svc.unlock_info()
+    assert (info["failed_attempts"], info["attempts_left"], info["wait_until"]) == (0, 10, None)
+    with pytest.raises(WrongPassphrase):
+        svc.unlock("onjuist onjuist")
+    assert svc.unlock_info()["failed_attempts"] == 1
+    svc.unlock(PASS)
+    assert svc.unlocked and svc.unlock_info()["failed_attempts"] == 0
+
+
+def test_a_wait_beyond_the_longest_one_is_cut_to_it(svc, clock):
+    """The waits follow the device's clock: a wait begun while the clock ran years ahead (set right
+    afterwards), or a far moment written into the row, used to lock the device for years ("Probeer het
+    over 5256000 minuten opnieuw"). No wait is longer than the longest (60 minutes) from now."""
+    for _ in range(5):
+        with pytest.raises(WrongPassphrase):
+            svc.unlock("onjuist onjuist")
+    clock.advance(-3 * 365 * 24 * 60 * MIN)  # the clock was three years ahead and is set right
+    with pytest.raises(TooManyAttempts) as waiting:
+        svc.unlock(PASS)
+    assert "over 60 minuten" in str(waiting.value)
+    assert svc.unlock_info()["wait_until"] == clock.now + 60 * MIN
+    clock.advance(60 * MIN)
+    svc.unlock(PASS)
+    svc.lock()
+    _write_meta(svc, "unlock_wait_until", "9999999999999999")
+    assert svc.unlock_info()["wait_until"] == clock.now + 60 * MIN
+    clock.advance(60 * MIN)
+    svc.unlock(PASS)
+    assert svc.unlocked
+
+
+@pytest.mark.parametrize("damage", ["not json", "a list", "scrypt cost", "salt"])
+def test_a_damaged_vault_record_says_so_in_dutch_and_counts_no_attempt(svc, damage):
+    """A vault record that is damaged (or altered) used to answer a parser error or an English one
+    ("not a v1 scrypt vault record"), shown as "Deze invoer klopt niet" or "Ontgrendelen lukt niet: …"
+    in English. It is the Dutch "database beschadigd" sentence now, not counted as a wrong attempt; the
+    unlock screen's questions before it still answer."""
+    good = svc.device.store.get_meta("vault")
+    record = json.loads(good)
+    damaged = {"not json": "{kapot", "a list": "[]", "scrypt cost": json.dumps({**record, "n": 2**40}),
+               "salt": json.dumps({**record, "salt": "!!"})}[damage]
+    _write_meta(svc, "vault", damaged)
+    assert svc.unlock_mode() == "passphrase" and svc.security_info()["mode"] == "wachtwoordzin"
+    with pytest.raises(StorageError) as refused:
+        svc.unlock(PASS)
+    assert "beschadigd" in str(refused.value) and not svc.unlocked
+    assert svc.unlock_info()["failed_attempts"] == 0
+    _write_meta(svc, "vault", good)  # nothing else was changed: the record put back opens
+    svc.unlock(PASS)
+    assert svc.unlocked
