@@ -32,6 +32,8 @@ ALERTS: dict[str, str] = {
     "bad_envelope": "De server stuurde berichten in een onjuiste volgorde.",
     "grant": "De server bood een teamsleutel aan die niet bij de teamgeschiedenis past.",
     "wrong_team": "De server toont een ander team dan het team uit de uitnodiging.",
+    "alert_damaged": "De melding van een eerdere beveiligingsstop is op dit toestel beschadigd en niet meer "
+                     "te lezen.",
 }
 
 
@@ -64,10 +66,21 @@ def record_alert(store, code: str, at: int) -> None:
 
 
 def read_alert(store) -> dict | None:
-    """The stop in force: ``{code, at, uitleg}``, or None."""
+    """The stop in force: ``{code, at, uitleg}``, or None. A row that is not a stop as :func:`record_alert`
+    writes it (damaged, or altered in the file) is still a stop, ``alert_damaged``: it used to raise on
+    every read, so neither the sync sheet nor a sync worked and the message said the input was wrong; a
+    recorded stop must not be lifted by damaging its row either. Clearing it works as for any stop."""
     raw = store.get_state("alert")
     if not raw:
         return None
-    data = json.loads(raw)
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        data = None
+    if not isinstance(data, dict) or not isinstance(data.get("code"), str):
+        log.warning("the stored security stop is not readable: kept as a stop")
+        data = {"code": "alert_damaged"}
+    if type(data.get("at")) is not int:
+        data["at"] = 0
     data["uitleg"] = uitleg(data["code"])
     return data

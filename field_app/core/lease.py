@@ -17,8 +17,15 @@ LEASE_WARNING_DAY = 10
 
 def _age(store: LocalStore, now: int) -> int:
     """Since the lease was renewed; a row altered into something that is not a moment counts as long ago
-    (the safe side for a lease), instead of breaking the sync sheet."""
-    return now - (store.state_number("lease_from") if store.get_state("lease_from") else now)
+    (the safe side for a lease), instead of breaking the sync sheet. So does a moment more than a day
+    ahead of the clock (the clock was set back after a sync, or the row was written into the file): it
+    used to keep the lease from ever running out, and from being renewed, for as long as it lay ahead."""
+    if not store.get_state("lease_from"):
+        return 0
+    start = store.state_number("lease_from")
+    if start > now + DAY_MS:
+        return now
+    return max(0, now - start)
 
 
 def info(store: LocalStore, now: int) -> dict:
@@ -36,7 +43,7 @@ def expired(store: LocalStore, now: int) -> bool:
 
 def renew(store: LocalStore, now: int) -> None:
     """A successful round renews the lease (written at most once a minute)."""
-    if now - store.state_number("lease_from") > 60_000:
+    if abs(now - store.state_number("lease_from")) > 60_000:  # also when it lies ahead (see _age)
         store.set_state("lease_from", str(now))
 
 

@@ -39,11 +39,12 @@ APPLY_CHUNK = 100
 
 
 def read_cursor(store) -> int:
-    """The stored pull cursor; 0 when the clear state row is not a whole number of at least 0 (damaged or
-    altered in the file): everything is read again, and what is already here is recognised and skipped,
-    instead of every sync failing while the sheet said "offline"."""
+    """The stored pull cursor; 0 when the clear state row is not a whole number from 0 to 2^53, the range
+    the server takes (damaged or altered in the file): everything is read again, and what is already here
+    is recognised and skipped, instead of every sync failing (a larger number was refused by the server
+    with 422 ``bad_query`` in every round, for good)."""
     value = store.get_state("cursor", "0") or "0"
-    if value.isascii() and value.isdigit():
+    if value.isascii() and value.isdigit() and len(value) <= 16 and int(value) <= 2**53:
         return int(value)
     log.warning("the stored pull cursor is not a number: reading the team's changes from the start")
     return 0
