@@ -117,7 +117,13 @@ def _normalise(value: Any, depth: int = 0) -> Any:
 
 def canonical_json(value: Any) -> bytes:
     """Canonical JSON bytes of ``value`` (see module docstring)."""
-    return _ENCODER.encode(_normalise(value)).encode("utf-8")
+    text = _ENCODER.encode(_normalise(value))
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        # A lone surrogate has no UTF-8: the standard JSON parser takes "\ud800" (orjson does not), so a
+        # server without the ``fast`` extra answered a grant or ledger entry holding one with a 500.
+        raise CanonicalError("a string is not valid Unicode") from None
 
 
 def _no_float(text: str) -> Any:

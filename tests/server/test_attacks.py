@@ -4,6 +4,8 @@ changes nothing."""
 
 from __future__ import annotations
 
+import sys
+
 import httpx
 
 from sync_server.settings import now_ms
@@ -42,6 +44,42 @@ async def test_text_that_is_no_id_in_a_path_query_or_ledger_body_is_refused_on_e
                 _refused(await server.append(admin, entry), 400, "bad_ledger_entry")
             assert await server.head(admin) == head  # nothing stored
             assert (await client.get("/healthz")).status_code == 200
+    finally:
+        serving.stop(proc)
+    log = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+    assert "Traceback" not in log and "Exception" not in log, log[-3000:]
+
+
+# The server as installed without the ``fast`` extra (docs/deploy.md names it, but every use falls back to the
+# standard library): orjson and pybase64 cannot be imported.
+_WITHOUT_FAST = [sys.executable, "-c", "import sys; sys.modules['orjson'] = sys.modules['pybase64'] = None; "
+                 "from sync_server.cli import main; sys.exit(main())"]
+
+
+async def test_a_lone_surrogate_in_a_grant_or_ledger_entry_is_400_without_the_fast_extra(
+        db_path, store, monkeypatch) -> None:
+    """The standard JSON parser takes ``"\\ud800"``, which has no UTF-8: a grant or a ledger entry holding
+    one answered 500 with a stack trace in the log (orjson refuses it as malformed JSON). It has no
+    canonical form: 400 ``bad_grant`` / ``bad_ledger_entry``, nothing stored."""
+    monkeypatch.setattr(serving, "COMMAND", _WITHOUT_FAST)
+    proc, base = serving.start(db_path)
+    try:
+        async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+            server = Server(client, store, Clock(now_ms()), db_path)
+            admin = await server.admin()
+            team, head = admin.team, await server.head(admin)
+            headers = {**admin.auth, "Content-Type": "application/json"}
+            grant = (f'{{"grants":[{{"team":"{team}","epoch":1,"recipient":"{admin.id}","granter":"{admin.id}",'
+                     f'"wrapped":"\\ud800"}}]}}')
+            _refused(await client.post(f"/v1/teams/{team}/grants", content=grant.encode(), headers=headers),
+                     400, "bad_grant")
+            entry = (f'{{"entry":{{"team":"{team}","index":{head["index"] + 1},"prev":"{head["hash"]}",'
+                     f'"type":"wipe","body":{{"device":"\\udfff"}},"signer":"{admin.id}","at":{START_MS},'
+                     f'"sig":"{"A" * 86}"}}}}')
+            _refused(await client.post(f"/v1/teams/{team}/ledger", content=entry.encode(), headers=headers),
+                     400, "bad_ledger_entry")
+            assert (await client.get(f"/v1/teams/{team}/grants", headers=admin.auth)).json() == {"grants": []}
+            assert await server.head(admin) == head
     finally:
         serving.stop(proc)
     log = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
