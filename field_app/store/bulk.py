@@ -9,7 +9,7 @@ import sqlite3
 
 from ..crypto.vault import seal_local_many
 
-__all__ = ["BulkStore"]
+__all__ = ["BulkStore", "OUTBOX_START"]
 
 
 def _parts(items: list, size: int = 500) -> list[list]:
@@ -92,6 +92,10 @@ class BulkStore:
 
 
 _OUTBOX_AFTER = "SELECT position, op_id, envelope FROM outbox WHERE position > ? ORDER BY position LIMIT ?"
+# Below every outbox position, for a push that reads from the start. The app writes positions from 1 on,
+# but a position of 0 or less (a row altered in the file) was never read "after 0": that work never left the
+# device while the sync status said online (found by an attack on the device's file).
+OUTBOX_START = -(2**63)
 
 
 def _ready(rows: list[tuple]) -> list[tuple[int, bytes, bytes]]:

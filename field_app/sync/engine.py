@@ -25,6 +25,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from ..core.alerts import SecurityAlert
@@ -36,6 +37,7 @@ from ..crypto.identity import verify_signature
 from ..crypto.ledger import verify_extension, wipe_decision
 from ..crypto.wire import envelope_hash, unpack
 from ..domain.errors import StorageError
+from ..store.bulk import OUTBOX_START
 from .backoff import retry_delay
 from .client import ServerError, SyncClient, Unreachable
 from .delivery import LEGACY_PUSH_BATCH, PUSH_BATCH, PUSH_REFUSED, deliver_signed, fitting
@@ -55,6 +57,14 @@ log = logging.getLogger("veldwerk.sync")
 
 POLL_S = 2.0  # idle poll interval while online
 ALERT_RETRY_S = 30.0  # a stopped (alerted) device only re-reads its own state
+
+
+class _NotAnEnvelope(Exception):
+    """An entry of this device's own outbox is not an envelope: its framing damaged in the file (a flipped
+    bit where the server's ``bad_envelope`` would be found too late: the batch's head could not be made) or
+    the row altered into text. Every push failed on it (the sync sheet said "Deze invoer klopt niet") and the
+    work behind it never left; the outbox is sealed again from the stored operations instead (found by an
+    attack on the device's file)."""
 
 
 class SyncEngine:
@@ -287,8 +297,24 @@ class SyncEngine:
         refused = bool(dev.store.get_state(PUSH_REFUSED))
         progress = self.progress or RoundProgress()
         progress.pushing(dev.store.outbox_count())
+
+        def read(get: Callable[[], Any]) -> Any:
+            """A batch, or when an envelope of the outbox is not one (:class:`_NotAnEnvelope`): the outbox
+            sealed again, as for a server's ``bad_envelope``, once a push, and the batch from the start."""
+            nonlocal resealed
+            try:
+                return get()
+            except _NotAnEnvelope:
+                if resealed:
+                    raise
+                ahead.close()
+                marks.wait()
+                self._reseal()
+                resealed = True
+                return self._push_batch(OUTBOX_START)
+
         try:
-            batch = self._push_batch(0)
+            batch = read(partial(self._push_batch, OUTBOX_START))
             while batch is not None:
                 rows, body, more = batch
                 if more:
@@ -302,7 +328,7 @@ class SyncEngine:
                     refused = bool(dev.store.get_state(PUSH_REFUSED))
                     if resealed is None:
                         return
-                    batch = self._push_batch(0)
+                    batch = read(partial(self._push_batch, OUTBOX_START))
                     continue
                 by_id = {b64d(r["op_id"]): r["seq"] for r in results}
                 if refused:  # a push passed: what was refused before is no longer said
@@ -310,7 +336,7 @@ class SyncEngine:
                     refused = False
                 marks.add([(op_id, by_id[op_id]) for _, op_id, _ in rows if op_id in by_id])
                 progress.sent += len(rows)
-                batch = ahead.take(rows[-1][0]) if more else None
+                batch = read(partial(ahead.take, rows[-1][0])) if more else None
         finally:
             ahead.close()
 
@@ -325,10 +351,14 @@ class SyncEngine:
             return None
         rows = fitting(read, lambda row: row[2])
         envelopes = [env for _, _, env in rows]
-        last = unpack(envelopes[-1])
-        head = push_head(dev.team, dev.identity.device_id, last.header["device_seq"],
-                         envelope_hash(envelopes[-1]), dev.identity)
-        return rows, self.client.push_body(envelopes, head), len(read) == self.push_batch or len(rows) < len(read)
+        try:
+            last = unpack(envelopes[-1])
+            head = push_head(dev.team, dev.identity.device_id, last.header["device_seq"],
+                             envelope_hash(envelopes[-1]), dev.identity)
+            body = self.client.push_body(envelopes, head)
+        except (TypeError, ValueError) as exc:  # EnvelopeFormatError is a ValueError
+            raise _NotAnEnvelope() from exc
+        return rows, body, len(read) == self.push_batch or len(rows) < len(read)
 
     def _after_push_error(self, exc: ServerError, resealed: bool) -> bool | None:
         """What a refused push batch means: True when the outbox was sealed again (the push starts over),

@@ -1,10 +1,12 @@
-"""Clear state rows of a device's file set to odd values (an independent review's attacks), with real
-devices and a real server: the device goes on, or stops with a Dutch sentence, and loses nothing."""
+"""Rows of a device's file set to odd values (an independent review's attacks: clear state rows, outbox
+rows), with real devices and a real server: the device goes on, or stops with a Dutch sentence, and loses
+nothing."""
 
 from __future__ import annotations
 
 import sqlite3
 
+import pytest
 from secsupport import DAY_MS, SUP_PASS, WORK_PASS
 
 from field_app.store import db as store_db
@@ -84,3 +86,35 @@ def test_a_lease_renewed_ahead_of_the_clock_still_runs_out_and_a_sync_renews_it(
     work.sync_once()
     t.sup.sync_once()
     assert client in {c.id for c in t.sup.caseload()}
+
+
+def _sql(svc, sql: str) -> int:
+    db = sqlite3.connect(svc.device.store.data_dir / store_db.DB_FILE, isolation_level=None)
+    try:
+        return db.execute(sql).rowcount
+    finally:
+        db.close()
+
+
+@pytest.mark.parametrize("damage", [
+    "UPDATE outbox SET position = -position",  # a position of 0 or less: never read "after 0"
+    "UPDATE outbox SET envelope = 'geen envelop' WHERE envelope IS NOT NULL",  # text, not bytes
+    "UPDATE outbox SET envelope = substr(envelope, 1, 300) WHERE envelope IS NOT NULL",  # cut short (a blob)
+], ids=["position", "text", "framing"])
+def test_unsent_work_whose_outbox_row_was_altered_still_reaches_the_team(t, damage):
+    """An outbox row altered in the file: at a position of 0 or less the work never left while the sync
+    status said online; an envelope that is not one (text, or its framing damaged) made every push fail with
+    "Deze invoer klopt niet". The push now reads the outbox from its first row, and an entry that is not an
+    envelope is sealed again from the stored operation, as for the server's ``bad_envelope``."""
+    work, sup = t.work, t.sup
+    work.sync_once()
+    first = work.add_client("Eerste in het outbox (fictief)")
+    second = work.add_client("Tweede in het outbox (fictief)")
+    work.lock()
+    assert _sql(work, damage) >= 2
+    work.unlock(WORK_PASS)
+    work.sync_once()
+    assert work.sync_status().state == "online" and work.unsynced_count() == 0
+    sup.sync_once()
+    assert {first, second} <= {c.id for c in sup.caseload()}
+    assert sup.sync_status().state == "online"
