@@ -26,6 +26,7 @@ from field_app.app_api import (
     may_record,
 )
 from field_app.ui import app_unlock, chrome
+from field_app.ui import components as c
 from field_app.ui.i18n import I18n
 from field_app.ui.keystore import FletKeystore, Keystore, is_phone
 from field_app.ui.prefs import UiPrefs, shared_guard_and_prefs  # noqa: F401  (re-exported)
@@ -88,6 +89,10 @@ class VeldwerkApp:
         self.top = ft.Container(padding=ft.Padding.only(left=4, right=8, top=6, bottom=6),
                                 bgcolor=ft.Colors.SURFACE_CONTAINER)
         self.body = ft.Container(expand=True)
+        # Hears the keys Flutter's widgets leave alone (_on_focus_key): an open dropdown menu takes its Escape,
+        # so only this listener can tell that Escape was the menu's. It needs the keyboard focus in the app.
+        self.keys: ft.KeyboardListener | None = None
+        self._plain_escape = False  # the last Escape the page saw had no modifier (KeyDownEvent has none)
 
     # -- lifecycle -------------------------------------------------------------------------------------------
     def start(self) -> None:
@@ -101,8 +106,11 @@ class VeldwerkApp:
         page.on_close = self._on_close
         page.on_app_lifecycle_state_change = self._on_lifecycle
         page.on_keyboard_event = self._on_key
+        page.session.store.set(c.FOCUS_BACK, self.focus_keys)
         chrome.watch_width(self)
-        page.add(ft.SafeArea(ft.Column([self.top, self.body], expand=True, spacing=0), expand=True))
+        self.keys = ft.KeyboardListener(content=ft.Column([self.top, self.body], expand=True, spacing=0),
+                                        autofocus=True, include_semantics=False, on_key_down=self._on_focus_key)
+        page.add(ft.SafeArea(self.keys, expand=True))
         self._unsubscribe = self.services.subscribe(self._on_services_changed)
         self.show_unlock(None)
 
@@ -346,6 +354,7 @@ class VeldwerkApp:
         else:
             self.page.navigation_bar = None
         self.page.update()
+        self.focus_keys()  # a new screen: the focus may be nowhere (a menu closed on the last one)
 
     def replace_screen(self, screen: Any) -> None:
         self.show(screen)
@@ -366,13 +375,43 @@ class VeldwerkApp:
         self.show(previous)
 
     def _on_key(self, e: ft.KeyboardEvent) -> None:
-        """Escape on a pushed screen is the back arrow (found in the browser: it did nothing). While a
-        dialog or sheet is open, Escape is Flutter's to close it and nothing else happens."""
-        if e.key != "Escape" or e.shift or e.ctrl or e.alt or e.meta:
+        """Every key reaches the page first, before Flutter's widgets, whether they then take it or not: an
+        open dropdown menu closes on Escape and the page still hears that Escape (found in the browser: one
+        Escape closed the menu and left the form; the web build sends no event when a menu opens). So here
+        Escape is only noted; it is the back arrow when it also reaches the focus listener (_on_focus_key),
+        which a key a menu or dialog took never does. And the focus goes back into the app: a menu that
+        closed leaves it nowhere, where the listener hears nothing, so the next Escape must find it. (A menu
+        closed by a tap beside it tells the app nothing: there the first Escape only brings the focus back.)"""
+        if e.key != "Escape":
             return
-        if self.screen is None or not getattr(self.screen, "back", False) or self.dialog_open():
+        self._plain_escape = not (e.shift or e.ctrl or e.alt or e.meta)
+        if self.screen is not None and getattr(self.screen, "back", False) and not self.dialog_open():
+            self.focus_keys()
+
+    def _on_focus_key(self, e: ft.KeyDownEvent) -> None:
+        """A key nothing in the app took (it comes after the page's _on_key of the same press). Escape on a
+        pushed screen is the back arrow (found in the browser: it did nothing). While a dialog or sheet is
+        open, Escape is Flutter's to close it and nothing else happens."""
+        if e.key != "Escape":
+            ft.context.disable_auto_update()  # typing: nothing to send back
+            return
+        plain, self._plain_escape = self._plain_escape, False
+        if not plain or self.screen is None or not getattr(self.screen, "back", False) or self.dialog_open():
             return
         self.handler(self.back)()
+
+    def focus_keys(self) -> None:
+        """Put the keyboard focus on the app's key listener (after a screen change, a dropdown choice or an
+        Escape a menu took), so that the next Escape reaches it."""
+        if self.keys is None or self._closed:
+            return
+        self.page.run_task(self._focus_keys)
+
+    async def _focus_keys(self) -> None:
+        try:
+            await self.keys.focus()
+        except Exception:  # the session went away meanwhile, or the browser did not answer: nothing to do
+            log.debug("focus on the key listener failed", exc_info=True)
 
     def dialog_open(self) -> bool:
         """Is a dialog, bottom sheet or picker showing on this page?"""

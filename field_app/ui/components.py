@@ -370,6 +370,21 @@ def secret_field(i18n: I18n, *, label: str, what: str | None = None, scale: floa
     return tf
 
 
+# The session-store key of the app's "put the keyboard focus back in the app" (VeldwerkApp.focus_keys): a
+# dropdown's menu that closes leaves the focus nowhere, where Escape no longer reaches the app's listener.
+FOCUS_BACK = "veldwerk.focus_back"
+
+
+def focus_back(control: ft.Control) -> None:
+    """After a dropdown's menu closed with a choice: the focus back in the app, so one Escape goes back."""
+    try:
+        hook = control.page.session.store.get(FOCUS_BACK)
+    except RuntimeError:  # no longer on a page
+        return
+    if hook is not None:
+        hook()
+
+
 class Choice:
     """A Dropdown whose accessible name says what it is, what is chosen and what is wrong
     ("Soort contact, Telefonisch contact"), with a stable Semantics identifier for tests.
@@ -419,6 +434,7 @@ class Choice:
         self.named.label = ", ".join(parts)
 
     def _selected(self, e=None) -> None:
+        focus_back(self.dropdown)
         self.set_error(None)  # a new choice answers the error
         self._on_select(e)
 

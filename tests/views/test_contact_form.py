@@ -206,7 +206,8 @@ async def test_a_failed_save_scrolls_to_and_focuses_the_first_invalid_field(real
     assert report.error, dump(client)  # the message is beside the field
     assert report.key  # the form scrolled to it by its key, and put the focus in it
     client.conn.messages[:start] = []
-    assert _invoked_on(client, "focus") == [report._i]
+    # the app's key listener takes the focus back after a screen change or a choice (Escape, app._on_key)
+    assert [i for i in _invoked_on(client, "focus") if i != app.keys._i] == [report._i]
     assert _invoked_on(client, "scroll_to"), "no scroll to the field"
     assert real_device.services.records(cid, "contact") == []
 
