@@ -1,7 +1,8 @@
 """A push the server refuses for good, seen in a real browser at 390x844 (issue #11): this device's own
-outbox holds an envelope larger than the server takes (made so in the device's SQLite file; a damaged
-signature is no longer refused for good: the device seals its outbox again, tests/integration/
-test_damaged_store.py). The server answers ``envelope_too_large`` and stores nothing; the note and its
+outbox holds an envelope larger than the server takes, before another note in the same push (made so in
+the device's SQLite file; a damaged signature, or a damaged last envelope of a push, is no longer refused
+for good: the device seals its outbox again, tests/integration/test_damaged_store.py and
+test_state_attacks.py). The server answers ``envelope_too_large`` and stores nothing; the note and its
 client stay on the device, each saying *Geweigerd door de server: blijft bewaard op dit toestel*, and the
 sync sheet gives the code for the administrator; at 200 % text in dark mode the state is still whole on the note's card. Screenshots:
 artifacts/e2e/refused_note.png, refused_sheet.png, refused_note_200_dark.png."""
@@ -19,6 +20,7 @@ pytestmark = pytest.mark.e2e
 
 CLIENT = "Cliënt met een geweigerde notitie (fictief)"
 REPORT = "Notitie die de server weigert (fictief)."
+LATER = "Latere notitie, in dezelfde push (fictief)."
 REFUSED = "Geweigerd door de server"
 
 
@@ -30,10 +32,11 @@ def _prepare(s) -> None:
         svc.unlock(PASSPHRASE)
         client = svc.add_client(CLIENT, fictional=True)
         svc.record_contact(client, contact_type="TELEFONISCH", outcome="PLAATSGEVONDEN", report=REPORT)
+        svc.record_contact(client, contact_type="TELEFONISCH", outcome="PLAATSGEVONDEN", report=LATER)
     finally:
         svc.close()
     db = sqlite3.connect(s.data / "veldwerk.db")
-    op_id, envelope = db.execute("SELECT op_id, envelope FROM outbox ORDER BY position DESC LIMIT 1").fetchone()
+    op_id, envelope = db.execute("SELECT op_id, envelope FROM outbox ORDER BY position DESC LIMIT 1 OFFSET 1").fetchone()
     too_large = envelope + bytes(300 * 1024)  # beyond the server's 256 KiB an envelope
     db.execute("UPDATE outbox SET envelope = ? WHERE op_id = ?", [too_large, op_id])
     db.commit()
