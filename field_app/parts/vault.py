@@ -71,14 +71,6 @@ def _record(raw: str) -> dict[str, Any]:
     return record
 
 
-def _count(value: str | None) -> int:
-    """A clear lockout row as a whole number of at least 0. A row that is not one (damaged, or altered in
-    the file) reads as 0: it used to raise at every unlock, so the right passphrase opened nothing and the
-    screen said the input was wrong. Whoever can write the file can write a 0 just as well (see above)."""
-    text = value or "0"
-    return int(text) if text.isascii() and text.isdigit() and len(text) < 20 else 0
-
-
 class Vault:
     def __init__(self, device: Device, *, scrypt: ScryptParams, platform_secret: bytes,
                  deliver: Callable[[], Any], autosync: bool):
@@ -103,7 +95,9 @@ class Vault:
         record = _record(raw)
         if needs_platform_secret(record) and not platform_secret:
             raise PlatformSecretMissing(store.outbox_count(work_only=True))  # not a guess at the PIN: not counted
-        failures = _count(store.get_meta("unlock_failures")) + 1
+        # a lockout row that is not a number reads as 0 (it used to fail every unlock, the right passphrase
+        # too); whoever can write the file can write a 0 just as well (docs/security.md)
+        failures = store.meta_number("unlock_failures") + 1
         store.set_meta("unlock_failures", str(failures))  # counted before Scrypt: a cut-off try still counts
         try:
             try:
@@ -140,7 +134,7 @@ class Vault:
         wait began, or the row was written into the file) and used to lock the device for years; it is
         shortened to the longest wait, and stored so, so it runs out."""
         store = self.device.store
-        wait_until = _count(store.get_meta("unlock_wait_until"))
+        wait_until = store.meta_number("unlock_wait_until")
         longest = now + WAIT_MINUTES[-1] * MINUTE_MS
         if wait_until > longest:
             store.set_meta("unlock_wait_until", str(longest))
@@ -170,7 +164,7 @@ class Vault:
             return {"failed_attempts": 0, "attempts_left": 0, "wait_until": None, "unsynced": 0,
                     "destroyed": True, "erased": True}
         store = self.device.store
-        failures = _count(store.get_meta("unlock_failures"))
+        failures = store.meta_number("unlock_failures")
         wait_until = self._wait_until(self.device.clock())
         return {"failed_attempts": failures, "attempts_left": max(0, MAX_ATTEMPTS - failures),
                 "wait_until": wait_until if wait_until > self.device.clock() else None,

@@ -34,6 +34,13 @@ from .snapshot_rows import SnapshotRows
 DB_FILE = "veldwerk.db"
 
 
+def whole_number(value: str | None) -> int:
+    """A clear row's text as a whole number of at least 0, else 0: a row damaged or altered in the file
+    reads as "nothing", instead of breaking whatever reads it."""
+    text = value or "0"
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 20 else 0
+
+
 class StoreError(RuntimeError):
     pass
 
@@ -236,6 +243,10 @@ class LocalStore(SnapshotRows, KeptMixin, MendRows, BulkStore):
         row = self._one("SELECT value FROM meta WHERE key = ?", [key])
         return row[0] if row else None
 
+    def meta_number(self, key: str) -> int:
+        """A clear meta row that holds a count or a moment (the unlock lockout): as :meth:`state_number`."""
+        return whole_number(self.get_meta(key))
+
     def set_meta(self, key: str, value: str) -> None:
         with self._lock:
             self._x("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", [key, value])
@@ -259,8 +270,7 @@ class LocalStore(SnapshotRows, KeptMixin, MendRows, BulkStore):
     def state_number(self, key: str) -> int:
         """A clear state row that holds a count or a moment: a whole number of at least 0, else 0 (a row
         damaged or altered in the file reads as "nothing", instead of breaking whatever reads it)."""
-        value = self.get_state(key) or "0"
-        return int(value) if value.isascii() and value.isdigit() and len(value) < 20 else 0
+        return whole_number(self.get_state(key))
 
     def set_state(self, key: str, value: str) -> None:
         with self._lock:
