@@ -64,11 +64,11 @@ def fictional_badge(i18n: I18n, scale: float) -> ft.Control:
                  semantic=i18n.t("client.fictional_semantic"))
 
 
-def risk_chip(i18n: I18n, risk: RiskView, scale: float) -> ft.Control:
-    """One risk signal of a note: domain label · ernst, coloured and with an icon."""
+def risk_chip(i18n: I18n, risk: RiskView, scale: float, *, wrap: bool = False) -> ft.Control:
+    """One risk signal of a note: domain label · ernst, coloured and with an icon (``wrap``: see :func:`badge`)."""
     label = f"{i18n.code_label(RisicoDomein, risk.domain)} · {i18n.code_label(Ernst, risk.severity)}"
     return badge(label, theme.severity_icon(risk.severity), theme.severity_tone(risk.severity), scale,
-                 semantic=i18n.t("risk.chip_semantic", label=label))
+                 semantic=i18n.t("risk.chip_semantic", label=label), wrap=wrap)
 
 
 _SYNC_STATE = {

@@ -154,6 +154,10 @@ async def test_a_risk_signal_in_the_timeline_shows_its_trend_and_zekerheid(real_
     assert first in card and words in card and second in card, card
     assert card.index(first) + 1 == card.index(words) < card.index(second), card  # the words under their chip
     assert not any(t.startswith("Trend:") for t in card[card.index(second):]), card  # nothing recorded: no words
+    # at 200 % text a chip's words wrap inside the card (seen at 390 px: "Houding / motivatie · Mid" ran off)
+    chip_words = [x for x in client.walk(semantics(client, f"note-{note}")[0])
+                  if isinstance(x, ft.Text) and x.value in (first, second)]
+    assert len(chip_words) == 2 and all(x.expand_loose for x in chip_words), chip_words
     app.set_language("en")
     await client.settle()
     card = client.texts(semantics(client, f"note-{note}")[0])

@@ -155,8 +155,9 @@ def risk_details(view: ClientView, risk: dict) -> str:
 
 def risk_signal(view: ClientView, risk: dict) -> ft.Control:
     """One risk signal of a note: its chip (domain · ernst) and under it its trend and zekerheid, each signal
-    on its own line so the words stay with their chip."""
-    chip = ft.Row([c.risk_chip(view.app.i18n, RiskView(risk["domain"], risk["severity"]), view.app.scale)])
+    on its own line so the words stay with their chip; the chip's words wrap at large text (in a row they were
+    cut off at the screen's edge: "Houding / motivatie · Mid")."""
+    chip = c.risk_chip(view.app.i18n, RiskView(risk["domain"], risk["severity"]), view.app.scale, wrap=True)
     details = risk_details(view, risk)
     return ft.Column([chip, p.line(details)], spacing=2) if details else chip
 
